@@ -1,0 +1,8 @@
+"""SQLAlchemy 2.0 ORM, one module per aggregate. Importing this package registers every table."""
+
+from models.api_key import ApiKey, Role
+from models.base import Base
+from models.lawyer import Lawyer, LawyerStatus, Passage, ProfileChange
+from models.need import Need
+
+__all__ = ["ApiKey", "Base", "Lawyer", "LawyerStatus", "Need", "Passage", "ProfileChange", "Role"]

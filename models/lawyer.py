@@ -1,0 +1,81 @@
+"""A lawyer's profile (every field of the exchange format) and the passages it is searched by."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, TimestampMixin, utcnow
+
+
+class LawyerStatus(str, enum.Enum):
+    verified = "verified"
+    pending = "pending"
+    suspended = "suspended"
+
+
+class Lawyer(TimestampMixin, Base):
+    __tablename__ = "lawyers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(128), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    firm: Mapped[str | None] = mapped_column(String(300))
+    firm_en: Mapped[str | None] = mapped_column(String(300))
+    city: Mapped[str | None] = mapped_column(String(120))
+    license_no: Mapped[str] = mapped_column(String(64), unique=True)
+    years_of_practice: Mapped[int] = mapped_column(Integer, default=0)
+    bar_admissions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    countries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    offices: Mapped[list[str]] = mapped_column(JSON, default=list)
+    practice_areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    bio: Mapped[str] = mapped_column(Text, default="")
+    cases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    talent_pools: Mapped[list[str]] = mapped_column(JSON, default=list)
+    hourly_rate: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    accepting_clients: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(16), default=LawyerStatus.pending.value, index=True)
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # SHA-256 of the token a self-registered lawyer manages the profile with; shown once.
+    management_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    passages: Mapped[list["Passage"]] = relationship(
+        back_populates="lawyer", cascade="all, delete-orphan", lazy="raise", order_by="Passage.position"
+    )
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [entry["code"] for entry in self.languages or []]
+
+
+class Passage(Base):
+    """One sentence of a bio or one case: the unit the vector index scores and quotes as evidence."""
+
+    __tablename__ = "passages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lawyer_id: Mapped[int] = mapped_column(ForeignKey("lawyers.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+
+    lawyer: Mapped[Lawyer] = relationship(back_populates="passages", lazy="raise")
+
+
+class ProfileChange(Base):
+    """The ordered change feed every worker follows to keep its index in step with the database."""
+
+    __tablename__ = "profile_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lawyer_id: Mapped[int] = mapped_column(Integer, index=True)
+    operation: Mapped[str] = mapped_column(String(16))  # "upsert" | "delete"
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

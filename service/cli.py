@@ -1,0 +1,210 @@
+"""The `matchmaker` command."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from service.settings import get_settings
+
+app = typer.Typer(help="Matchmaker: verified foreign-related lawyers for going-out enterprises.", no_args_is_help=True)
+import_app = typer.Typer(help="Import the bureau's exchange files (JSON Lines).", no_args_is_help=True)
+keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(keys_app, name="keys")
+err = Console(stderr=True)
+
+
+def _runtime(run_migrations: bool = True):  # type: ignore[no-untyped-def]
+    from service.state import Runtime
+
+    return Runtime.build(get_settings(), run_migrations=run_migrations)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+) -> None:
+    """Start the API server (migrates the database and loads the index first)."""
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run("service.main:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@app.command()
+def migrate(revision: Annotated[str, typer.Argument(help="target revision")] = "head") -> None:
+    """Apply the database migrations."""
+    from service.db import migrate as run
+
+    url = get_settings().resolved_database_url
+    run(url, revision)
+    err.print(f"[green]migrated[/] {make_safe(url)} to {revision}")
+
+
+def make_safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _print_summary(summary, what: str) -> None:  # type: ignore[no-untyped-def]
+    err.print(
+        f"{what}: [green]{summary.created} created[/], {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, [red]{len(summary.rejected)} rejected[/]"
+    )
+    for rejection in summary.rejected[:50]:
+        err.print(f"  line {rejection.line} ({rejection.external_id or '?'}): {rejection.reason}")
+    if len(summary.rejected) > 50:
+        err.print(f"  … and {len(summary.rejected) - 50} more")
+
+
+def _progress_bar(path: Path, label: str):  # type: ignore[no-untyped-def]
+    from tqdm import tqdm
+
+    total = sum(1 for _ in path.open("rb"))
+    bar = tqdm(total=total, desc=label, unit="line", file=sys.stderr, disable=None)
+    return bar
+
+
+@import_app.command("lawyers")
+def import_lawyers(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="lawyers.jsonl")]) -> None:
+    """Upsert lawyers on external_id, then bring the index up to date."""
+    from service import importing
+
+    runtime = _runtime()
+    bar = _progress_bar(file, "lawyers")
+    with file.open("rb") as handle:
+        summary = importing.import_lawyers(runtime.sessions, handle, progress=bar.update)
+    bar.close()
+    _print_summary(summary, "lawyers")
+    err.print("indexing…")
+    runtime.load_index()
+    runtime.catalog.save(runtime.settings.index_dir)
+    runtime.engine.dispose()
+
+
+@import_app.command("needs")
+def import_needs(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="needs.jsonl")],
+    organisation: Annotated[str | None, typer.Option(help="owning organisation")] = None,
+) -> None:
+    """Upsert enterprise needs on external_id."""
+    from service import importing
+
+    runtime = _runtime()
+    bar = _progress_bar(file, "needs")
+    with file.open("rb") as handle:
+        summary = importing.import_needs(runtime.sessions, handle, organisation=organisation, progress=bar.update)
+    bar.close()
+    _print_summary(summary, "needs")
+    runtime.engine.dispose()
+
+
+@app.command()
+def match(
+    needs: Annotated[Path, typer.Option("--needs", exists=True, dir_okay=False, help="needs.jsonl")],
+    text_only: Annotated[bool, typer.Option("--text-only", help="use the description alone")] = False,
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="lawyers per need")] = 10,
+    run_name: Annotated[str, typer.Option("--run-name", help="last column of the TREC run")] = "matchmaker",
+) -> None:
+    """Match every need of a file against the configured database; TREC run on stdout."""
+    from service.evaluation import write_trec_run
+    from service.matching.batch import match_needs, read_needs
+
+    runtime = _runtime()
+    runtime.load_index()
+    run = match_needs(runtime, read_needs(needs), text_only=text_only, k=k)
+    write_trec_run(run, run_name, sys.stdout)
+    runtime.engine.dispose()
+
+
+@app.command("eval")
+def evaluate(
+    lawyers: Annotated[Path, typer.Option("--lawyers", exists=True, dir_okay=False)],
+    needs: Annotated[Path, typer.Option("--needs", exists=True, dir_okay=False)],
+    qrels: Annotated[Path, typer.Option("--qrels", exists=True, dir_okay=False)],
+    k: Annotated[int, typer.Option("--k", min=1, max=50)] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON line too")] = False,
+    per_need: Annotated[bool, typer.Option("--per-need", help="list every need's nDCG@10 on stderr")] = False,
+) -> None:
+    """Import into a throw-away database, match in both modes, print nDCG@10, P@5, R@10, MRR, violations."""
+    from service.evaluation import covers_with_region, count_violations, evaluate as score, load_qrels, read_jsonl
+    from service.matching.batch import run_modes
+
+    runs = run_modes(lawyers, needs, k=k, settings=get_settings())
+    judged = load_qrels(qrels)
+    lawyer_rows = {row["external_id"]: row for row in read_jsonl(lawyers)}
+    need_rows = {row["external_id"]: row for row in read_jsonl(needs)}
+    figures = {}
+    for mode, run in runs.items():
+        metrics = score({n: [lid for lid, _ in hits] for n, hits in run.items()}, judged)
+        violations = count_violations(
+            {n: [lid for lid, _ in hits] for n, hits in run.items()},
+            lawyer_rows,
+            need_rows,
+            use_structured=True,
+            covers=covers_with_region,
+        )
+        figures[mode] = {
+            "ndcg@10": round(metrics.ndcg10, 4),
+            "p@5": round(metrics.p5, 4),
+            "r@10": round(metrics.r10, 4),
+            "mrr": round(metrics.mrr, 4),
+            "violations": violations,
+        }
+        if per_need:
+            for need_id, value in sorted(metrics.per_need_ndcg.items(), key=lambda item: item[1]):
+                err.print(f"  {mode} {need_id} nDCG@10={value:.3f}")
+    out = Console()
+    out.print(f"{'mode':<12} {'nDCG@10':>8} {'P@5':>7} {'R@10':>7} {'MRR':>7} {'violations':>11}")
+    for mode, f in figures.items():
+        out.print(f"{mode:<12} {f['ndcg@10']:>8.4f} {f['p@5']:>7.4f} {f['r@10']:>7.4f} {f['mrr']:>7.4f} {f['violations']:>11}")
+    if as_json:
+        print(json.dumps(figures))
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the vector index from the database and save a snapshot."""
+    runtime = _runtime()
+    runtime.catalog.rebuild(runtime.sessions)
+    runtime.catalog.save(runtime.settings.index_dir)
+    err.print(f"indexed {len(runtime.catalog)} lawyers, {len(runtime.catalog.index)} passages")
+    runtime.engine.dispose()
+
+
+@keys_app.command("create")
+def create_key(
+    name: Annotated[str, typer.Option(help="who the key is for")],
+    role: Annotated[str, typer.Option(help="admin, bureau or enterprise")],
+    organisation: Annotated[str, typer.Option(help="owning organisation")],
+) -> None:
+    """Create an API key; the key is printed once."""
+    from service.db import transaction
+    from service.repositories import api_keys
+
+    if role not in ("admin", "bureau", "enterprise"):
+        raise typer.BadParameter("role must be admin, bureau or enterprise")
+    runtime_settings = get_settings()
+    from service.db import make_engine, make_session_factory, migrate as run_migrations
+
+    url = runtime_settings.resolved_database_url
+    run_migrations(url)
+    engine = make_engine(url)
+    with transaction(make_session_factory(engine)) as session:
+        _, plain = api_keys.create(session, name=name, role=role, organisation=organisation)
+    print(plain)
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    app()

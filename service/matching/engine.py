@@ -1,0 +1,220 @@
+"""The matching engine: understand the need, apply the hard rules, score, diversify, explain.
+
+No HTTP here: the API, the batch CLI and the evaluation all call `MatchEngine.match`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from embeddings.index import OwnerHit
+from service import taxonomy
+from service.matching import explain, scoring
+from service.matching.catalog import Catalog, LawyerFacts
+from service.matching.query import NeedQuery, Term
+from service.matching.understand import mask_places, read_countries, read_languages, read_practice_areas
+
+# Above this many eligible lawyers, scoring starts from a semantic shortlist plus the field matches.
+EXHAUSTIVE_LIMIT = 5000
+SEMANTIC_SHORTLIST = 400
+DIVERSITY_WINDOW = 10
+
+
+@dataclass
+class Match:
+    lawyer: LawyerFacts
+    score: float
+    components: scoring.Components
+    reasons: list[str]
+    evidence: dict[str, Any] | None
+    matched: dict[str, list[str]]
+
+    def to_dict(self, rank: int) -> dict[str, Any]:
+        f = self.lawyer
+        return {
+            "rank": rank,
+            "lawyer": {
+                "id": f.id,
+                "external_id": f.external_id,
+                "name": f.name,
+                "name_en": f.name_en,
+                "firm": f.firm,
+                "firm_en": f.firm_en,
+                "city": f.city,
+                "years_of_practice": f.years_of_practice,
+                "countries": sorted(f.declared_countries),
+                "offices": sorted(f.office_countries),
+                "practice_areas": sorted(f.declared_practice),
+                "languages": [{"code": c, "level": lvl} for c, lvl in f.languages.items()],
+                "talent_pools": list(f.talent_pools),
+                "hourly_rate": f.hourly_rate,
+            },
+            "score": round(self.score, 4),
+            "components": self.components.to_dict(),
+            "matched": self.matched,
+            "reasons": self.reasons,
+            "evidence": self.evidence,
+        }
+
+
+@dataclass
+class MatchOutcome:
+    query: NeedQuery
+    matches: list[Match]
+    eligible: int
+    notes: list[str] = field(default_factory=list)
+
+
+def _given(codes: Sequence[str]) -> tuple[Term, ...]:
+    return tuple(Term(code, 1.0, "given") for code in dict.fromkeys(codes))
+
+
+def _read(readings: Sequence[Any]) -> tuple[Term, ...]:
+    return tuple(Term(r.code, float(r.confidence), "read", r.evidence) for r in readings)
+
+
+class MatchEngine:
+    def __init__(self, catalog: Catalog, *, max_per_firm: int = 3) -> None:
+        self.catalog = catalog
+        self.max_per_firm = max_per_firm
+
+    # ---- understanding ---------------------------------------------------------------------
+
+    def understand(
+        self,
+        description: str,
+        *,
+        countries: Sequence[str] = (),
+        practice_areas: Sequence[str] = (),
+        languages: Sequence[str] = (),
+        locale: str | None = None,
+    ) -> NeedQuery:
+        """Fields the caller filled are authoritative; what is left empty is read from the text."""
+        encoder = self.catalog.encoder
+        return NeedQuery(
+            description=description,
+            countries=_given(countries) if countries else _read(read_countries(description)),
+            languages=_given(languages) if languages else _read(read_languages(description)),
+            practice_areas=_given(practice_areas) if practice_areas else _read(read_practice_areas(description, encoder)),
+            locale=locale or explain.caller_locale(description),
+        )
+
+    # ---- matching ----------------------------------------------------------------------------
+
+    def eligible(self, query: NeedQuery) -> tuple[set[int], set[int]]:
+        """The lawyers the hard rules allow, and among them those covering a target country itself."""
+        cat = self.catalog
+        allowed = set(cat.lawyers)
+        languages = query.binding_languages
+        if languages:
+            allowed &= cat.with_all_languages(languages) or set()
+        exact: set[int] = set()
+        countries = query.binding_countries
+        if countries:
+            exact = cat.with_any_country(countries) & allowed
+            allowed &= exact | cat.with_region_of(countries)
+        return allowed, exact
+
+    def _semantic(self, vector: np.ndarray, allowed: set[int], priority: set[int]) -> dict[int, OwnerHit]:
+        index = self.catalog.index
+        if len(allowed) <= EXHAUSTIVE_LIMIT:
+            return index.scores_for_owners(vector, allowed)
+        shortlist = {hit.owner_id for hit in index.best_by_owner(vector, SEMANTIC_SHORTLIST, allowed)}
+        return index.scores_for_owners(vector, shortlist | set(list(priority)[:EXHAUSTIVE_LIMIT]))
+
+    def match(self, query: NeedQuery, k: int = 10) -> MatchOutcome:
+        cat = self.catalog
+        vector = cat.encoder.encode_queries([mask_places(query.description)])[0]
+        with cat._lock:
+            allowed, exact = self.eligible(query)
+            target_practice = {t.code for t in query.practice_areas}
+            priority = (exact or allowed) & cat.with_any_practice(target_practice) if target_practice else set()
+            hits = self._semantic(vector, allowed, priority)
+            scored = [self._score(query, cat.lawyers[lid], hits.get(lid)) for lid in allowed if lid in cat.lawyers]
+        scored.sort(key=lambda m: (-m.score, m.lawyer.id))
+        return MatchOutcome(query=query, matches=self._diversify(scored, k), eligible=len(allowed))
+
+    def _diversify(self, ranked: list[Match], k: int) -> list[Match]:
+        """At most max_per_firm of the first DIVERSITY_WINDOW places go to one firm."""
+        chosen: list[Match] = []
+        per_firm: Counter[str] = Counter()
+        for match in ranked:
+            if len(chosen) >= min(k, DIVERSITY_WINDOW):
+                break
+            firm = match.lawyer.firm_key
+            if per_firm[firm] < self.max_per_firm:
+                per_firm[firm] += 1
+                chosen.append(match)
+        if len(chosen) < k:
+            taken = {m.lawyer.id for m in chosen}
+            chosen.extend([m for m in ranked if m.lawyer.id not in taken][: k - len(chosen)])
+        return chosen[:k]
+
+    def _score(self, query: NeedQuery, lawyer: LawyerFacts, hit: OwnerHit | None) -> Match:
+        zh_or_en = query.locale
+        served = lawyer.countries
+        # country: the best credit over target countries, weighted by how sure the reading is
+        country_credit = scoring.NO_TARGET_NEUTRAL if not query.countries else 0.0
+        matched_countries: list[str] = []
+        matched_offices: list[str] = []
+        region_pairs: list[tuple[str, str]] = []
+        for term in query.countries:
+            if term.code in served:
+                country_credit = max(country_credit, term.confidence)
+                (matched_offices if term.code in lawyer.office_countries and term.code not in lawyer.declared_countries else matched_countries).append(term.code)
+        if query.countries and not (matched_countries or matched_offices):
+            for term in query.countries:
+                neighbours = sorted(c for c in served if taxonomy.same_region(c, term.code))
+                if neighbours:
+                    country_credit = max(country_credit, scoring.REGION_CREDIT * term.confidence)
+                    region_pairs.append((neighbours[0], term.code))
+        # practice: declared areas count fully, areas read from the profile text a little less
+        practice_credit = scoring.NO_TARGET_NEUTRAL if not query.practice_areas else 0.0
+        declared_hits: list[str] = []
+        read_hits: list[str] = []
+        for term in query.practice_areas:
+            if term.code in lawyer.declared_practice:
+                practice_credit = max(practice_credit, term.confidence * scoring.DECLARED_PRACTICE_CREDIT)
+                declared_hits.append(term.code)
+            elif term.code in lawyer.read_practice:
+                practice_credit = max(practice_credit, term.confidence * scoring.READ_PRACTICE_CREDIT)
+                read_hits.append(term.code)
+        # languages: binding ones were filtered; soft readings add credit when spoken
+        spoken = [(t.code, lawyer.languages[t.code]) for t in query.languages if t.code in lawyer.languages]
+        language_credit = len(spoken) / len(query.languages) if query.languages else 1.0
+        similarity = hit.score if hit is not None else 0.0
+        components = scoring.Components(
+            country=country_credit,
+            practice=practice_credit,
+            matter=scoring.matter_score(similarity),
+            language=language_credit,
+            credentials=scoring.credentials_score(lawyer.years_of_practice, lawyer.talent_pools),
+        )
+        passage = self.catalog.passages.get(hit.passage_id) if hit is not None else None
+        evidence = (
+            {"text": passage.text, "kind": passage.kind, "similarity": round(float(similarity), 4)} if passage else None
+        )
+        reasons = explain.reasons(
+            locale=zh_or_en,
+            countries=matched_countries,
+            offices=matched_offices,
+            region_countries=region_pairs,
+            languages=spoken,
+            practice_declared=declared_hits,
+            practice_read=read_hits,
+            evidence=passage.text if passage else None,
+            years=lawyer.years_of_practice,
+            pools=lawyer.talent_pools,
+        )
+        matched = {
+            "countries": matched_countries + matched_offices,
+            "region_countries": [served_code for served_code, _ in region_pairs],
+            "languages": [code for code, _ in spoken],
+            "practice_areas": declared_hits + read_hits,
+        }
+        return Match(lawyer, components.total, components, reasons, evidence, matched)

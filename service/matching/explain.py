@@ -1,0 +1,99 @@
+"""Reasons a person can read, in the caller's language (Chinese for a Chinese need, else English)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from babel import Locale
+
+from service import taxonomy
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+LEVELS = {"zh": {"native": "母语", "fluent": "流利", "working": "工作语言"}, "en": {"native": "native", "fluent": "fluent", "working": "working"}}
+POOLS = {
+    "zh": {"acla_foreign_related": "全国涉外律师人才库", "bri_cross_border": "一带一路跨境律师人才库", "provincial_leading": "省级领军人才"},
+    "en": {
+        "acla_foreign_related": "national foreign-related lawyer talent pool",
+        "bri_cross_border": "Belt and Road cross-border lawyer pool",
+        "provincial_leading": "provincial leading talent",
+    },
+}
+
+
+def caller_locale(text: str) -> str:
+    return "zh" if len(_CJK.findall(text)) >= 2 else "en"
+
+
+@lru_cache(maxsize=4096)
+def country(code: str, locale: str) -> str:
+    return taxonomy.country_name(code, locale) or code
+
+
+@lru_cache(maxsize=256)
+def region(code: str, locale: str) -> str:
+    return Locale.parse(locale).territories.get(code, code)
+
+
+def language(code: str, locale: str) -> str:
+    return taxonomy.language_name(code, locale) or code
+
+
+def practice(code: str, locale: str) -> str:
+    area = taxonomy.PRACTICE_AREAS.get(code)
+    if area is None:
+        return code
+    return area.zh if locale == "zh" else area.en
+
+
+def _join(names: list[str], locale: str) -> str:
+    return "、".join(names) if locale == "zh" else ", ".join(names)
+
+
+def reasons(
+    *,
+    locale: str,
+    countries: list[str],
+    offices: list[str],
+    region_countries: list[tuple[str, str]],
+    languages: list[tuple[str, str]],
+    practice_declared: list[str],
+    practice_read: list[str],
+    evidence: str | None,
+    years: int,
+    pools: tuple[str, ...],
+) -> list[str]:
+    out: list[str] = []
+    zh = locale == "zh"
+    if countries:
+        names = _join([country(c, locale) for c in countries], locale)
+        out.append(f"服务国家：{names}" if zh else f"Serves {names}")
+    if offices:
+        names = _join([country(c, locale) for c in offices], locale)
+        out.append(f"在{names}设有办公室或合作所" if zh else f"Office or partner firm in {names}")
+    for served, target in region_countries:
+        region_code = taxonomy.region_of(target) or ""
+        if zh:
+            out.append(f"覆盖与{country(target, locale)}同属{region(region_code, locale)}的{country(served, locale)}")
+        else:
+            out.append(
+                f"Serves {country(served, locale)}, in the same region ({region(region_code, locale)}) as {country(target, locale)}"
+            )
+    for code, level in languages:
+        lvl = LEVELS[locale].get(level, level)
+        out.append(f"工作语言：{language(code, locale)}（{lvl}）" if zh else f"Works in {language(code, locale)} ({lvl})")
+    if practice_declared:
+        names = _join([practice(c, locale) for c in practice_declared], locale)
+        out.append(f"执业领域：{names}" if zh else f"Practice area: {names}")
+    if practice_read:
+        names = _join([practice(c, locale) for c in practice_read], locale)
+        out.append(f"履历显示{names}经验" if zh else f"Profile shows {names} work")
+    if evidence:
+        out.append(f"最相关经历：{evidence}" if zh else f"Closest matter: {evidence}")
+    credentials = []
+    if years:
+        credentials.append(f"执业{years}年" if zh else f"{years} years of practice")
+    credentials += [POOLS[locale].get(p, p) for p in pools]
+    if credentials:
+        out.append(_join(credentials, locale))
+    return out

@@ -1,0 +1,56 @@
+"""All SQL about needs. Callers pass the organisation scope; None means every organisation (admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import Need
+from service.errors import Conflict, NotFound
+
+
+def create(session: Session, values: dict[str, Any], *, organisation: str | None, owner_key_id: int | None) -> Need:
+    external_id = values.get("external_id")
+    if external_id and session.scalar(select(Need.id).where(Need.external_id == external_id)) is not None:
+        raise Conflict(f"a need with external_id {external_id!r} already exists")
+    need = Need(**values, organisation=organisation, owner_key_id=owner_key_id)
+    session.add(need)
+    session.flush()
+    return need
+
+
+def get(session: Session, need_id: int, *, organisation: str | None) -> Need:
+    need = session.get(Need, need_id)
+    # Someone else's need answers exactly like a missing one.
+    if need is None or (organisation is not None and need.organisation != organisation):
+        raise NotFound(f"no need with id {need_id}")
+    return need
+
+
+def page(session: Session, *, organisation: str | None, offset: int, limit: int) -> tuple[list[Need], int]:
+    query = select(Need)
+    count = select(func.count()).select_from(Need)
+    if organisation is not None:
+        query = query.where(Need.organisation == organisation)
+        count = count.where(Need.organisation == organisation)
+    rows = session.scalars(query.order_by(Need.id.desc()).offset(offset).limit(limit)).all()
+    return list(rows), int(session.scalar(count) or 0)
+
+
+def upsert_record(session: Session, values: dict[str, Any], *, organisation: str | None) -> str:
+    existing = session.scalar(select(Need).where(Need.external_id == values["external_id"]))
+    if existing is None:
+        create(session, values, organisation=organisation, owner_key_id=None)
+        return "created"
+    changed = False
+    for field, value in values.items():
+        if getattr(existing, field) != value:
+            setattr(existing, field, value)
+            changed = True
+    return "updated" if changed else "unchanged"
+
+
+def delete(session: Session, need: Need) -> None:
+    session.delete(need)

@@ -1,0 +1,68 @@
+"""Need models: the exchange record, the API body, and the stored view."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from service.schemas.common import CountryCode, LanguageCode, PracticeCode, StrictModel, unique
+
+Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=4000)]
+
+
+class Budget(StrictModel):
+    max: float = Field(ge=0)
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "CNY"
+    unit: Literal["hour", "matter"] = "hour"
+
+
+class NeedFields(StrictModel):
+    description: Description
+    countries: list[CountryCode] = Field(default_factory=list, max_length=20)
+    practice_areas: list[PracticeCode] = Field(default_factory=list, max_length=19)
+    languages: list[LanguageCode] = Field(default_factory=list, max_length=10)
+
+    @field_validator("countries", "practice_areas", "languages")
+    @classmethod
+    def _dedupe(cls, values: list[str]) -> list[str]:
+        return unique(values)
+
+
+class NeedCreate(NeedFields):
+    external_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)] | None = None
+    enterprise: Annotated[str, StringConstraints(max_length=300)] | None = None
+    industry: Annotated[str, StringConstraints(max_length=200)] | None = None
+    budget: Budget | None = None
+    preferred_cities: list[Annotated[str, StringConstraints(max_length=120)]] = Field(default_factory=list, max_length=20)
+
+
+class NeedRecord(NeedCreate):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    external_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+
+
+class NeedPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    external_id: str | None
+    enterprise: str | None
+    industry: str | None
+    description: str
+    countries: list[str]
+    practice_areas: list[str]
+    languages: list[str]
+    budget: dict | None  # type: ignore[type-arg]
+    preferred_cities: list[str]
+    organisation: str | None
+    created_at: datetime
+
+
+class NeedPage(BaseModel):
+    items: list[NeedPublic]
+    total: int
+    offset: int
+    limit: int

@@ -1,0 +1,51 @@
+"""Every knob of the service: one pydantic-settings class, each field a MATCHMAKER_* variable."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_ENCODER = "use-multilingual"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MATCHMAKER_", env_file=".env", extra="ignore")
+
+    environment: str = Field("dev", description="dev, test or production; production refuses the default admin key")
+    data_dir: Path = Field(Path("./data"), description="SQLite file and index snapshots live here")
+    database_url: str = Field("", description="SQLAlchemy URL; empty means a SQLite file in the data dir")
+    embedding_model: str = Field(
+        DEFAULT_ENCODER,
+        description="'use-multilingual' (bundled) or 'sentence-transformers:<name or path>'",
+    )
+    admin_api_key: SecretStr = Field(SecretStr("dev-admin-key"), description="the bootstrap administrator key")
+    load_demo_data: bool = Field(True, description="import the bundled demo lawyers when the database is empty")
+    default_k: int = Field(10, ge=1, le=50)
+    max_k: int = Field(50, ge=1, le=50)
+    max_per_firm: int = Field(3, ge=1, description="at most this many of the top 10 from one firm")
+    import_max_bytes: int = Field(64 * 1024 * 1024, description="largest accepted import upload")
+    encoder_threads: int = Field(1, ge=1, description="BLAS threads of the encoder; scale with processes instead")
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> "Settings":
+        if self.environment == "production" and self.admin_api_key.get_secret_value() == "dev-admin-key":
+            raise ValueError("MATCHMAKER_ADMIN_API_KEY must be set in production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'matchmaker.sqlite3').resolve()}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

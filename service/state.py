@@ -1,0 +1,80 @@
+"""The heavy things one process holds (database engine, encoder, catalog), built once at start."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from embeddings.encoder import Encoder, load_encoder
+from service.db import make_engine, make_session_factory, migrate
+from service.matching.catalog import Catalog
+from service.matching.engine import MatchEngine
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    encoder: Encoder
+    catalog: Catalog
+    matcher: MatchEngine
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _follower: threading.Thread | None = None
+
+    @classmethod
+    def build(cls, settings: Settings, *, run_migrations: bool = True, encoder: Encoder | None = None) -> "Runtime":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        url = settings.resolved_database_url
+        if run_migrations:
+            migrate(url)
+        engine = make_engine(url)
+        encoder = encoder or load_encoder(settings.embedding_model, threads=settings.encoder_threads)
+        catalog = Catalog(encoder)
+        matcher = MatchEngine(catalog, max_per_firm=settings.max_per_firm)
+        return cls(settings, engine, make_session_factory(engine), encoder, catalog, matcher)
+
+    def load_index(self) -> str:
+        how = self.catalog.load_or_rebuild(self.sessions, self.settings.index_dir)
+        log.info("index %s: %d lawyers, %d passages", how, len(self.catalog), len(self.catalog.index))
+        return how
+
+    def sync(self) -> int:
+        """Apply what other processes (and this one) wrote since the last look."""
+        return self.catalog.follow(self.sessions)
+
+    def database_ok(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001 - any failure means not ready
+            return False
+
+    def start_follower(self, interval: float = 0.5) -> None:
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.sync()
+                except Exception:  # noqa: BLE001 - keep following through database outages
+                    log.warning("change feed follow failed; retrying", exc_info=True)
+
+        self._follower = threading.Thread(target=loop, name="change-feed-follower", daemon=True)
+        self._follower.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._follower is not None:
+            self._follower.join(timeout=5)
+        try:
+            self.catalog.save(self.settings.index_dir)
+        except Exception:  # noqa: BLE001 - a failed save leaves the previous snapshot serving
+            log.warning("index snapshot not saved at shutdown", exc_info=True)
+        self.engine.dispose()

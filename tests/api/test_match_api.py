@@ -1,0 +1,133 @@
+"""The API end to end on a real database, the real encoder and the real FAISS index."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import lawyer_record
+
+CONTACT_FIELDS = {"email", "phone", "license_no", "management_token_hash"}
+
+
+def _import(client: TestClient, headers: dict[str, str], records: list[dict[str, Any]]) -> dict[str, Any]:
+    body = "\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode()
+    response = client.post("/v1/lawyers/import", content=body, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _walk_keys(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _walk_keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _walk_keys(v)}
+    return set()
+
+
+@pytest.fixture
+def directory(client: TestClient, admin_headers: dict[str, str]) -> dict[str, dict[str, Any]]:
+    kz_ru = lawyer_record(
+        external_id="KZ-RU",
+        bio="代表中国承包商就哈萨克斯坦光伏电站EPC合同争议提起ICC仲裁，成功追回工程款。",
+        firm_en="Steppe Law",
+    )
+    kz_no_ru = lawyer_record(external_id="KZ-EN", languages=[{"code": "zh", "level": "native"}, {"code": "en", "level": "fluent"}])
+    uz_ru = lawyer_record(external_id="UZ-RU", countries=["UZ"], bio="Advised on an EPC dispute for a cement plant in Uzbekistan.")
+    th_ip = lawyer_record(
+        external_id="TH-IP",
+        countries=["TH"],
+        practice_areas=["intellectual_property"],
+        languages=[{"code": "zh", "level": "native"}, {"code": "th", "level": "working"}],
+        bio="Recovered a squatted trademark in Thailand for a Chinese tea brand.",
+    )
+    suspended = lawyer_record(external_id="KZ-SUSP", status="suspended")
+    pending = lawyer_record(external_id="KZ-PEND", status="pending")
+    closed = lawyer_record(external_id="KZ-CLOSED", accepting_clients=False)
+    bio_only = lawyer_record(
+        external_id="KZ-BIO",
+        countries=[],
+        practice_areas=[],
+        bio="在阿拉木图为中国企业处理多起国际仲裁案件，熟悉哈萨克斯坦建设工程纠纷。",
+    )
+    records = [kz_ru, kz_no_ru, uz_ru, th_ip, suspended, pending, closed, bio_only]
+    summary = _import(client, admin_headers, records)
+    assert summary["created"] == len(records) and not summary["rejected"]
+    return {r["external_id"]: r for r in records}
+
+
+def _match(client: TestClient, headers: dict[str, str], **body: Any) -> dict[str, Any]:
+    response = client.post("/v1/match", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_chinese_need_names_kazakhstan_and_russian(client, admin_headers, directory):
+    answer = _match(client, admin_headers, description="我们在哈萨克斯坦的光伏EPC合同发生争议，需要会俄语的仲裁律师")
+    ids = [r["lawyer"]["external_id"] for r in answer["results"]]
+    assert ids[0] == "KZ-RU"
+    top = answer["results"][0]
+    assert any("哈萨克斯坦" in reason for reason in top["reasons"])
+    assert any("俄语" in reason for reason in top["reasons"])
+    assert "光伏" in top["evidence"]["text"]
+    understood = answer["understood"]
+    assert [c["code"] for c in understood["countries"]] == ["KZ"]
+    assert "ru" in [lang["code"] for lang in understood["languages"]]
+
+
+def test_english_need_explained_in_english(client, admin_headers, directory):
+    answer = _match(
+        client,
+        admin_headers,
+        description="Our EPC contract for a solar plant in Kazakhstan is in dispute; we need arbitration counsel who speaks Russian.",
+    )
+    top = answer["results"][0]
+    assert top["lawyer"]["external_id"] == "KZ-RU"
+    assert any("Kazakhstan" in reason for reason in top["reasons"])
+    assert any("Russian" in reason for reason in top["reasons"])
+    assert set(top["components"]) == {"country", "practice", "matter", "language", "credentials"}
+
+
+def test_hard_rules_are_never_broken(client, admin_headers, directory):
+    answer = _match(client, admin_headers, description="EPC arbitration", countries=["KZ"], languages=["ru"], k=50)
+    ids = {r["lawyer"]["external_id"] for r in answer["results"]}
+    assert not ids & {"KZ-SUSP", "KZ-PEND", "KZ-CLOSED"}, "ineligible lawyers returned"
+    assert "KZ-EN" not in ids, "a lawyer without the required language was returned"
+    assert "TH-IP" not in ids, "a lawyer covering neither the country nor its region was returned"
+    assert {"KZ-RU", "KZ-BIO"} <= ids, "the bio-only Kazakhstan lawyer must be found"
+    for result in answer["results"]:
+        assert "ru" in {lang["code"] for lang in result["lawyer"]["languages"]}
+    # a neighbour in the same region ranks below everyone who covers the country itself
+    ranked = [r["lawyer"]["external_id"] for r in answer["results"]]
+    if "UZ-RU" in ranked:
+        assert ranked.index("UZ-RU") > ranked.index("KZ-RU")
+
+
+def test_k_results_when_k_are_eligible(client, admin_headers, directory):
+    answer = _match(client, admin_headers, description="any foreign-related lawyer", k=5)
+    assert len(answer["results"]) == 5
+    answer = _match(client, admin_headers, description="trademark", countries=["TH"], k=5)
+    assert [r["lawyer"]["external_id"] for r in answer["results"]] == ["TH-IP"]
+
+
+def test_match_results_carry_no_contact_fields(client, admin_headers, directory):
+    answer = _match(client, admin_headers, description="EPC dispute in Kazakhstan", k=50)
+    assert not _walk_keys(answer) & CONTACT_FIELDS
+    text = json.dumps(answer, ensure_ascii=False)
+    assert "@example.com" not in text
+
+
+def test_stored_need_matches(client, admin_headers, directory):
+    created = client.post(
+        "/v1/needs",
+        json={"description": "泰国商标被抢注，需要律师", "countries": ["TH"], "practice_areas": ["intellectual_property"]},
+        headers=admin_headers,
+    )
+    assert created.status_code == 201, created.text
+    need_id = created.json()["id"]
+    answer = client.get(f"/v1/needs/{need_id}/matches", headers=admin_headers).json()
+    assert answer["need_id"] == need_id
+    assert answer["results"][0]["lawyer"]["external_id"] == "TH-IP"
