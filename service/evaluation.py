@@ -297,6 +297,7 @@ def covers_with_region(lawyer: Mapping[str, Any], country: str) -> bool:
     from service.matching.understand import read_countries
 
     served = set(lawyer.get("countries") or ()) | set(lawyer.get("offices") or ())
-    text = " ".join([lawyer.get("bio") or "", *(lawyer.get("cases") or ())])
-    served |= {r.code for r in read_countries(text) if r.confidence >= 0.6}
+    if not lawyer.get("countries"):  # declared countries are authoritative; the bio fills an empty field
+        text = " ".join([lawyer.get("bio") or "", *(lawyer.get("cases") or ())])
+        served |= {r.code for r in read_countries(text) if r.confidence >= 0.6}
     return any(code == country or taxonomy.same_region(code, country) for code in served)

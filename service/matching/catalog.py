@@ -61,13 +61,17 @@ class LawyerFacts:
     hourly_rate: dict | None  # type: ignore[type-arg]
     passage_ids: tuple[int, ...] = ()
 
+    # Declared fields are authoritative; the text fills in only what the lawyer left empty, since a
+    # bio also names countries and areas in passing (a WTO case "involving South Africa").
     @property
     def countries(self) -> frozenset[str]:
-        return self.declared_countries | self.office_countries | self.read_countries
+        if self.declared_countries:
+            return self.declared_countries | self.office_countries
+        return self.office_countries | self.read_countries
 
     @property
     def practice_areas(self) -> frozenset[str]:
-        return self.declared_practice | self.read_practice
+        return self.declared_practice or self.read_practice
 
     @property
     def firm_key(self) -> str:

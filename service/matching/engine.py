@@ -181,7 +181,7 @@ class MatchEngine:
             if term.code in lawyer.declared_practice:
                 practice_credit = max(practice_credit, term.confidence * scoring.DECLARED_PRACTICE_CREDIT)
                 declared_hits.append(term.code)
-            elif term.code in lawyer.read_practice:
+            elif not lawyer.declared_practice and term.code in lawyer.read_practice:
                 practice_credit = max(practice_credit, term.confidence * scoring.READ_PRACTICE_CREDIT)
                 read_hits.append(term.code)
         # languages: binding ones were filtered; soft readings add credit when spoken
