@@ -173,6 +173,18 @@ class PassageIndex:
                 passage_k = min(total, passage_k * 2)
             return sorted(best.values(), key=_rank)[:want]
 
+    def nearest(self, query: np.ndarray, k: int) -> list[tuple[int, int, float]]:
+        """The k nearest passages of any owner, as (passage_id, owner_id, score), best first."""
+        with self._lock:
+            if not len(self._owner_of) or k <= 0:
+                return []
+            scores, labels = self._search(self._as_query(query), min(k, len(self._owner_of)), None)
+            return [
+                (int(pid), self._owner_of[int(pid)], float(score))
+                for score, pid in zip(scores.tolist(), labels.tolist())
+                if pid != -1 and int(pid) in self._owner_of
+            ]
+
     def scores_for_owners(self, query: np.ndarray, owners: Collection[int]) -> dict[int, OwnerHit]:
         """The best passage of each listed owner present in the index, scored exactly."""
         query = self._as_query(query)

@@ -39,6 +39,7 @@ class PassageFacts:
     text: str
     countries: frozenset[str]
     practice_areas: frozenset[str]
+    practice_label: str | None  # the one practice area this passage is evidence of, when clear
 
 
 @dataclass
@@ -91,12 +92,19 @@ def read_profile(lawyer: Lawyer) -> tuple[LawyerFacts, dict[int, PassageFacts]]:
     passages: dict[int, PassageFacts] = {}
     read_c: set[str] = set()
     read_p: set[str] = set()
+    sentence_readings = []
     for passage in lawyer.passages:
         countries = _confident(read_countries(passage.text))
         practice = _confident(read_practice_areas(passage.text))
         read_c |= countries
         read_p |= practice
-        passages[passage.id] = PassageFacts(lawyer.id, passage.kind, passage.text, countries, practice)
+        sentence_readings.append((passage, countries, practice))
+    areas = frozenset(lawyer.practice_areas or ()) or frozenset(read_p)
+    for passage, countries, practice in sentence_readings:
+        # a sentence labelled with one of the lawyer's own areas is a worked example of that area
+        own = practice & areas
+        label = next(iter(own)) if len(own) == 1 else (next(iter(areas)) if len(areas) == 1 and practice else None)
+        passages[passage.id] = PassageFacts(lawyer.id, passage.kind, passage.text, countries, practice, label)
     facts = LawyerFacts(
         id=lawyer.id,
         external_id=lawyer.external_id,

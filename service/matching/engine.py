@@ -17,12 +17,16 @@ from service import taxonomy
 from service.matching import explain, scoring
 from service.matching.catalog import Catalog, LawyerFacts
 from service.matching.query import NeedQuery, Term
-from service.matching.understand import mask_places, read_countries, read_languages, read_practice_areas
+from service.matching.understand import mask_places, read_languages, read_practice_areas, read_target_countries
 
 # Above this many eligible lawyers, scoring starts from a semantic shortlist plus the field matches.
 EXHAUSTIVE_LIMIT = 5000
 SEMANTIC_SHORTLIST = 400
 DIVERSITY_WINDOW = 10
+NEIGHBOUR_PASSAGES = 40
+NEIGHBOUR_TEMPERATURE = 0.05
+LEXICON_SHARE = 0.7
+PRACTICE_MARGIN = 0.5
 
 
 @dataclass
@@ -95,14 +99,46 @@ class MatchEngine:
         locale: str | None = None,
     ) -> NeedQuery:
         """Fields the caller filled are authoritative; what is left empty is read from the text."""
-        encoder = self.catalog.encoder
         return NeedQuery(
             description=description,
-            countries=_given(countries) if countries else _read(read_countries(description)),
+            countries=_given(countries) if countries else _read(read_target_countries(description)),
             languages=_given(languages) if languages else _read(read_languages(description)),
-            practice_areas=_given(practice_areas) if practice_areas else _read(read_practice_areas(description, encoder)),
+            practice_areas=_given(practice_areas) if practice_areas else self.read_practice(description),
             locale=locale or explain.caller_locale(description),
         )
+
+    def read_practice(self, description: str) -> tuple[Term, ...]:
+        """Practice areas from the words of the need and from the labelled passages nearest to it.
+
+        The lexicon knows the vocabulary but not which of several named areas the matter is
+        (an EPC wind farm in arbitration names three); the directory's own worked examples vote
+        on that, each weighted by how close it is to the need.
+        """
+        cat = self.catalog
+        lexicon = {r.code: r for r in read_practice_areas(description, cat.encoder)}
+        vector = cat.encoder.encode_queries([mask_places(description)])[0]
+        votes: Counter[str] = Counter()
+        hits = cat.index.nearest(vector, NEIGHBOUR_PASSAGES)
+        if hits:
+            top = hits[0][2]
+            for passage_id, _, similarity in hits:
+                passage = cat.passages.get(passage_id)
+                if passage is not None and passage.practice_label:
+                    votes[passage.practice_label] += float(np.exp((similarity - top) / NEIGHBOUR_TEMPERATURE))
+        total = sum(votes.values())
+        neighbours = {code: weight / total for code, weight in votes.items()} if total else {}
+        best_vote = max(neighbours.values(), default=0.0)
+        terms = []
+        for code in set(lexicon) | {c for c, v in neighbours.items() if v >= 0.5 * best_vote}:
+            lex = lexicon[code].confidence if code in lexicon else 0.0
+            vote = neighbours.get(code, 0.0) / best_vote if best_vote else 0.0
+            confidence = LEXICON_SHARE * lex + (1 - LEXICON_SHARE) * vote if neighbours else lex
+            evidence = lexicon[code].evidence if code in lexicon else "similar matters in the directory"
+            terms.append(Term(code, round(confidence, 3), "read", evidence))
+        terms.sort(key=lambda t: (-t.confidence, t.code))
+        if terms:
+            terms = [t for t in terms if t.confidence >= terms[0].confidence - PRACTICE_MARGIN]
+        return tuple(terms[:4])
 
     # ---- matching ----------------------------------------------------------------------------
 
@@ -177,12 +213,15 @@ class MatchEngine:
         practice_credit = scoring.NO_TARGET_NEUTRAL if not query.practice_areas else 0.0
         declared_hits: list[str] = []
         read_hits: list[str] = []
+        # relative to the need's most likely area, so a secondary reading earns proportionally less
+        top_practice = max((t.confidence for t in query.practice_areas), default=1.0) or 1.0
         for term in query.practice_areas:
+            weight = term.confidence / top_practice
             if term.code in lawyer.declared_practice:
-                practice_credit = max(practice_credit, term.confidence * scoring.DECLARED_PRACTICE_CREDIT)
+                practice_credit = max(practice_credit, weight * scoring.DECLARED_PRACTICE_CREDIT)
                 declared_hits.append(term.code)
             elif not lawyer.declared_practice and term.code in lawyer.read_practice:
-                practice_credit = max(practice_credit, term.confidence * scoring.READ_PRACTICE_CREDIT)
+                practice_credit = max(practice_credit, weight * scoring.READ_PRACTICE_CREDIT)
                 read_hits.append(term.code)
         # languages: binding ones were filtered; soft readings add credit when spoken
         spoken = [(t.code, lawyer.languages[t.code]) for t in query.languages if t.code in lawyer.languages]

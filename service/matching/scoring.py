@@ -16,9 +16,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-W_COUNTRY = 0.30
-W_PRACTICE = 0.30
-W_MATTER = 0.30
+W_COUNTRY = 0.35
+W_PRACTICE = 0.35
+W_MATTER = 0.20
 W_LANGUAGE = 0.05
 W_CREDENTIAL = 0.05
 

@@ -320,6 +320,69 @@ def read_countries(text: str) -> list[Reading]:
     return sorted(readings, key=lambda r: (-r.confidence, r.code))
 
 
+# The enterprise describing itself names its own origin, not where it needs counsel.
+_ZH_SELF = re.compile(r"(?:我们|我司|本公司|我方|公司)(?:是|系|为)[^，。,；;]*$")
+_EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\b[^,.;]*$", re.I)
+_LISTED_AFTER = re.compile(r"^(?:上市|-listed|\s+listed|\s+publicly listed)")
+_COORDINATION = re.compile(r"^\s*(?:和|及|与|、|以及|或|或者|,|/|and|or|&|as well as)\s*(?:the\s+)?$", re.I)
+ORIGIN_CONFIDENCE = 0.5
+SECONDARY_CONFIDENCE = 0.6
+SOLE_TARGET_CONFIDENCE = 0.9
+
+
+def read_target_countries(text: str) -> list[Reading]:
+    """The countries a need is about, with the confidence that each is a target.
+
+    Beyond read_countries: a country in the enterprise's self-description or listing venue is its
+    origin; when only one foreign country is left it is the target whatever its role in the
+    sentence (an investigating authority's country is the forum too); when several are left, the
+    most confident (then the first) is the target, with those coordinated with it ("Kazakhstan and
+    Uzbekistan"), and the others are secondary mentions that rank softly.
+    """
+    norm = text.translate(_NORMALISE)
+    mentions = [m for m in _place_mentions(text) if m.code and m.code not in _HOME and not m.negated]
+    if not mentions:
+        return read_countries(text)
+    read = {r.code: r for r in read_countries(text)}
+    origin: set[str] = set()
+    for m in mentions:
+        before = norm[max(0, m.start - 30):m.start]
+        if _ZH_SELF.search(before) or _EN_SELF.search(before) or _LISTED_AFTER.match(norm[m.end:m.end + 20]):
+            origin.add(m.code)
+    candidates = [r for code, r in read.items() if code not in origin and r.confidence > ORIGIN_CONFIDENCE]
+    if not candidates:
+        # Only the enterprise's own country is named: a foreign company coming to China (inbound)
+        # needs counsel for clients from there, so its origin is what the need is about.
+        candidates = [read[code] for code in origin if code in read]
+        origin = set()
+        if not candidates:
+            return list(read.values())
+    first_at = {}
+    for m in mentions:
+        first_at.setdefault(m.code, m.start)
+    primary = min(candidates, key=lambda r: (-r.confidence, first_at.get(r.code, len(norm))))
+    targets = {primary.code}
+    # grow the target group along coordinated mentions: "哈萨克斯坦、乌兹别克斯坦和吉尔吉斯斯坦"
+    ordered = sorted(mentions, key=lambda m: m.start)
+    changed = True
+    while changed:
+        changed = False
+        for left, right in zip(ordered, ordered[1:]):
+            if (left.code in targets) != (right.code in targets) and _COORDINATION.match(norm[left.end:right.start]):
+                targets.add(left.code if right.code in targets else right.code)
+                changed = True
+    out = []
+    for code, r in read.items():
+        if code in origin:
+            conf = min(r.confidence, ORIGIN_CONFIDENCE)
+        elif code in targets:
+            conf = max(r.confidence, SOLE_TARGET_CONFIDENCE) if len(targets) == 1 else r.confidence
+        else:
+            conf = min(r.confidence, SECONDARY_CONFIDENCE)
+        out.append(Reading(code, round(conf, 3), r.evidence))
+    return sorted(out, key=lambda r: (-r.confidence, r.code))
+
+
 def mask_places(text: str) -> str:
     """Replace every country, city and adjective of place with a neutral token of its script."""
     pieces: list[str] = []
