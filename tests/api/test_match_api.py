@@ -131,3 +131,15 @@ def test_stored_need_matches(client, admin_headers, directory):
     answer = client.get(f"/v1/needs/{need_id}/matches", headers=admin_headers).json()
     assert answer["need_id"] == need_id
     assert answer["results"][0]["lawyer"]["external_id"] == "TH-IP"
+
+
+def test_at_most_three_of_the_top_ten_from_one_firm(client, admin_headers):
+    same_firm = [lawyer_record(firm="同一律师事务所", firm_en="Same Firm", years_of_practice=30) for _ in range(6)]
+    others = [lawyer_record(firm=f"其他所{i}", firm_en=f"Other Firm {i}", years_of_practice=1) for i in range(8)]
+    _import(client, admin_headers, same_firm + others)
+    answer = _match(client, admin_headers, description="EPC arbitration in Kazakhstan", countries=["KZ"], k=10)
+    firms = [r["lawyer"]["firm_en"] for r in answer["results"]]
+    assert len(firms) == 10
+    assert firms.count("Same Firm") == 3
+    more = _match(client, admin_headers, description="EPC arbitration in Kazakhstan", countries=["KZ"], k=14)
+    assert len(more["results"]) == 14, "the diversity cap never hides eligible lawyers past the top ten"
