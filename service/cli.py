@@ -62,7 +62,8 @@ def _print_summary(summary, what: str) -> None:  # type: ignore[no-untyped-def]
         f"{summary.unchanged} unchanged, [red]{len(summary.rejected)} rejected[/]"
     )
     for rejection in summary.rejected[:50]:
-        err.print(f"  line {rejection.line} ({rejection.external_id or '?'}): {rejection.reason}")
+        # the reason quotes the file's own text, which must not be read as rich markup
+        err.print(f"  line {rejection.line} ({rejection.external_id or '?'}): {rejection.reason}", markup=False)
     if len(summary.rejected) > 50:
         err.print(f"  … and {len(summary.rejected) - 50} more")
 
@@ -146,28 +147,33 @@ def evaluate(
     need_rows = {row["external_id"]: row for row in read_jsonl(needs)}
     figures = {}
     for mode, run in runs.items():
-        metrics = score({n: [lid for lid, _ in hits] for n, hits in run.items()}, judged)
-        violations = count_violations(
-            {n: [lid for lid, _ in hits] for n, hits in run.items()},
-            lawyer_rows,
-            need_rows,
-            use_structured=True,
-            covers=covers_with_region,
-        )
+        ranking = {n: [lid for lid, _ in hits] for n, hits in run.items()}
+        metrics = score(ranking, judged)
+        structured = mode == "structured"
         figures[mode] = {
             "ndcg@10": round(metrics.ndcg10, 4),
             "p@5": round(metrics.p5, 4),
             "r@10": round(metrics.r10, 4),
             "mrr": round(metrics.mrr, 4),
-            "violations": violations,
+            # hard rules over what the mode was given: eligibility always, the need's fields when given
+            "violations": count_violations(
+                ranking, lawyer_rows, need_rows, use_structured=structured, covers=covers_with_region
+            ),
+            # diagnostic for text-only: returned lawyers outside the need's true languages or countries
+            "off_fields": count_violations(
+                ranking, lawyer_rows, need_rows, use_structured=True, covers=covers_with_region
+            ),
         }
         if per_need:
             for need_id, value in sorted(metrics.per_need_ndcg.items(), key=lambda item: item[1]):
                 err.print(f"  {mode} {need_id} nDCG@10={value:.3f}")
     out = Console()
-    out.print(f"{'mode':<12} {'nDCG@10':>8} {'P@5':>7} {'R@10':>7} {'MRR':>7} {'violations':>11}")
+    out.print(f"{'mode':<12} {'nDCG@10':>8} {'P@5':>7} {'R@10':>7} {'MRR':>7} {'violations':>11} {'off-fields':>11}")
     for mode, f in figures.items():
-        out.print(f"{mode:<12} {f['ndcg@10']:>8.4f} {f['p@5']:>7.4f} {f['r@10']:>7.4f} {f['mrr']:>7.4f} {f['violations']:>11}")
+        out.print(
+            f"{mode:<12} {f['ndcg@10']:>8.4f} {f['p@5']:>7.4f} {f['r@10']:>7.4f} {f['mrr']:>7.4f} "
+            f"{f['violations']:>11} {f['off_fields']:>11}"
+        )
     if as_json:
         print(json.dumps(figures))
 

@@ -876,6 +876,23 @@ def read_practice_areas(text: str, encoder: _Encoder | None = None,
     return sorted(kept, key=lambda r: (-r.confidence, r.code))[:max_areas]
 
 
+# The kind of lawyer the enterprise asks for ("仲裁律师", "arbitration counsel", "a lawyer who has
+# handled FIDIC claims") names the matter more reliably than the sector words around it.
+_ZH_REQUEST = re.compile(r"([^，。,；;！？!?]{1,16}?)(?:的)?(?:律师|律所|团队|专家)")
+_EN_REQUEST_BEFORE = re.compile(r"((?:[\w\-/]+\s+){1,4})(?:counsel|lawyers?|attorneys?|solicitors?|advisers?|advisors?|specialists?|experts?)\b", re.I)
+_EN_REQUEST_AFTER = re.compile(
+    r"\b(?:counsel|lawyers?|attorneys?|advisers?|advisors?|firm|team)\s+(?:who|that|with|experienced|specialised|specialized|"
+    r"familiar|skilled|versed)\b([^,.;!?]{1,60})", re.I)
+
+
+def requested_practice_areas(text: str) -> set[str]:
+    """Practice areas named in the description of the lawyer wanted, not in the story around it."""
+    phrases = [m.group(1) for m in _ZH_REQUEST.finditer(text)]
+    phrases += [m.group(1) for m in _EN_REQUEST_BEFORE.finditer(text)]
+    phrases += [m.group(1) for m in _EN_REQUEST_AFTER.finditer(text)]
+    return {code for phrase in phrases for code in _lexicon_scores(phrase)}
+
+
 def understand(text: str, encoder: _Encoder | None = None) -> Understanding:
     return Understanding(
         countries=read_countries(text),
