@@ -31,12 +31,15 @@ logger = logging.getLogger(__name__)
 # processes instead.
 faiss.omp_set_num_threads(1)
 
-FORMAT_VERSION = 1
-INDEX_FILE = "passages.faiss"
-IDS_FILE = "owners.npy"  # (n, 2) int64: passage id, owner id
+FORMAT_VERSION = 2
+INDEX_FILE = "vectors.npy"  # (rows, dim) float32: one row per distinct passage vector
+IDS_FILE = "owners.npy"  # (n, 3) int64: passage id, owner id, vector row
 MANIFEST_FILE = "manifest.json"
-# Selection by bitmap is faster than by hash set, but its size follows the largest id.
-_BITMAP_MAX_ID = 1 << 26
+# Owner filters use a dense boolean mask while owner ids stay below this; np.isin beyond.
+_MASK_MAX_ID = 1 << 26
+# Below this many allowed owners, their passages are scored directly; above, every distinct
+# vector is scored once and the result is gathered per passage.
+_GATHER_OWNERS = 2_000
 # An unfinished snapshot folder (a crashed save) is removed after this long; another process
 # may still be writing a younger one.
 _STALE_SNAPSHOT_SECONDS = 3600.0
@@ -52,6 +55,12 @@ class OwnerHit:
 class PassageIndex:
     """Passage vectors (L2-normalised float32, inner product) grouped by owner.
 
+    Identical vectors (boilerplate sentences shared by many profiles; the catalog encodes each
+    distinct text once) are stored once and reference-counted, so memory and search time follow
+    the number of distinct passages, not of passages. Search is exact: every distinct vector
+    is scored with one matrix-vector product, then passages are gathered per owner; this stays
+    a few milliseconds up to ~10^5 distinct vectors (see benchmarks/README.md).
+
     All public methods take one re-entrant lock, so a background change-feed update and
     request-time searches may run on different threads.
     """
@@ -60,26 +69,73 @@ class PassageIndex:
         self.dim = int(dim)
         self.encoder_name = encoder_name
         self.encoder_version = encoder_version
-        self._index = self._new_index(self.dim)
-        self._owner_of: dict[int, int] = {}
-        self._passages_of: dict[int, np.ndarray] = {}
+        # distinct vectors
+        self._vectors = np.zeros((0, self.dim), dtype=np.float32)
+        self._row_refs = np.zeros(0, dtype=np.int64)
+        self._row_key: dict[bytes, int] = {}
+        self._key_of_row: dict[int, bytes] = {}
+        self._rows_used = 0
+        self._free_rows: list[int] = []
+        # passages ("slots"): parallel arrays, a free list for reuse
+        self._slot_pid = np.zeros(0, dtype=np.int64)
+        self._slot_owner = np.zeros(0, dtype=np.int64)
+        self._slot_row = np.zeros(0, dtype=np.int64)
+        self._slot_alive = np.zeros(0, dtype=bool)
+        self._slots_used = 0
+        self._free_slots: list[int] = []
+        self._slot_of: dict[int, int] = {}  # passage id -> slot
+        self._slots_of: dict[int, np.ndarray] = {}  # owner -> slots, in the order given
+        self._max_owner = -1
         self._lock = RLock()
 
-    # -- the inner index: the only place that knows its FAISS type -------------------------
+    # -- storage ------------------------------------------------------------------------------
 
     @staticmethod
-    def _new_index(dim: int) -> faiss.Index:
-        # Exact for now; an IVF or HNSW inner index will go here for large pools.
-        return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+    def _grow(array: np.ndarray, need: int) -> np.ndarray:
+        if need <= len(array):
+            return array
+        size = max(need, 2 * len(array), 1024)
+        shape = (size,) + array.shape[1:]
+        grown = np.zeros(shape, dtype=array.dtype)
+        grown[: len(array)] = array
+        return grown
 
-    def _search(
-        self, query: np.ndarray, k: int, selector: faiss.IDSelector | None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        params = None
-        if selector is not None:
-            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
-        scores, labels = self._index.search(query, k, params=params)
-        return scores[0], labels[0]
+    def _take_rows(self, vectors: np.ndarray) -> np.ndarray:
+        rows = np.empty(len(vectors), dtype=np.int64)
+        for i, vector in enumerate(vectors):
+            key = hashlib.blake2b(vector.tobytes(), digest_size=16).digest()
+            row = self._row_key.get(key)
+            if row is None:
+                if self._free_rows:
+                    row = self._free_rows.pop()
+                else:
+                    row = self._rows_used
+                    self._rows_used += 1
+                    self._vectors = self._grow(self._vectors, self._rows_used)
+                    self._row_refs = self._grow(self._row_refs, self._rows_used)
+                self._vectors[row] = vector
+                self._row_key[key] = row
+                self._key_of_row[row] = key
+            self._row_refs[row] += 1
+            rows[i] = row
+        return rows
+
+    def _release_rows(self, rows: np.ndarray) -> None:
+        for row in rows.tolist():
+            self._row_refs[row] -= 1
+            if self._row_refs[row] == 0:
+                del self._row_key[self._key_of_row.pop(row)]
+                self._vectors[row] = 0.0
+                self._free_rows.append(row)
+
+    def _take_slots(self, count: int) -> np.ndarray:
+        reused = [self._free_slots.pop() for _ in range(min(count, len(self._free_slots)))]
+        fresh = count - len(reused)
+        start = self._slots_used
+        self._slots_used += fresh
+        for name in ("_slot_pid", "_slot_owner", "_slot_row", "_slot_alive"):
+            setattr(self, name, self._grow(getattr(self, name), self._slots_used))
+        return np.concatenate([np.asarray(reused, dtype=np.int64), np.arange(start, start + fresh)])
 
     # -- updates ----------------------------------------------------------------------------
 
@@ -96,42 +152,62 @@ class PassageIndex:
             raise ValueError("duplicate passage ids")
         with self._lock:
             for pid in ids.tolist():
-                other = self._owner_of.get(pid)
-                if other is not None and other != owner_id:
-                    raise ValueError(f"passage {pid} belongs to owner {other}, not {owner_id}")
+                slot = self._slot_of.get(pid)
+                if slot is not None and int(self._slot_owner[slot]) != owner_id:
+                    raise ValueError(
+                        f"passage {pid} belongs to owner {int(self._slot_owner[slot])}, not {owner_id}"
+                    )
             self.remove_owner(owner_id)
             if len(ids) == 0:
                 return
-            self._index.add_with_ids(vectors, ids)
-            self._passages_of[owner_id] = ids
-            self._owner_of.update(dict.fromkeys(ids.tolist(), owner_id))
+            rows = self._take_rows(vectors)
+            slots = self._take_slots(len(ids))
+            self._slot_pid[slots] = ids
+            self._slot_owner[slots] = owner_id
+            self._slot_row[slots] = rows
+            self._slot_alive[slots] = True
+            self._slots_of[owner_id] = slots
+            self._slot_of.update(zip(ids.tolist(), slots.tolist()))
+            self._max_owner = max(self._max_owner, owner_id)
 
     def remove_owner(self, owner_id: int) -> None:
         with self._lock:
-            ids = self._passages_of.pop(int(owner_id), None)
-            if ids is None:
+            slots = self._slots_of.pop(int(owner_id), None)
+            if slots is None:
                 return
-            self._index.remove_ids(faiss.IDSelectorBatch(ids))
-            for pid in ids.tolist():
-                del self._owner_of[pid]
+            for pid in self._slot_pid[slots].tolist():
+                del self._slot_of[pid]
+            self._release_rows(self._slot_row[slots])
+            self._slot_alive[slots] = False
+            self._slot_owner[slots] = -1
+            self._free_slots.extend(slots.tolist())
 
     # -- inspection -------------------------------------------------------------------------
 
     def owners(self) -> set[int]:
         with self._lock:
-            return set(self._passages_of)
+            return set(self._slots_of)
 
     @property
     def owner_count(self) -> int:
-        return len(self._passages_of)
+        return len(self._slots_of)
+
+    @property
+    def distinct_vectors(self) -> int:
+        return len(self._row_key)
 
     def __len__(self) -> int:
-        return len(self._owner_of)
+        return len(self._slot_of)
 
     def passage_ids(self, owner_id: int) -> list[int]:
         with self._lock:
-            ids = self._passages_of.get(int(owner_id))
-            return [] if ids is None else ids.tolist()
+            slots = self._slots_of.get(int(owner_id))
+            return [] if slots is None else self._slot_pid[slots].tolist()
+
+    def memory_bytes(self) -> int:
+        """Array storage (vectors and passage arrays), not counting the Python dicts."""
+        arrays = (self._vectors, self._row_refs, self._slot_pid, self._slot_owner, self._slot_row)
+        return int(sum(a.nbytes for a in arrays))
 
     # -- search -----------------------------------------------------------------------------
 
@@ -140,69 +216,57 @@ class PassageIndex:
     ) -> list[OwnerHit]:
         """The k owners whose best passage is nearest the query, one hit each.
 
-        Returns exactly min(k, allowed owners present) hits, best first, ties by owner id.
-        The passage search is pre-filtered to the allowed owners and widened (doubling)
-        until k distinct owners are seen, so a narrow filter never starves the result.
+        Returns exactly min(k, allowed owners present) hits, best first, ties by owner id (and
+        an owner's equal passages by passage id). Exact: every allowed passage is scored.
         """
         query = self._as_query(query)
+        if int(k) <= 0:
+            return []
         with self._lock:
-            if allowed_owners is None:
-                present = len(self._passages_of)
-                total, selector = len(self._owner_of), None
-            else:
-                allowed = {int(o) for o in allowed_owners} & self._passages_of.keys()
-                ids = self._allowed_passage_ids(allowed)
-                present, total, selector = len(allowed), len(ids), self._selector(ids)
-            want = min(int(k), present)
-            if want <= 0:
-                return []
-            # Profiles have a handful of passages; start with room for several per owner.
-            passage_k = min(total, max(4 * want, 16))
-            while True:
-                scores, labels = self._search(query, passage_k, selector)
-                best = self._best_per_owner(scores, labels)
-                exhausted = passage_k >= total
-                if len(best) >= want:
-                    kth = sorted(h.score for h in best.values())[-want]
-                    # Stop unless owners beyond the window could tie with the k-th (equal
-                    # scores come from identical passages of different lawyers).
-                    if exhausted or scores[passage_k - 1] < kth:
-                        break
-                elif exhausted:
-                    break
-                passage_k = min(total, passage_k * 2)
-            return sorted(best.values(), key=_rank)[:want]
+            slots, scores = self._scored_slots(query, allowed_owners)
+            return self._top_owners(slots, scores, int(k))
 
     def nearest(self, query: np.ndarray, k: int) -> list[tuple[int, int, float]]:
         """The k nearest passages of any owner, as (passage_id, owner_id, score), best first."""
+        query = self._as_query(query)
         with self._lock:
-            if not len(self._owner_of) or k <= 0:
+            if not self._slot_of or k <= 0:
                 return []
-            scores, labels = self._search(self._as_query(query), min(k, len(self._owner_of)), None)
+            slots, scores = self._scored_slots(query, None)
+            k = min(int(k), len(slots))
+            top = np.argpartition(-scores, k - 1)[:k] if k < len(slots) else np.arange(len(slots))
+            pids = self._slot_pid[slots[top]]
+            order = np.lexsort((pids, -scores[top]))
+            top = top[order]
             return [
-                (int(pid), self._owner_of[int(pid)], float(score))
-                for score, pid in zip(scores.tolist(), labels.tolist())
-                if pid != -1 and int(pid) in self._owner_of
+                (int(pid), int(owner), float(score))
+                for pid, owner, score in zip(
+                    self._slot_pid[slots[top]].tolist(),
+                    self._slot_owner[slots[top]].tolist(),
+                    scores[top].tolist(),
+                )
             ]
 
     def scores_for_owners(self, query: np.ndarray, owners: Collection[int]) -> dict[int, OwnerHit]:
         """The best passage of each listed owner present in the index, scored exactly."""
         query = self._as_query(query)
         with self._lock:
-            ids = self._allowed_passage_ids(owners)
-            if len(ids) == 0:
+            slots = self._owner_slots(owners)
+            if len(slots) == 0:
                 return {}
-            # Reconstructed vectors are scored directly, so the answer stays exact whatever
-            # the inner index (a graph search with a selector is not).
-            vectors = self._index.reconstruct_batch(ids)
-            owners = [self._owner_of[pid] for pid in ids.tolist()]
-        scores = vectors @ query[0]
-        best: dict[int, OwnerHit] = {}
-        for owner, pid, score in zip(owners, ids.tolist(), scores.tolist()):
-            hit = best.get(owner)
-            if hit is None or score > hit.score or (score == hit.score and pid < hit.passage_id):
-                best[owner] = OwnerHit(owner, float(score), pid)
-        return best
+            scores = self._vectors[self._slot_row[slots]] @ query[0]
+            pids = self._slot_pid[slots]
+            owner_ids = self._slot_owner[slots]
+        order = np.lexsort((pids, -scores, owner_ids))
+        owner_sorted = owner_ids[order]
+        first = np.flatnonzero(np.r_[True, owner_sorted[1:] != owner_sorted[:-1]])
+        chosen = order[first]
+        return {
+            owner: OwnerHit(owner, score, pid)
+            for owner, score, pid in zip(
+                owner_ids[chosen].tolist(), scores[chosen].tolist(), pids[chosen].tolist()
+            )
+        }
 
     def _as_query(self, query: np.ndarray) -> np.ndarray:
         query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
@@ -210,38 +274,94 @@ class PassageIndex:
             raise ValueError(f"query has dimension {query.shape[1]}, index has {self.dim}")
         return query
 
-    def _allowed_passage_ids(self, owners: Iterable[int]) -> np.ndarray:
-        arrays = [a for a in (self._passages_of.get(int(o)) for o in set(owners)) if a is not None]
+    def _owner_slots(self, owners: Iterable[int]) -> np.ndarray:
+        arrays = [a for a in (self._slots_of.get(int(o)) for o in set(owners)) if a is not None]
         return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
 
-    @staticmethod
-    def _selector(ids: np.ndarray) -> faiss.IDSelector:
-        if len(ids) and 0 <= int(ids.min()) and int(ids.max()) < _BITMAP_MAX_ID:
-            bitmap = np.zeros((int(ids.max()) >> 3) + 1, dtype=np.uint8)
-            np.bitwise_or.at(bitmap, ids >> 3, (1 << (ids & 7)).astype(np.uint8))
-            selector = faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap))
-            # The selector does not own the buffer: keep it alive as long as the selector.
-            selector.referenced_bitmap = bitmap  # type: ignore[attr-defined]
-            return selector
-        return faiss.IDSelectorBatch(ids)
+    def _scored_slots(
+        self, query: np.ndarray, allowed: Collection[int] | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The live passages of the allowed owners (slots) and their scores."""
+        if allowed is not None and len(allowed) <= _GATHER_OWNERS:
+            slots = self._owner_slots(allowed)
+            return slots, self._vectors[self._slot_row[slots]] @ query[0]
+        n = self._slots_used
+        row_scores = self._vectors[: self._rows_used] @ query[0]
+        live = self._slot_alive[:n].copy()
+        if allowed is not None:
+            live &= self._owner_mask(allowed)
+        slots = np.flatnonzero(live)
+        return slots, row_scores[self._slot_row[slots]]
 
-    def _owner_pairs(self) -> np.ndarray:
-        if not self._passages_of:
-            return np.zeros((0, 2), dtype=np.int64)
-        ids = list(self._passages_of.values())
-        owners = np.repeat(np.fromiter(self._passages_of, dtype=np.int64), [len(a) for a in ids])
-        return np.stack([np.concatenate(ids), owners], axis=1)
+    def _owner_mask(self, allowed: Collection[int]) -> np.ndarray:
+        owners = self._slot_owner[: self._slots_used]
+        wanted = np.fromiter((int(o) for o in allowed), dtype=np.int64, count=len(allowed))
+        wanted = wanted[(wanted >= 0) & (wanted <= self._max_owner)]
+        if self._max_owner < _MASK_MAX_ID:
+            mask = np.zeros(self._max_owner + 2, dtype=bool)
+            mask[wanted] = True
+            # dead slots carry owner -1, which indexes the always-False last cell
+            return mask[owners]
+        return np.isin(owners, wanted)
 
-    def _best_per_owner(self, scores: np.ndarray, labels: np.ndarray) -> dict[int, OwnerHit]:
-        best: dict[int, OwnerHit] = {}
-        for score, pid in zip(scores.tolist(), labels.tolist()):
-            if pid < 0:
-                continue
-            owner = self._owner_of[pid]
-            hit = best.get(owner)
-            if hit is None or score > hit.score:
-                best[owner] = OwnerHit(owner, float(score), pid)
-        return best
+    def _top_owners(self, slots: np.ndarray, scores: np.ndarray, k: int) -> list[OwnerHit]:
+        """Best passage per owner, top k owners; widens the window until it is exact."""
+        total = len(slots)
+        if total == 0:
+            return []
+        window = min(total, max(8 * k, 64))
+        while True:
+            if window < total:
+                threshold = np.partition(scores, total - window)[total - window]
+                # every passage scoring at least the threshold, ties included
+                picked = np.flatnonzero(scores >= threshold)
+            else:
+                picked = np.arange(total)
+            chosen = slots[picked]
+            owners = self._slot_owner[chosen]
+            order = np.lexsort((self._slot_pid[chosen], owners, -scores[picked]))
+            _, first = np.unique(owners[order], return_index=True)
+            if len(first) >= k or window >= total:
+                best = order[np.sort(first)[:k]]
+                return [
+                    OwnerHit(owner, score, pid)
+                    for owner, score, pid in zip(
+                        owners[best].tolist(),
+                        scores[picked][best].tolist(),
+                        self._slot_pid[chosen][best].tolist(),
+                    )
+                ]
+            window = min(total, window * 4)
+
+    def _export(self) -> tuple[np.ndarray, np.ndarray]:
+        """Compact copies: the used vector rows and (passage, owner, row) triples."""
+        slots = np.flatnonzero(self._slot_alive[: self._slots_used])
+        rows = self._slot_row[slots]
+        used, remapped = np.unique(rows, return_inverse=True)
+        triples = np.stack(
+            [self._slot_pid[slots], self._slot_owner[slots], remapped.astype(np.int64)], axis=1
+        )
+        return np.ascontiguousarray(self._vectors[used]), triples
+
+    def _import(self, vectors: np.ndarray, triples: np.ndarray) -> None:
+        n = len(triples)
+        self._vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self._rows_used = len(vectors)
+        self._row_refs = np.bincount(triples[:, 2], minlength=len(vectors)).astype(np.int64)
+        for row in range(len(vectors)):
+            key = hashlib.blake2b(self._vectors[row].tobytes(), digest_size=16).digest()
+            self._row_key[key] = row
+            self._key_of_row[row] = key
+        self._slot_pid = triples[:, 0].copy()
+        self._slot_owner = triples[:, 1].copy()
+        self._slot_row = triples[:, 2].copy()
+        self._slot_alive = np.ones(n, dtype=bool)
+        self._slots_used = n
+        self._slot_of = dict(zip(self._slot_pid.tolist(), range(n)))
+        order = np.argsort(self._slot_owner, kind="stable")
+        owners, starts = np.unique(self._slot_owner[order], return_index=True)
+        self._slots_of = dict(zip(owners.tolist(), np.split(order, starts[1:])))
+        self._max_owner = int(owners.max()) if len(owners) else -1
 
     # -- persistence ------------------------------------------------------------------------
 
@@ -262,17 +382,18 @@ class PassageIndex:
         snapshot.mkdir()
         try:
             with self._lock:
-                faiss.write_index(self._index, str(snapshot / INDEX_FILE))
-                pairs = self._owner_pairs()
+                vectors, triples = self._export()
                 manifest: dict[str, Any] = {
                     "format_version": FORMAT_VERSION,
                     "encoder_name": self.encoder_name,
                     "encoder_version": self.encoder_version,
                     "dim": self.dim,
-                    "passage_count": len(self._owner_of),
-                    "owner_count": len(self._passages_of),
+                    "passage_count": len(self._slot_of),
+                    "owner_count": len(self._slots_of),
+                    "vector_count": len(vectors),
                 }
-            np.save(snapshot / IDS_FILE, pairs, allow_pickle=False)
+            np.save(snapshot / INDEX_FILE, vectors, allow_pickle=False)
+            np.save(snapshot / IDS_FILE, triples, allow_pickle=False)
             manifest |= {
                 "created_at": datetime.now(UTC).isoformat(),
                 "index_sha256": _sha256(snapshot / INDEX_FILE),
@@ -323,22 +444,19 @@ class PassageIndex:
                         "index snapshot %s not used: %s checksum differs", directory, name
                     )
                     return None
-            index = faiss.read_index(str(directory / INDEX_FILE))
-            pairs = np.load(directory / IDS_FILE, allow_pickle=False)
+            vectors = np.load(directory / INDEX_FILE, allow_pickle=False)
+            triples = np.load(directory / IDS_FILE, allow_pickle=False)
             if (
-                index.d != dim
-                or pairs.ndim != 2
-                or pairs.shape[1] != 2
-                or index.ntotal != len(pairs)
+                vectors.ndim != 2
+                or vectors.shape[1] != dim
+                or triples.ndim != 2
+                or triples.shape[1] != 3
+                or len(triples) != manifest.get("passage_count")
+                or (len(triples) and not (0 <= triples[:, 2].min() and triples[:, 2].max() < len(vectors)))
             ):
                 raise ValueError("index and owner mapping disagree")
             loaded = cls(dim, encoder_name, encoder_version)
-            loaded._index = index
-            loaded._owner_of = dict(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist()))
-            order = np.argsort(pairs[:, 1], kind="stable")
-            owners, starts = np.unique(pairs[order, 1], return_index=True)
-            for owner, ids in zip(owners.tolist(), np.split(pairs[order, 0], starts[1:])):
-                loaded._passages_of[owner] = ids
+            loaded._import(vectors, triples.astype(np.int64, copy=False))
         except FileNotFoundError as exc:
             logger.info("no usable index snapshot at %s: %s", directory, exc)
             return None

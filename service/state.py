@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from pathlib import Path
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, text
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from embeddings.encoder import Encoder, load_encoder
 from service.db import make_engine, make_session_factory, migrate
-from service.matching.catalog import Catalog
+from service.matching.catalog import Catalog, VectorCache, default_encode_processes
 from service.matching.engine import MatchEngine
 from service.settings import Settings
 
@@ -37,7 +39,15 @@ class Runtime:
             migrate(url)
         engine = make_engine(url)
         encoder = encoder or load_encoder(settings.embedding_model, threads=settings.encoder_threads)
-        catalog = Catalog(encoder)
+        # The vector cache persists text -> vector across restarts and imports (boilerplate recurs).
+        cache_dir = getattr(settings, "vector_cache_dir", None) or os.environ.get("MATCHMAKER_VECTOR_CACHE_DIR")
+        cache = VectorCache(
+            f"{encoder.name}@{encoder.version}",
+            encoder.dim,
+            Path(cache_dir) if cache_dir else settings.data_dir / "vectors",
+        )
+        catalog = Catalog(encoder, cache)
+        catalog.encode_processes = default_encode_processes()
         matcher = MatchEngine(catalog, max_per_firm=settings.max_per_firm)
         return cls(settings, engine, make_session_factory(engine), encoder, catalog, matcher)
 

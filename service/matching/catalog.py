@@ -7,11 +7,17 @@ be recommended (verified and accepting clients) are held, so every lookup starts
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import threading
+import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,9 +36,20 @@ log = logging.getLogger(__name__)
 # A country or practice area read from a profile's own text counts as covered above this confidence.
 PROFILE_READING_THRESHOLD = 0.6
 ENCODE_BATCH = 256
+# A rebuild reads this many lawyers at a time; their new texts go to the encoder pool as one job.
+REBUILD_BATCH = 1000
+# Below this many texts to encode, a process pool costs more than it saves.
+POOL_MIN_TEXTS = 512
+# Change-feed ids are taken from a sequence when a transaction writes, but become visible when it
+# commits, so a lower id can appear after a higher one was applied. Ids skipped over are watched
+# this long (a rolled-back transaction leaves a hole that never fills).
+GAP_TIMEOUT_SECONDS = 120.0
+GAP_LIMIT = 100_000
+# On a fresh build, ids this far below the feed head that are not yet visible are watched as gaps.
+STARTUP_WINDOW = 2_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PassageFacts:
     lawyer_id: int
     kind: str
@@ -42,7 +59,7 @@ class PassageFacts:
     practice_label: str | None  # the one practice area this passage is evidence of, when clear
 
 
-@dataclass
+@dataclass(slots=True)
 class LawyerFacts:
     id: int
     external_id: str | None
@@ -126,12 +143,164 @@ def read_profile(lawyer: Lawyer) -> tuple[LawyerFacts, dict[int, PassageFacts]]:
     )
     return facts, passages
 
+def _text_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+class VectorCache:
+    """Vectors of texts already encoded, keyed by a hash of the text, optionally kept on disk.
+
+    Boilerplate sentences recur across thousands of profiles (and, with places masked, so do
+    matter sentences that differ only by country); each is encoded once. Entries belong to one
+    encoder: a cache saved by another encoder or version is not loaded. In memory it holds at
+    most ``max_items`` vectors, dropping the oldest first.
+    """
+
+    def __init__(self, encoder_key: str, dim: int, directory: Path | None = None, max_items: int = 200_000) -> None:
+        self.encoder_key = encoder_key
+        self.dim = dim
+        self.directory = Path(directory) if directory else None
+        self.max_items = max_items
+        self._rows: dict[bytes, int] = {}
+        self._vectors = np.zeros((0, dim), dtype=np.float32)
+        self._used = 0
+        self._free: list[int] = []
+        self._lock = threading.Lock()
+        self._dirty = False
+        if self.directory is not None:
+            self._load()
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def lookup(self, texts: Sequence[str]) -> tuple[np.ndarray, list[int]]:
+        """Vectors for the texts (zeros where unknown) and the positions still to encode."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        missing: list[int] = []
+        with self._lock:
+            for i, text in enumerate(texts):
+                row = self._rows.get(_text_key(text))
+                if row is None:
+                    missing.append(i)
+                else:
+                    out[i] = self._vectors[row]
+        return out, missing
+
+    def store(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        with self._lock:
+            for text, vector in zip(texts, vectors):
+                key = _text_key(text)
+                if key in self._rows:
+                    continue
+                if len(self._rows) >= self.max_items:
+                    oldest = next(iter(self._rows))  # dicts keep insertion order
+                    self._free.append(self._rows.pop(oldest))
+                if self._free:
+                    row = self._free.pop()
+                else:
+                    row = self._used
+                    self._used += 1
+                    if row >= len(self._vectors):
+                        grown = np.zeros((max(1024, 2 * len(self._vectors)), self.dim), dtype=np.float32)
+                        grown[: len(self._vectors)] = self._vectors
+                        self._vectors = grown
+                self._vectors[row] = vector
+                self._rows[key] = row
+                self._dirty = True
+
+    def save(self) -> None:
+        """Write the cache to its directory (atomically: a temporary folder, then a rename)."""
+        if self.directory is None or not self._dirty:
+            return
+        with self._lock:
+            keys = np.frombuffer(b"".join(self._rows), dtype=np.uint8).reshape(-1, 16)
+            vectors = self._vectors[np.fromiter(self._rows.values(), dtype=np.int64, count=len(self._rows))]
+            self._dirty = False
+        self.directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = self.directory.with_name(f".{self.directory.name}.{uuid.uuid4().hex[:8]}")
+        staging.mkdir()
+        np.save(staging / "keys.npy", keys, allow_pickle=False)
+        np.save(staging / "vectors.npy", vectors, allow_pickle=False)
+        (staging / "meta.json").write_text(json.dumps({"encoder": self.encoder_key, "dim": self.dim, "count": len(keys)}))
+        old = self.directory.with_name(f".{self.directory.name}.old-{uuid.uuid4().hex[:8]}")
+        if self.directory.exists():
+            os.replace(self.directory, old)
+        os.replace(staging, self.directory)
+        if old.exists():
+            import shutil
+
+            shutil.rmtree(old, ignore_errors=True)
+
+    def _load(self) -> None:
+        assert self.directory is not None
+        try:
+            meta = json.loads((self.directory / "meta.json").read_text())
+            if meta.get("encoder") != self.encoder_key or meta.get("dim") != self.dim:
+                log.info("vector cache %s is for %s; not used", self.directory, meta.get("encoder"))
+                return
+            keys = np.load(self.directory / "keys.npy", allow_pickle=False)
+            vectors = np.load(self.directory / "vectors.npy", allow_pickle=False)
+            if len(keys) != len(vectors) or vectors.shape[1:] != (self.dim,):
+                raise ValueError("keys and vectors disagree")
+        except FileNotFoundError:
+            return
+        except Exception as exc:  # a damaged cache is only a slower start
+            log.warning("vector cache %s not used: %s", self.directory, exc)
+            return
+        keep = vectors[-self.max_items :]
+        self._vectors = np.ascontiguousarray(keep, dtype=np.float32)
+        self._used = len(keep)
+        self._rows = {bytes(key): i for i, key in enumerate(keys[-self.max_items :])}
+
+
+_pool_encoder: Encoder | None = None
+
+
+def _pool_init(spec: str) -> None:
+    global _pool_encoder
+    from embeddings.encoder import load_encoder
+
+    _pool_encoder = load_encoder(spec, threads=1)
+
+
+def _pool_encode(texts: list[str]) -> np.ndarray:
+    assert _pool_encoder is not None
+    return _pool_encoder.encode_documents(texts)
+
+
+class EncoderPool:
+    """Encoder processes (one BLAS thread each) for bulk encoding; the service scales with processes."""
+
+    def __init__(self, spec: str, processes: int) -> None:
+        import multiprocessing
+
+        self.processes = processes
+        # spawn: the parent holds threads (and maybe FAISS/OpenMP state) that fork would copy badly
+        self._executor = ProcessPoolExecutor(
+            processes, mp_context=multiprocessing.get_context("spawn"), initializer=_pool_init, initargs=(spec,)
+        )
+
+    def submit(self, texts: Sequence[str]) -> list[Future[np.ndarray]]:
+        size = max(64, -(-len(texts) // (2 * self.processes)))
+        return [self._executor.submit(_pool_encode, list(texts[i : i + size])) for i in range(0, len(texts), size)]
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def default_encode_processes() -> int:
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))
+
+
 
 class Catalog:
     """Lawyer facts, inverted sets for the hard rules, and the passage vectors, kept in step."""
 
-    def __init__(self, encoder: Encoder) -> None:
+    def __init__(self, encoder: Encoder, vector_cache: VectorCache | None = None) -> None:
         self.encoder = encoder
+        self.vector_cache = vector_cache or VectorCache(f"{encoder.name}@{encoder.version}", encoder.dim, max_items=50_000)
+        # Set for bulk work (rebuild, large imports): encoder processes to spread encoding over cores.
+        self.encode_processes = 1
         self.index = PassageIndex(encoder.dim, encoder.name, encoder.version)
         self.lawyers: dict[int, LawyerFacts] = {}
         self.passages: dict[int, PassageFacts] = {}
@@ -140,6 +309,7 @@ class Catalog:
         self.by_language: dict[str, set[int]] = defaultdict(set)
         self.by_practice: dict[str, set[int]] = defaultdict(set)
         self.position = 0  # the last change-feed id applied
+        self.gaps: dict[int, float] = {}  # feed ids skipped over (not yet visible), and since when
         self.loaded = False
         self._lock = threading.RLock()
         self._follow_lock = threading.Lock()
@@ -184,9 +354,16 @@ class Catalog:
             return
         for pid in facts.passage_ids:
             self.passages.pop(pid, None)
-        for table in (self.by_country, self.by_region, self.by_language, self.by_practice):
-            for members in table.values():
-                members.discard(lawyer_id)
+        # Only the entries _link made (the facts say which), not every key of every table.
+        for code in facts.countries:
+            self.by_country.get(code, set()).discard(lawyer_id)
+            region = taxonomy.region_of(code)
+            if region:
+                self.by_region.get(region, set()).discard(lawyer_id)
+        for code in facts.languages:
+            self.by_language.get(code, set()).discard(lawyer_id)
+        for code in facts.practice_areas:
+            self.by_practice.get(code, set()).discard(lawyer_id)
 
     def _link(self, facts: LawyerFacts, passages: dict[int, PassageFacts]) -> None:
         self.lawyers[facts.id] = facts
@@ -201,15 +378,46 @@ class Catalog:
         for code in facts.practice_areas:
             self.by_practice[code].add(facts.id)
 
-    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+    def encode_passages(self, texts: Sequence[str], pool: EncoderPool | None = None) -> np.ndarray:
         # Places are masked so that passage similarity measures the matter; countries are scored apart.
-        return self.encoder.encode_documents([mask_places(t) for t in texts])
+        return self.encode_texts([mask_places(t) for t in texts], pool)
+
+    def encode_texts(self, texts: Sequence[str], pool: EncoderPool | None = None) -> np.ndarray:
+        """Document vectors, each distinct text encoded once and remembered in the vector cache."""
+        if not texts:
+            return np.zeros((0, self.encoder.dim), dtype=np.float32)
+        distinct = list(dict.fromkeys(texts))
+        known, missing = self.vector_cache.lookup(distinct)
+        if missing:
+            todo = [distinct[i] for i in missing]
+            if pool is not None and len(todo) >= POOL_MIN_TEXTS:
+                fresh = np.concatenate([f.result() for f in pool.submit(todo)])
+            else:
+                fresh = np.concatenate(
+                    [self.encoder.encode_documents(todo[i : i + ENCODE_BATCH]) for i in range(0, len(todo), ENCODE_BATCH)]
+                )
+            known[missing] = fresh
+            self.vector_cache.store(todo, fresh)
+        row_of = {text: i for i, text in enumerate(distinct)}
+        return known[[row_of[t] for t in texts]]
+
+    def _read(self, rows: Sequence[Lawyer]) -> list[tuple[LawyerFacts, dict[int, PassageFacts]]]:
+        return [read_profile(row) for row in rows if is_matchable(row)]
 
     def apply(self, rows: Sequence[Lawyer], removed: Iterable[int] = (), *, vectors_known: bool = False) -> None:
         """Bring the given lawyers (loaded with passages) and removals into the catalog and index."""
-        readings = [read_profile(row) for row in rows if is_matchable(row)]
+        readings = self._read(rows)
         texts = [p.text for _, passages in readings for p in passages.values()]
         vectors = None if vectors_known else self.encode_passages(texts)
+        self._commit(rows, readings, vectors, removed)
+
+    def _commit(
+        self,
+        rows: Sequence[Lawyer],
+        readings: list[tuple[LawyerFacts, dict[int, PassageFacts]]],
+        vectors: np.ndarray | None,
+        removed: Iterable[int] = (),
+    ) -> None:
         with self._lock:
             for lawyer_id in removed:
                 self._unlink(lawyer_id)
@@ -229,9 +437,10 @@ class Catalog:
     # ---- synchronisation with the database -------------------------------------------------
 
     def rebuild(self, factory: sessionmaker[Session], progress: Callable[[int, int], None] | None = None) -> None:
-        """Read every lawyer and encode every passage again."""
+        """Read every lawyer and encode every passage again (distinct texts once, over the encoder pool)."""
         with factory() as session:
             position = change_feed.latest(session)
+            gaps = self._invisible_ids(session, position)
             ids = lawyer_repo.all_ids(session)
         with self._lock:
             self.index = PassageIndex(self.encoder.dim, self.encoder.name, self.encoder.version)
@@ -239,15 +448,52 @@ class Catalog:
             self.passages.clear()
             for table in (self.by_country, self.by_region, self.by_language, self.by_practice):
                 table.clear()
-        for start in range(0, len(ids), ENCODE_BATCH):
-            with factory() as session:
-                self.apply(lawyer_repo.load_many(session, ids[start : start + ENCODE_BATCH]))
-            if progress:
-                progress(min(start + ENCODE_BATCH, len(ids)), len(ids))
-        self.position = max(self.position, position) if self.loaded else position
+        pool = None
+        if self.encode_processes > 1 and len(ids) > REBUILD_BATCH:
+            pool = EncoderPool(self.encoder.name, self.encode_processes)
+        try:
+            # Reading the next batch from the database overlaps with encoding the current one.
+            pending: tuple[list[Lawyer], list, list[str], list[Future[np.ndarray]] | None] | None = None
+            for start in range(0, len(ids) + REBUILD_BATCH, REBUILD_BATCH):
+                batch = None
+                if start < len(ids):
+                    with factory() as session:
+                        rows = lawyer_repo.load_many(session, ids[start : start + REBUILD_BATCH])
+                    readings = self._read(rows)
+                    texts = [mask_places(p.text) for _, ps in readings for p in ps.values()]
+                    distinct = list(dict.fromkeys(texts))
+                    _, missing = self.vector_cache.lookup(distinct)
+                    futures = None
+                    if pool is not None and len(missing) >= POOL_MIN_TEXTS:
+                        futures = pool.submit([distinct[i] for i in missing])
+                    batch = (rows, readings, texts, futures)
+                if pending is not None:
+                    rows_p, readings_p, texts_p, futures_p = pending
+                    if futures_p is not None:
+                        distinct_p = list(dict.fromkeys(texts_p))
+                        _, missing_p = self.vector_cache.lookup(distinct_p)
+                        self.vector_cache.store([distinct_p[i] for i in missing_p], np.concatenate([f.result() for f in futures_p]))
+                    self._commit(rows_p, readings_p, self.encode_texts(texts_p))
+                    if progress:
+                        progress(min(start, len(ids)), len(ids))
+                pending = batch
+        finally:
+            if pool is not None:
+                pool.close()
+        with self._lock:
+            self.position = max(self.position, position) if self.loaded else position
+            self.gaps = dict.fromkeys(gaps, time.monotonic()) if not self.loaded else self.gaps | dict.fromkeys(gaps, time.monotonic())
         self.loaded = True
+        self._save_cache()
         # Anything written while we rebuilt is replayed now.
         self.follow(factory)
+
+    @staticmethod
+    def _invisible_ids(session: Session, position: int) -> list[int]:
+        """Feed ids just below the head that are not visible yet: transactions still in flight."""
+        low = max(0, position - STARTUP_WINDOW)
+        seen = {change.id for change in change_feed.since(session, low, limit=STARTUP_WINDOW + 1) if change.id <= position}
+        return [i for i in range(low + 1, position + 1) if i not in seen]
 
     def follow(self, factory: sessionmaker[Session]) -> int:
         """Replay the change feed past our position; returns how many changes were applied."""
@@ -255,22 +501,48 @@ class Catalog:
             return self._follow(factory)
 
     def _follow(self, factory: sessionmaker[Session]) -> int:
+        """Apply changes past the position, and late commits that fill gaps left behind it."""
         applied = 0
+        now = time.monotonic()
+        for gap in [g for g, since in self.gaps.items() if now - since > GAP_TIMEOUT_SECONDS]:
+            del self.gaps[gap]
+        cursor = min(self.position, min(self.gaps, default=self.position + 1) - 1)
         while True:
             with factory() as session:
-                batch = change_feed.since(session, self.position, limit=1000)
+                batch = change_feed.since(session, cursor, limit=1000)
                 if not batch:
                     return applied
-                touched = list(dict.fromkeys(change.lawyer_id for change in batch))
-                rows = lawyer_repo.load_many(session, touched)
-                present = {row.id for row in rows}
-                self.apply(rows, removed=[i for i in touched if i not in present])
-                self.position = batch[-1].id
-                applied += len(batch)
+                fresh = [c for c in batch if c.id > self.position or c.id in self.gaps]
+                if fresh:
+                    touched = list(dict.fromkeys(change.lawyer_id for change in fresh))
+                    rows = lawyer_repo.load_many(session, touched)
+                    present = {row.id for row in rows}
+                    self.apply(rows, removed=[i for i in touched if i not in present])
+                expected = self.position + 1
+                for change in batch:
+                    self.gaps.pop(change.id, None)
+                    if change.id > self.position:
+                        self.gaps.update(dict.fromkeys(range(expected, change.id), now))
+                        expected = change.id + 1
+                if len(self.gaps) > GAP_LIMIT:
+                    for gap in sorted(self.gaps)[: len(self.gaps) - GAP_LIMIT]:
+                        del self.gaps[gap]
+                self.position = max(self.position, batch[-1].id)
+                cursor = batch[-1].id
+                applied += len(fresh)
+                if len(batch) < 1000:
+                    return applied
 
     def save(self, directory: Path) -> None:
         with self._lock:
-            self.index.save(directory, extra={"position": self.position})
+            self.index.save(directory, extra={"position": self.position, "gaps": sorted(self.gaps)})
+        self._save_cache()
+
+    def _save_cache(self) -> None:
+        try:
+            self.vector_cache.save()
+        except OSError:  # another process saving the same cache folder: ours is only a speed-up
+            log.warning("vector cache not saved", exc_info=True)
 
     def load_or_rebuild(self, factory: sessionmaker[Session], directory: Path) -> str:
         """Load the snapshot if it fits this encoder and is intact, else rebuild; then catch up."""
@@ -280,7 +552,8 @@ class Catalog:
             self.save(directory)
             return "rebuilt"
         index, manifest = loaded
-        position = int(manifest.get("position", 0))
+        extra = manifest.get("extra") or {}
+        position = int(extra.get("position", manifest.get("position", 0)))
         with factory() as session:
             if position > change_feed.latest(session):
                 loaded = None  # a snapshot from another database
@@ -299,7 +572,9 @@ class Catalog:
             for start in range(0, len(ids), 2000):
                 rows = lawyer_repo.load_many(session, ids[start : start + 2000])
                 self.apply(rows, vectors_known=True)
+        now = time.monotonic()
         self.position = position
+        self.gaps = dict.fromkeys((int(g) for g in extra.get("gaps", ())), now)
         self.loaded = True
         if self.follow(factory):
             self.save(directory)
