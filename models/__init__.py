@@ -1,8 +1,9 @@
 """SQLAlchemy 2.0 ORM, one module per aggregate. Importing this package registers every table."""
 
 from models.api_key import ApiKey, Role
+from models.audit import AuditEvent
 from models.base import Base
 from models.lawyer import Lawyer, LawyerStatus, Passage, ProfileChange
 from models.need import Need
 
-__all__ = ["ApiKey", "Base", "Lawyer", "LawyerStatus", "Need", "Passage", "ProfileChange", "Role"]
+__all__ = ["ApiKey", "AuditEvent", "Base", "Lawyer", "LawyerStatus", "Need", "Passage", "ProfileChange", "Role"]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, TimestampMixin, utcnow
@@ -20,6 +20,9 @@ class LawyerStatus(str, enum.Enum):
 
 class Lawyer(TimestampMixin, Base):
     __tablename__ = "lawyers"
+    # An erased lawyer's id must never be handed to someone else: the audit log still names it.
+    # PostgreSQL sequences never reuse ids; SQLite needs AUTOINCREMENT for that.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(128), unique=True)
@@ -43,13 +46,32 @@ class Lawyer(TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(16), default=LawyerStatus.pending.value, index=True)
     email: Mapped[str | None] = mapped_column(String(320))
     phone: Mapped[str | None] = mapped_column(String(64))
+    # verified_at: when the current verified spell began; last_verified_at: the latest verification or
+    # renewal. The expiry is stored, not derived, so eligibility can be read from the row alone.
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verification_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # PIPL consents, each with the time it was last given or withdrawn. A bureau's import is itself a
+    # listing by the bureau, so imported records start listed; self-registration must opt in.
+    consent_listing: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    consent_listing_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consent_contact_sharing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    consent_contact_sharing_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # SHA-256 of the token a self-registered lawyer manages the profile with; shown once.
     management_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     passages: Mapped[list["Passage"]] = relationship(
         back_populates="lawyer", cascade="all, delete-orphan", lazy="raise", order_by="Passage.position"
     )
+
+    def verification_expired(self, now: datetime | None = None) -> bool:
+        """True once the verification's period has run out; every verification is stamped with one."""
+        expires = self.verification_expires_at
+        if expires is None:
+            return False
+        if expires.tzinfo is None:  # SQLite hands back naive datetimes; we always store UTC
+            expires = expires.replace(tzinfo=timezone.utc)
+        return expires <= (now or utcnow())
 
     @property
     def language_codes(self) -> list[str]:

@@ -7,14 +7,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from embeddings.encoder import Encoder
-from service.errors import Forbidden, Unauthorized
+from models import Lawyer
+from service.errors import Forbidden, TooManyRequests, Unauthorized
 from service.matching.catalog import Catalog
 from service.matching.engine import MatchEngine
+from service.ratelimit import RateLimiter
 from service.repositories import api_keys
+from service.repositories import lawyers as lawyer_repo
 from service.settings import Settings
 from service.state import Runtime
 
@@ -80,20 +84,46 @@ class Caller:
         return None if self.is_admin else self.organisation
 
 
+    @property
+    def actor(self) -> str:
+        """How the audit log names this caller."""
+        return f"{self.role}:{self.organisation}"
+
+
+# Declared as security schemes so the OpenAPI document says which credential each route takes.
+api_key_scheme = APIKeyHeader(
+    name="X-API-Key", scheme_name="ApiKey", auto_error=False, description="an API key (admin, bureau or enterprise)")
+bearer_scheme = HTTPBearer(scheme_name="LawyerBearer", auto_error=False, description="a lawyer's management token, as `Bearer lt_...`")
+lawyer_token_scheme = APIKeyHeader(
+    name="X-Lawyer-Token", scheme_name="LawyerToken", auto_error=False, description="a lawyer's management token (alternative to Bearer)"
+)
+
+
+def _limit(request: Request, limiter_name: str, key: str) -> None:
+    limiter: RateLimiter = getattr(request.app.state, limiter_name)
+    wait = limiter.take(key)
+    if wait:
+        raise TooManyRequests(f"rate limit reached; retry in {wait:.0f} s or spread your requests", retry_after=wait)
+
+
 def get_caller(
+    request: Request,
     runtime: RuntimeDep,
-    x_api_key: Annotated[str | None, Header(description="your API key")] = None,
+    x_api_key: Annotated[str | None, Depends(api_key_scheme)] = None,
 ) -> Caller:
     if not x_api_key:
         raise Unauthorized("send your API key in the X-API-Key header")
     admin_key = runtime.settings.admin_api_key.get_secret_value()
     if admin_key and hmac.compare_digest(x_api_key.encode(), admin_key.encode()):
-        return Caller("admin", "admin", None)
-    with runtime.sessions() as session:
-        key = api_keys.find_active(session, x_api_key)
-    if key is None:
-        raise Unauthorized("this API key is unknown or revoked")
-    return Caller(key.role, key.organisation, key.id)
+        caller = Caller("admin", "admin", None)
+    else:
+        with runtime.sessions() as session:
+            key = api_keys.find_active(session, x_api_key)
+        if key is None:
+            raise Unauthorized("this API key is unknown or revoked")
+        caller = Caller(key.role, key.organisation, key.id)
+    _limit(request, "limiter", f"key:{caller.key_id if caller.key_id is not None else 'admin'}")
+    return caller
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
@@ -106,3 +136,31 @@ def require_admin(caller: CallerDep) -> Caller:
 
 
 AdminDep = Annotated[Caller, Depends(require_admin)]
+
+
+def get_current_lawyer(
+    request: Request,
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None,
+    x_lawyer_token: Annotated[str | None, Depends(lawyer_token_scheme)] = None,
+) -> Lawyer:
+    """The lawyer whose management token was sent; they may touch their own profile only."""
+    token = bearer.credentials if bearer is not None else x_lawyer_token
+    if not token:
+        raise Unauthorized(
+            "send your management token as 'Authorization: Bearer <token>' or in the X-Lawyer-Token header",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    lawyer = lawyer_repo.by_management_token(session, token)
+    if lawyer is None:
+        raise Unauthorized("this management token is unknown (or its profile was deleted)", headers={"WWW-Authenticate": "Bearer"})
+    _limit(request, "limiter", f"lawyer:{lawyer.id}")
+    return lawyer
+
+
+CurrentLawyerDep = Annotated[Lawyer, Depends(get_current_lawyer)]
+
+
+def limit_registrations(request: Request) -> None:
+    """Registration needs no key, so it is budgeted per client address instead."""
+    _limit(request, "registration_limiter", f"ip:{request.client.host if request.client else 'unknown'}")

@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     max_k: int = Field(50, ge=1, le=50)
     max_per_firm: int = Field(3, ge=1, description="at most this many of the top 10 from one firm")
     import_max_bytes: int = Field(64 * 1024 * 1024, description="largest accepted import upload")
+    max_body_bytes: int = Field(1024 * 1024, ge=1024, description="largest accepted request body (imports excepted)")
+    rate_limit_per_minute: int = Field(600, ge=1, description="requests per minute per API key or lawyer token")
+    registration_rate_limit_per_minute: int = Field(
+        20, ge=1, description="public registrations per minute per client IP"
+    )
+    verification_valid_days: int = Field(
+        365, ge=1, le=3650, description="a verification lapses this many days after it was given or renewed"
+    )
     encoder_threads: int = Field(1, ge=1, description="BLAS threads of the encoder; scale with processes instead")
 
     @model_validator(mode="after")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from datetime import datetime
 from pathlib import Path
 from dataclasses import dataclass, field
 
@@ -15,6 +16,8 @@ from embeddings.encoder import Encoder, load_encoder
 from service.db import make_engine, make_session_factory, migrate
 from service.matching.catalog import Catalog, VectorCache, default_encode_processes
 from service.matching.engine import MatchEngine
+from models.base import utcnow
+from service.repositories import lawyers as lawyer_repo
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,6 +33,7 @@ class Runtime:
     matcher: MatchEngine
     _stop: threading.Event = field(default_factory=threading.Event)
     _follower: threading.Thread | None = None
+    _lapse_checked: datetime | None = None
 
     @classmethod
     def build(cls, settings: Settings, *, run_migrations: bool = True, encoder: Encoder | None = None) -> "Runtime":
@@ -51,7 +55,20 @@ class Runtime:
         matcher = MatchEngine(catalog, max_per_firm=settings.max_per_firm)
         return cls(settings, engine, make_session_factory(engine), encoder, catalog, matcher)
 
+    def drop_lapsed(self) -> int:
+        """Re-read lawyers whose verification ran out since the last look; is_matchable drops them."""
+        now = utcnow()
+        since, self._lapse_checked = self._lapse_checked, now
+        if since is None:
+            return 0
+        with self.sessions() as session:
+            rows = lawyer_repo.lapsing(session, since, now)
+            if rows:
+                self.catalog.apply(rows)
+        return len(rows)
+
     def load_index(self) -> str:
+        self._lapse_checked = utcnow()  # loading judges everyone as of now
         how = self.catalog.load_or_rebuild(self.sessions, self.settings.index_dir)
         log.info("index %s: %d lawyers, %d passages", how, len(self.catalog), len(self.catalog.index))
         return how
@@ -73,6 +90,7 @@ class Runtime:
             while not self._stop.wait(interval):
                 try:
                     self.sync()
+                    self.drop_lapsed()
                 except Exception:  # noqa: BLE001 - keep following through database outages
                     log.warning("change feed follow failed; retrying", exc_info=True)
 

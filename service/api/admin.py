@@ -1,22 +1,25 @@
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, status
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from fastapi import APIRouter, Path, Query, status
+from pydantic import BaseModel, ConfigDict
 
 from service.deps import AdminDep, RuntimeDep, SessionDep
-from service.repositories import api_keys
-from service.schemas.common import StrictModel
+from service.errors import AUTH_RESPONSES, COMMON_RESPONSES, NOT_FOUND_RESPONSES
+from service.repositories import api_keys, audit
+from service.schemas.common import StrictModel, UtcDateTime, text
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"])
+router = APIRouter(prefix="/v1/admin", tags=["admin"], responses={**COMMON_RESPONSES, **AUTH_RESPONSES})
+
+
+Name = text(200)
 
 
 class KeyCreate(StrictModel):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    name: Name
     role: Literal["admin", "bureau", "enterprise"]
-    organisation: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    organisation: Name
 
 
 class KeyPublic(BaseModel):
@@ -27,8 +30,8 @@ class KeyPublic(BaseModel):
     role: str
     organisation: str
     prefix: str
-    created_at: datetime
-    revoked_at: datetime | None
+    created_at: UtcDateTime
+    revoked_at: UtcDateTime | None
 
 
 class KeyCreated(KeyPublic):
@@ -46,8 +49,8 @@ def list_keys(session: SessionDep, _: AdminDep) -> list[KeyPublic]:
     return [KeyPublic.model_validate(k) for k in api_keys.listing(session)]
 
 
-@router.delete("/api-keys/{key_id}", response_model=KeyPublic, summary="Revoke an API key")
-def revoke_key(key_id: int, session: SessionDep, _: AdminDep) -> KeyPublic:
+@router.delete("/api-keys/{key_id:int}", response_model=KeyPublic, summary="Revoke an API key", responses=NOT_FOUND_RESPONSES)
+def revoke_key(key_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep, _: AdminDep) -> KeyPublic:
     return KeyPublic.model_validate(api_keys.revoke(session, key_id))
 
 
@@ -56,3 +59,35 @@ def reindex(runtime: RuntimeDep, _: AdminDep) -> dict[str, int]:
     runtime.catalog.rebuild(runtime.sessions)
     runtime.catalog.save(runtime.settings.index_dir)
     return {"lawyers": len(runtime.catalog), "passages": len(runtime.catalog.index)}
+
+
+class AuditEventPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: UtcDateTime
+    actor: str
+    action: str
+    lawyer_id: int | None
+    reason: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEventPublic]
+    total: int
+    offset: int
+    limit: int
+
+
+@router.get("/audit", response_model=AuditPage, summary="The audit log of lawyers' standing, newest first")
+def audit_log(
+    session: SessionDep,
+    _: AdminDep,
+    lawyer_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> AuditPage:
+    rows, total = audit.page(session, lawyer_id=lawyer_id, offset=offset, limit=limit)
+    return AuditPage(items=[AuditEventPublic.model_validate(r) for r in rows], total=total, offset=offset, limit=limit)

@@ -1,33 +1,77 @@
 from __future__ import annotations
 
-import hashlib
 import secrets
+from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
+from starlette.concurrency import run_in_threadpool
 
 from service import importing
-from service.deps import AdminDep, CallerDep, RuntimeDep, SessionDep
-from service.errors import PayloadTooLarge
+from service.deps import (
+    AdminDep,
+    CallerDep,
+    CurrentLawyerDep,
+    RuntimeDep,
+    SessionDep,
+    SettingsDep,
+    limit_registrations,
+)
+from service.errors import (
+    AUTH_RESPONSES,
+    COMMON_RESPONSES,
+    CONFLICT_RESPONSES,
+    NOT_FOUND_RESPONSES,
+    Invalid,
+    PayloadTooLarge,
+)
 from service.repositories import lawyers as lawyer_repo
+from service.settings import Settings
 from service.schemas.lawyer import (
+    ConsentUpdate,
+    ConsentView,
     ImportSummary,
     LawyerCreate,
     LawyerPage,
     LawyerPrivate,
     LawyerPublic,
     LawyerUpdate,
-    StatusChange,
+    Registered,
+    SuspendBody,
+    VerifyBody,
 )
 
-router = APIRouter(prefix="/v1/lawyers", tags=["lawyers"])
+router = APIRouter(prefix="/v1/lawyers", tags=["lawyers"], responses=COMMON_RESPONSES)
+
+LawyerId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the lawyer's id")]
+ADMIN_OBJECT = {**AUTH_RESPONSES, **NOT_FOUND_RESPONSES}
 
 
-class Registered(LawyerPrivate):
-    management_token: str
+def _lawyer_actor(lawyer_id: int) -> str:
+    return f"lawyer:{lawyer_id}"
 
 
-@router.post("/import", response_model=ImportSummary, summary="Bulk import in the exchange format (JSON Lines)")
+def _valid_for(settings: Settings) -> timedelta:
+    return timedelta(days=settings.verification_valid_days)
+
+
+@router.post(
+    "/import",
+    response_model=ImportSummary,
+    summary="Bulk import in the exchange format (JSON Lines)",
+    responses={**AUTH_RESPONSES},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            # any non-empty text: it is read line by line, and each bad line is reported in the answer
+            "content": {
+                "application/x-ndjson": {
+                    "schema": {"type": "string", "minLength": 1, "description": "one exchange-format lawyer per line"}
+                }
+            },
+        }
+    },
+)
 async def import_lawyers(request: Request, _: AdminDep, runtime: RuntimeDep) -> ImportSummary:
     limit = runtime.settings.import_max_bytes
     body = bytearray()
@@ -35,64 +79,151 @@ async def import_lawyers(request: Request, _: AdminDep, runtime: RuntimeDep) -> 
         body.extend(chunk)
         if len(body) > limit:
             raise PayloadTooLarge(f"an import may be at most {limit} bytes; split the file")
-    from starlette.concurrency import run_in_threadpool
-
+    if not body:
+        raise Invalid("body", "send the exchange file (JSON Lines, one lawyer per line) as the request body")
     summary = await run_in_threadpool(importing.import_lawyers, runtime.sessions, bytes(body).splitlines())
     await run_in_threadpool(runtime.sync)
     return summary
 
 
-@router.get("", response_model=LawyerPage, summary="List lawyers (public view)")
+@router.get("", response_model=LawyerPage, summary="The directory: listed lawyers (public view)", responses=AUTH_RESPONSES)
 def list_lawyers(
     session: SessionDep,
-    _: CallerDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    caller: CallerDep,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     status_filter: Annotated[str | None, Query(alias="status", pattern="^(verified|pending|suspended)$")] = None,
 ) -> LawyerPage:
-    rows, total = lawyer_repo.page(session, offset=offset, limit=limit, status=status_filter)
+    # Only administrators see unlisted profiles (pending, suspended, lapsed, or without consent).
+    rows, total = lawyer_repo.page(
+        session, offset=offset, limit=limit, status=status_filter, listed_only=not caller.is_admin
+    )
     return LawyerPage(items=[LawyerPublic.model_validate(r) for r in rows], total=total, offset=offset, limit=limit)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=Registered, summary="Register a lawyer (starts pending)")
-def register(body: LawyerCreate, session: SessionDep, _: CallerDep, runtime: RuntimeDep) -> Any:
-    lawyer = lawyer_repo.create(session, body.model_dump(mode="json"), status="pending")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Registered,
+    summary="Register yourself as a lawyer (no key; starts pending; the management token is shown once)",
+    responses=CONFLICT_RESPONSES,
+    dependencies=[Depends(limit_registrations)],
+)
+def register(body: LawyerCreate, session: SessionDep, settings: SettingsDep) -> Any:
     token = "lt_" + secrets.token_urlsafe(32)
-    lawyer.management_token_hash = hashlib.sha256(token.encode()).hexdigest()
+    lawyer = lawyer_repo.create(
+        session, body.model_dump(mode="json"), status="pending", actor="registration", management_token=token
+    )
     session.flush()
     return Registered(**LawyerPrivate.model_validate(lawyer).model_dump(), management_token=token)
 
 
-@router.get("/{lawyer_id}", summary="Read a lawyer; contact fields only for administrators")
-def read(lawyer_id: int, session: SessionDep, caller: CallerDep) -> LawyerPublic | LawyerPrivate:
-    lawyer = lawyer_repo.get(session, lawyer_id)
-    if caller.is_admin:
-        return LawyerPrivate.model_validate(lawyer)
-    return LawyerPublic.model_validate(lawyer)
+# /me before /{lawyer_id}, so the literal path wins.
+@router.get("/me", response_model=LawyerPrivate, summary="Your own profile (management token)", responses=AUTH_RESPONSES)
+def read_me(lawyer: CurrentLawyerDep) -> Any:
+    return LawyerPrivate.model_validate(lawyer)
 
 
-@router.patch("/{lawyer_id}", response_model=LawyerPrivate, summary="Update a lawyer (administrators)")
-def update(lawyer_id: int, body: LawyerUpdate, session: SessionDep, _: AdminDep) -> Any:
-    lawyer = lawyer_repo.get(session, lawyer_id)
-    lawyer_repo.update(session, lawyer, body.model_dump(mode="json", exclude_unset=True))
+@router.patch(
+    "/me",
+    response_model=LawyerPrivate,
+    summary="Update your profile; a new name, licence or bar admission sends it back to review",
+    responses={**AUTH_RESPONSES, **CONFLICT_RESPONSES},
+)
+def update_me(body: LawyerUpdate, session: SessionDep, lawyer: CurrentLawyerDep) -> Any:
+    lawyer_repo.update(session, lawyer, body.changes(), actor=_lawyer_actor(lawyer.id))
     session.flush()
     return LawyerPrivate.model_validate(lawyer)
 
 
-@router.delete("/{lawyer_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a lawyer (administrators)")
-def delete(lawyer_id: int, session: SessionDep, _: AdminDep) -> None:
-    lawyer_repo.delete(session, lawyer_repo.get(session, lawyer_id))
+@router.delete(
+    "/me",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Erase your profile: removed from the directory and from matching on every worker",
+    responses=AUTH_RESPONSES,
+)
+def delete_me(session: SessionDep, lawyer: CurrentLawyerDep) -> None:
+    lawyer_repo.delete(session, lawyer, actor=_lawyer_actor(lawyer.id), reason="erasure requested by the lawyer")
 
 
-@router.post("/{lawyer_id}/verify", response_model=LawyerPrivate, summary="Verify a lawyer (administrators)")
-def verify(lawyer_id: int, session: SessionDep, _: AdminDep, body: StatusChange | None = None) -> Any:
+@router.get("/me/consent", response_model=ConsentView, summary="Your consents", responses=AUTH_RESPONSES)
+def read_consent(lawyer: CurrentLawyerDep) -> Any:
+    return ConsentView.model_validate(lawyer)
+
+
+@router.put(
+    "/me/consent",
+    response_model=ConsentView,
+    summary="Give or withdraw consent to being listed and matched, and to contact sharing",
+    responses=AUTH_RESPONSES,
+)
+def update_consent(body: ConsentUpdate, session: SessionDep, lawyer: CurrentLawyerDep) -> Any:
+    lawyer_repo.set_consent(
+        session, lawyer, listing=body.listing, contact_sharing=body.contact_sharing, actor=_lawyer_actor(lawyer.id)
+    )
+    session.flush()
+    return ConsentView.model_validate(lawyer)
+
+
+@router.get(
+    "/{lawyer_id:int}",
+    summary="Read a listed lawyer; administrators see any profile, with contact fields",
+    response_model=LawyerPrivate | LawyerPublic,
+    responses={**AUTH_RESPONSES, **NOT_FOUND_RESPONSES},
+)
+def read(lawyer_id: LawyerId, session: SessionDep, caller: CallerDep) -> Any:
+    if caller.is_admin:
+        return LawyerPrivate.model_validate(lawyer_repo.get(session, lawyer_id))
+    return LawyerPublic.model_validate(lawyer_repo.get_listed(session, lawyer_id))
+
+
+@router.patch(
+    "/{lawyer_id:int}",
+    response_model=LawyerPrivate,
+    summary="Update a lawyer (administrators)",
+    responses={**ADMIN_OBJECT, **CONFLICT_RESPONSES},
+)
+def update(lawyer_id: LawyerId, body: LawyerUpdate, session: SessionDep, caller: AdminDep) -> Any:
     lawyer = lawyer_repo.get(session, lawyer_id)
-    lawyer_repo.set_status(session, lawyer, "verified")
+    lawyer_repo.update(session, lawyer, body.changes(), actor=caller.actor)
+    session.flush()
     return LawyerPrivate.model_validate(lawyer)
 
 
-@router.post("/{lawyer_id}/suspend", response_model=LawyerPrivate, summary="Suspend a lawyer (administrators)")
-def suspend(lawyer_id: int, session: SessionDep, _: AdminDep, body: StatusChange | None = None) -> Any:
+@router.delete(
+    "/{lawyer_id:int}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Erase a lawyer (administrators)",
+    responses=ADMIN_OBJECT,
+)
+def delete(lawyer_id: LawyerId, session: SessionDep, caller: AdminDep) -> None:
+    lawyer_repo.delete(session, lawyer_repo.get(session, lawyer_id), actor=caller.actor)
+
+
+@router.post(
+    "/{lawyer_id:int}/verify",
+    response_model=LawyerPrivate,
+    summary="Verify a lawyer, or renew a verification (administrators)",
+    responses=ADMIN_OBJECT,
+)
+def verify(
+    lawyer_id: LawyerId, session: SessionDep, caller: AdminDep, settings: SettingsDep, body: VerifyBody | None = None
+) -> Any:
     lawyer = lawyer_repo.get(session, lawyer_id)
-    lawyer_repo.set_status(session, lawyer, "suspended")
+    reason = body.reason if body else None
+    lawyer_repo.set_status(session, lawyer, "verified", actor=caller.actor, reason=reason, valid_for=_valid_for(settings))
+    session.flush()
+    return LawyerPrivate.model_validate(lawyer)
+
+
+@router.post(
+    "/{lawyer_id:int}/suspend",
+    response_model=LawyerPrivate,
+    summary="Suspend a lawyer, with a reason (administrators)",
+    responses=ADMIN_OBJECT,
+)
+def suspend(lawyer_id: LawyerId, body: SuspendBody, session: SessionDep, caller: AdminDep) -> Any:
+    lawyer = lawyer_repo.get(session, lawyer_id)
+    lawyer_repo.set_status(session, lawyer, "suspended", actor=caller.actor, reason=body.reason)
+    session.flush()
     return LawyerPrivate.model_validate(lawyer)

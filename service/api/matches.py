@@ -5,10 +5,11 @@ from collections.abc import Sequence
 from fastapi import APIRouter
 
 from service.deps import CallerDep, MatcherDep
+from service.errors import AUTH_RESPONSES, COMMON_RESPONSES
 from service.matching.engine import MatchEngine
 from service.schemas.match import MatchRequest, MatchResponse, Understood
 
-router = APIRouter(prefix="/v1", tags=["matching"])
+router = APIRouter(prefix="/v1", tags=["matching"], responses={**COMMON_RESPONSES, **AUTH_RESPONSES})
 
 
 def run_match(

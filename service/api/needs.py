@@ -2,18 +2,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 
 from service.deps import CallerDep, MatcherDep, SessionDep
+from service.errors import AUTH_RESPONSES, COMMON_RESPONSES, CONFLICT_RESPONSES, NOT_FOUND_RESPONSES
 from service.repositories import needs as need_repo
 from service.schemas.match import MatchResponse
 from service.schemas.need import NeedCreate, NeedPage, NeedPublic
 from service.api.matches import run_match
 
-router = APIRouter(prefix="/v1/needs", tags=["needs"])
+router = APIRouter(prefix="/v1/needs", tags=["needs"], responses={**COMMON_RESPONSES, **AUTH_RESPONSES})
+
+NeedId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the need's id")]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=NeedPublic, summary="Store a need")
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=NeedPublic, summary="Store a need", responses=CONFLICT_RESPONSES)
 def create(body: NeedCreate, session: SessionDep, caller: CallerDep) -> NeedPublic:
     need = need_repo.create(
         session, body.model_dump(mode="json"), organisation=caller.organisation, owner_key_id=caller.key_id
@@ -25,26 +28,26 @@ def create(body: NeedCreate, session: SessionDep, caller: CallerDep) -> NeedPubl
 def list_needs(
     session: SessionDep,
     caller: CallerDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> NeedPage:
     rows, total = need_repo.page(session, organisation=caller.scope, offset=offset, limit=limit)
     return NeedPage(items=[NeedPublic.model_validate(r) for r in rows], total=total, offset=offset, limit=limit)
 
 
-@router.get("/{need_id}", response_model=NeedPublic, summary="Read a need")
-def read(need_id: int, session: SessionDep, caller: CallerDep) -> NeedPublic:
+@router.get("/{need_id:int}", response_model=NeedPublic, summary="Read a need", responses=NOT_FOUND_RESPONSES)
+def read(need_id: NeedId, session: SessionDep, caller: CallerDep) -> NeedPublic:
     return NeedPublic.model_validate(need_repo.get(session, need_id, organisation=caller.scope))
 
 
-@router.delete("/{need_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a need")
-def delete(need_id: int, session: SessionDep, caller: CallerDep) -> None:
+@router.delete("/{need_id:int}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a need", responses=NOT_FOUND_RESPONSES)
+def delete(need_id: NeedId, session: SessionDep, caller: CallerDep) -> None:
     need_repo.delete(session, need_repo.get(session, need_id, organisation=caller.scope))
 
 
-@router.get("/{need_id}/matches", response_model=MatchResponse, summary="Match a stored need")
+@router.get("/{need_id:int}/matches", response_model=MatchResponse, summary="Match a stored need", responses=NOT_FOUND_RESPONSES)
 def matches(
-    need_id: int,
+    need_id: NeedId,
     session: SessionDep,
     caller: CallerDep,
     matcher: MatcherDep,

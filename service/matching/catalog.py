@@ -97,7 +97,13 @@ class LawyerFacts:
 
 
 def is_matchable(lawyer: Lawyer) -> bool:
-    return lawyer.status == "verified" and bool(lawyer.accepting_clients)
+    """The one rule for who may be recommended: verified, verification not lapsed, accepting, consenting."""
+    return (
+        lawyer.status == "verified"
+        and bool(lawyer.accepting_clients)
+        and bool(lawyer.consent_listing)
+        and not lawyer.verification_expired()
+    )
 
 
 def _confident(readings: Iterable, threshold: float = PROFILE_READING_THRESHOLD) -> frozenset[str]:  # type: ignore[type-arg]

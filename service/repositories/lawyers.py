@@ -2,19 +2,56 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from embeddings.passages import profile_passages
 from models import Lawyer, Passage, ProfileChange
 from models.base import utcnow
 from service.errors import Conflict, NotFound
+from service.repositories import audit
 
 # A change of any of these sends a verified profile back to review.
 IDENTITY_FIELDS = ("name", "license_no", "bar_admissions")
+IMPORT_ACTOR = "import"  # the admin-only bulk import; the route's caller is an administrator
+
+
+def _valid_for(valid_for: timedelta | None) -> timedelta:
+    if valid_for is not None:
+        return valid_for
+    from service.settings import get_settings  # the import path has no request to carry settings
+
+    return timedelta(days=get_settings().verification_valid_days)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def by_management_token(session: Session, token: str) -> Lawyer | None:
+    return session.scalar(select(Lawyer).where(Lawyer.management_token_hash == token_hash(token)))
+
+
+def listed(now: datetime | None = None) -> ColumnElement[bool]:
+    """The directory's rule: verified, consenting to be listed, verification not lapsed."""
+    now = now or utcnow()
+    return and_(
+        Lawyer.status == "verified",
+        Lawyer.consent_listing.is_(True),
+        or_(Lawyer.verification_expires_at.is_(None), Lawyer.verification_expires_at > now),
+    )
+
+
+def get_listed(session: Session, lawyer_id: int) -> Lawyer:
+    lawyer = session.scalar(select(Lawyer).where(Lawyer.id == lawyer_id, listed()))
+    if lawyer is None:
+        raise NotFound(f"no listed lawyer with id {lawyer_id}")
+    return lawyer
 
 
 def get(session: Session, lawyer_id: int, *, with_passages: bool = False) -> Lawyer:
@@ -34,9 +71,14 @@ def by_external_ids(session: Session, external_ids: Sequence[str]) -> dict[str, 
     return {row.external_id: row for row in rows if row.external_id}
 
 
-def page(session: Session, *, offset: int, limit: int, status: str | None = None) -> tuple[list[Lawyer], int]:
+def page(
+    session: Session, *, offset: int, limit: int, status: str | None = None, listed_only: bool = False
+) -> tuple[list[Lawyer], int]:
     query = select(Lawyer)
     count = select(func.count()).select_from(Lawyer)
+    if listed_only:
+        query = query.where(listed())
+        count = count.where(listed())
     if status:
         query = query.where(Lawyer.status == status)
         count = count.where(Lawyer.status == status)
@@ -82,29 +124,71 @@ def _apply(lawyer: Lawyer, values: dict[str, Any]) -> set[str]:
     return changed
 
 
-def create(session: Session, values: dict[str, Any], *, status: str = "pending") -> Lawyer:
+def _stamp_verification(lawyer: Lawyer, valid_for: timedelta | None, *, renewal: bool = False) -> None:
+    now = utcnow()
+    if not renewal or lawyer.verified_at is None:
+        lawyer.verified_at = now
+    lawyer.last_verified_at = now
+    lawyer.verification_expires_at = now + _valid_for(valid_for)
+
+
+def create(
+    session: Session,
+    values: dict[str, Any],
+    *,
+    status: str = "pending",
+    actor: str = IMPORT_ACTOR,
+    management_token: str | None = None,
+    valid_for: timedelta | None = None,
+) -> Lawyer:
     if licence_taken(session, values["license_no"]):
-        raise Conflict("a lawyer with this license_no is already registered")
+        raise Conflict("a lawyer with this license_no is already registered; manage it with its token")
     lawyer = Lawyer(**values, status=status)
+    now = utcnow()
+    if management_token is not None:
+        lawyer.management_token_hash = token_hash(management_token)
     if status == "verified":
-        lawyer.verified_at = utcnow()
+        _stamp_verification(lawyer, valid_for)
+    # consent as given (self-registration) or implied by the bureau's listing (import), timestamped
+    lawyer.consent_listing_at = now
+    if values.get("consent_contact_sharing"):
+        lawyer.consent_contact_sharing_at = now
     session.add(lawyer)
     session.flush()
     _write_passages(session, lawyer)
     _record_change(session, lawyer.id, "upsert")
+    audit.record(session, actor=actor, action="created", lawyer_id=lawyer.id, after=audit.snapshot(lawyer))
     return lawyer
 
 
-def update(session: Session, lawyer: Lawyer, values: dict[str, Any], *, review_identity: bool = True) -> set[str]:
+def update(
+    session: Session,
+    lawyer: Lawyer,
+    values: dict[str, Any],
+    *,
+    review_identity: bool = True,
+    actor: str = IMPORT_ACTOR,
+) -> set[str]:
     """Apply changes; returns the changed fields. Identity changes send a verified profile back to pending."""
     if "license_no" in values and licence_taken(session, values["license_no"], except_id=lawyer.id):
         raise Conflict("a lawyer with this license_no is already registered")
+    before = audit.snapshot(lawyer)
     changed = _apply(lawyer, values)
     if not changed:
         return changed
-    if review_identity and changed & set(IDENTITY_FIELDS) and lawyer.status == "verified":
+    identity = sorted(changed & set(IDENTITY_FIELDS))
+    if review_identity and identity and lawyer.status == "verified":
         lawyer.status = "pending"
         changed.add("status")
+        audit.record(
+            session,
+            actor=actor,
+            action="status_changed",
+            lawyer_id=lawyer.id,
+            reason=f"identity changed ({', '.join(identity)}); back to review",
+            before=before,
+            after=audit.snapshot(lawyer),
+        )
     if changed & {"bio", "cases"}:
         _write_passages(session, lawyer)
     lawyer.updated_at = utcnow()
@@ -112,21 +196,82 @@ def update(session: Session, lawyer: Lawyer, values: dict[str, Any], *, review_i
     return changed
 
 
-def set_status(session: Session, lawyer: Lawyer, status: str) -> None:
-    if lawyer.status == status:
-        return
+def set_status(
+    session: Session,
+    lawyer: Lawyer,
+    status: str,
+    *,
+    actor: str = IMPORT_ACTOR,
+    reason: str | None = None,
+    valid_for: timedelta | None = None,
+) -> bool:
+    """Change the status, or renew a verification; every change is audited. Returns whether anything changed."""
+    renewal = status == "verified" and lawyer.status == "verified"
+    if lawyer.status == status and not renewal:
+        return False
+    if renewal and actor == IMPORT_ACTOR:
+        return False  # re-importing an unchanged file is not a fresh verification
+    before = audit.snapshot(lawyer)
     lawyer.status = status
     if status == "verified":
-        lawyer.verified_at = utcnow()
+        _stamp_verification(lawyer, valid_for, renewal=renewal)
     lawyer.updated_at = utcnow()
     _record_change(session, lawyer.id, "upsert")
+    audit.record(
+        session,
+        actor=actor,
+        action="verification_renewed" if renewal else "status_changed",
+        lawyer_id=lawyer.id,
+        reason=reason,
+        before=before,
+        after=audit.snapshot(lawyer),
+    )
+    return True
 
 
-def delete(session: Session, lawyer: Lawyer) -> None:
+def set_consent(
+    session: Session, lawyer: Lawyer, *, listing: bool | None, contact_sharing: bool | None, actor: str
+) -> bool:
+    before = audit.snapshot(lawyer)
+    now = utcnow()
+    changed = False
+    if listing is not None and listing != lawyer.consent_listing:
+        lawyer.consent_listing, lawyer.consent_listing_at = listing, now
+        _record_change(session, lawyer.id, "upsert")  # listing decides whether workers may match it
+        changed = True
+    if contact_sharing is not None and contact_sharing != lawyer.consent_contact_sharing:
+        lawyer.consent_contact_sharing, lawyer.consent_contact_sharing_at = contact_sharing, now
+        changed = True
+    if changed:
+        lawyer.updated_at = now
+        audit.record(
+            session, actor=actor, action="consent_changed", lawyer_id=lawyer.id, before=before, after=audit.snapshot(lawyer)
+        )
+    return changed
+
+
+def delete(session: Session, lawyer: Lawyer, *, actor: str = IMPORT_ACTOR, reason: str | None = None) -> None:
+    """Erase the profile and its passages; the feed removes it from every worker's index; an audit stub stays."""
     lawyer_id = lawyer.id
+    before = {"status": lawyer.status}
     session.execute(Passage.__table__.delete().where(Passage.lawyer_id == lawyer_id))
     session.delete(lawyer)
     _record_change(session, lawyer_id, "delete")
+    audit.record(session, actor=actor, action="erased", lawyer_id=lawyer_id, reason=reason, before=before)
+
+
+def lapsing(session: Session, after: datetime, until: datetime) -> list[Lawyer]:
+    """Verified lawyers whose verification ran out in (after, until], with passages, for workers to drop."""
+    query = (
+        select(Lawyer)
+        .where(
+            Lawyer.status == "verified",
+            Lawyer.verification_expires_at > after,
+            Lawyer.verification_expires_at <= until,
+        )
+        .options(selectinload(Lawyer.passages))
+    )
+    return list(session.scalars(query))
 
 
 def upsert_record(session: Session, values: dict[str, Any], existing: Lawyer | None) -> tuple[str, Lawyer]:
@@ -136,6 +281,6 @@ def upsert_record(session: Session, values: dict[str, Any], existing: Lawyer | N
     status = values.pop("status", existing.status)
     changed = update(session, existing, values, review_identity=False)
     if status != existing.status:
-        set_status(session, existing, status)
+        set_status(session, existing, status, reason="bulk import")
         changed.add("status")
     return ("updated" if changed else "unchanged"), existing

@@ -3,34 +3,44 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, StringConstraints, field_validator, model_validator
 
 from service.schemas.common import (
+    UtcDateTime,
     CountryCode,
+    Float,
+    Int,
     Jurisdiction,
     LanguageCode,
+    LenientCountryCode,
+    LenientJurisdiction,
+    LenientLanguageCode,
+    LenientPracticeCode,
     PracticeCode,
     ShortText,
     StrictModel,
+    text,
     unique,
 )
 
-LICENCE_PATTERN = re.compile(r"^(\d{17}|[A-Za-z0-9][A-Za-z0-9\-/ .]{2,38}[A-Za-z0-9])$")
+# A 17-digit PRC practising-certificate number, or a foreign bar id (letters, digits and - / . space).
+LICENCE_PATTERN = re.compile(r"^([0-9]{17}|[A-Za-z0-9][A-Za-z0-9\-/ .]{2,38}[A-Za-z0-9])$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]{5,30}$")
 
-
-def _licence(value: str) -> str:
-    if not LICENCE_PATTERN.match(value):
-        raise ValueError("license_no must be a 17-digit PRC practising-certificate number or a foreign bar id")
-    return value
-
-
-LicenceNo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=40), AfterValidator(_licence)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=PHONE_PATTERN.pattern)]
+LicenceNo = Annotated[
+    str,
+    StringConstraints(min_length=4, max_length=40, pattern=LICENCE_PATTERN.pattern),
+    Field(description="a 17-digit PRC practising-certificate number or a foreign bar id"),
+]
+Phone = Annotated[str, StringConstraints(pattern=PHONE_PATTERN.pattern)]
+Email = Annotated[EmailStr, StringConstraints(max_length=254)]
 Status = Literal["verified", "pending", "suspended"]
+City = text(120)
+Bio = text(10_000, min_length=0, blank=True)
+Case = text(2_000)
+TalentPool = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{2,64}$")]
 
 
 class LanguageSkill(StrictModel):
@@ -39,14 +49,15 @@ class LanguageSkill(StrictModel):
 
 
 class HourlyRate(StrictModel):
-    min: float = Field(ge=0)
-    max: float = Field(ge=0)
+    min: Float = Field(ge=0, le=1e9)
+    max: Float = Field(ge=0, le=1e9)
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "CNY"
 
     @model_validator(mode="after")
     def _ordered(self) -> "HourlyRate":
+        # a range typed the wrong way round is still the same range
         if self.max < self.min:
-            raise ValueError("hourly_rate.max must be at least hourly_rate.min")
+            self.min, self.max = self.max, self.min
         return self
 
 
@@ -57,22 +68,20 @@ class LawyerFields(StrictModel):
     name_en: ShortText | None = None
     firm: ShortText | None = None
     firm_en: ShortText | None = None
-    city: Annotated[str, StringConstraints(max_length=120)] | None = None
+    city: City | None = None
     license_no: LicenceNo
-    years_of_practice: int = Field(0, ge=0, le=70)
+    years_of_practice: Int = Field(0, ge=0, le=70)
     bar_admissions: list[Jurisdiction] = Field(default_factory=list, max_length=30)
     countries: list[CountryCode] = Field(default_factory=list, max_length=100)
     offices: list[CountryCode] = Field(default_factory=list, max_length=100)
     practice_areas: list[PracticeCode] = Field(default_factory=list, max_length=19)
     languages: list[LanguageSkill] = Field(default_factory=list, max_length=30)
-    bio: Annotated[str, StringConstraints(max_length=10_000)] = ""
-    cases: list[Annotated[str, StringConstraints(max_length=2_000)]] = Field(default_factory=list, max_length=100)
-    talent_pools: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{2,64}$")]] = Field(
-        default_factory=list, max_length=20
-    )
+    bio: Bio = ""
+    cases: list[Case] = Field(default_factory=list, max_length=100)
+    talent_pools: list[TalentPool] = Field(default_factory=list, max_length=20)
     hourly_rate: HourlyRate | None = None
-    accepting_clients: bool = True
-    email: EmailStr | None = None
+    accepting_clients: StrictBool = True
+    email: Email | None = None
     phone: Phone | None = None
 
     @field_validator("bar_admissions", "countries", "offices", "practice_areas", "talent_pools")
@@ -89,43 +98,92 @@ class LawyerFields(StrictModel):
         return list(seen.values())
 
 
+class LenientLanguageSkill(LanguageSkill):
+
+    code: LenientLanguageCode  # type: ignore[assignment]
+
+
 class LawyerRecord(LawyerFields):
-    """A line of the bureau's exchange file; administrators' imports may carry the status."""
+    """A line of the bureau's exchange file; administrators' imports may carry the status.
+
+    Codes are read leniently here (case, alpha-3, aliases), since the files come from spreadsheets.
+    Consent is not read from the file: a bureau listing counts as listed, and a lawyer's own
+    withdrawal must survive the next re-import.
+    """
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     external_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
     status: Status = "pending"
+    accepting_clients: bool = True  # spreadsheets write 1/0
+    bar_admissions: list[LenientJurisdiction] = Field(default_factory=list, max_length=30)
+    countries: list[LenientCountryCode] = Field(default_factory=list, max_length=100)
+    offices: list[LenientCountryCode] = Field(default_factory=list, max_length=100)
+    practice_areas: list[LenientPracticeCode] = Field(default_factory=list, max_length=19)
+    languages: list[LenientLanguageSkill] = Field(default_factory=list, max_length=30)  # type: ignore[assignment]
+    license_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=40, pattern=LICENCE_PATTERN.pattern)]
 
 
 class LawyerCreate(LawyerFields):
-    """Self-registration: status always starts pending, whatever the body says (it may not say)."""
+    """Self-registration: status always starts pending, whatever the body says (it may not say).
+
+    Consent is opt-in (PIPL): without consent_listing the profile is kept but never listed or matched.
+    """
+
+    consent_listing: StrictBool = Field(False, description="consent to being listed in the directory and matched")
+    consent_contact_sharing: StrictBool = Field(
+        False, description="consent to email and phone being given to an enterprise whose request you accepted"
+    )
 
 
+# Fields a PATCH may leave out but never null: their column has no empty value. Declared without
+# `| None` so the schema says so; pydantic does not validate the None default.
 class LawyerUpdate(StrictModel):
-    name: ShortText | None = None
+    name: ShortText = None  # type: ignore[assignment]
     name_en: ShortText | None = None
     firm: ShortText | None = None
     firm_en: ShortText | None = None
-    city: Annotated[str, StringConstraints(max_length=120)] | None = None
-    license_no: LicenceNo | None = None
-    years_of_practice: int | None = Field(None, ge=0, le=70)
-    bar_admissions: list[Jurisdiction] | None = Field(None, max_length=30)
-    countries: list[CountryCode] | None = Field(None, max_length=100)
-    offices: list[CountryCode] | None = Field(None, max_length=100)
-    practice_areas: list[PracticeCode] | None = Field(None, max_length=19)
-    languages: list[LanguageSkill] | None = Field(None, max_length=30)
-    bio: Annotated[str, StringConstraints(max_length=10_000)] | None = None
-    cases: list[Annotated[str, StringConstraints(max_length=2_000)]] | None = Field(None, max_length=100)
-    talent_pools: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{2,64}$")]] | None = None
+    city: City | None = None
+    license_no: LicenceNo = None  # type: ignore[assignment]
+    years_of_practice: Int = Field(None, ge=0, le=70)  # type: ignore[assignment]
+    bar_admissions: list[Jurisdiction] = Field(None, max_length=30)  # type: ignore[assignment]
+    countries: list[CountryCode] = Field(None, max_length=100)  # type: ignore[assignment]
+    offices: list[CountryCode] = Field(None, max_length=100)  # type: ignore[assignment]
+    practice_areas: list[PracticeCode] = Field(None, max_length=19)  # type: ignore[assignment]
+    languages: list[LanguageSkill] = Field(None, max_length=30)  # type: ignore[assignment]
+    bio: Bio = None  # type: ignore[assignment]
+    cases: list[Case] = Field(None, max_length=100)  # type: ignore[assignment]
+    talent_pools: list[TalentPool] = Field(None, max_length=20)  # type: ignore[assignment]
     hourly_rate: HourlyRate | None = None
-    accepting_clients: bool | None = None
-    email: EmailStr | None = None
+    accepting_clients: StrictBool = None  # type: ignore[assignment]
+    email: Email | None = None
     phone: Phone | None = None
 
+    _dedupe = field_validator("bar_admissions", "countries", "offices", "practice_areas", "talent_pools")(
+        LawyerFields._dedupe.__func__  # type: ignore[attr-defined]
+    )
+    _one_level = field_validator("languages")(LawyerFields._one_level_per_language.__func__)  # type: ignore[attr-defined]
 
-class StatusChange(StrictModel):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)] | None = None
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+class ConsentUpdate(StrictModel):
+    listing: StrictBool | None = Field(None, description="consent to being listed and matched")
+    contact_sharing: StrictBool | None = Field(
+        None, description="consent to contact details going to an enterprise whose request you accepted"
+    )
+
+
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=r"\S")]
+
+
+class VerifyBody(StrictModel):
+    reason: Reason | None = Field(None, description="why (documents checked, renewal, ...)")
+
+
+class SuspendBody(StrictModel):
+    reason: Reason = Field(description="why the profile is suspended; goes to the audit log")
 
 
 class LawyerPublic(BaseModel):
@@ -152,8 +210,10 @@ class LawyerPublic(BaseModel):
     hourly_rate: dict | None  # type: ignore[type-arg]
     accepting_clients: bool
     status: str
-    verified_at: datetime | None
-    updated_at: datetime
+    verified_at: UtcDateTime | None
+    last_verified_at: UtcDateTime | None
+    verification_expires_at: UtcDateTime | None
+    updated_at: UtcDateTime
 
 
 class LawyerPrivate(LawyerPublic):
@@ -162,7 +222,24 @@ class LawyerPrivate(LawyerPublic):
     license_no: str
     email: str | None
     phone: str | None
-    created_at: datetime
+    consent_listing: bool
+    consent_listing_at: UtcDateTime | None
+    consent_contact_sharing: bool
+    consent_contact_sharing_at: UtcDateTime | None
+    created_at: UtcDateTime
+
+
+class Registered(LawyerPrivate):
+    management_token: str = Field(description="shown once: keep it to read, update or delete your profile")
+
+
+class ConsentView(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    consent_listing: bool
+    consent_listing_at: UtcDateTime | None
+    consent_contact_sharing: bool
+    consent_contact_sharing_at: UtcDateTime | None
 
 
 class LawyerPage(BaseModel):

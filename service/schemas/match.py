@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
+from service.schemas.common import Int
 from service.schemas.need import NeedFields
 
 
 class MatchRequest(NeedFields):
-    k: int = Field(10, ge=1, le=50, description="how many lawyers to return (at most 50)")
-    text_only: bool = Field(False, description="ignore the structured fields and read everything from the text")
+    k: Int = Field(10, ge=1, le=50, description="how many lawyers to return (at most 50)")
+    text_only: StrictBool = Field(False, description="ignore the structured fields and read everything from the text")
     locale: Literal["zh", "en"] | None = Field(None, description="language of the reasons; default: the need's")
 
 

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from service.schemas.common import CountryCode, LanguageCode, PracticeCode, StrictModel, unique
+from service.schemas.common import (
+    UtcDateTime,
+    CountryCode,
+    Float,
+    LanguageCode,
+    LenientCountryCode,
+    LenientLanguageCode,
+    LenientPracticeCode,
+    PracticeCode,
+    StrictModel,
+    text,
+    unique,
+)
 
-Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=4000)]
+Description = text(4000, min_length=2)
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")]
 
 
 class Budget(StrictModel):
-    max: float = Field(ge=0)
+    max: Float = Field(ge=0, le=1e12)
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "CNY"
     unit: Literal["hour", "matter"] = "hour"
 
@@ -31,7 +43,7 @@ class NeedFields(StrictModel):
 
 
 class NeedCreate(NeedFields):
-    external_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)] | None = None
+    external_id: ExternalId | None = Field(None, description="your own id for the need; unique")
     enterprise: Annotated[str, StringConstraints(max_length=300)] | None = None
     industry: Annotated[str, StringConstraints(max_length=200)] | None = None
     budget: Budget | None = None
@@ -42,6 +54,9 @@ class NeedRecord(NeedCreate):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     external_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    countries: list[LenientCountryCode] = Field(default_factory=list, max_length=20)
+    practice_areas: list[LenientPracticeCode] = Field(default_factory=list, max_length=19)
+    languages: list[LenientLanguageCode] = Field(default_factory=list, max_length=10)
 
 
 class NeedPublic(BaseModel):
@@ -58,7 +73,7 @@ class NeedPublic(BaseModel):
     budget: dict | None  # type: ignore[type-arg]
     preferred_cities: list[str]
     organisation: str | None
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class NeedPage(BaseModel):

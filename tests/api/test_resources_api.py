@@ -24,7 +24,7 @@ def test_health(client):
 
 
 def test_writes_need_a_key(client):
-    for method, path in (("post", "/v1/match"), ("post", "/v1/needs"), ("post", "/v1/lawyers"), ("post", "/v1/lawyers/import")):
+    for method, path in (("post", "/v1/match"), ("post", "/v1/needs"), ("post", "/v1/lawyers/import")):
         response = getattr(client, method)(path, json={"description": "x"})
         assert response.status_code == 401, path
         assert response.headers["content-type"].startswith("application/problem+json")
@@ -66,6 +66,7 @@ def test_only_admins_import_and_verify(client, admin_headers):
 
 def test_registration_starts_pending_and_verification_makes_it_matchable(client, admin_headers):
     body = {k: v for k, v in lawyer_record(countries=["VN"], bio="Handled a labour dispute at a shoe factory in Vietnam.").items() if k not in ("external_id", "status")}
+    body["consent_listing"] = True
     created = client.post("/v1/lawyers", json=body, headers=admin_headers)
     assert created.status_code == 201, created.text
     lawyer = created.json()
