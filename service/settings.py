@@ -23,8 +23,6 @@ class Settings(BaseSettings):
     )
     admin_api_key: SecretStr = Field(SecretStr("dev-admin-key"), description="the bootstrap administrator key")
     load_demo_data: bool = Field(True, description="import the bundled demo lawyers when the database is empty")
-    default_k: int = Field(10, ge=1, le=50)
-    max_k: int = Field(50, ge=1, le=50)
     max_per_firm: int = Field(3, ge=1, description="at most this many of the top 10 from one firm")
     import_max_bytes: int = Field(64 * 1024 * 1024, description="largest accepted import upload")
     max_body_bytes: int = Field(1024 * 1024, ge=1024, description="largest accepted request body (imports excepted)")
