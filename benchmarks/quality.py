@@ -262,13 +262,13 @@ def service_runs(lawyers_path: Path, needs_path: Path) -> dict[str, Run] | str:
 
 def service_covers() -> tuple[CoversFn, str]:
     """Coverage for the violation count: the service's own rule (declared countries and offices
-    are authoritative, countries named in the bio fill an empty field; a country of the same M49
-    sub-region counts, so a grade-1 neighbour is not a violation). Exact coverage without it."""
+    are authoritative, countries named in the bio fill an empty field; a country of the same
+    region counts, so a grade-1 neighbour is not a violation). Exact coverage without it."""
     try:
         from service.evaluation import covers_with_region
     except ImportError:
         return default_covers, "exact country/office coverage (service unavailable)"
-    return covers_with_region, "declared (or, when empty, bio-read) countries/offices, or the same M49 sub-region"
+    return covers_with_region, "declared (or, when empty, bio-read) countries/offices, or the same region (service.taxonomy.REGIONS)"
 
 
 # --------------------------------------------------------------------------- main

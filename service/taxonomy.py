@@ -3,8 +3,8 @@
 Country and language names come from babel (CLDR) and pycountry; this module adds only what
 those libraries do not carry: Chinese colloquial short forms of country names (沙特, 阿联酋,
 印尼), English alternative names (UAE, DRC, Ivory Coast), adjectives (Saudi, Kazakh) and a
-table of commercially important cities and provinces. Regions are the UN M49 sub-regions
-(Central Asia, South-eastern Asia, Sub-Saharan Africa, ...), names from babel.
+table of commercially important cities and provinces, and the regions Chinese outbound work
+groups countries into (Central Asia, ASEAN, Central and Eastern Europe, ...; see REGIONS).
 """
 
 from __future__ import annotations
@@ -353,16 +353,14 @@ EN_LANGUAGE_ALIASES: dict[str, str] = {
 
 
 # ---------------------------------------------------------------------------------------------
-# Regions: the UN M49 sub-regions (Northern Africa, Sub-Saharan Africa, Latin America and the
-# Caribbean, Central Asia, South-eastern Asia, Western Asia, Eastern Europe, ...). babel names
-# these codes (Locale.territories["143"]) but does not ship CLDR's territoryContainment, so the
-# membership is transcribed here from the standard and was checked country by country against
-# country_converter's UNregion column. The M49 *intermediate* regions (Western/Eastern/Middle/
-# Southern Africa, Caribbean, Central and South America) are folded into their sub-region: a
-# Nigerian lawyer is a reasonable neighbour for a Kenyan matter, a Chilean one for Mexico.
-# One adjustment: Iran (M49 Southern Asia) is put in Western Asia, the Gulf/"Middle East"
-# market that Chinese enterprises and foreign-related lawyers group it with.
-
+# Regions, for "a neighbouring country of the same region": the groupings Chinese outbound
+# investment and the Belt and Road work in (商务部/一带一路 reporting): the five Central Asian
+# states, ASEAN, South Asia, West Asia and the Gulf, Central and Eastern Europe (the China-CEEC
+# 17), Russia with Mongolia and the CIS, the developed economies (North America, Western
+# Europe, Japan, Korea, Australia, New Zealand), and, where those say nothing, the UN M49
+# sub-regions (Northern Africa, Sub-Saharan Africa, Latin America, the Pacific islands).
+# The M49 sub-regions alone split what a going-out enterprise sees as one market (Serbia and
+# Poland are "Southern" and "Eastern" Europe) and join what it does not (Armenia with Saudi Arabia).
 _SUB_SAHARAN = (
     "BJ", "BF", "CV", "CI", "GM", "GH", "GN", "GW", "LR", "ML", "MR", "NE", "NG", "SH", "SN",
     "SL", "TG",  # Western Africa
@@ -378,39 +376,50 @@ _LATIN_AMERICA = (
     "AR", "BO", "BR", "CL", "CO", "EC", "FK", "GF", "GY", "PY", "PE", "SR", "UY", "VE", "BV",
     "GS",  # South America
 )
-M49_REGIONS: dict[str, tuple[str, ...]] = {
-    "015": ("DZ", "EG", "LY", "MA", "SD", "TN", "EH"),  # Northern Africa
-    "202": _SUB_SAHARAN,  # Sub-Saharan Africa
-    "419": _LATIN_AMERICA,  # Latin America and the Caribbean
-    "021": ("BM", "CA", "GL", "PM", "US"),  # Northern America
-    "143": ("KZ", "KG", "TJ", "TM", "UZ"),  # Central Asia
-    "030": ("CN", "HK", "MO", "KP", "JP", "MN", "KR", "TW"),  # Eastern Asia
-    "035": ("BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "TL", "VN"),  # SE Asia
-    "034": ("AF", "BD", "BT", "IN", "MV", "NP", "PK", "LK"),  # Southern Asia (less Iran)
-    "145": ("AM", "AZ", "BH", "CY", "GE", "IQ", "IL", "JO", "KW", "LB", "OM", "QA", "SA",
-            "PS", "SY", "TR", "AE", "YE", "IR"),  # Western Asia (plus Iran)
-    "151": ("BY", "BG", "CZ", "HU", "PL", "MD", "RO", "RU", "SK", "UA"),  # Eastern Europe
-    "154": ("AX", "DK", "EE", "FO", "FI", "GG", "IS", "IE", "IM", "JE", "LV", "LT", "NO",
-            "SJ", "SE", "GB"),  # Northern Europe
-    "039": ("AL", "AD", "BA", "HR", "GI", "GR", "VA", "IT", "MT", "ME", "MK", "PT", "SM",
-            "RS", "SI", "ES", "XK"),  # Southern Europe
-    "155": ("AT", "BE", "FR", "DE", "LI", "LU", "MC", "NL", "CH"),  # Western Europe
-    "053": ("AU", "NZ", "NF", "CX", "CC", "HM"),  # Australia and New Zealand
-    "054": ("FJ", "NC", "PG", "SB", "VU"),  # Melanesia
-    "057": ("GU", "KI", "MH", "FM", "NR", "MP", "PW", "UM"),  # Micronesia
-    "061": ("AS", "CK", "PF", "NU", "PN", "WS", "TK", "TO", "TV", "WF"),  # Polynesia
+REGIONS: dict[str, tuple[str, ...]] = {
+    "central_asia": ("KZ", "KG", "TJ", "TM", "UZ"),
+    "southeast_asia": ("BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "TL", "VN"),
+    "south_asia": ("AF", "BD", "BT", "IN", "MV", "NP", "PK", "LK"),
+    "west_asia": ("AE", "BH", "IL", "IQ", "IR", "JO", "KW", "LB", "OM", "PS", "QA", "SA", "SY", "TR", "YE"),
+    "north_africa": ("DZ", "EG", "LY", "MA", "SD", "TN", "EH"),
+    "sub_saharan_africa": _SUB_SAHARAN,
+    "latin_america": _LATIN_AMERICA,
+    "central_eastern_europe": ("AL", "BA", "BG", "CZ", "EE", "GR", "HR", "HU", "LT", "LV", "ME", "MK", "PL",
+                               "RO", "RS", "SI", "SK", "XK"),
+    "russia_cis": ("AM", "AZ", "BY", "GE", "MD", "MN", "RU", "UA"),
+    "developed": ("AD", "AT", "AU", "BE", "BM", "CA", "CH", "CY", "DE", "DK", "ES", "FI", "FO", "FR", "GB",
+                  "GG", "GI", "GL", "IE", "IM", "IS", "IT", "JE", "JP", "KR", "LI", "LU", "MC", "MT", "NL",
+                  "NO", "NZ", "PM", "PT", "SE", "SM", "US", "VA", "AX", "SJ"),
+    "east_asia": ("CN", "HK", "KP", "MO", "TW"),
+    "pacific_islands": ("FJ", "NC", "PG", "SB", "VU", "GU", "KI", "MH", "FM", "NR", "MP", "PW", "UM", "AS",
+                        "CK", "PF", "NU", "PN", "WS", "TK", "TO", "TV", "WF", "NF", "CX", "CC", "HM"),
 }
-_REGION_OF: dict[str, str] = {c: r for r, members in M49_REGIONS.items() for c in members}
+REGION_NAMES: dict[str, tuple[str, str]] = {  # code -> (en, zh)
+    "central_asia": ("Central Asia", "中亚"),
+    "southeast_asia": ("South-East Asia", "东南亚"),
+    "south_asia": ("South Asia", "南亚"),
+    "west_asia": ("West Asia and the Gulf", "西亚"),
+    "north_africa": ("North Africa", "北非"),
+    "sub_saharan_africa": ("Sub-Saharan Africa", "撒哈拉以南非洲"),
+    "latin_america": ("Latin America and the Caribbean", "拉丁美洲和加勒比"),
+    "central_eastern_europe": ("Central and Eastern Europe", "中东欧"),
+    "russia_cis": ("Russia, Mongolia and the CIS", "俄罗斯、蒙古及独联体"),
+    "developed": ("developed economies", "发达经济体"),
+    "east_asia": ("East Asia", "东亚"),
+    "pacific_islands": ("Pacific islands", "太平洋岛国"),
+}
+_REGION_OF: dict[str, str] = {c: r for r, members in REGIONS.items() for c in members}
 
 
 def region_of(country: str) -> str | None:
-    """The UN M49 sub-region code ("143" Central Asia, "035" South-eastern Asia) of a country."""
+    """The region code ("central_asia", "central_eastern_europe") of a country."""
     c = normalise_country(country)
     return _REGION_OF.get(c) if c else None
 
 
 def region_name(region: str, locale: str = "en") -> str:
-    return _territories(locale).get(region, region)
+    en, zh = REGION_NAMES.get(region, (region, region))
+    return zh if locale == "zh" else en
 
 
 def same_region(a: str, b: str) -> bool:
@@ -419,11 +428,10 @@ def same_region(a: str, b: str) -> bool:
 
 
 def region_members(region: str) -> tuple[str, ...]:
-    """Members of a region given by M49 code, or by its English or Chinese name."""
-    if region in M49_REGIONS:
-        return M49_REGIONS[region]
-    for loc in ("en", "zh"):
-        for code, name in _territories(loc).items():
-            if code in M49_REGIONS and name.lower() == region.lower():
-                return M49_REGIONS[code]
+    """Members of a region given by its code, or by its English or Chinese name."""
+    if region in REGIONS:
+        return REGIONS[region]
+    for code, names in REGION_NAMES.items():
+        if region.lower() in (n.lower() for n in names):
+            return REGIONS[code]
     return ()

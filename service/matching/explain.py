@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from babel import Locale
-
 from service import taxonomy
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -30,9 +28,8 @@ def country(code: str, locale: str) -> str:
     return taxonomy.country_name(code, locale) or code
 
 
-@lru_cache(maxsize=256)
 def region(code: str, locale: str) -> str:
-    return Locale.parse(locale).territories.get(code, code)
+    return taxonomy.region_name(code, locale)
 
 
 def language(code: str, locale: str) -> str:

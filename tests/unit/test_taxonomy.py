@@ -61,26 +61,29 @@ def test_languages() -> None:
     assert language_name("pt", "en") == "Portuguese"
 
 
-def test_regions_are_un_m49_subregions() -> None:
-    assert region_of("KZ") == "143"
-    assert region_name("143") == "Central Asia"
+def test_regions_are_the_outbound_groupings() -> None:
+    assert region_of("KZ") == "central_asia"
+    assert region_name("central_asia") == "Central Asia" and region_name("central_asia", "zh") == "中亚"
     assert same_region("KZ", "UZ")
     assert same_region("VN", "TH")
-    assert same_region("SA", "AE") and same_region("AE", "TR")
+    assert same_region("SA", "AE") and same_region("AE", "TR") and same_region("AE", "IR")
     assert same_region("KE", "NG")  # Sub-Saharan Africa
     assert same_region("MX", "CL")  # Latin America and the Caribbean
-    assert same_region("AE", "IR")  # the one documented adjustment
+    assert same_region("RS", "PL") and same_region("HU", "GR")  # China-CEEC, across M49 sub-regions
+    assert same_region("RU", "MN") and same_region("RU", "AZ")  # Russia, Mongolia and the CIS
+    assert same_region("US", "JP") and same_region("DE", "GB")  # developed economies
     assert not same_region("KZ", "RU")
     assert not same_region("EG", "SA")
+    assert not same_region("AM", "SA")
     assert not same_region("XX", "XX")
     assert set(region_members("Central Asia")) == {"KZ", "KG", "TJ", "TM", "UZ"}
-    assert region_members("中亚") == region_members("143")
+    assert region_members("中亚") == region_members("central_asia")
     assert region_members("nowhere") == ()
 
 
 def test_every_country_has_one_region() -> None:
     seen: dict[str, str] = {}
-    for region, members in taxonomy.M49_REGIONS.items():
+    for region, members in taxonomy.REGIONS.items():
         for c in members:
             assert c not in seen, f"{c} in {seen.get(c)} and {region}"
             seen[c] = region
