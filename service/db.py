@@ -10,6 +10,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# Seconds: a PostgreSQL connection attempt, and a wait for a free pooled connection.
+CONNECT_TIMEOUT = 3
+POOL_TIMEOUT = 5
 
 
 def make_engine(url: str) -> Engine:
@@ -21,6 +24,8 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            # The driver's own transaction handling is switched off (we BEGIN ourselves, below).
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             # WAL lets readers run beside one writer; the busy timeout makes writers queue instead of failing.
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -29,8 +34,38 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
+            # A deferred transaction that reads and then writes cannot wait for the write lock: if
+            # another connection committed since its read, SQLite fails it at once with "database is
+            # locked" (SQLITE_BUSY_SNAPSHOT), busy timeout or not. Taking the write lock at BEGIN makes
+            # every transaction queue on the busy timeout instead (reads included: a session cannot
+            # know in advance that it will write). Transactions are short; PostgreSQL is the store
+            # for heavy concurrent use.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    if url.startswith("postgresql"):
+        # During an outage every request must fail fast (a 503), never queue or hang: a connection
+        # attempt gives up after CONNECT_TIMEOUT, a request waiting for a pooled connection after
+        # POOL_TIMEOUT, and TCP keepalives notice a server that vanished without closing the socket.
+        connect_args = {
+            "connect_timeout": CONNECT_TIMEOUT,
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 2,
+            "keepalives_count": 3,
+        }
+        return create_engine(
+            url,
+            pool_pre_ping=True,  # a connection the server dropped is replaced, not handed out
+            pool_size=10,
+            max_overflow=10,
+            pool_timeout=POOL_TIMEOUT,
+            pool_recycle=1800,
+            connect_args=connect_args,
+        )
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=POOL_TIMEOUT)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -11,6 +11,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -194,14 +196,23 @@ def install_handlers(app: FastAPI) -> None:
             headers["Allow"] = ", ".join(_allowed_methods(request))
         return problem(exc.status_code, str(exc.detail), headers=headers)
 
+    # Handlers by class, not inside the catch-all: Starlette re-raises what reaches the catch-all
+    # after answering, so every database hiccup would log a traceback and drop the connection.
+    @app.exception_handler(IntegrityError)
+    async def _conflict(_: Request, exc: IntegrityError) -> JSONResponse:
+        # two writers raced past the same uniqueness check; the loser is told, not crashed
+        return problem(409, "this conflicts with a record written at the same moment; retry", title="Conflict")
+
+    async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return problem(
+            503, "the database is unreachable; retry shortly", title="Service unavailable", headers={"Retry-After": "5"}
+        )
+
+    for unavailable in (OperationalError, InterfaceError, PoolTimeout):
+        app.add_exception_handler(unavailable, _database_unavailable)
+
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        from sqlalchemy.exc import IntegrityError, OperationalError
-
-        if isinstance(exc, IntegrityError):
-            # two writers raced past the same uniqueness check; the loser is told, not crashed
-            return problem(409, "this conflicts with a record written at the same moment; retry", title="Conflict")
-        if isinstance(exc, OperationalError):
-            return problem(503, "the database is unreachable; retry shortly", title="Service unavailable")
         log.exception("unhandled error", exc_info=exc)
         return problem(500, "internal error; it has been logged")
