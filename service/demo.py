@@ -3,23 +3,42 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from models import Lawyer
 from service import importing
 from service.state import Runtime
 
 log = logging.getLogger(__name__)
+DEMO_LOCK_KEY = 0x6D6D_6465  # any constant shared by every replica
+
+
+@contextmanager
+def _one_replica_at_a_time(runtime: Runtime) -> Iterator[None]:
+    """Replicas starting together on one PostgreSQL load the demo once: the rest wait, then find it."""
+    if runtime.engine.dialect.name != "postgresql":
+        yield
+        return
+    with runtime.engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": DEMO_LOCK_KEY})
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": DEMO_LOCK_KEY})
+            connection.commit()
 
 
 def load_if_empty(runtime: Runtime) -> int:
-    with runtime.sessions() as session:
-        if session.scalar(select(func.count()).select_from(Lawyer)):
-            return 0
-    source = resources.files("service") / "demo_data" / "lawyers.jsonl"
-    with source.open("rb") as handle:
-        summary = importing.import_lawyers(runtime.sessions, handle)
+    with _one_replica_at_a_time(runtime):
+        with runtime.sessions() as session:
+            if session.scalar(select(func.count()).select_from(Lawyer)):
+                return 0
+        source = resources.files("service") / "demo_data" / "lawyers.jsonl"
+        with source.open("rb") as handle:
+            summary = importing.import_lawyers(runtime.sessions, handle)
     log.info("loaded %d demo lawyers", summary.created)
     return summary.created
