@@ -71,15 +71,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     engine.dispose()
 
 
+def make_settings(tmp_path: Path, database_url: str, **overrides: Any) -> Settings:
+    """Settings of a test service: its own data dir, the given database, the test admin key."""
+    values: dict[str, Any] = {
+        "data_dir": tmp_path / "data",
+        "database_url": database_url,
+        "admin_api_key": ADMIN_KEY,
+        "load_demo_data": False,
+        "environment": "test",
+    }
+    return Settings(**(values | overrides))
+
+
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(
-        data_dir=tmp_path / "data",
-        database_url=database_url,
-        admin_api_key=ADMIN_KEY,
-        load_demo_data=False,
-        environment="test",
-    )
+    return make_settings(tmp_path, database_url)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.settings import Settings
-from tests.conftest import ADMIN_KEY, lawyer_record
+from tests.conftest import ADMIN_KEY, lawyer_record, make_settings
 
 CALLERS = ("anonymous", "lawyer_a", "lawyer_b", "enterprise_x", "enterprise_y", "bureau", "admin")
 
@@ -72,14 +72,7 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     # the matrix registers ~30 lawyers from one address; the registration limit has its own test
-    return Settings(
-        data_dir=tmp_path / "data",
-        database_url=database_url,
-        admin_api_key=ADMIN_KEY,
-        load_demo_data=False,
-        environment="test",
-        registration_rate_limit_per_minute=1000,
-    )
+    return make_settings(tmp_path, database_url, registration_rate_limit_per_minute=1000)
 
 
 @dataclass

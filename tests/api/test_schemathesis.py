@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from service.main import create_app
 from service.settings import Settings
 from service.state import Runtime
-from tests.conftest import ADMIN_KEY, lawyer_record
+from tests.conftest import ADMIN_KEY, lawyer_record, make_settings
 
 EXAMPLES = int(os.environ.get("MATCHMAKER_SCHEMATHESIS_EXAMPLES", "8"))
 
@@ -36,14 +36,8 @@ def _ndjson(ctx, value):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     # Generous budgets: the fuzzer is one caller sending thousands of requests.
-    return Settings(
-        data_dir=tmp_path / "data",
-        database_url=database_url,
-        admin_api_key=ADMIN_KEY,
-        load_demo_data=False,
-        environment="test",
-        rate_limit_per_minute=1_000_000,
-        registration_rate_limit_per_minute=1_000_000,
+    return make_settings(
+        tmp_path, database_url, rate_limit_per_minute=1_000_000, registration_rate_limit_per_minute=1_000_000
     )
 
 
