@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -59,8 +60,10 @@ def main() -> None:
         "TQDM_DISABLE": "1",
     }
     count = sum(1 for line in args.lawyers.open("rb") if line.strip())
+    load_before = os.getloadavg()[0]
     try:
         seconds = import_file(args.lawyers, env)
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         manifest = json.loads((data / "index" / "manifest.json").read_text())
     finally:
         if not args.keep:
@@ -70,6 +73,10 @@ def main() -> None:
         "profiles": count,
         "seconds": round(seconds, 1),
         "profiles_per_s": round(count / seconds, 1),
+        # CPU time of the import process and its encoder pool (PostgreSQL's own work not included),
+        # and the machine's load: on a shared box the wall-clock rate depends on the neighbours.
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+        "load_avg_1m_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "warm_vector_cache": args.cache_dir is not None,
         "indexed_passages": manifest["passage_count"],
         "indexed_lawyers": manifest["owner_count"],

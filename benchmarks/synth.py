@@ -3,10 +3,10 @@
 Bios are composed from matter sentences mined from the dev set (and the demo directory): each
 sentence naming a country becomes a template, re-instantiated with the profile's own countries,
 in Chinese or English as the original was. Field distributions (countries per lawyer, practice
-areas, languages, status, years, firms, cities) follow the mined profiles. With places masked
-(the catalog encodes `mask_places(text)`), the distinct texts to encode stay in the low
-thousands however many profiles are generated; `--encode` fills the vector cache with them, so a
-1M run never re-encodes.
+areas, languages, status, years, firms, cities) follow the mined profiles. A tenth of the matter
+sentences carry a detail (year, client, product, amount), so the distinct texts to encode grow
+with the directory (about one per three profiles: ~35k at 100k, ~350k at 1M) as in a real one;
+`--encode` fills the vector cache with them (same seed, same texts), so re-runs never re-encode.
 
     python benchmarks/synth.py --count 100000 --out /tmp/synth-100k.jsonl --encode --cache-dir ~/.cache/matchmaker/vectors
 """
@@ -28,6 +28,14 @@ SOURCES = [REPO.parent / "shared" / "eval" / "dev" / "lawyers.jsonl", REPO / "se
 DEFAULT_CACHE = Path.home() / ".cache" / "matchmaker" / "vectors"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞晓东文博浩然子涵婉清思远建国海燕志强宇轩"
+# Matter details that make sentences distinct the way real bios are (amounts, years, counterparties,
+# products): a sentence gets one with probability DETAIL_SHARE, so distinct passages grow with the
+# profile count (about one per three profiles) instead of saturating at the template count.
+DETAIL_SHARE = 0.1
+PRODUCTS_ZH = ["光伏组件", "风电设备", "工程机械", "锂电池", "纺织品", "钢材", "汽车零部件", "医疗器械", "家电", "化工原料", "农产品", "通信设备"]
+PRODUCTS_EN = ["solar modules", "wind turbines", "construction machinery", "lithium batteries", "textiles", "steel products", "auto parts", "medical devices", "home appliances", "chemicals", "agricultural products", "telecom equipment"]
+PARTNERS_ZH = ["国有建筑企业", "民营制造企业", "上市能源公司", "跨境电商平台", "矿业集团", "物流企业", "港口运营商", "电力投资公司"]
+PARTNERS_EN = ["a state-owned contractor", "a private manufacturer", "a listed energy company", "a cross-border e-commerce platform", "a mining group", "a logistics company", "a port operator", "a power investor"]
 CITIES = ["北京", "上海", "广州", "深圳", "杭州", "重庆", "成都", "西安", "乌鲁木齐", "昆明", "南宁", "厦门", "天津", "武汉", "青岛"]
 
 
@@ -87,7 +95,10 @@ def profile(i: int, t: Templates, rng: random.Random) -> dict:
     sentences = []
     for area in areas:
         for template, locale in rng.sample(t.area_list[area], k=min(len(t.area_list[area]), rng.choice([1, 2, 2, 3]))):
-            sentences.append(template.replace("{c}", t.names[(rng.choice(countries), locale)]))
+            sentence = template.replace("{c}", t.names[(rng.choice(countries), locale)])
+            if rng.random() < DETAIL_SHARE:
+                sentence = with_detail(sentence, locale, rng)
+            sentences.append(sentence)
     sentences += rng.sample(t.boiler_list, k=rng.choice([0, 1, 2]))
     rng.shuffle(sentences)
     chinese = rng.random() < 0.8
@@ -124,6 +135,17 @@ def profile(i: int, t: Templates, rng: random.Random) -> dict:
         "email": f"s{i}@example.com",
         "phone": None,
     }
+
+
+def with_detail(sentence: str, locale: str, rng: random.Random) -> str:
+    """The sentence with a matter detail: client, product, amount and year."""
+    year = rng.randrange(2005, 2026)
+    amount = rng.randrange(1, 1000)
+    if locale == "zh":
+        body = sentence.rstrip("。；;. ")
+        return f"{body}（{year}年，客户为{rng.choice(PARTNERS_ZH)}，涉及{rng.choice(PRODUCTS_ZH)}，金额约{amount}百万元）。"
+    body = sentence.rstrip(". ")
+    return f"{body} ({year}, for {rng.choice(PARTNERS_EN)}, {rng.choice(PRODUCTS_EN)}, about USD {amount} million)."
 
 
 def generate(count: int, out: Path, seed: int = 7) -> dict:

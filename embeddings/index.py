@@ -35,7 +35,8 @@ FORMAT_VERSION = 2
 INDEX_FILE = "vectors.npy"  # (rows, dim) float32: one row per distinct passage vector
 IDS_FILE = "owners.npy"  # (n, 3) int64: passage id, owner id, vector row
 MANIFEST_FILE = "manifest.json"
-# Owner filters use a dense boolean mask while owner ids stay below this; np.isin beyond.
+# Owner-id filters become a dense boolean mask while owner ids stay below this; beyond, the
+# allowed owners' passages are gathered one owner at a time (exact, slower).
 _MASK_MAX_ID = 1 << 26
 # Below this many allowed owners, their passages are scored directly; above, every distinct
 # vector is scored once and the result is gathered per passage.
@@ -43,6 +44,8 @@ _GATHER_OWNERS = 2_000
 # An unfinished snapshot folder (a crashed save) is removed after this long; another process
 # may still be writing a younger one.
 _STALE_SNAPSHOT_SECONDS = 3600.0
+# Row-score vectors kept for repeated searches of one query (see PassageIndex._row_scores).
+_SCORE_CACHE = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,10 @@ class PassageIndex:
         self._slots_of: dict[int, np.ndarray] = {}  # owner -> slots, in the order given
         self._max_owner = -1
         self._lock = RLock()
+        # A match scores the same query against every distinct vector up to three times (practice
+        # neighbours, the eligible shortlist, the field-match shortlist); the last few results are
+        # kept, keyed by the query bytes, and dropped on any change to the index.
+        self._score_cache: dict[bytes, np.ndarray] = {}
 
     # -- storage ------------------------------------------------------------------------------
 
@@ -151,6 +158,7 @@ class PassageIndex:
         if len(np.unique(ids)) != len(ids):
             raise ValueError("duplicate passage ids")
         with self._lock:
+            self._score_cache.clear()
             for pid in ids.tolist():
                 slot = self._slot_of.get(pid)
                 if slot is not None and int(self._slot_owner[slot]) != owner_id:
@@ -175,6 +183,7 @@ class PassageIndex:
             slots = self._slots_of.pop(int(owner_id), None)
             if slots is None:
                 return
+            self._score_cache.clear()
             for pid in self._slot_pid[slots].tolist():
                 del self._slot_of[pid]
             self._release_rows(self._slot_row[slots])
@@ -212,19 +221,28 @@ class PassageIndex:
     # -- search -----------------------------------------------------------------------------
 
     def best_by_owner(
-        self, query: np.ndarray, k: int, allowed_owners: Collection[int] | None = None
+        self,
+        query: np.ndarray,
+        k: int,
+        allowed_owners: Collection[int] | np.ndarray | None = None,
     ) -> list[OwnerHit]:
         """The k owners whose best passage is nearest the query, one hit each.
 
-        Returns exactly min(k, allowed owners present) hits, best first, ties by owner id (and
-        an owner's equal passages by passage id). Exact: every allowed passage is scored.
+        ``allowed_owners``: owner ids, or a boolean mask indexed by owner id (ids past its end
+        are not allowed). Returns exactly min(k, allowed owners present) hits, best first, ties by
+        owner id (and an owner's equal passages by passage id). Exact: for few allowed owners
+        their passages are scored; otherwise every distinct vector is scored once and only the
+        passages of the best-scoring vectors are gathered, widening until k owners are found.
         """
         query = self._as_query(query)
         if int(k) <= 0:
             return []
         with self._lock:
-            slots, scores = self._scored_slots(query, allowed_owners)
-            return self._top_owners(slots, scores, int(k))
+            mask, ids = self._allowed(allowed_owners)
+            if ids is not None:
+                slots = self._owner_slots(ids)
+                return self._top_owners(slots, self._slot_scores(query, slots), int(k))
+            return self._top_by_rows(query, int(k), mask)
 
     def nearest(self, query: np.ndarray, k: int) -> list[tuple[int, int, float]]:
         """The k nearest passages of any owner, as (passage_id, owner_id, score), best first."""
@@ -232,7 +250,10 @@ class PassageIndex:
         with self._lock:
             if not self._slot_of or k <= 0:
                 return []
-            slots, scores = self._scored_slots(query, None)
+            row_scores = self._row_scores(query)
+            # every used row has a live passage, so the top k rows hold the top k passages
+            slots = self._slots_of_rows(row_scores, min(int(k), self.distinct_vectors))
+            scores = row_scores[self._slot_row[slots]]
             k = min(int(k), len(slots))
             top = np.argpartition(-scores, k - 1)[:k] if k < len(slots) else np.arange(len(slots))
             pids = self._slot_pid[slots[top]]
@@ -254,7 +275,7 @@ class PassageIndex:
             slots = self._owner_slots(owners)
             if len(slots) == 0:
                 return {}
-            scores = self._vectors[self._slot_row[slots]] @ query[0]
+            scores = self._slot_scores(query, slots)
             pids = self._slot_pid[slots]
             owner_ids = self._slot_owner[slots]
         order = np.lexsort((pids, -scores, owner_ids))
@@ -278,31 +299,99 @@ class PassageIndex:
         arrays = [a for a in (self._slots_of.get(int(o)) for o in set(owners)) if a is not None]
         return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
 
-    def _scored_slots(
-        self, query: np.ndarray, allowed: Collection[int] | None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The live passages of the allowed owners (slots) and their scores."""
-        if allowed is not None and len(allowed) <= _GATHER_OWNERS:
-            slots = self._owner_slots(allowed)
-            return slots, self._vectors[self._slot_row[slots]] @ query[0]
-        n = self._slots_used
-        row_scores = self._vectors[: self._rows_used] @ query[0]
-        live = self._slot_alive[:n].copy()
-        if allowed is not None:
-            live &= self._owner_mask(allowed)
-        slots = np.flatnonzero(live)
-        return slots, row_scores[self._slot_row[slots]]
+    def _allowed(
+        self, allowed: Collection[int] | np.ndarray | None
+    ) -> tuple[np.ndarray | None, Collection[int] | None]:
+        """(owner mask, None) for broad filters and no filter (mask None); (None, ids) for few owners."""
+        if allowed is None:
+            return None, None
+        if isinstance(allowed, np.ndarray) and allowed.dtype == bool:
+            count = int(np.count_nonzero(allowed))
+            if count <= _GATHER_OWNERS:
+                return None, np.flatnonzero(allowed).tolist()
+            return self._fit_mask(allowed), None
+        if len(allowed) <= _GATHER_OWNERS or self._max_owner >= _MASK_MAX_ID:
+            return None, allowed
+        return self._owner_mask_of(allowed), None
 
-    def _owner_mask(self, allowed: Collection[int]) -> np.ndarray:
-        owners = self._slot_owner[: self._slots_used]
+    def _fit_mask(self, mask: np.ndarray) -> np.ndarray:
+        """The mask sized to index every owner, plus an always-False last cell for dead slots (-1)."""
+        size = self._max_owner + 2
+        if len(mask) >= size:
+            fitted = mask[:size].copy()
+        else:
+            fitted = np.zeros(size, dtype=bool)
+            fitted[: len(mask)] = mask
+        fitted[-1] = False
+        return fitted
+
+    def _owner_mask_of(self, allowed: Collection[int]) -> np.ndarray:
         wanted = np.fromiter((int(o) for o in allowed), dtype=np.int64, count=len(allowed))
         wanted = wanted[(wanted >= 0) & (wanted <= self._max_owner)]
-        if self._max_owner < _MASK_MAX_ID:
-            mask = np.zeros(self._max_owner + 2, dtype=bool)
-            mask[wanted] = True
-            # dead slots carry owner -1, which indexes the always-False last cell
-            return mask[owners]
-        return np.isin(owners, wanted)
+        mask = np.zeros(self._max_owner + 2, dtype=bool)
+        mask[wanted] = True
+        return mask
+
+    def _slot_scores(self, query: np.ndarray, slots: np.ndarray) -> np.ndarray:
+        """Scores of these passages: from the query's row scores when already computed, else each
+        distinct vector among them scored once."""
+        rows = self._slot_row[slots]
+        cached = self._score_cache.get(query.tobytes())
+        if cached is not None:
+            return cached[rows]
+        unique, inverse = np.unique(rows, return_inverse=True)
+        return (self._vectors[unique] @ query[0])[inverse]
+
+    def _row_scores(self, query: np.ndarray) -> np.ndarray:
+        """The query's score against every distinct vector; unused rows score -inf. Read-only."""
+        key = query.tobytes()
+        scores = self._score_cache.get(key)
+        if scores is not None:
+            return scores
+        scores = self._vectors[: self._rows_used] @ query[0]
+        if self._free_rows:
+            scores[self._row_refs[: self._rows_used] == 0] = -np.inf
+        if len(self._score_cache) >= _SCORE_CACHE:
+            del self._score_cache[next(iter(self._score_cache))]
+        self._score_cache[key] = scores
+        return scores
+
+    def _slots_of_rows(self, row_scores: np.ndarray, rows: int) -> np.ndarray:
+        """Live slots whose vector is among the ``rows`` best-scoring rows (ties at the cut included)."""
+        n = self._slots_used
+        total = len(row_scores)
+        if rows < total:
+            threshold = np.partition(row_scores, total - rows)[total - rows]
+            hot = row_scores >= threshold
+            slots = np.flatnonzero(hot[self._slot_row[:n]])
+            return slots[self._slot_alive[slots]]
+        return np.flatnonzero(self._slot_alive[:n])
+
+    def _top_by_rows(self, query: np.ndarray, k: int, mask: np.ndarray | None) -> list[OwnerHit]:
+        """Exact top owners, gathering passages of the best rows first and widening as needed.
+
+        The owners found among the passages scoring at least the cut are the true top k as soon
+        as there are k of them: every other owner's passages all score below the cut.
+        """
+        if not self._slots_of:
+            return []
+        row_scores = self._row_scores(query)
+        total_rows = len(row_scores)
+        share = 1.0
+        if mask is not None:
+            allowed = int(np.count_nonzero(mask))
+            if allowed == 0:
+                return []
+            share = allowed / max(1, len(self._slots_of))
+        rows = min(total_rows, int(max(4 * k, 256) / max(share, 1e-6)))
+        while True:
+            slots = self._slots_of_rows(row_scores, rows)
+            if mask is not None:
+                slots = slots[mask[self._slot_owner[slots]]]
+            hits = self._top_owners(slots, row_scores[self._slot_row[slots]], k)
+            if len(hits) >= k or rows >= total_rows:
+                return hits
+            rows = min(total_rows, rows * 4)
 
     def _top_owners(self, slots: np.ndarray, scores: np.ndarray, k: int) -> list[OwnerHit]:
         """Best passage per owner, top k owners; widens the window until it is exact."""
@@ -344,6 +433,7 @@ class PassageIndex:
         return np.ascontiguousarray(self._vectors[used]), triples
 
     def _import(self, vectors: np.ndarray, triples: np.ndarray) -> None:
+        self._score_cache.clear()
         n = len(triples)
         self._vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self._rows_used = len(vectors)

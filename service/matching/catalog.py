@@ -304,7 +304,8 @@ class Catalog:
 
     def __init__(self, encoder: Encoder, vector_cache: VectorCache | None = None) -> None:
         self.encoder = encoder
-        self.vector_cache = vector_cache or VectorCache(f"{encoder.name}@{encoder.version}", encoder.dim, max_items=50_000)
+        # `is not None`: an empty cache is falsy (it has a length) and must still be the one used
+        self.vector_cache = vector_cache if vector_cache is not None else VectorCache(f"{encoder.name}@{encoder.version}", encoder.dim, max_items=50_000)
         # Set for bulk work (rebuild, large imports): encoder processes to spread encoding over cores.
         self.encode_processes = 1
         self.index = PassageIndex(encoder.dim, encoder.name, encoder.version)
@@ -314,6 +315,11 @@ class Catalog:
         self.by_region: dict[str, set[int]] = defaultdict(set)
         self.by_language: dict[str, set[int]] = defaultdict(set)
         self.by_practice: dict[str, set[int]] = defaultdict(set)
+        # Boolean masks over lawyer ids (index = id), built on first use from the sets above and kept
+        # in step by _link/_unlink; the engine combines them with numpy instead of Python set algebra
+        # (a 10^5-member set intersection costs milliseconds, a mask AND microseconds).
+        self._capacity = 0
+        self._masks: dict[tuple[str, str], np.ndarray] = {}
         self.position = 0  # the last change-feed id applied
         self.gaps: dict[int, float] = {}  # feed ids skipped over (not yet visible), and since when
         self.loaded = False
@@ -352,6 +358,50 @@ class Catalog:
             found |= self.by_practice.get(code, set())
         return found
 
+    # ---- masks (callers hold the catalog lock; the arrays are shared: combine, never modify) ----
+
+    def _table(self, table: str) -> dict[str, set[int]]:
+        return {"country": self.by_country, "region": self.by_region, "language": self.by_language, "practice": self.by_practice}[table]
+
+    def mask(self, table: str, code: str) -> np.ndarray:
+        """Lawyers holding this code ("country", "region", "language", "practice"; "*" for every lawyer)."""
+        key = (table, code)
+        found = self._masks.get(key)
+        if found is None:
+            found = np.zeros(self._capacity, dtype=bool)
+            ids = self.lawyers.keys() if table == "*" else self._table(table).get(code, ())
+            if ids:
+                found[np.fromiter(ids, dtype=np.int64, count=len(ids))] = True
+            self._masks[key] = found
+        return found
+
+    def matchable_mask(self) -> np.ndarray:
+        return self.mask("*", "*")
+
+    def any_mask(self, table: str, codes: Iterable[str]) -> np.ndarray:
+        found = np.zeros(self._capacity, dtype=bool)
+        for code in codes:
+            found |= self.mask(table, code)
+        return found
+
+    def region_mask(self, countries: Iterable[str]) -> np.ndarray:
+        return self.any_mask("region", {r for r in (taxonomy.region_of(c) for c in countries) if r})
+
+    def _mark(self, table: str, code: str, lawyer_id: int, value: bool) -> None:
+        found = self._masks.get((table, code))
+        if found is not None:
+            found[lawyer_id] = value
+
+    def _reserve(self, lawyer_id: int) -> None:
+        if lawyer_id < self._capacity:
+            return
+        capacity = max(lawyer_id + 1, 2 * self._capacity, 1024)
+        for key, old in self._masks.items():
+            grown = np.zeros(capacity, dtype=bool)
+            grown[: len(old)] = old
+            self._masks[key] = grown
+        self._capacity = capacity
+
     # ---- writes ------------------------------------------------------------------------
 
     def _unlink(self, lawyer_id: int) -> None:
@@ -361,28 +411,40 @@ class Catalog:
         for pid in facts.passage_ids:
             self.passages.pop(pid, None)
         # Only the entries _link made (the facts say which), not every key of every table.
+        self._mark("*", "*", lawyer_id, False)
         for code in facts.countries:
             self.by_country.get(code, set()).discard(lawyer_id)
+            self._mark("country", code, lawyer_id, False)
             region = taxonomy.region_of(code)
             if region:
                 self.by_region.get(region, set()).discard(lawyer_id)
+                # another of the lawyer's countries may share the region: the mask follows the set
+                self._mark("region", region, lawyer_id, lawyer_id in self.by_region.get(region, ()))
         for code in facts.languages:
             self.by_language.get(code, set()).discard(lawyer_id)
+            self._mark("language", code, lawyer_id, False)
         for code in facts.practice_areas:
             self.by_practice.get(code, set()).discard(lawyer_id)
+            self._mark("practice", code, lawyer_id, False)
 
     def _link(self, facts: LawyerFacts, passages: dict[int, PassageFacts]) -> None:
         self.lawyers[facts.id] = facts
         self.passages.update(passages)
+        self._reserve(facts.id)
+        self._mark("*", "*", facts.id, True)
         for code in facts.countries:
             self.by_country[code].add(facts.id)
+            self._mark("country", code, facts.id, True)
             region = taxonomy.region_of(code)
             if region:
                 self.by_region[region].add(facts.id)
+                self._mark("region", region, facts.id, True)
         for code in facts.languages:
             self.by_language[code].add(facts.id)
+            self._mark("language", code, facts.id, True)
         for code in facts.practice_areas:
             self.by_practice[code].add(facts.id)
+            self._mark("practice", code, facts.id, True)
 
     def encode_passages(self, texts: Sequence[str], pool: EncoderPool | None = None) -> np.ndarray:
         # Places are masked so that passage similarity measures the matter; countries are scored apart.
@@ -454,6 +516,7 @@ class Catalog:
             self.passages.clear()
             for table in (self.by_country, self.by_region, self.by_language, self.by_practice):
                 table.clear()
+            self._masks.clear()
         pool = None
         if self.encode_processes > 1 and len(ids) > REBUILD_BATCH:
             pool = EncoderPool(self.encoder.name, self.encode_processes)
@@ -550,12 +613,21 @@ class Catalog:
         except OSError:  # another process saving the same cache folder: ours is only a speed-up
             log.warning("vector cache not saved", exc_info=True)
 
+    def save_if_possible(self, directory: Path) -> bool:
+        """Save a snapshot, but serve on without one: a full disk must not stop the service."""
+        try:
+            self.save(directory)
+            return True
+        except OSError:
+            log.warning("index snapshot not saved; the previous one stays", exc_info=True)
+            return False
+
     def load_or_rebuild(self, factory: sessionmaker[Session], directory: Path) -> str:
         """Load the snapshot if it fits this encoder and is intact, else rebuild; then catch up."""
         loaded = PassageIndex.load(directory, self.encoder.name, self.encoder.version, self.encoder.dim)
         if loaded is None:
             self.rebuild(factory)
-            self.save(directory)
+            self.save_if_possible(directory)
             return "rebuilt"
         index, manifest = loaded
         extra = manifest.get("extra") or {}
@@ -565,7 +637,7 @@ class Catalog:
                 loaded = None  # a snapshot from another database
         if loaded is None:
             self.rebuild(factory)
-            self.save(directory)
+            self.save_if_possible(directory)
             return "rebuilt"
         with self._lock:
             self.index = index
@@ -573,6 +645,7 @@ class Catalog:
             self.passages.clear()
             for table in (self.by_country, self.by_region, self.by_language, self.by_practice):
                 table.clear()
+            self._masks.clear()
         with factory() as session:
             ids = lawyer_repo.all_ids(session)
             for start in range(0, len(ids), 2000):
@@ -583,5 +656,5 @@ class Catalog:
         self.gaps = dict.fromkeys((int(g) for g in extra.get("gaps", ())), now)
         self.loaded = True
         if self.follow(factory):
-            self.save(directory)
+            self.save_if_possible(directory)
         return "loaded"

@@ -35,6 +35,9 @@ DIVERSITY_WINDOW = 10
 RANK_SCORE_STEP = 1e-6
 UNREQUESTED_DISCOUNT = 0.85  # areas read from the story, when the text also says which lawyer it wants
 NEIGHBOUR_PASSAGES = 40
+# Areas that are also industries: named as the setting of many needs whose matter is elsewhere.
+SECTOR_AREAS = frozenset({"energy_resources", "construction_infrastructure", "maritime_logistics", "cross_border_ecommerce"})
+SECTOR_DISCOUNT = 0.8
 NEIGHBOUR_TEMPERATURE = 0.05
 LEXICON_SHARE = 0.7
 PRACTICE_MARGIN = 0.5
@@ -48,6 +51,14 @@ class Match:
     reasons: list[str]
     evidence: dict[str, Any] | None
     matched: dict[str, list[str]]
+    # What explain.reasons needs, kept until the match is chosen: only the k shown are explained.
+    explain_args: dict[str, Any] | None = None
+
+    def explain(self) -> Match:
+        if self.explain_args is not None:
+            self.reasons = explain.reasons(**self.explain_args)
+            self.explain_args = None
+        return self
 
     def to_dict(self, rank: int) -> dict[str, Any]:
         f = self.lawyer
@@ -136,6 +147,13 @@ class MatchEngine:
                 else Reading(r.code, r.confidence * UNREQUESTED_DISCOUNT, r.evidence)
                 for code, r in lexicon.items()
             }
+        if any(code not in SECTOR_AREAS and r.confidence >= 0.5 for code, r in lexicon.items()):
+            # "a coal mine licence revoked, we want to claim under the investment treaty": the
+            # industry is the setting, the legal action (arbitration) is the matter
+            lexicon = {
+                code: Reading(r.code, r.confidence * SECTOR_DISCOUNT, r.evidence) if code in SECTOR_AREAS else r
+                for code, r in lexicon.items()
+            }
         vector = cat.encoder.encode_queries([mask_places(description)])[0]
         votes: Counter[str] = Counter()
         hits = cat.index.nearest(vector, NEIGHBOUR_PASSAGES)
@@ -162,21 +180,25 @@ class MatchEngine:
 
     # ---- matching ----------------------------------------------------------------------------
 
-    def eligible(self, query: NeedQuery) -> tuple[set[int], set[int]]:
-        """The lawyers the hard rules allow, and among them those covering a target country itself."""
+    def eligible(self, query: NeedQuery) -> tuple[np.ndarray, np.ndarray]:
+        """The lawyers the hard rules allow, and among them those covering a target country itself.
+
+        Boolean masks over lawyer ids (the catalog's, combined with numpy); the caller holds the
+        catalog lock.
+        """
         cat = self.catalog
-        allowed = set(cat.lawyers)
-        languages = query.binding_languages
-        if languages:
-            allowed &= cat.with_all_languages(languages) or set()
-        exact: set[int] = set()
+        allowed = cat.matchable_mask()
+        for code in query.binding_languages:
+            allowed = allowed & cat.mask("language", code)
         countries = query.binding_countries
         if countries:
-            exact = cat.with_any_country(countries) & allowed
-            allowed &= exact | cat.with_region_of(countries)
+            exact = cat.any_mask("country", countries) & allowed
+            allowed = allowed & (exact | cat.region_mask(countries))
+        else:
+            exact = np.zeros(len(allowed), dtype=bool)
         return allowed, exact
 
-    def _semantic(self, vector: np.ndarray, allowed: set[int], priority: set[int]) -> dict[int, OwnerHit]:
+    def _semantic(self, vector: np.ndarray, allowed: np.ndarray, priority: np.ndarray | None) -> dict[int, OwnerHit]:
         """The lawyers to score, with their best passage (exact); all of them when few are eligible.
 
         Beyond EXHAUSTIVE_LIMIT: the semantically nearest of the eligible, and the semantically
@@ -184,10 +206,11 @@ class MatchEngine:
         match is missed. Both searches are exact and return k whenever k lawyers qualify.
         """
         index = self.catalog.index
-        if len(allowed) <= EXHAUSTIVE_LIMIT:
-            return index.scores_for_owners(vector, allowed)
+        ids = np.flatnonzero(allowed)
+        if len(ids) <= EXHAUSTIVE_LIMIT:
+            return index.scores_for_owners(vector, ids.tolist())
         hits = {hit.owner_id: hit for hit in index.best_by_owner(vector, SEMANTIC_SHORTLIST, allowed)}
-        if priority:
+        if priority is not None:
             hits |= {hit.owner_id: hit for hit in index.best_by_owner(vector, SEMANTIC_SHORTLIST, priority)}
         return hits
 
@@ -197,12 +220,18 @@ class MatchEngine:
         with cat._lock:
             allowed, exact = self.eligible(query)
             target_practice = {t.code for t in query.practice_areas}
-            priority = (exact or allowed) & cat.with_any_practice(target_practice) if target_practice else set()
+            priority = None
+            if target_practice:
+                priority = (exact if exact.any() else allowed) & cat.any_mask("practice", target_practice)
+                if not priority.any():
+                    priority = None
             hits = self._semantic(vector, allowed, priority)
-            candidates = allowed if len(allowed) <= EXHAUSTIVE_LIMIT else hits.keys()
+            eligible = int(np.count_nonzero(allowed))
+            candidates = np.flatnonzero(allowed).tolist() if eligible <= EXHAUSTIVE_LIMIT else hits.keys()
             scored = [self._score(query, cat.lawyers[lid], hits.get(lid)) for lid in candidates if lid in cat.lawyers]
         scored.sort(key=lambda m: (-m.score, m.lawyer.id))
-        return MatchOutcome(query=query, matches=self._diversify(scored, k), eligible=len(allowed))
+        chosen = [m.explain() for m in self._diversify(scored, k)]
+        return MatchOutcome(query=query, matches=chosen, eligible=eligible)
 
     def _diversify(self, ranked: list[Match], k: int) -> list[Match]:
         """At most max_per_firm of the first DIVERSITY_WINDOW places go to one firm."""
@@ -273,7 +302,7 @@ class MatchEngine:
         evidence = (
             {"text": passage.text, "kind": passage.kind, "similarity": round(float(similarity), 4)} if passage else None
         )
-        reasons = explain.reasons(
+        reasons = dict(
             locale=zh_or_en,
             countries=matched_countries,
             offices=matched_offices,
@@ -291,4 +320,4 @@ class MatchEngine:
             "languages": [code for code, _ in spoken],
             "practice_areas": declared_hits + read_hits,
         }
-        return Match(lawyer, components.total, components, reasons, evidence, matched)
+        return Match(lawyer, components.total, components, [], evidence, matched, explain_args=reasons)

@@ -136,3 +136,32 @@ def test_a_late_commit_below_the_position_is_still_applied(postgres_server: str,
     with factory() as session:
         assert session.get(ProfileChange, catalog.position) is not None
     engine.dispose()
+
+
+def test_a_bulk_import_keeps_the_planner_statistics_current(postgres_server: str) -> None:
+    # With autovacuum off or behind, the generic plans psycopg's prepared statements get were made
+    # for an empty table (sequential scans) and the import slowed quadratically; the import now
+    # analyzes the tables it grows, which also makes PostgreSQL re-plan them.
+    from sqlalchemy import text
+
+    from service import importing
+
+    migrate(postgres_server)
+    engine = make_engine(postgres_server)
+    factory = make_session_factory(engine)
+    lines = [
+        json.dumps(lawyer_record(external_id=f"A-{i}", license_no=f"37777777{i:09d}"))
+        for i in range(importing.ANALYZE_FROM_ROWS + 200)
+    ]
+    summary = importing.import_lawyers(factory, lines)
+    assert summary.created == len(lines) and not summary.rejected
+    with engine.connect() as connection:
+        tuples = dict(
+            connection.execute(
+                text("SELECT relname, reltuples FROM pg_class WHERE relname IN ('lawyers', 'passages')")
+            ).all()
+        )
+    # planner statistics exist and count what the import wrote (reltuples is -1 when never analyzed)
+    assert tuples["lawyers"] >= importing.ANALYZE_FROM_ROWS
+    assert tuples["passages"] >= importing.ANALYZE_FROM_ROWS
+    engine.dispose()

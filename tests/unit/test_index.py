@@ -418,3 +418,52 @@ def test_profiles_are_found_across_languages(use_encoder: Encoder) -> None:
 
     trademark = use_encoder.encode_queries(["trademark squatting in Thailand"])[0]
     assert index.best_by_owner(trademark, 1)[0].owner_id == 2
+
+
+@pytest.mark.parametrize("share", [0.02, 0.3, 0.9])
+def test_boolean_owner_masks_answer_as_id_sets_do(big_pool: Pool, big_index: PassageIndex, share: float) -> None:
+    # Broad filters pass as a mask over owner ids (the catalog's); the mask may be shorter or
+    # longer than the index's owner range.
+    for length in (3_000, 5_000, 20_000):
+        mask = big_pool.rng.random(length) < share
+        allowed = set(np.flatnonzero(mask).tolist())
+        query = big_pool.query()
+        for k in (10, 200):
+            hits = big_index.best_by_owner(query, k, mask)
+            _same_hits(hits, big_pool.expected(query, k, allowed))
+            _same_hits(hits, big_index.best_by_owner(query, k, allowed))
+
+
+def test_mask_filter_that_fights_the_query_still_fills_k(big_pool: Pool, big_index: PassageIndex) -> None:
+    query = big_pool.query()
+    ranked = [h.owner_id for h in big_pool.expected(query, 5_000)]
+    mask = np.zeros(5_000, dtype=bool)
+    mask[ranked[-2_500:]] = True  # the worse half: the best rows hold none of them
+    hits = big_index.best_by_owner(query, 50, mask)
+    _same_hits(hits, big_pool.expected(query, 50, set(ranked[-2_500:])))
+
+
+def test_shared_and_removed_vectors_stay_exact_in_broad_searches() -> None:
+    # Many owners share a few vectors (boilerplate); removals free rows that must not be found.
+    rng = np.random.default_rng(11)
+    shared = _unit(rng.normal(size=(5, DIM)))
+    index = PassageIndex(DIM, "e", "1")
+    pool = Pool(0)
+    for owner in range(3_000):
+        own = _unit(rng.normal(size=(2, DIM)))
+        vectors = np.vstack([own, shared[owner % 5 : owner % 5 + 1]])
+        ids = np.arange(owner * 10, owner * 10 + 3)
+        index.replace_owner(owner, ids, vectors)
+        pool.passages[owner] = (ids, vectors)
+    for owner in range(0, 3_000, 7):
+        index.remove_owner(owner)
+        del pool.passages[owner]
+    query = shared[2]
+    _same_hits(index.best_by_owner(query, 100), pool.expected(query, 100))
+    mask = np.zeros(3_000, dtype=bool)
+    mask[::3] = True
+    _same_hits(index.best_by_owner(query, 100, mask), pool.expected(query, 100, set(range(0, 3_000, 3))))
+    near = index.nearest(query, 40)
+    assert len(near) == 40 and all(abs(score - 1.0) < 1e-5 for _, _, score in near)
+    assert [pid for pid, _, _ in near] == sorted(pid for pid, _, _ in near)  # ties by passage id
+    assert all(owner in pool.passages for _, owner, _ in near)
