@@ -63,7 +63,7 @@ def test_sigterm_under_load_finishes_requests_in_flight(tmp_path: Path, encoder:
             while not stop.is_set():
                 started = time.monotonic()
                 try:
-                    # a new connection each time: a request is either refused or answered, never cut
+                    # a new connection each time, so no request rides a keep-alive connection being closed
                     response = httpx.post(f"{service.base}/v1/match", json=NEED, headers={"X-API-Key": ADMIN_KEY}, timeout=30)
                     record("match", started, response.status_code)
                 except httpx.ConnectError:
@@ -96,7 +96,12 @@ def test_sigterm_under_load_finishes_requests_in_flight(tmp_path: Path, encoder:
     assert imports[0][2] > signalled, "the import finished before the signal: the test did not test shutdown"
     in_flight = [r for r in results if r[0] == "match" and r[1] < signalled]
     assert in_flight and all(r[3] == 200 for r in in_flight), [r for r in in_flight if r[3] != 200][:5]
-    assert all(r[3] == 200 for r in results), [r for r in results if r[3] != 200][:5]
+    # a request sent after the signal may land in the kernel's accept queue just as the listener
+    # closes: it is dropped before any byte of an answer (never a partial or wrong one), or answered
+    after = [r for r in results if r[0] == "match" and r[1] >= signalled]
+    assert all(r[3] == 200 or (r[3] is None and "without sending a response" in r[4]) for r in after), [
+        r for r in after if r[3] != 200
+    ][:5]
 
     # nothing lost: every imported lawyer is in the database, and the snapshot saved at exit is exact
     with factory() as session:
