@@ -19,13 +19,13 @@ class Term:
     def binding(self) -> bool:
         return self.source == "given" or self.confidence >= HARD_READING_CONFIDENCE
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self, *, can_bind: bool = True) -> dict[str, object]:
         return {
             "code": self.code,
             "confidence": round(self.confidence, 3),
             "source": self.source,
             "evidence": self.evidence,
-            "binding": self.binding,
+            "binding": can_bind and self.binding,
         }
 
 
@@ -49,5 +49,6 @@ class NeedQuery:
         return {
             "countries": [t.to_dict() for t in self.countries],
             "languages": [t.to_dict() for t in self.languages],
-            "practice_areas": [t.to_dict() for t in self.practice_areas],
+            # practice areas rank, they never filter: a lawyer of a neighbouring area may be the one
+            "practice_areas": [t.to_dict(can_bind=False) for t in self.practice_areas],
         }

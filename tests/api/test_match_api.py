@@ -143,3 +143,12 @@ def test_at_most_three_of_the_top_ten_from_one_firm(client, admin_headers):
     assert firms.count("Same Firm") == 3
     more = _match(client, admin_headers, description="EPC arbitration in Kazakhstan", countries=["KZ"], k=14)
     assert len(more["results"]) == 14, "the diversity cap never hides eligible lawyers past the top ten"
+
+
+def test_practice_areas_read_are_shown_but_never_bind(client, admin_headers, directory):
+    answer = _match(client, admin_headers, description="泰国商标被抢注，需要知识产权律师")
+    practice = {p["code"]: p for p in answer["understood"]["practice_areas"]}
+    assert "intellectual_property" in practice
+    assert not any(p["binding"] for p in practice.values())
+    countries = {c["code"]: c for c in answer["understood"]["countries"]}
+    assert countries["TH"]["binding"] is True
