@@ -171,6 +171,8 @@ class MatchEngine:
             lex = lexicon[code].confidence if code in lexicon else 0.0
             vote = neighbours.get(code, 0.0) / best_vote if best_vote else 0.0
             confidence = LEXICON_SHARE * lex + (1 - LEXICON_SHARE) * vote if neighbours else lex
+            if requested and code not in requested:
+                confidence *= UNREQUESTED_DISCOUNT  # the neighbours' vote must not undo what was asked for
             evidence = lexicon[code].evidence if code in lexicon else "similar matters in the directory"
             terms.append(Term(code, round(confidence, 3), "read", evidence))
         terms.sort(key=lambda t: (-t.confidence, t.code))
