@@ -128,6 +128,8 @@ class Lifecycle(RuleBasedStateMachine):
 
 
 def test_index_follows_any_sequence_of_profile_changes(settings: Settings, runtime: Runtime, encoder: Encoder) -> None:
+    # one caller drives thousands of requests: the rate limits (tested elsewhere) must not answer them
+    settings = settings.model_copy(update={"rate_limit_per_minute": 10**6, "registration_rate_limit_per_minute": 10**6})
     with TestClient(create_app(settings, runtime=runtime)) as client:
         Lifecycle.client = client
         Lifecycle.runtime = runtime
