@@ -134,3 +134,12 @@ def lawyer_record(**overrides: Any) -> dict[str, Any]:
     }
     record.update(overrides)
     return record
+
+
+def all_keys(value: Any) -> set[str]:
+    """Every key at any depth of a JSON answer: contact fields must be nowhere in it."""
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in all_keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in all_keys(v)}
+    return set()

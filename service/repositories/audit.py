@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import AuditEvent, Lawyer
+from service.repositories.paging import page_of
 
 # What an audit snapshot may hold. Email, phone and licence number are never among them.
 STANDING_FIELDS = (
@@ -49,9 +50,6 @@ def page(
     session: Session, *, lawyer_id: int | None, offset: int, limit: int
 ) -> tuple[list[AuditEvent], int]:
     query = select(AuditEvent)
-    count = select(func.count()).select_from(AuditEvent)
     if lawyer_id is not None:
         query = query.where(AuditEvent.lawyer_id == lawyer_id)
-        count = count.where(AuditEvent.lawyer_id == lawyer_id)
-    rows = session.scalars(query.order_by(AuditEvent.id.desc()).offset(offset).limit(limit)).all()
-    return list(rows), int(session.scalar(count) or 0)
+    return page_of(session, query, order_by=AuditEvent.id.desc(), offset=offset, limit=limit)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from embeddings.passages import profile_passages
@@ -15,6 +15,7 @@ from models import Lawyer, Passage, ProfileChange
 from models.base import utcnow
 from service.errors import Conflict, NotFound
 from service.repositories import audit
+from service.repositories.paging import page_of
 
 # A change of any of these sends a verified profile back to review.
 IDENTITY_FIELDS = ("name", "license_no", "bar_admissions")
@@ -75,15 +76,11 @@ def page(
     session: Session, *, offset: int, limit: int, status: str | None = None, listed_only: bool = False
 ) -> tuple[list[Lawyer], int]:
     query = select(Lawyer)
-    count = select(func.count()).select_from(Lawyer)
     if listed_only:
         query = query.where(listed())
-        count = count.where(listed())
     if status:
         query = query.where(Lawyer.status == status)
-        count = count.where(Lawyer.status == status)
-    rows = session.scalars(query.order_by(Lawyer.id).offset(offset).limit(limit)).all()
-    return list(rows), int(session.scalar(count) or 0)
+    return page_of(session, query, order_by=Lawyer.id, offset=offset, limit=limit)
 
 
 def load_many(session: Session, lawyer_ids: Sequence[int]) -> list[Lawyer]:

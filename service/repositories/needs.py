@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Need
 from service.errors import Conflict, NotFound
+from service.repositories.paging import page_of
 
 
 def create(session: Session, values: dict[str, Any], *, organisation: str | None, owner_key_id: int | None) -> Need:
@@ -31,12 +32,9 @@ def get(session: Session, need_id: int, *, organisation: str | None) -> Need:
 
 def page(session: Session, *, organisation: str | None, offset: int, limit: int) -> tuple[list[Need], int]:
     query = select(Need)
-    count = select(func.count()).select_from(Need)
     if organisation is not None:
         query = query.where(Need.organisation == organisation)
-        count = count.where(Need.organisation == organisation)
-    rows = session.scalars(query.order_by(Need.id.desc()).offset(offset).limit(limit)).all()
-    return list(rows), int(session.scalar(count) or 0)
+    return page_of(session, query, order_by=Need.id.desc(), offset=offset, limit=limit)
 
 
 def upsert_record(session: Session, values: dict[str, Any], *, organisation: str | None) -> str:

@@ -216,23 +216,6 @@ class LawyerPublic(BaseModel):
     updated_at: UtcDateTime
 
 
-class LawyerPrivate(LawyerPublic):
-    """The owner's and administrators' view."""
-
-    license_no: str
-    email: str | None
-    phone: str | None
-    consent_listing: bool
-    consent_listing_at: UtcDateTime | None
-    consent_contact_sharing: bool
-    consent_contact_sharing_at: UtcDateTime | None
-    created_at: UtcDateTime
-
-
-class Registered(LawyerPrivate):
-    management_token: str = Field(description="shown once: keep it to read, update or delete your profile")
-
-
 class ConsentView(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -240,6 +223,19 @@ class ConsentView(BaseModel):
     consent_listing_at: UtcDateTime | None
     consent_contact_sharing: bool
     consent_contact_sharing_at: UtcDateTime | None
+
+
+class LawyerPrivate(LawyerPublic, ConsentView):
+    """The owner's and administrators' view."""
+
+    license_no: str
+    email: str | None
+    phone: str | None
+    created_at: UtcDateTime
+
+
+class Registered(LawyerPrivate):
+    management_token: str = Field(description="shown once: keep it to read, update or delete your profile")
 
 
 class LawyerPage(BaseModel):

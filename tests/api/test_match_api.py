@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import lawyer_record
+from tests.conftest import all_keys, lawyer_record
 
 CONTACT_FIELDS = {"email", "phone", "license_no", "management_token_hash"}
 
@@ -18,14 +18,6 @@ def _import(client: TestClient, headers: dict[str, str], records: list[dict[str,
     response = client.post("/v1/lawyers/import", content=body, headers=headers)
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def _walk_keys(value: Any) -> set[str]:
-    if isinstance(value, dict):
-        return set(value) | {k for v in value.values() for k in _walk_keys(v)}
-    if isinstance(value, list):
-        return {k for v in value for k in _walk_keys(v)}
-    return set()
 
 
 @pytest.fixture
@@ -115,7 +107,7 @@ def test_k_results_when_k_are_eligible(client, admin_headers, directory):
 
 def test_match_results_carry_no_contact_fields(client, admin_headers, directory):
     answer = _match(client, admin_headers, description="EPC dispute in Kazakhstan", k=50)
-    assert not _walk_keys(answer) & CONTACT_FIELDS
+    assert not all_keys(answer) & CONTACT_FIELDS
     text = json.dumps(answer, ensure_ascii=False)
     assert "@example.com" not in text
 

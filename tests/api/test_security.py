@@ -23,7 +23,7 @@ from models.base import utcnow
 from service.main import create_app
 from service.settings import Settings
 from service.state import Runtime
-from tests.conftest import ADMIN_KEY, REPO, lawyer_record
+from tests.conftest import ADMIN_KEY, REPO, all_keys, lawyer_record
 
 ADMIN = {"X-API-Key": ADMIN_KEY}
 CONTACT_KEYS = {"email", "phone", "license_no", "management_token_hash", "management_token"}
@@ -34,14 +34,6 @@ def registration(**overrides: Any) -> dict[str, Any]:
     body = {k: v for k, v in lawyer_record(**overrides).items() if k not in ("external_id", "status")}
     body.setdefault("consent_listing", True)
     return body
-
-
-def _keys(value: Any) -> set[str]:
-    if isinstance(value, dict):
-        return set(value) | {k for v in value.values() for k in _keys(v)}
-    if isinstance(value, list):
-        return {k for v in value for k in _keys(v)}
-    return set()
 
 
 def _register(client: TestClient, verify: bool = True, **overrides: Any) -> tuple[dict[str, Any], dict[str, str]]:
@@ -89,7 +81,7 @@ def test_contact_fields_never_reach_matches_directory_or_public_reads(client):
     answers["stored need's matches"] = client.get(f"/v1/needs/{need['id']}/matches", headers=enterprise)
     for what, response in answers.items():
         assert response.status_code == 200, what
-        assert not _keys(response.json()) & CONTACT_KEYS, what
+        assert not all_keys(response.json()) & CONTACT_KEYS, what
         assert not any(secret in response.text for secret in secrets_), what
     assert lawyer["id"] in [r["lawyer"]["id"] for r in answers["match"].json()["results"]]
     assert lawyer["id"] in [item["id"] for item in answers["directory"].json()["items"]]
@@ -100,7 +92,7 @@ def test_audit_snapshots_carry_no_contact_details(client):
     lawyer, _ = _register(client, email="audit.me@example.org")
     client.post(f"/v1/lawyers/{lawyer['id']}/suspend", json={"reason": "complaint"}, headers=ADMIN)
     events = _audit(client, lawyer["id"])
-    assert events and not _keys([e["before"] for e in events] + [e["after"] for e in events]) & CONTACT_KEYS
+    assert events and not all_keys([e["before"] for e in events] + [e["after"] for e in events]) & CONTACT_KEYS
     assert "audit.me@example.org" not in json.dumps(events) and lawyer["license_no"] not in json.dumps(events)
 
 
