@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -83,9 +83,7 @@ def _new_records(
     Everything else (updates, repeats, conflicts) goes through the per-record path, which
     decides and reports exactly as before.
     """
-    # TODO(lead): belongs in repositories/lawyers.py as licences_taken(session, numbers)
-    licences = {record.license_no for _, record in batch}
-    taken = set(session.scalars(select(Lawyer.license_no).where(Lawyer.license_no.in_(licences))))
+    taken = lawyer_repo.licences_taken(session, {record.license_no for _, record in batch})
     bulk: list[tuple[int, Any]] = []
     rest: list[tuple[int, Any]] = []
     seen_ids: set[str] = set()
@@ -104,22 +102,14 @@ def _new_records(
 
 
 def _create_fresh(session: Session, records: list[tuple[int, Any]], summary: ImportSummary) -> dict[str, Lawyer]:
-    """Create new lawyers that passed the pre-checks, under one savepoint instead of one each.
-
-    Uses the repository's create_many when it has one (one statement per table); otherwise its
-    create, record by record, so behaviour (audit, consent, verification stamps) stays the
-    repository's.
-    """
+    """Create new lawyers that passed the pre-checks, under one savepoint instead of one each,
+    through the repository's create so audit, consent and verification stamps stay its own."""
     values = []
     for _, record in records:
         row = record.model_dump(mode="json", exclude={"external_id"})
         row["external_id"] = record.external_id
         values.append(row)
-    create_many = getattr(lawyer_repo, "create_many", None)
-    if create_many is not None:
-        created = list(create_many(session, values))
-    else:
-        created = [lawyer_repo.upsert_record(session, row, None)[1] for row in values]
+    created = [lawyer_repo.upsert_record(session, row, None)[1] for row in values]
     summary.created += len(created)
     return {lawyer.external_id: lawyer for lawyer in created if lawyer.external_id}
 

@@ -94,6 +94,13 @@ def all_ids(session: Session) -> list[int]:
     return list(session.scalars(select(Lawyer.id).order_by(Lawyer.id)))
 
 
+def licences_taken(session: Session, numbers: set[str]) -> set[str]:
+    """Which of these licence numbers are registered already: one query for an import batch."""
+    if not numbers:
+        return set()
+    return set(session.scalars(select(Lawyer.license_no).where(Lawyer.license_no.in_(numbers))))
+
+
 def licence_taken(session: Session, license_no: str, *, except_id: int | None = None) -> bool:
     query = select(Lawyer.id).where(Lawyer.license_no == license_no)
     if except_id is not None:
