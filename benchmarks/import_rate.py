@@ -76,6 +76,8 @@ def main() -> None:
         # CPU time of the import process and its encoder pool (PostgreSQL's own work not included),
         # and the machine's load: on a shared box the wall-clock rate depends on the neighbours.
         "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+        # the largest resident set among the import process and its encoder processes
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
         "load_avg_1m_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "warm_vector_cache": args.cache_dir is not None,
         "indexed_passages": manifest["passage_count"],

@@ -126,6 +126,11 @@ def load(
     return latencies, errors, time.monotonic() - started
 
 
+# An exact index over every passage (not only the distinct vectors) is built for the floor up to
+# this size; at 10^6 profiles it would be 12 GB, and only the distinct-vector floor is measured.
+FLAT_FLOOR_MAX_BYTES = 3 << 30
+
+
 def floor(data_dir: Path, needs: list[dict]) -> dict:
     """Encode + exact FAISS search of the same needs, in this process, one thread."""
     import faiss
@@ -135,14 +140,16 @@ def floor(data_dir: Path, needs: list[dict]) -> dict:
 
     faiss.omp_set_num_threads(1)
     index_dir = (data_dir / "index").resolve()
-    vectors = np.load(index_dir / "vectors.npy")
-    triples = np.load(index_dir / "owners.npy")
-    flat = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
-    flat.add_with_ids(vectors[triples[:, 2]], triples[:, 0])  # every passage, as a plain exact index
+    vectors = np.load(index_dir / "vectors.npy", mmap_mode="r")
+    triples = np.load(index_dir / "owners.npy", mmap_mode="r")
+    flat = None
+    if len(triples) * vectors.shape[1] * 4 <= FLAT_FLOOR_MAX_BYTES:
+        flat = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
+        flat.add_with_ids(np.ascontiguousarray(vectors[triples[:, 2]]), np.ascontiguousarray(triples[:, 0]))
     # The stricter floor: the same exact search over the distinct vectors only (what the service's
     # deduplicated index scores), so the ratio is not flattered by a floor that scores duplicates.
     distinct = faiss.IndexFlatIP(vectors.shape[1])
-    distinct.add(vectors)
+    distinct.add(np.ascontiguousarray(vectors[np.unique(triples[:, 2])]))
     encoder = load_encoder()
     timings, strict = [], []
     for need in needs * 3:
@@ -150,19 +157,21 @@ def floor(data_dir: Path, needs: list[dict]) -> dict:
         started = time.perf_counter()
         query = encoder._encode([text])  # uncached: the service encodes each new need once
         encoded = time.perf_counter()
-        flat.search(query, 50)
+        if flat is not None:
+            flat.search(query, 50)
         searched = time.perf_counter()
         distinct.search(query, 50)
         timings.append(searched - started)
         strict.append(encoded - started + time.perf_counter() - searched)
-    return {
-        "floor_p50_ms": round(percentile(timings, 50) * 1e3, 2),
-        "floor_p95_ms": round(percentile(timings, 95) * 1e3, 2),
-        "floor_passages": int(flat.ntotal),
+    figures = {
         "floor_distinct_p50_ms": round(percentile(strict, 50) * 1e3, 2),
         "floor_distinct_p95_ms": round(percentile(strict, 95) * 1e3, 2),
         "floor_distinct_vectors": int(distinct.ntotal),
+        "floor_passages": int(len(triples)),
     }
+    if flat is not None:
+        figures |= {"floor_p50_ms": round(percentile(timings, 50) * 1e3, 2), "floor_p95_ms": round(percentile(timings, 95) * 1e3, 2)}
+    return figures
 
 
 def main() -> None:
@@ -213,8 +222,9 @@ def main() -> None:
         for process, _ in servers:
             process.wait(timeout=60)
     figures |= floor(Path(args.data_dir), needs)
-    figures["p50_over_floor"] = round(figures["p50_ms"] / figures["floor_p50_ms"], 2)
-    figures["p95_over_floor"] = round(figures["p95_ms"] / figures["floor_p95_ms"], 2)
+    if "floor_p50_ms" in figures:
+        figures["p50_over_floor"] = round(figures["p50_ms"] / figures["floor_p50_ms"], 2)
+        figures["p95_over_floor"] = round(figures["p95_ms"] / figures["floor_p95_ms"], 2)
     figures["p50_over_distinct_floor"] = round(figures["p50_ms"] / figures["floor_distinct_p50_ms"], 2)
     figures["p95_over_distinct_floor"] = round(figures["p95_ms"] / figures["floor_distinct_p95_ms"], 2)
     figures["load_avg_1m"] = round(os.getloadavg()[0], 2)

@@ -18,6 +18,15 @@ class LawyerStatus(str, enum.Enum):
     suspended = "suspended"
 
 
+def verification_lapsed(expires: datetime | None, now: datetime | None = None) -> bool:
+    """True once a verification that runs out at ``expires`` has run out (None: it never does)."""
+    if expires is None:
+        return False
+    if expires.tzinfo is None:  # SQLite hands back naive datetimes; we always store UTC
+        expires = expires.replace(tzinfo=timezone.utc)
+    return expires <= (now or utcnow())
+
+
 class Lawyer(TimestampMixin, Base):
     __tablename__ = "lawyers"
     # An erased lawyer's id must never be handed to someone else: the audit log still names it.
@@ -66,12 +75,7 @@ class Lawyer(TimestampMixin, Base):
 
     def verification_expired(self, now: datetime | None = None) -> bool:
         """True once the verification's period has run out; every verification is stamped with one."""
-        expires = self.verification_expires_at
-        if expires is None:
-            return False
-        if expires.tzinfo is None:  # SQLite hands back naive datetimes; we always store UTC
-            expires = expires.replace(tzinfo=timezone.utc)
-        return expires <= (now or utcnow())
+        return verification_lapsed(self.verification_expires_at, now)
 
     @property
     def language_codes(self) -> list[str]:

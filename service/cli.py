@@ -21,10 +21,10 @@ app.add_typer(keys_app, name="keys")
 err = Console(stderr=True)
 
 
-def _runtime(run_migrations: bool = True):  # type: ignore[no-untyped-def]
+def _runtime(run_migrations: bool = True, *, bulk: bool = False):  # type: ignore[no-untyped-def]
     from service.state import Runtime
 
-    return Runtime.build(get_settings(), run_migrations=run_migrations)
+    return Runtime.build(get_settings(), run_migrations=run_migrations, bulk=bulk)
 
 
 @app.command()
@@ -95,7 +95,7 @@ def import_lawyers(file: Annotated[Path, typer.Argument(exists=True, dir_okay=Fa
     """Upsert lawyers on external_id, then bring the index up to date."""
     from service import importing
 
-    runtime = _runtime()
+    runtime = _runtime(bulk=True)
     bar = _progress_bar(file, "lawyers")
     with file.open("rb") as handle:
         summary = importing.import_lawyers(runtime.sessions, handle, progress=bar.update)
@@ -195,7 +195,7 @@ def evaluate(
 @app.command()
 def reindex() -> None:
     """Rebuild the vector index from the database and save a snapshot."""
-    runtime = _runtime()
+    runtime = _runtime(bulk=True)
     runtime.catalog.rebuild(runtime.sessions)
     runtime.catalog.save(runtime.settings.index_dir)
     err.print(f"indexed {len(runtime.catalog)} lawyers, {len(runtime.catalog.index)} passages")

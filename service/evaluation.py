@@ -66,7 +66,7 @@ def read_trec_run(path_or_lines: str | Path | Iterable[str]) -> dict[str, list[s
             continue
         if len(parts) < 6:
             raise ValueError(f"run line {order + 1}: expected 6 fields, got {len(parts)}")
-        need_id, _q0, lawyer_id, rank = parts[0], parts[1], parts[2], int(parts[3])
+        need_id, lawyer_id, rank = parts[0], parts[2], int(parts[3])
         # file order breaks rank ties, so a sloppy writer still reads back deterministically
         ranked.setdefault(need_id, []).append((rank, order, lawyer_id))
     return {need: [lawyer for _, _, lawyer in sorted(rows)] for need, rows in ranked.items()}

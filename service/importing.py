@@ -102,14 +102,14 @@ def _new_records(
 
 
 def _create_fresh(session: Session, records: list[tuple[int, Any]], summary: ImportSummary) -> dict[str, Lawyer]:
-    """Create new lawyers that passed the pre-checks, under one savepoint instead of one each,
-    through the repository's create so audit, consent and verification stamps stay its own."""
+    """Create new lawyers that passed the pre-checks in a few statements, under one savepoint
+    instead of one each, through the repository so audit, consent and verification stamps stay its own."""
     values = []
     for _, record in records:
         row = record.model_dump(mode="json", exclude={"external_id"})
         row["external_id"] = record.external_id
         values.append(row)
-    created = [lawyer_repo.upsert_record(session, row, None)[1] for row in values]
+    created = lawyer_repo.create_many(session, values)
     summary.created += len(created)
     return {lawyer.external_id: lawyer for lawyer in created if lawyer.external_id}
 

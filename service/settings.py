@@ -34,6 +34,10 @@ class Settings(BaseSettings):
         365, ge=1, le=3650, description="a verification lapses this many days after it was given or renewed"
     )
     encoder_threads: int = Field(1, ge=1, description="BLAS threads of the encoder; scale with processes instead")
+    vector_cache_dir: Path | None = Field(None, description="where encoded passage texts are kept across runs (default: <data_dir>/vectors)")
+    vector_cache_items: int = Field(
+        50_000, ge=0, description="vectors a serving process keeps of that cache in memory (2 KB each); import and reindex keep all"
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

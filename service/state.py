@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import threading
 from datetime import datetime
-from pathlib import Path
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,10 +17,11 @@ from service.db import make_engine, make_session_factory, migrate
 from service.matching.catalog import Catalog, VectorCache, default_encode_processes
 from service.matching.engine import MatchEngine
 from models.base import utcnow
-from service.repositories import lawyers as lawyer_repo
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
+
+BULK_VECTOR_CACHE_ITEMS = 4_000_000
 
 
 def _one_blas_thread() -> None:
@@ -43,12 +43,16 @@ class Runtime:
     encoder: Encoder
     catalog: Catalog
     matcher: MatchEngine
+    # API key hash -> (caller, valid until): see deps.get_caller
+    callers: dict[str, Any] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _follower: threading.Thread | None = None
     _lapse_checked: datetime | None = None
 
     @classmethod
-    def build(cls, settings: Settings, *, run_migrations: bool = True, encoder: Encoder | None = None) -> "Runtime":
+    def build(
+        cls, settings: Settings, *, run_migrations: bool = True, encoder: Encoder | None = None, bulk: bool = False
+    ) -> "Runtime":
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         url = settings.resolved_database_url
         if run_migrations:
@@ -57,11 +61,13 @@ class Runtime:
         _one_blas_thread()
         encoder = encoder or load_encoder(settings.embedding_model, threads=settings.encoder_threads)
         # The vector cache persists text -> vector across restarts and imports (boilerplate recurs).
-        cache_dir = getattr(settings, "vector_cache_dir", None) or os.environ.get("MATCHMAKER_VECTOR_CACHE_DIR")
+        # A serving process keeps a bounded part in memory (it encodes only what the feed brings);
+        # bulk commands (import, reindex) keep all of it.
         cache = VectorCache(
             f"{encoder.name}@{encoder.version}",
             encoder.dim,
-            Path(cache_dir) if cache_dir else settings.data_dir / "vectors",
+            settings.vector_cache_dir or settings.data_dir / "vectors",
+            max_items=BULK_VECTOR_CACHE_ITEMS if bulk else settings.vector_cache_items,
         )
         catalog = Catalog(encoder, cache)
         catalog.encode_processes = default_encode_processes()
@@ -74,17 +80,13 @@ class Runtime:
         since, self._lapse_checked = self._lapse_checked, now
         if since is None:
             return 0
-        with self.sessions() as session:
-            rows = lawyer_repo.lapsing(session, since, now)
-            if rows:
-                self.catalog.apply(rows)
-        return len(rows)
+        return self.catalog.drop_lapsed(self.sessions, since, now)
 
     def load_index(self) -> str:
         self._lapse_checked = utcnow()  # loading judges everyone as of now
         how = self.catalog.load_or_rebuild(self.sessions, self.settings.index_dir)
         log.info("index %s: %d lawyers, %d passages", how, len(self.catalog), len(self.catalog.index))
-        # The catalog is millions of long-lived objects (facts, passages, dict entries). Left to the
+        # The catalog is millions of long-lived objects (facts, interned sets, dict entries). Left to the
         # cyclic GC, every full collection walks all of them: at 10^5 profiles the requests that
         # triggered one took over a second (p99 1.4 s against p50 0.1 s). Freezing moves them out
         # of the collector's view; later changes from the feed are few.

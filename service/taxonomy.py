@@ -411,6 +411,7 @@ REGION_NAMES: dict[str, tuple[str, str]] = {  # code -> (en, zh)
 _REGION_OF: dict[str, str] = {c: r for r, members in REGIONS.items() for c in members}
 
 
+@lru_cache(maxsize=4096)  # scoring asks for every served country of every candidate
 def region_of(country: str) -> str | None:
     """The region code ("central_asia", "central_eastern_europe") of a country."""
     c = normalise_country(country)

@@ -50,8 +50,10 @@ def list_keys(session: SessionDep, _: AdminDep) -> list[KeyPublic]:
 
 
 @router.delete("/api-keys/{key_id:int}", response_model=KeyPublic, summary="Revoke an API key", responses=NOT_FOUND_RESPONSES)
-def revoke_key(key_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep, _: AdminDep) -> KeyPublic:
-    return KeyPublic.model_validate(api_keys.revoke(session, key_id))
+def revoke_key(key_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep, _: AdminDep, runtime: RuntimeDep) -> KeyPublic:
+    revoked = KeyPublic.model_validate(api_keys.revoke(session, key_id))
+    runtime.callers.clear()  # this process stops accepting the key at once (others within the cache time)
+    return revoked
 
 
 @router.post("/reindex", summary="Rebuild the index from the database")

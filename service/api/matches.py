@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 
 from service.deps import CallerDep, MatcherDep
 from service.errors import AUTH_RESPONSES, COMMON_RESPONSES
@@ -21,11 +22,12 @@ def run_match(
     languages: Sequence[str],
     k: int,
     locale: str | None = None,
+    session: Session | None = None,
 ) -> MatchResponse:
     query = matcher.understand(
         description, countries=countries, practice_areas=practice_areas, languages=languages, locale=locale
     )
-    outcome = matcher.match(query, k=k)
+    outcome = matcher.match(query, k=k, session=session)
     return MatchResponse(
         understood=Understood(**query.understood()),
         eligible=outcome.eligible,

@@ -62,6 +62,7 @@ def matches(
         practice_areas=[] if text_only else need.practice_areas,
         languages=[] if text_only else need.languages,
         k=k,
+        session=session,
     )
     response.need_id = need.id
     return response

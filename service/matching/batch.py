@@ -38,7 +38,7 @@ def match_needs(runtime: Runtime, needs: list[dict[str, Any]], *, text_only: boo
             languages=[] if text_only else need.get("languages") or [],
         )
         outcome = runtime.matcher.match(query, k=k)
-        run[need["external_id"]] = [(m.lawyer.external_id or str(m.lawyer.id), m.score) for m in outcome.matches]
+        run[need["external_id"]] = [(m.external_id or str(m.lawyer.id), m.score) for m in outcome.matches]
     return run
 
 

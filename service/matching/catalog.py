@@ -7,6 +7,7 @@ be recommended (verified and accepting clients) are held, so every lookup starts
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -14,19 +15,23 @@ import os
 import threading
 import time
 import uuid
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy import Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from embeddings.encoder import Encoder
 from embeddings.index import PassageIndex
 from models import Lawyer
+from models.base import utcnow
+from models.lawyer import verification_lapsed
 from service import taxonomy
+from service.matching import scoring
 from service.matching.understand import mask_places, read_countries, read_practice_areas
 from service.repositories import changes as change_feed
 from service.repositories import lawyers as lawyer_repo
@@ -49,25 +54,15 @@ GAP_LIMIT = 100_000
 STARTUP_WINDOW = 2_000
 
 
-@dataclass(frozen=True, slots=True)
-class PassageFacts:
-    lawyer_id: int
-    kind: str
-    text: str
-    countries: frozenset[str]
-    practice_areas: frozenset[str]
-    practice_label: str | None  # the one practice area this passage is evidence of, when clear
-
-
 @dataclass(slots=True)
 class LawyerFacts:
+    """What scoring needs of one lawyer. The card shown with a result (name, firm, contact-free
+    fields) and the evidence text are read from the database for the k results only: at 10^6
+    profiles, holding them would cost gigabytes per process. Sets and language maps are shared
+    between lawyers holding the same value (see _Interner): never modify them."""
+
     id: int
-    external_id: str | None
-    name: str
-    name_en: str | None
-    firm: str | None
-    firm_en: str | None
-    city: str | None
+    firm_key: str
     years_of_practice: int
     talent_pools: tuple[str, ...]
     languages: dict[str, str]  # code -> level
@@ -76,8 +71,6 @@ class LawyerFacts:
     read_countries: frozenset[str]
     declared_practice: frozenset[str]
     read_practice: frozenset[str]
-    hourly_rate: dict | None  # type: ignore[type-arg]
-    passage_ids: tuple[int, ...] = ()
 
     # Declared fields are authoritative; the text fills in only what the lawyer left empty, since a
     # bio also names countries and areas in passing (a WTO case "involving South Africa").
@@ -91,18 +84,33 @@ class LawyerFacts:
     def practice_areas(self) -> frozenset[str]:
         return self.declared_practice or self.read_practice
 
-    @property
-    def firm_key(self) -> str:
-        return (self.firm_en or self.firm or f"solo-{self.id}").strip().lower()
+
+class _Interner:
+    """One shared object per distinct value: a million lawyers hold a few thousand distinct sets."""
+
+    def __init__(self) -> None:
+        self._values: dict = {}  # type: ignore[type-arg]
+
+    def __call__(self, value):  # type: ignore[no-untyped-def]
+        return self._values.setdefault(value, value)
+
+    def languages(self, pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+        key = ("languages", frozenset(pairs))
+        found = self._values.get(key)
+        if found is None:
+            found = self._values[key] = dict(sorted(key[1]))
+        return found
 
 
-def is_matchable(lawyer: Lawyer) -> bool:
-    """The one rule for who may be recommended: verified, verification not lapsed, accepting, consenting."""
+def is_matchable(lawyer: Lawyer | Row) -> bool:  # type: ignore[type-arg]
+    """The one rule for who may be recommended: verified, verification not lapsed, accepting, consenting.
+
+    A model object or a row holding these columns (a match result's card)."""
     return (
         lawyer.status == "verified"
         and bool(lawyer.accepting_clients)
         and bool(lawyer.consent_listing)
-        and not lawyer.verification_expired()
+        and not verification_lapsed(lawyer.verification_expires_at)
     )
 
 
@@ -110,44 +118,62 @@ def _confident(readings: Iterable, threshold: float = PROFILE_READING_THRESHOLD)
     return frozenset(r.code for r in readings if r.confidence >= threshold)
 
 
-def read_profile(lawyer: Lawyer) -> tuple[LawyerFacts, dict[int, PassageFacts]]:
-    """Read a profile the way a need is read, so empty structured fields are filled from the text."""
-    passages: dict[int, PassageFacts] = {}
+@functools.lru_cache(maxsize=1 << 16)
+def _read_passage(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Countries and practice areas a passage names; boilerplate recurs across profiles, so
+    recent answers are remembered (the readers cost about a millisecond a profile)."""
+    return _confident(read_countries(text)), _confident(read_practice_areas(text))
+
+
+def firm_key(firm: str | None, firm_en: str | None, lawyer_id: int) -> str:
+    return (firm_en or firm or f"solo-{lawyer_id}").strip().lower()
+
+
+def read_profile(lawyer: Lawyer, intern: _Interner | None = None) -> tuple[LawyerFacts, dict[int, str | None]]:
+    """Read a profile the way a need is read, so empty structured fields are filled from the text.
+
+    Returns the facts and, per passage id, the one practice area the passage is evidence of
+    (when clear): the labels the engine's neighbour vote reads.
+    """
+    intern = intern or _Interner()
     read_c: set[str] = set()
     read_p: set[str] = set()
     sentence_readings = []
     for passage in lawyer.passages:
-        countries = _confident(read_countries(passage.text))
-        practice = _confident(read_practice_areas(passage.text))
+        countries, practice = _read_passage(passage.text)
         read_c |= countries
         read_p |= practice
-        sentence_readings.append((passage, countries, practice))
+        sentence_readings.append((passage.id, practice))
     areas = frozenset(lawyer.practice_areas or ()) or frozenset(read_p)
-    for passage, countries, practice in sentence_readings:
+    labels: dict[int, str | None] = {}
+    for passage_id, practice in sentence_readings:
         # a sentence labelled with one of the lawyer's own areas is a worked example of that area
         own = practice & areas
-        label = next(iter(own)) if len(own) == 1 else (next(iter(areas)) if len(areas) == 1 and practice else None)
-        passages[passage.id] = PassageFacts(lawyer.id, passage.kind, passage.text, countries, practice, label)
+        labels[passage_id] = next(iter(own)) if len(own) == 1 else (next(iter(areas)) if len(areas) == 1 and practice else None)
     facts = LawyerFacts(
         id=lawyer.id,
-        external_id=lawyer.external_id,
-        name=lawyer.name,
-        name_en=lawyer.name_en,
-        firm=lawyer.firm,
-        firm_en=lawyer.firm_en,
-        city=lawyer.city,
+        firm_key=intern(firm_key(lawyer.firm, lawyer.firm_en, lawyer.id)),
         years_of_practice=lawyer.years_of_practice or 0,
-        talent_pools=tuple(lawyer.talent_pools or ()),
-        languages={entry["code"]: entry.get("level", "working") for entry in lawyer.languages or []},
-        declared_countries=frozenset(lawyer.countries or ()),
-        office_countries=frozenset(lawyer.offices or ()),
-        read_countries=frozenset(read_c - {"CN"}),
-        declared_practice=frozenset(lawyer.practice_areas or ()),
-        read_practice=frozenset(read_p),
-        hourly_rate=lawyer.hourly_rate,
-        passage_ids=tuple(passages),
+        talent_pools=intern(tuple(lawyer.talent_pools or ())),
+        languages=intern.languages((entry["code"], entry.get("level", "working")) for entry in lawyer.languages or []),
+        declared_countries=intern(frozenset(lawyer.countries or ())),
+        office_countries=intern(frozenset(lawyer.offices or ())),
+        read_countries=intern(frozenset(read_c - {"CN"})),
+        declared_practice=intern(frozenset(lawyer.practice_areas or ())),
+        read_practice=intern(frozenset(read_p)),
     )
-    return facts, passages
+    return facts, labels
+
+
+def reader_fingerprint() -> str:
+    """Identifies the code that reads profiles into facts: saved facts read by other code are not used."""
+    import inspect
+
+    from service.matching import understand
+
+    source = "".join(inspect.getsource(part) for part in (understand, taxonomy, _read_passage, read_profile))
+    return hashlib.sha256(f"{source}{PROFILE_READING_THRESHOLD}".encode()).hexdigest()[:16]
+
 
 def _text_key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
@@ -299,8 +325,70 @@ def default_encode_processes() -> int:
 
 
 
+class PassageLabels:
+    """Passage id -> the practice area it is a worked example of, for the engine's neighbour vote.
+
+    A byte per passage id (database ids are dense), a dict for ids beyond that range.
+    """
+
+    DENSE_LIMIT = 1 << 27
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self._code_of: dict[str, int] = {}
+        self._dense = np.full(0, -1, dtype=np.int8)
+        self._sparse: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self._dense >= 0)) + len(self._sparse)
+
+    def set(self, passage_id: int, label: str | None) -> None:
+        code = -1 if label is None else self._code_of.setdefault(label, len(self._code_of))
+        if code >= 0 and code == len(self.names):
+            self.names.append(label)  # type: ignore[arg-type]
+        if 0 <= passage_id < self.DENSE_LIMIT:
+            if passage_id >= len(self._dense):
+                if code < 0:
+                    return
+                grown = np.full(max(passage_id + 1, 2 * len(self._dense), 1024), -1, dtype=np.int8)
+                grown[: len(self._dense)] = self._dense
+                self._dense = grown
+            self._dense[passage_id] = code
+        elif code >= 0:
+            self._sparse[passage_id] = code
+        else:
+            self._sparse.pop(passage_id, None)
+
+    def get(self, passage_id: int) -> str | None:
+        if 0 <= passage_id < len(self._dense):
+            code = int(self._dense[passage_id])
+        else:
+            code = self._sparse.get(passage_id, -1)
+        return self.names[code] if code >= 0 else None
+
+    def items(self) -> dict[int, str]:
+        dense = np.flatnonzero(self._dense >= 0)
+        found = {int(pid): self.names[int(self._dense[pid])] for pid in dense}
+        return found | {pid: self.names[code] for pid, code in self._sparse.items()}
+
+    def clear(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def load(self, pairs: np.ndarray, names: list[str]) -> None:
+        """Replace every label with (passage id, index into names) pairs."""
+        self.clear()
+        self.names = list(names)
+        self._code_of = {name: i for i, name in enumerate(self.names)}
+        pids, codes = pairs[:, 0], pairs[:, 1].astype(np.int8)
+        dense = (pids >= 0) & (pids < self.DENSE_LIMIT)
+        if dense.any():
+            self._dense = np.full(int(pids[dense].max()) + 1, -1, dtype=np.int8)
+            self._dense[pids[dense]] = codes[dense]
+        self._sparse = dict(zip(pids[~dense].tolist(), codes[~dense].tolist()))
+
+
 class Catalog:
-    """Lawyer facts, inverted sets for the hard rules, and the passage vectors, kept in step."""
+    """Lawyer facts, boolean masks for the hard rules, and the passage vectors, kept in step."""
 
     def __init__(self, encoder: Encoder, vector_cache: VectorCache | None = None) -> None:
         self.encoder = encoder
@@ -310,19 +398,21 @@ class Catalog:
         self.encode_processes = 1
         self.index = PassageIndex(encoder.dim, encoder.name, encoder.version)
         self.lawyers: dict[int, LawyerFacts] = {}
-        self.passages: dict[int, PassageFacts] = {}
-        self.by_country: dict[str, set[int]] = defaultdict(set)
-        self.by_region: dict[str, set[int]] = defaultdict(set)
-        self.by_language: dict[str, set[int]] = defaultdict(set)
-        self.by_practice: dict[str, set[int]] = defaultdict(set)
-        # Boolean masks over lawyer ids (index = id), built on first use from the sets above and kept
-        # in step by _link/_unlink; the engine combines them with numpy instead of Python set algebra
-        # (a 10^5-member set intersection costs milliseconds, a mask AND microseconds).
+        self.labels = PassageLabels()
+        self._intern = _Interner()
+        # Boolean masks over lawyer ids (index = id), one per (table, code) held by some lawyer; the
+        # engine combines them with numpy (a 10^5-member set intersection costs milliseconds, a mask
+        # AND microseconds). They are the only per-code membership kept: a million lawyers in
+        # Python sets would cost hundreds of megabytes.
         self._capacity = 0
         self._masks: dict[tuple[str, str], np.ndarray] = {}
+        # scoring's credentials component of each lawyer, by id (it depends on the lawyer only)
+        self.credentials = np.zeros(0)
         self.position = 0  # the last change-feed id applied
         self.gaps: dict[int, float] = {}  # feed ids skipped over (not yet visible), and since when
         self.loaded = False
+        # Where cards and evidence of the results shown are read (set on rebuild, load or follow).
+        self.factory: sessionmaker[Session] | None = None
         self._lock = threading.RLock()
         self._follow_lock = threading.Lock()
 
@@ -331,48 +421,35 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.lawyers)
 
-    def with_any_country(self, countries: Iterable[str]) -> set[int]:
-        found: set[int] = set()
-        for code in countries:
-            found |= self.by_country.get(code, set())
-        return found
+    def describe(self, evidence: dict[int, int | None], session: Session | None = None) -> dict[int, Row]:  # type: ignore[type-arg]
+        """Lawyer id -> the card row (repositories.lawyers.cards) of lawyers still matchable:
+        what a result shows. ``evidence``: lawyer id -> the passage id shown as evidence, or None.
 
-    def with_region_of(self, countries: Iterable[str]) -> set[int]:
-        found: set[int] = set()
-        for code in countries:
-            region = taxonomy.region_of(code)
-            if region:
-                found |= self.by_region.get(region, set())
-        return found
+        In the caller's session when it has one (on SQLite a second one would wait for its lock).
+        """
+        if session is not None:
+            return self._matchable_cards(lawyer_repo.cards(session.connection(), evidence))
+        if self.factory is None:
+            raise RuntimeError("catalog has no database to describe results from (rebuild, load or follow first)")
+        engine = self.factory.kw["bind"]
+        if engine.dialect.name == "postgresql":
+            # one statement, no transaction: saves the BEGIN and ROLLBACK round trips of a session
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                return self._matchable_cards(lawyer_repo.cards(connection, evidence))
+        with self.factory() as own:  # SQLite: through a session, which takes the lock its way
+            return self.describe(evidence, own)
 
-    def with_all_languages(self, languages: Iterable[str]) -> set[int] | None:
-        result: set[int] | None = None
-        for code in languages:
-            members = self.by_language.get(code, set())
-            result = set(members) if result is None else result & members
-        return result
-
-    def with_any_practice(self, areas: Iterable[str]) -> set[int]:
-        found: set[int] = set()
-        for code in areas:
-            found |= self.by_practice.get(code, set())
-        return found
+    @staticmethod
+    def _matchable_cards(cards: dict[int, Row]) -> dict[int, Row]:  # type: ignore[type-arg]
+        return {i: card for i, card in cards.items() if is_matchable(card)}
 
     # ---- masks (callers hold the catalog lock; the arrays are shared: combine, never modify) ----
 
-    def _table(self, table: str) -> dict[str, set[int]]:
-        return {"country": self.by_country, "region": self.by_region, "language": self.by_language, "practice": self.by_practice}[table]
-
     def mask(self, table: str, code: str) -> np.ndarray:
         """Lawyers holding this code ("country", "region", "language", "practice"; "*" for every lawyer)."""
-        key = (table, code)
-        found = self._masks.get(key)
+        found = self._masks.get((table, code))
         if found is None:
-            found = np.zeros(self._capacity, dtype=bool)
-            ids = self.lawyers.keys() if table == "*" else self._table(table).get(code, ())
-            if ids:
-                found[np.fromiter(ids, dtype=np.int64, count=len(ids))] = True
-            self._masks[key] = found
+            return np.zeros(self._capacity, dtype=bool)
         return found
 
     def matchable_mask(self) -> np.ndarray:
@@ -381,16 +458,36 @@ class Catalog:
     def any_mask(self, table: str, codes: Iterable[str]) -> np.ndarray:
         found = np.zeros(self._capacity, dtype=bool)
         for code in codes:
-            found |= self.mask(table, code)
+            mask = self._masks.get((table, code))
+            if mask is not None:
+                found |= mask
         return found
 
     def region_mask(self, countries: Iterable[str]) -> np.ndarray:
         return self.any_mask("region", {r for r in (taxonomy.region_of(c) for c in countries) if r})
 
-    def _mark(self, table: str, code: str, lawyer_id: int, value: bool) -> None:
-        found = self._masks.get((table, code))
-        if found is not None:
-            found[lawyer_id] = value
+    def members(self, table: str, code: str) -> set[int]:
+        return set(np.flatnonzero(self.mask(table, code)).tolist())
+
+    def _keys_of(self, facts: LawyerFacts) -> list[tuple[str, str]]:
+        keys = [("*", "*")]
+        countries = facts.countries
+        keys += [("country", code) for code in countries]
+        keys += [("region", region) for region in {taxonomy.region_of(code) for code in countries} if region]
+        keys += [("language", code) for code in facts.languages]
+        keys += [("practice", code) for code in facts.practice_areas]
+        if facts.declared_practice:
+            keys.append(("declared", "practice"))  # practice areas as declared, not read from the bio
+        return keys
+
+    def _set_bits(self, keys: Iterable[tuple[str, str]], lawyer_ids: int | np.ndarray, value: bool) -> None:
+        for key in keys:
+            mask = self._masks.get(key)
+            if mask is None:
+                if not value:
+                    continue
+                mask = self._masks[key] = np.zeros(self._capacity, dtype=bool)
+            mask[lawyer_ids] = value
 
     def _reserve(self, lawyer_id: int) -> None:
         if lawyer_id < self._capacity:
@@ -400,6 +497,9 @@ class Catalog:
             grown = np.zeros(capacity, dtype=bool)
             grown[: len(old)] = old
             self._masks[key] = grown
+        credentials = np.zeros(capacity)
+        credentials[: len(self.credentials)] = self.credentials
+        self.credentials = credentials
         self._capacity = capacity
 
     # ---- writes ------------------------------------------------------------------------
@@ -408,43 +508,17 @@ class Catalog:
         facts = self.lawyers.pop(lawyer_id, None)
         if facts is None:
             return
-        for pid in facts.passage_ids:
-            self.passages.pop(pid, None)
-        # Only the entries _link made (the facts say which), not every key of every table.
-        self._mark("*", "*", lawyer_id, False)
-        for code in facts.countries:
-            self.by_country.get(code, set()).discard(lawyer_id)
-            self._mark("country", code, lawyer_id, False)
-            region = taxonomy.region_of(code)
-            if region:
-                self.by_region.get(region, set()).discard(lawyer_id)
-                # another of the lawyer's countries may share the region: the mask follows the set
-                self._mark("region", region, lawyer_id, lawyer_id in self.by_region.get(region, ()))
-        for code in facts.languages:
-            self.by_language.get(code, set()).discard(lawyer_id)
-            self._mark("language", code, lawyer_id, False)
-        for code in facts.practice_areas:
-            self.by_practice.get(code, set()).discard(lawyer_id)
-            self._mark("practice", code, lawyer_id, False)
+        for pid in self.index.passage_ids(lawyer_id):
+            self.labels.set(pid, None)
+        self._set_bits(self._keys_of(facts), lawyer_id, False)
 
-    def _link(self, facts: LawyerFacts, passages: dict[int, PassageFacts]) -> None:
+    def _link(self, facts: LawyerFacts, labels: dict[int, str | None]) -> None:
         self.lawyers[facts.id] = facts
-        self.passages.update(passages)
+        for pid, label in labels.items():
+            self.labels.set(pid, label)
         self._reserve(facts.id)
-        self._mark("*", "*", facts.id, True)
-        for code in facts.countries:
-            self.by_country[code].add(facts.id)
-            self._mark("country", code, facts.id, True)
-            region = taxonomy.region_of(code)
-            if region:
-                self.by_region[region].add(facts.id)
-                self._mark("region", region, facts.id, True)
-        for code in facts.languages:
-            self.by_language[code].add(facts.id)
-            self._mark("language", code, facts.id, True)
-        for code in facts.practice_areas:
-            self.by_practice[code].add(facts.id)
-            self._mark("practice", code, facts.id, True)
+        self._set_bits(self._keys_of(facts), facts.id, True)
+        self.credentials[facts.id] = scoring.credentials_score(facts.years_of_practice, facts.talent_pools)
 
     def encode_passages(self, texts: Sequence[str], pool: EncoderPool | None = None) -> np.ndarray:
         # Places are masked so that passage similarity measures the matter; countries are scored apart.
@@ -469,20 +543,21 @@ class Catalog:
         row_of = {text: i for i, text in enumerate(distinct)}
         return known[[row_of[t] for t in texts]]
 
-    def _read(self, rows: Sequence[Lawyer]) -> list[tuple[LawyerFacts, dict[int, PassageFacts]]]:
-        return [read_profile(row) for row in rows if is_matchable(row)]
+    def _read(self, rows: Sequence[Lawyer]) -> list[tuple[LawyerFacts, dict[int, str | None], list[str]]]:
+        """Facts, passage labels and passage texts (in passage-id order of the labels) of the matchable rows."""
+        return [(*read_profile(row, self._intern), [p.text for p in row.passages]) for row in rows if is_matchable(row)]
 
     def apply(self, rows: Sequence[Lawyer], removed: Iterable[int] = (), *, vectors_known: bool = False) -> None:
         """Bring the given lawyers (loaded with passages) and removals into the catalog and index."""
         readings = self._read(rows)
-        texts = [p.text for _, passages in readings for p in passages.values()]
+        texts = [text for _, _, passage_texts in readings for text in passage_texts]
         vectors = None if vectors_known else self.encode_passages(texts)
         self._commit(rows, readings, vectors, removed)
 
     def _commit(
         self,
         rows: Sequence[Lawyer],
-        readings: list[tuple[LawyerFacts, dict[int, PassageFacts]]],
+        readings: list[tuple[LawyerFacts, dict[int, str | None], list[str]]],
         vectors: np.ndarray | None,
         removed: Iterable[int] = (),
     ) -> None:
@@ -495,12 +570,149 @@ class Catalog:
                 if not is_matchable(row):
                     self.index.remove_owner(row.id)
             offset = 0
-            for facts, passages in readings:
-                self._link(facts, passages)
+            for facts, labels, _ in readings:
+                self._link(facts, labels)
                 if vectors is not None:
-                    count = len(passages)
-                    self.index.replace_owner(facts.id, list(passages), vectors[offset : offset + count])
+                    count = len(labels)
+                    self.index.replace_owner(facts.id, list(labels), vectors[offset : offset + count])
                     offset += count
+
+    def _clear(self, index: PassageIndex | None = None) -> None:
+        """Start empty, with this index (a loaded snapshot's) or a new one."""
+        with self._lock:
+            self.index = index if index is not None else PassageIndex(self.encoder.dim, self.encoder.name, self.encoder.version)
+            self._clear_facts()
+
+    def _clear_facts(self) -> None:
+        with self._lock:
+            self.lawyers.clear()
+            self.labels.clear()
+            self._masks.clear()
+            self._capacity = 0
+            self.credentials = np.zeros(0)
+            self._intern = _Interner()
+
+    # ---- facts snapshot --------------------------------------------------------------------
+
+    def export_facts(self) -> dict[str, np.ndarray]:
+        """The facts and passage labels as arrays (distinct values once, as JSON), for a snapshot:
+        a starting worker reads them instead of re-reading every profile (20 minutes at 10^6)."""
+        with self._lock:
+            numbers: dict[object, int] = {}
+            values: list[object] = []
+
+            def number(value: object, as_json: object) -> int:
+                key = (type(value).__name__, value if not isinstance(value, dict) else frozenset(value.items()))
+                found = numbers.get(key)
+                if found is None:
+                    found = numbers[key] = len(values)
+                    values.append(as_json)
+                return found
+
+            rows = np.array(
+                [
+                    (
+                        f.id,
+                        f.years_of_practice,
+                        number(f.firm_key, f.firm_key),
+                        number(f.talent_pools, list(f.talent_pools)),
+                        number(f.languages, sorted(f.languages.items())),
+                        number(f.declared_countries, sorted(f.declared_countries)),
+                        number(f.office_countries, sorted(f.office_countries)),
+                        number(f.read_countries, sorted(f.read_countries)),
+                        number(f.declared_practice, sorted(f.declared_practice)),
+                        number(f.read_practice, sorted(f.read_practice)),
+                    )
+                    for f in self.lawyers.values()
+                ],
+                dtype=np.int64,
+            ).reshape(-1, 10)
+            labels = self.labels.items()
+            label_names = sorted(set(labels.values()))
+            code = {name: i for i, name in enumerate(label_names)}
+            label_rows = np.array([(pid, code[name]) for pid, name in labels.items()], dtype=np.int64).reshape(-1, 2)
+        header = {"reader": reader_fingerprint(), "values": values, "labels": label_names}
+        return {"facts": rows, "labels": label_rows, "header": np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)}
+
+    def _import_saved_facts(self, facts: dict[str, np.ndarray] | None, saved_at: str | None) -> bool:
+        """Take the snapshot's facts, then drop whoever's verification lapsed since it was saved
+        (the facts judged matchability as of then)."""
+        if facts is None or saved_at is None:
+            return False
+        try:
+            if not self.import_facts(facts):
+                return False
+        except (KeyError, ValueError, TypeError, IndexError) as exc:
+            log.warning("saved facts not used: %s: %s", type(exc).__name__, exc)
+            return False
+        assert self.factory is not None
+        self.drop_lapsed(self.factory, datetime.fromisoformat(saved_at), utcnow())
+        return True
+
+    def drop_lapsed(self, factory: sessionmaker[Session], since: datetime, until: datetime) -> int:
+        """Re-read lawyers whose verification ran out in (since, until]; is_matchable drops them."""
+        with factory() as session:
+            rows = lawyer_repo.lapsing(session, since, until)
+            if rows:
+                self.apply(rows)
+        return len(rows)
+
+    def import_facts(self, arrays: dict[str, np.ndarray]) -> bool:
+        """Load facts saved by export_facts (the index already loaded); False if they were read by
+        other reading code, so the caller reads the profiles again."""
+        header = json.loads(bytes(arrays["header"]).decode())
+        if header.get("reader") != reader_fingerprint():
+            return False
+        intern = _Interner()
+        raw = header["values"]
+        kinds: dict[int, object] = {}
+
+        def value(i: int, kind: str) -> object:
+            found = kinds.get(i)
+            if found is None:
+                item = raw[i]
+                if kind == "set":
+                    found = intern(frozenset(item))
+                elif kind == "tuple":
+                    found = intern(tuple(item))
+                elif kind == "languages":
+                    found = intern.languages((c, lvl) for c, lvl in item)
+                else:
+                    found = intern(item)
+                kinds[i] = found
+            return found
+
+        groups: dict[tuple[int, ...], list[int]] = {}
+        with self._lock:
+            self._clear_facts()
+            self._intern = intern
+            for lawyer_id, years, firm, pools, langs, dc, oc, rc, dp, rp in arrays["facts"].tolist():
+                self.lawyers[lawyer_id] = LawyerFacts(
+                    id=lawyer_id,
+                    firm_key=value(firm, "str"),  # type: ignore[arg-type]
+                    years_of_practice=years,
+                    talent_pools=value(pools, "tuple"),  # type: ignore[arg-type]
+                    languages=value(langs, "languages"),  # type: ignore[arg-type]
+                    declared_countries=value(dc, "set"),  # type: ignore[arg-type]
+                    office_countries=value(oc, "set"),  # type: ignore[arg-type]
+                    read_countries=value(rc, "set"),  # type: ignore[arg-type]
+                    declared_practice=value(dp, "set"),  # type: ignore[arg-type]
+                    read_practice=value(rp, "set"),  # type: ignore[arg-type]
+                )
+                groups.setdefault((langs, dc, oc, rc, dp, rp), []).append(lawyer_id)
+            if self.lawyers:
+                self._reserve(max(self.lawyers))
+            # lawyers with the same sets share their mask keys: one numpy assignment per group
+            credentials: dict[tuple[int, int], float] = {}
+            for ids in groups.values():
+                self._set_bits(self._keys_of(self.lawyers[ids[0]]), np.asarray(ids, dtype=np.int64), True)
+            for facts in self.lawyers.values():
+                key = (facts.years_of_practice, id(facts.talent_pools))
+                if key not in credentials:
+                    credentials[key] = scoring.credentials_score(facts.years_of_practice, facts.talent_pools)
+                self.credentials[facts.id] = credentials[key]
+            self.labels.load(arrays["labels"], header["labels"])
+        return True
 
     # ---- synchronisation with the database -------------------------------------------------
 
@@ -510,13 +722,8 @@ class Catalog:
             position = change_feed.latest(session)
             gaps = self._invisible_ids(session, position)
             ids = lawyer_repo.all_ids(session)
-        with self._lock:
-            self.index = PassageIndex(self.encoder.dim, self.encoder.name, self.encoder.version)
-            self.lawyers.clear()
-            self.passages.clear()
-            for table in (self.by_country, self.by_region, self.by_language, self.by_practice):
-                table.clear()
-            self._masks.clear()
+        self.factory = factory
+        self._clear()
         pool = None
         if self.encode_processes > 1 and len(ids) > REBUILD_BATCH:
             pool = EncoderPool(self.encoder.name, self.encode_processes)
@@ -529,7 +736,7 @@ class Catalog:
                     with factory() as session:
                         rows = lawyer_repo.load_many(session, ids[start : start + REBUILD_BATCH])
                     readings = self._read(rows)
-                    texts = [mask_places(p.text) for _, ps in readings for p in ps.values()]
+                    texts = [mask_places(text) for _, _, passage_texts in readings for text in passage_texts]
                     distinct = list(dict.fromkeys(texts))
                     _, missing = self.vector_cache.lookup(distinct)
                     futures = None
@@ -566,6 +773,7 @@ class Catalog:
 
     def follow(self, factory: sessionmaker[Session]) -> int:
         """Replay the change feed past our position; returns how many changes were applied."""
+        self.factory = factory
         with self._follow_lock:
             return self._follow(factory)
 
@@ -604,7 +812,11 @@ class Catalog:
 
     def save(self, directory: Path) -> None:
         with self._lock:
-            self.index.save(directory, extra={"position": self.position, "gaps": sorted(self.gaps)})
+            self.index.save(
+                directory,
+                extra={"position": self.position, "gaps": sorted(self.gaps), "saved_at": utcnow().isoformat()},
+                attachments={"facts": self.export_facts()},
+            )
         self._save_cache()
 
     def _save_cache(self) -> None:
@@ -639,22 +851,23 @@ class Catalog:
             self.rebuild(factory)
             self.save_if_possible(directory)
             return "rebuilt"
-        with self._lock:
-            self.index = index
-            self.lawyers.clear()
-            self.passages.clear()
-            for table in (self.by_country, self.by_region, self.by_language, self.by_practice):
-                table.clear()
-            self._masks.clear()
-        with factory() as session:
-            ids = lawyer_repo.all_ids(session)
-            for start in range(0, len(ids), 2000):
-                rows = lawyer_repo.load_many(session, ids[start : start + 2000])
-                self.apply(rows, vectors_known=True)
+        self.factory = factory
+        self._clear(index)
+        facts = (manifest.get("attachments") or {}).get("facts")
+        how = "loaded"
+        if not self._import_saved_facts(facts, extra.get("saved_at")):
+            # facts read by other code (or none saved): read every profile again, vectors as saved
+            how = "loaded, profiles read again"
+            self._clear_facts()  # whatever a failed import left
+            with factory() as session:
+                ids = lawyer_repo.all_ids(session)
+                for start in range(0, len(ids), 2000):
+                    rows = lawyer_repo.load_many(session, ids[start : start + 2000])
+                    self.apply(rows, vectors_known=True)
         now = time.monotonic()
         self.position = position
         self.gaps = dict.fromkeys((int(g) for g in extra.get("gaps", ())), now)
         self.loaded = True
-        if self.follow(factory):
+        if self.follow(factory) or how != "loaded":
             self.save_if_possible(directory)
-        return "loaded"
+        return how

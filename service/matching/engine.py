@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from sqlalchemy.orm import Session
 
 from embeddings.index import OwnerHit
 from service import taxonomy
@@ -33,6 +34,8 @@ EXHAUSTIVE_LIMIT = 2000
 SEMANTIC_SHORTLIST = 200
 DIVERSITY_WINDOW = 10
 RANK_SCORE_STEP = 1e-6
+# Results read from the database beyond k, in case some stopped being matchable meanwhile.
+DESCRIBE_SPARE = 3
 UNREQUESTED_DISCOUNT = 0.85  # areas read from the story, when the text also says which lawyer it wants
 NEIGHBOUR_PASSAGES = 40
 # Areas that are also industries: named as the setting of many needs whose matter is elsewhere.
@@ -53,6 +56,9 @@ class Match:
     matched: dict[str, list[str]]
     # What explain.reasons needs, kept until the match is chosen: only the k shown are explained.
     explain_args: dict[str, Any] | None = None
+    evidence_passage: int | None = None
+    # The lawyer's card row, read from the database for the results shown (see MatchEngine._describe).
+    card: Any = None
 
     def explain(self) -> Match:
         if self.explain_args is not None:
@@ -60,25 +66,29 @@ class Match:
             self.explain_args = None
         return self
 
+    @property
+    def external_id(self) -> str | None:
+        return self.card.external_id if self.card is not None else None
+
     def to_dict(self, rank: int) -> dict[str, Any]:
-        f = self.lawyer
+        row = self.card
         return {
             "rank": rank,
             "lawyer": {
-                "id": f.id,
-                "external_id": f.external_id,
-                "name": f.name,
-                "name_en": f.name_en,
-                "firm": f.firm,
-                "firm_en": f.firm_en,
-                "city": f.city,
-                "years_of_practice": f.years_of_practice,
-                "countries": sorted(f.declared_countries),
-                "offices": sorted(f.office_countries),
-                "practice_areas": sorted(f.declared_practice),
-                "languages": [{"code": c, "level": lvl} for c, lvl in f.languages.items()],
-                "talent_pools": list(f.talent_pools),
-                "hourly_rate": f.hourly_rate,
+                "id": row.id,
+                "external_id": row.external_id,
+                "name": row.name,
+                "name_en": row.name_en,
+                "firm": row.firm,
+                "firm_en": row.firm_en,
+                "city": row.city,
+                "years_of_practice": row.years_of_practice or 0,
+                "countries": sorted(set(row.countries or ())),
+                "offices": sorted(set(row.offices or ())),
+                "practice_areas": sorted(set(row.practice_areas or ())),
+                "languages": [{"code": e["code"], "level": e.get("level", "working")} for e in row.languages or []],
+                "talent_pools": list(row.talent_pools or ()),
+                "hourly_rate": row.hourly_rate,
             },
             "score": round(self.score, 4),
             "components": self.components.to_dict(),
@@ -137,7 +147,9 @@ class MatchEngine:
         on that, each weighted by how close it is to the need.
         """
         cat = self.catalog
-        lexicon = {r.code: r for r in read_practice_areas(description, cat.encoder)}
+        masked = mask_places(description)
+        # similarity on the masked text: the very query the passage search encodes, so one encode serves both
+        lexicon = {r.code: r for r in read_practice_areas(description, cat.encoder, similarity_text=masked)}
         requested = requested_practice_areas(description) & set(lexicon)
         if requested:
             top = max(r.confidence for r in lexicon.values())
@@ -154,15 +166,15 @@ class MatchEngine:
                 code: Reading(r.code, r.confidence * SECTOR_DISCOUNT, r.evidence) if code in SECTOR_AREAS else r
                 for code, r in lexicon.items()
             }
-        vector = cat.encoder.encode_queries([mask_places(description)])[0]
+        vector = cat.encoder.encode_queries([masked])[0]
         votes: Counter[str] = Counter()
         hits = cat.index.nearest(vector, NEIGHBOUR_PASSAGES)
         if hits:
             top = hits[0][2]
             for passage_id, _, similarity in hits:
-                passage = cat.passages.get(passage_id)
-                if passage is not None and passage.practice_label:
-                    votes[passage.practice_label] += float(np.exp((similarity - top) / NEIGHBOUR_TEMPERATURE))
+                label = cat.labels.get(passage_id)
+                if label:
+                    votes[label] += float(np.exp((similarity - top) / NEIGHBOUR_TEMPERATURE))
         total = sum(votes.values())
         neighbours = {code: weight / total for code, weight in votes.items()} if total else {}
         best_vote = max(neighbours.values(), default=0.0)
@@ -208,15 +220,14 @@ class MatchEngine:
         match is missed. Both searches are exact and return k whenever k lawyers qualify.
         """
         index = self.catalog.index
-        ids = np.flatnonzero(allowed)
-        if len(ids) <= EXHAUSTIVE_LIMIT:
-            return index.scores_for_owners(vector, ids.tolist())
+        if np.count_nonzero(allowed) <= EXHAUSTIVE_LIMIT:
+            return index.scores_for_owners(vector, np.flatnonzero(allowed).tolist())
         hits = {hit.owner_id: hit for hit in index.best_by_owner(vector, SEMANTIC_SHORTLIST, allowed)}
         if priority is not None:
             hits |= {hit.owner_id: hit for hit in index.best_by_owner(vector, SEMANTIC_SHORTLIST, priority)}
         return hits
 
-    def match(self, query: NeedQuery, k: int = 10) -> MatchOutcome:
+    def match(self, query: NeedQuery, k: int = 10, *, session: Session | None = None) -> MatchOutcome:
         cat = self.catalog
         vector = cat.encoder.encode_queries([mask_places(query.description)])[0]
         with cat._lock:
@@ -229,33 +240,112 @@ class MatchEngine:
                     priority = None
             hits = self._semantic(vector, allowed, priority)
             eligible = int(np.count_nonzero(allowed))
-            candidates = np.flatnonzero(allowed).tolist() if eligible <= EXHAUSTIVE_LIMIT else hits.keys()
-            scored = [self._score(query, cat.lawyers[lid], hits.get(lid)) for lid in candidates if lid in cat.lawyers]
-        scored.sort(key=lambda m: (-m.score, m.lawyer.id))
-        chosen = [m.explain() for m in self._diversify(scored, k)]
-        return MatchOutcome(query=query, matches=chosen, eligible=eligible)
+            if eligible <= EXHAUSTIVE_LIMIT:
+                candidates = np.flatnonzero(allowed)
+            else:
+                candidates = np.fromiter(hits.keys(), dtype=np.int64, count=len(hits))
+            candidates = candidates[cat.matchable_mask()[candidates]]
+            similarity = np.array([hits[i].score if i in hits else 0.0 for i in candidates.tolist()], dtype=np.float64)
+            totals = self.totals(query, candidates, similarity)
+            ranked = candidates[np.lexsort((candidates, -totals))]
+            # every candidate is ranked by the vectorised formula; only the chosen are scored in full
+            chosen_ids = self._diversify(ranked, k + DESCRIBE_SPARE)
+            chosen = [self._score(query, cat.lawyers[i], hits.get(i)) for i in chosen_ids]
+        chosen = self._describe(chosen, session)[:k]
+        self._fall_with_rank(chosen)
+        return MatchOutcome(query=query, matches=[m.explain() for m in chosen], eligible=eligible)
 
-    def _diversify(self, ranked: list[Match], k: int) -> list[Match]:
-        """At most max_per_firm of the first DIVERSITY_WINDOW places go to one firm."""
-        chosen: list[Match] = []
+    def totals(self, query: NeedQuery, ids: np.ndarray, similarity: np.ndarray) -> np.ndarray:
+        """The score of each lawyer (ids) with its best passage's similarity: the formula of
+        _score, component by component and in the same order, over arrays (a float64 each, so
+        the sums are the very numbers _score makes). The caller holds the catalog lock."""
+        cat = self.catalog
+        n = len(ids)
+        if query.countries:
+            country = np.zeros(n)
+            exact = np.zeros(n, dtype=bool)
+            for term in query.countries:
+                served = cat.mask("country", term.code)[ids]
+                country = np.where(served, np.maximum(country, term.confidence), country)
+                exact |= served
+            for term in query.countries:
+                region = taxonomy.region_of(term.code)
+                if region:
+                    near = cat.mask("region", region)[ids] & ~exact
+                    country = np.where(near, np.maximum(country, scoring.REGION_CREDIT * term.confidence), country)
+        else:
+            country = np.full(n, scoring.NO_TARGET_NEUTRAL)
+        if query.practice_areas:
+            practice = np.zeros(n)
+            declared = cat.mask("declared", "practice")[ids]
+            top = max(t.confidence for t in query.practice_areas) or 1.0
+            for term in query.practice_areas:
+                weight = term.confidence / top
+                credit = np.where(declared, weight * scoring.DECLARED_PRACTICE_CREDIT, weight * scoring.READ_PRACTICE_CREDIT)
+                practice = np.where(cat.mask("practice", term.code)[ids], np.maximum(practice, credit), practice)
+        else:
+            practice = np.full(n, scoring.NO_TARGET_NEUTRAL)
+        if query.languages:
+            spoken = sum(cat.mask("language", t.code)[ids].astype(np.int64) for t in query.languages)
+            language = spoken / len(query.languages)
+        else:
+            language = np.ones(n)
+        matter = scoring.matter_score(similarity)
+        return (
+            scoring.W_COUNTRY * country
+            + scoring.W_PRACTICE * practice
+            + scoring.W_MATTER * matter
+            + scoring.W_LANGUAGE * language
+            + scoring.W_CREDENTIAL * cat.credentials[ids]
+        )
+
+    def _describe(self, chosen: list[Match], session: Session | None) -> list[Match]:
+        """Attach the database row and evidence text to the chosen; drop any lawyer who stopped
+        being matchable (erased, suspended) since the catalog last followed the feed."""
+        cards = self.catalog.describe({m.lawyer.id: m.evidence_passage for m in chosen}, session)
+        kept = []
+        for match in chosen:
+            card = cards.get(match.lawyer.id)
+            if card is None:
+                continue
+            match.card = card
+            if card.evidence_id is not None and match.evidence is not None:  # the passage still exists
+                match.evidence = {"text": card.evidence_text, "kind": card.evidence_kind, "similarity": match.evidence["similarity"]}
+                if match.explain_args is not None:
+                    match.explain_args["evidence"] = card.evidence_text
+            else:
+                match.evidence = None
+            kept.append(match)
+        return kept
+
+    def _diversify(self, ranked: np.ndarray, k: int) -> list[int]:
+        """At most max_per_firm of the first DIVERSITY_WINDOW places go to one firm (ids, best first)."""
+        lawyers = self.catalog.lawyers
+        chosen: list[int] = []
         per_firm: Counter[str] = Counter()
-        for match in ranked:
+        for lawyer_id in ranked.tolist():
             if len(chosen) >= min(k, DIVERSITY_WINDOW):
                 break
-            firm = match.lawyer.firm_key
+            firm = lawyers[lawyer_id].firm_key
             if per_firm[firm] < self.max_per_firm:
                 per_firm[firm] += 1
-                chosen.append(match)
+                chosen.append(lawyer_id)
         if len(chosen) < k:
-            taken = {m.lawyer.id for m in chosen}
-            chosen.extend([m for m in ranked if m.lawyer.id not in taken][: k - len(chosen)])
-        chosen = chosen[:k]
-        # A lawyer moved up past a firm's cap keeps its own components, but the reported score
-        # must fall with the rank: consumers (TREC tools, sorting clients) order by score.
+            taken = set(chosen)
+            for lawyer_id in ranked.tolist():
+                if len(chosen) >= k:
+                    break
+                if lawyer_id not in taken:
+                    chosen.append(lawyer_id)
+        return chosen[:k]
+
+    @staticmethod
+    def _fall_with_rank(chosen: list[Match]) -> None:
+        """A lawyer moved up past a firm's cap keeps its own components, but the reported score
+        must fall with the rank: consumers (TREC tools, sorting clients) order by score."""
         for previous, match in zip(chosen, chosen[1:]):
             if match.score >= previous.score:
                 match.score = previous.score - RANK_SCORE_STEP
-        return chosen
 
     def _score(self, query: NeedQuery, lawyer: LawyerFacts, hit: OwnerHit | None) -> Match:
         zh_or_en = query.locale
@@ -296,14 +386,12 @@ class MatchEngine:
         components = scoring.Components(
             country=country_credit,
             practice=practice_credit,
-            matter=scoring.matter_score(similarity),
+            matter=float(scoring.matter_score(similarity)),
             language=language_credit,
             credentials=scoring.credentials_score(lawyer.years_of_practice, lawyer.talent_pools),
         )
-        passage = self.catalog.passages.get(hit.passage_id) if hit is not None else None
-        evidence = (
-            {"text": passage.text, "kind": passage.kind, "similarity": round(float(similarity), 4)} if passage else None
-        )
+        # the evidence text is read for the results shown only (_describe)
+        evidence = {"similarity": round(float(similarity), 4)} if hit is not None else None
         reasons = dict(
             locale=zh_or_en,
             countries=matched_countries,
@@ -312,7 +400,7 @@ class MatchEngine:
             languages=spoken,
             practice_declared=declared_hits,
             practice_read=read_hits,
-            evidence=passage.text if passage else None,
+            evidence=None,
             years=lawyer.years_of_practice,
             pools=lawyer.talent_pools,
         )
@@ -322,4 +410,7 @@ class MatchEngine:
             "languages": [code for code, _ in spoken],
             "practice_areas": declared_hits + read_hits,
         }
-        return Match(lawyer, components.total, components, [], evidence, matched, explain_args=reasons)
+        return Match(
+            lawyer, components.total, components, [], evidence, matched, explain_args=reasons,
+            evidence_passage=hit.passage_id if hit is not None else None,
+        )

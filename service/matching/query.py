@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # A reading from free text becomes a hard rule only when this sure; below it, it ranks softly.
 HARD_READING_CONFIDENCE = 0.75

@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 W_COUNTRY = 0.35
 W_PRACTICE = 0.35
 W_MATTER = 0.20
@@ -62,8 +64,9 @@ class Components:
         }
 
 
-def matter_score(similarity: float) -> float:
-    return min(1.0, max(0.0, (similarity - MATTER_FLOOR) / (MATTER_CEILING - MATTER_FLOOR)))
+def matter_score(similarity: float | np.ndarray) -> np.ndarray:
+    """One similarity or an array of them (the engine ranks every candidate at once)."""
+    return np.minimum(1.0, np.maximum(0.0, (similarity - MATTER_FLOOR) / (MATTER_CEILING - MATTER_FLOOR)))
 
 
 def credentials_score(years: int, pools: tuple[str, ...]) -> float:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from models import AuditEvent, Lawyer
@@ -44,6 +45,14 @@ def record(
     event = AuditEvent(actor=actor, action=action, lawyer_id=lawyer_id, reason=reason, before=before, after=after)
     session.add(event)
     return event
+
+
+def record_created(session: Session, lawyers: Sequence[Lawyer], *, actor: str) -> None:
+    """The "created" events of lawyers just flushed, in one executemany (a bulk import's path)."""
+    session.execute(
+        insert(AuditEvent),
+        [{"actor": actor, "action": "created", "lawyer_id": lawyer.id, "after": snapshot(lawyer)} for lawyer in lawyers],
+    )
 
 
 def page(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Connection, Row, and_, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from embeddings.passages import profile_passages
@@ -90,6 +90,34 @@ def load_many(session: Session, lawyer_ids: Sequence[int]) -> list[Lawyer]:
     return list(session.scalars(query))
 
 
+# What a match result shows of a lawyer, and what decides whether it may still be shown.
+CARD_COLUMNS = (
+    Lawyer.id, Lawyer.external_id, Lawyer.name, Lawyer.name_en, Lawyer.firm, Lawyer.firm_en, Lawyer.city,
+    Lawyer.years_of_practice, Lawyer.countries, Lawyer.offices, Lawyer.practice_areas, Lawyer.languages,
+    Lawyer.talent_pools, Lawyer.hourly_rate,
+    Lawyer.status, Lawyer.accepting_clients, Lawyer.consent_listing, Lawyer.verification_expires_at,
+)
+
+
+def cards(connection: Connection, evidence: dict[int, int | None]) -> dict[int, Row]:  # type: ignore[type-arg]
+    """Lawyer id -> a row of the card columns plus ``evidence_kind`` and ``evidence_text``, in one
+    query (plain rows: a request reads a dozen, and ORM objects cost more than the query).
+
+    ``evidence`` maps each lawyer to the passage shown as evidence (or None).
+    """
+    if not evidence:
+        return {}
+    passage_ids = [pid for pid in evidence.values() if pid is not None]
+    query = (
+        select(*CARD_COLUMNS, Passage.id.label("evidence_id"), Passage.kind.label("evidence_kind"), Passage.text.label("evidence_text"))
+        .outerjoin(Passage, and_(Passage.lawyer_id == Lawyer.id, Passage.id.in_(passage_ids or [-1])))
+        .where(Lawyer.id.in_(list(evidence)))
+    )
+    # One row per lawyer: the join admits only the lawyer's own listed passage (passage ids are
+    # never reused). Core, no ORM layer for plain rows.
+    return {row.id: row for row in connection.execute(query)}
+
+
 def all_ids(session: Session) -> list[int]:
     return list(session.scalars(select(Lawyer.id).order_by(Lawyer.id)))
 
@@ -108,15 +136,34 @@ def licence_taken(session: Session, license_no: str, *, except_id: int | None = 
     return session.scalar(query) is not None
 
 
-def _record_change(session: Session, lawyer_id: int, operation: str) -> None:
-    session.add(ProfileChange(lawyer_id=lawyer_id, operation=operation))
+def _record_changes(session: Session, lawyer_ids: Sequence[int], operation: str) -> None:
+    session.execute(insert(ProfileChange), [{"lawyer_id": i, "operation": operation} for i in lawyer_ids])
     session.info["profile_changed"] = True  # the request boundary replays the feed after commit
+
+
+def _record_change(session: Session, lawyer_id: int, operation: str) -> None:
+    _record_changes(session, [lawyer_id], operation)
+
+
+def _passage_rows(lawyers: Sequence[Lawyer]) -> list[dict[str, Any]]:
+    return [
+        {"lawyer_id": lawyer.id, "position": p.position, "kind": p.kind, "text": p.text}
+        for lawyer in lawyers
+        for p in profile_passages(lawyer.bio, lawyer.cases)
+    ]
+
+
+def _insert_passages(session: Session, lawyers: Sequence[Lawyer]) -> None:
+    """Core executemany without RETURNING: psycopg pipelines it with one parsed statement, where
+    ORM objects would become multi-row INSERT ... RETURNING statements parsed anew each batch."""
+    rows = _passage_rows(lawyers)
+    if rows:
+        session.execute(insert(Passage), rows)
 
 
 def _write_passages(session: Session, lawyer: Lawyer) -> None:
     session.execute(Passage.__table__.delete().where(Passage.lawyer_id == lawyer.id))
-    for passage in profile_passages(lawyer.bio, lawyer.cases):
-        session.add(Passage(lawyer_id=lawyer.id, position=passage.position, kind=passage.kind, text=passage.text))
+    _insert_passages(session, [lawyer])
 
 
 def _apply(lawyer: Lawyer, values: dict[str, Any]) -> set[str]:
@@ -136,6 +183,28 @@ def _stamp_verification(lawyer: Lawyer, valid_for: timedelta | None, *, renewal:
     lawyer.verification_expires_at = now + _valid_for(valid_for)
 
 
+def _new_lawyer(values: dict[str, Any], status: str, management_token: str | None, valid_for: timedelta | None) -> Lawyer:
+    lawyer = Lawyer(**values, status=status)
+    now = utcnow()
+    if management_token is not None:
+        lawyer.management_token_hash = token_hash(management_token)
+    if status == "verified":
+        _stamp_verification(lawyer, valid_for)
+    # consent as given (self-registration) or implied by the bureau's listing (import), timestamped
+    lawyer.consent_listing_at = now
+    if values.get("consent_contact_sharing"):
+        lawyer.consent_contact_sharing_at = now
+    return lawyer
+
+
+def _record_creation(session: Session, lawyers: Sequence[Lawyer], actor: str) -> None:
+    """Passages, feed entries and audit events of lawyers just flushed (they have ids), each
+    table in one executemany."""
+    _insert_passages(session, lawyers)
+    _record_changes(session, [lawyer.id for lawyer in lawyers], "upsert")
+    audit.record_created(session, lawyers, actor=actor)
+
+
 def create(
     session: Session,
     values: dict[str, Any],
@@ -147,22 +216,26 @@ def create(
 ) -> Lawyer:
     if licence_taken(session, values["license_no"]):
         raise Conflict("a lawyer with this license_no is already registered; manage it with its token")
-    lawyer = Lawyer(**values, status=status)
-    now = utcnow()
-    if management_token is not None:
-        lawyer.management_token_hash = token_hash(management_token)
-    if status == "verified":
-        _stamp_verification(lawyer, valid_for)
-    # consent as given (self-registration) or implied by the bureau's listing (import), timestamped
-    lawyer.consent_listing_at = now
-    if values.get("consent_contact_sharing"):
-        lawyer.consent_contact_sharing_at = now
+    lawyer = _new_lawyer(values, status, management_token, valid_for)
     session.add(lawyer)
     session.flush()
-    _write_passages(session, lawyer)
-    _record_change(session, lawyer.id, "upsert")
-    audit.record(session, actor=actor, action="created", lawyer_id=lawyer.id, after=audit.snapshot(lawyer))
+    _record_creation(session, [lawyer], actor)
     return lawyer
+
+
+def create_many(session: Session, records: Sequence[dict[str, Any]], *, actor: str = IMPORT_ACTOR) -> list[Lawyer]:
+    """Create many new lawyers (each record's "status" as given, else pending) in a few statements:
+    the import's path for new records. All or nothing: any licence already registered, or given
+    twice, raises Conflict before anything is written."""
+    licences = [values["license_no"] for values in records]
+    taken = licences_taken(session, set(licences))
+    if taken or len(set(licences)) != len(licences):
+        raise Conflict(f"license_no already registered or repeated: {sorted(taken)[:5] or 'repeated in the batch'}")
+    lawyers = [_new_lawyer({k: v for k, v in values.items() if k != "status"}, values.get("status", "pending"), None, None) for values in records]
+    session.add_all(lawyers)
+    session.flush()  # one multi-row INSERT ... RETURNING for the ids
+    _record_creation(session, lawyers, actor)
+    return lawyers
 
 
 def update(

@@ -89,7 +89,7 @@ def fingerprint(catalog: Catalog, encoder: Encoder) -> dict[str, Any]:
     ]
     return {
         "lawyers": dict(catalog.lawyers),
-        "catalog_passages": sorted(catalog.passages),
+        "passage_labels": catalog.labels.items(),
         "index": indexed(catalog),
         "searches": searches,
     }

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from embeddings.encoder import Encoder
-from embeddings.index import IDS_FILE, INDEX_FILE, MANIFEST_FILE, PassageIndex
+from embeddings.index import IDS_FILE, INDEX_FILE, IVF_FILE, MANIFEST_FILE, PassageIndex
 from service import importing
 from service.db import make_engine, make_session_factory, migrate
 from service.repositories import lawyers as lawyer_repo
@@ -105,6 +105,10 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "owners truncated": lambda s: _truncate(s / IDS_FILE),
     "owners corrupted": lambda s: _flip_byte(s / IDS_FILE),
     "vectors missing": lambda s: (s / INDEX_FILE).unlink(),
+    "ivf missing": lambda s: (s / IVF_FILE).unlink(),
+    "facts corrupted": lambda s: _flip_byte(s / "facts.npz"),
+    "facts missing": lambda s: (s / "facts.npz").unlink(),
+    "ivf replaced": lambda s: (s / IVF_FILE).write_bytes(b"not a faiss index"),
     "manifest truncated": lambda s: _truncate(s / MANIFEST_FILE),
     "manifest empty": lambda s: (s / MANIFEST_FILE).write_text(""),
     "manifest not an object": lambda s: (s / MANIFEST_FILE).write_text("[1, 2, 3]"),

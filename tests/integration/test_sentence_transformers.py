@@ -132,7 +132,7 @@ def test_snapshot_of_one_encoder_is_rebuilt_by_the_other(
         assert use.catalog.index.encoder_name == USE_NAME
         assert len(use.catalog) == 4
         query = use.matcher.understand("Our bulk carrier was arrested in port over an unpaid bunker bill.")
-        assert use.matcher.match(query, k=4).matches[0].lawyer.external_id == "EN-SHIP"
+        assert use.matcher.match(query, k=4).matches[0].external_id == "EN-SHIP"
     finally:
         use.engine.dispose()
 

@@ -7,7 +7,6 @@ clean rebuild from the database serves.
 
 from __future__ import annotations
 
-import json
 import signal
 import threading
 import time
@@ -22,7 +21,7 @@ from tests.integration._integrity import assert_same, clean_rebuild, new_catalog
 from tests.integration._procs import ADMIN_KEY, LAWYERS, LONG, Service, service_env
 
 EXIT_WITHIN = 10.0
-IMPORTED = 300 if LONG else 150
+IMPORTED = 1200 if LONG else 600
 NEED = {"description": "Anti-dumping investigation by the European Commission into our steel exports", "k": 10}
 
 

@@ -3,11 +3,13 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import embeddings.index as index_module
 from embeddings.encoder import Encoder, load_encoder
 from embeddings.index import IDS_FILE, INDEX_FILE, MANIFEST_FILE, OwnerHit, PassageIndex
 from embeddings.passages import profile_passages
@@ -23,26 +25,35 @@ def _unit(rows: np.ndarray) -> np.ndarray:
 class Pool:
     """Random owners with 1-6 passages each, and a brute-force answer to compare against."""
 
-    def __init__(self, owners: int, seed: int = 0, dim: int = DIM) -> None:
+    def __init__(self, owners: int, seed: int = 0, dim: int = DIM, clusters: int = 0) -> None:
         rng = np.random.default_rng(seed)
         self.dim = dim
         self.passages: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        # clustered vectors (topics), as real passage embeddings are; 0: uniform on the sphere
+        centres = _unit(rng.normal(size=(clusters, dim))) if clusters else None
         next_id = 1_000
         for owner in rng.permutation(owners).tolist():
             n = int(rng.integers(1, 7))
             ids = np.arange(next_id, next_id + n, dtype=np.int64)
             next_id += n + int(rng.integers(0, 3))  # gaps, as in a database
-            self.passages[owner] = (ids, _unit(rng.normal(size=(n, dim))))
+            vectors = rng.normal(size=(n, dim))
+            if centres is not None:
+                vectors = centres[rng.integers(0, clusters, n)] + 0.35 * vectors / np.sqrt(dim)
+            self.passages[owner] = (ids, _unit(vectors))
         self.rng = rng
+        self.centres = centres
+
+    def query(self) -> np.ndarray:
+        if self.centres is None:
+            return _unit(self.rng.normal(size=self.dim))
+        centre = self.centres[int(self.rng.integers(0, len(self.centres)))]
+        return _unit(centre + 0.35 * self.rng.normal(size=self.dim) / np.sqrt(self.dim))
 
     def index(self) -> PassageIndex:
         index = PassageIndex(self.dim, "test-encoder", "1")
         for owner, (ids, vectors) in self.passages.items():
             index.replace_owner(owner, ids, vectors)
         return index
-
-    def query(self) -> np.ndarray:
-        return _unit(self.rng.normal(size=self.dim))
 
     def expected(
         self, query: np.ndarray, k: int, allowed: set[int] | None = None
@@ -443,21 +454,29 @@ def test_mask_filter_that_fights_the_query_still_fills_k(big_pool: Pool, big_ind
     _same_hits(hits, big_pool.expected(query, 50, set(ranked[-2_500:])))
 
 
-def test_shared_and_removed_vectors_stay_exact_in_broad_searches() -> None:
-    # Many owners share a few vectors (boilerplate); removals free rows that must not be found.
-    rng = np.random.default_rng(11)
+def _boilerplate_pool(rng: np.random.Generator) -> tuple[PassageIndex, Pool, np.ndarray]:
+    """3,000 owners with two own vectors and one of five shared ones (boilerplate)."""
     shared = _unit(rng.normal(size=(5, DIM)))
     index = PassageIndex(DIM, "e", "1")
     pool = Pool(0)
     for owner in range(3_000):
-        own = _unit(rng.normal(size=(2, DIM)))
-        vectors = np.vstack([own, shared[owner % 5 : owner % 5 + 1]])
+        vectors = np.vstack([_unit(rng.normal(size=(2, DIM))), shared[owner % 5 : owner % 5 + 1]])
         ids = np.arange(owner * 10, owner * 10 + 3)
         index.replace_owner(owner, ids, vectors)
         pool.passages[owner] = (ids, vectors)
+    return index, pool, shared
+
+
+def _remove_every_seventh(index: PassageIndex, pool: Pool) -> None:
     for owner in range(0, 3_000, 7):
         index.remove_owner(owner)
         del pool.passages[owner]
+
+
+def test_shared_and_removed_vectors_stay_exact_in_broad_searches() -> None:
+    # Many owners share a few vectors (boilerplate); removals free rows that must not be found.
+    index, pool, shared = _boilerplate_pool(np.random.default_rng(11))
+    _remove_every_seventh(index, pool)
     query = shared[2]
     _same_hits(index.best_by_owner(query, 100), pool.expected(query, 100))
     mask = np.zeros(3_000, dtype=bool)
@@ -467,3 +486,307 @@ def test_shared_and_removed_vectors_stay_exact_in_broad_searches() -> None:
     assert len(near) == 40 and all(abs(score - 1.0) < 1e-5 for _, _, score in near)
     assert [pid for pid, _, _ in near] == sorted(pid for pid, _, _ in near)  # ties by passage id
     assert all(owner in pool.passages for _, owner, _ in near)
+
+
+# -- above the IVF threshold (thresholds lowered so that small pools take the approximate path) ----
+
+IVF_SMALL = {
+    "IVF_MIN_ROWS": 2_000,
+    "IVF_NPROBE": 4,
+    "IVF_MIN_CANDIDATES": 64,
+    "IVF_TRAIN_PER_LIST": 16,
+    "IVF_FLUSH_ROWS": 40,
+    "IVF_BACKGROUND": False,
+    "COMPACT_MIN_DEAD": 16,
+    "_CSR_DELTA_MIN": 32,
+}
+
+
+@pytest.fixture
+def small_ivf(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in IVF_SMALL.items():
+        monkeypatch.setattr(index_module, name, value)
+
+
+@pytest.fixture(scope="module")
+def ivf_pool() -> Pool:
+    return Pool(6_000, seed=21, clusters=64)
+
+
+@pytest.fixture(scope="module")
+def ivf_index(ivf_pool: Pool) -> PassageIndex:
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in IVF_SMALL.items():
+            patch.setattr(index_module, name, value)
+        index = ivf_pool.index()
+        assert index._use_ivf()  # built inline while crossing the lowered threshold
+    return index
+
+
+def _exact_per_owner(pool: Pool, query: np.ndarray, hits: list[OwnerHit]) -> None:
+    """Each hit is its owner's best passage with its exact score, ranked by score, then owner."""
+    owners = {h.owner_id for h in hits}
+    best = {h.owner_id: h for h in pool.expected(query, len(pool.passages), owners)}
+    _same_hits(hits, [best[h.owner_id] for h in hits])
+    assert hits == sorted(hits, key=lambda h: (-h.score, h.owner_id))
+    assert len({h.owner_id for h in hits}) == len(hits)
+
+
+def _recall(hits: list[OwnerHit], expected: list[OwnerHit]) -> float:
+    return len({h.owner_id for h in hits} & {h.owner_id for h in expected}) / len(expected)
+
+
+@pytest.mark.usefixtures("small_ivf")
+def test_ivf_search_is_exact_on_what_it_returns_and_finds_most(
+    ivf_pool: Pool, ivf_index: PassageIndex
+) -> None:
+    recalls = []
+    for _ in range(10):
+        query = ivf_pool.query()
+        for allowed in (None, ivf_pool.rng.random(6_000) < 0.3):
+            allowed_set = None if allowed is None else set(np.flatnonzero(allowed).tolist())
+            hits = ivf_index.best_by_owner(query, 50, allowed)
+            assert len(hits) == 50
+            assert allowed_set is None or {h.owner_id for h in hits} <= allowed_set
+            _exact_per_owner(ivf_pool, query, hits)
+            recalls.append(_recall(hits, ivf_pool.expected(query, 50, allowed_set)))
+        near = ivf_index.nearest(query, 40)
+        assert len(near) == 40
+        assert [s for _, _, s in near] == sorted((s for _, _, s in near), reverse=True)
+        for pid, owner, score in near:
+            ids, vectors = ivf_pool.passages[owner]
+            assert score == pytest.approx(float(vectors[list(ids).index(pid)] @ query), abs=1e-5)
+    assert np.mean(recalls) >= 0.9
+
+
+@pytest.mark.usefixtures("small_ivf")
+@pytest.mark.parametrize("as_mask", [True, False])
+def test_ivf_filter_that_fights_the_query_still_fills_k(
+    ivf_pool: Pool, ivf_index: PassageIndex, as_mask: bool
+) -> None:
+    query = ivf_pool.query()
+    ranked = [h.owner_id for h in ivf_pool.expected(query, 6_000)]
+    worst = ranked[-2_500:]  # the best rows hold none of them: widening, then exact search
+    allowed: set[int] | np.ndarray = set(worst)
+    if as_mask:
+        allowed = np.zeros(6_000, dtype=bool)
+        allowed[worst] = True
+    for k in (1, 50, 200):
+        hits = ivf_index.best_by_owner(query, k, allowed)
+        assert len(hits) == k and {h.owner_id for h in hits} <= set(worst)
+        _exact_per_owner(ivf_pool, query, hits)
+        assert _recall(hits, ivf_pool.expected(query, k, set(worst))) >= 0.9
+
+
+@pytest.mark.usefixtures("small_ivf")
+def test_ivf_narrow_filters_and_scores_for_owners_are_exact(
+    ivf_pool: Pool, ivf_index: PassageIndex
+) -> None:
+    query = ivf_pool.query()
+    for size in (30, 300, 3_000):
+        allowed = set(ivf_pool.rng.choice(6_000, size=size, replace=False).tolist())
+        hits = ivf_index.best_by_owner(query, 40, allowed)
+        assert len(hits) == min(40, size)
+        if size <= 300:  # few allowed passages: scored directly, exact
+            _same_hits(hits, ivf_pool.expected(query, 40, allowed))
+        scored = ivf_index.scores_for_owners(query, allowed)
+        assert set(scored) == allowed
+        ranked = sorted(scored.values(), key=lambda h: (-h.score, h.owner_id))
+        _same_hits(ranked, ivf_pool.expected(query, size, allowed))
+
+
+def _near(query: np.ndarray, rng: np.random.Generator, n: int, noise: float = 0.01) -> np.ndarray:
+    return _unit(query + noise * rng.normal(size=(n, query.shape[0])))
+
+
+@pytest.mark.usefixtures("small_ivf")
+def test_ivf_sees_owners_added_replaced_and_removed_after_training() -> None:
+    pool = Pool(3_000, seed=22, clusters=64)
+    index = pool.index()
+    assert index._use_ivf()
+    rng = np.random.default_rng(23)
+    query = pool.query()
+    # added after training: first as pending rows, then (past IVF_FLUSH_ROWS) inside the IVF
+    near_owners: set[int] = set()
+    for round_ in range(3):
+        added = list(range(10_000 + 100 * round_, 10_000 + 100 * round_ + 30))
+        for owner in added:
+            ids = np.arange(owner * 10, owner * 10 + 2)
+            vectors = np.vstack([_near(query, rng, 1), _unit(rng.normal(size=(1, DIM)))])
+            index.replace_owner(owner, ids, vectors)
+            pool.passages[owner] = (ids, vectors)
+        near_owners |= set(added)
+        assert {h.owner_id for h in index.best_by_owner(query, len(near_owners))} == near_owners
+        index.remove_owner(added[0])
+        del pool.passages[added[0]]
+        near_owners.discard(added[0])
+        assert {h.owner_id for h in index.best_by_owner(query, len(near_owners))} == near_owners
+    # replaced: the old near passages are gone, the new ones found
+    moved = 10_001
+    far = _unit(-query[None, :] + 0.01 * rng.normal(size=(1, DIM)))
+    index.replace_owner(moved, [moved * 10 + 5], far)
+    pool.passages[moved] = (np.array([moved * 10 + 5]), far)
+    assert moved not in {h.owner_id for h in index.best_by_owner(query, 200)}
+    assert all(pid != moved * 10 for pid, _, _ in index.nearest(query, 100))
+    assert index.best_by_owner(-query, 1)[0].owner_id == moved
+    assert index.passage_ids(moved) == [moved * 10 + 5]
+    for _ in range(5):
+        q = pool.query()
+        hits = index.best_by_owner(q, 50)
+        assert len(hits) == 50
+        _exact_per_owner(pool, q, hits)
+        assert _recall(hits, pool.expected(q, 50)) >= 0.8
+
+
+@pytest.mark.usefixtures("small_ivf")
+def test_ivf_shared_and_freed_rows() -> None:
+    # boilerplate rows shared by many owners; removals free rows that are reused by new vectors
+    rng = np.random.default_rng(24)
+    index, pool, shared = _boilerplate_pool(rng)
+    assert index._use_ivf()
+    _remove_every_seventh(index, pool)
+    for owner in range(3_000, 3_200):  # reuses the freed rows
+        vectors = _unit(rng.normal(size=(2, DIM)))
+        ids = np.arange(owner * 10, owner * 10 + 2)
+        index.replace_owner(owner, ids, vectors)
+        pool.passages[owner] = (ids, vectors)
+    query = shared[2]
+    hits = index.best_by_owner(query, 100)
+    _exact_per_owner(pool, query, hits)
+    assert all(h.score == pytest.approx(1.0, abs=1e-5) for h in hits)
+    # ties by owner id
+    assert [h.owner_id for h in hits] == sorted(o for o in pool.passages if o % 5 == 2)[:100]
+    near = index.nearest(query, 40)
+    assert len(near) == 40 and all(abs(score - 1.0) < 1e-5 for _, _, score in near)
+    assert [pid for pid, _, _ in near] == sorted(pid for pid, _, _ in near)
+    assert all(owner in pool.passages for _, owner, _ in near)
+    assert index.distinct_vectors == 5 + 2 * len(pool.passages)
+
+
+@pytest.mark.usefixtures("small_ivf")
+def test_ivf_save_load_round_trip_keeps_results(
+    ivf_pool: Pool, ivf_index: PassageIndex, tmp_path: Path
+) -> None:
+    snapshot = tmp_path / "index"
+    ivf_index.save(snapshot, extra={"feed_position": 5})
+    assert (snapshot / index_module.IVF_FILE).stat().st_size > 0
+    loaded = PassageIndex.load(snapshot, "test-encoder", "1", DIM)
+    assert loaded is not None
+    index, manifest = loaded
+    assert len(manifest["ivf_sha256"]) == 64
+    assert (len(index), index.owner_count, index.distinct_vectors) == (
+        len(ivf_index), ivf_index.owner_count, ivf_index.distinct_vectors
+    )
+    for _ in range(5):
+        query = ivf_pool.query()
+        mask = ivf_pool.rng.random(6_000) < 0.05
+        assert index.nearest(query, 40) == ivf_index.nearest(query, 40)
+        assert index.best_by_owner(query, 50) == ivf_index.best_by_owner(query, 50)
+        assert index.best_by_owner(query, 200, mask) == ivf_index.best_by_owner(query, 200, mask)
+    # and it keeps working as an index
+    index.replace_owner(99_999, [99_999_0], _unit(np.ones((1, DIM))))
+    assert index.best_by_owner(_unit(np.ones(DIM)), 1)[0].owner_id == 99_999
+
+
+@pytest.mark.usefixtures("small_ivf")
+def test_load_refuses_a_damaged_ivf_file(
+    ivf_index: PassageIndex, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    snapshot = tmp_path / "index"
+    ivf_index.save(snapshot)
+    path = snapshot / index_module.IVF_FILE
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    _refused(snapshot, caplog, "checksum")
+    path.unlink()
+    _refused(snapshot, caplog, "no usable index snapshot")
+
+
+@pytest.mark.usefixtures("small_ivf")
+@pytest.mark.parametrize("ivf", [False, True])
+def test_compaction_keeps_results(ivf: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not ivf:
+        monkeypatch.setattr(index_module, "IVF_MIN_ROWS", 10**9)
+    pool = Pool(2_500, seed=25, clusters=64)
+    index = pool.index()
+    assert index._use_ivf() == ivf
+    rng = np.random.default_rng(26)
+    owners = list(pool.passages)
+    for step in range(3_000):  # replacing appends a new run; the dead ones are compacted away
+        owner = owners[int(rng.integers(len(owners)))]
+        ids, vectors = pool.passages[owner]
+        if step % 3 == 0:  # new passages and vectors
+            ids = ids + 1_000_000
+            vectors = _unit(rng.normal(size=vectors.shape))
+            pool.passages[owner] = (ids, vectors)
+        index.replace_owner(owner, ids, vectors)
+    assert index._slots_used <= 1.5 * len(index) + 16  # compacted at least once
+    fresh = pool.index()
+    assert (len(index), index.owners(), index.distinct_vectors) == (
+        len(fresh), fresh.owners(), fresh.distinct_vectors
+    )
+    assert all(index.passage_ids(o) == pool.passages[o][0].tolist() for o in owners[:50])
+    for _ in range(5):
+        query = pool.query()
+        mask = pool.rng.random(2_500) < 0.4
+        for allowed in (None, mask):
+            hits = index.best_by_owner(query, 50, allowed)
+            _exact_per_owner(pool, query, hits)
+            if not ivf:
+                _same_hits(hits, fresh.best_by_owner(query, 50, allowed))
+            else:
+                allowed_set = None if allowed is None else set(np.flatnonzero(mask).tolist())
+                assert _recall(hits, pool.expected(query, 50, allowed_set)) >= 0.85
+        nearest = [p for p, _, _ in index.nearest(query, 20)]
+        assert nearest[:5] == [p for p, _, _ in fresh.nearest(query, 20)][:5]
+
+
+@pytest.mark.usefixtures("small_ivf")
+def test_background_training_serves_meanwhile(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index_module, "IVF_BACKGROUND", True)
+    monkeypatch.setattr(index_module, "IVF_ADD_CHUNK", 500)
+    pool = Pool(3_000, seed=27, clusters=64)
+    index = pool.index()
+    rng = np.random.default_rng(28)
+    deadline = time.monotonic() + 60
+    step = 0
+    while True:  # updates and searches while the IVF is built in a thread
+        step += 1
+        owner = 5_000 + step
+        ids = np.arange(owner * 10, owner * 10 + 2)
+        vectors = _unit(rng.normal(size=(2, DIM)))
+        index.replace_owner(owner, ids, vectors)
+        pool.passages[owner] = (ids, vectors)
+        query = pool.query()
+        hits = index.best_by_owner(query, 20)
+        assert len(hits) == 20
+        _exact_per_owner(pool, query, hits)
+        if index._use_ivf() and not index._building:
+            break
+        assert time.monotonic() < deadline, "the IVF was never built"
+    for _ in range(5):
+        query = pool.query()
+        hits = index.best_by_owner(query, 50)
+        _exact_per_owner(pool, query, hits)
+        assert _recall(hits, pool.expected(query, 50)) >= 0.8
+
+
+def test_hash_collisions_never_merge_different_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    # every vector hashes alike: only comparing the vectors tells them apart
+    monkeypatch.setattr(index_module, "_hash_rows", lambda v: np.zeros(len(v), dtype=np.uint64))
+    monkeypatch.setattr(index_module, "_RECENT_HASHES", 8)  # the sorted hash arrays in play too
+    rng = np.random.default_rng(29)
+    shared = _unit(rng.normal(size=(1, DIM)))
+    pool = Pool(0)
+    index = PassageIndex(DIM, "e", "1")
+    for owner in range(300):
+        vectors = np.vstack([_unit(rng.normal(size=(2, DIM))), shared])
+        ids = np.arange(owner * 10, owner * 10 + 3)
+        index.replace_owner(owner, ids, vectors)
+        pool.passages[owner] = (ids, vectors)
+    assert index.distinct_vectors >= 2 * 300 + 1
+    for _ in range(5):
+        query = pool.query()
+        _same_hits(index.best_by_owner(query, 30), pool.expected(query, 30))
+    assert [h.owner_id for h in index.best_by_owner(shared[0], 3)] == [0, 1, 2]

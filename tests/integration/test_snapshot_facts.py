@@ -1,0 +1,50 @@
+"""A starting worker takes the lawyers' facts from the snapshot instead of re-reading every profile
+(minutes at 10^6 profiles), and serves exactly what a clean rebuild serves either way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from embeddings.encoder import Encoder
+from service import importing
+from service.db import make_engine, make_session_factory, migrate
+from service.matching import catalog as catalog_module
+from service.repositories import lawyers as lawyer_repo
+from tests.integration._integrity import assert_same, clean_rebuild, new_catalog
+from tests.integration._procs import LAWYERS
+
+
+@pytest.fixture
+def factory(tmp_path: Path):  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'facts.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    with LAWYERS.open(encoding="utf-8") as lines:
+        importing.import_lawyers(factory, lines)
+    yield factory
+    engine.dispose()
+
+
+def test_a_restart_takes_facts_from_the_snapshot(factory, encoder: Encoder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = new_catalog(encoder)
+    assert first.load_or_rebuild(factory, tmp_path / "index") == "rebuilt"
+    # a change after the snapshot is replayed from the feed on top of the saved facts
+    with factory() as session, session.begin():
+        changed = lawyer_repo.page(session, offset=0, limit=1, status="verified")[0][0]
+        lawyer_repo.update(session, changed, {"practice_areas": ["maritime_logistics"], "countries": ["PA"]}, review_identity=False)
+    second = new_catalog(encoder)
+    assert second.load_or_rebuild(factory, tmp_path / "index") == "loaded"
+    assert second.lawyers[changed.id].declared_practice == frozenset({"maritime_logistics"})
+    assert changed.id in second.members("country", "PA")
+    assert_same(second, clean_rebuild(encoder, factory), encoder, "catalog loaded with saved facts")
+
+
+def test_facts_read_by_other_code_are_read_again(factory, encoder: Encoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    new_catalog(encoder).load_or_rebuild(factory, tmp_path / "index")
+    monkeypatch.setattr(catalog_module, "reader_fingerprint", lambda: "another reader")
+    again = new_catalog(encoder)
+    assert again.load_or_rebuild(factory, tmp_path / "index") == "loaded, profiles read again"
+    assert_same(again, clean_rebuild(encoder, factory), encoder, "catalog with facts read again")
