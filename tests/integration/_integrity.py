@@ -3,6 +3,12 @@
 A catalog serves exactly what a clean rebuild serves when it holds the same lawyers with the
 same facts, the same passages with the same vectors, and so answers every search the same way.
 Eligibility is read from the database by SQL of its own, not by the catalog's rule.
+
+"The same vectors" is up to the encoder's own noise: the bundled encoder's output for a text
+depends on what else is in its batch by about 2e-7 per component, so a passage encoded during an
+import and the same text encoded again during a replay may score 1e-7 apart, and lawyers whose
+passages are word for word the same may swap places. Searches are therefore compared score by
+score within SCORE_NOISE, and owners within each group of scores that close.
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ QUERIES = (
     "A trademark squatted in Thailand before our launch; we need it cancelled.",
     "Personal data of employees in Türkiye: localisation and monitoring rules.",
 )
+
+# Far above the encoder's batch noise (~1e-7 on a cosine), far below any real difference.
+SCORE_NOISE = 1e-5
 
 _shared_caches: dict[str, VectorCache] = {}
 
@@ -84,8 +93,7 @@ def fingerprint(catalog: Catalog, encoder: Encoder) -> dict[str, Any]:
     """Everything a request can observe of a catalog, in comparable form."""
     queries = encoder.encode_queries(list(QUERIES))
     searches = [
-        [(hit.owner_id, hit.passage_id, round(hit.score, 4)) for hit in catalog.index.best_by_owner(q, 25)]
-        for q in queries
+        [(hit.owner_id, hit.passage_id, hit.score) for hit in catalog.index.best_by_owner(q, 25)] for q in queries
     ]
     return {
         "lawyers": dict(catalog.lawyers),
@@ -95,8 +103,37 @@ def fingerprint(catalog: Catalog, encoder: Encoder) -> dict[str, Any]:
     }
 
 
+def search_differences(got: list[tuple[int, int, float]], want: list[tuple[int, int, float]]) -> list[str]:
+    """How two best-by-owner result lists differ beyond encoder noise (empty when they agree).
+
+    Scores must agree rank by rank, and each owner's score with its expected score, so an owner
+    may only change places with owners scoring within SCORE_NOISE of it, or enter at the cut in
+    place of one. Passage ids are not compared: an owner with the same sentence twice may be
+    found by either, and the "index" fingerprint compares every owner's passages exactly.
+    """
+    problems = []
+    if len(got) != len(want):
+        return [f"{len(got)} results, {len(want)} expected"]
+    for rank, ((_, _, g), (_, _, w)) in enumerate(zip(got, want)):
+        if abs(g - w) > SCORE_NOISE:
+            problems.append(f"rank {rank}: score {g:.6f}, expected {w:.6f}")
+    wanted = {owner: score for owner, _, score in want}
+    cut = want[-1][2] if want else 0.0
+    for owner, _, score in got:
+        if owner in wanted:
+            want_score = wanted[owner]
+            if abs(score - want_score) > SCORE_NOISE:
+                problems.append(f"owner {owner}: score {score:.6f}, expected {want_score:.6f}")
+        elif score < cut - SCORE_NOISE or score > cut + SCORE_NOISE:
+            problems.append(f"owner {owner} ({score:.6f}) is not among the expected results")
+    return problems
+
+
 def assert_same(actual: Catalog, expected: Catalog, encoder: Encoder, what: str = "catalog") -> None:
     got, want = fingerprint(actual, encoder), fingerprint(expected, encoder)
+    for query, got_hits, want_hits in zip(QUERIES, got.pop("searches"), want.pop("searches")):
+        problems = search_differences(got_hits, want_hits)
+        assert not problems, f"{what}: search {query[:40]!r} differs from a clean rebuild: {problems[:5]}"
     for key in want:
         if got[key] != want[key]:
             if key in ("lawyers", "index"):
