@@ -24,26 +24,28 @@ from service.settings import Settings
 from service.state import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+# The plain accessors are async: FastAPI runs sync dependencies in its thread pool, a thread
+# hop each per request for what is an attribute read.
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_settings_dep(runtime: RuntimeDep) -> Settings:
+async def get_settings_dep(runtime: RuntimeDep) -> Settings:
     return runtime.settings
 
 
-def get_encoder(runtime: RuntimeDep) -> Encoder:
+async def get_encoder(runtime: RuntimeDep) -> Encoder:
     return runtime.encoder
 
 
-def get_catalog(runtime: RuntimeDep) -> Catalog:
+async def get_catalog(runtime: RuntimeDep) -> Catalog:
     return runtime.catalog
 
 
-def get_matcher(runtime: RuntimeDep) -> MatchEngine:
+async def get_matcher(runtime: RuntimeDep) -> MatchEngine:
     return runtime.matcher
 
 
