@@ -17,7 +17,7 @@ from models import Lawyer
 from service.errors import Forbidden, TooManyRequests, Unauthorized
 from service.matching.catalog import Catalog
 from service.matching.engine import MatchEngine
-from service.ratelimit import RateLimiter
+from service.ratelimit import Limiter
 from service.repositories import api_keys
 from service.repositories import lawyers as lawyer_repo
 from service.settings import Settings
@@ -103,7 +103,7 @@ lawyer_token_scheme = APIKeyHeader(
 
 
 def _limit(request: Request, limiter_name: str, key: str) -> None:
-    limiter: RateLimiter = getattr(request.app.state, limiter_name)
+    limiter: Limiter = getattr(request.app.state, limiter_name)
     wait = limiter.take(key)
     if wait:
         raise TooManyRequests(f"rate limit reached; retry in {wait:.0f} s or spread your requests", retry_after=wait)

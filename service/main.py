@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from service import demo
 from service.api import admin, health, lawyers, matches, needs
 from service.errors import install_handlers
-from service.ratelimit import BodyLimitMiddleware, RateLimiter
+from service.ratelimit import BodyLimitMiddleware, make_limiter
 from service.settings import Settings, get_settings
 from service.state import Runtime
 
@@ -42,8 +42,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         lifespan=lifespan,
     )
     install_handlers(app)
-    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
-    app.state.registration_limiter = RateLimiter(settings.registration_rate_limit_per_minute)
+    app.state.limiter = make_limiter(
+        settings.rate_limit_per_minute, redis_url=settings.redis_url, namespace="matchmaker:rate:requests"
+    )
+    app.state.registration_limiter = make_limiter(
+        settings.registration_rate_limit_per_minute, redis_url=settings.redis_url, namespace="matchmaker:rate:registrations"
+    )
     # the bulk import streams under its own, larger MATCHMAKER_IMPORT_MAX_BYTES
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, exempt=("/v1/lawyers/import",))
     for router in (health.router, matches.router, needs.router, lawyers.router, admin.router):

@@ -1,15 +1,19 @@
 """Request budgets: a token bucket per caller, and a cap on the size of every request body.
 
-Both are in-process: with N workers a caller may get up to N times the budget, which is fine for
-abuse control. A shared limit would need the database or a cache in front.
+Without MATCHMAKER_REDIS_URL the buckets live in each process, so N workers grant a caller up to
+N times the budget. With it, every process spends from one bucket per caller in Redis, so the
+budget holds however many replicas serve; should Redis be unreachable, each process falls back to
+its own buckets rather than refusing or failing requests.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections import OrderedDict
+from typing import Any, Protocol
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -42,6 +46,71 @@ class RateLimiter:
             while len(self._buckets) > self.max_buckets:  # forget the longest-idle callers first
                 self._buckets.popitem(last=False)
             return wait
+
+
+class Limiter(Protocol):
+    def take(self, key: str) -> float: ...
+
+
+# One atomic step of the token bucket in Redis, on the server's clock so that every process agrees.
+# Numbers go back as strings: Redis truncates Lua numbers to integers.
+_TAKE = """
+local capacity = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'stamp')
+local tokens = tonumber(state[1]) or capacity
+local stamp = tonumber(state[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - stamp) * rate)
+local wait = 0
+if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'stamp', tostring(now))
+redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 1)
+return tostring(wait)
+"""
+
+log = logging.getLogger(__name__)
+
+
+class SharedRateLimiter:
+    """The same token buckets, kept in Redis and shared by every process that names the same
+    ``namespace``; a full bucket expires, so idle callers cost nothing."""
+
+    # a request waits at most this long for Redis before this process decides alone
+    TIMEOUT_SECONDS = 0.25
+    # after a failure, Redis is tried again this much later (meanwhile: the local buckets)
+    RETRY_SECONDS = 5.0
+
+    def __init__(self, url: str, per_minute: int, *, namespace: str) -> None:
+        import redis
+
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self.namespace = namespace
+        self._client: Any = redis.Redis.from_url(
+            url, socket_timeout=self.TIMEOUT_SECONDS, socket_connect_timeout=self.TIMEOUT_SECONDS
+        )
+        self._script = self._client.register_script(_TAKE)
+        self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
+        self._local = RateLimiter(per_minute)
+        self._down_until = 0.0
+
+    def take(self, key: str) -> float:
+        now = time.monotonic()
+        if now >= self._down_until:
+            try:
+                return float(self._script(keys=[f"{self.namespace}:{key}"], args=[self.capacity, self.rate]))
+            except self._errors as error:
+                self._down_until = now + self.RETRY_SECONDS
+                log.warning("rate limits: Redis unreachable (%s); this process limits alone for %.0f s", error, self.RETRY_SECONDS)
+        return self._local.take(key)
+
+
+def make_limiter(per_minute: int, *, redis_url: str | None, namespace: str) -> Limiter:
+    if redis_url:
+        return SharedRateLimiter(redis_url, per_minute, namespace=namespace)
+    return RateLimiter(per_minute)
 
 
 class BodyTooLarge(HTTPException):
