@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -36,7 +35,9 @@ from service.schemas.lawyer import (
     LawyerPrivate,
     LawyerPublic,
     LawyerUpdate,
+    ManagementToken,
     Registered,
+    ReissueBody,
     SuspendBody,
     VerifyBody,
 )
@@ -110,7 +111,7 @@ def list_lawyers(
     dependencies=[Depends(limit_registrations)],
 )
 def register(body: LawyerCreate, session: SessionDep, settings: SettingsDep) -> Any:
-    token = "lt_" + secrets.token_urlsafe(32)
+    token = lawyer_repo.new_management_token()
     lawyer = lawyer_repo.create(
         session, body.model_dump(mode="json"), status="pending", actor="registration", management_token=token
     )
@@ -144,6 +145,18 @@ def update_me(body: LawyerUpdate, session: SessionDep, lawyer: CurrentLawyerDep)
 )
 def delete_me(session: SessionDep, lawyer: CurrentLawyerDep) -> None:
     lawyer_repo.delete(session, lawyer, actor=_lawyer_actor(lawyer.id), reason="erasure requested by the lawyer")
+
+
+@router.post(
+    "/me/token",
+    response_model=ManagementToken,
+    summary="Replace your management token (the one sent stops working at once; the new one is shown once)",
+    responses=AUTH_RESPONSES,
+)
+def rotate_my_token(session: SessionDep, lawyer: CurrentLawyerDep) -> Any:
+    token = lawyer_repo.reissue_token(session, lawyer, actor=_lawyer_actor(lawyer.id), reason="rotated by the lawyer")
+    session.flush()
+    return ManagementToken(management_token=token)
 
 
 @router.get("/me/consent", response_model=ConsentView, summary="Your consents", responses=AUTH_RESPONSES)
@@ -214,6 +227,19 @@ def verify(
     lawyer_repo.set_status(session, lawyer, "verified", actor=caller.actor, reason=reason, valid_for=_valid_for(settings))
     session.flush()
     return LawyerPrivate.model_validate(lawyer)
+
+
+@router.post(
+    "/{lawyer_id:int}/token",
+    response_model=ManagementToken,
+    summary="Issue a new management token to a lawyer who lost theirs, identity checked (administrators)",
+    responses=ADMIN_OBJECT,
+)
+def reissue_token(lawyer_id: LawyerId, body: ReissueBody, session: SessionDep, caller: AdminDep) -> Any:
+    lawyer = lawyer_repo.get(session, lawyer_id)
+    token = lawyer_repo.reissue_token(session, lawyer, actor=caller.actor, reason=body.reason)
+    session.flush()
+    return ManagementToken(management_token=token)
 
 
 @router.post(

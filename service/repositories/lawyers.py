@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,6 +33,19 @@ def _valid_for(valid_for: timedelta | None) -> timedelta:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_management_token() -> str:
+    return "lt_" + secrets.token_urlsafe(32)
+
+
+def reissue_token(session: Session, lawyer: Lawyer, *, actor: str, reason: str) -> str:
+    """A new management token for the lawyer; the one before stops working at once. Only its
+    hash is kept, and the audit log records that it changed, never the token."""
+    token = new_management_token()
+    lawyer.management_token_hash = token_hash(token)
+    audit.record(session, actor=actor, action="token_reissued", lawyer_id=lawyer.id, reason=reason)
+    return token
 
 
 def by_management_token(session: Session, token: str) -> Lawyer | None:

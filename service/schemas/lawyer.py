@@ -186,6 +186,14 @@ class SuspendBody(StrictModel):
     reason: Reason = Field(description="why the profile is suspended; goes to the audit log")
 
 
+class ReissueBody(StrictModel):
+    reason: Reason = Field(description="how the lawyer's identity was checked; goes to the audit log")
+
+
+class ManagementToken(BaseModel):
+    management_token: str = Field(description="shown once: the token before it no longer works")
+
+
 class LawyerPublic(BaseModel):
     """What anyone with a key may see: no email, phone or licence number."""
 

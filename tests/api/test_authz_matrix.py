@@ -48,6 +48,8 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
     # administration of lawyers
     ("PATCH", "/v1/lawyers/{lawyer_a}", LAWYER_PATCH,         (401,  401,  401,  403,  403,  403,  200)),
     ("POST", "/v1/lawyers/{fresh_lawyer}/verify", None,       (401,  401,  401,  403,  403,  403,  200)),
+    ("POST", "/v1/lawyers/{fresh_lawyer}/token", {"reason": "identity checked by video call"},
+                                                              (401,  401,  401,  403,  403,  403,  200)),
     ("POST", "/v1/lawyers/{fresh_lawyer}/suspend", {"reason": "licence lapsed"},
                                                               (401,  401,  401,  403,  403,  403,  200)),
     ("DELETE", "/v1/lawyers/{fresh_lawyer}", None,            (401,  401,  401,  403,  403,  403,  204)),
@@ -58,6 +60,8 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
     ("GET", "/v1/lawyers/me/consent", None,                   (401,  200,  200,  401,  401,  401,  401)),
     ("PUT", "/v1/lawyers/me/consent", {"contact_sharing": True},
                                                               (401,  200,  200,  401,  401,  401,  401)),
+    # the caller's token is replaced: the cells after this one use the new token
+    ("POST", "/v1/lawyers/me/token", None,                    (401,  200,  200,  401,  401,  401,  401)),
     # keys and the audit log: administrators only
     ("POST", "/v1/admin/api-keys", KEY,                       (401,  401,  401,  403,  403,  403,  201)),
     ("GET", "/v1/admin/api-keys", None,                       (401,  401,  401,  403,  403,  403,  200)),
@@ -180,6 +184,8 @@ def test_authorization_matrix(world: World) -> None:
             response = world.client.request(method, path, headers=world.headers[caller], **_body(world, body))
             if response.status_code != status:
                 mismatches.append(f"{caller:13} {method:6} {path}: {response.status_code}, expected {status}")
+            if template == "/v1/lawyers/me/token" and response.status_code == 200:
+                world.headers[caller] = {"Authorization": f"Bearer {response.json()['management_token']}"}
             if response.status_code >= 400:
                 assert response.headers["content-type"].startswith("application/problem+json"), (caller, path)
     assert not mismatches, "\n".join(mismatches)

@@ -230,6 +230,30 @@ def test_consent_is_opt_in_recorded_and_withdrawable(client):
 # ---- erasure -------------------------------------------------------------------------------
 
 
+def test_management_tokens_rotate_and_an_administrator_can_reissue_one(client):
+    lawyer, first = _register(client)
+    rotated = client.post("/v1/lawyers/me/token", headers=first)
+    assert rotated.status_code == 200, rotated.text
+    second = {"Authorization": f"Bearer {rotated.json()['management_token']}"}
+    assert client.get("/v1/lawyers/me", headers=first).status_code == 401  # the old token stops at once
+    assert client.get("/v1/lawyers/me", headers=second).json()["id"] == lawyer["id"]
+
+    # a lawyer who lost the token: an administrator issues a new one, with how identity was checked
+    assert client.post(f"/v1/lawyers/{lawyer['id']}/token", headers=ADMIN).status_code == 422
+    reissued = client.post(f"/v1/lawyers/{lawyer['id']}/token", json={"reason": "identity checked by video call"}, headers=ADMIN)
+    assert reissued.status_code == 200, reissued.text
+    token = reissued.json()["management_token"]
+    assert client.get("/v1/lawyers/me", headers=second).status_code == 401
+    assert client.get("/v1/lawyers/me", headers={"X-Lawyer-Token": token}).json()["id"] == lawyer["id"]
+    assert client.post("/v1/lawyers/999999/token", json={"reason": "x"}, headers=ADMIN).status_code == 404
+
+    audit = client.get("/v1/admin/audit", params={"lawyer_id": lawyer["id"]}, headers=ADMIN)
+    assert audit.status_code == 200, audit.text
+    events = [e for e in audit.json()["items"] if e["action"] == "token_reissued"]
+    assert sorted(e["reason"] for e in events) == ["identity checked by video call", "rotated by the lawyer"]
+    assert token not in audit.text and rotated.json()["management_token"] not in audit.text
+
+
 def test_erasure_leaves_only_an_audit_stub(client):
     lawyer, token = _register(client, email="erase.me@example.org")
     assert lawyer["id"] in _matched_ids(client)
