@@ -664,7 +664,10 @@ class PassageIndex:
         row_scores = self._full_scores(query)
         total_rows = len(row_scores)
         share = 1.0 if flt is None else flt.count / max(1, self._owners.count)
-        rows = min(total_rows, int(max(4 * k, 256) / max(share, 1e-6)))
+        # rows that should hold twice k allowed passages, at the average passages per row: the
+        # best rows are usually the most shared ones, and a short window widens cheaply
+        per_row = self._live_slots / max(1, self._distinct)
+        rows = min(total_rows, max(64, math.ceil(2 * k / (max(share, 1e-6) * per_row))))
         while True:
             slots = self._slots_of_best_rows(row_scores, rows)
             if flt is not None:
