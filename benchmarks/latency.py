@@ -203,8 +203,11 @@ def main() -> None:
     try:
         ports = [port for _, port in servers]
         load(ports, needs, 2, 3)  # warm-up
+        client_cpu = time.process_time()
         latencies, errors, elapsed = load(ports, needs, args.clients, args.seconds, args.fresh)
         figures |= {
+            # the load generator shares the machine: the cores its own threads kept busy
+            "client_cores_used": round((time.process_time() - client_cpu) / elapsed, 2),
             "requests": len(latencies),
             "errors": errors,
             "throughput_rps": round(len(latencies) / elapsed, 1),
