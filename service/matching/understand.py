@@ -249,7 +249,10 @@ class _Mention:
     negated: bool
 
 
-def _place_mentions(text: str) -> list[_Mention]:
+# Each text is scanned twice (its readings, then mask_places for the text encoded), in a request
+# and in a rebuild's batch alike; the scan is the costliest step of reading a profile.
+@lru_cache(maxsize=16384)
+def _place_mentions(text: str) -> tuple[_Mention, ...]:
     exact, folded, pattern = _gazetteer()
     norm = text.translate(_NORMALISE)
     language_words = _language_words_en()
@@ -287,7 +290,7 @@ def _place_mentions(text: str) -> list[_Mention]:
             if _EN_STUDY.search(_sentence_around(norm, m.start(), m.end())):
                 conf = min(conf, 0.5)
         out.append(_Mention(m.start(), m.end(), place.code, place.kind, conf, negated))
-    return out
+    return tuple(out)
 
 
 def read_countries(text: str) -> list[Reading]:
