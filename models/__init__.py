@@ -4,6 +4,7 @@ from models.api_key import ApiKey, Role
 from models.audit import AuditEvent
 from models.base import Base
 from models.lawyer import Lawyer, LawyerStatus, Passage, ProfileChange
+from models.meta import ServiceMeta
 from models.need import Need
 
-__all__ = ["ApiKey", "AuditEvent", "Base", "Lawyer", "LawyerStatus", "Need", "Passage", "ProfileChange", "Role"]
+__all__ = ["ApiKey", "AuditEvent", "Base", "Lawyer", "LawyerStatus", "Need", "Passage", "ProfileChange", "Role", "ServiceMeta"]

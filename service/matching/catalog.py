@@ -35,6 +35,7 @@ from service.matching import scoring
 from service.matching.understand import mask_places, read_countries, read_practice_areas
 from service.repositories import changes as change_feed
 from service.repositories import lawyers as lawyer_repo
+from service.repositories import meta as meta_repo
 
 log = logging.getLogger(__name__)
 
@@ -413,6 +414,8 @@ class Catalog:
         self.loaded = False
         # Where cards and evidence of the results shown are read (set on rebuild, load or follow).
         self.factory: sessionmaker[Session] | None = None
+        # The database this catalog was read from (models.meta), recorded in its snapshots.
+        self.database_id: str | None = None
         self._lock = threading.RLock()
         self._follow_lock = threading.Lock()
 
@@ -719,10 +722,12 @@ class Catalog:
     def rebuild(self, factory: sessionmaker[Session], progress: Callable[[int, int], None] | None = None) -> None:
         """Read every lawyer and encode every passage again (distinct texts once, over the encoder pool)."""
         with factory() as session:
+            database_id = meta_repo.database_id(session)
             position = change_feed.latest(session)
             gaps = self._invisible_ids(session, position)
             ids = lawyer_repo.all_ids(session)
         self.factory = factory
+        self.database_id = database_id
         self._clear()
         pool = None
         if self.encode_processes > 1 and len(ids) > REBUILD_BATCH:
@@ -814,7 +819,12 @@ class Catalog:
         with self._lock:
             self.index.save(
                 directory,
-                extra={"position": self.position, "gaps": sorted(self.gaps), "saved_at": utcnow().isoformat()},
+                extra={
+                    "database_id": self.database_id,
+                    "position": self.position,
+                    "gaps": sorted(self.gaps),
+                    "saved_at": utcnow().isoformat(),
+                },
                 attachments={"facts": self.export_facts()},
             )
         self._save_cache()
@@ -845,13 +855,19 @@ class Catalog:
         extra = manifest.get("extra") or {}
         position = int(extra.get("position", manifest.get("position", 0)))
         with factory() as session:
-            if position > change_feed.latest(session):
-                loaded = None  # a snapshot from another database
+            database_id = meta_repo.database_id(session)
+            if extra.get("database_id") != database_id:
+                log.info("index snapshot in %s is of another database; rebuilding", directory)
+                loaded = None
+            elif position > change_feed.latest(session):
+                log.info("index snapshot in %s is ahead of the database (restored from a backup?); rebuilding", directory)
+                loaded = None
         if loaded is None:
             self.rebuild(factory)
             self.save_if_possible(directory)
             return "rebuilt"
         self.factory = factory
+        self.database_id = database_id
         self._clear(index)
         facts = (manifest.get("attachments") or {}).get("facts")
         how = "loaded"

@@ -48,3 +48,25 @@ def test_facts_read_by_other_code_are_read_again(factory, encoder: Encoder, tmp_
     again = new_catalog(encoder)
     assert again.load_or_rebuild(factory, tmp_path / "index") == "loaded, profiles read again"
     assert_same(again, clean_rebuild(encoder, factory), encoder, "catalog with facts read again")
+
+
+def _database(path: Path, lines: list[str]):  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{path}"
+    migrate(url)
+    factory = make_session_factory(make_engine(url))
+    importing.import_lawyers(factory, iter(lines))
+    return factory
+
+
+def test_a_snapshot_of_another_database_is_never_loaded(encoder: Encoder, tmp_path: Path) -> None:
+    """Two databases served in turn from one data directory (SQLite demo, then PostgreSQL): the
+    second must not take the first one's lawyers for its own, though its feed has gone further."""
+    lines = LAWYERS.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = _database(tmp_path / "first.db", lines[:40])
+    new_catalog(encoder).load_or_rebuild(first, tmp_path / "index")
+    second = _database(tmp_path / "second.db", lines[100:220])
+    catalog = new_catalog(encoder)
+    assert catalog.load_or_rebuild(second, tmp_path / "index") == "rebuilt"
+    assert_same(catalog, clean_rebuild(encoder, second), encoder, "catalog of the second database")
+    # and the second database's own snapshot is loaded on its next start
+    assert new_catalog(encoder).load_or_rebuild(second, tmp_path / "index") == "loaded"
