@@ -859,8 +859,13 @@ class Catalog:
             if extra.get("database_id") != database_id:
                 log.info("index snapshot in %s is of another database; rebuilding", directory)
                 loaded = None
-            elif position > change_feed.latest(session):
+            elif position > (latest := change_feed.latest(session)):
                 log.info("index snapshot in %s is ahead of the database (restored from a backup?); rebuilding", directory)
+                loaded = None
+            elif latest - position > max(REBUILD_BATCH, index.owner_count):
+                # e.g. a bulk import over a small snapshot: replaying the feed encodes in this
+                # process alone, a rebuild over the encoder pool (known texts from the vector cache)
+                log.info("%d changes since the snapshot in %s, more than it holds; rebuilding", latest - position, directory)
                 loaded = None
         if loaded is None:
             self.rebuild(factory)

@@ -70,3 +70,14 @@ def test_a_snapshot_of_another_database_is_never_loaded(encoder: Encoder, tmp_pa
     assert_same(catalog, clean_rebuild(encoder, second), encoder, "catalog of the second database")
     # and the second database's own snapshot is loaded on its next start
     assert new_catalog(encoder).load_or_rebuild(second, tmp_path / "index") == "loaded"
+
+
+def test_a_backlog_larger_than_the_snapshot_is_rebuilt_not_replayed(encoder: Encoder, tmp_path: Path) -> None:
+    """A bulk import over a small snapshot: the rebuild encodes over the pool, a replay would not."""
+    lines = LAWYERS.read_text(encoding="utf-8").splitlines(keepends=True)
+    factory = _database(tmp_path / "grown.db", lines[:40])
+    new_catalog(encoder).load_or_rebuild(factory, tmp_path / "index")
+    importing.import_lawyers(factory, iter(lines[40:1240]))
+    catalog = new_catalog(encoder)
+    assert catalog.load_or_rebuild(factory, tmp_path / "index") == "rebuilt"
+    assert_same(catalog, clean_rebuild(encoder, factory), encoder, "catalog after a bulk import")
