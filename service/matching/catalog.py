@@ -857,7 +857,8 @@ class Catalog:
         with factory() as session:
             database_id = meta_repo.database_id(session)
             if extra.get("database_id") != database_id:
-                log.info("index snapshot in %s is of another database; rebuilding", directory)
+                why = "of another database" if extra.get("database_id") else "older than database ids (migration 0003)"
+                log.info("index snapshot in %s is %s; rebuilding", directory, why)
                 loaded = None
             elif position > (latest := change_feed.latest(session)):
                 log.info("index snapshot in %s is ahead of the database (restored from a backup?); rebuilding", directory)
