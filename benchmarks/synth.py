@@ -87,7 +87,7 @@ class Templates:
         self.countries = [c for c, _ in self.country_weight.most_common() if (c, "en") in self.names and (c, "zh") in self.names]
 
 
-def profile(i: int, t: Templates, rng: random.Random) -> dict:
+def profile(i: int, t: Templates, rng: random.Random, detail_share: float = DETAIL_SHARE) -> dict:
     area_weights = [t.area_weight[a] + 1 for a in t.areas]
     country_weights = [t.country_weight[c] + 1 for c in t.countries]
     areas = list(dict.fromkeys(rng.choices(t.areas, weights=area_weights, k=rng.choice([1, 1, 2, 2, 3]))))
@@ -96,7 +96,7 @@ def profile(i: int, t: Templates, rng: random.Random) -> dict:
     for area in areas:
         for template, locale in rng.sample(t.area_list[area], k=min(len(t.area_list[area]), rng.choice([1, 2, 2, 3]))):
             sentence = template.replace("{c}", t.names[(rng.choice(countries), locale)])
-            if rng.random() < DETAIL_SHARE:
+            if rng.random() < detail_share:
                 sentence = with_detail(sentence, locale, rng)
             sentences.append(sentence)
     sentences += rng.sample(t.boiler_list, k=rng.choice([0, 1, 2]))
@@ -148,13 +148,13 @@ def with_detail(sentence: str, locale: str, rng: random.Random) -> str:
     return f"{body} ({year}, for {rng.choice(PARTNERS_EN)}, {rng.choice(PRODUCTS_EN)}, about USD {amount} million)."
 
 
-def generate(count: int, out: Path, seed: int = 7) -> dict:
+def generate(count: int, out: Path, seed: int = 7, detail_share: float = DETAIL_SHARE) -> dict:
     templates = Templates()
     rng = random.Random(seed)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as handle:
         for i in range(count):
-            handle.write(json.dumps(profile(i, templates, rng), ensure_ascii=False) + "\n")
+            handle.write(json.dumps(profile(i, templates, rng, detail_share), ensure_ascii=False) + "\n")
     return {
         "templates": sum(len(v) for v in templates.area_list.values()),
         "boilerplate": len(templates.boiler_list),
@@ -211,10 +211,15 @@ def main() -> None:
     parser.add_argument("--encode", action="store_true", help="encode the distinct texts into the vector cache")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument(
+        "--detail-share", type=float, default=DETAIL_SHARE,
+        help="share of matter sentences given a client/product/amount/year detail; 1.0 makes nearly every "
+        "matter sentence unique (a directory of hand-written bios, the import's hardest case)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
-    figures: dict = {"count": args.count, "out": str(args.out)}
-    figures |= generate(args.count, args.out, args.seed)
+    figures: dict = {"count": args.count, "out": str(args.out), "detail_share": args.detail_share}
+    figures |= generate(args.count, args.out, args.seed, args.detail_share)
     figures["generate_seconds"] = round(time.perf_counter() - started, 2)
     if args.encode:
         figures |= encode_into_cache(args.out, args.cache_dir, args.processes)
