@@ -30,8 +30,10 @@ class Settings(BaseSettings):
     registration_rate_limit_per_minute: int = Field(
         20, ge=1, description="public registrations per minute per client IP"
     )
-    redis_url: str | None = Field(
-        None, description="redis://host:port/db shared by every process for the rate limits (default: each process limits alone)"
+    redis_url: str = Field(
+        "",
+        pattern=r"^$|^(redis|rediss|unix)://",
+        description="redis://host:port/db shared by every process for the rate limits (default: each process limits alone)",
     )
     verification_valid_days: int = Field(
         365, ge=1, le=3650, description="a verification lapses this many days after it was given or renewed"

@@ -70,3 +70,13 @@ def test_two_service_processes_share_a_callers_budget(redis_url: str, tmp_path: 
         ]
     # each process alone would have granted 6; together they grant 6
     assert statuses == [200] * 6 + [429] * 2
+
+
+def test_a_redis_url_without_a_scheme_is_refused_at_start() -> None:
+    from pydantic import ValidationError
+
+    from service.settings import Settings
+
+    with pytest.raises(ValidationError, match="redis_url"):
+        Settings(redis_url="localhost:6379")
+    assert Settings(redis_url="").redis_url == ""
