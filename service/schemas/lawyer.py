@@ -5,7 +5,18 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, StringConstraints, field_validator, model_validator
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from service.schemas.common import (
     UtcDateTime,
@@ -35,7 +46,26 @@ LicenceNo = Annotated[
     Field(description="a 17-digit PRC practising-certificate number or a foreign bar id"),
 ]
 Phone = Annotated[str, StringConstraints(pattern=PHONE_PATTERN.pattern)]
-Email = Annotated[EmailStr, StringConstraints(max_length=254)]
+
+# email-validator refuses addresses in the special-use domains (RFC 6761: .test, .localhost, ...),
+# which can never receive mail; the pattern says so in the schema, for clients and fuzzers.
+# (JSON Schema patterns have no flags: each letter is a class of both cases, as the check ignores case.)
+SPECIAL_USE_DOMAINS = "(?:{})".format(
+    "|".join("".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in name) for name in SPECIAL_USE_DOMAIN_NAMES)
+)
+Email = Annotated[
+    EmailStr,
+    StringConstraints(max_length=254),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "email",
+            "maxLength": 254,
+            "pattern": rf"^(?!.*@(?:.*\.)?{SPECIAL_USE_DOMAINS}$)",
+            "description": "an email address outside the special-use domains (.test, .localhost, .invalid, ...)",
+        }
+    ),
+]
 Status = Literal["verified", "pending", "suspended"]
 City = text(120)
 Bio = text(10_000, min_length=0, blank=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -119,6 +120,16 @@ def test_registration_validates_every_field(client):
         assert response.headers["content-type"].startswith("application/problem+json")
         assert field in problem["detail"], (field, problem["detail"])
         assert problem["errors"] and all(e["message"] for e in problem["errors"])
+
+
+def test_addresses_in_special_use_domains_are_refused_as_the_schema_says(client):
+    pattern = re.compile(client.get("/openapi.json").json()["components"]["schemas"]["LawyerCreate"]["properties"]["email"]["anyOf"][0]["pattern"])
+    for address, valid in (("a@lawfirm.cn", True), ("a@contest.com", True), ("a@x.test", False), ("a@b.LOCALHOST", False), ("a@hidden.onion", False)):
+        assert bool(pattern.search(address)) is valid, address
+        response = client.post("/v1/lawyers", json={**registration(), "email": address})
+        assert (response.status_code == 201) is valid, (address, response.text)
+        if not valid:
+            assert "special-use" in response.json()["detail"]
 
 
 def test_duplicate_licence_is_a_conflict(client):
