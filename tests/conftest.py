@@ -59,12 +59,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
         return
     server_url = request.getfixturevalue("postgres_server")
-    # each test gets empty tables: a fresh schema would need search_path games, so truncate instead
+    # each test gets empty tables: a fresh schema would need search_path games, so truncate instead,
+    # all but what the migrations themselves write (their version, the database's id); data dirs
+    # are per test, so no snapshot meets another test's data under the shared id
     yield server_url
     engine = create_engine(server_url)
     with engine.begin() as connection:
         tables = connection.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'")
+            text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename NOT IN ('alembic_version', 'service_meta')")
         ).scalars().all()
         if tables:
             connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
