@@ -17,15 +17,30 @@ from tests.integration._procs import LAWYERS
 
 
 @pytest.fixture
-def factory(tmp_path: Path):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'facts.db'}"
-    migrate(url)
-    engine = make_engine(url)
-    factory = make_session_factory(engine)
-    with LAWYERS.open(encoding="utf-8") as lines:
-        importing.import_lawyers(factory, lines)
-    yield factory
-    engine.dispose()
+def new_database(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Makes SQLite databases of these profile lines (migrated, imported); disposed at the end."""
+    engines = []
+
+    def make(name: str, lines: list[str]):  # type: ignore[no-untyped-def]
+        url = f"sqlite:///{tmp_path / name}"
+        migrate(url)
+        engines.append(make_engine(url))
+        factory = make_session_factory(engines[-1])
+        importing.import_lawyers(factory, iter(lines))
+        return factory
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+def _profiles() -> list[str]:
+    return LAWYERS.read_text(encoding="utf-8").splitlines(keepends=True)
+
+
+@pytest.fixture
+def factory(new_database):  # type: ignore[no-untyped-def]
+    return new_database("facts.db", _profiles())
 
 
 def test_a_restart_takes_facts_from_the_snapshot(factory, encoder: Encoder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -50,21 +65,13 @@ def test_facts_read_by_other_code_are_read_again(factory, encoder: Encoder, tmp_
     assert_same(again, clean_rebuild(encoder, factory), encoder, "catalog with facts read again")
 
 
-def _database(path: Path, lines: list[str]):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{path}"
-    migrate(url)
-    factory = make_session_factory(make_engine(url))
-    importing.import_lawyers(factory, iter(lines))
-    return factory
-
-
-def test_a_snapshot_of_another_database_is_never_loaded(encoder: Encoder, tmp_path: Path) -> None:
+def test_a_snapshot_of_another_database_is_never_loaded(new_database, encoder: Encoder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Two databases served in turn from one data directory (SQLite demo, then PostgreSQL): the
     second must not take the first one's lawyers for its own, though its feed has gone further."""
-    lines = LAWYERS.read_text(encoding="utf-8").splitlines(keepends=True)
-    first = _database(tmp_path / "first.db", lines[:40])
+    lines = _profiles()
+    first = new_database("first.db", lines[:40])
     new_catalog(encoder).load_or_rebuild(first, tmp_path / "index")
-    second = _database(tmp_path / "second.db", lines[100:220])
+    second = new_database("second.db", lines[100:220])
     catalog = new_catalog(encoder)
     assert catalog.load_or_rebuild(second, tmp_path / "index") == "rebuilt"
     assert_same(catalog, clean_rebuild(encoder, second), encoder, "catalog of the second database")
@@ -72,10 +79,10 @@ def test_a_snapshot_of_another_database_is_never_loaded(encoder: Encoder, tmp_pa
     assert new_catalog(encoder).load_or_rebuild(second, tmp_path / "index") == "loaded"
 
 
-def test_a_backlog_larger_than_the_snapshot_is_rebuilt_not_replayed(encoder: Encoder, tmp_path: Path) -> None:
+def test_a_backlog_larger_than_the_snapshot_is_rebuilt_not_replayed(new_database, encoder: Encoder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A bulk import over a small snapshot: the rebuild encodes over the pool, a replay would not."""
-    lines = LAWYERS.read_text(encoding="utf-8").splitlines(keepends=True)
-    factory = _database(tmp_path / "grown.db", lines[:40])
+    lines = _profiles()
+    factory = new_database("grown.db", lines[:40])
     new_catalog(encoder).load_or_rebuild(factory, tmp_path / "index")
     importing.import_lawyers(factory, iter(lines[40:1240]))
     catalog = new_catalog(encoder)
