@@ -19,7 +19,7 @@ changes little either way (0.42 without, 0.74 with the practice filter).
 
 S = the need's countries / practice areas / languages are given; T = its description only.
 Peers b and c drop only ineligible lawyers (no peer ever returns an ineligible lawyer).
-The service's rows come from `service.matching.batch.run_modes` when it is importable.
+The service's rows come from `service.evaluation.runs.run_modes` when it is importable.
 The last line printed is one JSON object with every figure.
 """
 
@@ -254,9 +254,9 @@ def peer_builders(peers: Peers) -> dict[str, dict[str, Callable[[], Run]]]:
 def service_runs(lawyers_path: Path, needs_path: Path) -> dict[str, Run] | str:
     """The service's own runs, or the reason they are unavailable."""
     try:
-        from service.matching.batch import run_modes
+        from service.evaluation.runs import run_modes
     except ImportError as exc:
-        return f"service.matching.batch.run_modes is not importable ({exc})"
+        return f"service.evaluation.runs.run_modes is not importable ({exc})"
     return run_modes(lawyers_path, needs_path, k=K)
 
 

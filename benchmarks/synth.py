@@ -181,7 +181,7 @@ def masked_texts(path: Path) -> list[str]:
 
 def encode_into_cache(path: Path, cache_dir: Path, processes: int) -> dict:
     from embeddings.encoder import load_encoder
-    from service.matching.catalog import EncoderPool, VectorCache
+    from service.matching.catalog.encoding import EncoderPool, VectorCache
 
     encoder = load_encoder()
     cache = VectorCache(f"{encoder.name}@{encoder.version}", encoder.dim, cache_dir, max_items=2_000_000)

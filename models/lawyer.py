@@ -77,10 +77,6 @@ class Lawyer(TimestampMixin, Base):
         """True once the verification's period has run out; every verification is stamped with one."""
         return verification_lapsed(self.verification_expires_at, now)
 
-    @property
-    def language_codes(self) -> list[str]:
-        return [entry["code"] for entry in self.languages or []]
-
 
 class Passage(Base):
     """One sentence of a bio or one case: the unit the vector index scores and quotes as evidence."""

@@ -137,7 +137,7 @@ def match(
 
     runtime = _runtime()
     runtime.load_index()
-    run = match_needs(runtime, read_needs(needs), text_only=text_only, k=k)
+    run = match_needs(runtime.matcher, read_needs(needs), text_only=text_only, k=k)
     write_trec_run(run, run_name, sys.stdout)
     runtime.engine.dispose()
 
@@ -153,7 +153,7 @@ def evaluate(
 ) -> None:
     """Import into a throw-away database, match in both modes, print nDCG@10, P@5, R@10, MRR, violations."""
     from service.evaluation import covers_with_region, count_violations, evaluate as score, load_qrels, read_jsonl
-    from service.matching.batch import run_modes
+    from service.evaluation.runs import run_modes
 
     runs = run_modes(lawyers, needs, k=k, settings=get_settings())
     judged = load_qrels(qrels)

@@ -75,7 +75,7 @@ class Runtime:
         return cls(settings, engine, make_session_factory(engine), encoder, catalog, matcher)
 
     def drop_lapsed(self) -> int:
-        """Re-read lawyers whose verification ran out since the last look; is_matchable drops them."""
+        """Re-read lawyers whose verification ran out since the last look; the standing rule drops them."""
         now = utcnow()
         since, self._lapse_checked = self._lapse_checked, now
         if since is None:

@@ -16,14 +16,9 @@ from service.deps import (
     SettingsDep,
     limit_registrations,
 )
-from service.errors import (
-    AUTH_RESPONSES,
-    COMMON_RESPONSES,
-    CONFLICT_RESPONSES,
-    NOT_FOUND_RESPONSES,
-    Invalid,
-    PayloadTooLarge,
-)
+from service.errors import Invalid, PayloadTooLarge
+from service.problems import AUTH_RESPONSES, COMMON_RESPONSES, CONFLICT_RESPONSES, NOT_FOUND_RESPONSES
+from service.matching import rules
 from service.repositories import lawyers as lawyer_repo
 from service.settings import Settings
 from service.schemas.lawyer import (
@@ -97,7 +92,7 @@ def list_lawyers(
 ) -> LawyerPage:
     # Only administrators see unlisted profiles (pending, suspended, lapsed, or without consent).
     rows, total = lawyer_repo.page(
-        session, offset=offset, limit=limit, status=status_filter, listed_only=not caller.is_admin
+        session, offset=offset, limit=limit, status=status_filter, standing=None if caller.is_admin else rules.LISTED
     )
     return LawyerPage(items=[LawyerPublic.model_validate(r) for r in rows], total=total, offset=offset, limit=limit)
 
@@ -187,7 +182,7 @@ def update_consent(body: ConsentUpdate, session: SessionDep, lawyer: CurrentLawy
 def read(lawyer_id: LawyerId, session: SessionDep, caller: CallerDep) -> Any:
     if caller.is_admin:
         return LawyerPrivate.model_validate(lawyer_repo.get(session, lawyer_id))
-    return LawyerPublic.model_validate(lawyer_repo.get_listed(session, lawyer_id))
+    return LawyerPublic.model_validate(lawyer_repo.get_meeting(session, lawyer_id, rules.LISTED))
 
 
 @router.patch(

@@ -1,25 +1,14 @@
-"""Batch matching of a needs file, and throw-away databases for evaluation runs."""
+"""Batch matching: every need of a needs file, ranked."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import shutil
-import tempfile
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
-from service import importing
-from service.settings import Settings
-from service.state import Runtime
+from service.matching.engine import MatchEngine
 
 Run = dict[str, list[tuple[str, float]]]
-MODES = ("structured", "text_only")
 
 
 def read_needs(path: Path) -> list[dict[str, Any]]:
@@ -27,67 +16,16 @@ def read_needs(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def match_needs(runtime: Runtime, needs: list[dict[str, Any]], *, text_only: bool, k: int) -> Run:
+def match_needs(matcher: MatchEngine, needs: list[dict[str, Any]], *, text_only: bool, k: int) -> Run:
     """Rank lawyers for every need; text_only ignores countries, practice areas and languages."""
     run: Run = {}
     for need in needs:
-        query = runtime.matcher.understand(
+        query = matcher.understand(
             need["description"],
             countries=[] if text_only else need.get("countries") or [],
             practice_areas=[] if text_only else need.get("practice_areas") or [],
             languages=[] if text_only else need.get("languages") or [],
         )
-        outcome = runtime.matcher.match(query, k=k)
+        outcome = matcher.match(query, k=k)
         run[need["external_id"]] = [(m.external_id or str(m.lawyer.id), m.score) for m in outcome.matches]
     return run
-
-
-@contextlib.contextmanager
-def throwaway_settings(base: Settings) -> Iterator[Settings]:
-    """A scratch data dir and database beside the configured ones, removed afterwards.
-
-    On PostgreSQL a temporary database is created on the configured server; otherwise a SQLite file.
-    """
-    scratch = Path(tempfile.mkdtemp(prefix="matchmaker-eval-"))
-    url = base.database_url
-    created: str | None = None
-    admin_url = None
-    try:
-        if url.startswith("postgresql"):
-            parsed = make_url(url)
-            created = f"matchmaker_eval_{uuid.uuid4().hex[:12]}"
-            admin_url = parsed
-            with create_engine(parsed, isolation_level="AUTOCOMMIT").connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{created}"'))
-            url = parsed.set(database=created).render_as_string(hide_password=False)
-        else:
-            url = f"sqlite:///{scratch / 'eval.sqlite3'}"
-        yield base.model_copy(update={"data_dir": scratch, "database_url": url, "load_demo_data": False})
-    finally:
-        if created and admin_url is not None:
-            engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-            with engine.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)'))
-            engine.dispose()
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-def run_modes(
-    lawyers_path: Path | str,
-    needs_path: Path | str,
-    *,
-    k: int = 10,
-    settings: Settings | None = None,
-) -> dict[str, Run]:
-    """Import the lawyers into a throw-away database and match every need in both modes."""
-    base = settings or Settings()
-    with throwaway_settings(base) as scratch:
-        runtime = Runtime.build(scratch)
-        try:
-            with Path(lawyers_path).open("rb") as handle:
-                importing.import_lawyers(runtime.sessions, handle)
-            runtime.load_index()
-            needs = read_needs(Path(needs_path))
-            return {mode: match_needs(runtime, needs, text_only=(mode == "text_only"), k=k) for mode in MODES}
-        finally:
-            runtime.engine.dispose()

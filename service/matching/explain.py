@@ -1,11 +1,15 @@
-"""Reasons a person can read, in the caller's language (Chinese for a Chinese need, else English)."""
+"""Why a lawyer was ranked: what of the need they match, and reasons a person can read, in the
+caller's language (Chinese for a Chinese need, else English)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from service import taxonomy
+from service.matching.need import NeedQuery
+from service.matching.profile import LawyerFacts
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 LEVELS = {"zh": {"native": "母语", "fluent": "流利", "working": "工作语言"}, "en": {"native": "native", "fluent": "fluent", "working": "working"}}
@@ -94,3 +98,63 @@ def reasons(
     if credentials:
         out.append(_join(credentials, locale))
     return out
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """What of the need a lawyer matches (the score's components say how much it counts)."""
+
+    countries: list[str]  # target countries served, as declared (or read from a profile without any)
+    offices: list[str]  # target countries where the lawyer only has an office or partner firm
+    region_countries: list[tuple[str, str]]  # (country served, target of the same region), when no target is
+    languages: list[tuple[str, str]]  # (code, level) of the need's languages the lawyer works in
+    practice_declared: list[str]
+    practice_read: list[str]  # areas the profile's text shows, for a lawyer who declared none
+
+    def matched(self) -> dict[str, list[str]]:
+        return {
+            "countries": self.countries + self.offices,
+            "region_countries": [served for served, _ in self.region_countries],
+            "languages": [code for code, _ in self.languages],
+            "practice_areas": self.practice_declared + self.practice_read,
+        }
+
+    def reasons(self, locale: str, evidence: str | None, lawyer: LawyerFacts) -> list[str]:
+        return reasons(
+            locale=locale,
+            countries=self.countries,
+            offices=self.offices,
+            region_countries=self.region_countries,
+            languages=self.languages,
+            practice_declared=self.practice_declared,
+            practice_read=self.practice_read,
+            evidence=evidence,
+            years=lawyer.years_of_practice,
+            pools=lawyer.talent_pools,
+        )
+
+
+def agreement(need: NeedQuery, lawyer: LawyerFacts) -> Agreement:
+    served = lawyer.countries
+    countries: list[str] = []
+    offices: list[str] = []
+    for term in need.countries:
+        if term.code in served:
+            only_office = term.code in lawyer.office_countries and term.code not in lawyer.declared_countries
+            (offices if only_office else countries).append(term.code)
+    region_countries: list[tuple[str, str]] = []
+    if need.countries and not (countries or offices):
+        for term in need.countries:
+            neighbours = sorted(c for c in served if taxonomy.same_region(c, term.code))
+            if neighbours:
+                region_countries.append((neighbours[0], term.code))
+    declared = [t.code for t in need.practice_areas if t.code in lawyer.declared_practice]
+    read = [] if lawyer.declared_practice else [t.code for t in need.practice_areas if t.code in lawyer.read_practice]
+    return Agreement(
+        countries=countries,
+        offices=offices,
+        region_countries=region_countries,
+        languages=[(t.code, lawyer.languages[t.code]) for t in need.languages if t.code in lawyer.languages],
+        practice_declared=declared,
+        practice_read=read,
+    )

@@ -3,20 +3,30 @@
 score = W_COUNTRY   * country     (1 covers a target country; REGION_CREDIT if only its region)
       + W_PRACTICE  * practice    (best confidence of a target practice area the lawyer has)
       + W_MATTER    * matter      (similarity of the need to the lawyer's best passage, rescaled)
-      + W_LANGUAGE  * language    (share of softly-read languages the lawyer speaks)
+      + W_LANGUAGE  * language    (share of the need's languages the lawyer speaks)
       + W_CREDENTIAL* credentials (years of practice and talent-pool membership)
 
 The country and practice terms decide the tier (right country and practice first, then the
 right practice in a neighbouring country), the matter term orders lawyers within a tier and
 lifts the lawyer whose own passage describes the very matter.
+
+``components`` computes every term for every candidate at once (numpy, float64); the score of one
+lawyer shown with a result is read from the same arrays (``ComponentArrays.of``), never computed again.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import numpy as np
+
+from service import taxonomy
+
+if TYPE_CHECKING:
+    from service.matching.need import NeedQuery
 
 W_COUNTRY = 0.35
 W_PRACTICE = 0.35
@@ -35,9 +45,24 @@ MATTER_CEILING = 0.65
 
 POOL_CREDIT = {"acla_foreign_related": 0.4, "bri_cross_border": 0.3, "provincial_leading": 0.2}
 
+Number = TypeVar("Number", float, np.ndarray)
+
+
+def weighted_total(country: Number, practice: Number, matter: Number, language: Number, credentials: Number) -> Number:
+    """The formula itself, for one lawyer's floats or every candidate's arrays alike."""
+    return (
+        W_COUNTRY * country
+        + W_PRACTICE * practice
+        + W_MATTER * matter
+        + W_LANGUAGE * language
+        + W_CREDENTIAL * credentials
+    )
+
 
 @dataclass(frozen=True)
 class Components:
+    """One lawyer's terms of the formula, each in 0..1."""
+
     country: float
     practice: float
     matter: float
@@ -46,13 +71,7 @@ class Components:
 
     @property
     def total(self) -> float:
-        return (
-            W_COUNTRY * self.country
-            + W_PRACTICE * self.practice
-            + W_MATTER * self.matter
-            + W_LANGUAGE * self.language
-            + W_CREDENTIAL * self.credentials
-        )
+        return weighted_total(self.country, self.practice, self.matter, self.language, self.credentials)
 
     def to_dict(self) -> dict[str, float]:
         return {
@@ -64,9 +83,92 @@ class Components:
         }
 
 
+@dataclass(frozen=True)
+class ComponentArrays:
+    """Every term for a list of candidates (aligned with the ids they were computed for)."""
+
+    country: np.ndarray
+    practice: np.ndarray
+    matter: np.ndarray
+    language: np.ndarray
+    credentials: np.ndarray
+
+    def totals(self) -> np.ndarray:
+        return weighted_total(self.country, self.practice, self.matter, self.language, self.credentials)
+
+    def of(self, position: int) -> Components:
+        return Components(
+            country=float(self.country[position]),
+            practice=float(self.practice[position]),
+            matter=float(self.matter[position]),
+            language=float(self.language[position]),
+            credentials=float(self.credentials[position]),
+        )
+
+
+class ScoringFacts(Protocol):
+    """What the formula reads of the lawyers (``catalog.facts.FactTable``)."""
+
+    credentials: np.ndarray
+
+    def mask(self, kind: str, code: str) -> np.ndarray: ...
+
+    def any_mask(self, kind: str, codes: Iterable[str]) -> np.ndarray: ...
+
+
+def components(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray, similarity: np.ndarray) -> ComponentArrays:
+    """Every term of the formula for the lawyers ``ids``, given their best passage's similarity."""
+    n = len(ids)
+    return ComponentArrays(
+        country=_country(need, facts, ids) if need.countries else np.full(n, NO_TARGET_NEUTRAL),
+        practice=_practice(need, facts, ids) if need.practice_areas else np.full(n, NO_TARGET_NEUTRAL),
+        matter=matter_score(similarity),
+        language=_language(need, facts, ids),
+        credentials=facts.credentials[ids],
+    )
+
+
+def _country(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarray:
+    """The best credit over target countries, weighted by how sure each reading is; a country of
+    the same region earns REGION_CREDIT of it, only for lawyers serving no target itself."""
+    country = np.zeros(len(ids))
+    exact = np.zeros(len(ids), dtype=bool)
+    for term in need.countries:
+        served = facts.mask("country", term.code)[ids]
+        country = np.where(served, np.maximum(country, term.confidence), country)
+        exact |= served
+    for term in need.countries:
+        region = taxonomy.region_of(term.code)
+        if region:
+            near = facts.mask("region", region)[ids] & ~exact
+            country = np.where(near, np.maximum(country, REGION_CREDIT * term.confidence), country)
+    return country
+
+
+def _practice(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarray:
+    """Declared areas count fully, areas read from the profile text a little less, each relative
+    to the need's most likely area, so a secondary reading earns proportionally less."""
+    practice = np.zeros(len(ids))
+    declared = facts.mask("declared", "practice")[ids]
+    top = max(t.confidence for t in need.practice_areas) or 1.0
+    for term in need.practice_areas:
+        weight = term.confidence / top
+        credit = np.where(declared, weight * DECLARED_PRACTICE_CREDIT, weight * READ_PRACTICE_CREDIT)
+        practice = np.where(facts.mask("practice", term.code)[ids], np.maximum(practice, credit), practice)
+    return practice
+
+
+def _language(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarray:
+    """Binding languages were filtered; softly read ones add credit when spoken."""
+    if not need.languages:
+        return np.ones(len(ids))
+    spoken = sum((facts.mask("language", t.code)[ids].astype(np.int64) for t in need.languages), np.zeros(len(ids), dtype=np.int64))
+    return spoken / len(need.languages)
+
+
 def matter_score(similarity: float | np.ndarray) -> np.ndarray:
-    """One similarity or an array of them (the engine ranks every candidate at once)."""
-    return np.minimum(1.0, np.maximum(0.0, (similarity - MATTER_FLOOR) / (MATTER_CEILING - MATTER_FLOOR)))
+    """One similarity or an array of them, rescaled onto 0..1."""
+    return np.minimum(1.0, np.maximum(0.0, (np.asarray(similarity) - MATTER_FLOOR) / (MATTER_CEILING - MATTER_FLOOR)))
 
 
 def credentials_score(years: int, pools: tuple[str, ...]) -> float:

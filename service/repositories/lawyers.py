@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -17,6 +17,9 @@ from models.base import utcnow
 from service.errors import Conflict, NotFound
 from service.repositories import audit
 from service.repositories.paging import page_of
+
+if TYPE_CHECKING:  # the rules are the engine's; a repository only turns them into SQL
+    from service.matching.rules import StandingRule
 
 # A change of any of these sends a verified profile back to review.
 IDENTITY_FIELDS = ("name", "license_no", "bar_admissions")
@@ -52,20 +55,20 @@ def by_management_token(session: Session, token: str) -> Lawyer | None:
     return session.scalar(select(Lawyer).where(Lawyer.management_token_hash == token_hash(token)))
 
 
-def listed(now: datetime | None = None) -> ColumnElement[bool]:
-    """The directory's rule: verified, consenting to be listed, verification not lapsed."""
-    now = now or utcnow()
-    return and_(
-        Lawyer.status == "verified",
-        Lawyer.consent_listing.is_(True),
-        or_(Lawyer.verification_expires_at.is_(None), Lawyer.verification_expires_at > now),
-    )
+def meeting(rule: StandingRule, now: datetime | None = None) -> ColumnElement[bool]:
+    """SQL for a standing rule of ``service.matching.rules`` (the rule is declared there, once):
+    its required column values, and a verification still running."""
+    clauses: list[ColumnElement[bool]] = [getattr(Lawyer, column) == value for column, value in rule.required.items()]
+    if rule.unlapsed:
+        now = now or utcnow()
+        clauses.append(or_(Lawyer.verification_expires_at.is_(None), Lawyer.verification_expires_at > now))
+    return and_(*clauses)
 
 
-def get_listed(session: Session, lawyer_id: int) -> Lawyer:
-    lawyer = session.scalar(select(Lawyer).where(Lawyer.id == lawyer_id, listed()))
+def get_meeting(session: Session, lawyer_id: int, rule: StandingRule) -> Lawyer:
+    lawyer = session.scalar(select(Lawyer).where(Lawyer.id == lawyer_id, meeting(rule)))
     if lawyer is None:
-        raise NotFound(f"no listed lawyer with id {lawyer_id}")
+        raise NotFound(f"no {rule.name} lawyer with id {lawyer_id}")
     return lawyer
 
 
@@ -87,11 +90,11 @@ def by_external_ids(session: Session, external_ids: Sequence[str]) -> dict[str, 
 
 
 def page(
-    session: Session, *, offset: int, limit: int, status: str | None = None, listed_only: bool = False
+    session: Session, *, offset: int, limit: int, status: str | None = None, standing: StandingRule | None = None
 ) -> tuple[list[Lawyer], int]:
     query = select(Lawyer)
-    if listed_only:
-        query = query.where(listed())
+    if standing is not None:
+        query = query.where(meeting(standing))
     if status:
         query = query.where(Lawyer.status == status)
     return page_of(session, query, order_by=Lawyer.id, offset=offset, limit=limit)

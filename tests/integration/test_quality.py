@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from service.evaluation import count_violations, covers_with_region, evaluate, load_qrels, read_jsonl
-from service.matching.batch import MODES, run_modes
+from service.evaluation.runs import MODES, run_modes
 from service.settings import Settings
 from tests.conftest import DEV_SET, REPO
 

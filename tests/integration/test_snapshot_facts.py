@@ -10,7 +10,7 @@ import pytest
 from embeddings.encoder import Encoder
 from service import importing
 from service.db import make_engine, make_session_factory, migrate
-from service.matching import catalog as catalog_module
+from service.matching.catalog import snapshot as snapshot_module
 from service.repositories import lawyers as lawyer_repo
 from tests.integration._integrity import assert_same, clean_rebuild, new_catalog
 from tests.integration._procs import LAWYERS
@@ -53,13 +53,13 @@ def test_a_restart_takes_facts_from_the_snapshot(factory, encoder: Encoder, tmp_
     second = new_catalog(encoder)
     assert second.load_or_rebuild(factory, tmp_path / "index") == "loaded"
     assert second.lawyers[changed.id].declared_practice == frozenset({"maritime_logistics"})
-    assert changed.id in second.members("country", "PA")
+    assert second.facts.mask("country", "PA")[changed.id]
     assert_same(second, clean_rebuild(encoder, factory), encoder, "catalog loaded with saved facts")
 
 
 def test_facts_read_by_other_code_are_read_again(factory, encoder: Encoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     new_catalog(encoder).load_or_rebuild(factory, tmp_path / "index")
-    monkeypatch.setattr(catalog_module, "reader_fingerprint", lambda: "another reader")
+    monkeypatch.setattr(snapshot_module, "reader_fingerprint", lambda: "another reader")
     again = new_catalog(encoder)
     assert again.load_or_rebuild(factory, tmp_path / "index") == "loaded, profiles read again"
     assert_same(again, clean_rebuild(encoder, factory), encoder, "catalog with facts read again")

@@ -1,5 +1,6 @@
-"""The engine ranks every candidate with the vectorised formula and scores only the chosen in
-full: both must give the very same number for every lawyer, or the ranking would drift."""
+"""The score shown with each result is the formula's total of the components shown with it, and
+the order of the results is the formula's order (firm diversity aside): one code path ranks and
+explains, so they cannot drift apart."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import pytest
 from embeddings.encoder import Encoder
 from service import importing
 from service.db import make_engine, make_session_factory, migrate
+from service.matching import rules, scoring
+from service.matching.diversify import RANK_SCORE_STEP
 from service.matching.engine import MatchEngine
-from service.matching.understand import mask_places
+from service.matching.profile import encoded_text
 from tests.integration._integrity import new_catalog
 from tests.integration._procs import LAWYERS, REPO
 
@@ -28,7 +31,7 @@ def engine(encoder: Encoder, tmp_path_factory: pytest.TempPathFactory) -> MatchE
         importing.import_lawyers(factory, lines)
     catalog = new_catalog(encoder)
     catalog.rebuild(factory)
-    return MatchEngine(catalog)
+    return MatchEngine(catalog, max_per_firm=50)  # no diversity cap: the order is the formula's alone
 
 
 def _needs() -> list[dict]:
@@ -38,7 +41,7 @@ def _needs() -> list[dict]:
 
 
 @pytest.mark.parametrize("text_only", [False, True])
-def test_vectorised_totals_equal_full_scores(engine: MatchEngine, text_only: bool) -> None:
+def test_results_show_the_formula_of_their_components(engine: MatchEngine, text_only: bool) -> None:
     catalog = engine.catalog
     ids = np.array(sorted(catalog.lawyers), dtype=np.int64)
     compared = 0
@@ -49,12 +52,24 @@ def test_vectorised_totals_equal_full_scores(engine: MatchEngine, text_only: boo
             practice_areas=[] if text_only else need.get("practice_areas") or [],
             languages=[] if text_only else need.get("languages") or [],
         )
-        vector = catalog.encoder.encode_queries([mask_places(query.description)])[0]
+        outcome = engine.match(query, k=10)
+        assert outcome.matches, need["external_id"]
+        # every lawyer scored afresh, without the engine's shortlists
+        vector = catalog.encoder.encode_queries([encoded_text(query.description)])[0]
         hits = catalog.index.scores_for_owners(vector, ids.tolist())
         similarity = np.array([hits[i].score if i in hits else 0.0 for i in ids.tolist()])
-        with catalog._lock:
-            totals = engine.totals(query, ids, similarity)
-            full = [engine._score(query, catalog.lawyers[i], hits.get(i)).score for i in ids.tolist()]
-        assert totals.tolist() == full, need["external_id"]
-        compared += len(full)
-    assert compared > 10_000
+        with catalog.reading() as facts:
+            everyone = scoring.components(query, facts, ids, similarity)
+            allowed = rules.eligibility(query, facts).allowed[ids]
+        totals = everyone.totals()
+        position = {lawyer_id: i for i, lawyer_id in enumerate(ids.tolist())}
+        for rank, match in enumerate(outcome.matches):
+            assert match.components == everyone.of(position[match.lawyer.id]), need["external_id"]
+            # the score shown is the total of the components shown (less a step per tie, see fall_with_rank)
+            assert 0 <= match.components.total - match.score <= rank * RANK_SCORE_STEP + 1e-12, need["external_id"]
+        # and no eligible lawyer left out scores above the last one shown
+        shown = np.isin(ids, [m.lawyer.id for m in outcome.matches])
+        lowest = min(m.components.total for m in outcome.matches)
+        assert not np.any(allowed & ~shown & (totals > lowest)), need["external_id"]
+        compared += len(outcome.matches)
+    assert compared >= 200

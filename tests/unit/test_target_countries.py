@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.matching.query import HARD_READING_CONFIDENCE
+from service.matching.rules import HARD_READING_CONFIDENCE
 from service.matching.understand import read_target_countries
 
 

@@ -15,9 +15,12 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import IO, Any
 
 import numpy as np
+
+from service.matching import rules
 
 Run = Mapping[str, Sequence[Any]]  # need_id -> [lawyer_id | (lawyer_id, score), ...]
 Qrels = dict[str, dict[str, int]]
@@ -198,8 +201,16 @@ def default_covers(lawyer: Mapping[str, Any], country: str) -> bool:
 
 
 def eligible(lawyer: Mapping[str, Any]) -> bool:
-    """Only verified lawyers who accept clients may ever be recommended."""
-    return lawyer.get("status") == "verified" and bool(lawyer.get("accepting_clients"))
+    """Whether an exchange record, once imported, may be recommended (``rules.RECOMMENDABLE``).
+    An import lists the bureau's lawyers (consent to be listed) and stamps a fresh verification."""
+    return rules.RECOMMENDABLE.admits(
+        SimpleNamespace(
+            status=lawyer.get("status"),
+            accepting_clients=bool(lawyer.get("accepting_clients")),
+            consent_listing=True,
+            verification_expires_at=None,
+        )
+    )
 
 
 def lawyer_languages(lawyer: Mapping[str, Any]) -> set[str]:

@@ -1,0 +1,79 @@
+"""What a need asks for, as the engine sees it: what was given, what was read, and which of it binds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from service.matching import rules
+
+
+@dataclass(frozen=True)
+class Term:
+    """One country, language or practice area of a need."""
+
+    code: str
+    confidence: float
+    source: str  # "given" (a field the caller filled) or "read" (from the description)
+    evidence: str = ""
+
+    @property
+    def binding(self) -> bool:
+        return rules.binds(self)
+
+
+class _Reading(Protocol):
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def confidence(self) -> float: ...
+
+    @property
+    def evidence(self) -> str: ...
+
+
+def given(codes: Sequence[str]) -> tuple[Term, ...]:
+    """Terms of a field the caller filled: authoritative, each once."""
+    return tuple(Term(code, 1.0, "given") for code in dict.fromkeys(codes))
+
+
+def read(readings: Sequence[_Reading]) -> tuple[Term, ...]:
+    """Terms read from the description, with the reader's confidence and the words read."""
+    return tuple(Term(r.code, float(r.confidence), "read", r.evidence) for r in readings)
+
+
+@dataclass(frozen=True)
+class NeedQuery:
+    description: str
+    countries: tuple[Term, ...] = ()
+    languages: tuple[Term, ...] = ()
+    practice_areas: tuple[Term, ...] = ()
+    locale: str = "en"
+
+    @property
+    def binding_countries(self) -> list[str]:
+        return [t.code for t in self.countries if t.binding]
+
+    @property
+    def binding_languages(self) -> list[str]:
+        return [t.code for t in self.languages if t.binding]
+
+    def understood(self) -> dict[str, list[dict[str, object]]]:
+        return {
+            "countries": [_term_dict(t) for t in self.countries],
+            "languages": [_term_dict(t) for t in self.languages],
+            # practice areas rank, they never filter: a lawyer of a neighbouring area may be the one
+            "practice_areas": [_term_dict(t, can_bind=False) for t in self.practice_areas],
+        }
+
+
+def _term_dict(term: Term, *, can_bind: bool = True) -> dict[str, object]:
+    return {
+        "code": term.code,
+        "confidence": round(term.confidence, 3),
+        "source": term.source,
+        "evidence": term.evidence,
+        "binding": can_bind and term.binding,
+    }

@@ -1,0 +1,141 @@
+"""Every hard rule: who may ever be recommended, and who may be for this need. Never broken.
+
+Two kinds of rule, each written once here:
+
+- **Standing** (verified, verification not lapsed, consenting to be listed, accepting clients): a
+  predicate over a stored lawyer. The catalog holds only lawyers who meet ``RECOMMENDABLE`` and
+  drops a result whose card no longer does; the directory lists those who meet ``LISTED``
+  (the repository turns the rule's requirements into SQL); the evaluation counts a break as a
+  violation.
+- **Need rules** (every required language; a target country served, or one of its region): each a
+  function of the need and the catalog's facts that yields a boolean mask over lawyer ids, or
+  None when the need does not invoke it. ``eligibility`` ANDs them in order and records how many
+  lawyers each left, so an empty answer can say which rule emptied it. A new rule is one function
+  here, added to ``NEED_RULES``, plus its test.
+
+A reading from free text becomes binding (a need rule) only when sure (``binds``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from models.lawyer import LawyerStatus, verification_lapsed
+
+if TYPE_CHECKING:
+    from service.matching.need import NeedQuery, Term
+
+# A reading from free text becomes a hard rule only when this sure; below it, it ranks softly.
+HARD_READING_CONFIDENCE = 0.75
+
+
+# ---- standing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StandingRule:
+    """Column values a lawyer must hold, and whether the verification must still be running.
+
+    Declared as data so that one definition serves a Python check (``admits``) and the SQL the
+    directory's repository builds from ``required`` and ``unlapsed``.
+    """
+
+    name: str
+    required: Mapping[str, Any]
+    unlapsed: bool = True
+
+    def admits(self, lawyer: Any, now: datetime | None = None) -> bool:
+        """Whether a lawyer (a model object, a result's card row, anything with these attributes)
+        meets the rule now."""
+        return all(getattr(lawyer, column) == value for column, value in self.required.items()) and not (
+            self.unlapsed and verification_lapsed(lawyer.verification_expires_at, now)
+        )
+
+
+# The directory: a verified lawyer who consents to being listed, verification running.
+LISTED = StandingRule("listed", {"status": LawyerStatus.verified.value, "consent_listing": True})
+# Matching: listed, and accepting new clients.
+RECOMMENDABLE = StandingRule("recommendable", {**LISTED.required, "accepting_clients": True})
+
+
+# ---- need rules ----------------------------------------------------------------------------
+
+
+def binds(term: Term) -> bool:
+    """A field the caller filled always binds; a reading binds only when sure."""
+    return term.source == "given" or term.confidence >= HARD_READING_CONFIDENCE
+
+
+class Facts(Protocol):
+    """The masks rules read (``catalog.facts.FactTable``): boolean arrays over lawyer ids."""
+
+    def everyone(self) -> np.ndarray: ...
+
+    def mask(self, kind: str, code: str) -> np.ndarray: ...
+
+    def any_mask(self, kind: str, codes: Iterable[str]) -> np.ndarray: ...
+
+    def region_mask(self, countries: Iterable[str]) -> np.ndarray: ...
+
+
+NeedRule = Callable[["NeedQuery", Facts], "np.ndarray | None"]
+
+
+def speaks_required_languages(need: NeedQuery, facts: Facts) -> np.ndarray | None:
+    """Every binding language of the need is one the lawyer works in."""
+    if not need.binding_languages:
+        return None
+    spoken = facts.everyone()
+    for code in need.binding_languages:
+        spoken = spoken & facts.mask("language", code)
+    return spoken
+
+
+def serves_target_country(need: NeedQuery, facts: Facts) -> np.ndarray | None:
+    """The lawyer serves a binding country, or a country of the same region (ranked lower)."""
+    if not need.binding_countries:
+        return None
+    served: np.ndarray = facts.any_mask("country", need.binding_countries) | facts.region_mask(need.binding_countries)
+    return served
+
+
+NEED_RULES: tuple[tuple[str, NeedRule], ...] = (
+    ("languages", speaks_required_languages),
+    ("countries", serves_target_country),
+)
+
+
+@dataclass
+class Eligibility:
+    """Who the rules allow for a need, and among them who serves a binding country itself."""
+
+    allowed: np.ndarray
+    exact: np.ndarray
+    # after the standing rule and then each need rule that applied: (rule, lawyers left)
+    remaining: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return int(np.count_nonzero(self.allowed))
+
+
+def eligibility(need: NeedQuery, facts: Facts, rules: Iterable[tuple[str, NeedRule]] = NEED_RULES) -> Eligibility:
+    """AND of the standing rule (every lawyer the catalog holds meets it) and the need rules.
+    The caller holds the catalog's lock."""
+    allowed = facts.everyone()
+    remaining = [(RECOMMENDABLE.name, int(np.count_nonzero(allowed)))]
+    for name, rule in rules:
+        mask = rule(need, facts)
+        if mask is not None:
+            allowed = allowed & mask
+            remaining.append((name, int(np.count_nonzero(allowed))))
+    if need.binding_countries:
+        exact = facts.any_mask("country", need.binding_countries) & allowed
+    else:
+        exact = np.zeros(len(allowed), dtype=bool)
+    return Eligibility(allowed, exact, remaining)
