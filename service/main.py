@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service import demo
 from service.api import admin, health, lawyers, matches, needs
-from service.errors import install_handlers
+from service.problems import install_handlers
 from service.ratelimit import BodyLimitMiddleware, make_limiter
 from service.settings import Settings, get_settings
 from service.state import Runtime

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.errors import PROBLEM_JSON
+from service.problems import PROBLEM_JSON
 
 
 class RateLimiter:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, ConfigDict
 
 from service.deps import AdminDep, RuntimeDep, SessionDep
-from service.errors import AUTH_RESPONSES, COMMON_RESPONSES, NOT_FOUND_RESPONSES
+from service.problems import AUTH_RESPONSES, COMMON_RESPONSES, NOT_FOUND_RESPONSES
 from service.repositories import api_keys, audit
 from service.schemas.common import StrictModel, UtcDateTime, text
 

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from service.deps import RuntimeDep
-from service.errors import problem
+from service.problems import problem
 
 router = APIRouter(tags=["health"])
 

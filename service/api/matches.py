@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from service.deps import CallerDep, MatcherDep
-from service.errors import AUTH_RESPONSES, COMMON_RESPONSES
+from service.problems import AUTH_RESPONSES, COMMON_RESPONSES
 from service.matching.engine import MatchEngine
 from service.schemas.match import MatchRequest, MatchResponse, Understood
 

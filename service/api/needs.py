@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 
 from service.deps import CallerDep, MatcherDep, SessionDep
-from service.errors import AUTH_RESPONSES, COMMON_RESPONSES, CONFLICT_RESPONSES, NOT_FOUND_RESPONSES
+from service.problems import AUTH_RESPONSES, COMMON_RESPONSES, CONFLICT_RESPONSES, NOT_FOUND_RESPONSES
 from service.repositories import needs as need_repo
 from service.schemas.match import MatchResponse
 from service.schemas.need import NeedCreate, NeedPage, NeedPublic
