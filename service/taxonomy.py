@@ -92,18 +92,19 @@ def _locale(locale: str) -> Locale:
 
 
 @lru_cache(maxsize=8)
-def _territories(locale: str) -> dict[str, str]:
+def territory_names(locale: str) -> dict[str, str]:
+    """CLDR's names of countries and regions in ``locale``, by code (shared: do not mutate)."""
     return dict(_locale(locale).territories)
 
 
 def country_name(code: str, locale: str = "en") -> str:
     """The country's name in ``locale`` (CLDR short form: 俄罗斯, Russia); the code if unknown."""
     c = normalise_country(code) or code
-    name = _territories(locale).get(c)
+    name = territory_names(locale).get(c)
     if name:
         return name
     country = pycountry.countries.get(alpha_2=c)
-    return getattr(country, "common_name", None) or getattr(country, "name", c)
+    return str(getattr(country, "common_name", None) or getattr(country, "name", c))
 
 
 def all_countries() -> list[str]:
@@ -316,17 +317,20 @@ def _alpha2_languages() -> frozenset[str]:
 
 def is_language(code: str | None) -> bool:
     """True for an ISO 639-1 code."""
-    return bool(code) and code.strip().lower() in _alpha2_languages()  # type: ignore[union-attr]
+    if not code:
+        return False
+    return code.strip().lower() in _alpha2_languages()
 
 
 @lru_cache(maxsize=8)
-def _languages(locale: str) -> dict[str, str]:
+def language_names(locale: str) -> dict[str, str]:
+    """CLDR's names of languages in ``locale``, by code (shared: do not mutate)."""
     return dict(_locale(locale).languages)
 
 
 def language_name(code: str, locale: str = "en") -> str:
     c = code.strip().lower()
-    name = _languages(locale).get(c)
+    name = language_names(locale).get(c)
     if name:
         return name
     lang = pycountry.languages.get(alpha_2=c)

@@ -161,8 +161,8 @@ def _gazetteer() -> tuple[dict[str, _Place], dict[str, _Place], re.Pattern[str]]
             folded.setdefault(surface.lower(), place)
 
     codes = taxonomy.all_countries()
-    zh = taxonomy._territories("zh")
-    en = taxonomy._territories("en")
+    zh = taxonomy.territory_names("zh")
+    en = taxonomy.territory_names("en")
     # Aliases and cities first: setdefault keeps the first reading of a surface.
     for s in _BLOCKERS:
         add(s, _Place(None, "block", 0.0))
@@ -416,8 +416,8 @@ _ZH_FILE_AFTER = "件化书物学"
 @lru_cache(maxsize=1)
 def _language_lexicon() -> tuple[dict[str, str], re.Pattern[str]]:
     codes = taxonomy.all_languages()
-    zh = taxonomy._languages("zh")
-    en = taxonomy._languages("en")
+    zh = taxonomy.language_names("zh")
+    en = taxonomy.language_names("en")
     surfaces: dict[str, str] = {}
     for c in codes:
         name = zh.get(c)
