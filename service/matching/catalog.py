@@ -32,7 +32,8 @@ from models.base import utcnow
 from models.lawyer import verification_lapsed
 from service import taxonomy
 from service.matching import scoring
-from service.matching.understand import mask_places, read_countries, read_practice_areas
+from service.matching import reading
+from service.matching.reading import mask_places, read_countries, read_practice_areas
 from service.repositories import changes as change_feed
 from service.repositories import lawyers as lawyer_repo
 from service.repositories import meta as meta_repo
@@ -170,10 +171,8 @@ def reader_fingerprint() -> str:
     """Identifies the code that reads profiles into facts: saved facts read by other code are not used."""
     import inspect
 
-    from service.matching import understand
-
-    source = "".join(inspect.getsource(part) for part in (understand, taxonomy, _read_passage, read_profile))
-    return hashlib.sha256(f"{source}{PROFILE_READING_THRESHOLD}".encode()).hexdigest()[:16]
+    source = "".join(inspect.getsource(part) for part in (_read_passage, read_profile))
+    return hashlib.sha256(f"{reading.fingerprint()}{source}{PROFILE_READING_THRESHOLD}".encode()).hexdigest()[:16]
 
 
 def _text_key(text: str) -> bytes:

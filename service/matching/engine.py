@@ -18,7 +18,7 @@ from service import taxonomy
 from service.matching import explain, scoring
 from service.matching.catalog import Catalog, LawyerFacts
 from service.matching.query import NeedQuery, Term
-from service.matching.understand import (
+from service.matching.reading import (
     Reading,
     mask_places,
     read_languages,

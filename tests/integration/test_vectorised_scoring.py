@@ -12,7 +12,7 @@ from embeddings.encoder import Encoder
 from service import importing
 from service.db import make_engine, make_session_factory, migrate
 from service.matching.engine import MatchEngine
-from service.matching.understand import mask_places
+from service.matching.reading import mask_places
 from tests.integration._integrity import new_catalog
 from tests.integration._procs import LAWYERS, REPO
 

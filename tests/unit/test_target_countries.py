@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.matching.query import HARD_READING_CONFIDENCE
-from service.matching.understand import read_target_countries
+from service.matching.reading import read_target_countries
 
 
 def binding(text: str) -> set[str]:
