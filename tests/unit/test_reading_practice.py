@@ -1,4 +1,4 @@
-"""Reading practice areas: the lexicon and similarity to the areas' descriptions."""
+"""Reading practice areas: the lexicon, similarity to the areas' descriptions, the directory's vote."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from service.matching.reading import read_countries, read_languages, read_practice_areas
+from service.matching.reading import (
+    mask_places,
+    read_countries,
+    read_languages,
+    read_need_practice,
+    read_practice_areas,
+)
+from service.matching.reading.practice import NEIGHBOUR_PASSAGES
 from tests.unit._readings import codes
 
 
@@ -99,6 +106,40 @@ def test_similarity_can_carry_an_area_without_lexicon_terms() -> None:
     assert "maritime_logistics" in {r.code for r in with_enc}
     assert with_enc[0].code == "maritime_logistics"
     assert len(without) <= 1
+
+
+# --- a need's reading, with the directory's vote ---------------------------------------------------
+
+
+def test_the_nearest_worked_examples_vote() -> None:
+    asked: list[tuple[np.ndarray, int]] = []
+
+    def neighbours(vector: np.ndarray, k: int) -> list[tuple[float, str | None]]:
+        asked.append((vector, k))
+        return [(0.9, "tax"), (0.89, None), (0.88, "tax"), (0.5, "antitrust")]
+
+    text = "We want to start an arbitration in Kazakhstan."
+    found = read_need_practice(text, _FakeEncoder(), neighbours)
+    # the vote is over the neighbours of the text the passage search encodes: places masked
+    assert asked[0][1] == NEIGHBOUR_PASSAGES
+    assert np.array_equal(asked[0][0], _FakeEncoder().encode_queries([mask_places(text)])[0])
+    by_code = {r.code: r for r in found}
+    assert found[0].code == "international_arbitration"  # the need's own words weigh most
+    assert by_code["tax"].evidence == "similar matters in the directory"
+    assert "antitrust" not in by_code  # far below the nearest passage, its vote is negligible
+
+
+def test_without_neighbours_the_lexicon_decides() -> None:
+    text = "We want to start an arbitration."
+    alone = read_practice_areas(text, _FakeEncoder(), similarity_text=mask_places(text))
+    found = read_need_practice(text, _FakeEncoder(), lambda vector, k: [])
+    assert (found[0].code, found[0].confidence) == (alone[0].code, alone[0].confidence)
+
+
+def test_the_lawyer_asked_for_names_the_matter() -> None:
+    found = read_need_practice("我们在哈萨克斯坦总包了一个EPC风电项目，业主扣了进度款，需要仲裁律师。",
+                               _FakeEncoder(), lambda vector, k: [])
+    assert found[0].code == "international_arbitration"
 
 
 @pytest.fixture(scope="module")

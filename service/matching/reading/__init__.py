@@ -16,16 +16,24 @@ from importlib.resources import files
 from service import taxonomy
 from service.matching.reading.languages import read_languages
 from service.matching.reading.places import mask_places, read_countries, read_target_countries
-from service.matching.reading.practice import area_similarities, read_practice_areas, requested_practice_areas
+from service.matching.reading.practice import (
+    LabelledNeighbours,
+    area_similarities,
+    read_need_practice,
+    read_practice_areas,
+    requested_practice_areas,
+)
 from service.matching.reading.text import Reading
 
 __all__ = [
+    "LabelledNeighbours",
     "Reading",
     "area_similarities",
     "fingerprint",
     "mask_places",
     "read_countries",
     "read_languages",
+    "read_need_practice",
     "read_practice_areas",
     "read_target_countries",
     "requested_practice_areas",

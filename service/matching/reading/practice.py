@@ -1,5 +1,5 @@
-"""Practice areas a text is about: lexicon evidence, similarity to the areas' descriptions and
-the kind of lawyer asked for.
+"""Practice areas a text is about: lexicon evidence, similarity to the areas' descriptions, the
+kind of lawyer asked for, and a need's reading with the directory's neighbour vote.
 
 The lexicon (``lexicons/practice.json``) is ordinary legal vocabulary, each term weighted by how
 surely it names its area; an English term ending in "*" is a word prefix.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -16,6 +17,7 @@ import numpy as np
 
 from embeddings.encoder import Encoder
 from service import taxonomy
+from service.matching.reading.places import mask_places
 from service.matching.reading.text import EN_WORD, NORMALISE, Reading, is_cjk, load_lexicon, trie_pattern
 
 _Terms = dict[str, list[tuple[str, float]]]
@@ -116,8 +118,8 @@ def _area_matrix(encoder: Encoder) -> tuple[np.ndarray, np.ndarray]:
 def area_similarities(text: str, encoder: Encoder) -> dict[str, float]:
     """Cosine of the text to each area's closest description text (label or 'covers' item).
 
-    The engine passes the need with places masked, the very text it encodes for the passage
-    search, so one encode (the encoder's query cache) serves both. (Masking moved dev
+    A need's reading passes it with places masked, the very text the engine encodes for the
+    passage search, so one encode (the encoder's query cache) serves both. (Masking moved dev
     text-only nDCG@10 by 0.0001; adding the best sentence moved top-1 agreement by ±2 points out
     of 47 %, not worth more encodes.)
     """
@@ -183,3 +185,73 @@ def requested_practice_areas(text: str) -> set[str]:
     phrases += [m.group(1) for m in _EN_REQUEST_AFTER.finditer(text)]
     return {code for phrase in phrases for code in _lexicon_scores(phrase)}
 
+
+# --- a need's practice areas, with the directory's vote ------------------------------------------
+
+UNREQUESTED_DISCOUNT = 0.85  # areas read from the story, when the text also says which lawyer it wants
+NEIGHBOUR_PASSAGES = 40
+# Areas that are also industries: named as the setting of many needs whose matter is elsewhere.
+SECTOR_AREAS = frozenset({"energy_resources", "construction_infrastructure", "maritime_logistics", "cross_border_ecommerce"})
+SECTOR_DISCOUNT = 0.8
+NEIGHBOUR_TEMPERATURE = 0.05
+LEXICON_SHARE = 0.7
+PRACTICE_MARGIN = 0.5
+
+# The k directory passages nearest a query vector, most similar first, as (similarity, the one
+# practice area the passage is a worked example of, or None).
+LabelledNeighbours = Callable[[np.ndarray, int], Sequence[tuple[float, str | None]]]
+
+
+def read_need_practice(
+    description: str, encoder: Encoder, neighbours_of: LabelledNeighbours
+) -> list[Reading]:
+    """Practice areas from the words of the need and from the labelled passages nearest to it.
+
+    The lexicon knows the vocabulary but not which of several named areas the matter is
+    (an EPC wind farm in arbitration names three); the directory's own worked examples vote
+    on that, each weighted by how close it is to the need.
+    """
+    masked = mask_places(description)
+    # similarity on the masked text: the very query the passage search encodes, so one encode serves both
+    lexicon = {r.code: r for r in read_practice_areas(description, encoder, similarity_text=masked)}
+    requested = requested_practice_areas(description) & set(lexicon)
+    if requested:
+        top = max(r.confidence for r in lexicon.values())
+        lexicon = {
+            code: Reading(r.code, top, r.evidence)
+            if code in requested
+            else Reading(r.code, r.confidence * UNREQUESTED_DISCOUNT, r.evidence)
+            for code, r in lexicon.items()
+        }
+    if any(code not in SECTOR_AREAS and r.confidence >= 0.5 for code, r in lexicon.items()):
+        # "a coal mine licence revoked, we want to claim under the investment treaty": the
+        # industry is the setting, the legal action (arbitration) is the matter
+        lexicon = {
+            code: Reading(r.code, r.confidence * SECTOR_DISCOUNT, r.evidence) if code in SECTOR_AREAS else r
+            for code, r in lexicon.items()
+        }
+    vector = encoder.encode_queries([masked])[0]
+    votes: dict[str, float] = {}
+    hits = neighbours_of(vector, NEIGHBOUR_PASSAGES)
+    if hits:
+        nearest = hits[0][0]
+        for similarity, label in hits:
+            if label:
+                weight = float(np.exp((similarity - nearest) / NEIGHBOUR_TEMPERATURE))
+                votes[label] = votes.get(label, 0.0) + weight
+    total = sum(votes.values())
+    neighbours = {code: weight / total for code, weight in votes.items()} if total else {}
+    best_vote = max(neighbours.values(), default=0.0)
+    readings = []
+    for code in set(lexicon) | {c for c, v in neighbours.items() if v >= 0.5 * best_vote}:
+        lex = lexicon[code].confidence if code in lexicon else 0.0
+        vote = neighbours.get(code, 0.0) / best_vote if best_vote else 0.0
+        confidence = LEXICON_SHARE * lex + (1 - LEXICON_SHARE) * vote if neighbours else lex
+        if requested and code not in requested:
+            confidence *= UNREQUESTED_DISCOUNT  # the neighbours' vote must not undo what was asked for
+        evidence = lexicon[code].evidence if code in lexicon else "similar matters in the directory"
+        readings.append(Reading(code, round(confidence, 3), evidence))
+    readings.sort(key=lambda r: (-r.confidence, r.code))
+    if readings:
+        readings = [r for r in readings if r.confidence >= readings[0].confidence - PRACTICE_MARGIN]
+    return readings[:4]
