@@ -100,7 +100,7 @@ def rss_bytes() -> int:
 def profile_rows(lawyers: Path, cache_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     """Each synthetic profile's passages as vector-cache rows: (flat rows, offsets), memoised."""
     from embeddings.passages import profile_passages
-    from service.matching.understand import mask_places
+    from service.matching.reading import mask_places
 
     stat = lawyers.stat()
     memo = Path(tempfile.gettempdir()) / f"index_strategy_{stat.st_size}_{int(stat.st_mtime)}.npz"
@@ -365,7 +365,7 @@ def main() -> None:
     from threadpoolctl import threadpool_limits
 
     from embeddings.encoder import load_encoder
-    from service.matching.understand import mask_places
+    from service.matching.reading import mask_places
 
     threadpool_limits(1, user_api="blas")
     vectors = np.ascontiguousarray(np.load(args.cache_dir / "vectors.npy"), dtype=np.float32)

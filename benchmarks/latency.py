@@ -136,7 +136,7 @@ def floor(data_dir: Path, needs: list[dict]) -> dict:
     import faiss
 
     from embeddings.encoder import load_encoder
-    from service.matching.understand import mask_places
+    from service.matching.reading import mask_places
 
     faiss.omp_set_num_threads(1)
     index_dir = (data_dir / "index").resolve()

@@ -166,7 +166,7 @@ def generate(count: int, out: Path, seed: int = 7, detail_share: float = DETAIL_
 def masked_texts(path: Path) -> list[str]:
     """The distinct texts the catalog will encode for these profiles."""
     from embeddings.passages import profile_passages
-    from service.matching.understand import mask_places
+    from service.matching.reading import mask_places
 
     seen: dict[str, None] = {}
     raw: set[str] = set()

@@ -305,7 +305,7 @@ def format_report(
 def covers_with_region(lawyer: Mapping[str, Any], country: str) -> bool:
     """The service's own coverage rule: the country or a country of its region, declared or named in the bio."""
     from service import taxonomy
-    from service.matching.understand import read_countries
+    from service.matching.reading import read_countries
 
     served = set(lawyer.get("countries") or ()) | set(lawyer.get("offices") or ())
     if not lawyer.get("countries"):  # declared countries are authoritative; the bio fills an empty field

@@ -8,7 +8,6 @@ No HTTP here: the API, the batch CLI and the evaluation all call `MatchEngine.ma
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,14 +23,7 @@ from service.matching.catalog.facts import FactTable
 from service.matching.diversify import diversify, fall_with_rank
 from service.matching.need import NeedQuery, Term, given, read
 from service.matching.profile import LawyerFacts, encoded_text
-from service.matching.understand import (
-    Reading,
-    mask_places,
-    read_languages,
-    read_practice_areas,
-    read_target_countries,
-    requested_practice_areas,
-)
+from service.matching.reading import read_languages, read_need_practice, read_target_countries
 
 # Above this many eligible lawyers, scoring starts from a semantic shortlist of the eligible plus
 # one of the field matches (target country and practice). Every lawyer of the dev set is scored
@@ -40,14 +32,6 @@ EXHAUSTIVE_LIMIT = 2000
 SEMANTIC_SHORTLIST = 200
 # Results read from the database beyond k, in case some stopped being matchable meanwhile.
 DESCRIBE_SPARE = 3
-UNREQUESTED_DISCOUNT = 0.85  # areas read from the story, when the text also says which lawyer it wants
-NEIGHBOUR_PASSAGES = 40
-# Areas that are also industries: named as the setting of many needs whose matter is elsewhere.
-SECTOR_AREAS = frozenset({"energy_resources", "construction_infrastructure", "maritime_logistics", "cross_border_ecommerce"})
-SECTOR_DISCOUNT = 0.8
-NEIGHBOUR_TEMPERATURE = 0.05
-LEXICON_SHARE = 0.7
-PRACTICE_MARGIN = 0.5
 
 
 @dataclass
@@ -143,57 +127,14 @@ class MatchEngine:
         )
 
     def read_practice(self, description: str) -> tuple[Term, ...]:
-        """Practice areas from the words of the need and from the labelled passages nearest to it.
-
-        The lexicon knows the vocabulary but not which of several named areas the matter is
-        (an EPC wind farm in arbitration names three); the directory's own worked examples vote
-        on that, each weighted by how close it is to the need.
-        """
+        """Practice areas read from the need, with the directory's labelled passages voting."""
         cat = self.catalog
-        masked = mask_places(description)
-        # similarity on the masked text: the very query the passage search encodes, so one encode serves both
-        lexicon = {r.code: r for r in read_practice_areas(description, cat.encoder, similarity_text=masked)}
-        requested = requested_practice_areas(description) & set(lexicon)
-        if requested:
-            top = max(r.confidence for r in lexicon.values())
-            lexicon = {
-                code: Reading(r.code, top, r.evidence)
-                if code in requested
-                else Reading(r.code, r.confidence * UNREQUESTED_DISCOUNT, r.evidence)
-                for code, r in lexicon.items()
-            }
-        if any(code not in SECTOR_AREAS and r.confidence >= 0.5 for code, r in lexicon.items()):
-            # "a coal mine licence revoked, we want to claim under the investment treaty": the
-            # industry is the setting, the legal action (arbitration) is the matter
-            lexicon = {
-                code: Reading(r.code, r.confidence * SECTOR_DISCOUNT, r.evidence) if code in SECTOR_AREAS else r
-                for code, r in lexicon.items()
-            }
-        vector = cat.encoder.encode_queries([masked])[0]
-        votes: Counter[str] = Counter()
-        hits = cat.index.nearest(vector, NEIGHBOUR_PASSAGES)
-        if hits:
-            top = hits[0][2]
-            for passage_id, _, similarity in hits:
-                label = cat.labels.get(passage_id)
-                if label:
-                    votes[label] += float(np.exp((similarity - top) / NEIGHBOUR_TEMPERATURE))
-        total = sum(votes.values())
-        neighbours = {code: weight / total for code, weight in votes.items()} if total else {}
-        best_vote = max(neighbours.values(), default=0.0)
-        terms = []
-        for code in set(lexicon) | {c for c, v in neighbours.items() if v >= 0.5 * best_vote}:
-            lex = lexicon[code].confidence if code in lexicon else 0.0
-            vote = neighbours.get(code, 0.0) / best_vote if best_vote else 0.0
-            confidence = LEXICON_SHARE * lex + (1 - LEXICON_SHARE) * vote if neighbours else lex
-            if requested and code not in requested:
-                confidence *= UNREQUESTED_DISCOUNT  # the neighbours' vote must not undo what was asked for
-            evidence = lexicon[code].evidence if code in lexicon else "similar matters in the directory"
-            terms.append(Term(code, round(confidence, 3), "read", evidence))
-        terms.sort(key=lambda t: (-t.confidence, t.code))
-        if terms:
-            terms = [t for t in terms if t.confidence >= terms[0].confidence - PRACTICE_MARGIN]
-        return tuple(terms[:4])
+
+        def labelled_neighbours(vector: np.ndarray, k: int) -> list[tuple[float, str | None]]:
+            hits = cat.index.nearest(vector, k)
+            return [(similarity, cat.labels.get(passage_id)) for passage_id, _, similarity in hits]
+
+        return read(read_need_practice(description, cat.encoder, labelled_neighbours))
 
     # ---- matching ----------------------------------------------------------------------------
 

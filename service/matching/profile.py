@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from service import taxonomy
-from service.matching.understand import mask_places, read_countries, read_practice_areas
+from service.matching.reading import fingerprint as reading_fingerprint
+from service.matching.reading import mask_places, read_countries, read_practice_areas
 
 # A country or practice area read from a profile's own text counts as covered above this confidence.
 PROFILE_READING_THRESHOLD = 0.6
@@ -154,7 +155,5 @@ def read_profile(lawyer: Profile, intern: Interner | None = None) -> tuple[Lawye
 
 def reader_fingerprint() -> str:
     """Identifies the code that reads profiles into facts: saved facts read by other code are not used."""
-    from service.matching import understand
-
-    source = "".join(inspect.getsource(part) for part in (understand, taxonomy, _read_passage, read_profile))
-    return hashlib.sha256(f"{source}{PROFILE_READING_THRESHOLD}".encode()).hexdigest()[:16]
+    source = "".join(inspect.getsource(part) for part in (_read_passage, read_profile))
+    return hashlib.sha256(f"{reading_fingerprint()}{source}{PROFILE_READING_THRESHOLD}".encode()).hexdigest()[:16]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from service.matching.reading import read_target_countries
 from service.matching.rules import HARD_READING_CONFIDENCE
-from service.matching.understand import read_target_countries
 
 
 def binding(text: str) -> set[str]:

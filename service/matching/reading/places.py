@@ -1,0 +1,305 @@
+"""Places a text names: the gazetteer, each mention with its role, and the countries read from them.
+
+Confidence (0..1): >= 0.9 an explicit country name; ~0.85 a city or province; ~0.8 an adjective
+("Kazakh company"); ~0.6 a country named only as a law, forum or sanctions authority ("under
+English law", "在新加坡仲裁", "US sanctions") or an ambiguous name ("Georgia"). China (CN) is the
+enterprise's home and is never returned; HK/MO/TW only when nothing else is named (then at 0.5),
+since they are otherwise holding companies or arbitral seats.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pycountry
+from babel import Locale
+
+from service import taxonomy
+from service.matching.reading.text import (
+    EN_WORD,
+    NORMALISE,
+    Reading,
+    is_cjk,
+    load_lexicon,
+    sentence_around,
+    trie_pattern,
+)
+
+_HOME = {"CN", "HK", "MO", "TW"}
+_LANG_FOLLOWERS_ZH = "语"
+
+
+@dataclass(frozen=True)
+class _Place:
+    code: str | None  # None: a blocker ("印度洋", "内蒙古" is CN) that only stops a shorter match
+    kind: str  # country | alias | city | demonym | ambiguous | block
+    confidence: float
+
+
+def _en_name_variants(name: str) -> Iterable[str]:
+    yield name
+    if "," in name:  # pycountry "Korea, Republic of" / "Bolivia, Plurinational State of"
+        yield name.split(",", 1)[0]
+    if " - " in name:  # CLDR "Congo - Kinshasa"
+        yield name.replace(" - ", "-")
+    if name.startswith("The "):
+        yield name[4:]
+
+
+@lru_cache(maxsize=1)
+def _language_words_en() -> frozenset[str]:
+    return frozenset(Locale("en").languages.values())
+
+
+def _cities() -> dict[str, str]:
+    regions: dict[str, dict[str, str]] = load_lexicon("cities")["regions"]
+    return {surface: code for region in regions.values() for surface, code in region.items()}
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[dict[str, _Place], dict[str, _Place], re.Pattern[str]]:
+    """(case-sensitive entries, lower-cased entries, one longest-first alternation)."""
+    exact: dict[str, _Place] = {}
+    folded: dict[str, _Place] = {}
+    words = load_lexicon("places")
+    names = load_lexicon("countries")
+    ambiguous_en = frozenset(words["ambiguous_en"])
+
+    def add(surface: str, place: _Place) -> None:
+        surface = surface.translate(NORMALISE).strip()
+        if len(surface) < 2:
+            return
+        if is_cjk(surface):
+            exact.setdefault(surface, place)
+            return
+        case_sensitive = len(surface) <= 4 or surface in ambiguous_en or place.kind == "demonym"
+        if case_sensitive:
+            exact.setdefault(surface, place)
+        else:
+            folded.setdefault(surface.lower(), place)
+
+    codes = taxonomy.all_countries()
+    zh = taxonomy.territory_names("zh")
+    en = taxonomy.territory_names("en")
+    # Aliases and cities first: setdefault keeps the first reading of a surface.
+    for s in words["blockers"]:
+        add(s, _Place(None, "block", 0.0))
+    for s, c in names["zh_aliases"].items():
+        add(s, _Place(c, "alias", 0.95))
+    add("刚果", _Place("CD", "ambiguous", 0.55))
+    for s, c in names["en_aliases"].items():
+        add(s, _Place(c, "ambiguous" if s in ambiguous_en else "alias", 0.6 if s in ambiguous_en else 0.93))
+    for c in codes:
+        if c in zh:
+            add(zh[c], _Place(c, "country", 0.95))
+        official = [en.get(c)]
+        pc = pycountry.countries.get(alpha_2=c)
+        if pc is not None:
+            official += [pc.name, getattr(pc, "common_name", None), getattr(pc, "official_name", None)]
+        for name in filter(None, official):
+            for v in _en_name_variants(name):
+                amb = v in ambiguous_en
+                add(v, _Place(c, "ambiguous" if amb else "country", 0.6 if amb else 0.95))
+    for s, c in _cities().items():
+        add(s, _Place(c, "city", 0.9))
+    for s, c in names["en_demonyms"].items():
+        add(s, _Place(c, "demonym", 0.85))
+
+    zh_alts = [s for s in exact if is_cjk(s)]
+    en_alts = [s for s in exact if not is_cjk(s)] + list(folded)
+    # English needs word boundaries, Chinese cannot have them. The English trie is matched
+    # case-insensitively; case-sensitive entries ("US", "Chad") are checked after the match.
+    pattern = re.compile(
+        rf"(?<![{EN_WORD}0-9])(?i:{trie_pattern(en_alts)})(?![{EN_WORD}0-9])|"
+        + trie_pattern(zh_alts)
+    )
+    return exact, folded, pattern
+
+
+@lru_cache(maxsize=1)
+def _country_nouns() -> re.Pattern[str]:
+    """Nouns after an adjective that make "Russian", "French", ... a country rather than a language."""
+    nouns = "|".join(re.escape(n[:-1]) + r"\w*" if n.endswith("*") else re.escape(n)
+                     for n in load_lexicon("places")["country_nouns"])
+    return re.compile(rf"(?:\s+[a-z][\w&-]*){{0,3}}?\s+(?:{nouns})\b", re.IGNORECASE)
+
+
+_ZH_NEG_BEFORE = re.compile(r"(?:不是在|不在|并非|而不是|而非|除了|除|不包括|不涉及|不去|不考虑)$")
+_EN_NEG_BEFORE = re.compile(r"(?:\bnot (?:in |to |for |from )?|\bexcept (?:for )?|\bexcluding |"
+                            r"\bother than |\brather than |\bnor )$", re.I)
+# A country named as a law, forum, seat or sanctions authority rather than where the matter is.
+_ZH_FORUM_AFTER = re.compile(r"^(?:[和及与、][^，。,；;]{1,6}?)?(?:[^，。,；;]{0,3}?)(?:仲裁|法律管辖|法管辖|法律|法》|法\b|《|制裁|"
+                             r"出口管制|商务部|财政部|列名|列入|政府列|长臂)")
+_EN_FORUM_AFTER = re.compile(r"^['’]?s?(?:\s+(?:and|or|&)\s+(?:the\s+)?[A-Z][\w.]*)?\s*(?:law|laws|arbitration|sanctions?|export control\w*|"
+                             r"Entity List|jurisdiction|-seated|seated|courts? of arbitration)\b", re.I)
+_EN_FORUM_BEFORE = re.compile(r"(?:governed by|under|seated in|seat in|seat of|subject to)"
+                              r"\s+(?:the\s+)?(?:laws? of\s+)?$", re.I)
+_EN_LANGUAGE_BEFORE = re.compile(r"(?:\bin|speak\w*|fluent|proficient|read|write|native)\s+$", re.I)
+# Where the lawyer studied or visited is not where the matter is.
+_ZH_STUDY = re.compile(r"留学|访学|访问学者|毕业于|法学硕士|学位|攻读|进修")
+_EN_STUDY = re.compile(r"\bLL\.?M\b|\buniversity\b|\bgraduated\b|\bstudied\b|\bdegree\b|"
+                       r"\bvisiting scholar\b", re.I)
+
+
+@dataclass(frozen=True)
+class _Mention:
+    start: int
+    end: int
+    code: str
+    kind: str
+    confidence: float
+    negated: bool
+
+
+# Each text is scanned twice (its readings, then mask_places for the text encoded), in a request
+# and in a rebuild's batch alike; the scan is the costliest step of reading a profile.
+@lru_cache(maxsize=16384)
+def _place_mentions(text: str) -> tuple[_Mention, ...]:
+    """Every place named (blockers only stop a shorter match and are not returned)."""
+    exact, folded, pattern = _gazetteer()
+    norm = text.translate(NORMALISE)
+    language_words = _language_words_en()
+    out: list[_Mention] = []
+    for m in pattern.finditer(norm):
+        s = m.group(0)
+        place = exact.get(s) or folded.get(s.lower())
+        if place is None or place.code is None:
+            continue
+        after = norm[m.end():m.end() + 24]
+        before = norm[max(0, m.start() - 14):m.start()]
+        conf = place.confidence
+        if is_cjk(s):
+            # 越南语 / 葡萄牙语 / 印尼文 name a language, not the country.
+            if after[:1] == _LANG_FOLLOWERS_ZH or (after[:1] == "文" and after[1:2] not in "件化书物"):
+                continue
+            negated = bool(_ZH_NEG_BEFORE.search(before))
+            if _ZH_FORUM_AFTER.search(after):
+                conf = min(conf, 0.6)
+            if _ZH_STUDY.search(sentence_around(norm, m.start(), m.end())):
+                conf = min(conf, 0.5)
+        else:
+            if place.kind == "demonym" and s in language_words and (
+                    not _country_nouns().match(after) or _EN_LANGUAGE_BEFORE.search(before)):
+                continue  # "fluent in Portuguese" is a language
+            if after.startswith("-speaking") or after.startswith(" speaking"):
+                continue
+            negated = bool(_EN_NEG_BEFORE.search(before))
+            if _EN_FORUM_AFTER.search(after) or _EN_FORUM_BEFORE.search(norm[max(0, m.start() - 30):m.start()]):
+                conf = min(conf, 0.6)
+            if _EN_STUDY.search(sentence_around(norm, m.start(), m.end())):
+                conf = min(conf, 0.5)
+        out.append(_Mention(m.start(), m.end(), place.code, place.kind, conf, negated))
+    return tuple(out)
+
+
+def read_countries(text: str) -> list[Reading]:
+    """Target countries named in the text, most confident first (see the module docstring)."""
+    best: dict[str, tuple[float, str, int]] = {}
+    negated: set[str] = set()
+    for mention in _place_mentions(text):
+        if mention.negated:
+            negated.add(mention.code)
+            continue
+        conf, evidence, n = best.get(mention.code, (0.0, "", 0))
+        span = text[mention.start:mention.end]
+        if mention.confidence > conf:
+            conf, evidence = mention.confidence, span
+        best[mention.code] = (conf, evidence, n + 1)
+    readings = []
+    for code, (conf, evidence, n) in best.items():
+        if code in negated:
+            conf *= 0.5  # named both ways ("not in Vietnam but in Cambodia, near Vietnam")
+        conf = min(0.99, conf + 0.04 * (n - 1))  # repeated mentions add a little
+        readings.append(Reading(code, round(conf, 3), evidence))
+    foreign = [r for r in readings if r.code not in _HOME]
+    if foreign:
+        readings = foreign
+    else:
+        readings = [Reading(r.code, min(r.confidence, 0.5), r.evidence)
+                    for r in readings if r.code != "CN"]
+    return sorted(readings, key=lambda r: (-r.confidence, r.code))
+
+
+# The enterprise describing itself names its own origin, not where it needs counsel.
+_ZH_SELF = re.compile(r"(?:我们|我司|本公司|我方|公司)(?:是|系|为)[^，。,；;]*$")
+_EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\b[^,.;]*$", re.I)
+_LISTED_AFTER = re.compile(r"^(?:上市|-listed|\s+listed|\s+publicly listed)")
+_COORDINATION = re.compile(r"^\s*(?:和|及|与|、|以及|或|或者|,|/|and|or|&|as well as)\s*(?:the\s+)?$", re.I)
+ORIGIN_CONFIDENCE = 0.5
+SECONDARY_CONFIDENCE = 0.6
+SOLE_TARGET_CONFIDENCE = 0.9
+
+
+def read_target_countries(text: str) -> list[Reading]:
+    """The countries a need is about, with the confidence that each is a target.
+
+    Beyond read_countries: a country in the enterprise's self-description or listing venue is its
+    origin; when only one foreign country is left it is the target whatever its role in the
+    sentence (an investigating authority's country is the forum too); when several are left, the
+    most confident (then the first) is the target, with those coordinated with it ("Kazakhstan and
+    Uzbekistan"), and the others are secondary mentions that rank softly.
+    """
+    norm = text.translate(NORMALISE)
+    mentions = [m for m in _place_mentions(text) if m.code not in _HOME and not m.negated]
+    if not mentions:
+        return read_countries(text)
+    read = {r.code: r for r in read_countries(text)}
+    origin: set[str] = set()
+    for m in mentions:
+        before = norm[max(0, m.start - 30):m.start]
+        if _ZH_SELF.search(before) or _EN_SELF.search(before) or _LISTED_AFTER.match(norm[m.end:m.end + 20]):
+            origin.add(m.code)
+    candidates = [r for code, r in read.items() if code not in origin and r.confidence > ORIGIN_CONFIDENCE]
+    if not candidates:
+        # Only the enterprise's own country is named: a foreign company coming to China (inbound)
+        # needs counsel for clients from there, so its origin is what the need is about.
+        candidates = [read[code] for code in origin if code in read]
+        origin = set()
+        if not candidates:
+            return list(read.values())
+    first_at: dict[str, int] = {}
+    for m in mentions:
+        first_at.setdefault(m.code, m.start)
+    primary = min(candidates, key=lambda r: (-r.confidence, first_at.get(r.code, len(norm))))
+    targets = {primary.code}
+    # grow the target group along coordinated mentions: "哈萨克斯坦、乌兹别克斯坦和吉尔吉斯斯坦"
+    ordered = sorted(mentions, key=lambda m: m.start)
+    changed = True
+    while changed:
+        changed = False
+        for left, right in zip(ordered, ordered[1:]):
+            if (left.code in targets) != (right.code in targets) and _COORDINATION.match(norm[left.end:right.start]):
+                targets.add(left.code if right.code in targets else right.code)
+                changed = True
+    out = []
+    for code, r in read.items():
+        if code in origin:
+            conf = min(r.confidence, ORIGIN_CONFIDENCE)
+        elif code in targets:
+            conf = max(r.confidence, SOLE_TARGET_CONFIDENCE) if len(targets) == 1 else r.confidence
+        else:
+            conf = min(r.confidence, SECONDARY_CONFIDENCE)
+        out.append(Reading(code, round(conf, 3), r.evidence))
+    return sorted(out, key=lambda r: (-r.confidence, r.code))
+
+
+def mask_places(text: str) -> str:
+    """Replace every country, city and adjective of place with a neutral token of its script."""
+    pieces: list[str] = []
+    last = 0
+    for mention in _place_mentions(text):
+        span = text[mention.start:mention.end]
+        if is_cjk(span):
+            token = "某地" if mention.kind == "city" else "某国"
+        elif mention.kind == "demonym":
+            token = "foreign"
+        else:
+            token = "the city" if mention.kind == "city" else "the country"
+        pieces.append(text[last:mention.start])
+        pieces.append(token)
+        last = mention.end
+    pieces.append(text[last:])
+    return "".join(pieces)
