@@ -7,7 +7,7 @@ from dataclasses import asdict
 from importlib.resources import files
 
 from service.matching import reading
-from service.matching.catalog import reader_fingerprint
+from service.matching.profile import reader_fingerprint
 from service.matching.reading import Reading, read_countries, read_languages, read_practice_areas
 from service.matching.reading.text import load_lexicon
 from service.taxonomy import is_country, is_language
