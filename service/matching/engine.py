@@ -101,6 +101,15 @@ class MatchOutcome:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Assessment:
+    """One named lawyer judged for a need: a match when every rule admits them, else the rule that does not."""
+
+    lawyer_id: int
+    match: Match | None
+    excluded_by: str | None
+
+
 class MatchEngine:
     def __init__(self, catalog: Catalog, *, max_per_firm: int = 3) -> None:
         self.catalog = catalog
@@ -178,6 +187,31 @@ class MatchEngine:
         return MatchOutcome(
             query=query, matches=[m.explain() for m in chosen], eligible=eligibility.count, remaining=eligibility.remaining
         )
+
+    def assess(self, query: NeedQuery, lawyer_ids: Sequence[int], *, session: Session | None = None) -> dict[int, Assessment]:
+        """The given lawyers judged for this need, each either scored and explained like a result
+        (same rules, same formula, same reasons) or with the first rule that excludes them: for
+        offering a need to chosen lawyers, or a fair's meetings, where the lawyers are named."""
+        ids = list(dict.fromkeys(lawyer_ids))
+        vector = self.catalog.encoder.encode_queries([encoded_text(query.description)])[0]
+        out: dict[int, Assessment] = {}
+        with self.catalog.reading() as facts:
+            eligibility = rules.eligibility(query, facts)
+            for lawyer_id in ids:
+                excluded = eligibility.excluded_by(lawyer_id)
+                if excluded is not None:
+                    out[lawyer_id] = Assessment(lawyer_id, None, excluded)
+            admitted = np.array([i for i in ids if i not in out], dtype=np.int64)
+            hits = self.catalog.index.scores_for_owners(vector, admitted.tolist())
+            similarity = np.array([hits[i].score if i in hits else 0.0 for i in admitted.tolist()], dtype=np.float64)
+            parts = scoring.components(query, facts, admitted, similarity)
+            matches = [self._result(query, facts.lawyers[i], parts, n, hits.get(i)) for n, i in enumerate(admitted.tolist())]
+        described = {m.lawyer.id for m in self._describe(matches, session)}
+        for match in matches:
+            lawyer_id = match.lawyer.id
+            # stopped being recommendable since the catalog last followed the feed
+            out[lawyer_id] = Assessment(lawyer_id, match.explain(), None) if lawyer_id in described else Assessment(lawyer_id, None, rules.RECOMMENDABLE.name)
+        return {i: out[i] for i in ids}
 
     @staticmethod
     def _priority(query: NeedQuery, facts: FactTable, eligibility: rules.Eligibility) -> np.ndarray | None:

@@ -118,10 +118,19 @@ class Eligibility:
     exact: np.ndarray
     # after the standing rule and then each need rule that applied: (rule, lawyers left)
     remaining: list[tuple[str, int]] = field(default_factory=list)
+    # each rule that applied, with the lawyers it admits on its own
+    admitted_by: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
         return int(np.count_nonzero(self.allowed))
+
+    def excluded_by(self, lawyer_id: int) -> str | None:
+        """The first rule (in order) that excludes this lawyer, or None if every rule admits them."""
+        for name, mask in self.admitted_by.items():
+            if not (0 <= lawyer_id < len(mask) and mask[lawyer_id]):
+                return name
+        return None
 
 
 def eligibility(need: NeedQuery, facts: Facts, rules: Iterable[tuple[str, NeedRule]] = NEED_RULES) -> Eligibility:
@@ -129,13 +138,15 @@ def eligibility(need: NeedQuery, facts: Facts, rules: Iterable[tuple[str, NeedRu
     The caller holds the catalog's lock."""
     allowed = facts.everyone()
     remaining = [(RECOMMENDABLE.name, int(np.count_nonzero(allowed)))]
+    admitted_by = {RECOMMENDABLE.name: allowed}
     for name, rule in rules:
         mask = rule(need, facts)
         if mask is not None:
+            admitted_by[name] = mask
             allowed = allowed & mask
             remaining.append((name, int(np.count_nonzero(allowed))))
     if need.binding_countries:
         exact = facts.any_mask("country", need.binding_countries) & allowed
     else:
         exact = np.zeros(len(allowed), dtype=bool)
-    return Eligibility(allowed, exact, remaining)
+    return Eligibility(allowed, exact, remaining, admitted_by)
