@@ -844,11 +844,13 @@ class Catalog:
             log.warning("index snapshot not saved; the previous one stays", exc_info=True)
             return False
 
-    def load_or_rebuild(self, factory: sessionmaker[Session], directory: Path) -> str:
+    def load_or_rebuild(
+        self, factory: sessionmaker[Session], directory: Path, progress: Callable[[int, int], None] | None = None
+    ) -> str:
         """Load the snapshot if it fits this encoder and is intact, else rebuild; then catch up."""
         loaded = PassageIndex.load(directory, self.encoder.name, self.encoder.version, self.encoder.dim)
         if loaded is None:
-            self.rebuild(factory)
+            self.rebuild(factory, progress)
             self.save_if_possible(directory)
             return "rebuilt"
         index, manifest = loaded
@@ -869,7 +871,7 @@ class Catalog:
                 log.info("%d changes since the snapshot in %s, more than it holds; rebuilding", latest - position, directory)
                 loaded = None
         if loaded is None:
-            self.rebuild(factory)
+            self.rebuild(factory, progress)
             self.save_if_possible(directory)
             return "rebuilt"
         self.factory = factory

@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, func, insert, not_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from embeddings.passages import profile_passages
 from models import Lawyer, Passage, ProfileChange
 from models.base import utcnow
+from models.lawyer import LawyerStatus
 from service.errors import Conflict, NotFound
 from service.repositories import audit
 from service.repositories.paging import page_of
@@ -60,6 +61,28 @@ def listed(now: datetime | None = None) -> ColumnElement[bool]:
         Lawyer.consent_listing.is_(True),
         or_(Lawyer.verification_expires_at.is_(None), Lawyer.verification_expires_at > now),
     )
+
+
+def standing(session: Session, now: datetime | None = None) -> dict[str, int]:
+    """How many lawyers there are (`lawyers`), how many may be matched (`matchable`, the rule of
+    catalog.is_matchable), and for the others the first reason that applies, in the order of
+    the rules, so that each lawyer is counted once and the counts add up. One query."""
+    now = now or utcnow()
+    verified = Lawyer.status == LawyerStatus.verified
+    lapsed = and_(Lawyer.verification_expires_at.is_not(None), Lawyer.verification_expires_at <= now)
+    current = and_(verified, not_(lapsed))
+    accepting = and_(current, Lawyer.accepting_clients.is_(True))
+    conditions = {
+        "matchable": and_(accepting, Lawyer.consent_listing.is_(True)),
+        "pending": Lawyer.status == LawyerStatus.pending,
+        "suspended": Lawyer.status == LawyerStatus.suspended,
+        "verification_lapsed": and_(verified, lapsed),
+        "not_accepting_clients": and_(current, Lawyer.accepting_clients.is_(False)),
+        "no_listing_consent": and_(accepting, Lawyer.consent_listing.is_(False)),
+    }
+    query = select(func.count().label("lawyers"), *(func.count().filter(c).label(name) for name, c in conditions.items()))
+    row = session.execute(query).one()
+    return {name: int(value) for name, value in row._mapping.items()}
 
 
 def get_listed(session: Session, lawyer_id: int) -> Lawyer:

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
@@ -23,7 +22,7 @@ from service.cli import app
 from service.evaluation import count_violations, eligible, evaluate, load_qrels, read_trec_run
 from service.main import create_app
 from service.settings import Settings, get_settings
-from tests.conftest import ADMIN_KEY, lawyer_record
+from tests.conftest import ADMIN_KEY, lawyer_record, started
 
 Invoke = Callable[..., Result]
 
@@ -360,7 +359,7 @@ def test_keys_create_prints_a_working_key(
     )
     from service.state import Runtime
 
-    with TestClient(create_app(settings, runtime=Runtime.build(settings, encoder=encoder))) as client:
+    with started(create_app(settings, runtime=Runtime.build(settings, encoder=encoder))) as client:
         mine = client.get("/v1/needs", headers={"X-API-Key": key})
         assert mine.status_code == 200, mine.text
         assert {n["external_id"] for n in mine.json()["items"]} == {"N-KZ", "N-TH"}
