@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 from starlette.concurrency import run_in_threadpool
 
+from models.lawyer import LawyerStatus
 from service import importing
 from service.deps import (
     AdminDep,
@@ -93,7 +94,7 @@ def list_lawyers(
     caller: CallerDep,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    status_filter: Annotated[str | None, Query(alias="status", pattern="^(verified|pending|suspended)$")] = None,
+    status_filter: Annotated[LawyerStatus | None, Query(alias="status", description="only lawyers of this status (administrators)")] = None,
 ) -> LawyerPage:
     # Only administrators see unlisted profiles (pending, suspended, lapsed, or without consent).
     rows, total = lawyer_repo.page(
@@ -113,7 +114,7 @@ def list_lawyers(
 def register(body: LawyerCreate, session: SessionDep, settings: SettingsDep) -> Any:
     token = lawyer_repo.new_management_token()
     lawyer = lawyer_repo.create(
-        session, body.model_dump(mode="json"), status="pending", actor="registration", management_token=token
+        session, body.model_dump(mode="json"), status=LawyerStatus.pending, actor="registration", management_token=token
     )
     session.flush()
     return Registered(**LawyerPrivate.model_validate(lawyer).model_dump(), management_token=token)
@@ -224,7 +225,7 @@ def verify(
 ) -> Any:
     lawyer = lawyer_repo.get(session, lawyer_id)
     reason = body.reason if body else None
-    lawyer_repo.set_status(session, lawyer, "verified", actor=caller.actor, reason=reason, valid_for=_valid_for(settings))
+    lawyer_repo.set_status(session, lawyer, LawyerStatus.verified, actor=caller.actor, reason=reason, valid_for=_valid_for(settings))
     session.flush()
     return LawyerPrivate.model_validate(lawyer)
 
@@ -250,6 +251,6 @@ def reissue_token(lawyer_id: LawyerId, body: ReissueBody, session: SessionDep, c
 )
 def suspend(lawyer_id: LawyerId, body: SuspendBody, session: SessionDep, caller: AdminDep) -> Any:
     lawyer = lawyer_repo.get(session, lawyer_id)
-    lawyer_repo.set_status(session, lawyer, "suspended", actor=caller.actor, reason=body.reason)
+    lawyer_repo.set_status(session, lawyer, LawyerStatus.suspended, actor=caller.actor, reason=body.reason)
     session.flush()
     return LawyerPrivate.model_validate(lawyer)

@@ -57,7 +57,7 @@ def listed(now: datetime | None = None) -> ColumnElement[bool]:
     """The directory's rule: verified, consenting to be listed, verification not lapsed."""
     now = now or utcnow()
     return and_(
-        Lawyer.status == "verified",
+        Lawyer.status == LawyerStatus.verified,
         Lawyer.consent_listing.is_(True),
         or_(Lawyer.verification_expires_at.is_(None), Lawyer.verification_expires_at > now),
     )
@@ -228,7 +228,7 @@ def _new_lawyer(values: dict[str, Any], status: str, management_token: str | Non
     now = utcnow()
     if management_token is not None:
         lawyer.management_token_hash = token_hash(management_token)
-    if status == "verified":
+    if status == LawyerStatus.verified:
         _stamp_verification(lawyer, valid_for)
     # consent as given (self-registration) or implied by the bureau's listing (import), timestamped
     lawyer.consent_listing_at = now
@@ -249,7 +249,7 @@ def create(
     session: Session,
     values: dict[str, Any],
     *,
-    status: str = "pending",
+    status: str = LawyerStatus.pending,
     actor: str = IMPORT_ACTOR,
     management_token: str | None = None,
     valid_for: timedelta | None = None,
@@ -271,7 +271,7 @@ def create_many(session: Session, records: Sequence[dict[str, Any]], *, actor: s
     taken = licences_taken(session, set(licences))
     if taken or len(set(licences)) != len(licences):
         raise Conflict(f"license_no already registered or repeated: {sorted(taken)[:5] or 'repeated in the batch'}")
-    lawyers = [_new_lawyer({k: v for k, v in values.items() if k != "status"}, values.get("status", "pending"), None, None) for values in records]
+    lawyers = [_new_lawyer({k: v for k, v in values.items() if k != "status"}, values.get("status", LawyerStatus.pending), None, None) for values in records]
     session.add_all(lawyers)
     session.flush()  # one multi-row INSERT ... RETURNING for the ids
     _record_creation(session, lawyers, actor)
@@ -294,8 +294,8 @@ def update(
     if not changed:
         return changed
     identity = sorted(changed & set(IDENTITY_FIELDS))
-    if review_identity and identity and lawyer.status == "verified":
-        lawyer.status = "pending"
+    if review_identity and identity and lawyer.status == LawyerStatus.verified:
+        lawyer.status = LawyerStatus.pending
         changed.add("status")
         audit.record(
             session,
@@ -323,14 +323,14 @@ def set_status(
     valid_for: timedelta | None = None,
 ) -> bool:
     """Change the status, or renew a verification; every change is audited. Returns whether anything changed."""
-    renewal = status == "verified" and lawyer.status == "verified"
+    renewal = status == LawyerStatus.verified and lawyer.status == LawyerStatus.verified
     if lawyer.status == status and not renewal:
         return False
     if renewal and actor == IMPORT_ACTOR:
         return False  # re-importing an unchanged file is not a fresh verification
     before = audit.snapshot(lawyer)
     lawyer.status = status
-    if status == "verified":
+    if status == LawyerStatus.verified:
         _stamp_verification(lawyer, valid_for, renewal=renewal)
     lawyer.updated_at = utcnow()
     _record_change(session, lawyer.id, "upsert")
@@ -382,7 +382,7 @@ def lapsing(session: Session, after: datetime, until: datetime) -> list[Lawyer]:
     query = (
         select(Lawyer)
         .where(
-            Lawyer.status == "verified",
+            Lawyer.status == LawyerStatus.verified,
             Lawyer.verification_expires_at > after,
             Lawyer.verification_expires_at <= until,
         )
@@ -394,7 +394,7 @@ def lapsing(session: Session, after: datetime, until: datetime) -> list[Lawyer]:
 def upsert_record(session: Session, values: dict[str, Any], existing: Lawyer | None) -> tuple[str, Lawyer]:
     """Import one exchange record: 'created', 'updated' or 'unchanged'. The file is the authority on status."""
     if existing is None:
-        return "created", create(session, values, status=values.pop("status", "pending"))
+        return "created", create(session, values, status=values.pop("status", LawyerStatus.pending))
     status = values.pop("status", existing.status)
     changed = update(session, existing, values, review_identity=False)
     if status != existing.status:

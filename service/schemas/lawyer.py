@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from models.lawyer import LawyerStatus
 from service.schemas.common import (
     UtcDateTime,
     CountryCode,
@@ -66,7 +67,6 @@ Email = Annotated[
         }
     ),
 ]
-Status = Literal["verified", "pending", "suspended"]
 City = text(120)
 Bio = text(10_000, min_length=0, blank=True)
 Case = text(2_000)
@@ -144,7 +144,7 @@ class LawyerRecord(LawyerFields):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     external_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-    status: Status = "pending"
+    status: LawyerStatus = LawyerStatus.pending
     accepting_clients: bool = True  # spreadsheets write 1/0
     bar_admissions: list[LenientJurisdiction] = Field(default_factory=list, max_length=30)
     countries: list[LenientCountryCode] = Field(default_factory=list, max_length=100)
@@ -247,7 +247,7 @@ class LawyerPublic(BaseModel):
     talent_pools: list[str]
     hourly_rate: dict | None  # type: ignore[type-arg]
     accepting_clients: bool
-    status: str
+    status: LawyerStatus
     verified_at: UtcDateTime | None
     last_verified_at: UtcDateTime | None
     verification_expires_at: UtcDateTime | None
