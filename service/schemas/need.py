@@ -31,10 +31,18 @@ class Budget(StrictModel):
 
 
 class NeedFields(StrictModel):
-    description: Description
-    countries: list[CountryCode] = Field(default_factory=list, max_length=20)
-    practice_areas: list[PracticeCode] = Field(default_factory=list, max_length=19)
-    languages: list[LanguageCode] = Field(default_factory=list, max_length=10)
+    description: Description = Field(description="the need as the enterprise tells it, in Chinese or English")
+    countries: list[CountryCode] = Field(
+        default_factory=list, max_length=20, description="target countries; empty: read from the description"
+    )
+    practice_areas: list[PracticeCode] = Field(
+        default_factory=list, max_length=19, description="practice areas; empty: read from the description"
+    )
+    languages: list[LanguageCode] = Field(
+        default_factory=list,
+        max_length=10,
+        description="working languages the lawyer must have besides Chinese; empty: read from the description",
+    )
 
     @field_validator("countries", "practice_areas", "languages")
     @classmethod
