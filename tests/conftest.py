@@ -28,7 +28,8 @@ from service.state import Runtime
 
 ADMIN_KEY = "test-admin-key"
 REPO = Path(__file__).resolve().parent.parent
-DEV_SET = Path(os.environ.get("MATCHMAKER_DEV_SET", REPO.parent / "shared" / "eval" / "dev"))
+# the public development set kept with the repository (eval/README.md); another set may be named
+DEV_SET = Path(os.environ.get("MATCHMAKER_DEV_SET", REPO / "eval" / "dev"))
 POSTGRES_URL = os.environ.get("MATCHMAKER_TEST_POSTGRES_URL", "")
 
 

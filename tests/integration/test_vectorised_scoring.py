@@ -14,9 +14,10 @@ from service.db import make_engine, make_session_factory, migrate
 from service.matching.engine import MatchEngine
 from service.matching.understand import mask_places
 from tests.integration._integrity import new_catalog
-from tests.integration._procs import LAWYERS, REPO
+from tests.conftest import DEV_SET
+from tests.integration._procs import LAWYERS
 
-NEEDS = REPO.parent / "shared" / "eval" / "dev" / "needs.jsonl"
+NEEDS = DEV_SET / "needs.jsonl"
 
 
 @pytest.fixture(scope="module")
