@@ -158,7 +158,7 @@ KEY_CREATE: dict[str, Any] = {"name": "Sunpower EPC legal desk", "role": "enterp
 KEY_PUBLIC: dict[str, Any] = {**KEY_CREATE, "id": 1, "prefix": "mk_epNOYbp", "created_at": _AT, "revoked_at": None}
 KEY_CREATED: dict[str, Any] = {**KEY_PUBLIC, "api_key": "mk_epNOYbp6-Xq1cV8zR2tL5wB9nM3kJ7hG4fD0sA"}
 KEY_REVOKED: dict[str, Any] = {**KEY_PUBLIC, "revoked_at": _EXPIRES}
-REINDEXED: dict[str, Any] = {"lawyers": 1629, "passages": 6123}
+REINDEXED: dict[str, Any] = {"lawyers": 1629, "passages": 7088}
 AUDIT_PAGE: dict[str, Any] = {
     "items": [
         {
@@ -181,7 +181,7 @@ HEALTH: dict[str, Any] = {"status": "ok"}
 READY: dict[str, Any] = {
     "status": "ready",
     "lawyers_indexed": 1629,
-    "passages": 6123,
+    "passages": 7088,
     "directory": {
         "lawyers": 2000,
         "matchable": 1629,
