@@ -66,13 +66,14 @@ class Startup:
         self._thread = threading.Thread(target=self._run, name="startup-loader", daemon=True)
         self._thread.start()
 
-    def status(self) -> dict[str, Any]:
+    def progress(self) -> dict[str, Any]:
+        """`state` (loading, failed, ready) and `phase`; `done` and `of` while counting; `detail` when failed."""
         with self._lock:
             if self.failure is not None:
-                return {"status": "failed", "phase": self.phase, "detail": self.failure}
+                return {"state": "failed", "phase": self.phase, "detail": self.failure}
             if self.runtime is not None:
-                return {"status": "ready"}
-            state: dict[str, Any] = {"status": "loading", "phase": self.phase}
+                return {"state": "ready"}
+            state: dict[str, Any] = {"state": "loading", "phase": self.phase}
             if self.total is not None:
                 state |= {"done": self.done, "of": self.total}
             return state

@@ -107,7 +107,7 @@ def started(app: FastAPI, timeout: float = 120) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         deadline = time.monotonic() + timeout
         while (ready := test_client.get("/readyz")).status_code != 200:
-            assert ready.json()["status"] == "loading", f"start-up failed: {ready.text}"
+            assert ready.json()["state"] == "loading", f"start-up failed: {ready.text}"
             assert time.monotonic() < deadline, f"not ready within {timeout} s: {ready.text}"
             time.sleep(0.02)
         yield test_client

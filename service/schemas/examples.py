@@ -194,7 +194,16 @@ READY: dict[str, Any] = {
         },
     },
 }
-LOADING: dict[str, Any] = {"status": "loading", "phase": "indexing", "done": 800, "of": 2000}
+LOADING: dict[str, Any] = {
+    "type": "about:blank",
+    "title": "Service Unavailable",
+    "status": 503,
+    "detail": "the service is starting: indexing (800 of 2000); retry in 5 s",
+    "state": "loading",
+    "phase": "indexing",
+    "done": 800,
+    "of": 2000,
+}
 
 
 def request(value: Any, summary: str) -> dict[str, dict[str, Any]]:

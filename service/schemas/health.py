@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -28,18 +28,30 @@ class Directory(BaseModel):
 
 
 class Readiness(BaseModel):
-    """Whether the service can answer /v1 requests; fields appear as the status has them."""
+    """The service answers /v1 requests."""
 
-    status: Literal["ready", "loading", "failed", "unavailable"] = Field(
-        description="`ready`; `loading` while starting (retry); `failed`: start-up failed (see `detail`); "
+    status: Literal["ready"] = Field(description="always `ready`; any other state is a 503 (NotReady)")
+    lawyers_indexed: int = Field(description="lawyers in the index (the matchable ones)")
+    passages: int = Field(description="profile passages in the index")
+    directory: Directory = Field(description="the directory's lawyers, and why some are not matched")
+
+
+class NotReady(BaseModel):
+    """A 503 problem+json (RFC 9457) with the readiness state and, while loading, its progress."""
+
+    type: str = Field(description="`about:blank`")
+    title: str = Field(description="`Service unavailable`")
+    status: Literal[503] = Field(description="the HTTP status")
+    detail: str = Field(description="what the service is doing, or what went wrong")
+    state: Literal["loading", "failed", "unavailable"] = Field(
+        description="`loading` while starting (retry after Retry-After); `failed`: start-up failed (see `detail`); "
         "`unavailable`: the database cannot be reached"
     )
-    phase: str | None = Field(
-        None, description="while loading or failed: `starting`, `importing demo` or `indexing`"
-    )
+    phase: str | None = Field(None, description="while loading or failed: `starting`, `importing demo` or `indexing`")
     done: int | None = Field(None, description="while loading: lines imported or lawyers indexed so far")
     of: int | None = Field(None, description="while loading: lines or lawyers in all")
-    detail: str | None = Field(None, description="what went wrong, when failed or unavailable")
-    lawyers_indexed: int | None = Field(None, description="when ready: lawyers in the index (the matchable ones)")
-    passages: int | None = Field(None, description="when ready: profile passages in the index")
-    directory: Directory | None = Field(None, description="when ready: the directory's lawyers, and why some are not matched")
+
+    @classmethod
+    def schema_inline(cls) -> dict[str, Any]:
+        # inline under application/problem+json: FastAPI's `model=` would file it under application/json
+        return cls.model_json_schema()

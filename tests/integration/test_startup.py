@@ -52,7 +52,9 @@ def test_serve_answers_while_it_loads_then_reports_the_directory(tmp_path: Path)
             body = ready.json()
             if ready.status_code == 200:
                 break
-            assert ready.status_code == 503 and body["status"] == "loading", (ready.status_code, body)
+            assert ready.status_code == 503 and body["state"] == "loading", (ready.status_code, body)
+            assert ready.headers["content-type"].startswith("application/problem+json")
+            assert int(ready.headers["Retry-After"]) > 0
             assert body["phase"] in ("starting", "importing demo", "indexing"), body
             if "of" in body:
                 assert 0 <= body["done"] <= body["of"], body
@@ -95,10 +97,10 @@ def test_a_failed_start_is_reported_without_internals(tmp_path: Path) -> None:
     try:
         _wait_listening(service)
         deadline = time.monotonic() + 60
-        while (body := _get(service, "/readyz").json())["status"] == "loading":
+        while (body := _get(service, "/readyz").json())["state"] == "loading":
             assert time.monotonic() < deadline, body
             time.sleep(0.1)
-        assert body["status"] == "failed", body
+        assert body["state"] == "failed" and body["status"] == 503, body
         assert body["phase"] == "starting"
         assert "database" in body["detail"]
         refused = httpx.get(f"{service.base}/v1/needs", headers={"X-API-Key": ADMIN_KEY}, timeout=5)
@@ -126,7 +128,9 @@ def test_sigterm_while_indexing_stops_promptly_and_the_next_start_serves(tmp_pat
         service.signal(signal.SIGTERM)
         service.wait(timeout=15)
         assert time.monotonic() - stopped_at < 10, service.output()
-        assert "start-up stopped during indexing" in service.log.read_text(errors="replace")
+        # stopped at the rebuild's next batch, or (a batch of encoding still running) left to end with the process
+        log = service.log.read_text(errors="replace")
+        assert "start-up stopped during indexing" in log or "start-up still running after" in log, log[-3000:]
     finally:
         service.close()
 
