@@ -6,13 +6,17 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
 from service.input_files import BadInput, check_lawyers, check_qrels, read_needs
 from service.settings import get_settings
+
+if TYPE_CHECKING:  # the runtime is imported when a command needs it: --help stays quick
+    from service.schemas.lawyer import ImportSummary
+    from service.state import Runtime
 
 app = typer.Typer(help="Matchmaker: verified foreign-related lawyers for going-out enterprises.", no_args_is_help=True)
 import_app = typer.Typer(help="Import the bureau's exchange files (JSON Lines).", no_args_is_help=True)
@@ -34,7 +38,7 @@ def _refuse(bad: BadInput) -> NoReturn:
     raise typer.Exit(BAD_INPUT)
 
 
-def _runtime(run_migrations: bool = True, *, bulk: bool = False):  # type: ignore[no-untyped-def]
+def _runtime(run_migrations: bool = True, *, bulk: bool = False) -> Runtime:
     from service.state import Runtime
 
     return Runtime.build(get_settings(), run_migrations=run_migrations, bulk=bulk)
@@ -63,7 +67,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        timeout_graceful_shutdown=graceful_timeout,
+        timeout_graceful_shutdown=graceful_timeout,  # type: ignore[arg-type]  # uvicorn waits on any number; its annotation says int
     )
 
 
@@ -83,7 +87,7 @@ def make_safe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _print_summary(summary, what: str) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(summary: ImportSummary, what: str) -> None:
     err.print(
         f"{what}: [green]{summary.created} created[/], {summary.updated} updated, "
         f"{summary.unchanged} unchanged, [red]{len(summary.rejected)} rejected[/]"
@@ -101,11 +105,11 @@ def _refuse_empty(path: Path) -> None:
             _refuse(BadInput(path, ["the file holds no records; write one JSON object a line (see the README)"]))
 
 
-def _nothing_imported(summary) -> bool:  # type: ignore[no-untyped-def]
+def _nothing_imported(summary: ImportSummary) -> bool:
     return bool(summary.rejected) and not (summary.created or summary.updated or summary.unchanged)
 
 
-def _progress_bar(path: Path, label: str):  # type: ignore[no-untyped-def]
+def _progress_bar(path: Path, label: str) -> Any:
     from tqdm import tqdm
 
     total = sum(1 for _ in path.open("rb"))

@@ -37,8 +37,11 @@ def match(
     lawyers who accept clients and consent to be listed are returned, each with its score, the
     score's components, the reasons in the need's language and the best-matching passage of its
     profile. `text_only` ignores the fields and reads everything from the text."""
-    given = {} if body.text_only else {
-        "countries": body.countries, "practice_areas": body.practice_areas, "languages": body.languages
-    }
-    query = matcher.understand(body.description, locale=body.locale, **given)
+    query = matcher.understand(
+        body.description,
+        countries=[] if body.text_only else body.countries,
+        practice_areas=[] if body.text_only else body.practice_areas,
+        languages=[] if body.text_only else body.languages,
+        locale=body.locale,
+    )
     return MatchResponse.from_outcome(matcher.match(query, k=body.k))

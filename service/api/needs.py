@@ -87,8 +87,10 @@ def matches(
     """Match a stored need as `POST /v1/match` does, against the directory as it is now: the
     need's fields are authoritative and what it leaves empty is read from its description."""
     need = need_repo.get(session, need_id, organisation=caller.scope)
-    given = {} if text_only else {
-        "countries": need.countries, "practice_areas": need.practice_areas, "languages": need.languages
-    }
-    query = matcher.understand(need.description, **given)
+    query = matcher.understand(
+        need.description,
+        countries=[] if text_only else need.countries,
+        practice_areas=[] if text_only else need.practice_areas,
+        languages=[] if text_only else need.languages,
+    )
     return MatchResponse.from_outcome(matcher.match(query, k=k, session=session), need_id=need.id)

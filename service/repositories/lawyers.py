@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import delete as sql_delete
 from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, func, insert, not_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -144,7 +145,7 @@ _CARDS_QUERY = (
 )
 
 
-def cards(connection: Connection, evidence: dict[int, int | None]) -> dict[int, Row]:  # type: ignore[type-arg]
+def cards(connection: Connection, evidence: dict[int, int | None]) -> dict[int, Row[Any]]:
     """Lawyer id -> a row of the card columns plus ``evidence_kind`` and ``evidence_text``, in one
     query (plain rows: a request reads a dozen, and ORM objects cost more than the query).
 
@@ -202,7 +203,7 @@ def _insert_passages(session: Session, lawyers: Sequence[Lawyer]) -> None:
 
 
 def _write_passages(session: Session, lawyer: Lawyer) -> None:
-    session.execute(Passage.__table__.delete().where(Passage.lawyer_id == lawyer.id))
+    session.execute(sql_delete(Passage).where(Passage.lawyer_id == lawyer.id))
     _insert_passages(session, [lawyer])
 
 
@@ -371,7 +372,7 @@ def delete(session: Session, lawyer: Lawyer, *, actor: str = IMPORT_ACTOR, reaso
     """Erase the profile and its passages; the feed removes it from every worker's index; an audit stub stays."""
     lawyer_id = lawyer.id
     before = {"status": lawyer.status}
-    session.execute(Passage.__table__.delete().where(Passage.lawyer_id == lawyer_id))
+    session.execute(sql_delete(Passage).where(Passage.lawyer_id == lawyer_id))
     session.delete(lawyer)
     _record_change(session, lawyer_id, "delete")
     audit.record(session, actor=actor, action="erased", lawyer_id=lawyer_id, reason=reason, before=before)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -15,12 +15,13 @@ from service.schemas.common import (
     LenientLanguageCode,
     LenientPracticeCode,
     PracticeCode,
+    STRIPPED,
     StrictModel,
     text,
     unique,
 )
 
-Description = text(4000, min_length=2)
+Description = Annotated[str, text(4000, min_length=2), STRIPPED]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")]
 
 
@@ -78,7 +79,7 @@ class NeedPublic(BaseModel):
     countries: list[str]
     practice_areas: list[str]
     languages: list[str]
-    budget: dict | None  # type: ignore[type-arg]
+    budget: dict[str, Any] | None
     preferred_cities: list[str]
     organisation: str | None
     created_at: UtcDateTime
