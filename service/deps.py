@@ -21,6 +21,7 @@ from service.ratelimit import Limiter
 from service.repositories import api_keys
 from service.repositories import lawyers as lawyer_repo
 from service.settings import Settings
+from service.startup import RETRY_AFTER_SECONDS
 from service.state import Runtime
 
 
@@ -29,7 +30,10 @@ from service.state import Runtime
 async def get_runtime(request: Request) -> Runtime:
     runtime = request.app.state.startup.runtime
     if runtime is None:  # the loading gate answers /v1 first; this guards any route outside it
-        raise Unavailable("the service is starting; retry shortly (GET /readyz shows progress)", headers={"Retry-After": "5"})
+        raise Unavailable(
+            "the service is starting; retry shortly (GET /readyz shows progress)",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     return runtime
 
 
