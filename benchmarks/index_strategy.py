@@ -41,7 +41,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-DEV_NEEDS = REPO.parent / "shared" / "eval" / "dev" / "needs.jsonl"
+DEV_NEEDS = REPO / "eval" / "dev" / "needs.jsonl"
 
 
 def timed(fn, queries: np.ndarray) -> tuple[list[np.ndarray], float, float]:

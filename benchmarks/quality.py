@@ -1,6 +1,6 @@
 """Match quality of the service beside four simple peers, on an evaluation set.
 
-    python benchmarks/quality.py [--data-dir /work/shared/eval/dev] [--json]
+    python benchmarks/quality.py [--data-dir eval/dev] [--json]      (pip install -e ".[bench]" first)
 
 The peers live here, self-contained (numpy, rank_bm25, jieba, the bundled encoder), so the
 figures do not move when the service changes:
@@ -54,7 +54,8 @@ K = 10
 STRUCTURED, TEXT_ONLY = "structured", "text_only"
 MODES = (STRUCTURED, TEXT_ONLY)
 SERVICE = "matchmaker (this service)"
-PRACTICE_AREAS = Path(__file__).resolve().parents[1] / "service" / "practice_areas.json"
+REPO = Path(__file__).resolve().parents[1]
+PRACTICE_AREAS = REPO / "service" / "practice_areas.json"
 
 Lawyer = dict[str, Any]
 Need = dict[str, Any]
@@ -324,7 +325,9 @@ def _print_report(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Match quality of the service beside four peers.")
-    parser.add_argument("--data-dir", type=Path, default=Path("/work/shared/eval/dev"))
+    parser.add_argument(
+        "--data-dir", type=Path, default=REPO / "eval" / "dev", help="lawyers.jsonl, needs.jsonl, qrels.tsv (default: eval/dev)"
+    )
     parser.add_argument("--json", action="store_true", help="print only the JSON line")
     args = parser.parse_args(argv)
 

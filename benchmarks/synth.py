@@ -21,6 +21,8 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from models.lawyer import LawyerStatus
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
@@ -131,7 +133,7 @@ def profile(i: int, t: Templates, rng: random.Random, detail_share: float = DETA
         "talent_pools": rng.sample(["acla_foreign_related", "bri_cross_border", "provincial_leading"], k=rng.choice([0, 0, 0, 1, 2])),
         "hourly_rate": {"min": low, "max": low + rng.randrange(500, 3000, 100), "currency": "CNY"},
         "accepting_clients": rng.random() < 0.92,
-        "status": rng.choices(["verified", "pending", "suspended"], weights=[88, 9, 3])[0],
+        "status": rng.choices([LawyerStatus.verified, LawyerStatus.pending, LawyerStatus.suspended], weights=[88, 9, 3])[0],
         "email": f"s{i}@example.com",
         "phone": None,
     }

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Base, TimestampMixin, utcnow
 
 
-class LawyerStatus(str, enum.Enum):
+# StrEnum: a member is its value wherever a string is expected (SQL parameters, JSON, f-strings).
+class LawyerStatus(enum.StrEnum):
     verified = "verified"
     pending = "pending"
     suspended = "suspended"

@@ -6,12 +6,17 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
+from service.input_files import BadInput, check_lawyers, check_qrels, read_needs
 from service.settings import get_settings
+
+if TYPE_CHECKING:  # the runtime is imported when a command needs it: --help stays quick
+    from service.schemas.lawyer import ImportSummary
+    from service.state import Runtime
 
 app = typer.Typer(help="Matchmaker: verified foreign-related lawyers for going-out enterprises.", no_args_is_help=True)
 import_app = typer.Typer(help="Import the bureau's exchange files (JSON Lines).", no_args_is_help=True)
@@ -19,9 +24,21 @@ keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(keys_app, name="keys")
 err = Console(stderr=True)
+# The public development set kept with the repository (eval/README.md); absent from an installed package.
+DEV_SET = Path(__file__).resolve().parent.parent / "eval" / "dev"
+DEMO_LAWYERS = Path(__file__).resolve().parent / "demo_data" / "lawyers.jsonl"
+BAD_INPUT = 2  # the exit code of a usage error, as typer's own
 
 
-def _runtime(run_migrations: bool = True, *, bulk: bool = False):  # type: ignore[no-untyped-def]
+def _refuse(bad: BadInput) -> NoReturn:
+    """One line per problem on stderr, `file:line: field: what to fix`, and exit 2."""
+    for problem in bad.problems:
+        # the problem quotes the file's own text, which must not be read as rich markup
+        err.print(f"{bad.path}: {problem}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(BAD_INPUT)
+
+
+def _runtime(run_migrations: bool = True, *, bulk: bool = False) -> Runtime:
     from service.state import Runtime
 
     return Runtime.build(get_settings(), run_migrations=run_migrations, bulk=bulk)
@@ -50,7 +67,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        timeout_graceful_shutdown=graceful_timeout,
+        timeout_graceful_shutdown=graceful_timeout,  # type: ignore[arg-type]  # uvicorn waits on any number; its annotation says int
     )
 
 
@@ -70,7 +87,7 @@ def make_safe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _print_summary(summary, what: str) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(summary: ImportSummary, what: str) -> None:
     err.print(
         f"{what}: [green]{summary.created} created[/], {summary.updated} updated, "
         f"{summary.unchanged} unchanged, [red]{len(summary.rejected)} rejected[/]"
@@ -82,7 +99,17 @@ def _print_summary(summary, what: str) -> None:  # type: ignore[no-untyped-def]
         err.print(f"  … and {len(summary.rejected) - 50} more")
 
 
-def _progress_bar(path: Path, label: str):  # type: ignore[no-untyped-def]
+def _refuse_empty(path: Path) -> None:
+    with path.open("rb") as handle:
+        if not any(line.strip() for line in handle):
+            _refuse(BadInput(path, ["the file holds no records; write one JSON object a line (see the README)"]))
+
+
+def _nothing_imported(summary: ImportSummary) -> bool:
+    return bool(summary.rejected) and not (summary.created or summary.updated or summary.unchanged)
+
+
+def _progress_bar(path: Path, label: str) -> Any:
     from tqdm import tqdm
 
     total = sum(1 for _ in path.open("rb"))
@@ -92,15 +119,22 @@ def _progress_bar(path: Path, label: str):  # type: ignore[no-untyped-def]
 
 @import_app.command("lawyers")
 def import_lawyers(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="lawyers.jsonl")]) -> None:
-    """Upsert lawyers on external_id, then bring the index up to date."""
+    """Upsert lawyers on external_id, then bring the index up to date.
+
+    A bad line is reported (line, field, what to fix) and the others are imported; the exit
+    code is 2 when the file is empty or no line could be imported."""
     from service import importing
 
+    _refuse_empty(file)
     runtime = _runtime(bulk=True)
     bar = _progress_bar(file, "lawyers")
     with file.open("rb") as handle:
         summary = importing.import_lawyers(runtime.sessions, handle, progress=bar.update)
     bar.close()
     _print_summary(summary, "lawyers")
+    if _nothing_imported(summary):
+        runtime.engine.dispose()
+        raise typer.Exit(BAD_INPUT)
     err.print("indexing…")
     runtime.load_index()
     runtime.catalog.save(runtime.settings.index_dir)
@@ -112,9 +146,13 @@ def import_needs(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="needs.jsonl")],
     organisation: Annotated[str | None, typer.Option(help="owning organisation")] = None,
 ) -> None:
-    """Upsert enterprise needs on external_id."""
+    """Upsert enterprise needs on external_id (the needs file of the README).
+
+    A bad line is reported (line, field, what to fix) and the others are imported; the exit
+    code is 2 when the file is empty or no line could be imported."""
     from service import importing
 
+    _refuse_empty(file)
     runtime = _runtime()
     bar = _progress_bar(file, "needs")
     with file.open("rb") as handle:
@@ -122,6 +160,8 @@ def import_needs(
     bar.close()
     _print_summary(summary, "needs")
     runtime.engine.dispose()
+    if _nothing_imported(summary):
+        raise typer.Exit(BAD_INPUT)
 
 
 @app.command()
@@ -131,29 +171,51 @@ def match(
     k: Annotated[int, typer.Option("--k", min=1, max=50, help="lawyers per need")] = 10,
     run_name: Annotated[str, typer.Option("--run-name", help="last column of the TREC run")] = "matchmaker",
 ) -> None:
-    """Match every need of a file against the configured database; TREC run on stdout."""
-    from service.evaluation import write_trec_run
-    from service.matching.batch import match_needs, read_needs
+    """Match every need of a file against the configured database; TREC run on stdout.
 
+    The file is checked first: each bad line is reported (line, field, what to fix), exit code 2."""
+    from service.evaluation import write_trec_run
+    from service.matching.batch import match_needs
+
+    try:
+        records = read_needs(needs)
+    except BadInput as bad:
+        _refuse(bad)
     runtime = _runtime()
     runtime.load_index()
-    run = match_needs(runtime.matcher, read_needs(needs), text_only=text_only, k=k)
+    run = match_needs(runtime.matcher, [record.model_dump(mode="json") for record in records], text_only=text_only, k=k)
     write_trec_run(run, run_name, sys.stdout)
     runtime.engine.dispose()
 
 
 @app.command("eval")
 def evaluate(
-    lawyers: Annotated[Path, typer.Option("--lawyers", exists=True, dir_okay=False)],
-    needs: Annotated[Path, typer.Option("--needs", exists=True, dir_okay=False)],
-    qrels: Annotated[Path, typer.Option("--qrels", exists=True, dir_okay=False)],
+    lawyers: Annotated[
+        Path, typer.Option("--lawyers", exists=True, dir_okay=False, help="lawyers.jsonl, exchange format (default: the bundled demo directory)")
+    ] = DEMO_LAWYERS,
+    needs: Annotated[
+        Path, typer.Option("--needs", exists=True, dir_okay=False, help="needs.jsonl (default: eval/dev of the repository)")
+    ] = DEV_SET / "needs.jsonl",
+    qrels: Annotated[
+        Path, typer.Option("--qrels", exists=True, dir_okay=False, help="qrels.tsv (default: eval/dev of the repository)")
+    ] = DEV_SET / "qrels.tsv",
     k: Annotated[int, typer.Option("--k", min=1, max=50)] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON line too")] = False,
     per_need: Annotated[bool, typer.Option("--per-need", help="list every need's nDCG@10 on stderr")] = False,
 ) -> None:
-    """Import into a throw-away database, match in both modes, print nDCG@10, P@5, R@10, MRR, violations."""
+    """Import into a throw-away database, match in both modes, print nDCG@10, P@5, R@10, MRR, violations.
+
+    Without options: the development set (the bundled demo directory, eval/dev's needs and
+    judgments). The three files are checked first; each bad line is reported, exit code 2."""
     from service.evaluation import covers_with_region, count_violations, evaluate as score, load_qrels, read_jsonl
     from service.evaluation.runs import run_modes
+
+    try:
+        lawyer_ids = check_lawyers(lawyers)
+        need_ids = {record.external_id for record in read_needs(needs)}
+        check_qrels(qrels, need_ids, lawyer_ids)
+    except BadInput as bad:
+        _refuse(bad)
 
     runs = run_modes(lawyers, needs, k=k, settings=get_settings())
     judged = load_qrels(qrels)

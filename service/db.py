@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # Seconds: a PostgreSQL connection attempt, and a wait for a free pooled connection.
@@ -23,7 +27,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             # The driver's own transaction handling is switched off (we BEGIN ourselves, below).
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
@@ -35,7 +39,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
+        def _begin_immediate(connection: Any) -> None:
             # A deferred transaction that reads and then writes cannot wait for the write lock: if
             # another connection committed since its read, SQLite fails it at once with "database is
             # locked" (SQLITE_BUSY_SNAPSHOT), busy timeout or not. Taking the write lock at BEGIN makes
@@ -86,7 +90,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-def alembic_config(url: str):  # type: ignore[no-untyped-def]
+def alembic_config(url: str) -> Config:
     from alembic.config import Config
 
     config = Config()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 
@@ -15,6 +15,7 @@ from service.state import Runtime
 
 log = logging.getLogger(__name__)
 DEMO_LOCK_KEY = 0x6D6D_6465  # any constant shared by every replica
+DEMO_LAWYERS = resources.files("service") / "demo_data" / "lawyers.jsonl"
 
 
 @contextmanager
@@ -32,13 +33,21 @@ def _one_replica_at_a_time(runtime: Runtime) -> Iterator[None]:
             connection.commit()
 
 
-def load_if_empty(runtime: Runtime) -> int:
+def load_if_empty(runtime: Runtime, progress: Callable[[int, int], None] | None = None) -> int:
+    """Import the demo directory into an empty database; `progress(lines done, lines)` after each batch."""
     with _one_replica_at_a_time(runtime):
         with runtime.sessions() as session:
             if session.scalar(select(func.count()).select_from(Lawyer)):
                 return 0
-        source = resources.files("service") / "demo_data" / "lawyers.jsonl"
-        with source.open("rb") as handle:
-            summary = importing.import_lawyers(runtime.sessions, handle)
+        lines = DEMO_LAWYERS.read_bytes().splitlines()
+        done = 0
+
+        def step(batch: int) -> None:
+            nonlocal done
+            done += batch
+            if progress is not None:
+                progress(done, len(lines))
+
+        summary = importing.import_lawyers(runtime.sessions, lines, progress=step)
     log.info("loaded %d demo lawyers", summary.created)
     return summary.created

@@ -14,20 +14,27 @@ from sqlalchemy.orm import Session
 
 from embeddings.encoder import Encoder
 from models import Lawyer
-from service.errors import Forbidden, TooManyRequests, Unauthorized
+from service.errors import Forbidden, TooManyRequests, Unauthorized, Unavailable
 from service.matching.catalog import Catalog
 from service.matching.engine import MatchEngine
 from service.ratelimit import Limiter
 from service.repositories import api_keys
 from service.repositories import lawyers as lawyer_repo
 from service.settings import Settings
+from service.startup import RETRY_AFTER_SECONDS
 from service.state import Runtime
 
 
 # The plain accessors are async: FastAPI runs sync dependencies in its thread pool, a thread
 # hop each per request for what is an attribute read.
 async def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
+    runtime = request.app.state.startup.runtime
+    if runtime is None:  # the loading gate answers /v1 first; this guards any route outside it
+        raise Unavailable(
+            "the service is starting; retry shortly (GET /readyz shows progress)",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    return runtime
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,15 +26,23 @@ IMPORT_TABLES = ("lawyers", "passages", "profile_changes", "audit_events")
 ANALYZE_FROM_ROWS = 1000
 
 
+def _what_to_fix(item: Mapping[str, Any]) -> str:
+    if item.get("type") == "missing":
+        return "missing; every record needs this field"
+    # pydantic prefixes the messages of our own validators, which already say what to fix
+    return str(item.get("msg", "invalid")).removeprefix("Value error, ")
+
+
 def describe(error: ValidationError) -> str:
     parts = []
     for item in error.errors()[:5]:
         where = ".".join(str(p) for p in item.get("loc", ())) or "record"
-        parts.append(f"{where}: {item.get('msg', 'invalid')}")
+        parts.append(f"{where}: {_what_to_fix(item)}")
     return "; ".join(parts)
 
 
-def _parse(lines: Iterable[str | bytes], model: type, summary: ImportSummary) -> Iterator[tuple[int, Any]]:
+def parse_lines(lines: Iterable[str | bytes], model: type[BaseModel], summary: ImportSummary) -> Iterator[tuple[int, Any]]:
+    """(line number, record) for each valid line; each bad line is added to `summary.rejected`."""
     for number, raw in enumerate(lines, start=1):
         text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
         text = text.strip().lstrip("\ufeff")
@@ -156,7 +164,7 @@ def import_lawyers(
     summary = ImportSummary()
     with factory() as session:
         statistics = _Statistics(session)
-    for batch in _batches(_parse(lines, LawyerRecord, summary), BATCH):
+    for batch in _batches(parse_lines(lines, LawyerRecord, summary), BATCH):
         created_before = summary.created
         with factory() as session, session.begin():
             existing = lawyer_repo.by_external_ids(session, [record.external_id for _, record in batch])
@@ -197,7 +205,7 @@ def import_needs(
     progress: Progress | None = None,
 ) -> ImportSummary:
     summary = ImportSummary()
-    for batch in _batches(_parse(lines, NeedRecord, summary), BATCH):
+    for batch in _batches(parse_lines(lines, NeedRecord, summary), BATCH):
         with factory() as session, session.begin():
             for number, record in batch:
                 try:

@@ -59,6 +59,7 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: _problem_response("the request body is too large"),
     422: _problem_response("the request is invalid; `errors` names each field to fix", VALIDATION_PROBLEM_SCHEMA),
     429: _problem_response("too many requests; retry after the Retry-After header's seconds"),
+    503: _problem_response("the service is starting (retry after the Retry-After header's seconds) or the database is unreachable"),
 }
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: _problem_response("no credentials, or unknown or revoked ones"),

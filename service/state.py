@@ -5,8 +5,10 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from datetime import datetime
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, text
@@ -15,13 +17,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from embeddings.encoder import Encoder, load_encoder
 from service.db import make_engine, make_session_factory, migrate
 from service.matching.catalog import Catalog, VectorCache, default_encode_processes
+from service.matching import rules
 from service.matching.engine import MatchEngine
 from models.base import utcnow
+from service.repositories import lawyers as lawyer_repo
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
 
 BULK_VECTOR_CACHE_ITEMS = 4_000_000
+STANDING_SECONDS = 10.0
 
 
 def _one_blas_thread() -> None:
@@ -48,6 +53,8 @@ class Runtime:
     _stop: threading.Event = field(default_factory=threading.Event)
     _follower: threading.Thread | None = None
     _lapse_checked: datetime | None = None
+    _standing: tuple[float, dict[str, int]] | None = None
+    _standing_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def build(
@@ -82,9 +89,10 @@ class Runtime:
             return 0
         return self.catalog.drop_lapsed(self.sessions, since, now)
 
-    def load_index(self) -> str:
+    def load_index(self, progress: Callable[[int, int], None] | None = None) -> str:
+        """Load the snapshot or rebuild; a rebuild calls `progress(lawyers done, lawyers)` between batches."""
         self._lapse_checked = utcnow()  # loading judges everyone as of now
-        how = self.catalog.load_or_rebuild(self.sessions, self.settings.index_dir)
+        how = self.catalog.load_or_rebuild(self.sessions, self.settings.index_dir, progress)
         log.info("index %s: %d lawyers, %d passages", how, len(self.catalog), len(self.catalog.index))
         # The catalog is millions of long-lived objects (facts, interned sets, dict entries). Left to the
         # cyclic GC, every full collection walks all of them: at 10^5 profiles the requests that
@@ -118,12 +126,24 @@ class Runtime:
         self._follower = threading.Thread(target=loop, name="change-feed-follower", daemon=True)
         self._follower.start()
 
+    def directory_standing(self) -> dict[str, int]:
+        """How many lawyers the database holds and why the others are not matched (see
+        repositories.lawyers.standing), re-counted at most every STANDING_SECONDS: /readyz is
+        public and polled, and the count reads the whole table."""
+        with self._standing_lock:
+            now = time.monotonic()
+            if self._standing is None or now - self._standing[0] > STANDING_SECONDS:
+                with self.sessions() as session:
+                    self._standing = (now, lawyer_repo.standing(session, rules.RECOMMENDABLE))
+            return self._standing[1]
+
     def close(self) -> None:
         self._stop.set()
         if self._follower is not None:
             self._follower.join(timeout=5)
-        try:
-            self.catalog.save(self.settings.index_dir)
-        except Exception:  # noqa: BLE001 - a failed save leaves the previous snapshot serving
-            log.warning("index snapshot not saved at shutdown", exc_info=True)
+        if self.catalog.loaded:  # a load stopped half-way must not replace the last good snapshot
+            try:
+                self.catalog.save(self.settings.index_dir)
+            except Exception:  # noqa: BLE001 - a failed save leaves the previous snapshot serving
+                log.warning("index snapshot not saved at shutdown", exc_info=True)
         self.engine.dispose()

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -25,7 +28,8 @@ from service.state import Runtime
 
 ADMIN_KEY = "test-admin-key"
 REPO = Path(__file__).resolve().parent.parent
-DEV_SET = Path(os.environ.get("MATCHMAKER_DEV_SET", REPO.parent / "shared" / "eval" / "dev"))
+# the public development set kept with the repository (eval/README.md); another set may be named
+DEV_SET = Path(os.environ.get("MATCHMAKER_DEV_SET", REPO / "eval" / "dev"))
 POSTGRES_URL = os.environ.get("MATCHMAKER_TEST_POSTGRES_URL", "")
 
 
@@ -97,9 +101,21 @@ def runtime(settings: Settings, encoder: Encoder) -> Iterator[Runtime]:
     rt.engine.dispose()
 
 
+@contextmanager
+def started(app: FastAPI, timeout: float = 120) -> Iterator[TestClient]:
+    """A test client of the app once its background start-up is over (the lifespan returns at once)."""
+    with TestClient(app) as test_client:
+        deadline = time.monotonic() + timeout
+        while (ready := test_client.get("/readyz")).status_code != 200:
+            assert ready.json()["state"] == "loading", f"start-up failed: {ready.text}"
+            assert time.monotonic() < deadline, f"not ready within {timeout} s: {ready.text}"
+            time.sleep(0.02)
+        yield test_client
+
+
 @pytest.fixture
 def client(settings: Settings, runtime: Runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, runtime=runtime)) as test_client:
+    with started(create_app(settings, runtime=runtime)) as test_client:
         yield test_client
 
 

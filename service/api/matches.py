@@ -1,48 +1,47 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Annotated
 
-from fastapi import APIRouter
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Body
 
 from service.deps import CallerDep, MatcherDep
 from service.problems import AUTH_RESPONSES, COMMON_RESPONSES
-from service.matching.engine import MatchEngine
-from service.schemas.match import MatchRequest, MatchResponse, Understood
+from service.schemas import examples
+from service.schemas.match import MatchRequest, MatchResponse
 
 router = APIRouter(prefix="/v1", tags=["matching"], responses={**COMMON_RESPONSES, **AUTH_RESPONSES})
 
 
-def run_match(
-    matcher: MatchEngine,
-    description: str,
-    *,
-    countries: Sequence[str],
-    practice_areas: Sequence[str],
-    languages: Sequence[str],
-    k: int,
-    locale: str | None = None,
-    session: Session | None = None,
+@router.post(
+    "/match",
+    response_model=MatchResponse,
+    summary="Rank verified lawyers for a need, with reasons",
+    responses={200: examples.answer(examples.MATCH_RESPONSE, "the ranked lawyers, with what was understood of the need")},
+)
+def match(
+    body: Annotated[
+        MatchRequest,
+        Body(
+            openapi_examples={
+                "chinese": {"summary": "a need in Chinese: everything read from the text", "value": examples.MATCH_REQUEST},
+                "english": {"summary": "a need in English, with the country given", "value": examples.MATCH_REQUEST_EN},
+            }
+        ),
+    ],
+    _: CallerDep,
+    matcher: MatcherDep,
 ) -> MatchResponse:
+    """Match a need without storing it. Fields given (`countries`, `languages`, `practice_areas`)
+    are authoritative; what is left empty is read from the description, Chinese or English, and
+    `understood` shows every reading with its confidence and the words it came from. Only verified
+    lawyers who accept clients and consent to be listed are returned, each with its score, the
+    score's components, the reasons in the need's language and the best-matching passage of its
+    profile. `text_only` ignores the fields and reads everything from the text."""
     query = matcher.understand(
-        description, countries=countries, practice_areas=practice_areas, languages=languages, locale=locale
-    )
-    outcome = matcher.match(query, k=k, session=session)
-    return MatchResponse(
-        understood=Understood(**query.understood()),
-        eligible=outcome.eligible,
-        results=[m.to_dict(rank) for rank, m in enumerate(outcome.matches, start=1)],
-    )
-
-
-@router.post("/match", response_model=MatchResponse, summary="Rank verified lawyers for a need, with reasons")
-def match(body: MatchRequest, _: CallerDep, matcher: MatcherDep) -> MatchResponse:
-    return run_match(
-        matcher,
         body.description,
         countries=[] if body.text_only else body.countries,
         practice_areas=[] if body.text_only else body.practice_areas,
         languages=[] if body.text_only else body.languages,
-        k=body.k,
         locale=body.locale,
     )
+    return MatchResponse.from_outcome(matcher.match(query, k=body.k))

@@ -62,34 +62,6 @@ class Match:
         self.reasons = self.agreement.reasons(self.locale, text, self.lawyer)
         return self
 
-    def to_dict(self, rank: int) -> dict[str, Any]:
-        row = self.card
-        assert row is not None, "only described matches are shown"
-        return {
-            "rank": rank,
-            "lawyer": {
-                "id": row.id,
-                "external_id": row.external_id,
-                "name": row.name,
-                "name_en": row.name_en,
-                "firm": row.firm,
-                "firm_en": row.firm_en,
-                "city": row.city,
-                "years_of_practice": row.years_of_practice or 0,
-                "countries": sorted(set(row.countries or ())),
-                "offices": sorted(set(row.offices or ())),
-                "practice_areas": sorted(set(row.practice_areas or ())),
-                "languages": [{"code": e["code"], "level": e.get("level", "working")} for e in row.languages or []],
-                "talent_pools": list(row.talent_pools or ()),
-                "hourly_rate": row.hourly_rate,
-            },
-            "score": round(self.score, 4),
-            "components": self.components.to_dict(),
-            "matched": self.matched,
-            "reasons": self.reasons,
-            "evidence": self.evidence,
-        }
-
 
 @dataclass
 class MatchOutcome:

@@ -59,21 +59,3 @@ class NeedQuery:
     @property
     def binding_languages(self) -> list[str]:
         return [t.code for t in self.languages if t.binding]
-
-    def understood(self) -> dict[str, list[dict[str, object]]]:
-        return {
-            "countries": [_term_dict(t) for t in self.countries],
-            "languages": [_term_dict(t) for t in self.languages],
-            # practice areas rank, they never filter: a lawyer of a neighbouring area may be the one
-            "practice_areas": [_term_dict(t, can_bind=False) for t in self.practice_areas],
-        }
-
-
-def _term_dict(term: Term, *, can_bind: bool = True) -> dict[str, object]:
-    return {
-        "code": term.code,
-        "confidence": round(term.confidence, 3),
-        "source": term.source,
-        "evidence": term.evidence,
-        "binding": can_bind and term.binding,
-    }

@@ -73,15 +73,6 @@ class Components:
     def total(self) -> float:
         return weighted_total(self.country, self.practice, self.matter, self.language, self.credentials)
 
-    def to_dict(self) -> dict[str, float]:
-        return {
-            "country": round(self.country, 4),
-            "practice": round(self.practice, 4),
-            "matter": round(self.matter, 4),
-            "language": round(self.language, 4),
-            "credentials": round(self.credentials, 4),
-        }
-
 
 @dataclass(frozen=True)
 class ComponentArrays:

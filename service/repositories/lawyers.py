@@ -8,12 +8,14 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, insert, or_, select
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, func, insert, not_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from embeddings.passages import profile_passages
 from models import Lawyer, Passage, ProfileChange
 from models.base import utcnow
+from models.lawyer import LawyerStatus
 from service.errors import Conflict, NotFound
 from service.repositories import audit
 from service.repositories.paging import page_of
@@ -72,6 +74,28 @@ def get_meeting(session: Session, lawyer_id: int, rule: StandingRule) -> Lawyer:
     return lawyer
 
 
+def standing(session: Session, recommendable: StandingRule, now: datetime | None = None) -> dict[str, int]:
+    """How many lawyers there are (`lawyers`), how many meet the matching rule (`matchable`), and
+    for the others the first reason that applies, in the order of the rule's requirements, so
+    that each lawyer is counted once and the counts add up. One query."""
+    now = now or utcnow()
+    verified = Lawyer.status == LawyerStatus.verified
+    lapsed = and_(Lawyer.verification_expires_at.is_not(None), Lawyer.verification_expires_at <= now)
+    current = and_(verified, not_(lapsed))
+    accepting = and_(current, Lawyer.accepting_clients.is_(True))
+    conditions = {
+        "matchable": meeting(recommendable, now),
+        "pending": Lawyer.status == LawyerStatus.pending,
+        "suspended": Lawyer.status == LawyerStatus.suspended,
+        "verification_lapsed": and_(verified, lapsed),
+        "not_accepting_clients": and_(current, Lawyer.accepting_clients.is_(False)),
+        "no_listing_consent": and_(accepting, Lawyer.consent_listing.is_(False)),
+    }
+    query = select(func.count().label("lawyers"), *(func.count().filter(c).label(name) for name, c in conditions.items()))
+    row = session.execute(query).one()
+    return {name: int(value) for name, value in row._mapping.items()}
+
+
 def get(session: Session, lawyer_id: int, *, with_passages: bool = False) -> Lawyer:
     query = select(Lawyer).where(Lawyer.id == lawyer_id)
     if with_passages:
@@ -124,7 +148,7 @@ _CARDS_QUERY = (
 )
 
 
-def cards(connection: Connection, evidence: dict[int, int | None]) -> dict[int, Row]:  # type: ignore[type-arg]
+def cards(connection: Connection, evidence: dict[int, int | None]) -> dict[int, Row[Any]]:
     """Lawyer id -> a row of the card columns plus ``evidence_kind`` and ``evidence_text``, in one
     query (plain rows: a request reads a dozen, and ORM objects cost more than the query).
 
@@ -182,7 +206,7 @@ def _insert_passages(session: Session, lawyers: Sequence[Lawyer]) -> None:
 
 
 def _write_passages(session: Session, lawyer: Lawyer) -> None:
-    session.execute(Passage.__table__.delete().where(Passage.lawyer_id == lawyer.id))
+    session.execute(sql_delete(Passage).where(Passage.lawyer_id == lawyer.id))
     _insert_passages(session, [lawyer])
 
 
@@ -208,7 +232,7 @@ def _new_lawyer(values: dict[str, Any], status: str, management_token: str | Non
     now = utcnow()
     if management_token is not None:
         lawyer.management_token_hash = token_hash(management_token)
-    if status == "verified":
+    if status == LawyerStatus.verified:
         _stamp_verification(lawyer, valid_for)
     # consent as given (self-registration) or implied by the bureau's listing (import), timestamped
     lawyer.consent_listing_at = now
@@ -229,7 +253,7 @@ def create(
     session: Session,
     values: dict[str, Any],
     *,
-    status: str = "pending",
+    status: str = LawyerStatus.pending,
     actor: str = IMPORT_ACTOR,
     management_token: str | None = None,
     valid_for: timedelta | None = None,
@@ -251,7 +275,7 @@ def create_many(session: Session, records: Sequence[dict[str, Any]], *, actor: s
     taken = licences_taken(session, set(licences))
     if taken or len(set(licences)) != len(licences):
         raise Conflict(f"license_no already registered or repeated: {sorted(taken)[:5] or 'repeated in the batch'}")
-    lawyers = [_new_lawyer({k: v for k, v in values.items() if k != "status"}, values.get("status", "pending"), None, None) for values in records]
+    lawyers = [_new_lawyer({k: v for k, v in values.items() if k != "status"}, values.get("status", LawyerStatus.pending), None, None) for values in records]
     session.add_all(lawyers)
     session.flush()  # one multi-row INSERT ... RETURNING for the ids
     _record_creation(session, lawyers, actor)
@@ -274,8 +298,8 @@ def update(
     if not changed:
         return changed
     identity = sorted(changed & set(IDENTITY_FIELDS))
-    if review_identity and identity and lawyer.status == "verified":
-        lawyer.status = "pending"
+    if review_identity and identity and lawyer.status == LawyerStatus.verified:
+        lawyer.status = LawyerStatus.pending
         changed.add("status")
         audit.record(
             session,
@@ -303,14 +327,14 @@ def set_status(
     valid_for: timedelta | None = None,
 ) -> bool:
     """Change the status, or renew a verification; every change is audited. Returns whether anything changed."""
-    renewal = status == "verified" and lawyer.status == "verified"
+    renewal = status == LawyerStatus.verified and lawyer.status == LawyerStatus.verified
     if lawyer.status == status and not renewal:
         return False
     if renewal and actor == IMPORT_ACTOR:
         return False  # re-importing an unchanged file is not a fresh verification
     before = audit.snapshot(lawyer)
     lawyer.status = status
-    if status == "verified":
+    if status == LawyerStatus.verified:
         _stamp_verification(lawyer, valid_for, renewal=renewal)
     lawyer.updated_at = utcnow()
     _record_change(session, lawyer.id, "upsert")
@@ -351,7 +375,7 @@ def delete(session: Session, lawyer: Lawyer, *, actor: str = IMPORT_ACTOR, reaso
     """Erase the profile and its passages; the feed removes it from every worker's index; an audit stub stays."""
     lawyer_id = lawyer.id
     before = {"status": lawyer.status}
-    session.execute(Passage.__table__.delete().where(Passage.lawyer_id == lawyer_id))
+    session.execute(sql_delete(Passage).where(Passage.lawyer_id == lawyer_id))
     session.delete(lawyer)
     _record_change(session, lawyer_id, "delete")
     audit.record(session, actor=actor, action="erased", lawyer_id=lawyer_id, reason=reason, before=before)
@@ -362,7 +386,7 @@ def lapsing(session: Session, after: datetime, until: datetime) -> list[Lawyer]:
     query = (
         select(Lawyer)
         .where(
-            Lawyer.status == "verified",
+            Lawyer.status == LawyerStatus.verified,
             Lawyer.verification_expires_at > after,
             Lawyer.verification_expires_at <= until,
         )
@@ -374,7 +398,7 @@ def lapsing(session: Session, after: datetime, until: datetime) -> list[Lawyer]:
 def upsert_record(session: Session, values: dict[str, Any], existing: Lawyer | None) -> tuple[str, Lawyer]:
     """Import one exchange record: 'created', 'updated' or 'unchanged'. The file is the authority on status."""
     if existing is None:
-        return "created", create(session, values, status=values.pop("status", "pending"))
+        return "created", create(session, values, status=values.pop("status", LawyerStatus.pending))
     status = values.pop("status", existing.status)
     changed = update(session, existing, values, review_identity=False)
     if status != existing.status:

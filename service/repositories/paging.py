@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 Row = TypeVar("Row")
 
 
 def page_of(
     session: Session,
-    query: Select[tuple[Row]],
+    query: Select[Any],
     *,
-    order_by: ColumnElement[Any],
+    order_by: ColumnElement[Any] | InstrumentedAttribute[Any],
     offset: int,
     limit: int,
 ) -> tuple[list[Row], int]:

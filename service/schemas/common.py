@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints, WithJsonSchema, model_validator
 
@@ -103,12 +103,16 @@ def _strip(value: str) -> str:
 NOT_BLANK = r"\S"
 
 
-def text(max_length: int, *, min_length: int = 1, blank: bool = False) -> Any:
-    constraints = StringConstraints(min_length=min_length, max_length=max_length, pattern=None if blank else NOT_BLANK)
-    return Annotated[str, constraints, AfterValidator(_strip)]
+STRIPPED = AfterValidator(_strip)
 
 
-ShortText = text(300)
+def text(max_length: int, *, min_length: int = 1) -> StringConstraints:
+    """The constraints of a text field: `Annotated[str, text(300), STRIPPED]` (written out at each
+    alias, so that type checkers see a type)."""
+    return StringConstraints(min_length=min_length, max_length=max_length, pattern=NOT_BLANK)
+
+
+ShortText = Annotated[str, text(300), STRIPPED]
 
 
 def _not_bool(value: object) -> object:
@@ -132,7 +136,10 @@ def _utc(value: datetime | None) -> datetime | None:
 UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 
 
-def unique(values: list) -> list:  # type: ignore[type-arg]
+Item = TypeVar("Item")
+
+
+def unique(values: list[Item]) -> list[Item]:
     return list(dict.fromkeys(values))
 
 

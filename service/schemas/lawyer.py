@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from models.lawyer import LawyerStatus
 from service.schemas.common import (
     UtcDateTime,
     CountryCode,
@@ -30,6 +31,7 @@ from service.schemas.common import (
     LenientLanguageCode,
     LenientPracticeCode,
     PracticeCode,
+    STRIPPED,
     ShortText,
     StrictModel,
     text,
@@ -66,10 +68,9 @@ Email = Annotated[
         }
     ),
 ]
-Status = Literal["verified", "pending", "suspended"]
-City = text(120)
-Bio = text(10_000, min_length=0, blank=True)
-Case = text(2_000)
+City = Annotated[str, text(120), STRIPPED]
+Bio = Annotated[str, StringConstraints(max_length=10_000), STRIPPED]  # may be empty or blank
+Case = Annotated[str, text(2_000), STRIPPED]
 TalentPool = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{2,64}$")]
 
 
@@ -130,7 +131,7 @@ class LawyerFields(StrictModel):
 
 class LenientLanguageSkill(LanguageSkill):
 
-    code: LenientLanguageCode  # type: ignore[assignment]
+    code: LenientLanguageCode
 
 
 class LawyerRecord(LawyerFields):
@@ -144,7 +145,7 @@ class LawyerRecord(LawyerFields):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     external_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-    status: Status = "pending"
+    status: LawyerStatus = LawyerStatus.pending
     accepting_clients: bool = True  # spreadsheets write 1/0
     bar_admissions: list[LenientJurisdiction] = Field(default_factory=list, max_length=30)
     countries: list[LenientCountryCode] = Field(default_factory=list, max_length=100)
@@ -176,14 +177,14 @@ class LawyerUpdate(StrictModel):
     city: City | None = None
     license_no: LicenceNo = None  # type: ignore[assignment]
     years_of_practice: Int = Field(None, ge=0, le=70)  # type: ignore[assignment]
-    bar_admissions: list[Jurisdiction] = Field(None, max_length=30)  # type: ignore[assignment]
-    countries: list[CountryCode] = Field(None, max_length=100)  # type: ignore[assignment]
-    offices: list[CountryCode] = Field(None, max_length=100)  # type: ignore[assignment]
-    practice_areas: list[PracticeCode] = Field(None, max_length=19)  # type: ignore[assignment]
-    languages: list[LanguageSkill] = Field(None, max_length=30)  # type: ignore[assignment]
+    bar_admissions: list[Jurisdiction] = Field(None, max_length=30)  # type: ignore[arg-type]
+    countries: list[CountryCode] = Field(None, max_length=100)  # type: ignore[arg-type]
+    offices: list[CountryCode] = Field(None, max_length=100)  # type: ignore[arg-type]
+    practice_areas: list[PracticeCode] = Field(None, max_length=19)  # type: ignore[arg-type]
+    languages: list[LanguageSkill] = Field(None, max_length=30)  # type: ignore[arg-type]
     bio: Bio = None  # type: ignore[assignment]
-    cases: list[Case] = Field(None, max_length=100)  # type: ignore[assignment]
-    talent_pools: list[TalentPool] = Field(None, max_length=20)  # type: ignore[assignment]
+    cases: list[Case] = Field(None, max_length=100)  # type: ignore[arg-type]
+    talent_pools: list[TalentPool] = Field(None, max_length=20)  # type: ignore[arg-type]
     hourly_rate: HourlyRate | None = None
     accepting_clients: StrictBool = None  # type: ignore[assignment]
     email: Email | None = None
@@ -245,9 +246,9 @@ class LawyerPublic(BaseModel):
     bio: str
     cases: list[str]
     talent_pools: list[str]
-    hourly_rate: dict | None  # type: ignore[type-arg]
+    hourly_rate: dict[str, Any] | None
     accepting_clients: bool
-    status: str
+    status: LawyerStatus
     verified_at: UtcDateTime | None
     last_verified_at: UtcDateTime | None
     verification_expires_at: UtcDateTime | None

@@ -1,13 +1,17 @@
-"""The match request and its answer."""
+"""The match request and its answer, and the one function that shapes an engine outcome into it."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, StrictBool
 
 from service.schemas.common import Int
 from service.schemas.need import NeedFields
+
+if TYPE_CHECKING:  # the engine's types, for annotations only: shaping needs their attributes, not the engine
+    from service.matching.engine import Match, MatchOutcome
+    from service.matching.need import NeedQuery, Term
 
 
 class MatchRequest(NeedFields):
@@ -16,14 +20,165 @@ class MatchRequest(NeedFields):
     locale: Literal["zh", "en"] | None = Field(None, description="language of the reasons; default: the need's")
 
 
+class Reading(BaseModel):
+    """One country, language or practice area the need asks for, given or read from its text."""
+
+    code: str = Field(description="ISO 3166-1 alpha-2 country, ISO 639-1 language, or practice-area code")
+    confidence: float = Field(description="how sure the reading is, 0..1 (1.0 for a given field)")
+    source: Literal["given", "read"] = Field(description="`given`: a field of the request; `read`: from the description")
+    evidence: str = Field(description="the words of the description it was read from (empty when given)")
+    binding: bool = Field(
+        description="whether it is a hard rule (given, or read at confidence >= 0.75); practice areas only rank, never bind"
+    )
+
+    @classmethod
+    def from_term(cls, term: Term, *, can_bind: bool = True) -> Reading:
+        return cls(
+            code=term.code,
+            confidence=round(term.confidence, 3),
+            source="given" if term.source == "given" else "read",
+            evidence=term.evidence,
+            binding=can_bind and term.binding,
+        )
+
+
 class Understood(BaseModel):
-    countries: list[dict[str, Any]]
-    languages: list[dict[str, Any]]
-    practice_areas: list[dict[str, Any]]
+    """What the service understood the need to ask for; send a field to correct a reading."""
+
+    countries: list[Reading] = Field(description="target countries, the most confident first")
+    languages: list[Reading] = Field(description="working languages the lawyer must (binding) or should have")
+    practice_areas: list[Reading] = Field(description="practice areas, the most likely first; they rank, never filter")
+
+    @classmethod
+    def from_query(cls, query: NeedQuery) -> Understood:
+        return cls(
+            countries=[Reading.from_term(t) for t in query.countries],
+            languages=[Reading.from_term(t) for t in query.languages],
+            # a lawyer of a neighbouring area may be the one, so practice areas never filter
+            practice_areas=[Reading.from_term(t, can_bind=False) for t in query.practice_areas],
+        )
+
+
+class LanguageLevel(BaseModel):
+    code: str = Field(description="ISO 639-1 language code")
+    level: Literal["native", "fluent", "working"] = Field(description="how well the lawyer speaks it")
+
+
+class Rate(BaseModel):
+    min: float = Field(description="lowest hourly rate")
+    max: float = Field(description="highest hourly rate")
+    currency: str = Field(description="ISO 4217 currency code")
+
+
+class LawyerCard(BaseModel):
+    """What a result shows of a lawyer: no email, phone or licence number."""
+
+    id: int = Field(description="the lawyer's id in this service (GET /v1/lawyers/{id})")
+    external_id: str | None = Field(description="the id in the bureau's directory, if imported from it")
+    name: str = Field(description="name as the lawyer writes it")
+    name_en: str | None = Field(description="romanised name")
+    firm: str | None = Field(description="law firm")
+    firm_en: str | None = Field(description="law firm in English")
+    city: str | None = Field(description="home office city")
+    years_of_practice: int = Field(description="years in practice")
+    countries: list[str] = Field(description="countries served (ISO 3166-1 alpha-2), sorted")
+    offices: list[str] = Field(description="countries where the firm has an office or a formal partner, sorted")
+    practice_areas: list[str] = Field(description="declared practice-area codes, sorted")
+    languages: list[LanguageLevel] = Field(description="working languages with their level")
+    talent_pools: list[str] = Field(description="talent pools the lawyer belongs to, e.g. acla_foreign_related")
+    hourly_rate: Rate | None = Field(description="hourly rate range, if stated")
+
+    @classmethod
+    def from_card(cls, row: Any) -> LawyerCard:
+        """`row`: a card row of repositories.lawyers.CARD_COLUMNS."""
+        return cls(
+            id=row.id,
+            external_id=row.external_id,
+            name=row.name,
+            name_en=row.name_en,
+            firm=row.firm,
+            firm_en=row.firm_en,
+            city=row.city,
+            years_of_practice=row.years_of_practice or 0,
+            countries=sorted(set(row.countries or ())),
+            offices=sorted(set(row.offices or ())),
+            practice_areas=sorted(set(row.practice_areas or ())),
+            languages=[LanguageLevel(code=e["code"], level=e.get("level", "working")) for e in row.languages or []],
+            talent_pools=list(row.talent_pools or ()),
+            hourly_rate=row.hourly_rate,
+        )
+
+
+class Components(BaseModel):
+    """The score's components, each 0..1; the score weighs them 0.35, 0.35, 0.20, 0.05, 0.05."""
+
+    country: float = Field(description="serves a target country (x reading confidence); less for a country of its region")
+    practice: float = Field(description="has a target practice area: declared 1.0, read from the bio 0.85, relative to the need's most likely area")
+    matter: float = Field(description="similarity of the need and the lawyer's best passage, mapped to 0..1")
+    language: float = Field(description="share of the need's languages the lawyer speaks")
+    credentials: float = Field(description="seniority and talent pools")
+
+
+class Matched(BaseModel):
+    """Which of the need's readings this lawyer meets."""
+
+    countries: list[str] = Field(description="target countries the lawyer serves (or has an office in)")
+    region_countries: list[str] = Field(description="countries served in the target's region, when not the target itself")
+    languages: list[str] = Field(description="the need's languages the lawyer speaks")
+    practice_areas: list[str] = Field(description="the need's practice areas the lawyer has")
+
+
+class Evidence(BaseModel):
+    """The passage of the lawyer's profile closest to the need."""
+
+    text: str = Field(description="the sentence of the bio, or the case, as written")
+    kind: Literal["bio", "case"] = Field(description="whether it comes from the bio or the list of cases")
+    similarity: float = Field(description="cosine similarity of the need and the passage")
+
+
+class MatchResult(BaseModel):
+    rank: int = Field(description="1 for the best")
+    lawyer: LawyerCard = Field(description="the lawyer")
+    score: float = Field(description="the weighted sum of the components, falling with the rank")
+    components: Components = Field(description="the score's parts")
+    matched: Matched = Field(description="which readings of the need the lawyer meets")
+    reasons: list[str] = Field(description="why this lawyer, in the need's language (or `locale`)")
+    evidence: Evidence | None = Field(description="the best-matching passage of the profile, if any")
+
+    @classmethod
+    def from_match(cls, rank: int, match: Match) -> MatchResult:
+        components = match.components
+        evidence = match.evidence
+        return cls(
+            rank=rank,
+            lawyer=LawyerCard.from_card(match.card),
+            score=round(match.score, 4),
+            components=Components(
+                country=round(components.country, 4),
+                practice=round(components.practice, 4),
+                matter=round(components.matter, 4),
+                language=round(components.language, 4),
+                credentials=round(components.credentials, 4),
+            ),
+            matched=Matched(**match.matched),
+            reasons=list(match.reasons),
+            evidence=None
+            if evidence is None
+            else Evidence(text=evidence["text"], kind=evidence["kind"], similarity=round(evidence["similarity"], 4)),
+        )
 
 
 class MatchResponse(BaseModel):
-    need_id: int | None = None
-    understood: Understood
+    need_id: int | None = Field(None, description="the stored need matched (GET /v1/needs/{id}/matches); null for POST /v1/match")
+    understood: Understood = Field(description="what was read from the need and what was given")
     eligible: int = Field(description="how many lawyers passed the hard rules")
-    results: list[dict[str, Any]]
+    results: list[MatchResult] = Field(description="the ranked lawyers, best first")
+
+    @classmethod
+    def from_outcome(cls, outcome: MatchOutcome, *, need_id: int | None = None) -> MatchResponse:
+        return cls(
+            need_id=need_id,
+            understood=Understood.from_query(outcome.query),
+            eligible=outcome.eligible,
+            results=[MatchResult.from_match(rank, match) for rank, match in enumerate(outcome.matches, start=1)],
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -15,12 +15,13 @@ from service.schemas.common import (
     LenientLanguageCode,
     LenientPracticeCode,
     PracticeCode,
+    STRIPPED,
     StrictModel,
     text,
     unique,
 )
 
-Description = text(4000, min_length=2)
+Description = Annotated[str, text(4000, min_length=2), STRIPPED]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")]
 
 
@@ -31,10 +32,18 @@ class Budget(StrictModel):
 
 
 class NeedFields(StrictModel):
-    description: Description
-    countries: list[CountryCode] = Field(default_factory=list, max_length=20)
-    practice_areas: list[PracticeCode] = Field(default_factory=list, max_length=19)
-    languages: list[LanguageCode] = Field(default_factory=list, max_length=10)
+    description: Description = Field(description="the need as the enterprise tells it, in Chinese or English")
+    countries: list[CountryCode] = Field(
+        default_factory=list, max_length=20, description="target countries; empty: read from the description"
+    )
+    practice_areas: list[PracticeCode] = Field(
+        default_factory=list, max_length=19, description="practice areas; empty: read from the description"
+    )
+    languages: list[LanguageCode] = Field(
+        default_factory=list,
+        max_length=10,
+        description="working languages the lawyer must have besides Chinese; empty: read from the description",
+    )
 
     @field_validator("countries", "practice_areas", "languages")
     @classmethod
@@ -70,7 +79,7 @@ class NeedPublic(BaseModel):
     countries: list[str]
     practice_areas: list[str]
     languages: list[str]
-    budget: dict | None  # type: ignore[type-arg]
+    budget: dict[str, Any] | None
     preferred_cities: list[str]
     organisation: str | None
     created_at: UtcDateTime

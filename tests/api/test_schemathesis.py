@@ -16,12 +16,11 @@ from pathlib import Path
 import pytest
 import schemathesis
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 from service.main import create_app
 from service.settings import Settings
 from service.state import Runtime
-from tests.conftest import ADMIN_KEY, lawyer_record, make_settings
+from tests.conftest import ADMIN_KEY, lawyer_record, make_settings, started
 
 EXAMPLES = int(os.environ.get("MATCHMAKER_SCHEMATHESIS_EXAMPLES", "8"))
 
@@ -44,7 +43,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 @pytest.fixture
 def served_app(settings: Settings, runtime: Runtime) -> Iterator[tuple[FastAPI, dict[str, str]]]:
     app = create_app(settings, runtime=runtime)
-    with TestClient(app) as client:  # runs the lifespan once; schemathesis then calls the same app
+    with started(app) as client:  # runs the lifespan once; schemathesis then calls the same app
         records = [lawyer_record(), lawyer_record(countries=["TH"], practice_areas=["intellectual_property"])]
         body = "\n".join(json.dumps(r) for r in records).encode()
         assert client.post("/v1/lawyers/import", content=body, headers={"X-API-Key": ADMIN_KEY}).status_code == 200

@@ -24,7 +24,7 @@ from models.base import utcnow
 from service.main import create_app
 from service.settings import Settings
 from service.state import Runtime
-from tests.conftest import ADMIN_KEY, REPO, all_keys, lawyer_record
+from tests.conftest import ADMIN_KEY, REPO, all_keys, lawyer_record, started
 
 ADMIN = {"X-API-Key": ADMIN_KEY}
 CONTACT_KEYS = {"email", "phone", "license_no", "management_token_hash", "management_token"}
@@ -423,7 +423,7 @@ def tight_client(tmp_path: Path, database_url: str, runtime: Runtime) -> Iterato
         rate_limit_per_minute=5,
         registration_rate_limit_per_minute=2,
     )
-    with TestClient(create_app(tight, runtime=runtime)) as test_client:
+    with started(create_app(tight, runtime=runtime)) as test_client:
         yield test_client
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from embeddings.encoder import Encoder
-from models import Lawyer, Passage
+from models import Lawyer, LawyerStatus, Passage
 from service.matching.catalog import Catalog, VectorCache
 
 # Needs that reach most of the demo pool: arbitration, trade, investment, data, IP.
@@ -62,7 +62,7 @@ def eligible_in_database(factory: sessionmaker[Session]) -> dict[int, list[int]]
     """Lawyers that may be recommended (verified, accepting clients, listed, not lapsed) -> their passage ids."""
     now = datetime.now(timezone.utc)
     with factory() as session:
-        lawyers = session.scalars(select(Lawyer).where(Lawyer.status == "verified", Lawyer.accepting_clients.is_(True))).all()
+        lawyers = session.scalars(select(Lawyer).where(Lawyer.status == LawyerStatus.verified, Lawyer.accepting_clients.is_(True))).all()
         ids = [
             lawyer.id
             for lawyer in lawyers

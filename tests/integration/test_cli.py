@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
@@ -23,7 +22,7 @@ from service.cli import app
 from service.evaluation import count_violations, eligible, evaluate, load_qrels, read_trec_run
 from service.main import create_app
 from service.settings import Settings, get_settings
-from tests.conftest import ADMIN_KEY, lawyer_record
+from tests.conftest import ADMIN_KEY, lawyer_record, started
 
 Invoke = Callable[..., Result]
 
@@ -360,7 +359,7 @@ def test_keys_create_prints_a_working_key(
     )
     from service.state import Runtime
 
-    with TestClient(create_app(settings, runtime=Runtime.build(settings, encoder=encoder))) as client:
+    with started(create_app(settings, runtime=Runtime.build(settings, encoder=encoder))) as client:
         mine = client.get("/v1/needs", headers={"X-API-Key": key})
         assert mine.status_code == 200, mine.text
         assert {n["external_id"] for n in mine.json()["items"]} == {"N-KZ", "N-TH"}
@@ -369,3 +368,84 @@ def test_keys_create_prints_a_working_key(
         assert client.get("/v1/needs", headers={"X-API-Key": key + "x"}).status_code == 401
         # an enterprise key is not an administrator's
         assert client.post("/v1/admin/reindex", headers={"X-API-Key": key}).status_code == 403
+
+
+# --------------------------------------------------------------------------- input files
+
+
+def _refused(result: Result) -> str:
+    """A refusal: exit code 2, no traceback, the output with whitespace folded."""
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    return _flat(result.output)
+
+
+def test_match_reports_every_bad_line_of_the_needs_file(tmp_path: Path, cli: Invoke) -> None:
+    no_id = {k: v for k, v in KZ_NEED.items() if k != "external_id"}
+    wrong_type = {**TH_NEED, "external_id": "N-LIST", "languages": "th"}
+    bad_country = {**TH_NEED, "external_id": "N-XX", "countries": ["XX"]}
+    rows: list[Any] = [KZ_NEED, no_id, "{not json", "[1, 2]", wrong_type, bad_country, {**KZ_NEED, "description": "again"}]
+    path = _write_jsonl(tmp_path / "needs.jsonl", rows)
+
+    out = _refused(cli("match", "--needs", str(path), ok=False))
+    assert f"{path}: line 2: external_id: missing; every record needs this field" in out
+    assert f"{path}: line 3: not valid JSON" in out
+    assert f"{path}: line 4: a line must be a JSON object" in out
+    assert f"{path}: line 5: languages: Input should be a valid list" in out
+    assert f"{path}: line 6: countries.0: 'XX' is not an ISO 3166-1 alpha-2 country code" in out
+    assert f"{path}: line 7: external_id: 'N-KZ' is already on line 1; make it unique" in out
+    assert "line 1:" not in out  # the good line is not reported
+    assert not (tmp_path / "data" / "index").exists(), "nothing is loaded before the file is checked"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("import", "lawyers"), ("import", "needs"), ("match", "--needs"), ("eval", "--needs"), ("eval", "--lawyers")],
+)
+def test_every_command_refuses_an_empty_file(tmp_path: Path, cli: Invoke, command: tuple[str, str], files: dict[str, Path]) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n  \n", encoding="utf-8")
+    extra = ["--qrels", str(files["qrels"])] if command[0] == "eval" else []
+    out = _refused(cli(*command, str(empty), *extra, ok=False))
+    assert f"{empty}: the file holds no records" in out
+
+
+@pytest.mark.parametrize("command", [("import", "lawyers"), ("import", "needs"), ("match", "--needs"), ("eval", "--qrels")])
+def test_every_command_refuses_a_missing_file(tmp_path: Path, cli: Invoke, command: tuple[str, str]) -> None:
+    out = _refused(cli(*command, str(tmp_path / "nowhere.jsonl"), ok=False))
+    assert "does not exist" in out
+
+
+def test_an_import_with_no_valid_line_exits_2(tmp_path: Path, cli: Invoke) -> None:
+    path = _write_jsonl(tmp_path / "needs.jsonl", [{"external_id": "N-SHORT", "description": "x"}, "{oops"])
+    out = _refused(cli("import", "needs", str(path), ok=False))
+    assert "needs: 0 created, 0 updated, 0 unchanged, 2 rejected" in out
+    assert "line 2 (?): not valid JSON" in out
+
+
+def test_eval_checks_the_judgments_against_the_other_files(tmp_path: Path, cli: Invoke, files: dict[str, Path]) -> None:
+    qrels = tmp_path / "qrels.tsv"
+    qrels.write_text("N-KZ\tKZ-ARB\t3\nN-KZ KZ-ARB2\nN-XX\tKZ-ARB\t9\nN-TH\tNOBODY\t1\n", encoding="utf-8")
+    out = _refused(cli("eval", "--lawyers", str(files["lawyers"]), "--needs", str(files["needs"]), "--qrels", str(qrels), ok=False))
+    assert f"{qrels}: line 2: expected 3 fields (need id, lawyer id, grade), found 2" in out
+    assert f"{qrels}: line 3: need 'N-XX' is not in the needs file; grade '9' is not one of 0, 1, 2, 3" in out
+    assert f"{qrels}: line 4: lawyer 'NOBODY' is not in the lawyers file" in out
+    assert "line 1:" not in out
+
+
+def test_eval_reports_bad_lawyer_lines_instead_of_skipping_them(tmp_path: Path, cli: Invoke, files: dict[str, Path]) -> None:
+    lines = files["lawyers"].read_text(encoding="utf-8").splitlines()
+    broken = json.loads(lines[1])
+    del broken["license_no"]
+    lawyers = _write_jsonl(tmp_path / "lawyers.jsonl", [lines[0], broken, *lines[2:]])
+    out = _refused(cli("eval", "--lawyers", str(lawyers), "--needs", str(files["needs"]), "--qrels", str(files["qrels"]), ok=False))
+    assert f"{lawyers}: line 2: license_no: missing; every record needs this field" in out
+
+
+def test_eval_defaults_to_the_development_set_in_the_repository() -> None:
+    from service import cli as cli_module
+
+    assert (cli_module.DEV_SET / "needs.jsonl").is_file() and (cli_module.DEV_SET / "qrels.tsv").is_file()
+    # the lawyers of the dev set are the bundled demo directory, kept once and linked from eval/dev
+    assert (cli_module.DEV_SET / "lawyers.jsonl").resolve() == cli_module.DEMO_LAWYERS.resolve()

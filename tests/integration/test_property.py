@@ -19,7 +19,7 @@ from models import Lawyer
 from service.main import create_app
 from service.settings import Settings
 from service.state import Runtime
-from tests.conftest import ADMIN_KEY, lawyer_record
+from tests.conftest import ADMIN_KEY, lawyer_record, started
 from tests.integration._integrity import assert_agrees_with_database, new_catalog
 from tests.integration._procs import LONG
 
@@ -130,7 +130,7 @@ class Lifecycle(RuleBasedStateMachine):
 def test_index_follows_any_sequence_of_profile_changes(settings: Settings, runtime: Runtime, encoder: Encoder) -> None:
     # one caller drives thousands of requests: the rate limits (tested elsewhere) must not answer them
     settings = settings.model_copy(update={"rate_limit_per_minute": 10**6, "registration_rate_limit_per_minute": 10**6})
-    with TestClient(create_app(settings, runtime=runtime)) as client:
+    with started(create_app(settings, runtime=runtime)) as client:
         Lifecycle.client = client
         Lifecycle.runtime = runtime
         Lifecycle.encoder = encoder

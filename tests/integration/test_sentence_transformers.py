@@ -23,7 +23,7 @@ from embeddings.encoder import ST_PREFIX, USE_NAME, Encoder  # noqa: E402
 from service.main import create_app  # noqa: E402
 from service.settings import Settings  # noqa: E402
 from service.state import Runtime  # noqa: E402
-from tests.conftest import ADMIN_KEY, lawyer_record  # noqa: E402
+from tests.conftest import ADMIN_KEY, lawyer_record, started  # noqa: E402
 
 pytestmark = pytest.mark.st
 
@@ -101,7 +101,7 @@ def test_english_match_with_a_local_sentence_transformers_model(st_settings: Set
     assert st_settings.embedding_model == f"{ST_PREFIX}{MODEL_DIR}"
     assert st_runtime.encoder.name == f"{ST_PREFIX}{MODEL_DIR}"
     assert st_runtime.encoder.dim == 384
-    with TestClient(create_app(st_settings, runtime=st_runtime)) as client:
+    with started(create_app(st_settings, runtime=st_runtime)) as client:
         _import(client)
         ranked = _top(client, "A former distributor registered our brand as a trademark in bad faith; we want it cancelled.")
         assert ranked[0] == "EN-TM", ranked
@@ -112,7 +112,7 @@ def test_english_match_with_a_local_sentence_transformers_model(st_settings: Set
 def test_snapshot_of_one_encoder_is_rebuilt_by_the_other(
     st_settings: Settings, st_runtime: Runtime, encoder: Encoder
 ) -> None:
-    with TestClient(create_app(st_settings, runtime=st_runtime)) as client:
+    with started(create_app(st_settings, runtime=st_runtime)) as client:
         _import(client)
     # closing the app saved a snapshot made with MiniLM
 

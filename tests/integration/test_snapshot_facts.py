@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from embeddings.encoder import Encoder
+from models import LawyerStatus
 from service import importing
 from service.db import make_engine, make_session_factory, migrate
 from service.matching.catalog import snapshot as snapshot_module
@@ -48,7 +49,7 @@ def test_a_restart_takes_facts_from_the_snapshot(factory, encoder: Encoder, tmp_
     assert first.load_or_rebuild(factory, tmp_path / "index") == "rebuilt"
     # a change after the snapshot is replayed from the feed on top of the saved facts
     with factory() as session, session.begin():
-        changed = lawyer_repo.page(session, offset=0, limit=1, status="verified")[0][0]
+        changed = lawyer_repo.page(session, offset=0, limit=1, status=LawyerStatus.verified)[0][0]
         lawyer_repo.update(session, changed, {"practice_areas": ["maritime_logistics"], "countries": ["PA"]}, review_identity=False)
     second = new_catalog(encoder)
     assert second.load_or_rebuild(factory, tmp_path / "index") == "loaded"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from models import Lawyer
+from models import Lawyer, LawyerStatus
 from service import importing
 from service.db import make_engine, make_session_factory, migrate
 from tests.integration._procs import LAWYERS, LONG, REPO
@@ -28,7 +28,7 @@ _WRITER = textwrap.dedent(
     """
     import json, random, sys, time, traceback
     from sqlalchemy import select
-    from models import Lawyer
+    from models import Lawyer, LawyerStatus
     from service import importing
     from service.db import make_engine, make_session_factory
     from service.repositories import lawyers as repo
@@ -62,7 +62,7 @@ _WRITER = textwrap.dedent(
                     if kind == "update":
                         repo.update(session, lawyer, {"years_of_practice": rng.randrange(40), "bio": f"Bio {me} {n}."})
                     elif kind == "status":
-                        repo.set_status(session, lawyer, rng.choice(["verified", "suspended"]), actor="admin:test", reason="load")
+                        repo.set_status(session, lawyer, rng.choice([LawyerStatus.verified, LawyerStatus.suspended]), actor="admin:test", reason="load")
                     elif kind == "delete" and lawyer.external_id and lawyer.external_id.startswith(f"W{me}-"):
                         repo.delete(session, lawyer, actor="admin:test")
             done += 1

@@ -17,9 +17,10 @@ from service.matching.diversify import RANK_SCORE_STEP
 from service.matching.engine import MatchEngine
 from service.matching.profile import encoded_text
 from tests.integration._integrity import new_catalog
-from tests.integration._procs import LAWYERS, REPO
+from tests.conftest import DEV_SET
+from tests.integration._procs import LAWYERS
 
-NEEDS = REPO.parent / "shared" / "eval" / "dev" / "needs.jsonl"
+NEEDS = DEV_SET / "needs.jsonl"
 
 
 @pytest.fixture(scope="module")

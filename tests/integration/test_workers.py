@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from embeddings.encoder import Encoder
-from models import ProfileChange
+from models import LawyerStatus, ProfileChange
 from service.db import make_engine, make_session_factory, migrate
 from service.matching.catalog import Catalog
 from service.repositories import lawyers as lawyer_repo
@@ -120,10 +120,10 @@ def test_a_late_commit_below_the_position_is_still_applied(postgres_server: str,
     slow: Session = factory()
     try:
         # The slow transaction takes its feed id first ...
-        early = lawyer_repo.create(slow, {**values[0], "external_id": "G-0"}, status="verified")
+        early = lawyer_repo.create(slow, {**values[0], "external_id": "G-0"}, status=LawyerStatus.verified)
         slow.flush()
         with factory() as fast, fast.begin():
-            late = lawyer_repo.create(fast, {**values[1], "external_id": "G-1"}, status="verified")
+            late = lawyer_repo.create(fast, {**values[1], "external_id": "G-1"}, status=LawyerStatus.verified)
         catalog.follow(factory)  # ... the follower moves past it while it is still open
         assert late.id in catalog.lawyers and early.id not in catalog.lawyers
         slow.commit()
