@@ -21,13 +21,29 @@ ST_PREFIX = "sentence-transformers:"
 
 
 class Encoder(Protocol):
-    name: str
-    version: str
-    dim: int
+    """What the code base asks of a sentence encoder: read-only identity and size, and vectors.
 
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+    ``name`` and ``version`` are recorded with the index (a snapshot of another is refused), and
+    ``name`` is what ``load_encoder`` takes to build the same encoder again (in a pool process).
+    Both methods return (len(texts), dim) float32 rows, L2-normalised: inner product is cosine.
+    """
 
-    def encode_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Search texts (needs); asymmetric models prefix them as queries."""
+        ...
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Indexed texts (profile passages, practice-area descriptions)."""
+        ...
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
