@@ -137,14 +137,14 @@ def directory_layout(
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(all vectors, passage rows, owner run starts, passage ids); owner o has id o + 1."""
-    from embeddings.index import _ranges
+    from embeddings.index.arrays import ranges
 
     profiles = len(offsets) - 1
     counts = np.diff(offsets)
     profile = np.arange(owners) % profiles
     own = counts[profile]
     pad = np.maximum(0, per_owner - own)
-    rows = flat[_ranges(offsets[profile], own)]
+    rows = flat[ranges(offsets[profile], own)]
     padding = flat[rng.integers(0, len(flat), int(pad.sum()))]  # as common as passages are
     everyone = np.arange(owners)
     owner_of = np.concatenate([np.repeat(everyone, own), np.repeat(everyone, pad)])
@@ -176,8 +176,9 @@ def measure_passage_index(
     per_owner: int,
     scale: int,
 ) -> dict:
-    import embeddings.index as index_module
     from embeddings.index import PassageIndex
+    from embeddings.index import ivf as ivf_module
+    from embeddings.index.arrays import return_free_memory
 
     rng = np.random.default_rng(7)
     dim = vectors.shape[1]
@@ -208,7 +209,7 @@ def measure_passage_index(
     for owner, (s, e) in enumerate(zip(starts.tolist(), ends.tolist())):
         index.replace_owner(owner + 1, pids[s:e], allv[rows[s:e]])
     figures["build_s"] = round(time.perf_counter() - started, 1)
-    while index._building:  # the last IVF (re)training runs in a thread
+    while index._ivf.building:  # the last IVF (re)training runs in a thread
         time.sleep(0.5)
     figures["build_with_ivf_s"] = round(time.perf_counter() - started, 1)
     figures["ivf_builds"] = [
@@ -220,7 +221,7 @@ def measure_passage_index(
     gc.collect()
     figures["memory_bytes_mb"] = round(index.memory_bytes() / 2**20)
     figures["rss_delta_mb"] = round((rss_bytes() - rss0) / 2**20)
-    index_module._return_free_memory()
+    return_free_memory()
     figures["rss_delta_after_malloc_trim_mb"] = round((rss_bytes() - rss0) / 2**20)
 
     # Brute force: every passage scored, best per owner. Owners tie often (profiles share template
@@ -245,26 +246,26 @@ def measure_passage_index(
         figures[f"recall@{k}_{name}_min"] = round(float(np.min(recalls)), 2)
 
     # the candidate rows' recall of the exact top 50 rows, by nprobe (IVF + most-shared rows)
-    if index._ivf is not None:
-        saved_nprobe = index_module.IVF_NPROBE
+    if index._ivf.index is not None:
+        saved_nprobe = ivf_module.IVF_NPROBE
         for nprobe in (8, 16, 32, 64):
-            index_module.IVF_NPROBE = nprobe
+            ivf_module.IVF_NPROBE = nprobe
             recalls = []
             for q in queries:
-                scores = index._vectors[: index._rows_used] @ q
+                scores = index._rows.vectors[: index._rows.used] @ q
                 kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-                index._score_cache.clear()
-                top = index._candidates(q[None], index_module.IVF_MIN_CANDIDATES)[0][:k]
+                index._scorer.clear()
+                top = index._search._candidates(q[None], ivf_module.IVF_MIN_CANDIDATES)[0][:k]
                 recalls.append(np.count_nonzero(scores[top] >= kth - 1e-6) / k)
             figures[f"row_recall@{k}_nprobe{nprobe}"] = round(float(np.mean(recalls)), 4)
             figures[f"row_recall@{k}_nprobe{nprobe}_min"] = round(float(np.min(recalls)), 2)
-        index_module.IVF_NPROBE = saved_nprobe
-        index._score_cache.clear()
+        ivf_module.IVF_NPROBE = saved_nprobe
+        index._scorer.clear()
 
     def latency(call) -> dict:
         times = []
         for q in queries:
-            index._score_cache.clear()  # cold: as a request's first search of its query
+            index._scorer.clear()  # cold: as a request's first search of its query
             started = time.perf_counter()
             call(q)
             times.append(time.perf_counter() - started)
@@ -285,19 +286,19 @@ def measure_passage_index(
         index.best_by_owner(q, 200, masks[0.3])
 
     figures["request_3_searches"] = latency(request)
-    saved_min = index_module.IVF_MIN_ROWS
-    index_module.IVF_MIN_ROWS = 10**12  # the exact path at the same size, for comparison
+    saved_min = ivf_module.IVF_MIN_ROWS
+    ivf_module.IVF_MIN_ROWS = 10**12  # the exact path at the same size, for comparison
     try:
         for share in (1.0, 0.05):
             figures[f"exact_best200_mask{share * 100:g}"] = latency(
                 lambda q, m=masks[share]: index.best_by_owner(q, 200, m)
             )
     finally:
-        index_module.IVF_MIN_ROWS = saved_min
+        ivf_module.IVF_MIN_ROWS = saved_min
 
     # updates adding IVF_FLUSH_ROWS new distinct vectors: the last one flushes them into the IVF
     # (a writer holds the lock meanwhile)
-    fresh = allv[rng.integers(0, len(allv), index_module.IVF_FLUSH_ROWS)]
+    fresh = allv[rng.integers(0, len(allv), ivf_module.IVF_FLUSH_ROWS)]
     fresh = fresh + rng.normal(scale=0.02, size=fresh.shape).astype(np.float32)
     fresh /= np.linalg.norm(fresh, axis=1, keepdims=True)
     update_times = []

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from threading import Lock
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -21,13 +21,29 @@ ST_PREFIX = "sentence-transformers:"
 
 
 class Encoder(Protocol):
-    name: str
-    version: str
-    dim: int
+    """What the code base asks of a sentence encoder: read-only identity and size, and vectors.
 
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+    ``name`` and ``version`` are recorded with the index (a snapshot of another is refused), and
+    ``name`` is what ``load_encoder`` takes to build the same encoder again (in a pool process).
+    Both methods return (len(texts), dim) float32 rows, L2-normalised: inner product is cosine.
+    """
 
-    def encode_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Search texts (needs); asymmetric models prefix them as queries."""
+        ...
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Indexed texts (profile passages, practice-area descriptions)."""
+        ...
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
@@ -122,7 +138,7 @@ class SentenceTransformerEncoder(_CachedQueries):
     """
 
     def __init__(self, model: str, threads: int = 1) -> None:
-        import torch
+        import torch  # type: ignore[import-not-found, unused-ignore]  # st extra only
         from sentence_transformers import SentenceTransformer
 
         # Process-wide in torch; workers are scaled with processes, not threads (see DESIGN).
@@ -151,11 +167,12 @@ class SentenceTransformerEncoder(_CachedQueries):
         return self._run(self._document, texts)
 
 
-def _st_dimension(model: object) -> int:
+def _st_dimension(model: Any) -> int:
+    """The vector size of a SentenceTransformer, whichever release's method names it has."""
     # Renamed to get_embedding_dimension in sentence-transformers 6; the old name warns.
     getter = getattr(model, "get_embedding_dimension", None)
     if getter is None:
-        getter = model.get_sentence_embedding_dimension  # type: ignore[attr-defined]
+        getter = model.get_sentence_embedding_dimension
     return int(getter())
 
 
@@ -184,9 +201,9 @@ def _st_fingerprint(model: str, local_dir: bool) -> str:
 
 def _hub_snapshot(model: str) -> Path | None:
     try:
-        from huggingface_hub import snapshot_download
+        import huggingface_hub  # type: ignore[import-not-found, unused-ignore]  # st extra only
 
-        return Path(snapshot_download(model, local_files_only=True))
+        return Path(huggingface_hub.snapshot_download(model, local_files_only=True))
     except Exception:  # not cached under that name (e.g. a custom cache folder)
         return None
 
