@@ -138,7 +138,7 @@ class SentenceTransformerEncoder(_CachedQueries):
     """
 
     def __init__(self, model: str, threads: int = 1) -> None:
-        import torch  # type: ignore[import-not-found, unused-ignore]  # st extra only
+        import torch  # the st extra only
         from sentence_transformers import SentenceTransformer
 
         # Process-wide in torch; workers are scaled with processes, not threads (see DESIGN).
@@ -201,7 +201,7 @@ def _st_fingerprint(model: str, local_dir: bool) -> str:
 
 def _hub_snapshot(model: str) -> Path | None:
     try:
-        import huggingface_hub  # type: ignore[import-not-found, unused-ignore]  # st extra only
+        import huggingface_hub  # the st extra only
 
         return Path(huggingface_hub.snapshot_download(model, local_files_only=True))
     except Exception:  # not cached under that name (e.g. a custom cache folder)

@@ -151,7 +151,7 @@ class LawyerRecord(LawyerFields):
     countries: list[LenientCountryCode] = Field(default_factory=list, max_length=100)
     offices: list[LenientCountryCode] = Field(default_factory=list, max_length=100)
     practice_areas: list[LenientPracticeCode] = Field(default_factory=list, max_length=19)
-    languages: list[LenientLanguageSkill] = Field(default_factory=list, max_length=30)  # type: ignore[assignment]
+    languages: list[LenientLanguageSkill] = Field(default_factory=list, max_length=30)  # type: ignore[assignment]  # narrows LawyerFields' item type to the lenient one
     license_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=40, pattern=LICENCE_PATTERN.pattern)]
 
 
@@ -168,7 +168,9 @@ class LawyerCreate(LawyerFields):
 
 
 # Fields a PATCH may leave out but never null: their column has no empty value. Declared without
-# `| None` so the schema says so; pydantic does not validate the None default.
+# `| None` so the schema says so; pydantic does not validate the None default. Each
+# `type: ignore[assignment|arg-type]` below is that None default ("not sent"), which mypy reads as
+# a value of the field's type.
 class LawyerUpdate(StrictModel):
     name: ShortText = None  # type: ignore[assignment]
     name_en: ShortText | None = None
@@ -190,6 +192,7 @@ class LawyerUpdate(StrictModel):
     email: Email | None = None
     phone: Phone | None = None
 
+    # the validators of LawyerFields, reused: a classmethod's __func__, which mypy does not know classmethods have
     _dedupe = field_validator("bar_admissions", "countries", "offices", "practice_areas", "talent_pools")(
         LawyerFields._dedupe.__func__  # type: ignore[attr-defined]
     )

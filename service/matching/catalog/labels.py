@@ -19,13 +19,21 @@ class PassageLabels:
         self._dense = np.full(0, -1, dtype=np.int8)
         self._sparse: dict[int, int] = {}
 
+    def clear(self) -> None:
+        self.names = []
+        self._code_of = {}
+        self._dense = np.full(0, -1, dtype=np.int8)
+        self._sparse = {}
+
     def __len__(self) -> int:
         return int(np.count_nonzero(self._dense >= 0)) + len(self._sparse)
 
     def set(self, passage_id: int, label: str | None) -> None:
-        code = -1 if label is None else self._code_of.setdefault(label, len(self._code_of))
-        if code >= 0 and code == len(self.names):
-            self.names.append(label)  # type: ignore[arg-type]
+        code = -1
+        if label is not None:
+            code = self._code_of.setdefault(label, len(self._code_of))
+            if code == len(self.names):
+                self.names.append(label)
         if 0 <= passage_id < self.DENSE_LIMIT:
             if passage_id >= len(self._dense):
                 if code < 0:
@@ -50,9 +58,6 @@ class PassageLabels:
         dense = np.flatnonzero(self._dense >= 0)
         found = {int(pid): self.names[int(self._dense[pid])] for pid in dense}
         return found | {pid: self.names[code] for pid, code in self._sparse.items()}
-
-    def clear(self) -> None:
-        self.__init__()  # type: ignore[misc]
 
     def load(self, pairs: np.ndarray, names: list[str]) -> None:
         """Replace every label with (passage id, index into names) pairs."""
