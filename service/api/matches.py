@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body
+from fastapi.responses import Response
 
 from service.deps import CallerDep, MatcherDep
 from service.problems import AUTH_RESPONSES, COMMON_RESPONSES
 from service.schemas import examples
+from service.schemas.common import json_response
 from service.schemas.match import MatchRequest, MatchResponse
 
 router = APIRouter(prefix="/v1", tags=["matching"], responses={**COMMON_RESPONSES, **AUTH_RESPONSES})
@@ -30,7 +32,7 @@ def match(
     ],
     _: CallerDep,
     matcher: MatcherDep,
-) -> MatchResponse:
+) -> Response:
     """Match a need without storing it. Fields given (`countries`, `languages`, `practice_areas`)
     are authoritative; what is left empty is read from the description, Chinese or English, and
     `understood` shows every reading with its confidence and the words it came from. Only verified
@@ -44,4 +46,4 @@ def match(
         languages=[] if body.text_only else body.languages,
         locale=body.locale,
     )
-    return MatchResponse.from_outcome(matcher.match(query, k=body.k))
+    return json_response(MatchResponse.from_outcome(matcher.match(query, k=body.k)))

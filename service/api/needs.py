@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, status
+from fastapi.responses import Response
 
 from service.deps import CallerDep, MatcherDep, SessionDep
 from service.problems import AUTH_RESPONSES, COMMON_RESPONSES, CONFLICT_RESPONSES, NOT_FOUND_RESPONSES
 from service.repositories import needs as need_repo
 from service.schemas import examples
+from service.schemas.common import json_response
 from service.schemas.match import MatchResponse
 from service.schemas.need import NeedCreate, NeedPage, NeedPublic
 
@@ -83,7 +85,7 @@ def matches(
     matcher: MatcherDep,
     k: Annotated[int, Query(ge=1, le=50, description="how many lawyers to return")] = 10,
     text_only: Annotated[bool, Query(description="ignore the need's fields and read everything from its description")] = False,
-) -> MatchResponse:
+) -> Response:
     """Match a stored need as `POST /v1/match` does, against the directory as it is now: the
     need's fields are authoritative and what it leaves empty is read from its description."""
     need = need_repo.get(session, need_id, organisation=caller.scope)
@@ -93,4 +95,4 @@ def matches(
         practice_areas=[] if text_only else need.practice_areas,
         languages=[] if text_only else need.languages,
     )
-    return MatchResponse.from_outcome(matcher.match(query, k=k, session=session), need_id=need.id)
+    return json_response(MatchResponse.from_outcome(matcher.match(query, k=k, session=session), need_id=need.id))
