@@ -156,6 +156,13 @@ class PassageIndex:
         with self._lock:
             return self._search.scores_for_owners(query, id_array(owners))
 
+    def passage_scores(self, query: np.ndarray, owners: Collection[int]) -> list[OwnerHit]:
+        """Every passage of the listed owners present in the index, scored exactly (in no order):
+        to choose, among a few results' passages, the one to quote."""
+        query = self._as_query(query)
+        with self._lock:
+            return self._search.passage_scores(query, id_array(owners))
+
     def _as_query(self, query: np.ndarray) -> np.ndarray:
         query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
         if query.shape[1] != self.dim:

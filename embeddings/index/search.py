@@ -93,6 +93,17 @@ class Search:
         """The best passage of each listed owner (distinct ids) present, scored exactly."""
         return self._best_of(query, self._slots.owner_slots(owners))
 
+    def passage_scores(self, query: np.ndarray, owners: np.ndarray) -> list[OwnerHit]:
+        """Every passage of the listed owners (distinct ids) present, scored exactly."""
+        slots = self._slots.owner_slots(owners)
+        if len(slots) == 0:
+            return []
+        scores = self._slot_scores(query, slots)
+        return [
+            OwnerHit(owner, score, pid)
+            for owner, score, pid in zip(self._slots.owner[slots].tolist(), scores.tolist(), self._slots.pid[slots].tolist())
+        ]
+
     def _best_of(self, query: np.ndarray, slots: np.ndarray) -> dict[int, OwnerHit]:
         if len(slots) == 0:
             return {}

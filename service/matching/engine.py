@@ -71,6 +71,8 @@ class MatchOutcome:
     # how many lawyers were left after the standing rule and each need rule that applied
     remaining: list[tuple[str, int]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # when the rules left nobody: which rule emptied the answer and what relaxing each would give
+    emptied: explain.Emptied | None = None
 
 
 @dataclass
@@ -147,17 +149,24 @@ class MatchEngine:
             similarity = np.array([hits[i].score if i in hits else 0.0 for i in candidates.tolist()], dtype=np.float64)
             parts = scoring.components(query, facts, candidates, similarity)
             totals = parts.totals()
-            order = np.lexsort((candidates, -totals))
+            tier = scoring.first_tier(query, facts, candidates)
+            order = np.lexsort((candidates, -totals, ~tier))
             position = dict(zip(candidates[order].tolist(), order.tolist()))
             # every candidate is ranked by the formula; only the chosen are explained
             chosen_ids = diversify(
                 candidates[order], lambda i: facts.lawyers[i].firm_key, k + DESCRIBE_SPARE, self.max_per_firm
             )
             chosen = [self._result(query, facts.lawyers[i], parts, position[i], hits.get(i)) for i in chosen_ids]
-        chosen = self._describe(chosen, session)[:k]
+            emptied_by = rules.emptied_by(eligibility)
+            emptied = explain.emptied(query, emptied_by, rules.relaxations(query, facts, eligibility)) if emptied_by else None
+        chosen = self._describe(query, vector, chosen, session)[:k]
         fall_with_rank(chosen)
         return MatchOutcome(
-            query=query, matches=[m.explain() for m in chosen], eligible=eligibility.count, remaining=eligibility.remaining
+            query=query,
+            matches=[m.explain() for m in chosen],
+            eligible=eligibility.count,
+            remaining=eligibility.remaining,
+            emptied=emptied,
         )
 
     def assess(self, query: NeedQuery, lawyer_ids: Sequence[int], *, session: Session | None = None) -> dict[int, Assessment]:
@@ -178,7 +187,7 @@ class MatchEngine:
             similarity = np.array([hits[i].score if i in hits else 0.0 for i in admitted.tolist()], dtype=np.float64)
             parts = scoring.components(query, facts, admitted, similarity)
             matches = [self._result(query, facts.lawyers[i], parts, n, hits.get(i)) for n, i in enumerate(admitted.tolist())]
-        described = {m.lawyer.id for m in self._describe(matches, session)}
+        described = {m.lawyer.id for m in self._describe(query, vector, matches, session)}
         for match in matches:
             lawyer_id = match.lawyer.id
             # stopped being recommendable since the catalog last followed the feed
@@ -210,19 +219,31 @@ class MatchEngine:
             evidence_passage=hit.passage_id if hit is not None else None,
         )
 
-    def _describe(self, chosen: list[Match], session: Session | None) -> list[Match]:
-        """Attach the database row and evidence text to the chosen; drop any lawyer who stopped
-        being recommendable (erased, suspended) since the catalog last followed the feed."""
-        cards = self.catalog.describe({m.lawyer.id: m.evidence_passage for m in chosen}, session)
+    def _describe(self, query: NeedQuery, vector: np.ndarray, chosen: list[Match], session: Session | None) -> list[Match]:
+        """Attach the database card and the evidence to the chosen; drop any lawyer who stopped
+        being recommendable (erased, suspended) since the catalog last followed the feed.
+
+        The evidence is the passage that best fits the need (explain.evidence_fit) among each
+        result's EVIDENCE_CANDIDATES nearest, read in the same query as the cards."""
+        nearest: dict[int, list[OwnerHit]] = {m.lawyer.id: [] for m in chosen}
+        for hit in self.catalog.index.passage_scores(vector, list(nearest)):
+            nearest[hit.owner_id].append(hit)
+        for lawyer_id, hits in nearest.items():
+            hits.sort(key=lambda h: (-h.score, h.passage_id))
+            del hits[explain.EVIDENCE_CANDIDATES :]
+        cards = self.catalog.describe({i: [h.passage_id for h in hits] for i, hits in nearest.items()}, session)
         kept = []
         for match in chosen:
             card = cards.get(match.lawyer.id)
             if card is None:
                 continue
-            match.card = card
-            if card.evidence_id is not None and match.evidence is not None:  # the passage still exists
-                match.evidence = {"text": card.evidence_text, "kind": card.evidence_kind, "similarity": match.evidence["similarity"]}
-            else:
-                match.evidence = None
+            match.card = card.row
+            present = [h for h in nearest[match.lawyer.id] if h.passage_id in card.passages]  # still exist
+            match.evidence = None
+            if present:
+                best = max(present, key=lambda h: (explain.evidence_fit(query, h.score, card.passages[h.passage_id][1]), -h.passage_id))
+                kind, text = card.passages[best.passage_id]
+                match.evidence = {"text": text, "kind": kind, "similarity": round(float(best.score), 4)}
+                match.evidence_passage = best.passage_id
             kept.append(match)
         return kept

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from service import taxonomy
+from service.matching import rules
 from service.matching.need import NeedQuery
 from service.matching.profile import LawyerFacts
+from service.matching.reading import read_countries
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 LEVELS = {"zh": {"native": "母语", "fluent": "流利", "working": "工作语言"}, "en": {"native": "native", "fluent": "fluent", "working": "working"}}
@@ -25,6 +27,40 @@ POOLS = {
 
 def caller_locale(text: str) -> str:
     return "zh" if len(_CJK.findall(text)) >= 2 else "en"
+
+
+# ---- evidence: which of a result's passages to quote ----------------------------------------
+
+# The passages nearest the need, per result, among which the evidence is chosen.
+EVIDENCE_CANDIDATES = 5
+# What makes a passage fit beyond its similarity: it names a target country, it is in the
+# caller's language; and what makes it unfit: it is about the lawyer (an award, a membership,
+# a career step, pro bono), not a matter they handled. Similarities of one lawyer's passages to
+# a need are typically 0.02-0.10 apart, so these decide between near ties, and an award line
+# loses to any matter line that is not far weaker.
+PLACE_FIT = 0.04
+LANGUAGE_FIT = 0.03
+ABOUT_LAWYER_FIT = -0.10
+_ABOUT_LAWYER = re.compile(
+    r"(?i)\b(?:named (?:an?|one of|among|as|to)|ranked (?:as|in|by|among)|recogni[sz]ed (?:as|by|in) |"
+    r"(?:received|won) (?:an? |the )?(?:award|prize|honou?r)|honou?red|shortlisted|pro bono|member of|"
+    r"serves? on|sits on|before (?:joining|becoming|entering)|graduated|LL\.?M|degree in|admitted (?:to|in) the bar|"
+    r"lectur(?:es|er)|author of|speaks|fluent in)"
+    r"|荣获|获评|被评为|入选|公益|法律援助|加入律师行业前|从业前|执业前|毕业于|学位|(?:协会|学会)会员|担任.{0,16}(?:委员|理事|仲裁员)|兼任|任教|讲师|著有|精通|母语"
+)
+
+
+def evidence_fit(need: NeedQuery, similarity: float, text: str) -> float:
+    """How well a passage serves as the evidence of a result for this need."""
+    fit = similarity
+    targets = {t.code for t in need.countries}
+    if targets and targets & {r.code for r in read_countries(text)}:
+        fit += PLACE_FIT
+    if caller_locale(text) == need.locale:
+        fit += LANGUAGE_FIT
+    if _ABOUT_LAWYER.search(text):
+        fit += ABOUT_LAWYER_FIT
+    return fit
 
 
 @lru_cache(maxsize=4096)
@@ -75,10 +111,11 @@ def reasons(
     for served, target in region_countries:
         region_code = taxonomy.region_of(target) or ""
         if zh:
-            out.append(f"覆盖与{country(target, locale)}同属{region(region_code, locale)}的{country(served, locale)}")
+            out.append(f"区域补充：覆盖与{country(target, locale)}同属{region(region_code, locale)}的{country(served, locale)}")
         else:
             out.append(
-                f"Serves {country(served, locale)}, in the same region ({region(region_code, locale)}) as {country(target, locale)}"
+                f"Regional fallback: serves {country(served, locale)}, in the same region "
+                f"({region(region_code, locale)}) as {country(target, locale)}"
             )
     for code, level in languages:
         lvl = LEVELS[locale].get(level, level)
@@ -158,3 +195,79 @@ def agreement(need: NeedQuery, lawyer: LawyerFacts) -> Agreement:
         practice_declared=declared,
         practice_read=read,
     )
+
+
+# ---- an empty answer, explained --------------------------------------------------------------
+
+_RULE_NAMES = {
+    "zh": {"recommendable": "已认证且接受委托", "languages": "工作语言", "countries": "服务国家"},
+    "en": {"recommendable": "verified and accepting clients", "languages": "working languages", "countries": "countries served"},
+}
+
+
+def _asked(need: NeedQuery, rule: str, locale: str) -> str:
+    if rule == "languages":
+        return _join([language(c, locale) for c in need.binding_languages], locale)
+    if rule == "countries":
+        return _join([country(c, locale) for c in need.binding_countries], locale)
+    return _RULE_NAMES[locale].get(rule, rule)
+
+
+def _offered(rule: str, instead: list[tuple[str, int]], locale: str) -> str:
+    name = language if rule == "languages" else country
+    if locale == "zh":
+        return "、".join(f"{name(code, locale)}（{n}位）" for code, n in instead)
+    return ", ".join(f"{name(code, locale)} ({n})" for code, n in instead)
+
+
+@dataclass(frozen=True)
+class Emptied:
+    """Why a need has no result: the rule after which nobody was left, and what relaxing each
+    of the need's rules would give, each with a sentence in the caller's language."""
+
+    rule: str
+    message: str
+    relaxations: list[tuple[rules.Relaxation, str]]
+
+
+def emptied(need: NeedQuery, rule: str, relaxation_list: list[rules.Relaxation]) -> Emptied:
+    """Why nobody is recommended, and what relaxing each rule would give, in the caller's language."""
+    locale = need.locale
+    zh = locale == "zh"
+    where = _join([country(c, locale) for c in need.binding_countries], locale)
+    if rule == "recommendable":
+        message = "目前没有已认证且接受委托的律师。" if zh else "No verified lawyer is accepting clients at present."
+    elif rule == "languages":
+        message = f"没有符合条件的律师使用{_asked(need, rule, locale)}。" if zh else f"No eligible lawyer works in {_asked(need, rule, locale)}."
+    elif rule == "countries":
+        message = (
+            f"没有同时满足其他条件、服务{where}或其所在区域的律师。"
+            if zh
+            else f"No lawyer meeting the other requirements serves {where} or its region."
+        )
+    else:
+        message = f"“{_RULE_NAMES[locale].get(rule, rule)}”条件排除了所有律师。" if zh else f"The rule “{rule}” left no lawyer."
+    lines: list[tuple[rules.Relaxation, str]] = []
+    for r in relaxation_list:
+        if not r.lawyers:
+            continue
+        offered = _offered(r.dropped, r.instead, locale) if r.instead else ""
+        if r.dropped == "languages":
+            if where and r.in_target_countries:
+                in_place = f"{r.in_target_countries}位服务{where}" if zh else f"{r.in_target_countries} serve {where}"
+            elif where:
+                in_place = f"{r.lawyers}位服务其所在区域" if zh else f"{r.lawyers} serve its region"
+            else:
+                in_place = ""
+            if zh:
+                lines.append((r, f"不要求{_asked(need, r.dropped, locale)}：{in_place or f'{r.lawyers}位律师'}，工作语言有{offered}"))
+            else:
+                lines.append((r, f"Without requiring {_asked(need, r.dropped, locale)}: {in_place or f'{r.lawyers} lawyers'}, working in {offered}"))
+        elif r.dropped == "countries":
+            if zh:
+                lines.append((r, f"不限服务国家：{r.lawyers}位律师符合其他条件，服务{offered}"))
+            else:
+                lines.append((r, f"Without the country: {r.lawyers} lawyers meet the other requirements, serving {offered}"))
+        else:
+            lines.append((r, f"放宽“{_RULE_NAMES[locale].get(r.dropped, r.dropped)}”：{r.lawyers}位律师" if zh else f"Without “{r.dropped}”: {r.lawyers} lawyers"))
+    return Emptied(rule, message, lines)

@@ -82,6 +82,8 @@ class Facts(Protocol):
 
     def region_mask(self, countries: Iterable[str]) -> np.ndarray: ...
 
+    def counts(self, kind: str, within: np.ndarray) -> list[tuple[str, int]]: ...
+
 
 NeedRule = Callable[["NeedQuery", Facts], "np.ndarray | None"]
 
@@ -150,3 +152,40 @@ def eligibility(need: NeedQuery, facts: Facts, rules: Iterable[tuple[str, NeedRu
     else:
         exact = np.zeros(len(allowed), dtype=bool)
     return Eligibility(allowed, exact, remaining, admitted_by)
+
+
+# ---- when nobody is left -------------------------------------------------------------------
+
+# What a need rule asks for, as the kind of fact its lawyers hold (to say what they offer instead).
+_RULE_FACT = {"languages": "language", "countries": "country"}
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """What setting one need rule aside would give, when the rules together leave nobody."""
+
+    dropped: str  # the need rule set aside
+    lawyers: int  # how many lawyers the other rules then allow
+    in_target_countries: int  # of them, how many serve a binding country itself
+    instead: list[tuple[str, int]]  # what they hold in place of the rule's requirement, most common first
+
+
+def emptied_by(eligibility: Eligibility) -> str | None:
+    """The first rule (in order) after which nobody was left."""
+    return next((name for name, left in eligibility.remaining if left == 0), None)
+
+
+def relaxations(need: NeedQuery, facts: Facts, eligibility: Eligibility, *, alternatives: int = 3) -> list[Relaxation]:
+    """For each need rule that applied, what the other rules alone would allow."""
+    applied = [name for name in eligibility.admitted_by if name != RECOMMENDABLE.name]
+    out = []
+    for dropped in applied:
+        allowed = facts.everyone()
+        for name in applied:
+            if name != dropped:
+                allowed = allowed & eligibility.admitted_by[name]
+        exact = allowed & facts.any_mask("country", need.binding_countries) if need.binding_countries else allowed
+        kind = _RULE_FACT.get(dropped)
+        instead = facts.counts(kind, allowed)[:alternatives] if kind else []
+        out.append(Relaxation(dropped, int(np.count_nonzero(allowed)), int(np.count_nonzero(exact)), instead))
+    return out

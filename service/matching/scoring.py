@@ -1,14 +1,20 @@
 """The one scoring formula. Every weight lives here; the README explains them.
 
 score = W_COUNTRY   * country     (1 covers a target country; REGION_CREDIT if only its region)
-      + W_PRACTICE  * practice    (best confidence of a target practice area the lawyer has)
+      + W_PRACTICE  * practice    (the weight of the best target area the lawyer covers, plus a
+                                   share for covering the need's other areas too)
       + W_MATTER    * matter      (similarity of the need to the lawyer's best passage, rescaled)
       + W_LANGUAGE  * language    (share of the need's languages the lawyer speaks)
       + W_CREDENTIAL* credentials (years of practice and talent-pool membership)
 
-The country and practice terms decide the tier (right country and practice first, then the
-right practice in a neighbouring country), the matter term orders lawyers within a tier and
-lifts the lawyer whose own passage describes the very matter.
+A need's areas are not equal: the first area the caller gave (or the surest one read) is the
+matter the lawyer will act on; the others are wanted too, but a lawyer covering only them is
+second choice (``area_weights``). A lawyer covering several of them earns a BREADTH_SHARE more.
+
+Ranking is in two tiers (``first_tier``): the lawyers who serve a target country itself and
+cover an acceptable area come first; lawyers of the same region (or without an acceptable
+area) only fill what the first tier cannot. Within a tier the formula orders, and the matter
+term lifts the lawyer whose own passage describes the very matter.
 
 ``components`` computes every term for every candidate at once (numpy, float64); the score of one
 lawyer shown with a result is read from the same arrays (``ComponentArrays.of``), never computed again.
@@ -38,6 +44,18 @@ REGION_CREDIT = 0.35
 DECLARED_PRACTICE_CREDIT = 1.0
 READ_PRACTICE_CREDIT = 0.85  # practice found only in the bio: real, but less certain than a declared field
 NO_TARGET_NEUTRAL = 0.5  # when the need names no country/practice, every lawyer gets the same middle credit
+
+# A second area the caller gave counts half the first; a read area's weight is its confidence
+# relative to the surest one, cubed, so a weak reading cannot stand in for the matter itself.
+SECONDARY_GIVEN_WEIGHT = 0.5
+READ_WEIGHT_POWER = 3
+# Of the practice term, the share earned by covering the need's areas broadly (weight covered /
+# weight asked) rather than by the best single one.
+BREADTH_SHARE = 0.15
+# An area weighing at least this much is one a lawyer may be ranked first for.
+ACCEPTABLE_AREA_WEIGHT = 0.3
+# A country read more likely than not shapes the tiers even when not sure enough to bind.
+TIER_COUNTRY_CONFIDENCE = 0.5
 
 # Cosine similarities of sentence encoders cluster in a narrow band; this maps it onto 0..1.
 MATTER_FLOOR = 0.15
@@ -136,17 +154,51 @@ def _country(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarra
     return country
 
 
+def area_weights(need: NeedQuery) -> dict[str, float]:
+    """How much each of the need's practice areas counts, the matter itself 1.0."""
+    terms = need.practice_areas
+    if not terms:
+        return {}
+    top = max(t.confidence for t in terms) or 1.0
+    weights: dict[str, float] = {}
+    for position, term in enumerate(terms):
+        if term.source == "given":
+            weight = 1.0 if position == 0 else SECONDARY_GIVEN_WEIGHT
+        else:
+            weight = (term.confidence / top) ** READ_WEIGHT_POWER
+        weights[term.code] = max(weights.get(term.code, 0.0), weight)
+    return weights
+
+
 def _practice(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarray:
-    """Declared areas count fully, areas read from the profile text a little less, each relative
-    to the need's most likely area, so a secondary reading earns proportionally less."""
-    practice = np.zeros(len(ids))
+    """The best covered area's weight, declared areas fully and areas read from the profile text
+    a little less, with BREADTH_SHARE of it earned by covering the need's areas broadly."""
+    weights = area_weights(need)
     declared = facts.mask("declared", "practice")[ids]
-    top = max(t.confidence for t in need.practice_areas) or 1.0
-    for term in need.practice_areas:
-        weight = term.confidence / top
-        credit = np.where(declared, weight * DECLARED_PRACTICE_CREDIT, weight * READ_PRACTICE_CREDIT)
-        practice = np.where(facts.mask("practice", term.code)[ids], np.maximum(practice, credit), practice)
-    return practice
+    credit_of_declared = np.where(declared, DECLARED_PRACTICE_CREDIT, READ_PRACTICE_CREDIT)
+    best = np.zeros(len(ids))
+    covered = np.zeros(len(ids))
+    for code, weight in weights.items():
+        credit = np.where(facts.mask("practice", code)[ids], weight * credit_of_declared, 0.0)
+        best = np.maximum(best, credit)
+        covered += credit
+    breadth = covered / sum(weights.values())
+    result: np.ndarray = (1.0 - BREADTH_SHARE) * best + BREADTH_SHARE * breadth
+    return result
+
+
+def first_tier(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarray:
+    """The lawyers ranked before all others: serving a target country itself (where the need has
+    one) and covering an acceptable area (where it has any). Same-region lawyers and those with
+    only a marginal area fill what this tier cannot, whatever their score."""
+    tier = np.ones(len(ids), dtype=bool)
+    countries = [t.code for t in need.countries if t.binding or t.confidence >= TIER_COUNTRY_CONFIDENCE]
+    if countries:
+        tier &= facts.any_mask("country", countries)[ids]
+    acceptable = [code for code, weight in area_weights(need).items() if weight >= ACCEPTABLE_AREA_WEIGHT]
+    if acceptable:
+        tier &= facts.any_mask("practice", acceptable)[ids]
+    return tier
 
 
 def _language(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarray:

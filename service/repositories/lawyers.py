@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -148,18 +149,29 @@ _CARDS_QUERY = (
 )
 
 
-def cards(connection: Connection, evidence: dict[int, int | None]) -> dict[int, Row[Any]]:
-    """Lawyer id -> a row of the card columns plus ``evidence_kind`` and ``evidence_text``, in one
-    query (plain rows: a request reads a dozen, and ORM objects cost more than the query).
+@dataclass(frozen=True)
+class Card:
+    """A result's card row, and the texts of the passages asked for that still exist."""
 
-    ``evidence`` maps each lawyer to the passage shown as evidence (or None). One row per lawyer:
-    the join admits only the lawyer's own listed passage (passage ids are never reused).
+    row: Row[Any]
+    passages: dict[int, tuple[str, str]]  # passage id -> (kind, text)
+
+
+def cards(connection: Connection, passages: Mapping[int, Sequence[int]]) -> dict[int, Card]:
+    """Lawyer id -> its card and the texts of the passages asked for (the candidates for the
+    evidence shown), in one query (plain rows: a request reads a dozen, and ORM objects cost more
+    than the query). The join admits only the lawyer's own passages (passage ids are never reused).
     """
-    if not evidence:
+    if not passages:
         return {}
-    passage_ids = [pid for pid in evidence.values() if pid is not None] or [-1]
-    rows = connection.execute(_CARDS_QUERY, {"passage_ids": passage_ids, "lawyer_ids": list(evidence)})
-    return {row.id: row for row in rows}
+    passage_ids = [pid for ids in passages.values() for pid in ids] or [-1]
+    rows = connection.execute(_CARDS_QUERY, {"passage_ids": passage_ids, "lawyer_ids": list(passages)})
+    out: dict[int, Card] = {}
+    for row in rows:
+        card = out.setdefault(row.id, Card(row, {}))
+        if row.evidence_id is not None:
+            card.passages[row.evidence_id] = (row.evidence_kind, row.evidence_text)
+    return out
 
 
 def all_ids(session: Session) -> list[int]:

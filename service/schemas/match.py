@@ -107,11 +107,33 @@ class MatchResult(BaseModel):
     evidence: Evidence | None = Field(description="the best-matching passage of the profile, if any")
 
 
+class Relaxation(BaseModel):
+    dropped: str = Field(description="the rule set aside: `languages` or `countries`")
+    lawyers: int = Field(description="how many lawyers the other rules would then allow")
+    in_target_countries: int = Field(description="of them, how many serve a binding country itself")
+    instead: list[CodeCount] = Field(description="what those lawyers offer in place of the requirement (languages or countries), most common first")
+    message: str = Field(description="the same, as a sentence in the need's language")
+
+
+class CodeCount(BaseModel):
+    code: str = Field(description="an ISO 639-1 language or ISO 3166-1 country code")
+    lawyers: int = Field(description="how many of the lawyers hold it")
+
+
+class EmptyAnswer(BaseModel):
+    rule: str = Field(description="the hard rule after which no lawyer was left: `recommendable`, `languages` or `countries`")
+    message: str = Field(description="why no lawyer is recommended, in the need's language")
+    relaxations: list[Relaxation] = Field(description="what relaxing each of the need's rules would give (the caller may ask again without it)")
+
+
 class MatchResponse(BaseModel):
     need_id: int | None = Field(None, description="the stored need matched (GET /v1/needs/{id}/matches); null for POST /v1/match")
     understood: Understood = Field(description="what was read from the need and what was given")
     eligible: int = Field(description="how many lawyers passed the hard rules")
     results: list[MatchResult] = Field(description="the ranked lawyers, best first")
+    empty_because: EmptyAnswer | None = Field(
+        None, description="when the hard rules leave no lawyer: which rule emptied the answer and what relaxing each would give"
+    )
 
     @classmethod
     def from_outcome(cls, outcome: MatchOutcome, *, need_id: int | None = None) -> MatchResponse:
@@ -123,8 +145,29 @@ class MatchResponse(BaseModel):
                 "understood": _understood(outcome.query),
                 "eligible": outcome.eligible,
                 "results": [_result(rank, match) for rank, match in enumerate(outcome.matches, start=1)],
+                "empty_because": _empty_because(outcome),
             }
         )
+
+
+def _empty_because(outcome: MatchOutcome) -> dict[str, Any] | None:
+    emptied = outcome.emptied
+    if outcome.matches or emptied is None:
+        return None
+    return {
+        "rule": emptied.rule,
+        "message": emptied.message,
+        "relaxations": [
+            {
+                "dropped": r.dropped,
+                "lawyers": r.lawyers,
+                "in_target_countries": r.in_target_countries,
+                "instead": [{"code": code, "lawyers": n} for code, n in r.instead],
+                "message": line,
+            }
+            for r, line in emptied.relaxations
+        ],
+    }
 
 
 def _reading(term: Term, *, can_bind: bool = True) -> dict[str, Any]:

@@ -144,3 +144,58 @@ def test_practice_areas_read_are_shown_but_never_bind(client, admin_headers, dir
     assert not any(p["binding"] for p in practice.values())
     countries = {c["code"]: c for c in answer["understood"]["countries"]}
     assert countries["TH"]["binding"] is True
+
+
+def test_an_empty_answer_says_which_rule_emptied_it_and_what_relaxing_gives(client, admin_headers, directory):
+    answer = _match(client, admin_headers, description="labour dispute", countries=["KZ"], languages=["uz"])
+    assert answer["results"] == [] and answer["eligible"] == 0
+    empty = answer["empty_because"]
+    assert empty["rule"] == "languages" and "Uzbek" in empty["message"]
+    without_language = next(r for r in empty["relaxations"] if r["dropped"] == "languages")
+    # KZ-RU, KZ-EN, KZ-BIO serve Kazakhstan (UZ-RU only its region); Russian is the most common language after Chinese
+    assert without_language["in_target_countries"] == 3
+    assert {"zh", "ru"} <= {c["code"] for c in without_language["instead"]}
+    assert "Kazakhstan" in without_language["message"]
+    # a Chinese need is answered in Chinese
+    answer = _match(client, admin_headers, description="我们在哈萨克斯坦有劳动纠纷，需要会乌兹别克语的律师", countries=["KZ"], languages=["uz"])
+    assert "乌兹别克语" in answer["empty_because"]["message"]
+    # an answer with results carries no explanation of emptiness
+    assert _match(client, admin_headers, description="EPC arbitration", countries=["KZ"])["empty_because"] is None
+
+
+def test_region_fallback_comes_after_the_country_and_says_so(client, admin_headers, directory):
+    answer = _match(client, admin_headers, description="EPC dispute", countries=["KZ"], languages=["ru"], k=10)
+    ranked = [r["lawyer"]["external_id"] for r in answer["results"]]
+    assert ranked[-1] == "UZ-RU", ranked  # the Uzbek lawyer's matter is closest, but Kazakhstan comes first
+    assert answer["results"][-1]["reasons"][0].startswith("Regional fallback")
+
+
+def test_the_primary_area_outranks_a_secondary_and_both_rank_best(client, admin_headers):
+    records = [
+        lawyer_record(external_id="ONLY-CONSTR", countries=["PK"], practice_areas=["construction_infrastructure"], years_of_practice=30,
+                      bio="Advised Chinese contractors on FIDIC contracts for hydropower and motorway projects in Pakistan."),
+        lawyer_record(external_id="ONLY-ARB", countries=["PK"], practice_areas=["international_arbitration"], years_of_practice=5,
+                      bio="Acted in commercial arbitrations seated in Singapore for Chinese companies."),
+        lawyer_record(external_id="BOTH", countries=["PK"], practice_areas=["international_arbitration", "construction_infrastructure"],
+                      years_of_practice=5, bio="Acted for Chinese contractors in arbitrations over construction contracts."),
+    ]
+    _import(client, admin_headers, records)
+    answer = _match(client, admin_headers, description="Our motorway EPC contract in Pakistan is in dispute", countries=["PK"],
+                    practice_areas=["international_arbitration", "construction_infrastructure"])
+    assert [r["lawyer"]["external_id"] for r in answer["results"]] == ["BOTH", "ONLY-ARB", "ONLY-CONSTR"]
+
+
+def test_evidence_is_a_matter_in_the_callers_language_not_an_award(client, admin_headers):
+    record = lawyer_record(
+        external_id="EVID",
+        countries=["VN"],
+        practice_areas=["labor_employment"],
+        bio="Named an outstanding foreign-related labour lawyer by a provincial bar association. "
+            "Advised a Chinese garment maker on collective dismissals at its factory in Vietnam.",
+        cases=["为中资服装企业处理越南工厂的集体停工，与工会谈判并完成裁员程序。"],
+    )
+    _import(client, admin_headers, [record])
+    english = _match(client, admin_headers, description="Workers at our factory in Vietnam went on strike; we need a labour lawyer", countries=["VN"])
+    assert english["results"][0]["evidence"]["text"].startswith("Advised a Chinese garment maker")
+    chinese = _match(client, admin_headers, description="我们在越南的工厂工人罢工，需要劳动法律师", countries=["VN"])
+    assert "越南工厂" in chinese["results"][0]["evidence"]["text"]

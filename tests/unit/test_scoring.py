@@ -44,17 +44,44 @@ def test_each_term(table: FactTable) -> None:
     )
     parts = scoring.components(need, table, IDS, np.array([0.65, 0.15, 0.40, 0.0]))
     assert parts.country.tolist() == [0.9, scoring.REGION_CREDIT * 0.9, 0.9, 0.0]
-    assert parts.practice.tolist() == [1.0, 1.0, scoring.READ_PRACTICE_CREDIT, 0.0]
+    # construction weighs (0.4 / 0.8) ** 3 = 0.125 of arbitration: covering arbitration alone is
+    # the best single area, and 1 / 1.125 of the asked weight for the breadth share
+    breadth = 1 / 1.125
+    expected = [0.85 + 0.15 * breadth, 0.85 + 0.15 * breadth, scoring.READ_PRACTICE_CREDIT * (0.85 + 0.15 * breadth), 0.0]
+    assert parts.practice.tolist() == pytest.approx(expected)
     assert parts.matter.tolist() == [1.0, 0.0, 0.5, 0.0]
     assert parts.language.tolist() == [1.0, 0.0, 0.0, 0.0]
     assert parts.credentials[0] == pytest.approx(0.6) and parts.credentials[2] == 0.0
     assert parts.credentials[3] == pytest.approx(0.6 + 0.4 * 0.4)
 
 
-def test_a_secondary_area_earns_in_proportion_to_its_reading(table: FactTable) -> None:
+def test_a_weaker_reading_earns_far_less_than_the_matter_itself(table: FactTable) -> None:
     need = NeedQuery("tax", practice_areas=(Term("international_arbitration", 0.9, "read"), Term("tax", 0.45, "read")))
     parts = scoring.components(need, table, IDS, np.zeros(4))
-    assert parts.practice[3] == pytest.approx(0.5)
+    assert scoring.area_weights(need) == {"international_arbitration": 1.0, "tax": 0.125}
+    assert parts.practice[3] == pytest.approx(0.85 * 0.125 + 0.15 * 0.125 / 1.125)
+
+
+def test_primary_area_first_both_areas_best() -> None:
+    table = FactTable()
+    table.link(lawyer(1, {"KZ"}, declared={"construction_infrastructure"}))
+    table.link(lawyer(2, {"KZ"}, declared={"international_arbitration"}))
+    table.link(lawyer(3, {"KZ"}, declared={"international_arbitration", "construction_infrastructure"}))
+    need = NeedQuery("x", countries=given(["KZ"]), practice_areas=given(["international_arbitration", "construction_infrastructure"]))
+    totals = scoring.components(need, table, np.array([1, 2, 3]), np.zeros(3)).totals()
+    assert totals[2] > totals[1] > totals[0]
+
+
+def test_first_tier_is_in_country_with_an_acceptable_area() -> None:
+    table = FactTable()
+    table.link(lawyer(1, {"KG"}, declared={"international_arbitration"}))  # neighbour, main area
+    table.link(lawyer(2, {"KZ"}, declared={"construction_infrastructure"}))  # in country, second area
+    table.link(lawyer(3, {"KZ"}, declared={"tax"}))  # in country, no area asked
+    need = NeedQuery("x", countries=given(["KZ"]), practice_areas=given(["international_arbitration", "construction_infrastructure"]))
+    assert scoring.first_tier(need, table, np.array([1, 2, 3])).tolist() == [False, True, False]
+    # a country read too unsure to count shapes no tier
+    unsure = NeedQuery("x", countries=(Term("KZ", 0.3, "read"),), practice_areas=given(["tax"]))
+    assert scoring.first_tier(unsure, table, np.array([1, 2, 3])).tolist() == [False, False, True]
 
 
 def test_a_need_without_countries_or_areas_gives_everyone_the_middle(table: FactTable) -> None:

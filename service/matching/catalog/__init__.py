@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from datetime import datetime
@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from embeddings.encoder import Encoder
@@ -93,27 +92,27 @@ class Catalog:
         with self._lock:
             yield self.facts
 
-    def describe(self, evidence: dict[int, int | None], session: Session | None = None) -> dict[int, Row[Any]]:
-        """Lawyer id -> the card row (repositories.lawyers.cards) of lawyers still recommendable:
-        what a result shows. ``evidence``: lawyer id -> the passage id shown as evidence, or None.
+    def describe(self, passages: Mapping[int, Sequence[int]], session: Session | None = None) -> dict[int, lawyer_repo.Card]:
+        """Lawyer id -> the card (repositories.lawyers.cards) of lawyers still recommendable: what
+        a result shows. ``passages``: lawyer id -> the passages that may be quoted as evidence.
 
         In the caller's session when it has one (on SQLite a second one would wait for its lock).
         """
         if session is not None:
-            return self._recommendable(lawyer_repo.cards(session.connection(), evidence))
+            return self._recommendable(lawyer_repo.cards(session.connection(), passages))
         if self.factory is None:
             raise RuntimeError("catalog has no database to describe results from (rebuild, load or follow first)")
         engine = self.factory.kw["bind"]
         if engine.dialect.name == "postgresql":
             # one statement, no transaction: saves the BEGIN and ROLLBACK round trips of a session
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                return self._recommendable(lawyer_repo.cards(connection, evidence))
+                return self._recommendable(lawyer_repo.cards(connection, passages))
         with self.factory() as own:  # SQLite: through a session, which takes the lock its way
-            return self.describe(evidence, own)
+            return self.describe(passages, own)
 
     @staticmethod
-    def _recommendable(cards: dict[int, Row[Any]]) -> dict[int, Row[Any]]:
-        return {i: card for i, card in cards.items() if rules.RECOMMENDABLE.admits(card)}
+    def _recommendable(cards: dict[int, lawyer_repo.Card]) -> dict[int, lawyer_repo.Card]:
+        return {i: card for i, card in cards.items() if rules.RECOMMENDABLE.admits(card.row)}
 
     # ---- writes --------------------------------------------------------------------------
 

@@ -69,6 +69,12 @@ class FactTable:
                 found |= mask
         return found
 
+    def counts(self, kind: str, within: np.ndarray) -> list[tuple[str, int]]:
+        """Codes of this kind held by the lawyers of ``within``, with how many hold each, most
+        common first (then by code): what a rule set aside would have to offer instead."""
+        found = [(code, int(np.count_nonzero(mask & within))) for (k, code), mask in self._masks.items() if k == kind]
+        return sorted(((code, n) for code, n in found if n), key=lambda item: (-item[1], item[0]))
+
     def region_mask(self, countries: Iterable[str]) -> np.ndarray:
         """Lawyers serving some country of the regions these countries belong to."""
         return self.any_mask("region", {r for r in (taxonomy.region_of(c) for c in countries) if r})
