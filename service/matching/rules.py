@@ -167,7 +167,9 @@ class Relaxation:
     dropped: str  # the need rule set aside
     lawyers: int  # how many lawyers the other rules then allow
     in_target_countries: int  # of them, how many serve a binding country itself
-    instead: list[tuple[str, int]]  # what they hold in place of the rule's requirement, most common first
+    # what they hold in place of the rule's requirement, most common first (counted among those
+    # serving a target country when there are any)
+    instead: list[tuple[str, int]]
 
 
 def emptied_by(eligibility: Eligibility) -> str | None:
@@ -186,6 +188,8 @@ def relaxations(need: NeedQuery, facts: Facts, eligibility: Eligibility, *, alte
                 allowed = allowed & eligibility.admitted_by[name]
         exact = allowed & facts.any_mask("country", need.binding_countries) if need.binding_countries else allowed
         kind = _RULE_FACT.get(dropped)
-        instead = facts.counts(kind, allowed)[:alternatives] if kind else []
+        # what they offer, counted among those in a target country when there are any
+        among = exact if need.binding_countries and exact.any() else allowed
+        instead = facts.counts(kind, among)[:alternatives] if kind else []
         out.append(Relaxation(dropped, int(np.count_nonzero(allowed)), int(np.count_nonzero(exact)), instead))
     return out
