@@ -61,6 +61,7 @@ MATCH_RESPONSE: dict[str, Any] = {
             "evidence": {"text": _EVIDENCE_TEXT, "kind": "bio", "similarity": 0.5572},
         }
     ],
+    "empty_because": None,
 }
 NEED_MATCH_RESPONSE: dict[str, Any] = {**MATCH_RESPONSE, "need_id": 1}
 
