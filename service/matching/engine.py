@@ -241,9 +241,10 @@ class MatchEngine:
             present = [h for h in nearest[match.lawyer.id] if h.passage_id in card.passages]  # still exist
             match.evidence = None
             if present:
-                best = max(present, key=lambda h: (explain.evidence_fit(query, h.score, card.passages[h.passage_id][1]), -h.passage_id))
-                kind, text = card.passages[best.passage_id]
-                match.evidence = {"text": text, "kind": kind, "similarity": round(float(best.score), 4)}
-                match.evidence_passage = best.passage_id
+                quoted = explain.best_evidence(query, [(h.passage_id, h.score, card.passages[h.passage_id][1]) for h in present])
+                kind, text = card.passages[quoted]
+                similarity = next(h.score for h in present if h.passage_id == quoted)
+                match.evidence = {"text": text, "kind": kind, "similarity": round(float(similarity), 4)}
+                match.evidence_passage = quoted
             kept.append(match)
         return kept

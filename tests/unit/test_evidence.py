@@ -1,0 +1,31 @@
+"""Which of a result's passages is quoted as its evidence."""
+
+from __future__ import annotations
+
+from service.matching import explain
+from service.matching.need import NeedQuery, given
+
+
+def _need(description: str, countries: list[str]) -> NeedQuery:
+    return NeedQuery(description, countries=given(countries), locale=explain.caller_locale(description))
+
+
+def test_a_matter_beats_an_award_line_of_higher_similarity() -> None:
+    need = _need("labour lawyer for a strike at our factory in Vietnam", ["VN"])
+    award = (1, 0.50, "Named an outstanding foreign-related labour lawyer by a provincial bar association.")
+    matter = (2, 0.45, "Advised a Chinese garment maker on collective dismissals at its factory in Vietnam.")
+    assert explain.best_evidence(need, [award, matter]) == 2
+
+
+def test_the_callers_language_and_the_target_place_decide_near_ties() -> None:
+    need = _need("我们在越南的工厂工人罢工，需要劳动法律师", ["VN"])
+    english = (1, 0.46, "Advised a Chinese garment maker on collective dismissals at its factory in Vietnam.")
+    chinese = (2, 0.44, "为中资服装企业处理越南工厂的集体停工。")
+    elsewhere = (3, 0.47, "为中资企业处理泰国工厂的集体停工。")
+    assert explain.best_evidence(need, [english, chinese, elsewhere]) == 2
+
+
+def test_a_far_stronger_match_is_kept_and_ties_go_to_the_lower_id() -> None:
+    need = _need("arbitration in Kazakhstan", ["KZ"])
+    assert explain.best_evidence(need, [(5, 0.70, "ICC arbitration for a contractor."), (4, 0.40, "Arbitration in Kazakhstan.")]) == 5
+    assert explain.best_evidence(need, [(9, 0.5, "Same words."), (8, 0.5, "Same words.")]) == 8
