@@ -22,8 +22,9 @@ from service.matching.catalog import Catalog
 from service.matching.catalog.facts import FactTable
 from service.matching.diversify import diversify, fall_with_rank
 from service.matching.need import NeedQuery, Term, given, read
+from service.matching.need import places as need_places
 from service.matching.profile import LawyerFacts, encoded_text
-from service.matching.reading import read_languages, read_need_practice, read_target_countries
+from service.matching.reading import read_languages, read_need_practice, read_target_countries, resolve
 
 # Above this many eligible lawyers, scoring starts from a semantic shortlist of the eligible plus
 # one of the field matches (target country and practice). Every lawyer of the dev set is scored
@@ -101,12 +102,14 @@ class MatchEngine:
         locale: str | None = None,
     ) -> NeedQuery:
         """Fields the caller filled are authoritative; what is left empty is read from the text."""
+        resolved, binding = resolve(description)
         return NeedQuery(
             description=description,
             countries=given(countries) if countries else read(read_target_countries(description)),
             languages=given(languages) if languages else read(read_languages(description)),
             practice_areas=given(practice_areas) if practice_areas else self.read_practice(description),
             locale=locale or explain.caller_locale(description),
+            places=need_places(resolved, binding if not countries else set()),
         )
 
     def read_practice(self, description: str) -> tuple[Term, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from service.matching import rules
 
@@ -45,12 +45,39 @@ def read(readings: Sequence[_Reading]) -> tuple[Term, ...]:
 
 
 @dataclass(frozen=True)
+class PlaceTerm:
+    """A place the description names, with its role ("target", "seat", "origin", "law", ...) and
+    whether it binds; a bloc ("EU") lists its member countries."""
+
+    code: str
+    role: str
+    evidence: str
+    binding: bool
+    members: tuple[str, ...] = ()
+
+
+def places(resolved: Sequence[Any], binding: set[str]) -> tuple[PlaceTerm, ...]:
+    """Places read (``reading.resolve``) as the need shows them: a plain place that does not bind is a mention."""
+    return tuple(
+        PlaceTerm(
+            p.code,
+            "mention" if p.role == "target" and p.code not in binding else p.role,
+            p.evidence,
+            p.code in binding,
+            tuple(p.members) if p.kind == "bloc" else (),
+        )
+        for p in resolved
+    )
+
+
+@dataclass(frozen=True)
 class NeedQuery:
     description: str
     countries: tuple[Term, ...] = ()
     languages: tuple[Term, ...] = ()
     practice_areas: tuple[Term, ...] = ()
     locale: str = "en"
+    places: tuple[PlaceTerm, ...] = ()  # every place the description names, with its role
 
     @property
     def binding_countries(self) -> list[str]:

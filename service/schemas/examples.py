@@ -48,6 +48,7 @@ MATCH_RESPONSE: dict[str, Any] = {
             {"code": "international_arbitration", "confidence": 0.775, "source": "read", "evidence": "仲裁", "binding": False},
             {"code": "energy_resources", "confidence": 0.647, "source": "read", "evidence": "光伏", "binding": False},
         ],
+        "places": [{"code": "KZ", "role": "target", "evidence": "哈萨克斯坦", "binding": True, "members": []}],
     },
     "eligible": 81,
     "results": [

@@ -32,12 +32,35 @@ class Reading(BaseModel):
     )
 
 
+class Place(BaseModel):
+    """A place the description names, with the role its words give it; only targets bind."""
+
+    code: str = Field(description="ISO 3166-1 alpha-2 country, or a bloc (`EU`, `ASEAN`, `GCC`, `EAEU`, `CENTRAL_ASIA`, ...)")
+    role: Literal[
+        "requested", "seat", "forum", "target", "mention", "origin", "law", "registration", "transit", "currency", "excluded"
+    ] = Field(
+        description="`requested`: where the lawyer asked for works; `seat`/`forum`: where the arbitration or the "
+        "proceedings are; `target`: where the work is; `mention`: named, but not where the work is; `origin`: a "
+        "nationality (of people, a counterparty, the enterprise); `law`: a governing law or statute; `registration`: "
+        "where a company is registered or listed; `transit`: goods pass through; `currency`; `excluded`: negated"
+    )
+    evidence: str = Field(description="the words of the description it was read from")
+    binding: bool = Field(description="whether lawyers must serve it (a target country read from the text)")
+    members: list[str] = Field(description="for a bloc, its member countries (ISO 3166-1 alpha-2); else empty")
+
+
 class Understood(BaseModel):
     """What the service understood the need to ask for; send a field to correct a reading."""
 
     countries: list[Reading] = Field(description="target countries, the most confident first")
     languages: list[Reading] = Field(description="working languages the lawyer must (binding) or should have")
     practice_areas: list[Reading] = Field(description="practice areas, the most likely first; they rank, never filter")
+    places: list[Place] = Field(
+        default_factory=list,
+        description="every place the description names, in order, with its role and whether it binds",
+        examples=[[{"code": "RS", "role": "target", "evidence": "Serbia", "binding": True, "members": []},
+                   {"code": "VN", "role": "origin", "evidence": "Vietnamese", "binding": False, "members": []}]],
+    )
 
 
 class LanguageLevel(BaseModel):
@@ -186,6 +209,10 @@ def _understood(query: NeedQuery) -> dict[str, Any]:
         "languages": [_reading(t) for t in query.languages],
         # a lawyer of a neighbouring area may be the one, so practice areas never filter
         "practice_areas": [_reading(t, can_bind=False) for t in query.practice_areas],
+        "places": [
+            {"code": p.code, "role": p.role, "evidence": p.evidence, "binding": p.binding, "members": list(p.members)}
+            for p in query.places
+        ],
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.matching.reading import read_languages
+from service.matching.rules import HARD_READING_CONFIDENCE
 from tests.unit._readings import codes
 
 
@@ -19,7 +20,13 @@ from tests.unit._readings import codes
         ("需要一位英语流利的律师。", "en"),
         ("急需英文好的律师。", "en"),
         ("需要会印尼语。", "id"),
-        ("最好懂西语。", "es"),
+        ("律师西班牙语必须，最好有劳动仲裁经验。", "es"),  # "X必须"
+        ("需要巴西律师处理经销商纠纷。葡语必须", "pt"),
+        ("阿根廷律师，Spanish必须，英文也行", "es"),  # mixed Chinese and English
+        ("Saudisation quotas - need a labour lawyer, Arabic required", "ar"),
+        ("A Brazilian court froze our accounts. Portuguese essential.", "pt"),
+        ("we need a Congolese lawyer in Kinshasa who works in French", "fr"),
+        ("Russian is a must and English a plus", "ru"),
         ("We need French-speaking counsel.", "fr"),
         ("The lawyer must be fluent in Portuguese.", "pt"),
         ("Our counsel must speak Russian.", "ru"),
@@ -29,8 +36,8 @@ from tests.unit._readings import codes
 )
 def test_reads_required_language(text: str, expected: str) -> None:
     found = read_languages(text)
-    assert codes(found) == [expected]
-    assert found[0].confidence >= 0.8
+    assert codes(found, HARD_READING_CONFIDENCE) == [expected]
+    assert found[0].code == expected and found[0].confidence >= 0.8
 
 
 @pytest.mark.parametrize(
@@ -70,3 +77,47 @@ def test_chinese_is_never_a_requirement() -> None:
 
 def test_legal_words_containing_a_language_name_are_not_languages() -> None:
     assert read_languages("请提供合法文件。") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "wished"),
+    [
+        ("律师最好会泰语，英文也可以", {"th", "en"}),
+        ("最好懂西语。", {"es"}),
+        ("会英语和马来语更好", {"en", "ms"}),
+        ("会俄语的优先考虑", {"ru"}),
+        ("需要会乌兹别克语或者俄语的律师，俄语优先", {"uz", "ru"}),  # alternatives: neither binds alone
+        ("律师用英语沟通也可以", {"en"}),
+        ("要找劳动法律师，英文OK", {"en"}),
+        ("English is fine, Swahili is a plus.", {"en", "sw"}),
+        ("We are fine with English-speaking counsel too, Lao ideally", {"en", "lo"}),
+        ("French preferred", {"fr"}),
+        ("German would help.", {"de"}),
+        ("The lawyer must speak English or French", {"en", "fr"}),
+    ],
+)
+def test_a_wish_ranks_but_does_not_bind(text: str, wished: set[str]) -> None:
+    found = read_languages(text)
+    assert {r.code for r in found} == wished
+    assert all(r.confidence < HARD_READING_CONFIDENCE for r in found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Need advice under Uzbek law on a land lease",
+        "Spanish-law governed supply contract with a Chilean mine",
+        "Our Hungarian subsidiary needs help with layoffs",
+        "a Spanish-registered company bought our plant",
+        "he does not speak English, so the lawyer must explain it in Chinese",
+        "他不会说英语，需要律师用中文解释判决",
+        "Our team works in English and Chinese.",
+        "The contract is bilingual, English and Chinese.",
+        "合同是中英双语的，我们团队用英语沟通",
+        "Arabic not required, English is the contract language.",
+        "Our Russian-speaking site engineers were detained by police in Aktau",
+        "我们需要招聘会俄语的员工，想了解当地劳动法",
+    ],
+)
+def test_no_requirement_binds(text: str) -> None:
+    assert [r.code for r in read_languages(text) if r.confidence >= HARD_READING_CONFIDENCE] == []

@@ -15,7 +15,8 @@ from importlib.resources import files
 
 from service import taxonomy
 from service.matching.reading.languages import read_languages
-from service.matching.reading.places import mask_places, read_countries, read_target_countries
+from service.matching.reading.places import mask_places, read_countries
+from service.matching.reading.roles import Place, read_places, read_target_countries, resolve
 from service.matching.reading.practice import (
     LabelledNeighbours,
     area_similarities,
@@ -27,6 +28,7 @@ from service.matching.reading.text import Reading
 
 __all__ = [
     "LabelledNeighbours",
+    "Place",
     "Reading",
     "area_similarities",
     "fingerprint",
@@ -34,9 +36,11 @@ __all__ = [
     "read_countries",
     "read_languages",
     "read_need_practice",
+    "read_places",
     "read_practice_areas",
     "read_target_countries",
     "requested_practice_areas",
+    "resolve",
 ]
 
 

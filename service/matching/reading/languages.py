@@ -1,8 +1,13 @@
 """Working languages a text asks the lawyer to have.
 
-Confidence (0..1): >= 0.9 an explicit requirement for the lawyer ("需要会俄语", "fluent in
-Portuguese"); ~0.6 a document language only ("the contract is in French"). Negated requirements
-("不需要俄语", "we do not need Russian") are not returned; Chinese never is.
+Confidence (0..1): >= 0.9 a requirement for the lawyer ("需要会俄语", "西班牙语必须", "fluent in
+Portuguese", "Arabic required"); 0.6 a wish ("最好会泰语", "俄语优先", "English is fine too",
+"a plus"), a document language ("the contract is in French") or one of alternatives ("乌兹别克语或
+俄语"); 0.5 the enterprise's own working language ("our team works in English"). Only a
+requirement binds. Not returned: negated requirements ("不需要俄语", "he does not speak English"),
+a language word that names a place or a law ("Uzbek law", "Spanish-registered", "a Hungarian
+subsidiary"), and Chinese. Within a clause, the wish or requirement word nearest to the language
+decides ("Russian is a must and English a plus").
 """
 
 from __future__ import annotations
@@ -51,11 +56,11 @@ def _language_lexicon() -> tuple[dict[str, str], re.Pattern[str]]:
     return surfaces, pattern
 
 
-_ZH_NEG = re.compile(r"不需要|不需|无需|不必|不用|不要求|没必要|不一定|不强求|不会|不懂|不限")
+_ZH_NEG = re.compile(r"不会说|不会讲|不懂|不需要|不需|无需|不必|不用|不要求|没必要|不一定|不强求|不会|不懂|不限")
 _ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不作要求|不做要求|不要求|非必需|不需要|不必|可有可无)")
 _EN_NEG = re.compile(r"\b(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\s+need|need\s+not|"
                      r"needn't|not\s+(?:need|require)|without|no\s+(?:\w+\s+)?(?:skills?\s+)?(?:in\s+)?$|"
-                     r"not\s+necessar\w*|isn't\s+necessary|not\s+required|don't\s+speak)\b", re.I)
+                     r"not\s+necessar\w*|isn't\s+necessary|not\s+required|(?:do|does|did|can)\s*(?:n[o']t|not)\s+(?:speak|read|know|understand)|cannot\s+(?:speak|read))\b", re.I)
 _EN_NEG_AFTER = re.compile(r"^[^,.;]{0,25}\b(?:is|are)?\s*(?:not\s+(?:required|necessary|needed|a must|"
                            r"essential)|optional|unnecessary)", re.I)
 # Words saying the lawyer must use the language.
@@ -66,7 +71,7 @@ _ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}
 _ZH_DOC_AFTER = re.compile(r"^的?(?:文本|合同|文件|材料|证据|法规|账目|版本|资料|条款|原文|单据)")
 _EN_REQ_BEFORE = re.compile(
     r"(?:speak\w*|fluen\w*|proficien\w*|command of|knowledge of|conversant in|native|bilingual|"
-    r"working|read\w*|writ\w*|skills? in|handle|communicate in|negotiate in|argue in|work in|"
+    r"working|read\w*|writ\w*|skills? in|handle|communicate in|negotiate in|argue in|works? in|working in|can work in|"
     r"answer \w+(?: \w+)? in|draft \w+(?: \w+)? in|must (?:have|know)|knows?)\W+(?:in\W+)?$", re.I)
 _EN_REQ_AFTER = re.compile(r"^(?:-?speak\w*|\s+speak\w*|\s+(?:language\s+)?skills?|\s+fluency|"
                            r"\s+(?:is|are)\s+(?:required|a must|essential|needed)|\s+speakers?|"
@@ -75,18 +80,73 @@ _EN_DOC = re.compile(r"(?:\b(?:is|are|was|were)\s+(?:written\s+|drafted\s+)?(?:a
                      r"\bwritten in)\s+$", re.I)
 
 
+# Markers that decide, within a clause, between a requirement and a wish (the nearest one wins).
+_REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|硬性要求|要求|只接受|仅限|只能|必备|"
+                       r"\b(?:must|required|requirement|essential|mandatory|a must|obligatory|have to|has to|"
+                       r"only|needed|need(?:s|ed)? to)\b", re.I)
+_WISH = re.compile(r"最好|优先|更好|更佳|尤佳|为佳|为宜|加分|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|OK|ok|Ok|"
+                   r"\b(?:ideally|preferably|preferred|prefer|a plus|plus|nice to have|would help|would be nice|"
+                   r"(?:is|are|would be)\s+fine|fine\s+(?:with|too)|is ok|okay|helpful|bonus|if possible|"
+                   r"an advantage|advantageous|welcome|desirable|optional but|would be (?:good|great|nice|useful|an asset)|"
+                   r"good to have|appreciated|an asset|not a must|not essential|if (?:they|he|she|possible|available)|"
+                   r"not (?:strictly )?(?:required|necessary))\b", re.I)
+# A bilingual contract names the languages of a document, not of the lawyer.
+_BILINGUAL_DOC = re.compile(r"(?:contract|agreement|documents?|texts?|versions?|合同|协议|文本)[^,.;，。]{0,25}"
+                            r"(?:bilingual|双语)|(?:bilingual|双语)[^,.;，。]{0,30}(?:contract|agreement|documents?|"
+                            r"texts?|versions?|合同|协议|文本)", re.I)
+# A language word that names a place, a law or an entity, not a language ("Uzbek law", "a Hungarian subsidiary").
+_EN_NOT_LANGUAGE_AFTER = re.compile(
+    r"^(?:-|\s+)(?:law|laws|legal|compan|subsidiar|branch|registered|incorporated|listed|flagged|court|government|"
+    r"authorit|customs|tax|market|partner|buyer|client|customer|distributor|dealer|contractor|supplier|"
+    r"worker|employee|staff|national|citizen|regulat|owned|managed|based|entit|group|firm|bank|plant|factor|"
+    r"mine|project|JV|joint venture|investor|ministry|side|state)", re.I)
+_EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:team|staff|people|company|engineers|managers|side)|I)\b[^,.;]*?"
+                          r"\b(?:work|speak|communicate|operate|use|write)\w*\s+(?:in\s+|mostly\s+in\s+|only\s+)?$", re.I)
+_ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会)$")
+_ALTERNATIVE = re.compile(r"^\s*(?:或者?|还是|或是|/|\bor\b|\beither\b)\s*$", re.I)
+
+
+# A language that describes other people ("our Russian-speaking engineers", "会俄语的员工"), not the lawyer.
+_EN_OTHERS_SPEAKING = re.compile(
+    r"^-?\s?speaking\s+(?:[\w-]+\s+){0,3}?(?:staff|engineers?|workers?|employees?|managers?|people|customers?|"
+    r"clients?|markets?|countr\w+|regions?|population|communit\w+|partners?|buyers?|directors?|CEO|officials?|"
+    r"colleagues?|translators?|interpreters?|members?|executives?|expats?|personnel|foremen|crew)\b", re.I)
+_ZH_OTHERS = re.compile(r"^的?(?:员工|工人|工程师|高管|经理|翻译|同事|客户|人员|管理人员|当地人|司机|船员|技术人员)")
+_LAWYER_WORDS = re.compile(r"\b(?:lawyers?|counsel|attorneys?|who|someone|somebody|firm|advisers?|advisors?)\b|律师|律所", re.I)
+
+
+def _own_language(norm: str, start: int, before: str, cjk: bool) -> bool:
+    """Whether the words before say the enterprise itself works in the language ("our team works in English")."""
+    own = _ZH_OWN_TEAM.search(before) if cjk else _EN_OWN_TEAM.search(norm[max(0, start - 60):start])
+    return own is not None and not _LAWYER_WORDS.search(own.group(0))
+
+
+def _nearest_marker(clause: str, start: int, end: int) -> str | None:
+    """"required" or "wish", whichever marker of the clause is nearest the language word (or None)."""
+    best: tuple[int, str] | None = None
+    for kind, pattern in (("required", _REQUIRED), ("wish", _WISH)):
+        for m in pattern.finditer(clause):
+            gap = start - m.end() if m.end() <= start else (m.start() - end if m.start() >= end else 0)
+            if gap >= 0 and (best is None or gap < best[0]):
+                best = (gap, kind)
+    return best[1] if best else None
+
+
 def read_languages(text: str) -> list[Reading]:
     """Working languages the lawyer must have, besides Chinese (see the module docstring)."""
     surfaces, pattern = _language_lexicon()
     norm = text.translate(NORMALISE)
     positive: dict[str, tuple[float, str]] = {}
-    for m in pattern.finditer(norm):
+    found = [m for m in pattern.finditer(norm) if surfaces[m.group(0)] != "zh"]
+    alternatives = {i for i, (a, b) in enumerate(zip(found, found[1:])) if _ALTERNATIVE.match(norm[a.end():b.start()])}
+    alternatives |= {i + 1 for i in alternatives}
+    for i, m in enumerate(found):
         s = m.group(0)
         code = surfaces[s]
-        if code == "zh":
-            continue
         lo, hi = clause_bounds(norm, m.start(), m.end())
         before, after = norm[lo:m.start()], norm[m.end():hi]
+        if not is_cjk(s) and _EN_NOT_LANGUAGE_AFTER.match(norm[m.end():m.end() + 30]):
+            continue
         if is_cjk(s):
             prev = norm[m.start() - 1:m.start()]
             if s.endswith("文") and (after[:1] in _ZH_FILE_AFTER or prev in "合违非立司执宪"):
@@ -111,11 +171,26 @@ def read_languages(text: str) -> list[Reading]:
             elif doc:
                 conf = 0.6
             elif re.search(r"\bin\s+$", wide_before):
-                conf = 0.75  # "answer the questionnaire in Spanish"
+                conf = 0.7  # "answer the questionnaire in Spanish": a language of the work, not said to be required
             elif re.match(r"^\s+(?:language|translation)", after, re.I):
                 conf = 0.7
+            elif _nearest_marker(norm[lo:hi], m.start() - lo, m.end() - lo) is not None:
+                conf = 0.7  # "Arabic required", "Lao ideally": the marker decides below
             else:
                 continue  # "Russian customers": an adjective, not a requirement
+        if _BILINGUAL_DOC.search(sentence_around(norm, m.start(), m.end())):
+            conf = min(conf, 0.6)
+        marker = _nearest_marker(norm[lo:hi], m.start() - lo, m.end() - lo)
+        if marker == "wish":
+            conf = min(conf, 0.6) if conf < 0.75 else 0.6
+        elif marker == "required":
+            conf = max(conf, 0.92)
+        if _EN_OTHERS_SPEAKING.match(after) or (is_cjk(s) and _ZH_OTHERS.match(after)):
+            conf = min(conf, 0.5)  # the language of other people in the story
+        if _own_language(norm, m.start(), before, is_cjk(s)):
+            conf = min(conf, 0.5)  # the enterprise's own working language, not the lawyer's
+        if i in alternatives:
+            conf = min(conf, 0.6)  # "乌兹别克语或俄语": either will do, so neither binds alone
         if conf > positive.get(code, (0.0, ""))[0]:
             positive[code] = (conf, text[m.start():m.end()])
     return sorted((Reading(c, v[0], v[1]) for c, v in positive.items()),

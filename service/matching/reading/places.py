@@ -128,7 +128,7 @@ def _country_nouns() -> re.Pattern[str]:
 
 
 _ZH_NEG_BEFORE = re.compile(r"(?:不是在|不在|并非|而不是|而非|除了|除|不包括|不涉及|不去|不考虑)$")
-_EN_NEG_BEFORE = re.compile(r"(?:\bnot (?:in |to |for |from )?|\bexcept (?:for )?|\bexcluding |"
+_EN_NEG_BEFORE = re.compile(r"(?:\bnot (?:in |to |for |from |the )?|\bexcept (?:for )?|\bexcluding |"
                             r"\bother than |\brather than |\bnor )$", re.I)
 # A country named as a law, forum, seat or sanctions authority rather than where the matter is.
 _ZH_FORUM_AFTER = re.compile(r"^(?:[和及与、][^，。,；;]{1,6}?)?(?:[^，。,；;]{0,3}?)(?:仲裁|法律管辖|法管辖|法律|法》|法\b|《|制裁|"
@@ -138,6 +138,7 @@ _EN_FORUM_AFTER = re.compile(r"^['’]?s?(?:\s+(?:and|or|&)\s+(?:the\s+)?[A-Z][\
 _EN_FORUM_BEFORE = re.compile(r"(?:governed by|under|seated in|seat in|seat of|subject to)"
                               r"\s+(?:the\s+)?(?:laws? of\s+)?$", re.I)
 _EN_LANGUAGE_BEFORE = re.compile(r"(?:\bin|speak\w*|fluent|proficient|read|write|native)\s+$", re.I)
+_CURRENCY_AFTER = re.compile(r"^[\s-]?(?:dollars?|\$|cents?)\b", re.I)
 # Where the lawyer studied or visited is not where the matter is.
 _ZH_STUDY = re.compile(r"留学|访学|访问学者|毕业于|法学硕士|学位|攻读|进修")
 _EN_STUDY = re.compile(r"\bLL\.?M\b|\buniversity\b|\bgraduated\b|\bstudied\b|\bdegree\b|"
@@ -186,6 +187,8 @@ def _place_mentions(text: str) -> tuple[_Mention, ...]:
                 continue  # "fluent in Portuguese" is a language
             if after.startswith("-speaking") or after.startswith(" speaking"):
                 continue
+            if _CURRENCY_AFTER.match(after):
+                continue  # "US-dollar notes", "paid in US dollars": a currency, not a place
             negated = bool(_EN_NEG_BEFORE.search(before))
             if _EN_FORUM_AFTER.search(after) or _EN_FORUM_BEFORE.search(norm[max(0, m.start() - 30):m.start()]):
                 conf = min(conf, 0.6)
@@ -223,67 +226,15 @@ def read_countries(text: str) -> list[Reading]:
     return sorted(readings, key=lambda r: (-r.confidence, r.code))
 
 
-# The enterprise describing itself names its own origin, not where it needs counsel.
-_ZH_SELF = re.compile(r"(?:我们|我司|本公司|我方|公司)(?:是|系|为)[^，。,；;]*$")
-_EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\b[^,.;]*$", re.I)
-_LISTED_AFTER = re.compile(r"^(?:上市|-listed|\s+listed|\s+publicly listed)")
-_COORDINATION = re.compile(r"^\s*(?:和|及|与|、|以及|或|或者|,|/|and|or|&|as well as)\s*(?:the\s+)?$", re.I)
 ORIGIN_CONFIDENCE = 0.5
 SECONDARY_CONFIDENCE = 0.6
 SOLE_TARGET_CONFIDENCE = 0.9
+HOME = _HOME
 
 
-def read_target_countries(text: str) -> list[Reading]:
-    """The countries a need is about, with the confidence that each is a target.
-
-    Beyond read_countries: a country in the enterprise's self-description or listing venue is its
-    origin; when only one foreign country is left it is the target whatever its role in the
-    sentence (an investigating authority's country is the forum too); when several are left, the
-    most confident (then the first) is the target, with those coordinated with it ("Kazakhstan and
-    Uzbekistan"), and the others are secondary mentions that rank softly.
-    """
-    norm = text.translate(NORMALISE)
-    mentions = [m for m in _place_mentions(text) if m.code not in _HOME and not m.negated]
-    if not mentions:
-        return read_countries(text)
-    read = {r.code: r for r in read_countries(text)}
-    origin: set[str] = set()
-    for m in mentions:
-        before = norm[max(0, m.start - 30):m.start]
-        if _ZH_SELF.search(before) or _EN_SELF.search(before) or _LISTED_AFTER.match(norm[m.end:m.end + 20]):
-            origin.add(m.code)
-    candidates = [r for code, r in read.items() if code not in origin and r.confidence > ORIGIN_CONFIDENCE]
-    if not candidates:
-        # Only the enterprise's own country is named: a foreign company coming to China (inbound)
-        # needs counsel for clients from there, so its origin is what the need is about.
-        candidates = [read[code] for code in origin if code in read]
-        origin = set()
-        if not candidates:
-            return list(read.values())
-    first_at: dict[str, int] = {}
-    for m in mentions:
-        first_at.setdefault(m.code, m.start)
-    primary = min(candidates, key=lambda r: (-r.confidence, first_at.get(r.code, len(norm))))
-    targets = {primary.code}
-    # grow the target group along coordinated mentions: "哈萨克斯坦、乌兹别克斯坦和吉尔吉斯斯坦"
-    ordered = sorted(mentions, key=lambda m: m.start)
-    changed = True
-    while changed:
-        changed = False
-        for left, right in zip(ordered, ordered[1:]):
-            if (left.code in targets) != (right.code in targets) and _COORDINATION.match(norm[left.end:right.start]):
-                targets.add(left.code if right.code in targets else right.code)
-                changed = True
-    out = []
-    for code, r in read.items():
-        if code in origin:
-            conf = min(r.confidence, ORIGIN_CONFIDENCE)
-        elif code in targets:
-            conf = max(r.confidence, SOLE_TARGET_CONFIDENCE) if len(targets) == 1 else r.confidence
-        else:
-            conf = min(r.confidence, SECONDARY_CONFIDENCE)
-        out.append(Reading(code, round(conf, 3), r.evidence))
-    return sorted(out, key=lambda r: (-r.confidence, r.code))
+def place_mentions(text: str) -> tuple[_Mention, ...]:
+    """Every place named, in the order written (blockers only stop a shorter match)."""
+    return _place_mentions(text)
 
 
 def mask_places(text: str) -> str:

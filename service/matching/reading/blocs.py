@@ -1,0 +1,110 @@
+"""Blocs and regions a need may name instead of a country (the EU, ASEAN, the GCC, the EAEU, Central
+Asia, ...), and what outbound practice names only by its authorities or statutes (CBP, CFIUS,
+SIAC, the FCPA): one data file, ``lexicons/blocs.json`` and ``lexicons/authorities.json``, read by
+the need reader here and by the ranking (``bloc_members``, ``seat_countries``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from service.matching.reading.text import EN_WORD, NORMALISE, is_cjk, load_lexicon, trie_pattern
+
+
+@dataclass(frozen=True)
+class Bloc:
+    key: str  # "EU", "ASEAN", ...
+    en: str
+    zh: str
+    members: tuple[str, ...]  # ISO 3166-1 alpha-2
+    seat_countries: tuple[str, ...]  # where the lawyers practising before its institutions are
+
+
+@lru_cache(maxsize=1)
+def blocs() -> dict[str, Bloc]:
+    data: dict[str, dict[str, Any]] = load_lexicon("blocs")["blocs"]
+    return {
+        key: Bloc(key, b["en"], b["zh"], tuple(b["members"]), tuple(b.get("seat_countries", ())))
+        for key, b in data.items()
+    }
+
+
+def bloc_members(key: str) -> tuple[str, ...]:
+    """Member countries of a bloc by its key ("EU"); () for an unknown key."""
+    bloc = blocs().get(key)
+    return bloc.members if bloc else ()
+
+
+def seat_countries(key: str) -> tuple[str, ...]:
+    """Countries whose lawyers practise before the bloc's institutions (Belgium for the EU)."""
+    bloc = blocs().get(key)
+    return bloc.seat_countries if bloc else ()
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word that names a place without naming a country: a bloc, an institution, a statute."""
+
+    code: str  # a bloc key or an ISO country code
+    kind: str  # bloc | institution | law | seat | authority
+    confidence: float
+
+
+@lru_cache(maxsize=1)
+def _terms() -> tuple[dict[str, Term], dict[str, Term], re.Pattern[str]]:
+    """(case-sensitive surfaces, lower-cased surfaces, one alternation)."""
+    exact: dict[str, Term] = {}
+    folded: dict[str, Term] = {}
+
+    def add(surface: str, term: Term) -> None:
+        surface = surface.translate(NORMALISE)
+        if is_cjk(surface) or surface.isupper() or len(surface) <= 4:
+            exact.setdefault(surface, term)
+        else:
+            folded.setdefault(surface.lower(), term)
+
+    for key, b in load_lexicon("blocs")["blocs"].items():
+        for s in b["names"]:
+            add(s, Term(key, "bloc", 0.9))
+        for s in b.get("institutions", ()):
+            add(s, Term(key, "institution", 0.9))
+        for s in b.get("laws", ()):
+            add(s, Term(key, "law", 0.6))
+    authorities: dict[str, dict[str, str]] = load_lexicon("authorities")
+    for kind in ("seat", "authority", "law"):
+        for s, code in authorities[kind].items():
+            add(s, Term(code, kind, 0.9 if kind != "law" else 0.6))
+    en = [s for s in exact if not is_cjk(s)] + list(folded)
+    zh = [s for s in exact if is_cjk(s)]
+    pattern = re.compile(
+        rf"(?<![{EN_WORD}0-9])(?i:{trie_pattern(en)})(?![{EN_WORD}0-9])|" + trie_pattern(zh)
+    )
+    return exact, folded, pattern
+
+
+@dataclass(frozen=True)
+class TermMention:
+    start: int
+    end: int
+    term: Term
+
+
+@lru_cache(maxsize=4096)
+def term_mentions(text: str) -> tuple[TermMention, ...]:
+    exact, folded, pattern = _terms()
+    norm = text.translate(NORMALISE)
+    out = []
+    for m in pattern.finditer(norm):
+        s = m.group(0)
+        term = exact.get(s) or folded.get(s.lower())
+        if term is None:
+            continue
+        if re.match(r"\s+of\b", norm[m.end():m.end() + 4]) and term.kind == "bloc":
+            continue  # "the Gulf of Guinea"
+        if s.endswith("法") and norm[m.end():m.end() + 1] in "院官庭":
+            continue  # 英国法院 is a court, not English law
+        out.append(TermMention(m.start(), m.end(), term))
+    return tuple(out)

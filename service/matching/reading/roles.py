@@ -1,0 +1,289 @@
+"""Places of a need with their roles, and the target countries (the ones that bind) read from them.
+
+A paralegal reads "we employ Vietnamese workers at our plant in Serbia" as work in Serbia, and
+"our Singapore-registered fund is buying a mine in Australia" as work in Australia. Each place
+named gets one role from the words around it:
+
+  requested     the place of the lawyer asked for ("a Kazakh lawyer", "布鲁塞尔的律师")
+  seat, forum   where the proceedings are: an arbitral seat or institution (SIAC), a court, an
+                authority investigating or deciding (美国商务部, CBP, the Commission)
+  target        a place named plainly, where the project, the plant or the counterparty's assets are
+  origin        a nationality: of people or of a counterparty ("Vietnamese workers", "西班牙公司"),
+                or the enterprise's own ("we are a Thai group")
+  registration  where a company is registered or listed, or a ship flagged ("Singapore-registered")
+  law           a governing law or statute ("under English law", "Uzbek law", the FCPA, GDPR)
+  transit       a country goods pass through ("via Kazakhstan to Russia")
+  currency      a currency, not a place ("US-dollar notes")
+  excluded      negated ("not in Vietnam")
+
+What binds: the requested places if any; else the seats and forums (a paralegal looks for counsel
+where the case is heard); else the plain targets (the most confident, then the first, with those
+coordinated with it, as before); only when none of those is named, the origin, law or registration
+(inbound investment: "we are a Thai company setting up in China"; "Uzbek law" alone). Others are
+returned with a confidence under the binding threshold, so they still inform the ranking.
+A bloc (EU, ASEAN, GCC, ...) is one place here and reads as its member countries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from service.matching.reading.blocs import bloc_members, blocs, term_mentions
+from service.matching.reading.places import (
+    HOME,
+    ORIGIN_CONFIDENCE,
+    SECONDARY_CONFIDENCE,
+    SOLE_TARGET_CONFIDENCE,
+    read_countries,
+)
+from service.matching.reading.places import place_mentions as _place_mentions
+from service.matching.reading.text import NORMALISE, Reading, is_cjk
+
+# Roles in the order one place's several mentions resolve to (the strongest first).
+ROLE_ORDER = ("requested", "seat", "forum", "target", "origin", "law", "registration", "transit",
+              "currency", "excluded")
+PROCEEDINGS = frozenset({"seat", "forum"})
+FALLBACK = ("origin", "law", "registration")
+# Confidence of a place that does not bind: it ranks a little, never filters.
+NON_TARGET_CONFIDENCE = 0.4
+COORDINATED_TARGET_CONFIDENCE = 0.8
+BLOC_CONFIDENCE = 0.85
+
+_W = r"[\w&'.-]+"
+# --- English contexts (before: the 40 characters before the name; after: the 50 after) ----
+_EN_CURRENCY_AFTER = re.compile(r"^[\s-]?(?:dollars?|\$|cents?)\b", re.I)
+_EN_REG_AFTER = re.compile(r"^(?:-|\s+)(?:registered|incorporated|domiciled|listed|flagged|flag)\b", re.I)
+_EN_REG_BEFORE = re.compile(r"\b(?:registered|incorporated|domiciled|listed|flagged|flag)\s+(?:in|on|of)\s+(?:the\s+)?$", re.I)
+_EN_LAW_AFTER = re.compile(r"^(?:'s?)?(?:-|\s+)(?:law|laws|legal system|civil code|commercial code|labou?r code|"
+                           r"companies act|bribery act|legislation|statutes?)\b(?!\s+firms?)", re.I)
+_EN_LAW_BEFORE = re.compile(r"\b(?:governed by|laws? of|applicable law is|subject to)\s+(?:the\s+)?(?:laws? of\s+)?(?:the\s+)?$", re.I)
+_EN_TRANSIT_BEFORE = re.compile(r"\b(?:through|via|transit\w*(?:\s+(?:through|via))?|routed?\s+(?:\w+\s+)?through)\s+(?:the\s+)?$", re.I)
+_EN_REQUEST_AFTER = re.compile(rf"^(?:\s+{_W}){{0,2}}?\s+(?:lawyers?|counsel|attorneys?|litigators?|law\s+firms?|"
+                               r"solicitors?|advocates?)\b", re.I)
+_EN_REQUEST_BEFORE = re.compile(r"\b(?:lawyers?|counsel|attorneys?|litigators?|law firm|someone|somebody|advisers?|"
+                                r"advisors?|team)\s+(?:based\s+|qualified\s+|admitted\s+)?(?:in|from)\s+(?:the\s+)?$", re.I)
+_EN_SEAT_BEFORE = re.compile(r"\b(?:seated\s+in|seat\s+(?:is\s+|of\s+arbitration\s+(?:is\s+)?)?(?:in\s+)?|"
+                             r"arbitrat\w*\s+in)\s+(?:the\s+)?$", re.I)
+_EN_SEAT_AFTER = re.compile(r"^(?:-seated|\s+seated|\s+as\s+the\s+seat)\b", re.I)
+_EN_FORUM_AFTER = re.compile(rf"^(?:'s?)?(?:\s+{_W}){{0,2}}?\s+(?:courts?|customs|government|ministry|authorit\w+|"
+                             r"revenue|regulators?|commission|department|tribunal|police|prosecutors?|"
+                             r"inspectorate|agency|competition\s+authority|tax\s+(?:authority|office|dept|department))\b", re.I)
+_EN_FORUM_BEFORE = re.compile(r"\b(?:courts?\s+(?:in|of)|tribunals?\s+in|sue\s+(?:us\s+|them\s+)?in|suing\s+us\s+in|"
+                              r"claim\s+in|litigat\w*\s+in|in\s+the\s+courts\s+of|enforce\w*\s+(?:it\s+|the\s+award\s+)?in)\s+(?:the\s+)?$", re.I)
+_EN_ORIGIN_AFTER = re.compile(
+    rf"^(?:-managed|-owned|-based|(?:\s+{_W}){{0,2}}?\s+(?:workers?|employees?|staff|nationals?|citizens?|engineers?|"
+    r"buyers?|customers?|clients?|distributors?|agents?|contractors?|subcontractors?|suppliers?|partners?|"
+    r"compan(?:y|ies)|makers?|manufacturers?|investors?|traders?|banks?|insurers?|groups?|famil(?:y|ies)|"
+    r"founders?|owners?|shareholders?|sellers?|retailers?|forwarders?|carriers?|counterpart\w*|developers?|"
+    r"people|tourists?|students?|importers?|exporters?|shipowners?|lenders?)\b)", re.I)
+_EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\b[^,.;]*$", re.I)
+# --- Chinese contexts ----------------------------------------------------------------------
+_ZH_REG_AFTER = re.compile(r"^[^，。,；;的\s]{0,6}?(?:上市|注册的|注册公司|籍船|旗船|船旗)")
+_ZH_REG_BEFORE = re.compile(r"(?:注册在|注册于|注册地(?:为|在|是)?|在)$")
+_ZH_REG_AFTER_AT = re.compile(r"^[^，。,；;]{0,4}?(?:注册的|上市的)")
+_ZH_LAW_AFTER = re.compile(r"^([^，。,；;的\s]{0,6}?)法(?![院官庭人国语文规定])")
+_ZH_LAW_NOT = "违合非执立方办做说司宪护"
+_ZH_TRANSIT_BEFORE = re.compile(r"(?:经|经由|途经|过境|转道|取道)$")
+_ZH_TRANSIT_AFTER = re.compile(r"^(?:转运|过境|中转)")
+_ZH_REQUEST_AFTER = re.compile(r"^(?:的|当地的?|本地的?)?[^，。,；;、\s的]{0,4}?(?:律师|律所)")
+_ZH_SEAT_AFTER = re.compile(r"^[^，。,；;的\s]{0,8}?仲裁(?!裁决|的裁决)")
+_ZH_FORUM_AFTER = re.compile(r"^(?:的|当地的?)?[^，。,；;的\s]{0,6}?(?:法院|海关|政府|商务部|财政部|税务局|税务机关|税局|"
+                             r"执法局|监管|当局|委员会|部门|劳动监察|警方|检察|仲裁庭|公平交易|反垄断|竞争|外资审查|"
+                             r"贸易救济|调查机关|司法部|部长|能源部|矿业部|环境署)")
+_ZH_FORUM_BEFORE = re.compile(r"(?:在|到|去)$")
+_ZH_ORIGIN_AFTER = re.compile(r"^(?:籍)?(?:工人|员工|劳工|公民|人|客户|买家|买方|卖方|经销商|代理商|代理|承包商|总包|"
+                              r"分包商|供应商|合作方|合作伙伴|股东|投资者|投资人|投资方|银行|公司|企业|船东|保险公司|"
+                              r"贸易商|厂商|集团|进口商|出口商|籍员工|籍工人)")
+_ZH_SELF = re.compile(r"(?:我们|我司|本公司|我方|公司)(?:是|系|为)[^，。,；;]*$")
+_COORDINATION = re.compile(r"^\s*(?:和|及|与|、|以及|或|或者|还是|,|/|and|or|&|as well as|plus)\s*(?:the\s+)?$", re.I)
+
+
+@dataclass(frozen=True)
+class Place:
+    """One place the need names: a country or a bloc, its role, and the words it was read from."""
+
+    code: str  # ISO 3166-1 alpha-2, or a bloc key of lexicons/blocs.json ("EU")
+    role: str  # one of ROLE_ORDER
+    evidence: str
+    confidence: float
+    start: int
+    end: int
+    kind: str = "country"  # country | bloc
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        return bloc_members(self.code) if self.kind == "bloc" else (self.code,)
+
+
+def _role_en(norm: str, start: int, end: int, kind: str) -> str:
+    before, after = norm[max(0, start - 40):start], norm[end:end + 50]
+    if _EN_CURRENCY_AFTER.match(after):
+        return "currency"
+    if _EN_REG_AFTER.match(after) or _EN_REG_BEFORE.search(before):
+        return "registration"
+    if _EN_LAW_AFTER.match(after) or _EN_LAW_BEFORE.search(before):
+        return "law"
+    if _EN_TRANSIT_BEFORE.search(before):
+        return "transit"
+    if _EN_REQUEST_AFTER.match(after) or _EN_REQUEST_BEFORE.search(before):
+        return "requested"
+    if _EN_SEAT_BEFORE.search(before) or _EN_SEAT_AFTER.match(after):
+        return "seat"
+    if _EN_FORUM_AFTER.match(after) or _EN_FORUM_BEFORE.search(before):
+        return "forum"
+    if _EN_SELF.search(before):
+        return "origin"
+    if _EN_ORIGIN_AFTER.match(after):
+        return "origin"
+    return "target"
+
+
+def _role_zh(norm: str, start: int, end: int, kind: str) -> str:
+    before, after = norm[max(0, start - 30):start], norm[end:end + 30]
+    if _ZH_REG_AFTER.match(after) or (_ZH_REG_BEFORE.search(before) and _ZH_REG_AFTER_AT.match(after)):
+        return "registration"
+    if re.search(r"(?:注册在|注册于|注册地(?:为|在|是)?)$", before):
+        return "registration"
+    law = _ZH_LAW_AFTER.match(after)
+    if law and (not law.group(1) or law.group(1)[-1] not in _ZH_LAW_NOT):
+        return "law"
+    if _ZH_TRANSIT_BEFORE.search(before) or _ZH_TRANSIT_AFTER.match(after):
+        return "transit"
+    if _ZH_REQUEST_AFTER.match(after):
+        return "requested"
+    if _ZH_SEAT_AFTER.match(after):
+        return "seat"
+    if _ZH_FORUM_AFTER.match(after):
+        return "forum"
+    if _ZH_SELF.search(before) and not re.search(r"在[^，。,；;]*$", before):
+        return "origin"
+    if _ZH_ORIGIN_AFTER.match(after):
+        return "origin"
+    return "target"
+
+
+def _term_role(kind: str, contextual: str) -> str:
+    """Role of a bloc, institution, authority or statute: its kind, unless the words around say more."""
+    if kind == "law":
+        return "law"
+    if kind == "seat":
+        return contextual if contextual in ("requested", "law") else "seat"
+    if kind in ("institution", "authority"):
+        return contextual if contextual in ("requested", "seat") else "forum"
+    return contextual  # a bloc's name reads like a country's
+
+
+@lru_cache(maxsize=4096)
+def read_places(text: str) -> tuple[Place, ...]:
+    """Every place the need names, in the order written, each with its role (see the module docstring)."""
+    norm = text.translate(NORMALISE)
+    places: list[Place] = []
+    terms = term_mentions(text)
+    taken = [(t.start, t.end) for t in terms]
+    for t in terms:
+        span = text[t.start:t.end]
+        role_of = _role_zh if is_cjk(span) else _role_en
+        role = _term_role(t.term.kind, role_of(norm, t.start, t.end, t.term.kind))
+        kind = "bloc" if t.term.code in blocs() else "country"
+        places.append(Place(t.term.code, role, span, t.term.confidence, t.start, t.end, kind))
+    for m in _place_mentions(text):
+        if any(s < m.end and m.start < e for s, e in taken):
+            continue  # "新加坡国际仲裁中心" is the seat, read above
+        span = text[m.start:m.end]
+        if m.negated:
+            role = "excluded"
+        else:
+            role = (_role_zh if is_cjk(span) else _role_en)(norm, m.start, m.end, m.kind)
+        places.append(Place(m.code, role, span, m.confidence, m.start, m.end))
+    return tuple(sorted(places, key=lambda p: p.start))
+
+
+def _choose(places: list[Place], norm: str) -> set[str]:
+    """The most confident (then the first) of these places, with those coordinated with it."""
+    best: dict[str, Place] = {}
+    for p in places:
+        if p.code not in best or p.confidence > best[p.code].confidence:
+            best[p.code] = p
+    first_at: dict[str, int] = {}
+    for p in places:
+        first_at.setdefault(p.code, p.start)
+    primary = min(best.values(), key=lambda p: (-p.confidence, first_at[p.code]))
+    chosen = {primary.code}
+    ordered = sorted(places, key=lambda p: p.start)
+    changed = True
+    while changed:  # grow along coordinations: "哈萨克斯坦、乌兹别克斯坦和吉尔吉斯斯坦"
+        changed = False
+        for left, right in zip(ordered, ordered[1:]):
+            if (left.code in chosen) != (right.code in chosen) and _COORDINATION.match(norm[left.end:right.start]):
+                chosen.add(left.code if right.code in chosen else right.code)
+                changed = True
+    return chosen
+
+
+def resolve(text: str) -> tuple[list[Place], set[str]]:
+    """(each place named once with its resolved role, the codes that bind)."""
+    norm = text.translate(NORMALISE)
+    mentions = [p for p in read_places(text) if p.code not in HOME]
+    by_code: dict[str, Place] = {}
+    for p in mentions:
+        held = by_code.get(p.code)
+        if held is None or ROLE_ORDER.index(p.role) < ROLE_ORDER.index(held.role):
+            by_code[p.code] = p
+    excluded = {p.code for p in mentions if p.role == "excluded"}
+    live = [p for p in mentions if p.role != "excluded" or p.code not in {q.code for q in mentions if q.role != "excluded"}]
+    live = [p for p in live if p.role not in ("excluded", "currency")]
+    binding: set[str] = set()
+    for group in (("requested",), tuple(PROCEEDINGS)):
+        codes = {p.code for p in live if p.role in group}
+        if codes:
+            binding = codes
+            break
+    if not binding:
+        targets = [p for p in live if p.role == "target" and p.code not in excluded]
+        if targets:
+            binding = _choose(targets, norm)
+            # a place coordinated with a target is one too, whatever its own words
+        else:
+            for role in FALLBACK:
+                candidates = [p for p in live if p.role == role]
+                if candidates:
+                    binding = _choose(candidates, norm)
+                    break
+    resolved = [by_code[c] for c in dict.fromkeys(p.code for p in mentions)]
+    return resolved, binding
+
+
+def read_target_countries(text: str) -> list[Reading]:
+    """The countries a need is about: those that bind (see the module docstring) at a confidence
+    at or above the binding threshold, the other places named under it; a bloc reads as its members."""
+    places, binding = resolve(text)
+    if not places:
+        return read_countries(text)
+    read_conf = {r.code: r.confidence for r in read_countries(text)}
+    out: dict[str, Reading] = {}
+    single = len(binding) == 1
+    for p in places:
+        if p.role in ("excluded", "currency"):
+            continue
+        if p.code in binding:
+            if p.kind == "bloc":
+                for member in p.members:
+                    if member not in out or out[member].confidence < BLOC_CONFIDENCE:
+                        out[member] = Reading(member, BLOC_CONFIDENCE, p.evidence)
+                continue
+            floor = SOLE_TARGET_CONFIDENCE if single else COORDINATED_TARGET_CONFIDENCE
+            conf = max(read_conf.get(p.code, p.confidence), floor)
+        elif p.kind == "bloc":
+            continue  # a bloc that does not bind would spread a little credit over its members
+        elif p.role == "target":
+            conf = min(read_conf.get(p.code, p.confidence), SECONDARY_CONFIDENCE)
+        else:
+            conf = min(read_conf.get(p.code, p.confidence), NON_TARGET_CONFIDENCE)
+        if p.code not in out or out[p.code].confidence < conf:
+            out[p.code] = Reading(p.code, round(conf, 3), p.evidence)
+    return sorted(out.values(), key=lambda r: (-r.confidence, r.code))
+
+
+__all__ = ["ORIGIN_CONFIDENCE", "Place", "read_places", "read_target_countries", "resolve"]

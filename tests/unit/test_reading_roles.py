@@ -1,0 +1,115 @@
+"""Places of a need with their roles: only targets bind (issue 12's traps, and others)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.matching.reading import read_places, read_target_countries, resolve
+from service.matching.reading.blocs import bloc_members, seat_countries
+from service.matching.rules import HARD_READING_CONFIDENCE
+
+
+def binding(text: str) -> set[str]:
+    return {r.code for r in read_target_countries(text) if r.confidence >= HARD_READING_CONFIDENCE}
+
+
+def roles(text: str) -> dict[str, str]:
+    places, _ = resolve(text)
+    return {p.code: p.role for p in places}
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "other", "role"),
+    [
+        # nationality of people or of a counterparty
+        ("我们在塞尔维亚的轮胎厂雇了两百名越南工人，劳动合同被劳动监察认定不合规", "RS", "VN", "origin"),
+        ("About 400 Vietnamese workers are employed at our tyre plant in Serbia.", "RS", "VN", "origin"),
+        ("我们在哥伦比亚的地铁分包合同纠纷，总包是西班牙公司", "CO", "ES", "origin"),
+        ("我们的哈萨克斯坦子公司和俄罗斯承包商在阿拉木图法院打官司", "KZ", "RU", "origin"),
+        # registration, listing, flag
+        ("Our Singapore-registered fund is buying a gold mine in Australia.", "AU", "SG", "registration"),
+        ("Our holding company incorporated in the Netherlands is building a plant in Poland.", "PL", "NL", "registration"),
+        ("我们是新加坡注册的公司，想在越南开一家贸易公司", "VN", "SG", "registration"),
+        ("我司系美国纳斯达克上市公司，在越南的工厂被税务稽查", "VN", "US", "registration"),
+        ("The Liberian-flagged vessel was arrested in Durban.", "ZA", "LR", "registration"),
+        # governing law
+        ("The supply contract with the Chilean mine is governed by Spanish law; we need a litigator in Chile.", "CL", "ES", "law"),
+        ("Compliance review of our agents in Kenya against the UK Bribery Act", "KE", "GB", "law"),
+        # transit
+        ("货物经哈萨克斯坦转运到俄罗斯，在莫斯科被拒收", "RU", "KZ", "transit"),
+        ("They say we route the yarn through Vietnam to dodge duties in Turkey.", "TR", "VN", "transit"),
+        # the seat of an arbitration and a forum are where counsel is needed
+        ("缅甸的合资方违约，合同约定在新加坡国际仲裁中心仲裁", "SG", "MM", "mention"),
+        ("Our JV partner in Penang breached the SHA; ICC arbitration seated in Singapore.", "SG", "MY", "mention"),
+        ("我们在土耳其的光伏组件厂，美国商务部发起了反规避调查", "US", "TR", "mention"),
+        # the place of the lawyer asked for
+        ("Our Istanbul warehouse holds goods of a buyer now on the SDN list; need a US sanctions lawyer.", "US", "TR", "mention"),
+    ],
+)
+def test_only_the_target_binds(text: str, target: str, other: str, role: str) -> None:
+    assert binding(text) == {target}
+    shown = {p.code: p for p in _shown(text)}
+    assert shown[other].role == role and not shown[other].binding
+    assert shown[target].binding
+
+
+def _shown(text: str):  # type: ignore[no-untyped-def]
+    from service.matching.need import places
+
+    resolved, bound = resolve(text)
+    return places(resolved, bound)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Looking for a Kazakh lawyer for a tax audit of our branch", {"KZ"}),  # a demonym alone
+        ("CBP detained our solar modules under the UFLPA; we need the shipment released", {"US"}),  # agency jargon
+        ("Section 337 complaint at the ITC against our LED drivers", {"US"}),
+        ("CFIUS is reviewing our acquisition of a chip-testing startup", {"US"}),
+        ("Need advice under Uzbek law on a land lease", {"UZ"}),  # a law alone is where the work is
+        ("Our Kazakh distributor owes us USD 2m", {"KZ"}),  # a counterparty alone is too
+        ("我们是一家泰国公司，想在中国设立外商独资企业", {"TH"}),  # inbound: the origin is the client's country
+        ("Our Luanda project pays engineers in US dollars; the inspectorate wants kwanza", {"AO"}),  # a currency
+        ("The buyer paid with US-dollar notes in Angola", {"AO"}),
+        ("Georgia (the country, not the US state): our Batumi JV partner wants out", {"GE"}),
+        ("欧洲总部设在卢森堡还是荷兰，税务上哪个更合适", {"LU", "NL"}),  # coordinated with 还是
+        ("不是在越南，是在柬埔寨金边的一个工业园，想设厂", {"KH"}),  # negation
+    ],
+)
+def test_reads_the_target(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "bloc"),
+    [
+        ("The EU imposed provisional anti-dumping duties on our e-bikes", "EU"),
+        ("欧盟委员会对我们的玻璃纤维发起反补贴调查，需要布鲁塞尔的律师", "EU"),
+        ("Brussels is looking at our bid under the Foreign Subsidies Regulation", "EU"),
+        ("我们想进入东盟市场，平台合规不太清楚", "ASEAN"),
+        ("海合会对我们的瓷砖发起了反倾销调查", "GCC"),
+        ("EAEU anti-dumping investigation on our steel pipes", "EAEU"),
+        ("Eurasian Economic Commission questionnaire on our tyres", "EAEU"),
+        ("公司计划在中亚五国布局光伏电站", "CENTRAL_ASIA"),
+    ],
+)
+def test_blocs_read_as_their_members(text: str, bloc: str) -> None:
+    assert binding(text) == set(bloc_members(bloc))
+    assert any(p.code == bloc and p.kind == "bloc" for p in read_places(text))
+
+
+def test_bloc_data_for_the_ranking() -> None:
+    assert "BE" in seat_countries("EU") and "BE" in bloc_members("EU")
+    assert set(bloc_members("CENTRAL_ASIA")) == {"KZ", "KG", "TJ", "TM", "UZ"}
+    assert bloc_members("nowhere") == ()
+
+
+def test_a_bloc_law_does_not_displace_named_countries() -> None:
+    assert binding("GDPR advice: our app has users in France and Germany") == {"FR", "DE"}
+    assert roles("GDPR advice: our app has users in France and Germany")["EU"] == "law"
+
+
+def test_non_targets_still_rank_softly() -> None:
+    found = {r.code: r.confidence for r in read_target_countries("我们在塞尔维亚的工厂雇了越南工人")}
+    assert found["RS"] >= 0.9 and 0 < found["VN"] < HARD_READING_CONFIDENCE
