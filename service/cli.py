@@ -67,6 +67,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        server_header=False,  # no "server: uvicorn" banner telling a prober what to try
         timeout_graceful_shutdown=graceful_timeout,  # type: ignore[arg-type]  # uvicorn waits on any number; its annotation says int
     )
 

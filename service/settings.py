@@ -22,6 +22,9 @@ class Settings(BaseSettings):
         description="'use-multilingual' (bundled) or 'sentence-transformers:<name or path>'",
     )
     admin_api_key: SecretStr = Field(SecretStr("dev-admin-key"), description="the bootstrap administrator key")
+    docs_enabled: bool | None = Field(
+        None, description="serve /docs, /redoc and /openapi.json; default: everywhere but production"
+    )
     load_demo_data: bool = Field(True, description="import the bundled demo lawyers when the database is empty")
     max_per_firm: int = Field(3, ge=1, description="at most this many of the top 10 from one firm")
     import_max_bytes: int = Field(64 * 1024 * 1024, description="largest accepted import upload")
@@ -49,6 +52,10 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.admin_api_key.get_secret_value() == "dev-admin-key":
             raise ValueError("MATCHMAKER_ADMIN_API_KEY must be set in production")
         return self
+
+    @property
+    def serves_docs(self) -> bool:
+        return self.docs_enabled if self.docs_enabled is not None else self.environment != "production"
 
     @property
     def resolved_database_url(self) -> str:

@@ -12,6 +12,7 @@ from service.deps import (
     AdminDep,
     CallerDep,
     CurrentLawyerDep,
+    ImporterDep,
     RuntimeDep,
     SessionDep,
     SettingsDep,
@@ -71,8 +72,9 @@ def _valid_for(settings: Settings) -> timedelta:
         }
     },
 )
-async def import_lawyers(request: Request, _: AdminDep, runtime: RuntimeDep) -> ImportSummary:
-    """The bureau's directory in the exchange format, one lawyer a line (administrators). Each line
+async def import_lawyers(request: Request, _: ImporterDep, runtime: RuntimeDep) -> ImportSummary:
+    """The bureau's directory in the exchange format, one lawyer a line (the bureau's keys and
+    administrators). Each line
     is upserted on `external_id`; a bad line is reported with its number and reason and never stops
     the others; the file is the authority on each lawyer's status. Importing the same file again
     changes nothing. At most `MATCHMAKER_IMPORT_MAX_BYTES` (64 MiB by default)."""
