@@ -59,7 +59,14 @@ def serve(
     --graceful-timeout seconds), saves the index snapshot and exits: within 10 s by default.
     """
     import uvicorn
+    from pydantic import ValidationError
 
+    try:  # refuse a bad configuration here, with what to set, before uvicorn imports the app
+        get_settings()
+    except ValidationError as error:
+        for item in error.errors():
+            err.print(f"configuration: {str(item['msg']).removeprefix('Value error, ')}", markup=False, soft_wrap=True)
+        raise typer.Exit(BAD_INPUT) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     uvicorn.run(
         "service.main:create_app",
@@ -91,13 +98,13 @@ def make_safe(url: str) -> str:
 def _print_summary(summary: ImportSummary, what: str) -> None:
     err.print(
         f"{what}: [green]{summary.created} created[/], {summary.updated} updated, "
-        f"{summary.unchanged} unchanged, [red]{len(summary.rejected)} rejected[/]"
+        f"{summary.unchanged} unchanged, [red]{summary.rejected_total} rejected[/]"
     )
     for rejection in summary.rejected[:50]:
         # the reason quotes the file's own text, which must not be read as rich markup
         err.print(f"  line {rejection.line} ({rejection.external_id or '?'}): {rejection.reason}", markup=False)
-    if len(summary.rejected) > 50:
-        err.print(f"  … and {len(summary.rejected) - 50} more")
+    if summary.rejected_total > 50:
+        err.print(f"  … and {summary.rejected_total - 50} more")
 
 
 def _refuse_empty(path: Path) -> None:

@@ -28,6 +28,9 @@ DESCRIPTION = """Ranked, explained matches of verified foreign-related lawyers f
 
 Every `/v1` call but a lawyer's own needs an `X-API-Key` header; a lawyer manages their profile
 with the management token they got at registration. Errors are `application/problem+json`.
+Bodies are UTF-8 JSON (`application/json`; the bulk import JSON Lines). Free text is normalised
+(NFC, zero-width characters removed); NUL and other control characters, lone surrogates, bidi
+overrides and angle brackets are refused, as each field's pattern says.
 While the service starts, `/v1` answers 503 with `Retry-After` and `GET /readyz` shows progress."""
 
 

@@ -47,7 +47,7 @@ def test_secrets_are_never_cached(client: TestClient) -> None:
 
 
 def test_docs_and_schema_are_off_in_production_unless_enabled(tmp_path: Path, database_url: str, runtime: Runtime) -> None:
-    strong = "Zq8-" + "x7Vd" * 8
+    strong = "kQ3v_9Zr-Lp2Wx8Ty5Nb7Hc4Md6Fg1Js"
     production = make_settings(tmp_path, database_url, environment="production", admin_api_key=strong)
     with started(create_app(production, runtime=runtime)) as client:
         for path in ("/docs", "/redoc", "/openapi.json"):
