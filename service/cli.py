@@ -75,6 +75,9 @@ def serve(
         port=port,
         workers=workers,
         server_header=False,  # no "server: uvicorn" banner telling a prober what to try
+        # the app reads X-Forwarded-For from MATCHMAKER_TRUSTED_PROXIES only (service.http_guard);
+        # uvicorn's own handling would believe any process on 127.0.0.1
+        proxy_headers=False,
         timeout_graceful_shutdown=graceful_timeout,  # type: ignore[arg-type]  # uvicorn waits on any number; its annotation says int
     )
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from service.api import admin, docs, health, lawyers, matches, needs
-from service.http_guard import RequestGuard
+from service.http_guard import RequestGuard, TrustedProxies, parse_networks
 from service.problems import install_handlers
 from service.ratelimit import BodyLimitMiddleware, make_limiter
 from service.settings import Settings, get_settings
@@ -72,6 +72,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(LoadingGate, startup=startup)
     # outermost: content type and encoding are checked, and security headers added, on every answer
     app.add_middleware(RequestGuard, ndjson_paths=(IMPORT_PATH,), docs_paths=("/docs", "/redoc"))
+    # first of all: who is calling, as the configured proxies (and only they) say
+    app.add_middleware(TrustedProxies, trusted=parse_networks(settings.trusted_proxies))
     routers = [health.router, matches.router, needs.router, lawyers.router, admin.router]
     if settings.serves_docs:
         routers.insert(1, docs.router)

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     registration_rate_limit_per_minute: int = Field(
         20, ge=1, description="public registrations per minute per client IP"
     )
+    trusted_proxies: str = Field(
+        "",
+        description="comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For is believed "
+        "(e.g. 172.28.0.10); empty: the socket's peer is the client, whatever headers say",
+    )
     redis_url: str = Field(
         "",
         pattern=r"^$|^(redis|rediss|unix)://",
@@ -65,6 +70,17 @@ class Settings(BaseSettings):
     vector_cache_items: int = Field(
         50_000, ge=0, description="vectors a serving process keeps of that cache in memory (2 KB each); import and reindex keep all"
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        from service.http_guard import parse_networks
+
+        try:
+            parse_networks(value)
+        except ValueError as error:
+            raise ValueError(f"MATCHMAKER_TRUSTED_PROXIES: {error}") from None
+        return value
 
     @field_validator("environment")
     @classmethod
