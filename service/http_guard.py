@@ -6,13 +6,13 @@ dictionary look-ups and an incremental UTF-8 decode of the body as it streams (n
 from __future__ import annotations
 
 import codecs
-import ipaddress
 import json
 from collections.abc import Collection, Sequence
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.addresses import Network, client_address
 from service.problems import PROBLEM_JSON
 
 # The bulk import reads JSON Lines; JSON is a one-line JSON Lines file, and clients that send no
@@ -137,43 +137,6 @@ class RequestGuard:
         headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
-
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def parse_networks(value: str) -> list[Network]:
-    """'10.0.0.5, 172.28.0.0/16' -> networks; a ValueError names the entry that is not an address."""
-    networks = []
-    for item in (part.strip() for part in value.split(",")):
-        if item:
-            try:
-                networks.append(ipaddress.ip_network(item, strict=False))
-            except ValueError:
-                raise ValueError(f"{item!r} is not an IP address or network (e.g. 172.28.0.10 or 10.0.0.0/8)") from None
-    return networks
-
-
-def _trusted(address: str, networks: Sequence[Network]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in networks)
-
-
-def client_address(peer: str, forwarded_for: str | None, trusted: Sequence[Network]) -> str:
-    """The address a request came from: the socket's peer, unless that peer is a trusted proxy;
-    then the X-Forwarded-For entries are read from the right (each appended by the proxy that
-    received it) past every trusted proxy, and the first other address is the client. Entries to
-    its left were written by the client itself and are never read."""
-    if not forwarded_for or not _trusted(peer, trusted):
-        return peer
-    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
-    for hop in reversed(hops):
-        if not _trusted(hop, trusted):
-            return hop
-    return hops[0] if hops else peer
 
 
 class TrustedProxies:

@@ -11,7 +11,8 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from service.api import admin, docs, health, lawyers, matches, needs
-from service.http_guard import RequestGuard, TrustedProxies, parse_networks
+from service.addresses import parse_networks
+from service.http_guard import RequestGuard, TrustedProxies
 from service.problems import install_handlers
 from service.ratelimit import BodyLimitMiddleware, make_limiter
 from service.settings import Settings, get_settings

@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies_parse(cls, value: str) -> str:
-        from service.http_guard import parse_networks
+        from service.addresses import parse_networks
 
         try:
             parse_networks(value)

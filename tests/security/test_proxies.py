@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.http_guard import client_address, parse_networks
+from service.addresses import client_address, parse_networks
 from tests.conftest import lawyer_record
 from tests.integration._procs import free_port, service_env, serving
 
