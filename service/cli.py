@@ -59,7 +59,14 @@ def serve(
     --graceful-timeout seconds), saves the index snapshot and exits: within 10 s by default.
     """
     import uvicorn
+    from pydantic import ValidationError
 
+    try:  # refuse a bad configuration here, with what to set, before uvicorn imports the app
+        get_settings()
+    except ValidationError as error:
+        for item in error.errors():
+            err.print(f"configuration: {str(item['msg']).removeprefix('Value error, ')}", markup=False, soft_wrap=True)
+        raise typer.Exit(BAD_INPUT) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     uvicorn.run(
         "service.main:create_app",
@@ -67,6 +74,10 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        server_header=False,  # no "server: uvicorn" banner telling a prober what to try
+        # the app reads X-Forwarded-For from MATCHMAKER_TRUSTED_PROXIES only (service.http_guard);
+        # uvicorn's own handling would believe any process on 127.0.0.1
+        proxy_headers=False,
         timeout_graceful_shutdown=graceful_timeout,  # type: ignore[arg-type]  # uvicorn waits on any number; its annotation says int
     )
 
@@ -90,13 +101,13 @@ def make_safe(url: str) -> str:
 def _print_summary(summary: ImportSummary, what: str) -> None:
     err.print(
         f"{what}: [green]{summary.created} created[/], {summary.updated} updated, "
-        f"{summary.unchanged} unchanged, [red]{len(summary.rejected)} rejected[/]"
+        f"{summary.unchanged} unchanged, [red]{summary.rejected_total} rejected[/]"
     )
     for rejection in summary.rejected[:50]:
         # the reason quotes the file's own text, which must not be read as rich markup
         err.print(f"  line {rejection.line} ({rejection.external_id or '?'}): {rejection.reason}", markup=False)
-    if len(summary.rejected) > 50:
-        err.print(f"  … and {len(summary.rejected) - 50} more")
+    if summary.rejected_total > 50:
+        err.print(f"  … and {summary.rejected_total - 50} more")
 
 
 def _refuse_empty(path: Path) -> None:

@@ -167,6 +167,16 @@ def require_admin(caller: CallerDep) -> Caller:
 AdminDep = Annotated[Caller, Depends(require_admin)]
 
 
+def require_importer(caller: CallerDep) -> Caller:
+    """The bureau keeps the directory it imports (README: the bureau bulk-imports); administrators too."""
+    if caller.role not in ("admin", "bureau"):
+        raise Forbidden("bulk import needs an administrator's or the bureau's key")
+    return caller
+
+
+ImporterDep = Annotated[Caller, Depends(require_importer)]
+
+
 def get_current_lawyer(
     request: Request,
     session: SessionDep,

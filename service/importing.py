@@ -1,7 +1,16 @@
-"""Bulk import in the exchange format: idempotent upserts on external_id, a bad line never stops the rest."""
+"""Bulk import in the exchange format: idempotent upserts on external_id.
+
+Two modes. `atomic` (the HTTP import): one transaction for the whole request, rolled back if any
+line is rejected, so a bad line leaves nothing half-written. Otherwise (the CLI, for files of
+millions of lines): each batch of BATCH lines is its own transaction and a bad line never stops
+the rest; the same file imported again resumes where an interruption left it. Either way the
+rejections reported are the first REPORTED_REJECTIONS (by line) plus a total, and memory is
+bounded by a batch, not by the file.
+"""
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -19,6 +28,8 @@ from service.schemas.lawyer import ImportRejection, ImportSummary, LawyerRecord
 from service.schemas.need import NeedRecord
 
 BATCH = 200
+# an import of 3 million bad lines answers a hundred reasons and the count, not 236 MB of them
+REPORTED_REJECTIONS = 100
 Progress = Callable[[int], None]
 # Tables a lawyer import writes. Their planner statistics are refreshed as the import grows them.
 IMPORT_TABLES = ("lawyers", "passages", "profile_changes", "audit_events")
@@ -42,25 +53,40 @@ def describe(error: ValidationError) -> str:
 
 
 def parse_lines(lines: Iterable[str | bytes], model: type[BaseModel], summary: ImportSummary) -> Iterator[tuple[int, Any]]:
-    """(line number, record) for each valid line; each bad line is added to `summary.rejected`."""
+    """(line number, record) for each valid line; each bad line is counted in `summary`."""
     for number, raw in enumerate(lines, start=1):
-        text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+        if isinstance(raw, bytes):
+            try:
+                text = raw.decode("utf-8")  # refused, not replaced: U+FFFD must never be stored for a name
+            except UnicodeDecodeError as exc:
+                _reject(summary, number, None, f"not valid UTF-8 (byte {exc.start + 1} of the line); save the file as UTF-8")
+                continue
+        else:
+            text = raw
         text = text.strip().lstrip("\ufeff")
         if not text:
             continue
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            summary.rejected.append(ImportRejection(line=number, external_id=None, reason=f"not valid JSON: {exc.msg}"))
+            _reject(summary, number, None, f"not valid JSON: {exc.msg}")
+            continue
+        except RecursionError:  # a hostile "[[[[...]]]]": the parser's stack, not ours, gives out
+            _reject(summary, number, None, "JSON nested too deeply; a record is a flat object of the exchange format")
+            continue
+        except ValueError as exc:  # e.g. an integer of more digits than Python converts
+            _reject(summary, number, None, f"not readable JSON: {exc}")
             continue
         if not isinstance(data, dict):
-            summary.rejected.append(ImportRejection(line=number, external_id=None, reason="a line must be a JSON object"))
+            _reject(summary, number, None, "a line must be a JSON object")
             continue
         external_id = data.get("external_id") if isinstance(data.get("external_id"), str) else None
         try:
             yield number, model.model_validate(data)
         except ValidationError as exc:
-            summary.rejected.append(ImportRejection(line=number, external_id=external_id, reason=describe(exc)))
+            _reject(summary, number, external_id, describe(exc))
+        except RecursionError:
+            _reject(summary, number, external_id, "a field is nested too deeply")
 
 
 def _batches(items: Iterator[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
@@ -79,7 +105,13 @@ def _count(summary: ImportSummary, outcome: str) -> None:
 
 
 def _reject(summary: ImportSummary, number: int, external_id: str | None, reason: str) -> None:
-    summary.rejected.append(ImportRejection(line=number, external_id=external_id, reason=reason))
+    """Count the rejection; keep it if it is among the first REPORTED_REJECTIONS by line number."""
+    summary.rejected_total += 1
+    kept = summary.rejected
+    if len(kept) >= REPORTED_REJECTIONS and number > kept[-1].line:
+        return  # the common case (lines arrive in order): O(1)
+    bisect.insort(kept, ImportRejection(line=number, external_id=external_id, reason=reason), key=lambda r: r.line)
+    del kept[REPORTED_REJECTIONS:]
 
 
 def _new_records(
@@ -153,47 +185,78 @@ class _Statistics:
             self.analyzed_at = self.rows
 
 
+def _import_batch(
+    session: Session, batch: list[tuple[int, Any]], summary: ImportSummary, statistics: _Statistics
+) -> None:
+    created_before = summary.created
+    existing = lawyer_repo.by_external_ids(session, [record.external_id for _, record in batch])
+    bulk, rest = _new_records(session, batch, existing)
+    if bulk:
+        try:
+            with session.begin_nested():
+                existing |= _create_fresh(session, bulk, summary)
+        except (ServiceError, IntegrityError):  # a concurrent writer took an id or licence: go one by one
+            rest = sorted(rest + bulk, key=lambda item: item[0])
+    for number, record in rest:
+        values = record.model_dump(mode="json", exclude={"external_id"})
+        values["external_id"] = record.external_id
+        try:
+            # a savepoint per record: one conflict rolls back that record only
+            with session.begin_nested():
+                outcome, lawyer = lawyer_repo.upsert_record(session, values, existing.get(record.external_id))
+        except (ServiceError, IntegrityError) as exc:
+            reason = exc.detail if isinstance(exc, ServiceError) else "conflicts with an existing lawyer (license_no)"
+            _reject(summary, number, record.external_id, reason)
+            continue
+        existing[record.external_id] = lawyer  # the same id later in this batch updates it
+        _count(summary, outcome)
+    if summary.created > created_before:
+        statistics.grew(session, summary.created - created_before)
+
+
 def import_lawyers(
-    factory: sessionmaker[Session], lines: Iterable[str | bytes], *, progress: Progress | None = None
+    factory: sessionmaker[Session],
+    lines: Iterable[str | bytes],
+    *,
+    progress: Progress | None = None,
+    atomic: bool = False,
 ) -> ImportSummary:
     """Upsert every valid line; new lawyers go in bulk, the rest one by one with a savepoint each.
 
-    Resumable: a batch is one transaction and every write is an upsert on external_id, so after
-    an interruption the same file is imported again and the finished part comes back unchanged.
+    atomic: one transaction for everything, rolled back (and nothing counted as written) when any
+    line is rejected. Otherwise each batch is a transaction: resumable, as every write is an
+    upsert on external_id, so after an interruption the same file is imported again.
     """
     summary = ImportSummary()
     with factory() as session:
         statistics = _Statistics(session)
-    for batch in _batches(parse_lines(lines, LawyerRecord, summary), BATCH):
-        created_before = summary.created
-        with factory() as session, session.begin():
-            existing = lawyer_repo.by_external_ids(session, [record.external_id for _, record in batch])
-            bulk, rest = _new_records(session, batch, existing)
-            if bulk:
-                try:
-                    with session.begin_nested():
-                        existing |= _create_fresh(session, bulk, summary)
-                except (ServiceError, IntegrityError):  # a concurrent writer took an id or licence: go one by one
-                    rest = sorted(rest + bulk, key=lambda item: item[0])
-            for number, record in rest:
-                values = record.model_dump(mode="json", exclude={"external_id"})
-                values["external_id"] = record.external_id
-                try:
-                    # a savepoint per record: one conflict rolls back that record only
-                    with session.begin_nested():
-                        outcome, lawyer = lawyer_repo.upsert_record(session, values, existing.get(record.external_id))
-                except (ServiceError, IntegrityError) as exc:
-                    reason = exc.detail if isinstance(exc, ServiceError) else "conflicts with an existing lawyer (license_no)"
-                    _reject(summary, number, record.external_id, reason)
-                    continue
-                existing[record.external_id] = lawyer  # the same id later in this batch updates it
-                _count(summary, outcome)
-        if summary.created > created_before:
+    batches = _batches(parse_lines(lines, LawyerRecord, summary), BATCH)
+    if not atomic:
+        for batch in batches:
             with factory() as session, session.begin():
-                statistics.grew(session, summary.created - created_before)
-        if progress:
-            progress(len(batch))
-    summary.rejected.sort(key=lambda r: r.line)
+                _import_batch(session, batch, summary, statistics)
+            if progress:
+                progress(len(batch))
+        return summary
+    with factory() as session:
+        try:
+            for batch in batches:
+                if summary.rejected_total:
+                    continue  # all will be rolled back: only read on, to report every bad line
+                _import_batch(session, batch, summary, statistics)
+                session.flush()
+                session.expunge_all()  # memory bounded by the batch: written rows are not kept
+                if progress:
+                    progress(len(batch))
+            if summary.rejected_total:
+                session.rollback()
+                summary.created = summary.updated = summary.unchanged = 0
+                session.info.pop("profile_changed", None)
+            else:
+                session.commit()
+        except BaseException:
+            session.rollback()
+            raise
     return summary
 
 
@@ -220,5 +283,4 @@ def import_needs(
                 _count(summary, outcome)
         if progress:
             progress(len(batch))
-    summary.rejected.sort(key=lambda r: r.line)
     return summary

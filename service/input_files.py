@@ -42,7 +42,8 @@ def _records(path: Path, model: type[BaseModel]) -> list[tuple[int, Any]]:
     if not records and not problems:
         problems.append((0, "the file holds no records; write one JSON object a line (see the README)"))
     if problems:
-        raise BadInput(path, [text for _, text in sorted(problems)])
+        more = summary.rejected_total - len(summary.rejected)
+        raise BadInput(path, [text for _, text in sorted(problems)] + ([f"... and {more} more bad lines"] if more > 0 else []))
     return records
 
 

@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from service.api import admin, docs, health, lawyers, matches, needs
+from service.addresses import parse_networks
+from service.http_guard import RequestGuard, TrustedProxies
 from service.problems import install_handlers
 from service.ratelimit import BodyLimitMiddleware, make_limiter
 from service.settings import Settings, get_settings
@@ -21,11 +23,15 @@ log = logging.getLogger(__name__)
 
 # On shutdown, how long to wait for a start-up still loading to stop at its next batch.
 STARTUP_STOP_SECONDS = 5.0
+IMPORT_PATH = "/v1/lawyers/import"
 
 DESCRIPTION = """Ranked, explained matches of verified foreign-related lawyers for an enterprise's need.
 
 Every `/v1` call but a lawyer's own needs an `X-API-Key` header; a lawyer manages their profile
 with the management token they got at registration. Errors are `application/problem+json`.
+Bodies are UTF-8 JSON (`application/json`; the bulk import JSON Lines). Free text is normalised
+(NFC, zero-width characters removed); NUL and other control characters, lone surrogates, bidi
+overrides and angle brackets are refused, as each field's pattern says.
 While the service starts, `/v1` answers 503 with `Retry-After` and `GET /readyz` shows progress."""
 
 
@@ -50,6 +56,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         # served from the package by service.api.docs, not from a CDN
         docs_url=None,
         redoc_url=None,
+        # production hides the map of the API unless MATCHMAKER_DOCS_ENABLED says otherwise
+        openapi_url="/openapi.json" if settings.serves_docs else None,
     )
     app.state.startup = startup
     install_handlers(app)
@@ -60,9 +68,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         settings.registration_rate_limit_per_minute, redis_url=settings.redis_url, namespace="matchmaker:rate:registrations"
     )
     # the bulk import streams under its own, larger MATCHMAKER_IMPORT_MAX_BYTES
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, exempt=("/v1/lawyers/import",))
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, exempt=(IMPORT_PATH,))
     # added last, so it runs first: a request during start-up is answered before its body is read
     app.add_middleware(LoadingGate, startup=startup)
-    for router in (health.router, docs.router, matches.router, needs.router, lawyers.router, admin.router):
+    # outermost: content type and encoding are checked, and security headers added, on every answer
+    app.add_middleware(RequestGuard, ndjson_paths=(IMPORT_PATH,), docs_paths=("/docs", "/redoc"))
+    # first of all: who is calling, as the configured proxies (and only they) say
+    app.add_middleware(TrustedProxies, trusted=parse_networks(settings.trusted_proxies))
+    routers = [health.router, matches.router, needs.router, lawyers.router, admin.router]
+    if settings.serves_docs:
+        routers.insert(1, docs.router)
+    for router in routers:
         app.include_router(router)
     return app

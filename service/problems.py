@@ -57,6 +57,7 @@ def _problem_response(description: str, schema: dict[str, Any] = PROBLEM_SCHEMA)
 COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: _problem_response("the body could not be read (not UTF-8, or not the declared content type)"),
     413: _problem_response("the request body is too large"),
+    415: _problem_response("the body's content type (or charset) is not the one this route reads"),
     422: _problem_response("the request is invalid; `errors` names each field to fix", VALIDATION_PROBLEM_SCHEMA),
     429: _problem_response("too many requests; retry after the Retry-After header's seconds"),
     503: _problem_response("the service is starting (retry after the Retry-After header's seconds) or the database is unreachable"),

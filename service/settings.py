@@ -5,16 +5,35 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_ENCODER = "use-multilingual"
+ENVIRONMENTS = ("dev", "test", "production")
+# Keys that ship in examples, defaults and compose files: never an administrator's key in production.
+KNOWN_KEYS = frozenset({"dev-admin-key", "test-admin-key", "change-me", "changeme", "admin", "password", "secret"})
+# A production admin key: at least this long, with at least this many different characters
+# (secrets.token_urlsafe(32) has 43 characters, ~30 different).
+ADMIN_KEY_MIN_LENGTH = 24
+ADMIN_KEY_MIN_DISTINCT = 12
+STRONG_KEY_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+
+
+def weak_key_reason(key: str) -> str | None:
+    """Why a key is too weak for production, or None."""
+    if key.lower() in KNOWN_KEYS:
+        return "it is a published default"
+    if len(key) < ADMIN_KEY_MIN_LENGTH:
+        return f"it has {len(key)} characters; at least {ADMIN_KEY_MIN_LENGTH} are needed"
+    if len(set(key)) < ADMIN_KEY_MIN_DISTINCT:
+        return f"it has {len(set(key))} different characters; at least {ADMIN_KEY_MIN_DISTINCT} are needed"
+    return None
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MATCHMAKER_", env_file=".env", extra="ignore")
 
-    environment: str = Field("dev", description="dev, test or production; production refuses the default admin key")
+    environment: str = Field("dev", description="dev, test or production; production refuses weak admin keys and hides the docs")
     data_dir: Path = Field(Path("./data"), description="SQLite file and index snapshots live here")
     database_url: str = Field("", description="SQLAlchemy URL; empty means a SQLite file in the data dir")
     embedding_model: str = Field(
@@ -22,6 +41,9 @@ class Settings(BaseSettings):
         description="'use-multilingual' (bundled) or 'sentence-transformers:<name or path>'",
     )
     admin_api_key: SecretStr = Field(SecretStr("dev-admin-key"), description="the bootstrap administrator key")
+    docs_enabled: bool | None = Field(
+        None, description="serve /docs, /redoc and /openapi.json; default: everywhere but production"
+    )
     load_demo_data: bool = Field(True, description="import the bundled demo lawyers when the database is empty")
     max_per_firm: int = Field(3, ge=1, description="at most this many of the top 10 from one firm")
     import_max_bytes: int = Field(64 * 1024 * 1024, description="largest accepted import upload")
@@ -29,6 +51,11 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(600, ge=1, description="requests per minute per API key or lawyer token")
     registration_rate_limit_per_minute: int = Field(
         20, ge=1, description="public registrations per minute per client IP"
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For is believed "
+        "(e.g. 172.28.0.10); empty: the socket's peer is the client, whatever headers say",
     )
     redis_url: str = Field(
         "",
@@ -44,11 +71,39 @@ class Settings(BaseSettings):
         50_000, ge=0, description="vectors a serving process keeps of that cache in memory (2 KB each); import and reindex keep all"
     )
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        from service.addresses import parse_networks
+
+        try:
+            parse_networks(value)
+        except ValueError as error:
+            raise ValueError(f"MATCHMAKER_TRUSTED_PROXIES: {error}") from None
+        return value
+
+    @field_validator("environment")
+    @classmethod
+    def _known_environment(cls, value: str) -> str:
+        # a typo ("prod") must not start a production service with development defaults
+        if value not in ENVIRONMENTS:
+            raise ValueError(f"MATCHMAKER_ENVIRONMENT={value!r} is unknown; set it to one of: {', '.join(ENVIRONMENTS)}")
+        return value
+
     @model_validator(mode="after")
-    def _refuse_default_secret(self) -> "Settings":
-        if self.environment == "production" and self.admin_api_key.get_secret_value() == "dev-admin-key":
-            raise ValueError("MATCHMAKER_ADMIN_API_KEY must be set in production")
+    def _refuse_weak_secret(self) -> "Settings":
+        key = self.admin_api_key.get_secret_value()
+        reason = weak_key_reason(key) if key else None  # empty: no bootstrap administrator at all
+        if self.environment == "production" and reason:
+            raise ValueError(
+                f"MATCHMAKER_ADMIN_API_KEY is too weak for production ({reason}); set it to a random key, "
+                f"e.g. the output of {STRONG_KEY_HINT}, or leave it empty to have no bootstrap administrator"
+            )
         return self
+
+    @property
+    def serves_docs(self) -> bool:
+        return self.docs_enabled if self.docs_enabled is not None else self.environment != "production"
 
     @property
     def resolved_database_url(self) -> str:

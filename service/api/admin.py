@@ -9,12 +9,12 @@ from service.deps import AdminDep, RuntimeDep, SessionDep
 from service.problems import AUTH_RESPONSES, COMMON_RESPONSES, NOT_FOUND_RESPONSES
 from service.repositories import api_keys, audit
 from service.schemas import examples
-from service.schemas.common import STRIPPED, StrictModel, UtcDateTime, text
+from service.schemas.common import StrictModel, UtcDateTime, text
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], responses={**COMMON_RESPONSES, **AUTH_RESPONSES})
 
 
-Name = Annotated[str, text(200), STRIPPED]
+Name = Annotated[str, text(200, one_line=True)]
 
 
 class Reindexed(BaseModel):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import tempfile
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, status
@@ -12,12 +13,13 @@ from service.deps import (
     AdminDep,
     CallerDep,
     CurrentLawyerDep,
+    ImporterDep,
     RuntimeDep,
     SessionDep,
     SettingsDep,
     limit_registrations,
 )
-from service.errors import Invalid, PayloadTooLarge
+from service.errors import ImportRefused, Invalid, PayloadTooLarge
 from service.problems import AUTH_RESPONSES, COMMON_RESPONSES, CONFLICT_RESPONSES, NOT_FOUND_RESPONSES
 from service.matching import rules
 from service.repositories import lawyers as lawyer_repo
@@ -71,20 +73,32 @@ def _valid_for(settings: Settings) -> timedelta:
         }
     },
 )
-async def import_lawyers(request: Request, _: AdminDep, runtime: RuntimeDep) -> ImportSummary:
-    """The bureau's directory in the exchange format, one lawyer a line (administrators). Each line
-    is upserted on `external_id`; a bad line is reported with its number and reason and never stops
-    the others; the file is the authority on each lawyer's status. Importing the same file again
-    changes nothing. At most `MATCHMAKER_IMPORT_MAX_BYTES` (64 MiB by default)."""
+async def import_lawyers(request: Request, _: ImporterDep, runtime: RuntimeDep) -> ImportSummary:
+    """The bureau's directory in the exchange format, one lawyer a line (the bureau's keys and
+    administrators). Each line is upserted on `external_id`; the file is the authority on each
+    lawyer's status. All or nothing: if any line is bad, nothing is written and the answer is a 422
+    naming the first 100 bad lines (`rejected`) and their count (`rejected_total`). Importing the
+    same file again changes nothing. At most `MATCHMAKER_IMPORT_MAX_BYTES` (64 MiB by default)."""
     limit = runtime.settings.import_max_bytes
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise PayloadTooLarge(f"an import may be at most {limit} bytes; split the file")
-    if not body:
-        raise Invalid("body", "send the exchange file (JSON Lines, one lawyer per line) as the request body")
-    summary = await run_in_threadpool(importing.import_lawyers, runtime.sessions, bytes(body).splitlines())
+    # spooled to disk past 1 MiB and read back line by line: memory is bounded by a batch, not the body
+    with tempfile.SpooledTemporaryFile(max_size=1024 * 1024, mode="w+b") as body:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"an import may be at most {limit} bytes; split the file")
+            body.write(chunk)
+        if not size:
+            raise Invalid("body", "send the exchange file (JSON Lines, one lawyer per line) as the request body")
+        body.seek(0)
+        summary = await run_in_threadpool(importing.import_lawyers, runtime.sessions, body, atomic=True)
+    if summary.rejected_total:
+        raise ImportRefused(
+            f"{summary.rejected_total} line(s) rejected, so nothing was imported; fix them and send the file again",
+            errors=[{"field": f"line {r.line}", "message": r.reason} for r in summary.rejected],
+            rejected=[r.model_dump() for r in summary.rejected],
+            rejected_total=summary.rejected_total,
+        )
     await run_in_threadpool(runtime.sync)
     return summary
 

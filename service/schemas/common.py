@@ -8,12 +8,24 @@ are read leniently (`kz`, `KAZ`, `UK` are normalised): see the `Lenient*` types.
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Annotated, Any, TypeVar
 
 from fastapi.responses import Response
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import core_schema
 
 from service import taxonomy
 
@@ -99,21 +111,90 @@ def _strip(value: str) -> str:
     return value.strip()
 
 
-# Not blank: at least one character other than white space. Lengths count what was sent, so the
-# schema's minLength/maxLength mean exactly what the server checks; the stored value is stripped.
-NOT_BLANK = r"\S"
-
-
 STRIPPED = AfterValidator(_strip)
 
+# Free text, normalised in one place (every name, firm, city, bio, case, description, reason):
+# - refused: C0/C1 control characters (tab and line breaks allowed where text may span lines),
+#   bidi overrides and isolates (U+202A-202E, U+2066-2069: they make "gpj.exe" read "exe.jpg"),
+#   NUL and lone surrogates (no database or UTF-8 can hold them), and angle brackets (raw markup
+#   such as "<script>" or "<img onerror>" has no place in a name or a bio, and is echoed to clients);
+# - stripped: zero-width characters (U+200B-200D, U+2060, U+FEFF), which make two equal-looking
+#   names differ;
+# - then NFC, so that "é" typed precomposed or decomposed is one string, and trimmed.
+# The schema's pattern says the same (JSON Schema and Python read these escapes alike), so clients
+# and fuzzers know what is refused; lengths count what was sent, as the schema's limits.
+_CONTROLS_MULTI = r"\u0000-\u0008\u000B\u000C\u000E-\u001F"
+_CONTROLS_ONE_LINE = r"\u0000-\u001F"
+_REFUSED_COMMON = r"\u007F-\u009F\u202A-\u202E\u2066-\u2069<>"
+# Lone surrogates are refused too (StrictModel, and below), but are left out of the published
+# pattern: regex engines that validate UTF-8 (Rust's, in jsonschema-rs) cannot compile the range
+# and then enforce no pattern at all; no UTF-8 body can carry one anyway.
+_SURROGATES = "\ud800-\udfff"
+_INVISIBLE = r"\u200B-\u200D\u2060\uFEFF"
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 
-def text(max_length: int, *, min_length: int = 1) -> StringConstraints:
-    """The constraints of a text field: `Annotated[str, text(300), STRIPPED]` (written out at each
-    alias, so that type checkers see a type)."""
-    return StringConstraints(min_length=min_length, max_length=max_length, pattern=NOT_BLANK)
+
+def _refused_class(one_line: bool) -> str:
+    return (_CONTROLS_ONE_LINE if one_line else _CONTROLS_MULTI) + _REFUSED_COMMON
 
 
-ShortText = Annotated[str, text(300), STRIPPED]
+_REFUSED_RE = {one_line: re.compile(f"[{_refused_class(one_line)}{_SURROGATES}]") for one_line in (False, True)}
+
+
+def _describe(char: str) -> str:
+    if char in "<>":
+        return f"the angle bracket {char!r} (markup is not accepted in text; write it out in words)"
+    name = unicodedata.name(char, "") if not "\ud800" <= char <= "\udfff" else "a lone surrogate"
+    return f"the invisible or control character U+{ord(char):04X}{f' ({name})' if name else ''}"
+
+
+@dataclass(frozen=True)
+class FreeText:
+    """Constraints and normalisation of a free-text field: `Annotated[str, FreeText(300)]`."""
+
+    max_length: int
+    min_length: int = 1
+    one_line: bool = False
+
+    @property
+    def pattern(self) -> str:
+        allowed = f"[^{_refused_class(self.one_line)}]"
+        if self.min_length == 0:
+            return f"^{allowed}*$"
+        # at least one character that is neither white space nor invisible
+        visible = rf"[^\s{_INVISIBLE}{_refused_class(self.one_line)}]"
+        return f"^{allowed}*{visible}{allowed}*$"
+
+    def normalise(self, value: str) -> str:
+        bad = _REFUSED_RE[self.one_line].search(value)
+        if bad:
+            where = "in a one-line field, " if self.one_line and bad.group() in "\t\n\r" else ""
+            raise ValueError(f"{where}{_describe(bad.group())} at position {bad.start()} is not accepted; remove it")
+        value = unicodedata.normalize("NFC", _INVISIBLE_RE.sub("", value)).strip()
+        if self.min_length and not value:
+            raise ValueError("is blank; write some visible text")
+        if len(value) > self.max_length:
+            raise ValueError(f"is longer than {self.max_length} characters once normalised (NFC)")
+        return value
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        raw = core_schema.str_schema(min_length=self.min_length, max_length=self.max_length)
+        return core_schema.no_info_after_validator_function(self.normalise, raw)
+
+    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        json_schema = handler(schema)
+        json_schema["pattern"] = self.pattern
+        return json_schema
+
+
+def text(max_length: int, *, min_length: int = 1, one_line: bool = False) -> FreeText:
+    """A free-text field: `Annotated[str, text(300)]` (written out at each alias, so that type
+    checkers see a type). Not blank unless min_length=0."""
+    return FreeText(max_length, min_length, one_line)
+
+
+# names and firms: one line
+ShortText = Annotated[str, text(300, one_line=True)]
 
 
 def _not_bool(value: object) -> object:

@@ -31,7 +31,6 @@ from service.schemas.common import (
     LenientLanguageCode,
     LenientPracticeCode,
     PracticeCode,
-    STRIPPED,
     ShortText,
     StrictModel,
     text,
@@ -68,9 +67,9 @@ Email = Annotated[
         }
     ),
 ]
-City = Annotated[str, text(120), STRIPPED]
-Bio = Annotated[str, StringConstraints(max_length=10_000), STRIPPED]  # may be empty or blank
-Case = Annotated[str, text(2_000), STRIPPED]
+City = Annotated[str, text(120, one_line=True)]
+Bio = Annotated[str, text(10_000, min_length=0)]  # may be empty or blank
+Case = Annotated[str, text(2_000)]
 TalentPool = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{2,64}$")]
 
 
@@ -144,7 +143,7 @@ class LawyerRecord(LawyerFields):
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    external_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    external_id: Annotated[str, text(128, one_line=True)]
     status: LawyerStatus = LawyerStatus.pending
     accepting_clients: bool = True  # spreadsheets write 1/0
     bar_admissions: list[LenientJurisdiction] = Field(default_factory=list, max_length=30)
@@ -209,7 +208,7 @@ class ConsentUpdate(StrictModel):
     )
 
 
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=r"\S")]
+Reason = Annotated[str, text(1000)]
 
 
 class VerifyBody(StrictModel):
@@ -297,4 +296,7 @@ class ImportSummary(BaseModel):
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    rejected: list[ImportRejection] = Field(default_factory=list)
+    rejected: list[ImportRejection] = Field(
+        default_factory=list, description="the first rejected lines (at most 100, by line number); `rejected_total` counts all"
+    )
+    rejected_total: int = Field(0, description="how many lines were rejected in all")

@@ -15,14 +15,13 @@ from service.schemas.common import (
     LenientLanguageCode,
     LenientPracticeCode,
     PracticeCode,
-    STRIPPED,
     StrictModel,
     text,
     unique,
 )
 
-Description = Annotated[str, text(4000, min_length=2), STRIPPED]
-ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")]
+Description = Annotated[str, text(4000, min_length=2)]
+ExternalId = Annotated[str, text(128, one_line=True)]
 
 
 class Budget(StrictModel):
@@ -53,16 +52,16 @@ class NeedFields(StrictModel):
 
 class NeedCreate(NeedFields):
     external_id: ExternalId | None = Field(None, description="your own id for the need; unique")
-    enterprise: Annotated[str, StringConstraints(max_length=300)] | None = None
-    industry: Annotated[str, StringConstraints(max_length=200)] | None = None
+    enterprise: Annotated[str, text(300, min_length=0, one_line=True)] | None = None
+    industry: Annotated[str, text(200, min_length=0, one_line=True)] | None = None
     budget: Budget | None = None
-    preferred_cities: list[Annotated[str, StringConstraints(max_length=120)]] = Field(default_factory=list, max_length=20)
+    preferred_cities: list[Annotated[str, text(120, min_length=0, one_line=True)]] = Field(default_factory=list, max_length=20)
 
 
 class NeedRecord(NeedCreate):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    external_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    external_id: ExternalId
     countries: list[LenientCountryCode] = Field(default_factory=list, max_length=20)
     practice_areas: list[LenientPracticeCode] = Field(default_factory=list, max_length=19)
     languages: list[LenientLanguageCode] = Field(default_factory=list, max_length=10)

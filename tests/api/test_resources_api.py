@@ -34,10 +34,15 @@ def test_writes_need_a_key(client):
 def test_import_is_idempotent_and_reports_bad_lines(client, admin_headers):
     good = [lawyer_record(), lawyer_record()]
     lines = [json.dumps(good[0]), "{not json", json.dumps({**lawyer_record(), "countries": ["XX"]}), json.dumps(good[1])]
+    refused = client.post("/v1/lawyers/import", content="\n".join(lines).encode(), headers=admin_headers)
+    assert refused.status_code == 422  # all or nothing: the good lines were not written either
+    first = refused.json()
+    assert [(r["line"], "JSON" in r["reason"]) for r in first["rejected"]] == [(2, True), (3, False)]
+    assert "countries" in first["rejected"][1]["reason"] and first["rejected_total"] == 2
+    assert client.get("/v1/lawyers", headers=admin_headers).json()["total"] == 0
+    lines = [json.dumps(good[0]), json.dumps(good[1])]
     first = client.post("/v1/lawyers/import", content="\n".join(lines).encode(), headers=admin_headers).json()
     assert first["created"] == 2
-    assert [(r["line"], "JSON" in r["reason"]) for r in first["rejected"]] == [(2, True), (3, False)]
-    assert "countries" in first["rejected"][1]["reason"]
     again = client.post("/v1/lawyers/import", content="\n".join(lines).encode(), headers=admin_headers).json()
     assert again["created"] == 0 and again["unchanged"] == 2
     changed = dict(good[0], years_of_practice=30)
@@ -53,8 +58,8 @@ def test_duplicate_licence_in_one_file_rejects_the_second(client, admin_headers)
     summary = client.post(
         "/v1/lawyers/import", content=(json.dumps(a) + "\n" + json.dumps(b)).encode(), headers=admin_headers
     ).json()
-    assert summary["created"] == 1
-    assert summary["rejected"][0]["line"] == 2
+    assert summary["rejected"][0]["line"] == 2 and summary["rejected_total"] == 1
+    assert client.get("/v1/lawyers", headers=admin_headers).json()["total"] == 0
 
 
 def test_only_admins_import_and_verify(client, admin_headers):

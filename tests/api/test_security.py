@@ -298,7 +298,7 @@ def second_worker(settings: Settings, tmp_path: Path) -> Iterator[httpx.Client]:
     }
     log = open(tmp_path / "worker2.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "service.main:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "uvicorn", "service.main:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port), "--no-server-header"],
         cwd=REPO,
         env=env,
         stdout=log,

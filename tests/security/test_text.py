@@ -1,0 +1,97 @@
+"""Free text is normalised in one place: NFC; control, bidi-override and markup characters refused;
+zero-width characters stripped; the OpenAPI patterns say so. Real app, real database."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from typing import Any, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import ADMIN_KEY, lawyer_record
+
+ADMIN = {"X-API-Key": ADMIN_KEY}
+
+
+def _registration(**overrides: Any) -> dict[str, Any]:
+    body = {k: v for k, v in lawyer_record(**overrides).items() if k not in ("external_id", "status")}
+    return {**body, "consent_listing": True}
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "Alice\u202egpj.exe",  # right-to-left override
+        "Bob\u2066x\u2069",  # bidi isolate
+        "Carol\x07",  # BEL
+        "Dan\x1b[31m",  # ANSI escape
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "Eve\u0085",  # C1 next line
+    ],
+)
+def test_hostile_names_are_refused_with_what_to_fix(client: TestClient, hostile: str) -> None:
+    response = client.post("/v1/lawyers", json=_registration(name=hostile))
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "name"
+    assert "not accepted" in response.json()["errors"][0]["message"]
+
+
+def test_bios_needs_and_imports_refuse_markup_and_controls(client: TestClient) -> None:
+    assert client.post("/v1/lawyers", json=_registration(bio="Arbitration <b onmouseover=x>counsel</b>")).status_code == 422
+    assert client.post("/v1/needs", json={"description": "EPC \u202edispute"}, headers=ADMIN).status_code == 422
+    assert client.post("/v1/match", json={"description": "EPC\x00 dispute"}, headers=ADMIN).status_code == 422
+    line = json.dumps(lawyer_record(firm="Evil\u202eFirm"))
+    imported = client.post("/v1/lawyers/import", content=line, headers=ADMIN).json()
+    assert imported["created"] == 0 and "U+202E" in json.dumps(imported)
+
+
+def test_zero_width_characters_are_stripped_and_text_is_nfc(client: TestClient) -> None:
+    decomposed = "Jose\u0301 Mu\u0308ller"
+    response = client.post("/v1/lawyers", json=_registration(name="张\u200b三", name_en=decomposed, bio="  Line one.\nLine two\u200d.  "))
+    assert response.status_code == 201, response.text
+    lawyer = response.json()
+    assert lawyer["name"] == "张三"
+    assert lawyer["name_en"] == unicodedata.normalize("NFC", decomposed) == "José Müller"
+    assert lawyer["bio"] == "Line one.\nLine two."
+    # a name of nothing but invisible characters is blank, and the schema says so
+    assert client.post("/v1/lawyers", json=_registration(name="\u200b\u200b")).status_code == 422
+
+
+def _string_schemas(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        # free-text fields: a pattern that is a class of refused characters
+        if node.get("type") == "string" and str(node.get("pattern", "")).startswith("^[^"):
+            yield node
+        for value in node.values():
+            yield from _string_schemas(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _string_schemas(value)
+
+
+def test_lone_surrogates_are_refused(client: TestClient) -> None:
+    body = b'{"description": "EPC dispute \\ud800 in Kazakhstan"}'
+    response = client.post("/v1/match", content=body, headers=ADMIN | {"Content-Type": "application/json"})
+    assert response.status_code == 422 and "surrogate" in response.text
+
+
+def test_the_schema_says_nul_and_controls_are_refused(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    body = schema["paths"]["/v1/match"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    description = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]["properties"]["description"]
+    patterns = {description["pattern"]} | {s["pattern"] for s in _string_schemas(schema["components"])}
+    assert len(patterns) >= 3
+    # the validators schemathesis uses (Rust regex) must be able to read them, or they enforce nothing
+    import jsonschema_rs
+
+    for pattern in patterns:
+        assert not jsonschema_rs.Draft202012Validator({"pattern": pattern}).is_valid("a\x00b")
+    for pattern in patterns:
+        compiled = re.compile(pattern)
+        assert compiled.match("ordinary text 普通文本")
+        for refused in ("a\x00b", "a\u202eb", "a\x1bb", "a<b"):
+            assert not compiled.match(refused), (pattern, refused)
