@@ -51,6 +51,8 @@ class NeedQuery:
     languages: tuple[Term, ...] = ()
     practice_areas: tuple[Term, ...] = ()
     locale: str = "en"
+    # the other side(s) of the matter, as ``rules.party_key``s: the conflict rule reads them
+    counterparties: tuple[str, ...] = ()
 
     @property
     def binding_countries(self) -> list[str]:
