@@ -21,6 +21,7 @@ from service.schemas.request import (
     InboxItem,
     InboxNeed,
     InboxPage,
+    RequestAuto,
     RequestCreate,
     RequestLawyer,
     RequestList,
@@ -86,16 +87,17 @@ def create(
     settings: SettingsDep,
 ) -> RequestList:
     """`{"lawyer_ids": [...]}` sends the need to these lawyers (at most 10 a call, 20 a need), each of
-    whom must be one the service recommends for it (else 422, naming the rule that excludes them).
+    whom must be one the service recommends for it (else 409, naming the rule that excludes them).
     `{"auto": true}` offers it to the best eligible lawyer; on a decline or when the lawyer lets
     `MATCHMAKER_REQUEST_SLA_SECONDS` pass, the service offers it to the next best, up to
     `MATCHMAKER_REQUEST_MAX_ROUNDS` requests for the need. Nobody is asked about a need twice (409)."""
     need = need_repo.get(session, need_id, organisation=caller.scope)
     policy = engagement.Policy.of(settings)
-    if body.auto:
+    choice = body.root
+    if isinstance(choice, RequestAuto):
         made = [engagement.start_auto(session, matcher, need, policy=policy)]
     else:
-        made = engagement.offer_chosen(session, matcher, need, body.lawyer_ids or [], policy=policy)
+        made = engagement.offer_chosen(session, matcher, need, choice.lawyer_ids, policy=policy)
     return RequestList(need_id=need.id, items=_views(session, made))
 
 

@@ -29,7 +29,7 @@ from models import ConsultationRequest, Lawyer, Need
 from models.base import utcnow
 from models.request import OPEN_STATES, RequestState
 from service.engagement import events, notifications
-from service.errors import Conflict, Invalid, NotFound
+from service.errors import Conflict, NotFound
 from service.matching.engine import MatchEngine
 from service.matching.need import NeedQuery
 from service.repositories import lawyers as lawyer_repo
@@ -124,11 +124,12 @@ def offer_chosen(
     refused = {i: a.excluded_by for i, a in judged.items() if a.match is None}
     if refused:
         why = "; ".join(f"{i}: {rule}" for i, rule in refused.items())
-        raise Invalid("lawyer_ids", f"only lawyers recommended for this need may be asked; not recommended ({why})")
+        # 409, not 422: the body is well formed; the directory as it stands refuses it
+        raise Conflict(f"lawyer_ids: only lawyers recommended for this need may be asked; not recommended ({why})")
     lawyers = request_repo.lawyers_by_id(session, set(ids))
     full = [i for i in ids if lawyers[i].at_capacity]
     if full:
-        raise Invalid("lawyer_ids", f"lawyer(s) {full} are at capacity and take no requests now")
+        raise Conflict(f"lawyer_ids: lawyer(s) {full} are at capacity and take no requests now")
     return [_new_request(session, need, lawyers[i], query, auto=False, policy=policy, now=now) for i in ids]
 
 

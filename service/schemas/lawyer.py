@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
+from annotated_types import Ge, Le
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -36,6 +38,7 @@ from service.schemas.common import (
     StrictModel,
     text,
     unique,
+    _not_bool,
 )
 
 # A 17-digit PRC practising-certificate number, or a foreign bar id (letters, digits and - / . space).
@@ -74,7 +77,8 @@ Case = Annotated[str, text(2_000), STRIPPED]
 TalentPool = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{2,64}$")]
 # a party's name as written (any script); conflicts compare names case-, width- and space-insensitively
 PartyName = Annotated[str, text(200), STRIPPED]
-MaxOpen = Annotated[int, Field(ge=1, le=1000)]
+# the bounds inside, the boolean check outside: so the schema keeps minimum and maximum
+MaxOpen = Annotated[Annotated[int, Ge(1), Le(1000)], BeforeValidator(_not_bool)]
 
 
 class LanguageSkill(StrictModel):
@@ -117,8 +121,8 @@ class LawyerFields(StrictModel):
     accepting_clients: StrictBool = True
     email: Email | None = None
     phone: Phone | None = None
-    max_open_engagements: Int | None = Field(
-        None, ge=1, le=1000, description="at most this many open engagements at once; at the maximum you are not matched (empty: no limit)"
+    max_open_engagements: MaxOpen | None = Field(
+        None, description="at most this many open engagements at once; at the maximum you are not matched (empty: no limit)"
     )
     adverse_parties: list[PartyName] = Field(
         default_factory=list,
@@ -202,7 +206,7 @@ class LawyerUpdate(StrictModel):
     accepting_clients: StrictBool = None  # type: ignore[assignment]
     email: Email | None = None
     phone: Phone | None = None
-    max_open_engagements: Int | None = Field(None, ge=1, le=1000, description="at most this many open engagements (null: no limit)")
+    max_open_engagements: MaxOpen | None = Field(None, description="at most this many open engagements (null: no limit)")
     adverse_parties: list[PartyName] = Field(None, max_length=100, description="parties you cannot act against")  # type: ignore[arg-type]
 
     # the validators of LawyerFields, reused: a classmethod's __func__, which mypy does not know classmethods have

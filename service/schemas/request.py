@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictBool, StringConstraints
 
 from service.schemas.common import Int, StrictModel, UtcDateTime
 
@@ -13,20 +13,20 @@ LawyerIdItem = Annotated[int, Field(ge=1, le=2**31 - 1)]
 State = Literal["pending", "accepted", "declined", "expired", "withdrawn", "engaged", "closed"]
 
 
-class RequestCreate(StrictModel):
-    """Either the lawyers to ask (each must be one the service would recommend for the need), or
-    `auto`: the service offers the need to the best eligible lawyer, then the next on decline or expiry."""
+class RequestChosen(StrictModel):
+    """Send the need to these lawyers; each must be one the service recommends for it."""
 
-    lawyer_ids: list[LawyerIdItem] | None = Field(
-        None, min_length=1, max_length=10, description="lawyers to send the request to (as matched for this need)"
-    )
-    auto: StrictBool | None = Field(None, description="true: offer the need to the best eligible lawyer, one at a time")
+    lawyer_ids: list[LawyerIdItem] = Field(min_length=1, max_length=10, description="lawyers to send the request to (as matched for this need)")
 
-    @model_validator(mode="after")
-    def _one_way(self) -> "RequestCreate":
-        if bool(self.lawyer_ids) == bool(self.auto):
-            raise ValueError("send either lawyer_ids (a non-empty list) or \"auto\": true, not both")
-        return self
+
+class RequestAuto(StrictModel):
+    """Let the service offer the need to the best eligible lawyer, then the next on decline or expiry."""
+
+    auto: Literal[True] = Field(description="true: offer the need to the best eligible lawyer, one at a time")
+
+
+class RequestCreate(RootModel[RequestChosen | RequestAuto]):
+    """Either `{"lawyer_ids": [...]}` or `{"auto": true}`."""
 
 
 class DeclineBody(StrictModel):
