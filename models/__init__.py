@@ -7,5 +7,7 @@ from models.event import Event
 from models.lawyer import Lawyer, LawyerStatus, Passage, ProfileChange
 from models.meta import ServiceMeta
 from models.need import Need
+from models.notification import OutboxEmail
+from models.request import ConsultationRequest, RequestState
 
-__all__ = ["ApiKey", "AuditEvent", "Base", "Event", "Lawyer", "LawyerStatus", "Need", "Passage", "ProfileChange", "Role", "ServiceMeta"]
+__all__ = ["ApiKey", "AuditEvent", "Base", "Event", "Lawyer", "LawyerStatus", "Need", "OutboxEmail", "ConsultationRequest", "RequestState", "Passage", "ProfileChange", "Role", "ServiceMeta"]

@@ -69,10 +69,25 @@ class Lawyer(TimestampMixin, Base):
     consent_contact_sharing_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # SHA-256 of the token a self-registered lawyer manages the profile with; shown once.
     management_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Capacity: at most this many open engagements (None: no limit). `open_engagements` is kept by
+    # service.engagement in the transaction that opens or ends one, and `at_capacity` with it, so
+    # that matching reads availability from the row (and the change feed) like any other fact.
+    max_open_engagements: Mapped[int | None] = mapped_column(Integer)
+    open_engagements: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    at_capacity: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # parties the lawyer cannot act against (conflicts), as the lawyer spells them (zh and en)
+    adverse_parties: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     passages: Mapped[list["Passage"]] = relationship(
         back_populates="lawyer", cascade="all, delete-orphan", lazy="raise", order_by="Passage.position"
     )
+
+    def refresh_capacity(self) -> bool:
+        """Set ``at_capacity`` from the maximum and the open count; returns whether it changed."""
+        full = self.max_open_engagements is not None and (self.open_engagements or 0) >= self.max_open_engagements
+        changed = full != bool(self.at_capacity)
+        self.at_capacity = full
+        return changed
 
     def verification_expired(self, now: datetime | None = None) -> bool:
         """True once the verification's period has run out; every verification is stamped with one."""

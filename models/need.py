@@ -25,3 +25,7 @@ class Need(TimestampMixin, Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     budget: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     preferred_cities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # the other side(s) of the matter: a lawyer who declared one of them adverse is never offered it
+    counterparties: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # where the enterprise learns that a lawyer accepted (personal data: the owner's and admins' only)
+    contact_email: Mapped[str | None] = mapped_column(String(320))

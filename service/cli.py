@@ -266,6 +266,37 @@ def evaluate(
 
 
 @app.command()
+def sweep(
+    loop: Annotated[bool, typer.Option(help="keep sweeping until stopped (SIGTERM or Ctrl-C), following the directory")] = False,
+    interval: Annotated[float, typer.Option(min=0.05, help="seconds between sweeps with --loop")] = 5.0,
+) -> None:
+    """Expire the consultation requests whose deadline passed, and offer each need to the next
+    best lawyer. Safe beside running servers and other sweepers: each deadline is acted on once."""
+    import signal
+    import threading
+
+    from service.engagement import requests, sla
+
+    runtime = _runtime()
+    runtime.load_index()
+    policy = requests.Policy.of(runtime.settings)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    total = 0
+    try:
+        while True:
+            total += sla.sweep(runtime.sessions, runtime.matcher, policy, stop=stop.is_set)
+            if not loop or stop.wait(interval):
+                break
+            runtime.sync()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        runtime.engine.dispose()
+    err.print(f"{total} expired request(s) handled")
+
+
+@app.command()
 def reindex() -> None:
     """Rebuild the vector index from the database and save a snapshot."""
     runtime = _runtime(bulk=True)

@@ -71,6 +71,17 @@ class Settings(BaseSettings):
         50_000, ge=0, description="vectors a serving process keeps of that cache in memory (2 KB each); import and reindex keep all"
     )
 
+    # ---- consultation requests (service.engagement) ----
+    request_sla_seconds: float = Field(
+        3600, gt=0, le=30 * 86400, description="a pending consultation request expires this many seconds after it was sent"
+    )
+    request_max_rounds: int = Field(
+        5, ge=1, le=50, description="the service offers a need automatically only while it has had fewer requests than this"
+    )
+    sweep_interval_seconds: float = Field(
+        5.0, ge=0, description="how often each server looks for expired requests (0: never; run `matchmaker sweep` instead)"
+    )
+
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies_parse(cls, value: str) -> str:

@@ -55,6 +55,8 @@ class Runtime:
     _lapse_checked: datetime | None = None
     _standing: tuple[float, dict[str, int]] | None = None
     _standing_lock: threading.Lock = field(default_factory=threading.Lock)
+    # background loops of the engagement (the request sweeper, the e-mail sender), stopped on close
+    _loops: list[Any] = field(default_factory=list)
 
     @classmethod
     def build(
@@ -126,6 +128,15 @@ class Runtime:
         self._follower = threading.Thread(target=loop, name="change-feed-follower", daemon=True)
         self._follower.start()
 
+    def start_engagement(self) -> None:
+        """The request sweeper (MATCHMAKER_SWEEP_INTERVAL_SECONDS; 0: none in this process)."""
+        from service.engagement import requests, sla
+
+        if self.settings.sweep_interval_seconds > 0:
+            sweeper = sla.Sweeper(self.sessions, self.matcher, requests.Policy.of(self.settings), self.settings.sweep_interval_seconds)
+            sweeper.start()
+            self._loops.append(sweeper)
+
     def directory_standing(self) -> dict[str, int]:
         """How many lawyers the database holds and why the others are not matched (see
         repositories.lawyers.standing), re-counted at most every STANDING_SECONDS: /readyz is
@@ -139,6 +150,8 @@ class Runtime:
 
     def close(self) -> None:
         self._stop.set()
+        for loop in self._loops:
+            loop.stop()
         if self._follower is not None:
             self._follower.join(timeout=5)
         if self.catalog.loaded:  # a load stopped half-way must not replace the last good snapshot

@@ -94,5 +94,6 @@ def matches(
         countries=[] if text_only else need.countries,
         practice_areas=[] if text_only else need.practice_areas,
         languages=[] if text_only else need.languages,
+        counterparties=need.counterparties or (),
     )
     return json_response(MatchResponse.from_outcome(matcher.match(query, k=k, session=session), need_id=need.id))

@@ -100,10 +100,12 @@ class MatchEngine:
         practice_areas: Sequence[str] = (),
         languages: Sequence[str] = (),
         locale: str | None = None,
+        counterparties: Sequence[str] = (),
     ) -> NeedQuery:
         """Fields the caller filled are authoritative; what is left empty is read from the text."""
         resolved, binding = resolve(description)
         return NeedQuery(
+            counterparties=rules.party_keys(counterparties),
             description=description,
             countries=given(countries) if countries else read(read_target_countries(description)),
             languages=given(languages) if languages else read(read_languages(description)),

@@ -78,6 +78,8 @@ class NeedQuery:
     practice_areas: tuple[Term, ...] = ()
     locale: str = "en"
     places: tuple[PlaceTerm, ...] = ()  # every place the description names, with its role
+    # the other side(s) of the matter, as ``rules.party_key``s: the conflict rule reads them
+    counterparties: tuple[str, ...] = ()
 
     @property
     def binding_countries(self) -> list[str]:

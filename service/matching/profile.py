@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from service import taxonomy
+from service.matching.rules import party_keys
 from service.matching.reading import fingerprint as reading_fingerprint
 from service.matching.reading import mask_places, read_countries, read_practice_areas
 
@@ -42,6 +43,10 @@ class LawyerFacts:
     read_countries: frozenset[str]
     declared_practice: frozenset[str]
     read_practice: frozenset[str]
+    # conflicts and capacity (rules.not_conflicted, rules.has_capacity): party keys the lawyer
+    # declared adverse, and whether they are at their maximum of open engagements
+    adverse: frozenset[str] = frozenset()
+    at_capacity: bool = False
 
     # Declared fields are authoritative; the text fills in only what the lawyer left empty, since a
     # bio also names countries and areas in passing (a WTO case "involving South Africa").
@@ -90,6 +95,8 @@ class Profile(Protocol):
     countries: list[str]
     offices: list[str]
     practice_areas: list[str]
+    adverse_parties: list[str]
+    at_capacity: bool
 
     @property
     def passages(self) -> Any: ...
@@ -149,6 +156,8 @@ def read_profile(lawyer: Profile, intern: Interner | None = None) -> tuple[Lawye
         read_countries=intern(frozenset(read_c - {"CN"})),
         declared_practice=intern(frozenset(lawyer.practice_areas or ())),
         read_practice=intern(frozenset(read_p)),
+        adverse=intern(frozenset(party_keys(lawyer.adverse_parties or ()))),
+        at_capacity=bool(lawyer.at_capacity),
     )
     return facts, labels
 

@@ -18,6 +18,8 @@ A reading from free text becomes binding (a need rule) only when sure (``binds``
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -106,10 +108,71 @@ def serves_target_country(need: NeedQuery, facts: Facts) -> np.ndarray | None:
     return served
 
 
+def has_capacity(need: NeedQuery, facts: Facts) -> np.ndarray | None:
+    """The lawyer has room for one more engagement (below their declared maximum of open ones).
+
+    Availability reaches the engine through the change feed, like any fact: the transaction that
+    opens or ends an engagement updates the lawyer's ``at_capacity`` column and, when it flips,
+    appends a profile change, so every worker's facts hold it within a feed poll and a match pays
+    no query for it (a per-match query would cost a round trip on every match for a rare state).
+    The offer itself re-checks the row in its transaction. None when nobody is at capacity."""
+    full = facts.mask(*AT_CAPACITY)
+    if not full.any():
+        return None
+    free: np.ndarray = facts.everyone() & ~full
+    return free
+
+
+def not_conflicted(need: NeedQuery, facts: Facts) -> np.ndarray | None:
+    """No counterparty of the need is a party the lawyer declared they cannot act against
+    (names compared by ``party_key``: case, width, spacing and legal-form suffixes aside)."""
+    if not need.counterparties:
+        return None
+    conflicted = facts.any_mask(ADVERSE, need.counterparties)
+    free: np.ndarray = facts.everyone() & ~conflicted
+    return free
+
+
 NEED_RULES: tuple[tuple[str, NeedRule], ...] = (
     ("languages", speaks_required_languages),
     ("countries", serves_target_country),
+    ("capacity", has_capacity),
+    ("conflicts", not_conflicted),
 )
+
+
+# ---- conflicts: party names -----------------------------------------------------------------
+
+# the mask key of lawyers at capacity, and the kind of masks of declared adverse parties
+AT_CAPACITY = ("capacity", "full")
+ADVERSE = "adverse"
+
+# Legal forms dropped from the end of a name, so "Kazakh Grid Co., Ltd." meets "KAZAKH GRID":
+# Latin ones as whole words, Chinese ones as the name's ending (Chinese has no spaces).
+_LATIN_FORMS = frozenset(
+    "co ltd limited company llc llp plc inc incorporated corporation corp gmbh ag sa sas srl bv nv jsc ojsc pjsc too ao ooo".split()
+)
+_CHINESE_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "公司")
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def party_key(name: str) -> str:
+    """A party's name as compared for conflicts: NFKC (full-width letters and digits become
+    ASCII), case-folded, without spaces or punctuation, and without a trailing legal form. The
+    lawyer lists each spelling they want caught (zh and en); each is compared this way."""
+    words = _NOT_WORD.sub(" ", unicodedata.normalize("NFKC", name).casefold()).split()
+    while len(words) > 1 and words[-1] in _LATIN_FORMS:
+        words.pop()
+    key = "".join(words)
+    for form in _CHINESE_FORMS:
+        if key.endswith(form) and len(key) > len(form):
+            key = key[: -len(form)]
+            break
+    return key
+
+
+def party_keys(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(k for k in (party_key(n) for n in names) if k))
 
 
 @dataclass

@@ -201,6 +201,11 @@ def _record_change(session: Session, lawyer_id: int, operation: str) -> None:
     _record_changes(session, [lawyer_id], operation)
 
 
+def availability_changed(session: Session, lawyer_id: int) -> None:
+    """The lawyer's capacity flipped (service.engagement): every worker re-reads the profile."""
+    _record_change(session, lawyer_id, "upsert")
+
+
 def _passage_rows(lawyers: Sequence[Lawyer]) -> list[dict[str, Any]]:
     return [
         {"lawyer_id": lawyer.id, "position": p.position, "kind": p.kind, "text": p.text}
@@ -322,6 +327,8 @@ def update(
             before=before,
             after=audit.snapshot(lawyer),
         )
+    if "max_open_engagements" in changed:
+        lawyer.refresh_capacity()
     if changed & {"bio", "cases"}:
         _write_passages(session, lawyer)
     lawyer.updated_at = utcnow()

@@ -76,6 +76,8 @@ NEED_CREATE: dict[str, Any] = {
     "practice_areas": ["international_arbitration", "construction_infrastructure"],
     "budget": {"max": 3000, "currency": "CNY", "unit": "hour"},
     "preferred_cities": ["上海"],
+    "counterparties": ["Kazakh Grid Co., Ltd.", "哈萨克电网有限公司"],
+    "contact_email": "legal@sunpower-epc.cn",
 }
 NEED_PUBLIC: dict[str, Any] = {
     **NEED_CREATE,
@@ -128,7 +130,8 @@ LAWYER_PUBLIC: dict[str, Any] = {
     "verification_expires_at": _EXPIRES,
     "updated_at": _AT,
 }
-LAWYER_PRIVATE: dict[str, Any] = {**LAWYER_PUBLIC, **_CONTACT, **CONSENT_VIEW, "created_at": _AT}
+_CAPACITY: dict[str, Any] = {"max_open_engagements": 3, "open_engagements": 1, "at_capacity": False, "adverse_parties": ["Almaty Power JSC", "阿拉木图电力"]}
+LAWYER_PRIVATE: dict[str, Any] = {**LAWYER_PUBLIC, **_CONTACT, **CONSENT_VIEW, **_CAPACITY, "created_at": _AT}
 _PENDING = {"status": "pending", "verified_at": None, "last_verified_at": None, "verification_expires_at": None}
 REGISTERED: dict[str, Any] = {
     **LAWYER_PRIVATE,
@@ -216,3 +219,49 @@ def request(value: Any, summary: str) -> dict[str, dict[str, Any]]:
 def answer(value: Any, description: str, media_type: str = "application/json") -> dict[str, Any]:
     """One entry of a route's `responses`: what the answer means, with an example of it."""
     return {"description": description, "content": {media_type: {"example": value}}}
+
+
+# ---- consultation requests ------------------------------------------------------------------
+
+REQUEST_CHOSEN: dict[str, Any] = {"lawyer_ids": [453, 1207]}
+REQUEST_AUTO: dict[str, Any] = {"auto": True}
+DECLINE: dict[str, Any] = {"reason": "I act for the counterparty's parent company"}
+WITHDRAW: dict[str, Any] = {"reason": "the dispute was settled"}
+CLOSE: dict[str, Any] = {"rating": 5, "solved": True}
+_REQUEST_LAWYER: dict[str, Any] = {"id": 453, "name": "何嘉怡", "name_en": "He Jiayi", "firm": "上海弘毅律师事务所", "firm_en": "Shanghai Hongyi Law Firm"}
+REQUEST_VIEW: dict[str, Any] = {
+    "id": 31,
+    "need_id": 1,
+    "lawyer": _REQUEST_LAWYER,
+    "state": "accepted",
+    "round": 1,
+    "auto": True,
+    "created_at": _AT,
+    "deadline_at": "2026-11-21T10:30:00Z",
+    "answered_at": "2026-11-21T09:42:10Z",
+    "engaged_at": None,
+    "closed_at": None,
+    "reason": None,
+    "rating": None,
+    "solved": None,
+    "contact": {"email": "he.jiayi@hongyi-law.cn", "phone": "+86 21 5555 0453"},
+}
+REQUEST_LIST: dict[str, Any] = {"need_id": 1, "items": [REQUEST_VIEW]}
+_INBOX_NEED: dict[str, Any] = {
+    "id": 1,
+    "enterprise": "Sunpower EPC Co., Ltd.",
+    "description": NEED_CREATE["description"],
+    "countries": ["KZ"],
+    "languages": ["ru"],
+    "practice_areas": ["international_arbitration", "construction_infrastructure"],
+}
+INBOX_ITEM: dict[str, Any] = {
+    "id": 31,
+    "state": "pending",
+    "round": 1,
+    "created_at": _AT,
+    "deadline_at": "2026-11-21T10:30:00Z",
+    "answered_at": None,
+    "need": _INBOX_NEED,
+}
+INBOX_PAGE: dict[str, Any] = {"items": [INBOX_ITEM], "total": 1, "offset": 0, "limit": 20}

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
+from annotated_types import Ge, Le
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -35,6 +37,7 @@ from service.schemas.common import (
     StrictModel,
     text,
     unique,
+    _not_bool,
 )
 
 # A 17-digit PRC practising-certificate number, or a foreign bar id (letters, digits and - / . space).
@@ -71,6 +74,10 @@ City = Annotated[str, text(120, one_line=True)]
 Bio = Annotated[str, text(10_000, min_length=0)]  # may be empty or blank
 Case = Annotated[str, text(2_000)]
 TalentPool = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{2,64}$")]
+# a party's name as written (any script); conflicts compare names case-, width- and space-insensitively
+PartyName = Annotated[str, text(200), STRIPPED]
+# the bounds inside, the boolean check outside: so the schema keeps minimum and maximum
+MaxOpen = Annotated[Annotated[int, Ge(1), Le(1000)], BeforeValidator(_not_bool)]
 
 
 class LanguageSkill(StrictModel):
@@ -113,8 +120,16 @@ class LawyerFields(StrictModel):
     accepting_clients: StrictBool = True
     email: Email | None = None
     phone: Phone | None = None
+    max_open_engagements: MaxOpen | None = Field(
+        None, description="at most this many open engagements at once; at the maximum you are not matched (empty: no limit)"
+    )
+    adverse_parties: list[PartyName] = Field(
+        default_factory=list,
+        max_length=100,
+        description="parties you cannot act against (conflicts), each spelling you want caught (e.g. both Chinese and English)",
+    )
 
-    @field_validator("bar_admissions", "countries", "offices", "practice_areas", "talent_pools")
+    @field_validator("bar_admissions", "countries", "offices", "practice_areas", "talent_pools", "adverse_parties")
     @classmethod
     def _dedupe(cls, values: list[str]) -> list[str]:
         return unique(values)
@@ -190,9 +205,11 @@ class LawyerUpdate(StrictModel):
     accepting_clients: StrictBool = None  # type: ignore[assignment]
     email: Email | None = None
     phone: Phone | None = None
+    max_open_engagements: MaxOpen | None = Field(None, description="at most this many open engagements (null: no limit)")
+    adverse_parties: list[PartyName] = Field(None, max_length=100, description="parties you cannot act against")  # type: ignore[arg-type]
 
     # the validators of LawyerFields, reused: a classmethod's __func__, which mypy does not know classmethods have
-    _dedupe = field_validator("bar_admissions", "countries", "offices", "practice_areas", "talent_pools")(
+    _dedupe = field_validator("bar_admissions", "countries", "offices", "practice_areas", "talent_pools", "adverse_parties")(
         LawyerFields._dedupe.__func__  # type: ignore[attr-defined]
     )
     _one_level = field_validator("languages")(LawyerFields._one_level_per_language.__func__)  # type: ignore[attr-defined]
@@ -273,6 +290,10 @@ class LawyerPrivate(LawyerPublic, ConsentView):
     email: str | None
     phone: str | None
     created_at: UtcDateTime
+    max_open_engagements: int | None = Field(description="the most open engagements taken at once (null: no limit)")
+    open_engagements: int = Field(description="engagements accepted or under way now")
+    at_capacity: bool = Field(description="true: at the maximum, so unavailable: not matched nor offered requests until one closes")
+    adverse_parties: list[str] = Field(description="parties declared adverse (conflicts)")
 
 
 class Registered(LawyerPrivate):

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from service.schemas.lawyer import Email, PartyName
 from service.schemas.common import (
     UtcDateTime,
     CountryCode,
@@ -51,6 +52,13 @@ class NeedFields(StrictModel):
 
 
 class NeedCreate(NeedFields):
+    counterparties: list[PartyName] = Field(
+        default_factory=list,
+        max_length=20,
+        description="the other side(s) of the matter; a lawyer who declared one adverse is never recommended or offered the need",
+    )
+    contact_email: Email | None = Field(None, description="where to tell you that a lawyer accepted your request")
+
     external_id: ExternalId | None = Field(None, description="your own id for the need; unique")
     enterprise: Annotated[str, text(300, min_length=0, one_line=True)] | None = None
     industry: Annotated[str, text(200, min_length=0, one_line=True)] | None = None
@@ -82,6 +90,8 @@ class NeedPublic(BaseModel):
     preferred_cities: list[str]
     organisation: str | None
     created_at: UtcDateTime
+    counterparties: list[str] = Field(default_factory=list, description="the other side(s) of the matter")
+    contact_email: str | None = Field(None, description="where acceptances are announced")
 
 
 class NeedPage(BaseModel):

@@ -39,6 +39,20 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
     ("GET", "/v1/needs/{need_bureau}", None,                  (401,  401,  401,  404,  404,  200,  200)),
     ("GET", "/v1/needs/{need_x}/matches", None,               (401,  401,  401,  200,  404,  404,  200)),
     ("DELETE", "/v1/needs/{fresh_need_x}", None,              (401,  401,  401,  204,  404,  404,  204)),
+    # consultation requests: the need's organisation (and administrators) offer and follow them,
+    # the lawyer asked answers them with the management token; anyone else's answers 404
+    ("POST", "/v1/needs/{fresh_need_x}/requests", {"auto": True},
+                                                              (401,  401,  401,  201,  404,  404,  201)),
+    ("GET", "/v1/needs/{need_x}/requests", None,              (401,  401,  401,  200,  404,  404,  200)),
+    ("GET", "/v1/lawyers/me/requests", None,                  (401,  200,  200,  401,  401,  401,  401)),
+    ("POST", "/v1/requests/{fresh_request_a}/accept", None,   (401,  200,  404,  401,  401,  401,  401)),
+    ("POST", "/v1/requests/{fresh_request_a}/decline", {"reason": "too busy"},
+                                                              (401,  200,  404,  401,  401,  401,  401)),
+    ("POST", "/v1/requests/{fresh_request_a}/withdraw", None, (401,  401,  401,  200,  404,  404,  200)),
+    ("POST", "/v1/requests/{accepted_request_a}/engage", None,
+                                                              (401,  401,  401,  200,  404,  404,  200)),
+    ("POST", "/v1/requests/{engaged_request_a}/close", {"rating": 5, "solved": True},
+                                                              (401,  401,  401,  200,  404,  404,  200)),
     # the directory and public reads: any key; lawyers' tokens are not keys
     ("GET", "/v1/lawyers", None,                              (401,  401,  401,  200,  200,  200,  200)),
     ("GET", "/v1/lawyers/{lawyer_a}", None,                   (401,  401,  401,  200,  200,  200,  200)),
@@ -95,12 +109,29 @@ class World:
             response = self.client.post("/v1/needs", json=NEED, headers=self.headers["enterprise_x"])
         elif kind == "fresh_lawyer":
             response = self.client.post("/v1/lawyers", json=registration())
+        elif kind in ("fresh_request_a", "accepted_request_a", "engaged_request_a"):
+            return self.request_for_a(kind)
         elif kind == "fresh_key":
             response = self.client.post("/v1/admin/api-keys", json=KEY, headers=self.admin())
         else:
             raise KeyError(kind)
         assert response.status_code == 201, response.text
         return int(response.json()["id"])
+
+
+    def request_for_a(self, kind: str) -> int:
+        """A request of a fresh need of X Corp sent to lawyer A, then accepted and engaged as named."""
+        need = self.fresh("fresh_need_x")
+        sent = self.client.post(f"/v1/needs/{need}/requests", json={"lawyer_ids": [self.ids["lawyer_a"]]}, headers=self.headers["enterprise_x"])
+        assert sent.status_code == 201, sent.text
+        request_id = int(sent.json()["items"][0]["id"])
+        if kind in ("accepted_request_a", "engaged_request_a"):
+            accepted = self.client.post(f"/v1/requests/{request_id}/accept", headers=self.headers["lawyer_a"])
+            assert accepted.status_code == 200, accepted.text
+        if kind == "engaged_request_a":
+            engaged = self.client.post(f"/v1/requests/{request_id}/engage", headers=self.headers["enterprise_x"])
+            assert engaged.status_code == 200, engaged.text
+        return request_id
 
 
 def registration(**overrides: Any) -> dict[str, Any]:
@@ -157,7 +188,7 @@ def _body(world: World, body: Any) -> dict[str, Any]:
 
 
 def _path(world: World, template: str) -> str:
-    for name in ("fresh_need_x", "fresh_lawyer", "fresh_key"):
+    for name in ("fresh_need_x", "fresh_lawyer", "fresh_key", "fresh_request_a", "accepted_request_a", "engaged_request_a"):
         if "{" + name + "}" in template:
             template = template.replace("{" + name + "}", str(world.fresh(name)))
     return template.format(**world.ids)
@@ -172,7 +203,8 @@ def test_the_matrix_covers_every_route(client: TestClient) -> None:
     tested = {(method, path.replace("{need_x}", "{need_id}").replace("{need_bureau}", "{need_id}")
                .replace("{fresh_need_x}", "{need_id}").replace("{lawyer_a}", "{lawyer_id}")
                .replace("{pending}", "{lawyer_id}").replace("{fresh_lawyer}", "{lawyer_id}")
-               .replace("{fresh_key}", "{key_id}"))
+               .replace("{fresh_key}", "{key_id}").replace("{fresh_request_a}", "{request_id}")
+               .replace("{accepted_request_a}", "{request_id}").replace("{engaged_request_a}", "{request_id}"))
               for method, path, _, _ in MATRIX}
     assert documented == tested, f"untested: {documented - tested}; unknown: {tested - documented}"
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from service import taxonomy
-from service.matching import scoring
+from service.matching import rules, scoring
 from service.matching.profile import Interner, LawyerFacts
 
 Key = tuple[str, str]
@@ -33,6 +33,9 @@ def mask_keys(facts: LawyerFacts) -> list[Key]:
     keys += [("practice", code) for code in facts.practice_areas]
     if facts.declared_practice:
         keys.append(DECLARED_PRACTICE)
+    keys += [(rules.ADVERSE, party) for party in facts.adverse]
+    if facts.at_capacity:
+        keys.append(rules.AT_CAPACITY)
     return keys
 
 

@@ -46,11 +46,13 @@ def export_facts(table: FactTable, labels: PassageLabels) -> dict[str, np.ndarra
                 number(f.read_countries, sorted(f.read_countries)),
                 number(f.declared_practice, sorted(f.declared_practice)),
                 number(f.read_practice, sorted(f.read_practice)),
+                number(f.adverse, sorted(f.adverse)),
+                int(f.at_capacity),
             )
             for f in table.lawyers.values()
         ],
         dtype=np.int64,
-    ).reshape(-1, 10)
+    ).reshape(-1, 12)
     labelled = labels.items()
     label_names = sorted(set(labelled.values()))
     code = {name: i for i, name in enumerate(label_names)}
@@ -82,7 +84,7 @@ def import_facts(arrays: dict[str, np.ndarray], table: FactTable, labels: Passag
     groups: dict[tuple[int, ...], list[int]] = {}
     table.clear()
     table.intern = intern
-    for lawyer_id, years, firm, pools, langs, dc, oc, rc, dp, rp in arrays["facts"].tolist():
+    for lawyer_id, years, firm, pools, langs, dc, oc, rc, dp, rp, adverse, full in arrays["facts"].tolist():
         table.lawyers[lawyer_id] = LawyerFacts(
             id=lawyer_id,
             firm_key=value(firm, "str", intern),
@@ -94,8 +96,10 @@ def import_facts(arrays: dict[str, np.ndarray], table: FactTable, labels: Passag
             read_countries=value(rc, "set", as_set),
             declared_practice=value(dp, "set", as_set),
             read_practice=value(rp, "set", as_set),
+            adverse=value(adverse, "set", as_set),
+            at_capacity=bool(full),
         )
-        groups.setdefault((langs, dc, oc, rc, dp, rp), []).append(lawyer_id)
+        groups.setdefault((langs, dc, oc, rc, dp, rp, adverse, full), []).append(lawyer_id)
     credentials: dict[tuple[int, int], float] = {}
     by_lawyer: dict[int, float] = {}
     for facts in table.lawyers.values():
