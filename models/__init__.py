@@ -4,8 +4,9 @@ from models.api_key import ApiKey, Role
 from models.audit import AuditEvent
 from models.base import Base
 from models.event import Event
+from models.fair import Fair, FairInterest, FairMeeting, FairParticipant
 from models.lawyer import Lawyer, LawyerStatus, Passage, ProfileChange
 from models.meta import ServiceMeta
 from models.need import Need
 
-__all__ = ["ApiKey", "AuditEvent", "Base", "Event", "Lawyer", "LawyerStatus", "Need", "Passage", "ProfileChange", "Role", "ServiceMeta"]
+__all__ = ["ApiKey", "AuditEvent", "Base", "Event", "Fair", "FairInterest", "FairMeeting", "FairParticipant", "Lawyer", "LawyerStatus", "Need", "Passage", "ProfileChange", "Role", "ServiceMeta"]
