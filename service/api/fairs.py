@@ -56,12 +56,14 @@ def _public(fair: Any) -> FairPublic:
     })
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=FairPublic, summary="Create a fair")
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=FairPublic, summary="Create a fair", responses=CONFLICT_RESPONSES)
 def create(body: FairCreate, session: SessionDep, caller: OrganiserDep) -> Response:
     """A fair with its days, slot length, breaks, desks and participants: enterprises with a need
     (typed, or a stored need of your organisation) and registered lawyers (by id, or by the
     `external_id` they were imported with in the exchange format), each with availability windows
-    and a maximum number of meetings. The slots are generated from the days."""
+    and a maximum number of meetings. The slots are generated from the days. A lawyer or need
+    that does not exist is a 404; days that yield no slot, a date given twice, or a window off
+    the fair's days a 409; each names the entry to fix."""
     fair = plan.create(session, body.model_dump(mode="json"), organisation=caller.organisation, owner_key_id=caller.key_id, scope=caller.scope)
     return Response(_public(fair).model_dump_json(), status_code=201, media_type="application/json")
 
@@ -155,8 +157,8 @@ def repair_schedule(
     settings: SettingsDep,
 ) -> ScheduleReportOut:
     """Cancellations, late arrivals and changed windows: only the meetings they make impossible
-    are removed; every other meeting keeps its slot and desk, and the freed time is filled again.
-    409 if the fair has no schedule yet."""
+    are removed; every other meeting keeps its slot and desk, and the freed time is filled again
+    (an empty body only fills free time). 409 if the fair has no schedule yet."""
     fair = fair_repo.get(session, fair_id, organisation=caller.scope)
     report = repair.repair(
         session, matcher, fair, body.model_dump(mode="json"), time_limit=settings.fair_schedule_seconds, workers=settings.fair_solver_workers

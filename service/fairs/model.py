@@ -13,6 +13,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 MARKS = ("must", "would", "no_thanks")
+# at most this many slots in one fair: the schedule's model grows with pairs x slots
+MAX_SLOTS = 400
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models import Fair, FairMeeting, FairParticipant
-from service.errors import Invalid
-from service.fairs.model import Meeting, Pair, Party, Problem, Slot, Solution, free_slots, generate_slots
+from service.errors import Conflict, NotFound
+from service.fairs.model import MAX_SLOTS, Meeting, Pair, Party, Problem, Slot, Solution, free_slots, generate_slots
 from service.fairs.recommend import Judgement, candidate, judge, judge_all, marks_by_pair
 from service.fairs.schedule import solve
 from service.matching.engine import MatchEngine
@@ -19,9 +19,29 @@ from service.repositories import fairs as fair_repo
 NEED_FIELDS = ("description", "countries", "practice_areas", "languages")
 
 
+def check_calendar(body: Mapping[str, Any]) -> None:
+    """The days must yield slots, and every availability window fall on a day of the fair (409:
+    the parts of the request disagree; the request schema cannot say so)."""
+    dates = [str(d["date"]) for d in body["days"]]
+    twice = sorted({d for d in dates if dates.count(d) > 1})
+    if twice:
+        raise Conflict(f"days: {', '.join(twice)} given more than once; give each date once")
+    count = len(generate_slots(body["days"], body["slot_minutes"]))
+    if count == 0:
+        raise Conflict(f"days: no {body['slot_minutes']}-minute slot fits the hours given (breaks excluded); lengthen the days or shorten slot_minutes")
+    if count > MAX_SLOTS:
+        raise Conflict(f"days: {count} slots; at most {MAX_SLOTS} (lengthen slot_minutes or give fewer days)")
+    for kind in ("enterprises", "lawyers"):
+        for n, person in enumerate(body[kind]):
+            for w in person["availability"]:
+                if str(w["date"]) not in dates:
+                    raise Conflict(f"{kind}[{n}].availability: {w['date']} is not a day of the fair")
+
+
 def create(session: Session, body: Mapping[str, Any], *, organisation: str, owner_key_id: int | None, scope: str | None) -> Fair:
     """A fair from its JSON body (FairCreate); every lawyer and stored need it names must exist
-    (needs: of the caller's organisation), else a 422 naming the entry to fix."""
+    (needs: of the caller's organisation), else a 404 naming the entry to fix."""
+    check_calendar(body)
     participants: list[dict[str, Any]] = []
     need_ids = [e["need_id"] for e in body["enterprises"] if e.get("need_id") is not None]
     needs = fair_repo.needs_of(session, need_ids, organisation=scope)
@@ -29,7 +49,7 @@ def create(session: Session, body: Mapping[str, Any], *, organisation: str, owne
         if e.get("need_id") is not None:
             stored = needs.get(e["need_id"])
             if stored is None:
-                raise Invalid(f"enterprises[{n}].need_id", f"no need with id {e['need_id']} of your organisation")
+                raise NotFound(f"enterprises[{n}].need_id: no need with id {e['need_id']} of your organisation")
             need = {f: getattr(stored, f) for f in NEED_FIELDS}
         else:
             need = {f: e["need"][f] for f in NEED_FIELDS}
@@ -41,14 +61,14 @@ def create(session: Session, body: Mapping[str, Any], *, organisation: str, owne
     for n, x in enumerate(body["lawyers"]):
         if x.get("lawyer_id") is not None:
             if x["lawyer_id"] not in by_id:
-                raise Invalid(f"lawyers[{n}].lawyer_id", f"no registered lawyer with id {x['lawyer_id']}")
+                raise NotFound(f"lawyers[{n}].lawyer_id: no registered lawyer with id {x['lawyer_id']}")
             lawyer_id, name = x["lawyer_id"], by_id[x["lawyer_id"]]
         else:
             if x["external_id"] not in by_external:
-                raise Invalid(f"lawyers[{n}].external_id", f"no lawyer imported with external_id {x['external_id']!r}")
+                raise NotFound(f"lawyers[{n}].external_id: no lawyer imported with external_id {x['external_id']!r}")
             lawyer_id, name = by_external[x["external_id"]]
         if lawyer_id in seen:
-            raise Invalid(f"lawyers[{n}]", f"lawyer {lawyer_id} is listed twice")
+            raise Conflict(f"lawyers[{n}]: lawyer {lawyer_id} is listed twice")
         seen.add(lawyer_id)
         participants.append({"kind": "lawyer", "name": name, "lawyer_id": lawyer_id,
                              "availability": x["availability"], "max_meetings": x["max_meetings"]})
@@ -73,9 +93,9 @@ def set_marks(session: Session, fair: Fair, marks: Sequence[Mapping[str, Any]]) 
     enterprises, lawyers = _kinds(fair)
     for n, m in enumerate(marks):
         if m["enterprise"] not in enterprises:
-            raise Invalid(f"marks[{n}].enterprise", f"{m['enterprise']} is not an enterprise of this fair")
+            raise NotFound(f"marks[{n}].enterprise: {m['enterprise']} is not an enterprise of this fair")
         if m["lawyer"] not in lawyers:
-            raise Invalid(f"marks[{n}].lawyer", f"{m['lawyer']} is not a lawyer of this fair")
+            raise NotFound(f"marks[{n}].lawyer: {m['lawyer']} is not a lawyer of this fair")
     fair_repo.set_marks(session, fair.id, [(m["enterprise"], m["lawyer"], m["side"], m["mark"]) for m in marks])
 
 
@@ -90,7 +110,7 @@ def recommendations(session: Session, engine: MatchEngine, fair: Fair, enterpris
     """The fair's lawyers for one enterprise: eligible ones by weight, then score; the excluded last."""
     enterprises, lawyers = _kinds(fair)
     if enterprise not in enterprises:
-        raise Invalid("enterprise", f"{enterprise} is not an enterprise of this fair")
+        raise NotFound(f"enterprise: {enterprise} is not an enterprise of this fair")
     judged = judge(engine, enterprise, enterprises[enterprise].need or {}, {p.id: p.lawyer_id for p in lawyers.values() if p.lawyer_id}, session)
     marks = marks_of(session, fair)
     items: list[dict[str, Any]] = []
@@ -189,9 +209,9 @@ def view(session: Session, fair: Fair, *, participant: int | None, desk: int | N
     """The meetings in time order then desk, as rows every export renders the same way."""
     names = {p.id: p.name for p in fair.participants}
     if participant is not None and participant not in names:
-        raise Invalid("participant", f"{participant} is not a participant of this fair")
+        raise NotFound(f"participant: {participant} is not a participant of this fair")
     if desk is not None and not 1 <= desk <= fair.tables:
-        raise Invalid("desk", f"this fair has desks 1 to {fair.tables}")
+        raise NotFound(f"desk: this fair has desks 1 to {fair.tables}")
     by_index = {s.index: s for s in slots(fair)}
     rows = []
     for m in fair_repo.meetings(session, fair.id):

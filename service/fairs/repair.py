@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models import Fair
-from service.errors import Conflict, Invalid
+from service.errors import Conflict, NotFound
 from service.fairs import plan
 from service.fairs.model import free_slots
 from service.fairs.schedule import solve
@@ -42,14 +42,14 @@ def apply_changes(fair: Fair, changes: Mapping[str, Any]) -> set[int]:
                        ("windows", [x["participant"] for x in changes["windows"]])):
         for n, pid in enumerate(ids):
             if pid not in people:
-                raise Invalid(f"{field}[{n}]", f"{pid} is not a participant of this fair")
+                raise NotFound(f"{field}[{n}]: {pid} is not a participant of this fair")
     for n, late in enumerate(changes["late_arrivals"]):
         if str(late["date"]) not in days:
-            raise Invalid(f"late_arrivals[{n}].date", f"{late['date']} is not a day of the fair")
+            raise Conflict(f"late_arrivals[{n}].date: {late['date']} is not a day of the fair")
     for n, change in enumerate(changes["windows"]):
         for w in change["availability"]:
             if str(w["date"]) not in days:
-                raise Invalid(f"windows[{n}].availability", f"{w['date']} is not a day of the fair")
+                raise Conflict(f"windows[{n}].availability: {w['date']} is not a day of the fair")
         people[change["participant"]].availability = [dict(w, date=str(w["date"])) for w in change["availability"]]
         touched.add(change["participant"])
     for late in changes["late_arrivals"]:

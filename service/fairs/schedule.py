@@ -9,9 +9,9 @@ sum of all other weights, so one more must placed always beats any gain in quali
 the sum of the pair weights (match score and interest, ``model.weight``) is maximised.
 
 Scale: one model with a boolean per (pair, common free slot) while that stays under
-``SINGLE_MODEL_VARIABLES``; above it two stages: choose the pairs (a degree-constrained matching,
-whose LP relaxation is integral, so CP-SAT solves it at once), then give the chosen pairs slots,
-then fill what is left greedily. The answer is never worse than the greedy plan: if the solver's
+``SINGLE_MODEL_VARIABLES``; above it two stages: choose the pairs (a maximum-weight
+degree-constrained matching, solved exactly as a min-cost flow), then give the chosen pairs slots
+with CP-SAT, then fill what is left greedily. The answer is never worse than the greedy plan: if the solver's
 is, the greedy plan is returned (status ``GREEDY``).
 """
 
@@ -21,6 +21,8 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
 from service.fairs.model import Meeting, Pair, Problem, Solution
@@ -78,6 +80,41 @@ def _fill(book: _Book, pairs: Iterable[Pair]) -> list[tuple[Pair, int]]:
         if slots:
             book.take(pair.enterprise, pair.lawyer, slots[0])
             placed.append((pair, slots[0]))
+    return placed
+
+
+def _seat(problem: Problem, pairs: Sequence[Pair]) -> list[tuple[Pair, int]]:
+    """Slots for chosen pairs, most constrained first (fewest open slots left), each into its
+    open slot with the most free desks: like DSatur for graph colouring, it seats what a
+    first-come order strands (a pair whose only common slots went to others)."""
+    book = _Book(problem)
+    chosen = [p for p in pairs if book.fits(p)]
+    open_: dict[int, set[int]] = {i: set(book.open_slots(p)) for i, p in enumerate(chosen)}
+    by_party: dict[int, list[int]] = defaultdict(list)
+    for i, p in enumerate(chosen):
+        by_party[p.enterprise].append(i)
+        by_party[p.lawyer].append(i)
+    placed = []
+    while open_:
+        i = min(open_, key=lambda i: (len(open_[i]), not chosen[i].must, -chosen[i].weight, i))
+        slots = open_.pop(i)
+        pair = chosen[i]
+        if not slots or not book.fits(pair):
+            continue
+        slot = min(slots, key=lambda s: (book.used[s], s))
+        book.take(pair.enterprise, pair.lawyer, slot)
+        placed.append((pair, slot))
+        for party in (pair.enterprise, pair.lawyer):
+            full = book.room(party) <= 0
+            for j in by_party[party]:
+                if j in open_:
+                    if full:
+                        open_[j].clear()
+                    else:
+                        open_[j].discard(slot)
+        if book.used[slot] >= problem.desks:
+            for rest in open_.values():
+                rest.discard(slot)
     return placed
 
 
@@ -170,28 +207,52 @@ def _assign_slots(
     return [(pair, slot) for pair, slot, x in choices if solver.boolean_value(x)], solver.status_name(status)
 
 
-def _choose_pairs(problem: Problem, seconds: float, workers: int) -> list[Pair]:
-    """Stage one at scale: the pairs to meet, as a degree-constrained matching (each party at most
-    its cap and its free slots, all of them at most desks × slots), musts first then weight."""
+def _choose_pairs(problem: Problem) -> list[Pair]:
+    """Stage one at scale: the pairs to meet, as a maximum-weight degree-constrained matching (each
+    party at most its cap and its free slots, all pairs at most the free desk-slots), solved
+    exactly as a min-cost flow: source -> enterprise -> lawyer -> sink, plus a bypass arc from
+    source to sink, so that a unit of flow takes a pair only when the pair is worth something.
+    Every path has three arcs; a pair arc costs (top - weight), the bypass costs top, so the
+    cheapest flow is the heaviest set of pairs. Musts carry MUST_WEIGHT as in stage two."""
     book = _Book(problem)
     pairs = [p for p in problem.pairs if book.fits(p) and book.open_slots(p)]
-    model = cp_model.CpModel()
+    if not pairs:
+        return []
     must_weight = 1 + sum(p.weight for p in pairs)
-    ys = [model.new_bool_var(f"y{i}") for i in range(len(pairs))]
-    degree: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-    for pair, y in zip(pairs, ys):
-        degree[pair.enterprise].append(y)
-        degree[pair.lawyer].append(y)
-    for party, vs in degree.items():
+    worth = [p.weight + (must_weight if p.must else 0) for p in pairs]
+    top = max(worth) + 1
+    parties = sorted({p.enterprise for p in pairs} | {p.lawyer for p in pairs})
+    node = {party: i + 2 for i, party in enumerate(parties)}
+    source, sink = 0, 1
+    room = problem.desks * problem.slots - len(problem.fixed)
+    tails, heads, capacities, costs = [], [], [], []
+
+    def arc(tail: int, head: int, capacity: int, cost: int) -> None:
+        tails.append(tail)
+        heads.append(head)
+        capacities.append(capacity)
+        costs.append(cost)
+
+    for party in parties:
         free = len([s for s in problem.parties[party].free if s < problem.slots and (party, s) not in book.busy])
-        model.add(sum(vs) <= max(0, min(book.room(party), free)))
-    model.add(sum(ys) <= problem.desks * problem.slots - len(problem.fixed))
-    model.maximize(sum((p.weight + (must_weight if p.must else 0)) * y for p, y in zip(pairs, ys)))
-    solver = _solver(seconds, workers)
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        degree = max(0, min(book.room(party), free))
+        if problem.parties[party].kind == "enterprise":
+            arc(source, node[party], degree, 0)
+        else:
+            arc(node[party], sink, degree, 0)
+    first_pair = len(tails)
+    for pair, w in zip(pairs, worth):
+        arc(node[pair.enterprise], node[pair.lawyer], 1, top - w)
+    arc(source, sink, room, top)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.array(tails), np.array(heads), np.array(capacities, dtype=np.int64), np.array(costs, dtype=np.int64)
+    )
+    flow.set_nodes_supplies(np.array([source, sink]), np.array([room, -room], dtype=np.int64))
+    if flow.solve() != flow.OPTIMAL:
         return pairs
-    return [p for p, y in zip(pairs, ys) if solver.boolean_value(y)]
+    used = flow.flows(np.arange(first_pair, first_pair + len(pairs)))
+    return [p for p, f in zip(pairs, used.tolist()) if f > 0]
 
 
 def _variables(problem: Problem) -> int:
@@ -211,15 +272,25 @@ def solve(
         for pair, slot in placed:
             book.take(pair.enterprise, pair.lawyer, slot)
     else:
-        chosen = _choose_pairs(problem, time_limit / 3, workers)
-        left = time_limit - (time.monotonic() - started)
-        placed, status = _assign_slots(problem, chosen, left, workers, hint)
+        chosen = _choose_pairs(problem)
+        # the solver starts from the chosen pairs seated greedily, not from greedy's own pairs
+        seated = max(_seat(problem, chosen), _fill(_Book(problem), _order(chosen)), key=_value)
+        if len(seated) == len(chosen):
+            # every pair of the matching seated: the matching's value bounds every schedule's
+            placed, status = seated, "OPTIMAL"
+        else:
+            left = time_limit - (time.monotonic() - started)
+            placed, status = _assign_slots(problem, chosen, left, workers, {(p.enterprise, p.lawyer): s for p, s in seated})
+            if _value(placed) < _value(seated):
+                placed = seated
         book = _Book(problem)
         for pair, slot in placed:
             book.take(pair.enterprise, pair.lawyer, slot)
         # what stage two could not seat, and every pair stage one left out, where room remains
-        placed += _fill(book, _order(problem.pairs))
-        status = "FEASIBLE" if status == "OPTIMAL" else status
+        more = _fill(book, _order(problem.pairs))
+        placed += more
+        if status == "OPTIMAL" and more:
+            status = "FEASIBLE"  # the matching's bound held only for the pairs it chose
     musts, objective = _value(placed)
     if (musts, objective) < (base.musts_placed, base.objective):
         solution = base

@@ -4,30 +4,43 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, available_timezones
+from functools import lru_cache
+from zoneinfo import available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
 
-from service.fairs.model import generate_slots
 from service.schemas.common import Int, ShortText, StrictModel, UtcDateTime
 from service.schemas.need import NeedFields
 
 # Limits that keep one fair's cost bounded: the schedule's model grows with pairs × slots.
 MAX_DAYS = 14
-MAX_SLOTS = 400
 MAX_ENTERPRISES = 1000
 MAX_LAWYERS = 500
 MAX_TABLES = 500
 MAX_WINDOWS = 20
 MAX_MARKS = 5000
 
+def _zone(value: str) -> str:
+    if value not in _zones():
+        raise ValueError(f"{value!r} is not an IANA time zone (e.g. 'Asia/Shanghai')")
+    return value
+
+
+@lru_cache(maxsize=1)
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(available_timezones()))
+
+
+TimeZone = Annotated[str, AfterValidator(_zone), WithJsonSchema({"type": "string", "enum": list(_zones()), "description": "IANA time zone"})]
 Clock = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 ParticipantId = Annotated[Int, Field(ge=1, le=2**31 - 1)]
 
 
-def _ordered(start: str, end: str, what: str) -> None:
-    if start >= end:
-        raise ValueError(f"{what}: start {start} must be before end {end}")
+def _ordered(model: Any) -> Any:
+    # a span typed the wrong way round is still the same span; an empty one holds no slot
+    if model.end < model.start:
+        model.start, model.end = model.end, model.start
+    return model
 
 
 class Span(StrictModel):
@@ -36,8 +49,7 @@ class Span(StrictModel):
 
     @model_validator(mode="after")
     def _order(self) -> "Span":
-        _ordered(self.start, self.end, "span")
-        return self
+        return _ordered(self)
 
 
 class FairDay(StrictModel):
@@ -48,8 +60,7 @@ class FairDay(StrictModel):
 
     @model_validator(mode="after")
     def _order(self) -> "FairDay":
-        _ordered(self.start, self.end, f"day {self.date}")
-        return self
+        return _ordered(self)
 
 
 class Window(StrictModel):
@@ -59,8 +70,7 @@ class Window(StrictModel):
 
     @model_validator(mode="after")
     def _order(self) -> "Window":
-        _ordered(self.start, self.end, f"window on {self.date}")
-        return self
+        return _ordered(self)
 
 
 Availability = Annotated[
@@ -68,33 +78,39 @@ Availability = Annotated[
 ]
 
 
-class EnterpriseIn(StrictModel):
-    name: ShortText = Field(description="the enterprise's name")
-    need: NeedFields | None = Field(None, description="the need, typed (text, and fields if known)")
-    need_id: ParticipantId | None = Field(None, description="or a need your organisation stored (POST /v1/needs)")
+class _Participant(StrictModel):
     availability: Availability = Field(default_factory=list)
+
+
+class TypedEnterprise(_Participant):
+    name: ShortText = Field(description="the enterprise's name")
+    need: NeedFields = Field(description="the need, typed (text, and fields if known)")
     max_meetings: Int = Field(8, ge=1, le=100, description="at most this many meetings")
 
-    @model_validator(mode="after")
-    def _one_need(self) -> "EnterpriseIn":
-        if (self.need is None) == (self.need_id is None):
-            raise ValueError("give exactly one of need (typed) or need_id (a stored need)")
-        return self
+
+class StoredNeedEnterprise(_Participant):
+    name: ShortText = Field(description="the enterprise's name")
+    need_id: ParticipantId = Field(description="a need your organisation stored (POST /v1/needs)")
+    max_meetings: Int = Field(8, ge=1, le=100, description="at most this many meetings")
 
 
-class LawyerIn(StrictModel):
-    lawyer_id: ParticipantId | None = Field(None, description="a registered lawyer's id")
-    external_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = Field(
-        None, description="or the exchange-format external_id of a lawyer imported into the directory"
-    )
-    availability: Availability = Field(default_factory=list)
+# exactly one of need / need_id: each form refuses the other's field (extra="forbid")
+EnterpriseIn = TypedEnterprise | StoredNeedEnterprise
+
+
+class RegisteredLawyer(_Participant):
+    lawyer_id: ParticipantId = Field(description="a registered lawyer's id")
     max_meetings: Int = Field(12, ge=1, le=100, description="at most this many meetings")
 
-    @model_validator(mode="after")
-    def _one_reference(self) -> "LawyerIn":
-        if (self.lawyer_id is None) == (self.external_id is None):
-            raise ValueError("give exactly one of lawyer_id or external_id")
-        return self
+
+class ImportedLawyer(_Participant):
+    external_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] = Field(
+        description="the exchange-format external_id of a lawyer imported into the directory"
+    )
+    max_meetings: Int = Field(12, ge=1, le=100, description="at most this many meetings")
+
+
+LawyerIn = RegisteredLawyer | ImportedLawyer
 
 
 _FAIR_CREATE_EXAMPLE: dict[str, Any] = {
@@ -115,38 +131,13 @@ class FairCreate(StrictModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_FAIR_CREATE_EXAMPLE]})
 
     name: ShortText = Field(description="the fair's name")
-    timezone: Annotated[str, StringConstraints(max_length=64)] = Field("Asia/Shanghai", description="IANA time zone of the venue")
+    timezone: TimeZone = Field("Asia/Shanghai", description="IANA time zone of the venue")
     days: list[FairDay] = Field(min_length=1, max_length=MAX_DAYS, description="the fair's days and hours")
     slot_minutes: Int = Field(ge=5, le=240, description="length of one meeting slot, minutes")
     tables: Int = Field(ge=1, le=MAX_TABLES, description="desks: at most this many meetings at once")
     enterprises: list[EnterpriseIn] = Field(default_factory=list, max_length=MAX_ENTERPRISES, description="enterprises and their needs")
     lawyers: list[LawyerIn] = Field(default_factory=list, max_length=MAX_LAWYERS, description="lawyers at the fair")
 
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        if value not in available_timezones():
-            raise ValueError(f"{value!r} is not an IANA time zone (e.g. 'Asia/Shanghai')")
-        ZoneInfo(value)
-        return value
-
-    @model_validator(mode="after")
-    def _calendar(self) -> "FairCreate":
-        dates = [d.date for d in self.days]
-        if len(set(dates)) != len(dates):
-            raise ValueError("days: each date once")
-        slots = generate_slots([d.model_dump(mode="json") for d in self.days], self.slot_minutes)
-        if not slots:
-            raise ValueError("days: no slot of slot_minutes fits in the days given; lengthen the days or shorten the slots")
-        if len(slots) > MAX_SLOTS:
-            raise ValueError(f"days: {len(slots)} slots; at most {MAX_SLOTS} (lengthen slot_minutes)")
-        windows = [(f"enterprises[{n}]", e.availability) for n, e in enumerate(self.enterprises)]
-        windows += [(f"lawyers[{n}]", x.availability) for n, x in enumerate(self.lawyers)]
-        for where, availability in windows:
-            for window in availability:
-                if window.date not in dates:
-                    raise ValueError(f"{where}.availability: {window.date} is not a day of the fair")
-        return self
 
 
 class ParticipantPublic(BaseModel):
@@ -325,12 +316,6 @@ class RepairRequest(StrictModel):
     cancelled: list[ParticipantId] = Field(default_factory=list, max_length=MAX_LAWYERS + MAX_ENTERPRISES, description="participants who cancelled")
     late_arrivals: list[LateArrival] = Field(default_factory=list, max_length=MAX_LAWYERS + MAX_ENTERPRISES, description="participants who arrive late")
     windows: list[NewWindows] = Field(default_factory=list, max_length=MAX_LAWYERS + MAX_ENTERPRISES, description="changed availability")
-
-    @model_validator(mode="after")
-    def _something(self) -> "RepairRequest":
-        if not (self.cancelled or self.late_arrivals or self.windows):
-            raise ValueError("name at least one cancellation, late arrival or changed window")
-        return self
 
 
 class PartyRef(BaseModel):

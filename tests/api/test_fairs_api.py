@@ -89,26 +89,35 @@ def test_a_fair_is_created_with_its_slots(client: TestClient, fair: dict[str, An
 
 
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("change", "status", "fix"),
     [
-        ({"lawyers": [{"lawyer_id": 999999}]}, "lawyers[0].lawyer_id"),
-        ({"lawyers": [{"external_id": "nobody"}]}, "lawyers[0].external_id"),
-        ({"enterprises": [{"name": "x", "need_id": 999}]}, "enterprises[0].need_id"),
-        ({"enterprises": [{"name": "x"}]}, "enterprises.0"),
-        ({"days": [{"date": DAY, "start": "09:00", "end": "09:10"}]}, "body"),
-        ({"days": [{"date": DAY, "start": "12:00", "end": "09:00"}]}, "days.0"),
-        ({"enterprises": [{"name": "x", "need": {"description": "需要律师"}, "availability": [{"date": "2027-01-01", "start": "09:00", "end": "10:00"}]}]}, "body"),
-        ({"timezone": "Mars/Olympus"}, "timezone"),
-        ({"tables": 0}, "tables"),
+        ({"lawyers": [{"lawyer_id": 999999}]}, 404, "lawyers[0].lawyer_id"),
+        ({"lawyers": [{"external_id": "nobody"}]}, 404, "lawyers[0].external_id"),
+        ({"enterprises": [{"name": "x", "need_id": 999}]}, 404, "enterprises[0].need_id"),
+        ({"enterprises": [{"name": "x"}]}, 422, "enterprises.0"),
+        ({"enterprises": [{"name": "x", "need_id": 1, "need": {"description": "需要律师"}}]}, 422, "enterprises.0"),
+        ({"days": [{"date": DAY, "start": "09:00", "end": "09:10"}]}, 409, "no 20-minute slot fits"),
+        ({"days": DAYS + DAYS}, 409, "given more than once"),
+        ({"enterprises": [{"name": "x", "need": {"description": "需要律师"}, "availability": [{"date": "2027-01-01", "start": "09:00", "end": "10:00"}]}]},
+         409, "enterprises[0].availability"),
+        ({"timezone": "Mars/Olympus"}, 422, "timezone"),
+        ({"tables": 0}, 422, "tables"),
     ],
 )
-def test_bad_fairs_are_refused_with_what_to_fix(client: TestClient, bureau: dict[str, str], change: dict[str, Any], field: str) -> None:
+def test_bad_fairs_are_refused_with_what_to_fix(client: TestClient, bureau: dict[str, str], change: dict[str, Any], status: int, fix: str) -> None:
     body = {"name": "f", "days": DAYS, "slot_minutes": 20, "tables": 2, **change}
     response = client.post("/v1/fairs", json=body, headers=bureau)
-    assert response.status_code == 422, response.text
+    assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
-    assert any(e["field"].startswith(field) for e in response.json()["errors"]), response.json()
+    problem = response.json()
+    assert fix in problem["detail"] or any(e["field"].startswith(fix) for e in problem.get("errors", [])), problem
     assert client.get("/v1/fairs", headers=bureau).json()["total"] == 0  # nothing half-written
+
+
+def test_spans_typed_backwards_are_the_same_span(client: TestClient, bureau: dict[str, str]) -> None:
+    body = {"name": "f", "days": [{"date": DAY, "start": "10:00", "end": "09:00"}], "slot_minutes": 30, "tables": 1}
+    fair = client.post("/v1/fairs", json=body, headers=bureau).json()
+    assert [(s["start"], s["end"]) for s in fair["slots"]] == [("09:00", "09:30"), ("09:30", "10:00")]
 
 
 def test_recommendations_come_from_the_engine_with_its_rules(client: TestClient, fair: dict[str, Any], bureau: dict[str, str]) -> None:
