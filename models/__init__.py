@@ -4,10 +4,11 @@ from models.api_key import ApiKey, Role
 from models.audit import AuditEvent
 from models.base import Base
 from models.event import Event
+from models.fair import Fair, FairInterest, FairMeeting, FairParticipant
 from models.lawyer import Lawyer, LawyerStatus, Passage, ProfileChange
 from models.meta import ServiceMeta
 from models.need import Need
 from models.notification import OutboxEmail
 from models.request import ConsultationRequest, RequestState
 
-__all__ = ["ApiKey", "AuditEvent", "Base", "Event", "Lawyer", "LawyerStatus", "Need", "OutboxEmail", "ConsultationRequest", "RequestState", "Passage", "ProfileChange", "Role", "ServiceMeta"]
+__all__ = ["ApiKey", "AuditEvent", "Base", "ConsultationRequest", "Event", "Fair", "FairInterest", "FairMeeting", "FairParticipant", "Lawyer", "LawyerStatus", "Need", "OutboxEmail", "Passage", "ProfileChange", "RequestState", "Role", "ServiceMeta"]

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from service.api import admin, docs, health, lawyers, matches, needs, requests
+from service.api import admin, docs, fairs, health, lawyers, matches, needs, requests
 from service.addresses import parse_networks
 from service.http_guard import RequestGuard, TrustedProxies
 from service.problems import install_handlers
@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(RequestGuard, ndjson_paths=(IMPORT_PATH,), docs_paths=("/docs", "/redoc"))
     # first of all: who is calling, as the configured proxies (and only they) say
     app.add_middleware(TrustedProxies, trusted=parse_networks(settings.trusted_proxies))
-    routers = [health.router, matches.router, needs.router, requests.router, lawyers.router, admin.router]
+    routers = [health.router, matches.router, needs.router, requests.router, lawyers.router, admin.router, fairs.router]
     if settings.serves_docs:
         routers.insert(1, docs.router)
     for router in routers:

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
         50_000, ge=0, description="vectors a serving process keeps of that cache in memory (2 KB each); import and reindex keep all"
     )
 
+    fair_schedule_seconds: float = Field(
+        20.0, gt=0, le=600, description="time limit of a fair's schedule (CP-SAT); the greedy plan is kept if nothing better is found"
+    )
+    fair_solver_workers: int = Field(2, ge=1, le=32, description="CP-SAT search workers for fair schedules")
+
     # ---- consultation requests (service.engagement) ----
     request_sla_seconds: float = Field(
         3600, gt=0, le=30 * 86400, description="a pending consultation request expires this many seconds after it was sent"

@@ -25,6 +25,9 @@ LAWYER_PATCH = {"bio": "Advised on EPC disputes in Kazakhstan and Uzbekistan."}
 NEED = {"description": "哈萨克斯坦光伏EPC合同争议，需要仲裁律师", "countries": ["KZ"]}
 MATCH = {"description": "EPC arbitration in Kazakhstan", "countries": ["KZ"]}
 KEY = {"name": "k", "role": "enterprise", "organisation": "Z"}
+DAYS = [{"date": "2026-12-08", "start": "09:00", "end": "10:00"}]
+FAIR = {"name": "fair", "days": DAYS, "slot_minutes": 20, "tables": 2,
+        "enterprises": [{"name": "E", "need": {"description": "EPC arbitration in Kazakhstan", "countries": ["KZ"]}}]}
 
 # (method, path, body) -> status for: anonymous, lawyer A, lawyer B, enterprise X, enterprise Y, bureau, admin
 #                                                             anon  lawA  lawB  entX  entY  bur   admin
@@ -83,6 +86,18 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
     ("DELETE", "/v1/admin/api-keys/{fresh_key}", None,        (401,  401,  401,  403,  403,  403,  200)),
     ("GET", "/v1/admin/audit", None,                          (401,  401,  401,  403,  403,  403,  200)),
     ("POST", "/v1/admin/reindex", None,                       (401,  401,  401,  403,  403,  403,  200)),
+    # fairs: run by a bureau (or an administrator); enterprises' keys may not
+    ("POST", "/v1/fairs", "{fair}",                           (401,  401,  401,  403,  403,  201,  201)),
+    ("GET", "/v1/fairs", None,                                (401,  401,  401,  403,  403,  200,  200)),
+    ("GET", "/v1/fairs/{fair}", None,                         (401,  401,  401,  403,  403,  200,  200)),
+    ("PUT", "/v1/fairs/{fair}/interests", "{marks}",          (401,  401,  401,  403,  403,  200,  200)),
+    ("GET", "/v1/fairs/{fair}/interests", None,               (401,  401,  401,  403,  403,  200,  200)),
+    ("GET", "/v1/fairs/{fair}/recommendations?enterprise={fair_enterprise}", None,
+                                                              (401,  401,  401,  403,  403,  200,  200)),
+    ("POST", "/v1/fairs/{fair}/schedule", None,               (401,  401,  401,  403,  403,  200,  200)),
+    ("GET", "/v1/fairs/{fair}/schedule", None,                (401,  401,  401,  403,  403,  200,  200)),
+    ("POST", "/v1/fairs/{fair}/schedule/repair", "{repair}",  (401,  401,  401,  403,  403,  200,  200)),
+    ("DELETE", "/v1/fairs/{fresh_fair}", None,                (401,  401,  401,  403,  403,  204,  204)),
     # last, as it ends the lawyer: erasure of one's own profile
     ("DELETE", "/v1/lawyers/me", None,                        (401,  204,  204,  401,  401,  401,  401)),
 ]
@@ -104,6 +119,9 @@ class World:
     def admin(self) -> dict[str, str]:
         return self.headers["admin"]
 
+    def fair_body(self) -> dict[str, Any]:
+        return {**FAIR, "lawyers": [{"lawyer_id": self.lawyer_ids["lawyer_a"]}]}
+
     def fresh(self, kind: str) -> int:
         if kind == "fresh_need_x":
             response = self.client.post("/v1/needs", json=NEED, headers=self.headers["enterprise_x"])
@@ -111,6 +129,8 @@ class World:
             response = self.client.post("/v1/lawyers", json=registration())
         elif kind in ("fresh_request_a", "accepted_request_a", "engaged_request_a"):
             return self.request_for_a(kind)
+        elif kind == "fresh_fair":
+            response = self.client.post("/v1/fairs", json=self.fair_body(), headers=self.headers["bureau"])
         elif kind == "fresh_key":
             response = self.client.post("/v1/admin/api-keys", json=KEY, headers=self.admin())
         else:
@@ -176,7 +196,11 @@ def world(client: TestClient) -> World:
     need_x = client.post("/v1/needs", json=NEED, headers=headers["enterprise_x"]).json()["id"]
     need_bureau = client.post("/v1/needs", json=NEED, headers=headers["bureau"]).json()["id"]
     ids = {"lawyer_a": lawyer_a, "lawyer_b": lawyer_b, "pending": pending, "need_x": need_x, "need_bureau": need_bureau}
-    return World(client, headers, ids, {"lawyer_a": lawyer_a, "lawyer_b": lawyer_b})
+    world = World(client, headers, ids, {"lawyer_a": lawyer_a, "lawyer_b": lawyer_b})
+    fair = client.post("/v1/fairs", json=world.fair_body(), headers=headers["bureau"]).json()
+    world.ids["fair"] = fair["id"]
+    world.ids["fair_enterprise"], world.ids["fair_lawyer"] = (p["id"] for p in fair["participants"])
+    return world
 
 
 def _body(world: World, body: Any) -> dict[str, Any]:
@@ -184,11 +208,17 @@ def _body(world: World, body: Any) -> dict[str, Any]:
         return {"json": registration()}
     if body == "{import}":
         return {"content": json.dumps(lawyer_record()).encode()}
+    if body == "{fair}":
+        return {"json": world.fair_body()}
+    if body == "{marks}":
+        return {"json": {"marks": [{"enterprise": world.ids["fair_enterprise"], "lawyer": world.ids["fair_lawyer"], "side": "lawyer", "mark": "would"}]}}
+    if body == "{repair}":
+        return {"json": {"cancelled": [world.ids["fair_enterprise"]]}}
     return {} if body is None else {"json": body}
 
 
 def _path(world: World, template: str) -> str:
-    for name in ("fresh_need_x", "fresh_lawyer", "fresh_key", "fresh_request_a", "accepted_request_a", "engaged_request_a"):
+    for name in ("fresh_need_x", "fresh_lawyer", "fresh_key", "fresh_request_a", "accepted_request_a", "engaged_request_a", "fresh_fair"):
         if "{" + name + "}" in template:
             template = template.replace("{" + name + "}", str(world.fresh(name)))
     return template.format(**world.ids)
@@ -204,7 +234,9 @@ def test_the_matrix_covers_every_route(client: TestClient) -> None:
                .replace("{fresh_need_x}", "{need_id}").replace("{lawyer_a}", "{lawyer_id}")
                .replace("{pending}", "{lawyer_id}").replace("{fresh_lawyer}", "{lawyer_id}")
                .replace("{fresh_key}", "{key_id}").replace("{fresh_request_a}", "{request_id}")
-               .replace("{accepted_request_a}", "{request_id}").replace("{engaged_request_a}", "{request_id}"))
+               .replace("{accepted_request_a}", "{request_id}").replace("{engaged_request_a}", "{request_id}")
+               .replace("{fresh_fair}", "{fair_id}").replace("{fair}", "{fair_id}")
+               .split("?")[0])
               for method, path, _, _ in MATRIX}
     assert documented == tested, f"untested: {documented - tested}; unknown: {tested - documented}"
 

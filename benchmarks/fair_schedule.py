@@ -1,0 +1,158 @@
+"""A trade fair at the issue's scale: 300 enterprises x 150 lawyers x 16 slots x 40 desks.
+
+Prints the time of the schedule (CP-SAT, service.fairs.schedule.solve), its objective and greedy's,
+must-meet pairs placed by each, and checks every hard constraint of the answer.
+
+Pair scores are SYNTHETIC by default (seeded random, shaped like the engine's: ~0.2-0.9, a third of
+the pairs excluded as a rule would), so that the figure is the scheduler's alone. `--engine` scores
+every pair with the real match engine instead (the bundled encoder, the dev set's lawyers in a
+scratch SQLite database, the dev set's needs cycled to 300 enterprises) and prints that time apart.
+
+    python benchmarks/fair_schedule.py [--seconds 50] [--workers 2] [--engine]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from service.fairs.model import Meeting, Pair, Party, Problem, weight  # noqa: E402
+from service.fairs.schedule import solve  # noqa: E402
+
+
+def synthetic_scores(rng: random.Random, enterprises: int, lawyers: int) -> dict[tuple[int, int], float | None]:
+    """Per pair a score, or None where a rule would exclude the lawyer (another country, language)."""
+    scores: dict[tuple[int, int], float | None] = {}
+    lawyer_region = [rng.randrange(5) for _ in range(lawyers)]
+    for e in range(enterprises):
+        region = rng.randrange(5)
+        for law in range(lawyers):
+            if lawyer_region[law] != region and rng.random() < 0.45:
+                scores[(e, law)] = None
+            else:
+                scores[(e, law)] = round(rng.uniform(0.2, 0.9) + (0.1 if lawyer_region[law] == region else 0.0), 4)
+    return scores
+
+
+def engine_scores(enterprises: int, lawyers: int) -> tuple[dict[tuple[int, int], float | None], float]:
+    """Every pair judged by the real engine (service.fairs.recommend.judge_all); the time it took."""
+    from embeddings.encoder import load_encoder
+    from service.fairs.recommend import judge_all
+    from service.importing import import_lawyers
+    from service.settings import Settings
+    from service.state import Runtime
+
+    dev = REPO / "eval" / "dev"
+    records = [json.loads(line) for line in (dev / "lawyers.jsonl").read_text().splitlines() if line.strip()]
+    needs = [json.loads(line) for line in (dev / "needs.jsonl").read_text().splitlines() if line.strip()]
+    records = [dict(r, status="verified", accepting_clients=True) for r in records[:lawyers]]
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp), load_demo_data=False, environment="test")
+        runtime = Runtime.build(settings, encoder=load_encoder(threads=1))
+        with runtime.sessions() as session:
+            import_lawyers(session, (json.dumps(r) for r in records))
+            session.commit()
+        runtime.sync()
+        with runtime.sessions() as session:
+            from sqlalchemy import text
+
+            ids = [row[0] for row in session.execute(text("SELECT id FROM lawyers ORDER BY id"))]
+        started = time.monotonic()
+        with runtime.sessions() as session:
+            judged = judge_all(runtime.matcher, {e: needs[e % len(needs)] for e in range(enterprises)},
+                               {enterprises + i: lawyer_id for i, lawyer_id in enumerate(ids)}, session)
+        seconds = time.monotonic() - started
+        runtime.engine.dispose()
+    return {(e, law - enterprises): j.score for (e, law), j in judged.items()}, seconds
+
+
+def build(rng: random.Random, scores: dict[tuple[int, int], float | None], enterprises: int, lawyers: int, slots: int, desks: int) -> Problem:
+    parties: dict[int, Party] = {}
+    for i in range(enterprises + lawyers):
+        is_enterprise = i < enterprises
+        # a fifth of the participants are there for half the fair only
+        free = frozenset(range(slots))
+        if rng.random() < 0.2:
+            free = frozenset(range(slots // 2)) if rng.random() < 0.5 else frozenset(range(slots // 2, slots))
+        parties[i] = Party(i, "enterprise" if is_enterprise else "lawyer", rng.randint(3, 6) if is_enterprise else rng.randint(8, 16), free)
+    pairs = []
+    for (e, law), score in scores.items():
+        marks: dict[str, str] = {}
+        r = rng.random()
+        if r < 0.004:
+            marks["enterprise"] = "must"
+        elif r < 0.02:
+            marks["enterprise"] = "would"
+        elif r < 0.025:
+            marks["enterprise"] = "no_thanks"
+        if rng.random() < 0.01:
+            marks["lawyer"] = "would"
+        if score is None or "no_thanks" in marks.values():
+            continue
+        pairs.append(Pair(e, enterprises + law, weight(score, marks), "must" in marks.values()))
+    return Problem(slots, desks, parties, pairs)
+
+
+def violations(problem: Problem, meetings: list[Meeting]) -> int:
+    bad = 0
+    seen: Counter[tuple[object, ...]] = Counter()
+    count: Counter[int] = Counter()
+    allowed = {(p.enterprise, p.lawyer) for p in problem.pairs}
+    for m in meetings:
+        bad += (m.enterprise, m.lawyer) not in allowed
+        bad += m.slot not in problem.parties[m.enterprise].free or m.slot not in problem.parties[m.lawyer].free
+        for key in ((m.enterprise, m.slot), (m.lawyer, m.slot), ("desk", m.slot, m.desk), ("pair", m.enterprise, m.lawyer)):
+            seen[key] += 1
+        count[m.enterprise] += 1
+        count[m.lawyer] += 1
+    bad += sum(n - 1 for n in seen.values() if n > 1)
+    bad += sum(max(0, n - problem.parties[p].cap) for p, n in count.items())
+    return bad
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--enterprises", type=int, default=300)
+    parser.add_argument("--lawyers", type=int, default=150)
+    parser.add_argument("--slots", type=int, default=16)
+    parser.add_argument("--desks", type=int, default=40)
+    parser.add_argument("--seconds", type=float, default=50.0, help="the solver's time limit")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--engine", action="store_true", help="score pairs with the real engine (dev set) instead of synthetic scores")
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    scoring_seconds = None
+    if args.engine:
+        scores, scoring_seconds = engine_scores(args.enterprises, args.lawyers)
+        args.lawyers = len({law for _, law in scores})
+    else:
+        scores = synthetic_scores(rng, args.enterprises, args.lawyers)
+    problem = build(rng, scores, args.enterprises, args.lawyers, args.slots, args.desks)
+    started = time.monotonic()
+    solution = solve(problem, time_limit=args.seconds, workers=args.workers)
+    seconds = time.monotonic() - started
+    figures = {
+        "enterprises": args.enterprises, "lawyers": args.lawyers, "slots": args.slots, "desks": args.desks,
+        "scores": "engine" if args.engine else "synthetic", "scoring_seconds": None if scoring_seconds is None else round(scoring_seconds, 1),
+        "candidate_pairs": len(problem.pairs), "must_pairs": sum(p.must for p in problem.pairs),
+        "seconds": round(seconds, 2), "status": solution.status, "meetings": len(solution.meetings),
+        "objective": solution.objective, "greedy_objective": solution.greedy_objective,
+        "musts_placed": solution.musts_placed, "greedy_musts_placed": solution.greedy_musts_placed,
+        "gain_over_greedy": f"{100 * (solution.objective / max(1, solution.greedy_objective) - 1):.1f}%",
+        "violations": violations(problem, solution.meetings),
+    }
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

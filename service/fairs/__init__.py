@@ -1,0 +1,1 @@
+"""Trade fairs: participants, recommendations, the meeting schedule, repairs and exports."""
