@@ -5,7 +5,8 @@ from models.audit import AuditEvent
 from models.base import Base
 from models.event import Event
 from models.lawyer import Lawyer, LawyerStatus, Passage, ProfileChange
+from models.match_query import MatchQueryCount
 from models.meta import ServiceMeta
 from models.need import Need
 
-__all__ = ["ApiKey", "AuditEvent", "Base", "Event", "Lawyer", "LawyerStatus", "Need", "Passage", "ProfileChange", "Role", "ServiceMeta"]
+__all__ = ["ApiKey", "AuditEvent", "Base", "Event", "Lawyer", "LawyerStatus", "MatchQueryCount", "Need", "Passage", "ProfileChange", "Role", "ServiceMeta"]

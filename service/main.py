@@ -10,7 +10,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from service.api import admin, docs, health, lawyers, matches, needs
+from service.analytics.query_log import QueryLog
+from service.api import admin, analytics, docs, health, lawyers, matches, needs
 from service.problems import install_handlers
 from service.ratelimit import BodyLimitMiddleware, make_limiter
 from service.settings import Settings, get_settings
@@ -41,6 +42,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             yield
         finally:
             await run_in_threadpool(startup.stop, STARTUP_STOP_SECONDS)
+            if startup.runtime is not None:  # the last match queries' counts, before the process ends
+                await run_in_threadpool(app.state.query_log.flush_quietly, startup.runtime.sessions)
 
     app = FastAPI(
         title="Matchmaker: going-out enterprises × foreign-related lawyers",
@@ -52,6 +55,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         redoc_url=None,
     )
     app.state.startup = startup
+    app.state.query_log = QueryLog(settings.query_log_flush_seconds)
     install_handlers(app)
     app.state.limiter = make_limiter(
         settings.rate_limit_per_minute, redis_url=settings.redis_url, namespace="matchmaker:rate:requests"
@@ -63,6 +67,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, exempt=("/v1/lawyers/import",))
     # added last, so it runs first: a request during start-up is answered before its body is read
     app.add_middleware(LoadingGate, startup=startup)
-    for router in (health.router, docs.router, matches.router, needs.router, lawyers.router, admin.router):
+    for router in (health.router, docs.router, matches.router, needs.router, lawyers.router, admin.router, analytics.router):
         app.include_router(router)
     return app

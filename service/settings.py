@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     verification_valid_days: int = Field(
         365, ge=1, le=3650, description="a verification lapses this many days after it was given or renewed"
     )
+    query_log_flush_seconds: float = Field(
+        10.0, ge=0, le=3600, description="match queries are counted in memory and written to the query log at most this often"
+    )
     encoder_threads: int = Field(1, ge=1, description="BLAS threads of the encoder; scale with processes instead")
     vector_cache_dir: Path | None = Field(None, description="where encoded passage texts are kept across runs (default: <data_dir>/vectors)")
     vector_cache_items: int = Field(

@@ -405,3 +405,10 @@ def upsert_record(session: Session, values: dict[str, Any], existing: Lawyer | N
         set_status(session, existing, status, reason="bulk import")
         changed.add("status")
     return ("updated" if changed else "unchanged"), existing
+
+
+def coverage(session: Session, rule: StandingRule, now: datetime | None = None) -> list[tuple[list[str], list[str]]]:
+    """(countries, practice_areas) of every lawyer meeting the standing rule: the supply side of
+    the bureau's analytics. Two JSON columns a row; the counting is the caller's."""
+    query = select(Lawyer.countries, Lawyer.practice_areas).where(meeting(rule, now))
+    return [(list(c or []), list(p or [])) for c, p in session.execute(query)]

@@ -68,6 +68,8 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
     ("DELETE", "/v1/admin/api-keys/{fresh_key}", None,        (401,  401,  401,  403,  403,  403,  200)),
     ("GET", "/v1/admin/audit", None,                          (401,  401,  401,  403,  403,  403,  200)),
     ("POST", "/v1/admin/reindex", None,                       (401,  401,  401,  403,  403,  403,  200)),
+    # the bureau's figures: bureau and administrator keys
+    ("GET", "/v1/analytics/supply-demand", None,              (401,  401,  401,  403,  403,  200,  200)),
     # last, as it ends the lawyer: erasure of one's own profile
     ("DELETE", "/v1/lawyers/me", None,                        (401,  204,  204,  401,  401,  401,  401)),
 ]
