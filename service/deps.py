@@ -242,3 +242,29 @@ async def get_query_log(request: Request) -> QueryLog:
 
 
 QueryLogDep = Annotated[QueryLog, Depends(get_query_log)]
+
+
+def _address(request: Request) -> str:
+    return f"ip:{request.client.host if request.client else 'unknown'}"
+
+
+def get_optional_caller(
+    request: Request,
+    runtime: RuntimeDep,
+    x_api_key: Annotated[str | None, Depends(api_key_scheme)] = None,
+) -> Caller | None:
+    """Public reads: a key sent is checked (and budgeted) as usual; without one the caller is
+    anonymous, budgeted per client address."""
+    if x_api_key:
+        return get_caller(request, runtime, x_api_key)
+    _limit(request, "directory_limiter", _address(request))
+    return None
+
+
+OptionalCallerDep = Annotated[Caller | None, Depends(get_optional_caller)]
+
+
+def limit_exports(request: Request, caller: Caller | None) -> None:
+    """A file export costs a page's work many times over: it has its own, smaller budget."""
+    who = _address(request) if caller is None else f"key:{caller.key_id if caller.key_id is not None else 'admin'}"
+    _limit(request, "export_limiter", who)

@@ -63,6 +63,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.registration_limiter = make_limiter(
         settings.registration_rate_limit_per_minute, redis_url=settings.redis_url, namespace="matchmaker:rate:registrations"
     )
+    app.state.directory_limiter = make_limiter(
+        settings.directory_rate_limit_per_minute, redis_url=settings.redis_url, namespace="matchmaker:rate:directory"
+    )
+    app.state.export_limiter = make_limiter(
+        settings.directory_export_rate_limit_per_minute, redis_url=settings.redis_url, namespace="matchmaker:rate:exports"
+    )
     # the bulk import streams under its own, larger MATCHMAKER_IMPORT_MAX_BYTES
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, exempt=("/v1/lawyers/import",))
     # added last, so it runs first: a request during start-up is answered before its body is read

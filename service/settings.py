@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     registration_rate_limit_per_minute: int = Field(
         20, ge=1, description="public registrations per minute per client IP"
     )
+    directory_rate_limit_per_minute: int = Field(
+        120, ge=1, description="pages of the public directory per minute per client address (without a key)"
+    )
+    directory_export_rate_limit_per_minute: int = Field(
+        10, ge=1, description="directory exports (CSV, XLSX) per minute per client address or key"
+    )
+    directory_export_max_rows: int = Field(
+        20_000, ge=1, le=1_000_000, description="most lawyers in one export; the next part is named by X-Next-After"
+    )
     redis_url: str = Field(
         "",
         pattern=r"^$|^(redis|rediss|unix)://",

@@ -39,8 +39,8 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
     ("GET", "/v1/needs/{need_bureau}", None,                  (401,  401,  401,  404,  404,  200,  200)),
     ("GET", "/v1/needs/{need_x}/matches", None,               (401,  401,  401,  200,  404,  404,  200)),
     ("DELETE", "/v1/needs/{fresh_need_x}", None,              (401,  401,  401,  204,  404,  404,  204)),
-    # the directory and public reads: any key; lawyers' tokens are not keys
-    ("GET", "/v1/lawyers", None,                              (401,  401,  401,  200,  200,  200,  200)),
+    # the directory is public (budgeted per address); reading one lawyer needs any key
+    ("GET", "/v1/lawyers", None,                              (200,  200,  200,  200,  200,  200,  200)),
     ("GET", "/v1/lawyers/{lawyer_a}", None,                   (401,  401,  401,  200,  200,  200,  200)),
     ("GET", "/v1/lawyers/{pending}", None,                    (401,  401,  401,  404,  404,  404,  200)),
     # registration is public (rate-limited per address)
