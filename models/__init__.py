@@ -6,9 +6,10 @@ from models.base import Base
 from models.event import Event
 from models.fair import Fair, FairInterest, FairMeeting, FairParticipant
 from models.lawyer import Lawyer, LawyerStatus, Passage, ProfileChange
+from models.match_query import MatchQueryCount
 from models.meta import ServiceMeta
 from models.need import Need
 from models.notification import OutboxEmail
 from models.request import ConsultationRequest, RequestState
 
-__all__ = ["ApiKey", "AuditEvent", "Base", "ConsultationRequest", "Event", "Fair", "FairInterest", "FairMeeting", "FairParticipant", "Lawyer", "LawyerStatus", "Need", "OutboxEmail", "Passage", "ProfileChange", "RequestState", "Role", "ServiceMeta"]
+__all__ = ["ApiKey", "AuditEvent", "Base", "ConsultationRequest", "Event", "Fair", "FairInterest", "FairMeeting", "FairParticipant", "Lawyer", "LawyerStatus", "MatchQueryCount", "Need", "OutboxEmail", "Passage", "ProfileChange", "RequestState", "Role", "ServiceMeta"]

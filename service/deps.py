@@ -6,14 +6,15 @@ import hmac
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from embeddings.encoder import Encoder
 from models import Lawyer
+from service.analytics.query_log import QueryLog
 from service.errors import Forbidden, TooManyRequests, Unauthorized, Unavailable
 from service.matching.catalog import Catalog
 from service.matching.engine import MatchEngine
@@ -203,3 +204,77 @@ CurrentLawyerDep = Annotated[Lawyer, Depends(get_current_lawyer)]
 def limit_registrations(request: Request) -> None:
     """Registration needs no key, so it is budgeted per client address instead."""
     _limit(request, "registration_limiter", f"ip:{request.client.host if request.client else 'unknown'}")
+
+
+def require_bureau(caller: CallerDep) -> Caller:
+    """The commerce bureau's own figures: bureau and administrator keys."""
+    if caller.role not in ("bureau", "admin"):
+        raise Forbidden("this needs a bureau or administrator key")
+    return caller
+
+
+BureauDep = Annotated[Caller, Depends(require_bureau)]
+
+
+def get_locale(
+    request: Request,
+    lang: Annotated[
+        Literal["zh", "en"] | None, Query(description="language of names and labels; default from Accept-Language, else en")
+    ] = None,
+) -> str:
+    """zh or en: ?lang= wins, then the first of Accept-Language's languages (by q) that is one of them."""
+    if lang:
+        return lang
+    ranked = []
+    for position, part in enumerate(request.headers.get("accept-language", "")[:500].split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        ranked.append((-quality, position, tag.strip().lower()))
+    for _, _, tag in sorted(ranked):
+        if tag.startswith("zh"):
+            return "zh"
+        if tag.startswith("en"):
+            return "en"
+    return "en"
+
+
+LocaleDep = Annotated[str, Depends(get_locale)]
+
+
+async def get_query_log(request: Request) -> QueryLog:
+    log: QueryLog = request.app.state.query_log
+    return log
+
+
+QueryLogDep = Annotated[QueryLog, Depends(get_query_log)]
+
+
+def _address(request: Request) -> str:
+    return f"ip:{request.client.host if request.client else 'unknown'}"
+
+
+def get_optional_caller(
+    request: Request,
+    runtime: RuntimeDep,
+    x_api_key: Annotated[str | None, Depends(api_key_scheme)] = None,
+) -> Caller | None:
+    """Public reads: a key sent is checked (and budgeted) as usual; without one the caller is
+    anonymous, budgeted per client address."""
+    if x_api_key:
+        return get_caller(request, runtime, x_api_key)
+    _limit(request, "directory_limiter", _address(request))
+    return None
+
+
+OptionalCallerDep = Annotated[Caller | None, Depends(get_optional_caller)]
+
+
+def limit_exports(request: Request, caller: Caller | None) -> None:
+    """A file export costs a page's work many times over: it has its own, smaller budget."""
+    who = _address(request) if caller is None else f"key:{caller.key_id if caller.key_id is not None else 'admin'}"
+    _limit(request, "export_limiter", who)

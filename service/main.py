@@ -10,8 +10,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from service.api import admin, docs, fairs, health, lawyers, matches, needs, requests
 from service.addresses import parse_networks
+from service.analytics.query_log import QueryLog
+from service.api import admin, analytics, dashboard, docs, fairs, health, lawyers, matches, needs, requests
 from service.http_guard import RequestGuard, TrustedProxies
 from service.problems import install_handlers
 from service.ratelimit import BodyLimitMiddleware, make_limiter
@@ -47,6 +48,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             yield
         finally:
             await run_in_threadpool(startup.stop, STARTUP_STOP_SECONDS)
+            if startup.runtime is not None:  # the last match queries' counts, before the process ends
+                await run_in_threadpool(app.state.query_log.flush_quietly, startup.runtime.sessions)
 
     app = FastAPI(
         title="Matchmaker: going-out enterprises × foreign-related lawyers",
@@ -60,12 +63,19 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         openapi_url="/openapi.json" if settings.serves_docs else None,
     )
     app.state.startup = startup
+    app.state.query_log = QueryLog(settings.query_log_flush_seconds)
     install_handlers(app)
     app.state.limiter = make_limiter(
         settings.rate_limit_per_minute, redis_url=settings.redis_url, namespace="matchmaker:rate:requests"
     )
     app.state.registration_limiter = make_limiter(
         settings.registration_rate_limit_per_minute, redis_url=settings.redis_url, namespace="matchmaker:rate:registrations"
+    )
+    app.state.directory_limiter = make_limiter(
+        settings.directory_rate_limit_per_minute, redis_url=settings.redis_url, namespace="matchmaker:rate:directory"
+    )
+    app.state.export_limiter = make_limiter(
+        settings.directory_export_rate_limit_per_minute, redis_url=settings.redis_url, namespace="matchmaker:rate:exports"
     )
     # the bulk import streams under its own, larger MATCHMAKER_IMPORT_MAX_BYTES
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, exempt=(IMPORT_PATH,))
@@ -75,7 +85,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(RequestGuard, ndjson_paths=(IMPORT_PATH,), docs_paths=("/docs", "/redoc"))
     # first of all: who is calling, as the configured proxies (and only they) say
     app.add_middleware(TrustedProxies, trusted=parse_networks(settings.trusted_proxies))
-    routers = [health.router, matches.router, needs.router, requests.router, lawyers.router, admin.router, fairs.router]
+    routers = [health.router, matches.router, needs.router, requests.router, lawyers.router, admin.router, fairs.router, analytics.router, dashboard.router]
     if settings.serves_docs:
         routers.insert(1, docs.router)
     for router in routers:

@@ -52,6 +52,15 @@ class Settings(BaseSettings):
     registration_rate_limit_per_minute: int = Field(
         20, ge=1, description="public registrations per minute per client IP"
     )
+    directory_rate_limit_per_minute: int = Field(
+        120, ge=1, description="pages of the public directory per minute per client address (without a key)"
+    )
+    directory_export_rate_limit_per_minute: int = Field(
+        10, ge=1, description="directory exports (CSV, XLSX) per minute per client address or key"
+    )
+    directory_export_max_rows: int = Field(
+        20_000, ge=1, le=1_000_000, description="most lawyers in one export; the next part is named by X-Next-After"
+    )
     trusted_proxies: str = Field(
         "",
         description="comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For is believed "
@@ -64,6 +73,9 @@ class Settings(BaseSettings):
     )
     verification_valid_days: int = Field(
         365, ge=1, le=3650, description="a verification lapses this many days after it was given or renewed"
+    )
+    query_log_flush_seconds: float = Field(
+        10.0, ge=0, le=3600, description="match queries are counted in memory and written to the query log at most this often"
     )
     encoder_threads: int = Field(1, ge=1, description="BLAS threads of the encoder; scale with processes instead")
     vector_cache_dir: Path | None = Field(None, description="where encoded passage texts are kept across runs (default: <data_dir>/vectors)")

@@ -1,22 +1,29 @@
 from __future__ import annotations
 
-from datetime import timedelta
+import re
 import tempfile
-from typing import Annotated, Any
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, status
+from fastapi.responses import Response
+from pydantic import BeforeValidator, WithJsonSchema
 from starlette.concurrency import run_in_threadpool
 
+from models import Lawyer
 from models.lawyer import LawyerStatus
-from service import importing
+from service import directory, importing, taxonomy
 from service.deps import (
     AdminDep,
     CallerDep,
     CurrentLawyerDep,
     ImporterDep,
+    LocaleDep,
+    OptionalCallerDep,
     RuntimeDep,
     SessionDep,
     SettingsDep,
+    limit_exports,
     limit_registrations,
 )
 from service.errors import ImportRefused, Invalid, PayloadTooLarge
@@ -24,13 +31,14 @@ from service.problems import AUTH_RESPONSES, COMMON_RESPONSES, CONFLICT_RESPONSE
 from service.matching import rules
 from service.repositories import lawyers as lawyer_repo
 from service.schemas import examples
+from service.schemas.common import CountryCode, LanguageCode, PracticeCode, json_response
+from service.schemas.directory import DIRECTORY_PAGE, DirectoryEntry, DirectoryPage
 from service.settings import Settings
 from service.schemas.lawyer import (
     ConsentUpdate,
     ConsentView,
     ImportSummary,
     LawyerCreate,
-    LawyerPage,
     LawyerPrivate,
     LawyerPublic,
     LawyerUpdate,
@@ -43,6 +51,17 @@ from service.schemas.lawyer import (
 
 router = APIRouter(prefix="/v1/lawyers", tags=["lawyers"], responses=COMMON_RESPONSES)
 
+REGION_CODES = tuple(sorted(taxonomy.REGIONS))
+
+
+def _day(value: object) -> object:
+    # a calendar day as written, YYYY-MM-DD; pydantic alone would also take "0" as a timestamp
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("a day as YYYY-MM-DD, e.g. 2026-01-31")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_day), WithJsonSchema({"type": "string", "format": "date", "description": "YYYY-MM-DD"})]
 LawyerId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the lawyer's id")]
 ADMIN_OBJECT = {**AUTH_RESPONSES, **NOT_FOUND_RESPONSES}
 
@@ -103,28 +122,102 @@ async def import_lawyers(request: Request, _: ImporterDep, runtime: RuntimeDep) 
     return summary
 
 
+DIRECTORY_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
 @router.get(
     "",
-    response_model=LawyerPage,
-    summary="The directory: listed lawyers (public view)",
-    responses={**AUTH_RESPONSES, 200: examples.answer(examples.LAWYER_PAGE, "one page of lawyers, by id")},
+    response_model=DirectoryPage,
+    summary="The directory: listed lawyers, public (no key needed), filtered, in zh or en, as JSON, CSV or XLSX",
+    responses={
+        **AUTH_RESPONSES,
+        200: {
+            "description": "one page of lawyers, by id (JSON); or every lawyer matching the filters as a file",
+            "content": {
+                "application/json": {"example": DIRECTORY_PAGE},
+                "text/csv": {"schema": {"type": "string"}, "example": ",".join(directory.EXPORT_COLUMNS) + "\r\n"},
+                DIRECTORY_FORMATS["xlsx"]: {"schema": {"type": "string", "format": "binary"}, "example": "(an XLSX workbook)"},
+            },
+        },
+    },
+    # no key needed; a key sent is checked, and an administrator's sees every profile
+    openapi_extra={"security": [{}]},
 )
 def list_lawyers(
+    request: Request,
     session: SessionDep,
-    caller: CallerDep,
-    offset: Annotated[int, Query(ge=0, le=2**31 - 1, description="lawyers to skip")] = 0,
-    limit: Annotated[int, Query(ge=1, le=100, description="lawyers per page")] = 20,
+    caller: OptionalCallerDep,
+    settings: SettingsDep,
+    locale: LocaleDep,
+    country: Annotated[CountryCode | None, Query(description="serves this country (ISO 3166-1 alpha-2)")] = None,
+    region: Annotated[
+        Literal[REGION_CODES] | None,  # type: ignore[valid-type]  # a Literal of the taxonomy's region codes
+        Query(description="serves a country of this region"),
+    ] = None,
+    practice_area: Annotated[PracticeCode | None, Query(description="practises in this area")] = None,
+    language: Annotated[LanguageCode | None, Query(description="works in this language (ISO 639-1)")] = None,
+    city: Annotated[str | None, Query(min_length=1, max_length=120, description="based in this city (as written, any case)")] = None,
+    talent_pool: Annotated[str | None, Query(pattern=r"^[a-z0-9_]{2,64}$", description="belongs to this talent pool")] = None,
+    verified_since: Annotated[Day | None, Query(description="verified on or after this day (YYYY-MM-DD, UTC)")] = None,
+    after: Annotated[int, Query(ge=0, le=2**31 - 1, description="the cursor: lawyers after this id (next_after of the page before)")] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1, description="lawyers to skip after the cursor")] = 0,
+    limit: Annotated[int, Query(ge=1, le=100, description="lawyers per page (JSON)")] = 20,
     status_filter: Annotated[
         LawyerStatus | None, Query(alias="status", description="only lawyers of this status; others than administrators see verified ones only")
     ] = None,
-) -> LawyerPage:
-    """Listed lawyers (verified, verification current, consenting to be listed), without email,
-    phone or licence number. Administrators see every profile, pending and suspended ones too."""
-    # Only administrators see unlisted profiles (pending, suspended, lapsed, or without consent).
-    rows, total = lawyer_repo.page(
-        session, offset=offset, limit=limit, status=status_filter, standing=None if caller.is_admin else rules.LISTED
+    format: Annotated[Literal["json", "csv", "xlsx"], Query(description="json: one page; csv or xlsx: every lawyer matching, as a file")] = "json",
+) -> Response:
+    """The bureau's published directory, readable without a key (budgeted per client address):
+    listed lawyers (verified, verification current, consenting to be listed), never with an
+    e-mail, phone or licence number (and e-mail addresses and long digit runs in their free
+    text blanked). Filters combine: `country` or `region` served, `practice_area`, `language`,
+    `city`, `talent_pool`, `verified_since`. Labels in zh or en (`lang`, else Accept-Language).
+    Pages follow the id order; pass `next_after` as `after` for the next one (stable while the
+    directory changes). `format=csv|xlsx` exports every lawyer matching, with the same columns in
+    both files, up to `MATCHMAKER_DIRECTORY_EXPORT_MAX_ROWS` (then `X-Next-After` names the cursor of
+    the rest); exports have their own, smaller budget. Administrators see every profile."""
+    is_admin = caller is not None and caller.is_admin
+    filters = lawyer_repo.DirectoryFilter(
+        countries=(country,) if country else taxonomy.REGIONS.get(region, ()) if region else (),
+        practice_area=practice_area,
+        language=language,
+        city=city,
+        talent_pool=talent_pool,
+        verified_since=datetime.combine(verified_since, time.min, tzinfo=timezone.utc) if verified_since else None,
+        status=status_filter,
     )
-    return LawyerPage(items=[LawyerPublic.model_validate(r) for r in rows], total=total, offset=offset, limit=limit)
+    standing = None if is_admin else rules.LISTED
+    if format == "json":
+        rows, total, more = lawyer_repo.directory(session, filters, standing=standing, after=after, offset=offset, limit=limit)
+        page = DirectoryPage(
+            items=[_entry(r, locale) for r in rows],
+            total=total or 0,
+            offset=offset,
+            limit=limit,
+            next_after=rows[-1].id if more and rows else None,
+            lang=locale,
+        )
+        return json_response(page)
+    limit_exports(request, caller)
+    cap = settings.directory_export_max_rows
+    rows, _, more = lawyer_repo.directory(session, filters, standing=standing, after=after, offset=offset, limit=cap, count=False)
+    table = [directory.export_row(_entry(r, locale).model_dump(mode="json")) for r in rows]
+    title = "涉外律师名录" if locale == "zh" else "Foreign-related lawyers"
+    content = directory.to_csv(table) if format == "csv" else directory.to_xlsx(table, title=title)
+    headers = {"Content-Disposition": f'attachment; filename="lawyers-{locale}.{format}"', "X-Rows": str(len(table))}
+    if more and rows:
+        headers["X-Next-After"] = str(rows[-1].id)
+    return Response(content, media_type=DIRECTORY_FORMATS[format], headers=headers)
+
+
+def _entry(lawyer: Lawyer, locale: str) -> DirectoryEntry:
+    entry = DirectoryEntry.model_validate({**LawyerPublic.model_validate(lawyer).model_dump(), "labels": directory.labels(lawyer, locale)})
+    entry.bio = directory.scrub(entry.bio)
+    entry.cases = [directory.scrub(case) for case in entry.cases]
+    return entry
 
 
 @router.post(

@@ -4,8 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 from fastapi.responses import Response
+from starlette.background import BackgroundTask
 
-from service.deps import CallerDep, MatcherDep
+from service.deps import CallerDep, MatcherDep, QueryLogDep, RuntimeDep
 from service.problems import AUTH_RESPONSES, COMMON_RESPONSES
 from service.schemas import examples
 from service.schemas.common import json_response
@@ -32,6 +33,8 @@ def match(
     ],
     _: CallerDep,
     matcher: MatcherDep,
+    query_log: QueryLogDep,
+    runtime: RuntimeDep,
 ) -> Response:
     """Match a need without storing it. Fields given (`countries`, `languages`, `practice_areas`)
     are authoritative; what is left empty is read from the description, Chinese or English, and
@@ -46,4 +49,9 @@ def match(
         languages=[] if body.text_only else body.languages,
         locale=body.locale,
     )
-    return json_response(MatchResponse.from_outcome(matcher.match(query, k=body.k)))
+    response = json_response(MatchResponse.from_outcome(matcher.match(query, k=body.k)))
+    # the bureau's demand figures: the query's countries x practice areas counted, never its text
+    query_log.record(query)
+    if query_log.due():
+        response.background = BackgroundTask(query_log.flush_quietly, runtime.sessions)
+    return response

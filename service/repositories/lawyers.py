@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, func, insert, not_, or_, select
+from sqlalchemy import ColumnElement, Connection, Row, String, and_, bindparam, cast, func, insert, not_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from embeddings.passages import profile_passages
@@ -424,3 +424,72 @@ def upsert_record(session: Session, values: dict[str, Any], existing: Lawyer | N
         set_status(session, existing, status, reason="bulk import")
         changed.add("status")
     return ("updated" if changed else "unchanged"), existing
+
+
+def coverage(session: Session, rule: StandingRule, now: datetime | None = None) -> list[tuple[list[str], list[str]]]:
+    """(countries, practice_areas) of every lawyer meeting the standing rule: the supply side of
+    the bureau's analytics. Two JSON columns a row; the counting is the caller's."""
+    query = select(Lawyer.countries, Lawyer.practice_areas).where(meeting(rule, now))
+    return [(list(c or []), list(p or [])) for c, p in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class DirectoryFilter:
+    """What the directory is narrowed by; codes arrive validated (letters, digits, underscores)."""
+
+    countries: tuple[str, ...] = ()  # serves any of these (one country, or a region's members)
+    practice_area: str | None = None
+    language: str | None = None
+    city: str | None = None
+    talent_pool: str | None = None
+    verified_since: datetime | None = None
+    status: str | None = None
+
+
+def _json_text_has(column: Any, fragment: str) -> ColumnElement[bool]:
+    # JSON list columns are searched as their text, the same on SQLite and PostgreSQL: both store
+    # what SQLAlchemy's json.dumps wrote ('["KZ", "UZ"]', '{"code": "ru", ...}'). The fragments are
+    # built from validated codes, and LIKE's wildcards are escaped all the same.
+    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return cast(column, String).like(f"%{escaped}%", escape="\\")
+
+
+def _directory_where(filters: DirectoryFilter, standing: StandingRule | None) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if standing is not None:
+        where.append(meeting(standing))
+    if filters.status:
+        where.append(Lawyer.status == filters.status)
+    if filters.countries:
+        where.append(or_(*(_json_text_has(Lawyer.countries, f'"{code}"') for code in filters.countries)))
+    if filters.practice_area:
+        where.append(_json_text_has(Lawyer.practice_areas, f'"{filters.practice_area}"'))
+    if filters.language:
+        where.append(_json_text_has(Lawyer.languages, f'"code": "{filters.language}"'))
+    if filters.talent_pool:
+        where.append(_json_text_has(Lawyer.talent_pools, f'"{filters.talent_pool}"'))
+    if filters.city:
+        where.append(func.lower(Lawyer.city) == filters.city.strip().lower())
+    if filters.verified_since is not None:
+        where.append(Lawyer.verified_at >= filters.verified_since)
+    return where
+
+
+def directory(
+    session: Session,
+    filters: DirectoryFilter,
+    *,
+    standing: StandingRule | None,
+    after: int = 0,
+    offset: int = 0,
+    limit: int,
+    count: bool = True,
+) -> tuple[list[Lawyer], int | None, bool]:
+    """One page of the directory in id order after the cursor `after` (keyset: stable while
+    lawyers are added or removed), the total matching the filters (without the cursor), and
+    whether more follow."""
+    where = _directory_where(filters, standing)
+    total = session.scalar(select(func.count()).select_from(Lawyer).where(*where)) if count else None
+    query = select(Lawyer).where(*where, Lawyer.id > after).order_by(Lawyer.id).offset(offset).limit(limit + 1)
+    rows = list(session.scalars(query))
+    return rows[:limit], (int(total or 0) if count else None), len(rows) > limit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -52,3 +53,10 @@ def upsert_record(session: Session, values: dict[str, Any], *, organisation: str
 
 def delete(session: Session, need: Need) -> None:
     session.delete(need)
+
+
+def fields_between(session: Session, start: datetime, end: datetime) -> list[tuple[list[str], list[str], datetime]]:
+    """(countries, practice_areas, created_at) of the needs stored in [start, end): what demand
+    analytics counts, never the text."""
+    query = select(Need.countries, Need.practice_areas, Need.created_at).where(Need.created_at >= start, Need.created_at < end)
+    return [(list(c or []), list(p or []), t) for c, p, t in session.execute(query)]

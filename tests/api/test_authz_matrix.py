@@ -56,8 +56,8 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
                                                               (401,  401,  401,  200,  404,  404,  200)),
     ("POST", "/v1/requests/{engaged_request_a}/close", {"rating": 5, "solved": True},
                                                               (401,  401,  401,  200,  404,  404,  200)),
-    # the directory and public reads: any key; lawyers' tokens are not keys
-    ("GET", "/v1/lawyers", None,                              (401,  401,  401,  200,  200,  200,  200)),
+    # the directory is public (budgeted per address); reading one lawyer needs any key
+    ("GET", "/v1/lawyers", None,                              (200,  200,  200,  200,  200,  200,  200)),
     ("GET", "/v1/lawyers/{lawyer_a}", None,                   (401,  401,  401,  200,  200,  200,  200)),
     ("GET", "/v1/lawyers/{pending}", None,                    (401,  401,  401,  404,  404,  404,  200)),
     # registration is public (rate-limited per address)
@@ -98,6 +98,8 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
     ("GET", "/v1/fairs/{fair}/schedule", None,                (401,  401,  401,  403,  403,  200,  200)),
     ("POST", "/v1/fairs/{fair}/schedule/repair", "{repair}",  (401,  401,  401,  403,  403,  200,  200)),
     ("DELETE", "/v1/fairs/{fresh_fair}", None,                (401,  401,  401,  403,  403,  204,  204)),
+    # the bureau's figures: bureau and administrator keys
+    ("GET", "/v1/analytics/supply-demand", None,              (401,  401,  401,  403,  403,  200,  200)),
     # last, as it ends the lawyer: erasure of one's own profile
     ("DELETE", "/v1/lawyers/me", None,                        (401,  204,  204,  401,  401,  401,  401)),
 ]

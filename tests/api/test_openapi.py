@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 
-from service.api import admin, fairs, health, lawyers, matches, needs, requests
+from service.api import admin, analytics, fairs, health, lawyers, matches, needs, requests
 from service.main import create_app
 from service.schemas import examples
 from service.schemas.health import NotReady
@@ -105,14 +105,14 @@ def _described(document: dict[str, Any], schema: dict[str, Any], seen: set[str],
     return missing
 
 
-@pytest.mark.parametrize("model", ["MatchResponse", "Readiness", "MatchRequest"])
+@pytest.mark.parametrize("model", ["MatchResponse", "Readiness", "MatchRequest", "SupplyDemandReport"])
 def test_every_field_of_the_main_answers_is_described(document: dict[str, Any], model: str) -> None:
     missing = _described(document, {"$ref": f"#/components/schemas/{model}"}, set(), model)
     assert not missing, missing
 
 
 def _routes() -> list[APIRoute]:
-    routers = (admin.router, fairs.router, health.router, lawyers.router, matches.router, needs.router, requests.router)
+    routers = (admin.router, analytics.router, fairs.router, health.router, lawyers.router, matches.router, needs.router, requests.router)
     return [route for router in routers for route in router.routes if isinstance(route, APIRoute) and route.include_in_schema]
 
 

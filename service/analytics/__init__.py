@@ -1,0 +1,1 @@
+"""What the bureau studies: supply and demand by country and practice area."""

@@ -1,0 +1,124 @@
+"""A real service process for the browser tests: SQLite, the bundled encoder, a slice of the demo
+directory, a bureau key, and demand (stored needs and match queries) to draw.
+
+Browser tests need Playwright (the dev extra) and Debian's Chromium (`apt-get install -y chromium`,
+as .ci/run does); without the browser they skip. Screenshots go to artefacts/e2e/ (gitignored),
+or to MATCHMAKER_E2E_ARTEFACTS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.integration._procs import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "service" / "demo_data" / "lawyers.jsonl"
+CHROMIUM = os.environ.get("MATCHMAKER_CHROMIUM", "/usr/bin/chromium")
+ARTEFACTS = Path(os.environ.get("MATCHMAKER_E2E_ARTEFACTS", REPO / "artefacts" / "e2e"))
+ADMIN_KEY = "e2e-admin-key"
+
+NEEDS = [
+    {"description": "我们在哈萨克斯坦的光伏电站EPC合同发生争议，需要会俄语的仲裁律师", "countries": ["KZ"], "practice_areas": ["international_arbitration"]},
+    {"description": "越南工厂裁员，需要劳动法律师", "countries": ["VN"], "practice_areas": ["labor_employment"]},
+    {"description": "Anti-dumping investigation by the European Commission into our steel exports", "countries": ["BE"], "practice_areas": ["trade_remedies"]},
+]
+
+
+@dataclass
+class Served:
+    url: str
+    bureau_key: str
+
+
+def _demo_slice() -> bytes:
+    """The demo lawyers who serve Kazakhstan (the Chinese search's country) and 200 others."""
+    lines = DEMO.read_text(encoding="utf-8").splitlines()
+    chosen = [line for line in lines if '"KZ"' in line] + [line for line in lines[:300] if '"KZ"' not in line][:200]
+    return "\n".join(chosen).encode()
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    data = tmp_path_factory.mktemp("e2e")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MATCHMAKER_")}
+    env |= {
+        "MATCHMAKER_DATA_DIR": str(data),
+        "MATCHMAKER_LOAD_DEMO_DATA": "false",
+        "MATCHMAKER_ADMIN_API_KEY": ADMIN_KEY,
+        "MATCHMAKER_ENVIRONMENT": "test",
+        "MATCHMAKER_QUERY_LOG_FLUSH_SECONDS": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    log = open(data / "server.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "service.main:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    admin = {"X-API-Key": ADMIN_KEY}
+    try:
+        with httpx.Client(base_url=url, timeout=300) as http:
+            deadline = time.monotonic() + 120
+            while True:
+                assert process.poll() is None, (data / "server.log").read_text()
+                try:
+                    if http.get("/readyz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "the service did not start"
+                time.sleep(0.2)
+            imported = http.post("/v1/lawyers/import", content=_demo_slice(), headers=admin)
+            assert imported.status_code == 200 and imported.json()["created"] > 250, imported.text
+            bureau = http.post("/v1/admin/api-keys", json={"name": "bureau", "role": "bureau", "organisation": "bureau"}, headers=admin)
+            enterprise = http.post("/v1/admin/api-keys", json={"name": "e", "role": "enterprise", "organisation": "e"}, headers=admin)
+            key = {"X-API-Key": enterprise.json()["api_key"]}
+            for repeat, need in enumerate(NEEDS):
+                assert http.post("/v1/needs", json=need, headers=key).status_code == 201
+                for _ in range(repeat + 1):
+                    assert http.post("/v1/match", json={**need, "k": 3}, headers=key).status_code == 200
+            yield Served(url, bureau.json()["api_key"])
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    with sync_api.sync_playwright() as playwright:
+        # root in a container has no user namespace for Chromium's sandbox
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def artefacts() -> Path:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTEFACTS
+
+
+def demo_json() -> list[dict[str, object]]:
+    return [json.loads(line) for line in _demo_slice().decode().splitlines()]
