@@ -1,7 +1,7 @@
 """match_query_counts: match queries counted by month x country x practice area, without their text
 
-Revision ID: 0009
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-06 05:00:00
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0009'
-down_revision = '0004'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
