@@ -75,7 +75,7 @@ Bio = Annotated[str, text(10_000, min_length=0)]  # may be empty or blank
 Case = Annotated[str, text(2_000)]
 TalentPool = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{2,64}$")]
 # a party's name as written (any script); conflicts compare names case-, width- and space-insensitively
-PartyName = Annotated[str, text(200), STRIPPED]
+PartyName = Annotated[str, text(200, one_line=True)]
 # the bounds inside, the boolean check outside: so the schema keeps minimum and maximum
 MaxOpen = Annotated[Annotated[int, Ge(1), Le(1000)], BeforeValidator(_not_bool)]
 
