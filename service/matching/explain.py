@@ -34,13 +34,13 @@ def caller_locale(text: str) -> str:
 
 # The passages nearest the need, per result, among which the evidence is chosen.
 EVIDENCE_CANDIDATES = 5
-# What makes a passage fit beyond its similarity: it names a target country, it is in the
-# caller's language; and what makes it unfit: it is about the lawyer (an award, a membership,
-# a career step, pro bono), not a matter they handled. Similarities of one lawyer's passages to
-# a need are typically 0.02-0.10 apart, so these decide between near ties, and an award line
-# loses to any matter line that is not far weaker.
+# What makes a passage fit beyond its similarity: it is in the caller's language (a reader
+# quotes what they can read: the profile's own sentence in their language wins unless one in
+# another language is clearly closer), it names a target country; and what makes it unfit: it is
+# about the lawyer (an award, a membership, a career step, pro bono), not a matter they handled.
+# Similarities of one lawyer's passages to a need are typically 0.02-0.10 apart.
 PLACE_FIT = 0.04
-LANGUAGE_FIT = 0.03
+LANGUAGE_FIT = 0.10
 ABOUT_LAWYER_FIT = -0.10
 _ABOUT_LAWYER = re.compile(
     r"(?i)\b(?:named (?:an?|one of|among|as|to)|ranked (?:as|in|by|among)|recogni[sz]ed (?:as|by|in) |"

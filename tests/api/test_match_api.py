@@ -191,11 +191,11 @@ def test_evidence_is_a_matter_in_the_callers_language_not_an_award(client, admin
         countries=["VN"],
         practice_areas=["labor_employment"],
         bio="Named an outstanding foreign-related labour lawyer by a provincial bar association. "
-            "Advised a Chinese garment maker on collective dismissals at its factory in Vietnam.",
+            "Handled a strike and collective dismissals for the workers of a garment factory in Vietnam.",
         cases=["为中资服装企业处理越南工厂的集体停工，与工会谈判并完成裁员程序。"],
     )
     _import(client, admin_headers, [record])
     english = _match(client, admin_headers, description="Workers at our factory in Vietnam went on strike; we need a labour lawyer", countries=["VN"])
-    assert english["results"][0]["evidence"]["text"].startswith("Advised a Chinese garment maker")
+    assert english["results"][0]["evidence"]["text"].startswith("Handled a strike")
     chinese = _match(client, admin_headers, description="我们在越南的工厂工人罢工，需要劳动法律师", countries=["VN"])
     assert "越南工厂" in chinese["results"][0]["evidence"]["text"]
