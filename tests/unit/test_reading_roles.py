@@ -38,9 +38,11 @@ def roles(text: str) -> dict[str, str]:
         # transit
         ("货物经哈萨克斯坦转运到俄罗斯，在莫斯科被拒收", "RU", "KZ", "transit"),
         ("They say we route the yarn through Vietnam to dodge duties in Turkey.", "TR", "VN", "transit"),
-        # the seat of an arbitration and a forum are where counsel is needed
-        ("缅甸的合资方违约，合同约定在新加坡国际仲裁中心仲裁", "SG", "MM", "mention"),
-        ("Our JV partner in Penang breached the SHA; ICC arbitration seated in Singapore.", "SG", "MY", "mention"),
+        # the project's country over the arbitral seat (as the public evaluation set judges it)
+        ("缅甸的合资方违约，合同约定在新加坡国际仲裁中心仲裁", "MM", "SG", "seat"),
+        ("Our JV partner in Penang breached the SHA; ICC arbitration seated in Singapore.", "MY", "SG", "seat"),
+        ("我们在哈萨克斯坦总包的风电项目有争议，合同约定在新加坡仲裁", "KZ", "SG", "seat"),
+        # an authority deciding is where counsel is needed
         ("我们在土耳其的光伏组件厂，美国商务部发起了反规避调查", "US", "TR", "mention"),
         # the place of the lawyer asked for
         ("Our Istanbul warehouse holds goods of a buyer now on the SDN list; need a US sanctions lawyer.", "US", "TR", "mention"),
@@ -69,6 +71,8 @@ def _shown(text: str):  # type: ignore[no-untyped-def]
         ("CFIUS is reviewing our acquisition of a chip-testing startup", {"US"}),
         ("Need advice under Uzbek law on a land lease", {"UZ"}),  # a law alone is where the work is
         ("Our Kazakh distributor owes us USD 2m", {"KZ"}),  # a counterparty alone is too
+        ("Our Kazakh distributor owes us USD 2m; the clause says SIAC, seated in Singapore", {"SG"}),  # seat over nationality
+        ("付款方可能和被美国列名的主体有关联，我们向俄罗斯客户出口配件", {"RU"}),  # a sanctions authority's country is law
         ("我们是一家泰国公司，想在中国设立外商独资企业", {"TH"}),  # inbound: the origin is the client's country
         ("Our Luanda project pays engineers in US dollars; the inspectorate wants kwanza", {"AO"}),  # a currency
         ("The buyer paid with US-dollar notes in Angola", {"AO"}),

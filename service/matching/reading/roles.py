@@ -16,10 +16,13 @@ named gets one role from the words around it:
   currency      a currency, not a place ("US-dollar notes")
   excluded      negated ("not in Vietnam")
 
-What binds: the requested places if any; else the seats and forums (a paralegal looks for counsel
-where the case is heard); else the plain targets (the most confident, then the first, with those
-coordinated with it, as before); only when none of those is named, the origin, law or registration
-(inbound investment: "we are a Thai company setting up in China"; "Uzbek law" alone). Others are
+What binds: the requested places if any; else the forums (a court, an authority deciding: counsel
+is needed where the case is heard); else the plain targets (the most confident, then the first,
+with those coordinated with it); else the arbitral seat ("our Kazakh distributor owes us; SIAC,
+seated in Singapore"); only when none of those is named, the origin, law or registration (inbound
+investment: "we are a Thai company setting up in China"; "Uzbek law" alone). The seat yields to
+the project's country, as the public evaluation set judges it (an EPC dispute in Kazakhstan
+arbitrated in Singapore needs Kazakhstan counsel; the seat ranks softly). Others are
 returned with a confidence under the binding threshold, so they still inform the ranking.
 A bloc (EU, ASEAN, GCC, ...) is one place here and reads as its member countries.
 """
@@ -42,10 +45,9 @@ from service.matching.reading.places import place_mentions as _place_mentions
 from service.matching.reading.text import NORMALISE, Reading, is_cjk
 
 # Roles in the order one place's several mentions resolve to (the strongest first).
-ROLE_ORDER = ("requested", "seat", "forum", "target", "origin", "law", "registration", "transit",
+ROLE_ORDER = ("requested", "forum", "target", "seat", "origin", "law", "registration", "transit",
               "currency", "excluded")
-PROCEEDINGS = frozenset({"seat", "forum"})
-FALLBACK = ("origin", "law", "registration")
+FALLBACK = ("seat", "origin", "law", "registration")
 # Confidence of a place that does not bind: it ranks a little, never filters.
 NON_TARGET_CONFIDENCE = 0.4
 COORDINATED_TARGET_CONFIDENCE = 0.8
@@ -85,6 +87,8 @@ _ZH_REG_BEFORE = re.compile(r"(?:注册在|注册于|注册地(?:为|在|是)?|�
 _ZH_REG_AFTER_AT = re.compile(r"^[^，。,；;]{0,4}?(?:注册的|上市的)")
 _ZH_LAW_AFTER = re.compile(r"^([^，。,；;的\s]{0,6}?)法(?![院官庭人国语文规定])")
 _ZH_LAW_NOT = "违合非执立方办做说司宪护"
+# A country named as the author of sanctions or export controls ("被美国列名", "美国制裁"): its law applies.
+_ZH_SANCTIONS_AFTER = re.compile(r"^[^，。,；;]{0,3}?(?:列名|列入|制裁|出口管制|长臂|实体清单|管制)")
 _ZH_TRANSIT_BEFORE = re.compile(r"(?:经|经由|途经|过境|转道|取道)$")
 _ZH_TRANSIT_AFTER = re.compile(r"^(?:转运|过境|中转)")
 _ZH_REQUEST_AFTER = re.compile(r"^(?:的|当地的?|本地的?)?[^，。,；;、\s的]{0,4}?(?:律师|律所)")
@@ -149,6 +153,8 @@ def _role_zh(norm: str, start: int, end: int, kind: str) -> str:
     law = _ZH_LAW_AFTER.match(after)
     if law and (not law.group(1) or law.group(1)[-1] not in _ZH_LAW_NOT):
         return "law"
+    if _ZH_SANCTIONS_AFTER.match(after):
+        return "law"
     if _ZH_TRANSIT_BEFORE.search(before) or _ZH_TRANSIT_AFTER.match(after):
         return "transit"
     if _ZH_REQUEST_AFTER.match(after):
@@ -159,8 +165,8 @@ def _role_zh(norm: str, start: int, end: int, kind: str) -> str:
         return "forum"
     if _ZH_SELF.search(before) and not re.search(r"在[^，。,；;]*$", before):
         return "origin"
-    if _ZH_ORIGIN_AFTER.match(after):
-        return "origin"
+    if _ZH_ORIGIN_AFTER.match(after) and not re.search(r"(?:在|于|到|去|赴)$", before):
+        return "origin"  # 越南工人, 西班牙公司; but 在哈萨克斯坦总包 is where the work is
     return "target"
 
 
@@ -235,8 +241,8 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     live = [p for p in mentions if p.role != "excluded" or p.code not in {q.code for q in mentions if q.role != "excluded"}]
     live = [p for p in live if p.role not in ("excluded", "currency")]
     binding: set[str] = set()
-    for group in (("requested",), tuple(PROCEEDINGS)):
-        codes = {p.code for p in live if p.role in group}
+    for role in ("requested", "forum"):
+        codes = {p.code for p in live if p.role == role}
         if codes:
             binding = codes
             break
