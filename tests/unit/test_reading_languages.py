@@ -106,6 +106,7 @@ def test_a_wish_ranks_but_does_not_bind(text: str, wished: set[str]) -> None:
     "text",
     [
         "Need advice under Uzbek law on a land lease",
+        "Need someone who knows Kazakh subsoil law",
         "Spanish-law governed supply contract with a Chilean mine",
         "Our Hungarian subsidiary needs help with layoffs",
         "a Spanish-registered company bought our plant",

@@ -79,6 +79,8 @@ def _shown(text: str):  # type: ignore[no-untyped-def]
         ("Georgia (the country, not the US state): our Batumi JV partner wants out", {"GE"}),
         ("欧洲总部设在卢森堡还是荷兰，税务上哪个更合适", {"LU", "NL"}),  # coordinated with 还是
         ("不是在越南，是在柬埔寨金边的一个工业园，想设厂", {"KH"}),  # negation
+        ("贵阳的公司想在老挝、柬埔寨两个国家同时注册商标，找东南亚的知识产权律师", {"LA", "KH"}),  # named members of a bloc
+        ("The Thai BOI revoked our promotion certificate", {"TH"}),
     ],
 )
 def test_reads_the_target(text: str, expected: set[str]) -> None:

@@ -99,7 +99,8 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     r"^(?:-|\s+)(?:law|laws|legal|compan|subsidiar|branch|registered|incorporated|listed|flagged|court|government|"
     r"authorit|customs|tax|market|partner|buyer|client|customer|distributor|dealer|contractor|supplier|"
     r"worker|employee|staff|national|citizen|regulat|owned|managed|based|entit|group|firm|bank|plant|factor|"
-    r"mine|project|JV|joint venture|investor|ministry|side|state)", re.I)
+    r"mine|project|JV|joint venture|investor|ministry|side|state|BOI|police|embassy|landlord|employer)"
+    r"|^\s+[\w-]+\s+(?:law|laws|code|act|legislation|regulations?)\b", re.I)  # "Kazakh subsoil law"
 _EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:team|staff|people|company|engineers|managers|side)|I)\b[^,.;]*?"
                           r"\b(?:work|speak|communicate|operate|use|write)\w*\s+(?:in\s+|mostly\s+in\s+|only\s+)?$", re.I)
 _ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会)$")

@@ -241,16 +241,19 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     live = [p for p in mentions if p.role != "excluded" or p.code not in {q.code for q in mentions if q.role != "excluded"}]
     live = [p for p in live if p.role not in ("excluded", "currency")]
     binding: set[str] = set()
+    plain = [p for p in live if p.role == "target" and p.code not in excluded]
     for role in ("requested", "forum"):
         codes = {p.code for p in live if p.role == role}
+        within = [p for p in plain if any(p.code in bloc_members(c) for c in codes)]
+        if codes and within and all(c in blocs() for c in codes):
+            # "在老挝、柬埔寨注册商标，找东南亚的律师": the countries named, not the whole bloc
+            codes = _choose(within, norm)
         if codes:
             binding = codes
             break
     if not binding:
-        targets = [p for p in live if p.role == "target" and p.code not in excluded]
-        if targets:
-            binding = _choose(targets, norm)
-            # a place coordinated with a target is one too, whatever its own words
+        if plain:
+            binding = _choose(plain, norm)
         else:
             for role in FALLBACK:
                 candidates = [p for p in live if p.role == role]
