@@ -64,13 +64,13 @@ _EN_NEG = re.compile(r"\b(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\s+n
 _EN_NEG_AFTER = re.compile(r"^[^,.;]{0,25}\b(?:is|are)?\s*(?:not\s+(?:required|necessary|needed|a must|"
                            r"essential)|optional|unnecessary)", re.I)
 # Words saying the lawyer must use the language.
-_ZH_REQ = re.compile(r"会|懂|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语")
+_ZH_REQ = re.compile(r"工作语言|会|懂|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语")
 _ZH_REQ_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:流利|好|能力|沟通|熟练|母语|的律师|律师|服务|工作|水平|交流|谈判)")
-_ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}(?:需要|要|必须|应当|最好)[^。；;]{0,4}"
+_ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}?(需要|要|必须|应当|最好|得|需|须|应|能)[^。；;]{0,4}"
                            r"(?:能看懂|看得懂|看懂|能读|读懂|会|懂|能用|熟悉)")
 _ZH_DOC_AFTER = re.compile(r"^的?(?:文本|合同|文件|材料|证据|法规|账目|版本|资料|条款|原文|单据)")
 _EN_REQ_BEFORE = re.compile(
-    r"(?:speak\w*|fluen\w*|proficien\w*|command of|knowledge of|conversant in|native|bilingual|"
+    r"(?:working language (?:is|will be|shall be)|working language:|speak\w*|fluen\w*|proficien\w*|command of|knowledge of|conversant in|native|bilingual|"
     r"working|read\w*|writ\w*|skills? in|handle|communicate in|negotiate in|argue in|works? in|working in|can work in|"
     r"answer \w+(?: \w+)? in|draft \w+(?: \w+)? in|must (?:have|know)|knows?)\W+(?:in\W+)?$", re.I)
 _EN_REQ_AFTER = re.compile(r"^(?:-?speak\w*|\s+speak\w*|\s+(?:language\s+)?skills?|\s+fluency|"
@@ -103,7 +103,7 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     r"|^\s+[\w-]+\s+(?:law|laws|code|act|legislation|regulations?)\b", re.I)  # "Kazakh subsoil law"
 _EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:team|staff|people|company|engineers|managers|side)|I)\b[^,.;]*?"
                           r"\b(?:work|speak|communicate|operate|use|write)\w*\s+(?:in\s+|mostly\s+in\s+|only\s+)?$", re.I)
-_ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会)$")
+_ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$")
 _ALTERNATIVE = re.compile(r"^\s*(?:或者?|还是|或是|/|\bor\b|\beither\b)\s*$", re.I)
 
 
@@ -150,13 +150,16 @@ def read_languages(text: str) -> list[Reading]:
             continue
         if is_cjk(s):
             prev = norm[m.start() - 1:m.start()]
-            if s.endswith("文") and (after[:1] in _ZH_FILE_AFTER or prev in "合违非立司执宪"):
+            if s.endswith("文") and ((after[:1] and after[:1] in _ZH_FILE_AFTER) or prev in "合违非立司执宪"):
                 continue
             if _ZH_NEG.search(before) or _ZH_NEG_AFTER.search(after):
                 continue
             doc = bool(_ZH_DOC_AFTER.search(after)) or bool(re.search(r"(?:是|都是|多是|用)$", before))
             req = bool(_ZH_REQ.search(before[-8:])) or bool(_ZH_REQ_AFTER.search(after))
-            if not req and _ZH_REQ_LATER.search(sentence_around(norm, m.end(), m.end())):
+            later = None if req else _ZH_REQ_LATER.search(sentence_around(norm, m.end(), m.end()))
+            if later is not None and later.group(1) == "最好":
+                doc = True  # "文件是阿拉伯语的，律师最好能看懂": a wish
+            elif later is not None:
                 req = True  # "文件多是阿拉伯语，律师需要能看懂"
             conf = 0.92 if req else (0.6 if doc else 0.7)
         else:
