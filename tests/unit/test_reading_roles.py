@@ -81,6 +81,10 @@ def _shown(text: str):  # type: ignore[no-untyped-def]
         ("不是在越南，是在柬埔寨金边的一个工业园，想设厂", {"KH"}),  # negation
         ("贵阳的公司想在老挝、柬埔寨两个国家同时注册商标，找东南亚的知识产权律师", {"LA", "KH"}),  # named members of a bloc
         ("The Thai BOI revoked our promotion certificate", {"TH"}),
+        ("An American law firm represents the other side; we need our own lawyer in Vietnam", {"VN"}),
+        ("We are a Korean company investing in Vietnam", {"VN"}),
+        ("Looking for an English solicitor for a charter party dispute", {"GB"}),
+        ("The contract is governed by Singapore law; the project is in Myanmar", {"MM"}),
     ],
 )
 def test_reads_the_target(text: str, expected: set[str]) -> None:

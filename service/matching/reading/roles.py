@@ -42,7 +42,7 @@ from service.matching.reading.places import (
     read_countries,
 )
 from service.matching.reading.places import place_mentions as _place_mentions
-from service.matching.reading.text import NORMALISE, Reading, is_cjk
+from service.matching.reading.text import NORMALISE, Reading, is_cjk, sentence_around
 
 # Roles in the order one place's several mentions resolve to (the strongest first).
 ROLE_ORDER = ("requested", "forum", "target", "seat", "origin", "law", "registration", "transit",
@@ -74,13 +74,17 @@ _EN_FORUM_AFTER = re.compile(rf"^(?:'s?)?(?:\s+{_W}){{0,2}}?\s+(?:courts?|custom
                              r"inspectorate|agency|competition\s+authority|tax\s+(?:authority|office|dept|department))\b", re.I)
 _EN_FORUM_BEFORE = re.compile(r"\b(?:courts?\s+(?:in|of)|tribunals?\s+in|sue\s+(?:us\s+|them\s+)?in|suing\s+us\s+in|"
                               r"claim\s+in|litigat\w*\s+in|in\s+the\s+courts\s+of|enforce\w*\s+(?:it\s+|the\s+award\s+)?in)\s+(?:the\s+)?$", re.I)
+_NOT_FUNCTION = r"(?!(?:but|and|or|to|for|with|in|on|at|from|by|of|that|which|who|is|are|was|were|the|a|an)\b)"
 _EN_ORIGIN_AFTER = re.compile(
-    rf"^(?:-managed|-owned|-based|(?:\s+{_W}){{0,2}}?\s+(?:workers?|employees?|staff|nationals?|citizens?|engineers?|"
+    rf"^(?:-managed|-owned|-based|(?:\s+{_NOT_FUNCTION}{_W}){{0,2}}?\s+(?:workers?|employees?|staff|nationals?|citizens?|engineers?|"
     r"buyers?|customers?|clients?|distributors?|agents?|contractors?|subcontractors?|suppliers?|partners?|"
     r"compan(?:y|ies)|makers?|manufacturers?|investors?|traders?|banks?|insurers?|groups?|famil(?:y|ies)|"
     r"founders?|owners?|shareholders?|sellers?|retailers?|forwarders?|carriers?|counterpart\w*|developers?|"
     r"people|tourists?|students?|importers?|exporters?|shipowners?|lenders?)\b)", re.I)
-_EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\b[^,.;]*$", re.I)
+_EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\s+(?:[\w&-]+\s+){0,3}$", re.I)
+# The lawyer is "requested" only in a sentence that asks ("An American law firm represents the other side" does not).
+_ASKS = re.compile(r"\b(?:need|needs|want|looking|seek\w*|find|recommend\w*|hire|engage|require\w*|search\w*|"
+                   r"prefer\w*|pls|please|help|who can|introduce)\b|需要|找|想|请|求|推荐|要|希望|急需|寻", re.I)
 # --- Chinese contexts ----------------------------------------------------------------------
 _ZH_REG_AFTER = re.compile(r"^[^，。,；;的\s]{0,6}?(?:上市|注册的|注册公司|籍船|旗船|船旗)")
 _ZH_REG_BEFORE = re.compile(r"(?:注册在|注册于|注册地(?:为|在|是)?|在)$")
@@ -131,7 +135,8 @@ def _role_en(norm: str, start: int, end: int, kind: str) -> str:
         return "law"
     if _EN_TRANSIT_BEFORE.search(before):
         return "transit"
-    if _EN_REQUEST_AFTER.match(after) or _EN_REQUEST_BEFORE.search(before):
+    if (_EN_REQUEST_AFTER.match(after) or _EN_REQUEST_BEFORE.search(before)) and _ASKS.search(
+            sentence_around(norm, start, end)):
         return "requested"
     if _EN_SEAT_BEFORE.search(before) or _EN_SEAT_AFTER.match(after):
         return "seat"
@@ -157,7 +162,7 @@ def _role_zh(norm: str, start: int, end: int, kind: str) -> str:
         return "law"
     if _ZH_TRANSIT_BEFORE.search(before) or _ZH_TRANSIT_AFTER.match(after):
         return "transit"
-    if _ZH_REQUEST_AFTER.match(after):
+    if _ZH_REQUEST_AFTER.match(after) and _ASKS.search(sentence_around(norm, start, end)):
         return "requested"
     if _ZH_SEAT_AFTER.match(after):
         return "seat"
