@@ -39,7 +39,7 @@ def first(text: str) -> str:
         ("An OFAC SDN hit on our buyer", "export_control_sanctions"),
         ("利润汇回受外汇管制", "finance_capital_markets"),
         ("works council consultation before layoffs", "labor_employment"),
-        ("Our solar modules are stuck in Rotterdam because of the EU forced labour regulation", "export_control_sanctions"),
+        ("Our shipment is stuck in Rotterdam because of the EU forced labour regulation", "export_control_sanctions"),
         ("想了解在阿联酋设立公司的经济实质法要求", "tax"),
         ("We want to list our Singapore holding company on the SGX", "finance_capital_markets"),
         ("我们在墨西哥的工厂想申请IMMEX保税加工资质", "international_trade_contracts"),
