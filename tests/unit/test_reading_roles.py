@@ -102,6 +102,10 @@ def test_reads_the_target(text: str, expected: set[str]) -> None:
         ("EAEU anti-dumping investigation on our steel pipes", "EAEU"),
         ("Eurasian Economic Commission questionnaire on our tyres", "EAEU"),
         ("公司计划在中亚五国布局光伏电站", "CENTRAL_ASIA"),
+        ("想进入欧洲市场，CE认证和产品责任", "EUROPE"),
+        ("We want to expand in the Gulf", "GCC"),
+        ("我们在非洲多个国家有工程项目，想统一做合规体系", "AFRICA"),
+        ("a Latin American distributor network", "LATIN_AMERICA"),
     ],
 )
 def test_blocs_read_as_their_members(text: str, bloc: str) -> None:
@@ -123,3 +127,9 @@ def test_a_bloc_law_does_not_displace_named_countries() -> None:
 def test_non_targets_still_rank_softly() -> None:
     found = {r.code: r.confidence for r in read_target_countries("我们在塞尔维亚的工厂雇了越南工人")}
     assert found["RS"] >= 0.9 and 0 < found["VN"] < HARD_READING_CONFIDENCE
+
+
+def test_countries_named_inside_a_bloc_are_more_precise() -> None:
+    assert binding("我们想开拓中东市场，主要是沙特和阿联酋") == {"SA", "AE"}
+    assert binding("A Dutch court in Europe froze our account") == {"NL"}
+    assert binding("the EU and the UK") == set(bloc_members("EU")) | {"GB"}

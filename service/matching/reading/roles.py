@@ -265,6 +265,8 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
                 if candidates:
                     binding = _choose(candidates, norm)
                     break
+    # "a Dutch court in Europe": the country named is more precise than the bloc around it
+    binding -= {c for c in binding if c in blocs() and any(m in binding for m in bloc_members(c))}
     resolved = [by_code[c] for c in dict.fromkeys(p.code for p in mentions)]
     return resolved, binding
 
