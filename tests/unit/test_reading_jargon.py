@@ -39,6 +39,8 @@ def first(text: str) -> str:
         ("An OFAC SDN hit on our buyer", "export_control_sanctions"),
         ("利润汇回受外汇管制", "finance_capital_markets"),
         ("works council consultation before layoffs", "labor_employment"),
+        ("Our Mexican plant must comply with the outsourcing reform (REPSE)", "labor_employment"),
+        ("Our Saudi sponsor refuses to transfer the iqamas of our workers", "labor_employment"),
         ("Our shipment is stuck in Rotterdam because of the EU forced labour regulation", "export_control_sanctions"),
         ("想了解在阿联酋设立公司的经济实质法要求", "tax"),
         ("We want to list our Singapore holding company on the SGX", "finance_capital_markets"),
@@ -57,6 +59,7 @@ def test_jargon(text: str, expected: str) -> None:
          "compliance_anticorruption"),
         ("不需要诉讼，只要做反腐合规审查", "cross_border_litigation", "compliance_anticorruption"),
         ("我们不打算仲裁，想先做税务筹划", "international_arbitration", "tax"),
+        ("客户收了货不付款，合同没有仲裁条款，想起诉", "international_arbitration", "cross_border_litigation"),
     ],
 )
 def test_negated_matter_is_not_read(text: str, dropped: str, kept: str) -> None:
