@@ -18,8 +18,10 @@ a non-target place bound, binding-language precision and recall (over needs' bin
 the primary area among the first two read, and, from the real engine over the demo directory
 (imported into a throw-away database, vectors cached in ``~/.cache/matchmaker/vectors``), top-5
 fit: the share of the first 5 results that serve a target country (or a member of it, for a
-bloc), have the primary or an acceptable area, and speak every expected binding language; and
-the number of empty answers where an eligible lawyer exists. ``--misses`` lists the dev split's
+bloc), have the primary or an acceptable area, and speak every expected binding language (the
+countries and areas a lawyer declares); "of fit", the same over what the directory can give (for
+each need, at most as many as the lawyers who fit); and the number of empty answers where a
+fitting lawyer exists. ``--misses`` lists the dev split's
 misses (never the holdout's). The last line printed is one JSON object with every figure.
 """
 
@@ -88,7 +90,7 @@ def measure(needs: list[dict[str, Any]], runtime: Runtime, lawyers: dict[str, di
     for need in needs:
         split = need.get("split", "dev")
         s = by_split.setdefault(split, {"needs": 0, "countries_exact": 0, "nontarget_bound": 0, "lang_tp": 0,
-                                        "lang_fp": 0, "lang_fn": 0, "primary_top2": 0, "fit": 0, "shown": 0,
+                                        "lang_fp": 0, "lang_fn": 0, "primary_top2": 0, "fit": 0, "shown": 0, "attainable": 0,
                                         "empty_with_eligible": 0})
         s["needs"] += 1
         query = engine.understand(need["text"])
@@ -119,11 +121,13 @@ def measure(needs: list[dict[str, Any]], runtime: Runtime, lawyers: dict[str, di
         fits = [_fits(lawyers[i], targets, fit_areas, langs) for i in ids if i in lawyers]
         s["fit"] += sum(fits)
         s["shown"] += K
-        if not ids and any(_fits(lw, targets, fit_areas, langs) for lw in recommendable):
+        available = sum(_fits(lw, targets, fit_areas, langs) for lw in recommendable)
+        s["attainable"] += min(K, available)
+        if not ids and available:
             s["empty_with_eligible"] += 1
             problems.append("empty answer although eligible lawyers exist")
-        if sum(fits) < K:
-            problems.append(f"top-5 fit {sum(fits)}/{K}")
+        if sum(fits) < min(K, available):
+            problems.append(f"top-5 fit {sum(fits)}/{K} ({available} fitting lawyers in the directory)")
         if misses and split == "dev" and problems:
             print(f"{need['id']}: {need['text'][:90]}", file=sys.stderr)
             for p in problems:
@@ -139,6 +143,7 @@ def measure(needs: list[dict[str, Any]], runtime: Runtime, lawyers: dict[str, di
             "language_recall": round(tp / (tp + fn), 3) if tp + fn else 1.0,
             "primary_top2_pct": _pct(s["primary_top2"], s["needs"]),
             "top5_fit_pct": _pct(s["fit"], s["shown"]),
+            "top5_fit_attainable_pct": _pct(s["fit"], s["attainable"]),
             "empty_with_eligible": s["empty_with_eligible"],
         }
     return report
@@ -168,12 +173,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             runtime.engine.dispose()
     if not args.json:
         print(f"{'split':8} {'needs':>5} {'countries':>9} {'non-target':>10} {'lang P':>6} {'lang R':>6} "
-              f"{'primary@2':>9} {'top5 fit':>8} {'empty':>5}")
+              f"{'primary@2':>9} {'top5 fit':>8} {'of fit':>7} {'empty':>5}")
         for split in sorted(report):
             r = report[split]
             print(f"{split:8} {r['needs']:>5} {r['countries_exact_pct']:>8.1f}% {r['nontarget_bound_needs']:>10} "
                   f"{r['language_precision']:>6.3f} {r['language_recall']:>6.3f} {r['primary_top2_pct']:>8.1f}% "
-                  f"{r['top5_fit_pct']:>7.1f}% {r['empty_with_eligible']:>5}")
+                  f"{r['top5_fit_pct']:>7.1f}% {r['top5_fit_attainable_pct']:>6.1f}% {r['empty_with_eligible']:>5}")
         print(f"({time.perf_counter() - started:.0f} s)")
     print(json.dumps(report, ensure_ascii=False))
     return 0

@@ -38,9 +38,11 @@ def roles(text: str) -> dict[str, str]:
         # transit
         ("货物经哈萨克斯坦转运到俄罗斯，在莫斯科被拒收", "RU", "KZ", "transit"),
         ("They say we route the yarn through Vietnam to dodge duties in Turkey.", "TR", "VN", "transit"),
-        # the seat of an arbitration and a forum are where counsel is needed
-        ("缅甸的合资方违约，合同约定在新加坡国际仲裁中心仲裁", "SG", "MM", "mention"),
-        ("Our JV partner in Penang breached the SHA; ICC arbitration seated in Singapore.", "SG", "MY", "mention"),
+        # the project's country over the arbitral seat (as the public evaluation set judges it)
+        ("缅甸的合资方违约，合同约定在新加坡国际仲裁中心仲裁", "MM", "SG", "seat"),
+        ("Our JV partner in Penang breached the SHA; ICC arbitration seated in Singapore.", "MY", "SG", "seat"),
+        ("我们在哈萨克斯坦总包的风电项目有争议，合同约定在新加坡仲裁", "KZ", "SG", "seat"),
+        # an authority deciding is where counsel is needed
         ("我们在土耳其的光伏组件厂，美国商务部发起了反规避调查", "US", "TR", "mention"),
         # the place of the lawyer asked for
         ("Our Istanbul warehouse holds goods of a buyer now on the SDN list; need a US sanctions lawyer.", "US", "TR", "mention"),
@@ -69,12 +71,20 @@ def _shown(text: str):  # type: ignore[no-untyped-def]
         ("CFIUS is reviewing our acquisition of a chip-testing startup", {"US"}),
         ("Need advice under Uzbek law on a land lease", {"UZ"}),  # a law alone is where the work is
         ("Our Kazakh distributor owes us USD 2m", {"KZ"}),  # a counterparty alone is too
+        ("Our Kazakh distributor owes us USD 2m; the clause says SIAC, seated in Singapore", {"SG"}),  # seat over nationality
+        ("付款方可能和被美国列名的主体有关联，我们向俄罗斯客户出口配件", {"RU"}),  # a sanctions authority's country is law
         ("我们是一家泰国公司，想在中国设立外商独资企业", {"TH"}),  # inbound: the origin is the client's country
         ("Our Luanda project pays engineers in US dollars; the inspectorate wants kwanza", {"AO"}),  # a currency
         ("The buyer paid with US-dollar notes in Angola", {"AO"}),
         ("Georgia (the country, not the US state): our Batumi JV partner wants out", {"GE"}),
         ("欧洲总部设在卢森堡还是荷兰，税务上哪个更合适", {"LU", "NL"}),  # coordinated with 还是
         ("不是在越南，是在柬埔寨金边的一个工业园，想设厂", {"KH"}),  # negation
+        ("贵阳的公司想在老挝、柬埔寨两个国家同时注册商标，找东南亚的知识产权律师", {"LA", "KH"}),  # named members of a bloc
+        ("The Thai BOI revoked our promotion certificate", {"TH"}),
+        ("An American law firm represents the other side; we need our own lawyer in Vietnam", {"VN"}),
+        ("We are a Korean company investing in Vietnam", {"VN"}),
+        ("Looking for an English solicitor for a charter party dispute", {"GB"}),
+        ("The contract is governed by Singapore law; the project is in Myanmar", {"MM"}),
     ],
 )
 def test_reads_the_target(text: str, expected: set[str]) -> None:
@@ -92,6 +102,10 @@ def test_reads_the_target(text: str, expected: set[str]) -> None:
         ("EAEU anti-dumping investigation on our steel pipes", "EAEU"),
         ("Eurasian Economic Commission questionnaire on our tyres", "EAEU"),
         ("公司计划在中亚五国布局光伏电站", "CENTRAL_ASIA"),
+        ("想进入欧洲市场，CE认证和产品责任", "EUROPE"),
+        ("We want to expand in the Gulf", "GCC"),
+        ("我们在非洲多个国家有工程项目，想统一做合规体系", "AFRICA"),
+        ("a Latin American distributor network", "LATIN_AMERICA"),
     ],
 )
 def test_blocs_read_as_their_members(text: str, bloc: str) -> None:
@@ -113,3 +127,9 @@ def test_a_bloc_law_does_not_displace_named_countries() -> None:
 def test_non_targets_still_rank_softly() -> None:
     found = {r.code: r.confidence for r in read_target_countries("我们在塞尔维亚的工厂雇了越南工人")}
     assert found["RS"] >= 0.9 and 0 < found["VN"] < HARD_READING_CONFIDENCE
+
+
+def test_countries_named_inside_a_bloc_are_more_precise() -> None:
+    assert binding("我们想开拓中东市场，主要是沙特和阿联酋") == {"SA", "AE"}
+    assert binding("A Dutch court in Europe froze our account") == {"NL"}
+    assert binding("the EU and the UK") == set(bloc_members("EU")) | {"GB"}

@@ -60,17 +60,17 @@ _ZH_NEG = re.compile(r"不会说|不会讲|不懂|不需要|不需|无需|不必
 _ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不作要求|不做要求|不要求|非必需|不需要|不必|可有可无)")
 _EN_NEG = re.compile(r"\b(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\s+need|need\s+not|"
                      r"needn't|not\s+(?:need|require)|without|no\s+(?:\w+\s+)?(?:skills?\s+)?(?:in\s+)?$|"
-                     r"not\s+necessar\w*|isn't\s+necessary|not\s+required|(?:do|does|did|can)\s*(?:n[o']t|not)\s+(?:speak|read|know|understand)|cannot\s+(?:speak|read))\b", re.I)
+                     r"not\s+necessar\w*|isn't\s+necessary|not\s+required|(?:do|does|did|can)\s*(?:n[o']t|not)\s+(?:speak|read|know|understand)|(?:cannot|can't|can’t|couldn't|won't)\s+(?:speak|read))\b", re.I)
 _EN_NEG_AFTER = re.compile(r"^[^,.;]{0,25}\b(?:is|are)?\s*(?:not\s+(?:required|necessary|needed|a must|"
                            r"essential)|optional|unnecessary)", re.I)
 # Words saying the lawyer must use the language.
-_ZH_REQ = re.compile(r"会|懂|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语")
+_ZH_REQ = re.compile(r"工作语言|会|懂|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语")
 _ZH_REQ_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:流利|好|能力|沟通|熟练|母语|的律师|律师|服务|工作|水平|交流|谈判)")
-_ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}(?:需要|要|必须|应当|最好)[^。；;]{0,4}"
+_ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}?(需要|要|必须|应当|最好|得|需|须|应|能)[^。；;]{0,4}"
                            r"(?:能看懂|看得懂|看懂|能读|读懂|会|懂|能用|熟悉)")
 _ZH_DOC_AFTER = re.compile(r"^的?(?:文本|合同|文件|材料|证据|法规|账目|版本|资料|条款|原文|单据)")
 _EN_REQ_BEFORE = re.compile(
-    r"(?:speak\w*|fluen\w*|proficien\w*|command of|knowledge of|conversant in|native|bilingual|"
+    r"(?:working language (?:is|will be|shall be)|working language:|speak\w*|fluen\w*|proficien\w*|command of|knowledge of|conversant in|native|bilingual|"
     r"working|read\w*|writ\w*|skills? in|handle|communicate in|negotiate in|argue in|works? in|working in|can work in|"
     r"answer \w+(?: \w+)? in|draft \w+(?: \w+)? in|must (?:have|know)|knows?)\W+(?:in\W+)?$", re.I)
 _EN_REQ_AFTER = re.compile(r"^(?:-?speak\w*|\s+speak\w*|\s+(?:language\s+)?skills?|\s+fluency|"
@@ -81,15 +81,15 @@ _EN_DOC = re.compile(r"(?:\b(?:is|are|was|were)\s+(?:written\s+|drafted\s+)?(?:a
 
 
 # Markers that decide, within a clause, between a requirement and a wish (the nearest one wins).
-_REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|硬性要求|要求|只接受|仅限|只能|必备|"
+_REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|硬性|刚需|必要条件|前提|要求|只接受|仅限|只能|必备|"
                        r"\b(?:must|required|requirement|essential|mandatory|a must|obligatory|have to|has to|"
                        r"only|needed|need(?:s|ed)? to)\b", re.I)
-_WISH = re.compile(r"最好|优先|更好|更佳|尤佳|为佳|为宜|加分|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|OK|ok|Ok|"
+_WISH = re.compile(r"没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|OK|ok|Ok|"
                    r"\b(?:ideally|preferably|preferred|prefer|a plus|plus|nice to have|would help|would be nice|"
                    r"(?:is|are|would be)\s+fine|fine\s+(?:with|too)|is ok|okay|helpful|bonus|if possible|"
                    r"an advantage|advantageous|welcome|desirable|optional but|would be (?:good|great|nice|useful|an asset)|"
                    r"good to have|appreciated|an asset|not a must|not essential|if (?:they|he|she|possible|available)|"
-                   r"not (?:strictly )?(?:required|necessary))\b", re.I)
+                   r"not (?:strictly )?(?:required|necessary)|also (?:fine|ok|okay|good)|as well|works too)\b", re.I)
 # A bilingual contract names the languages of a document, not of the lawyer.
 _BILINGUAL_DOC = re.compile(r"(?:contract|agreement|documents?|texts?|versions?|合同|协议|文本)[^,.;，。]{0,25}"
                             r"(?:bilingual|双语)|(?:bilingual|双语)[^,.;，。]{0,30}(?:contract|agreement|documents?|"
@@ -99,10 +99,11 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     r"^(?:-|\s+)(?:law|laws|legal|compan|subsidiar|branch|registered|incorporated|listed|flagged|court|government|"
     r"authorit|customs|tax|market|partner|buyer|client|customer|distributor|dealer|contractor|supplier|"
     r"worker|employee|staff|national|citizen|regulat|owned|managed|based|entit|group|firm|bank|plant|factor|"
-    r"mine|project|JV|joint venture|investor|ministry|side|state)", re.I)
+    r"mine|project|JV|joint venture|investor|ministry|side|state|BOI|police|embassy|landlord|employer)"
+    r"|^\s+[\w-]+\s+(?:law|laws|code|act|legislation|regulations?)\b", re.I)  # "Kazakh subsoil law"
 _EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:team|staff|people|company|engineers|managers|side)|I)\b[^,.;]*?"
                           r"\b(?:work|speak|communicate|operate|use|write)\w*\s+(?:in\s+|mostly\s+in\s+|only\s+)?$", re.I)
-_ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会)$")
+_ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$")
 _ALTERNATIVE = re.compile(r"^\s*(?:或者?|还是|或是|/|\bor\b|\beither\b)\s*$", re.I)
 
 
@@ -111,6 +112,11 @@ _EN_OTHERS_SPEAKING = re.compile(
     r"^-?\s?speaking\s+(?:[\w-]+\s+){0,3}?(?:staff|engineers?|workers?|employees?|managers?|people|customers?|"
     r"clients?|markets?|countr\w+|regions?|population|communit\w+|partners?|buyers?|directors?|CEO|officials?|"
     r"colleagues?|translators?|interpreters?|members?|executives?|expats?|personnel|foremen|crew)\b", re.I)
+# Other people of the story speaking it ("对方只会说俄语", "the Uzbek side only speaks Uzbek").
+_ZH_OTHERS_BEFORE = re.compile(r"(?:对方|客户|业主|员工|工人|他们|他|她|当地人|合作方|卖方|买方)[^。；;律]{0,12}(?:只会|会|说|讲|用|懂)(?:说|讲)?$")
+_EN_OTHERS_BEFORE = re.compile(r"\b(?:the other side|the other party|the client|the buyer|the seller|the owner|"
+                               r"the employer|they|he|she|our (?:manager|ceo|gm|partner|client|staff|workers|employees)|"
+                               r"the \w+ side|nobody|no one)\b[^,.;]{0,20}\b(?:only\s+)?speaks?\s+(?:only\s+)?$", re.I)
 _ZH_OTHERS = re.compile(r"^的?(?:员工|工人|工程师|高管|经理|翻译|同事|客户|人员|管理人员|当地人|司机|船员|技术人员)")
 _LAWYER_WORDS = re.compile(r"\b(?:lawyers?|counsel|attorneys?|who|someone|somebody|firm|advisers?|advisors?)\b|律师|律所", re.I)
 
@@ -149,13 +155,16 @@ def read_languages(text: str) -> list[Reading]:
             continue
         if is_cjk(s):
             prev = norm[m.start() - 1:m.start()]
-            if s.endswith("文") and (after[:1] in _ZH_FILE_AFTER or prev in "合违非立司执宪"):
+            if s.endswith("文") and ((after[:1] and after[:1] in _ZH_FILE_AFTER) or (prev and prev in "合违非立司执宪")):
                 continue
             if _ZH_NEG.search(before) or _ZH_NEG_AFTER.search(after):
                 continue
             doc = bool(_ZH_DOC_AFTER.search(after)) or bool(re.search(r"(?:是|都是|多是|用)$", before))
             req = bool(_ZH_REQ.search(before[-8:])) or bool(_ZH_REQ_AFTER.search(after))
-            if not req and _ZH_REQ_LATER.search(sentence_around(norm, m.end(), m.end())):
+            later = None if req else _ZH_REQ_LATER.search(sentence_around(norm, m.end(), m.end()))
+            if later is not None and later.group(1) == "最好":
+                doc = True  # "文件是阿拉伯语的，律师最好能看懂": a wish
+            elif later is not None:
                 req = True  # "文件多是阿拉伯语，律师需要能看懂"
             conf = 0.92 if req else (0.6 if doc else 0.7)
         else:
@@ -185,7 +194,8 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.6) if conf < 0.75 else 0.6
         elif marker == "required":
             conf = max(conf, 0.92)
-        if _EN_OTHERS_SPEAKING.match(after) or (is_cjk(s) and _ZH_OTHERS.match(after)):
+        if _EN_OTHERS_SPEAKING.match(after) or (is_cjk(s) and (_ZH_OTHERS.match(after) or _ZH_OTHERS_BEFORE.search(norm[max(0, m.start() - 20):m.start()]))) \
+                or (not is_cjk(s) and _EN_OTHERS_BEFORE.search(norm[max(0, m.start() - 60):m.start()])):
             conf = min(conf, 0.5)  # the language of other people in the story
         if _own_language(norm, m.start(), before, is_cjk(s)):
             conf = min(conf, 0.5)  # the enterprise's own working language, not the lawyer's

@@ -18,6 +18,7 @@ import numpy as np
 from embeddings.encoder import Encoder
 from service import taxonomy
 from service.matching.reading.places import mask_places
+from service.matching.reading.roles import resolve
 from service.matching.reading.text import EN_WORD, NORMALISE, Reading, is_cjk, load_lexicon, trie_pattern
 
 _Terms = dict[str, list[tuple[str, float]]]
@@ -66,13 +67,25 @@ def _which_term_cached(found: str) -> str | None:
     return _which_term(found, terms, starred)
 
 
+# "not litigation, just a compliance review", "不需要诉讼": a matter named to be set aside.
+_ZH_NEGATED = re.compile(r"(?:没有|并无|没|不是|不需要|不需|不要|不涉及|无需|并非|不用|不打算|不想|不走|不考虑|而非|而不是|暂不)[^，。,；;！!？?]{0,3}$")
+_EN_NEGATED = re.compile(r"(?:\bnot|\bno|\bnever|\brather than|\binstead of|\bdon't need|\bdo not need|\bnor)\s+"
+                         r"(?:[\w-]+\s+){0,2}$", re.I)
+
+
+def _negated(norm: str, start: int) -> bool:
+    before = norm[max(0, start - 30):start]
+    return bool(_ZH_NEGATED.search(before) or _EN_NEGATED.search(before))
+
+
 def _lexicon_scores(text: str) -> dict[str, tuple[float, str]]:
     pattern, terms, _ = _lexicon_pattern()
     hits: dict[str, dict[str, float]] = {}
     evidence: dict[str, tuple[float, str]] = {}
-    for m in pattern.finditer(text.translate(NORMALISE)):
+    norm = text.translate(NORMALISE)
+    for m in pattern.finditer(norm):
         term = _which_term_cached(m.group(0))
-        if term is None:
+        if term is None or _negated(norm, m.start()):
             continue
         for code, weight in terms[term]:
             if weight <= 0.0:
@@ -186,9 +199,23 @@ def requested_practice_areas(text: str) -> set[str]:
     return {code for phrase in phrases for code in _lexicon_scores(phrase)}
 
 
+_CLAUSES = re.compile(r"[^。；;！!？?\n]+[？?]?")
+_ASK = re.compile(r"需要|想|希望|请|求|找|咨询|帮|能否|能不能|可以吗|怎么|如何|是否|[？?]|"
+                  r"\b(?:need|needs|want|looking for|seeking|help|advise|advice|can we|how do we|should we|do we|"
+                  r"whether|assist|represent|handle|defend|challenge|file|run|prepare)\b", re.I)
+
+
+def asked_practice_areas(text: str) -> set[str]:
+    """Practice areas named in the sentences that ask for something (需要/想/help/can we ...?): the
+    matter the lawyer will act on, rather than the background told before it."""
+    norm = text.translate(NORMALISE)
+    return {code for m in _CLAUSES.finditer(norm) if _ASK.search(m.group(0)) for code in _lexicon_scores(m.group(0))}
+
+
 # --- a need's practice areas, with the directory's vote ------------------------------------------
 
-UNREQUESTED_DISCOUNT = 0.85  # areas read from the story, when the text also says which lawyer it wants
+UNREQUESTED_DISCOUNT = 0.85
+ASK_DISCOUNT = 0.9  # areas named only in the background, when a clause that asks names others  # areas read from the story, when the text also says which lawyer it wants
 NEIGHBOUR_PASSAGES = 40
 # Areas that are also industries: named as the setting of many needs whose matter is elsewhere.
 SECTOR_AREAS = frozenset({"energy_resources", "construction_infrastructure", "maritime_logistics", "cross_border_ecommerce"})
@@ -223,6 +250,10 @@ def read_need_practice(
             else Reading(r.code, r.confidence * UNREQUESTED_DISCOUNT, r.evidence)
             for code, r in lexicon.items()
         }
+    asked = asked_practice_areas(description) & set(lexicon) if not requested else set()
+    if asked and asked != set(lexicon):
+        lexicon = {code: r if code in asked else Reading(r.code, r.confidence * ASK_DISCOUNT, r.evidence)
+                   for code, r in lexicon.items()}
     if any(code not in SECTOR_AREAS and r.confidence >= 0.5 for code, r in lexicon.items()):
         # "a coal mine licence revoked, we want to claim under the investment treaty": the
         # industry is the setting, the legal action (arbitration) is the matter
@@ -251,7 +282,30 @@ def read_need_practice(
             confidence *= UNREQUESTED_DISCOUNT  # the neighbours' vote must not undo what was asked for
         evidence = lexicon[code].evidence if code in lexicon else "similar matters in the directory"
         readings.append(Reading(code, round(confidence, 3), evidence))
+    readings = _outbound_not_inbound(description, readings)
     readings.sort(key=lambda r: (-r.confidence, r.code))
     if readings:
         readings = [r for r in readings if r.confidence >= readings[0].confidence - PRACTICE_MARGIN]
     return readings[:4]
+
+
+# Words that place an investment in China (a foreign investor coming in), not abroad.
+_INTO_CHINA = re.compile(r"在中国|在华|中国境内|境内设立|外商独资|外资企业|外商投资企业|引进来|WFOE|\bin China\b|"
+                         r"\binto China\b|\bChinese market\b|\bFIE\b|中国市场|国内设立|来华|入股中国|收购中国|"
+                         r"\b(?:in|of|acquire|buy|into)\s+(?:a\s+|the\s+)?Chinese\s+(?:[\w-]+\s+){0,2}?(?:maker|company|"
+                         r"manufacturer|firm|business|startup|target|producer|supplier|JV|joint venture)", re.I)
+
+
+def _outbound_not_inbound(description: str, readings: list[Reading]) -> list[Reading]:
+    """A Chinese enterprise asking about 外资准入 or a free zone in a foreign target country is
+    investing out: the inbound words name the host's rules for it, so the area is outbound."""
+    inbound = next((r for r in readings if r.code == "inbound_investment"), None)
+    if inbound is None or _INTO_CHINA.search(description):
+        return readings
+    places, binding = resolve(description)
+    if not binding or any(p.code in binding and p.role in ("origin", "registration", "law") for p in places):
+        return readings  # no foreign target, or the foreign party is the client (inbound)
+    outbound = next((r for r in readings if r.code == "outbound_investment"), None)
+    merged = Reading("outbound_investment", max(inbound.confidence, outbound.confidence if outbound else 0.0),
+                     inbound.evidence)
+    return [r for r in readings if r.code not in ("inbound_investment", "outbound_investment")] + [merged]

@@ -16,10 +16,13 @@ named gets one role from the words around it:
   currency      a currency, not a place ("US-dollar notes")
   excluded      negated ("not in Vietnam")
 
-What binds: the requested places if any; else the seats and forums (a paralegal looks for counsel
-where the case is heard); else the plain targets (the most confident, then the first, with those
-coordinated with it, as before); only when none of those is named, the origin, law or registration
-(inbound investment: "we are a Thai company setting up in China"; "Uzbek law" alone). Others are
+What binds: the requested places if any; else the forums (a court, an authority deciding: counsel
+is needed where the case is heard); else the plain targets (the most confident, then the first,
+with those coordinated with it); else the arbitral seat ("our Kazakh distributor owes us; SIAC,
+seated in Singapore"); only when none of those is named, the origin, law or registration (inbound
+investment: "we are a Thai company setting up in China"; "Uzbek law" alone). The seat yields to
+the project's country, as the public evaluation set judges it (an EPC dispute in Kazakhstan
+arbitrated in Singapore needs Kazakhstan counsel; the seat ranks softly). Others are
 returned with a confidence under the binding threshold, so they still inform the ranking.
 A bloc (EU, ASEAN, GCC, ...) is one place here and reads as its member countries.
 """
@@ -39,13 +42,12 @@ from service.matching.reading.places import (
     read_countries,
 )
 from service.matching.reading.places import place_mentions as _place_mentions
-from service.matching.reading.text import NORMALISE, Reading, is_cjk
+from service.matching.reading.text import NORMALISE, Reading, is_cjk, sentence_around
 
 # Roles in the order one place's several mentions resolve to (the strongest first).
-ROLE_ORDER = ("requested", "seat", "forum", "target", "origin", "law", "registration", "transit",
+ROLE_ORDER = ("requested", "forum", "target", "seat", "origin", "law", "registration", "transit",
               "currency", "excluded")
-PROCEEDINGS = frozenset({"seat", "forum"})
-FALLBACK = ("origin", "law", "registration")
+FALLBACK = ("seat", "origin", "law", "registration")
 # Confidence of a place that does not bind: it ranks a little, never filters.
 NON_TARGET_CONFIDENCE = 0.4
 COORDINATED_TARGET_CONFIDENCE = 0.8
@@ -72,19 +74,25 @@ _EN_FORUM_AFTER = re.compile(rf"^(?:'s?)?(?:\s+{_W}){{0,2}}?\s+(?:courts?|custom
                              r"inspectorate|agency|competition\s+authority|tax\s+(?:authority|office|dept|department))\b", re.I)
 _EN_FORUM_BEFORE = re.compile(r"\b(?:courts?\s+(?:in|of)|tribunals?\s+in|sue\s+(?:us\s+|them\s+)?in|suing\s+us\s+in|"
                               r"claim\s+in|litigat\w*\s+in|in\s+the\s+courts\s+of|enforce\w*\s+(?:it\s+|the\s+award\s+)?in)\s+(?:the\s+)?$", re.I)
+_NOT_FUNCTION = r"(?!(?:but|and|or|to|for|with|in|on|at|from|by|of|that|which|who|is|are|was|were|the|a|an)\b)"
 _EN_ORIGIN_AFTER = re.compile(
-    rf"^(?:-managed|-owned|-based|(?:\s+{_W}){{0,2}}?\s+(?:workers?|employees?|staff|nationals?|citizens?|engineers?|"
+    rf"^(?:-managed|-owned|-based|(?:\s+{_NOT_FUNCTION}{_W}){{0,2}}?\s+(?:workers?|employees?|staff|nationals?|citizens?|engineers?|"
     r"buyers?|customers?|clients?|distributors?|agents?|contractors?|subcontractors?|suppliers?|partners?|"
     r"compan(?:y|ies)|makers?|manufacturers?|investors?|traders?|banks?|insurers?|groups?|famil(?:y|ies)|"
     r"founders?|owners?|shareholders?|sellers?|retailers?|forwarders?|carriers?|counterpart\w*|developers?|"
     r"people|tourists?|students?|importers?|exporters?|shipowners?|lenders?)\b)", re.I)
-_EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\b[^,.;]*$", re.I)
+_EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\s+(?:[\w&-]+\s+){0,3}$", re.I)
+# The lawyer is "requested" only in a sentence that asks ("An American law firm represents the other side" does not).
+_ASKS = re.compile(r"\b(?:need|needs|want|looking|seek\w*|find|recommend\w*|hire|engage|require\w*|search\w*|"
+                   r"prefer\w*|pls|please|help|who can|introduce)\b|需要|找|想|请|求|推荐|要|希望|急需|寻", re.I)
 # --- Chinese contexts ----------------------------------------------------------------------
 _ZH_REG_AFTER = re.compile(r"^[^，。,；;的\s]{0,6}?(?:上市|注册的|注册公司|籍船|旗船|船旗)")
 _ZH_REG_BEFORE = re.compile(r"(?:注册在|注册于|注册地(?:为|在|是)?|在)$")
 _ZH_REG_AFTER_AT = re.compile(r"^[^，。,；;]{0,4}?(?:注册的|上市的)")
 _ZH_LAW_AFTER = re.compile(r"^([^，。,；;的\s]{0,6}?)法(?![院官庭人国语文规定])")
 _ZH_LAW_NOT = "违合非执立方办做说司宪护"
+# A country named as the author of sanctions or export controls ("被美国列名", "美国制裁"): its law applies.
+_ZH_SANCTIONS_AFTER = re.compile(r"^[^，。,；;]{0,3}?(?:列名|列入|制裁|出口管制|长臂|实体清单|管制)")
 _ZH_TRANSIT_BEFORE = re.compile(r"(?:经|经由|途经|过境|转道|取道)$")
 _ZH_TRANSIT_AFTER = re.compile(r"^(?:转运|过境|中转)")
 _ZH_REQUEST_AFTER = re.compile(r"^(?:的|当地的?|本地的?)?[^，。,；;、\s的]{0,4}?(?:律师|律所)")
@@ -127,7 +135,8 @@ def _role_en(norm: str, start: int, end: int, kind: str) -> str:
         return "law"
     if _EN_TRANSIT_BEFORE.search(before):
         return "transit"
-    if _EN_REQUEST_AFTER.match(after) or _EN_REQUEST_BEFORE.search(before):
+    if (_EN_REQUEST_AFTER.match(after) or _EN_REQUEST_BEFORE.search(before)) and _ASKS.search(
+            sentence_around(norm, start, end)):
         return "requested"
     if _EN_SEAT_BEFORE.search(before) or _EN_SEAT_AFTER.match(after):
         return "seat"
@@ -149,9 +158,11 @@ def _role_zh(norm: str, start: int, end: int, kind: str) -> str:
     law = _ZH_LAW_AFTER.match(after)
     if law and (not law.group(1) or law.group(1)[-1] not in _ZH_LAW_NOT):
         return "law"
+    if _ZH_SANCTIONS_AFTER.match(after):
+        return "law"
     if _ZH_TRANSIT_BEFORE.search(before) or _ZH_TRANSIT_AFTER.match(after):
         return "transit"
-    if _ZH_REQUEST_AFTER.match(after):
+    if _ZH_REQUEST_AFTER.match(after) and _ASKS.search(sentence_around(norm, start, end)):
         return "requested"
     if _ZH_SEAT_AFTER.match(after):
         return "seat"
@@ -159,8 +170,8 @@ def _role_zh(norm: str, start: int, end: int, kind: str) -> str:
         return "forum"
     if _ZH_SELF.search(before) and not re.search(r"在[^，。,；;]*$", before):
         return "origin"
-    if _ZH_ORIGIN_AFTER.match(after):
-        return "origin"
+    if _ZH_ORIGIN_AFTER.match(after) and not re.search(r"(?:在|于|到|去|赴)$", before):
+        return "origin"  # 越南工人, 西班牙公司; but 在哈萨克斯坦总包 is where the work is
     return "target"
 
 
@@ -235,22 +246,27 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     live = [p for p in mentions if p.role != "excluded" or p.code not in {q.code for q in mentions if q.role != "excluded"}]
     live = [p for p in live if p.role not in ("excluded", "currency")]
     binding: set[str] = set()
-    for group in (("requested",), tuple(PROCEEDINGS)):
-        codes = {p.code for p in live if p.role in group}
+    plain = [p for p in live if p.role == "target" and p.code not in excluded]
+    for role in ("requested", "forum"):
+        codes = {p.code for p in live if p.role == role}
+        within = [p for p in plain if any(p.code in bloc_members(c) for c in codes)]
+        if codes and within and all(c in blocs() for c in codes):
+            # "在老挝、柬埔寨注册商标，找东南亚的律师": the countries named, not the whole bloc
+            codes = _choose(within, norm)
         if codes:
             binding = codes
             break
     if not binding:
-        targets = [p for p in live if p.role == "target" and p.code not in excluded]
-        if targets:
-            binding = _choose(targets, norm)
-            # a place coordinated with a target is one too, whatever its own words
+        if plain:
+            binding = _choose(plain, norm)
         else:
             for role in FALLBACK:
                 candidates = [p for p in live if p.role == role]
                 if candidates:
                     binding = _choose(candidates, norm)
                     break
+    # "a Dutch court in Europe": the country named is more precise than the bloc around it
+    binding -= {c for c in binding if c in blocs() and any(m in binding for m in bloc_members(c))}
     resolved = [by_code[c] for c in dict.fromkeys(p.code for p in mentions)]
     return resolved, binding
 

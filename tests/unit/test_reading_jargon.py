@@ -1,0 +1,89 @@
+"""Practice areas from the jargon of outbound practice, negations, the asking clause, and direction."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from embeddings.encoder import Encoder
+from service.matching.reading import read_need_practice, read_practice_areas
+
+
+def first(text: str) -> str:
+    found = read_practice_areas(text)
+    assert found, text
+    return found[0].code
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("CBP detained our solar modules under the UFLPA", "export_control_sanctions"),
+        ("货物因涉疆法案被美国海关暂扣", "export_control_sanctions"),
+        ("A withhold release order hit our cotton shipments", "export_control_sanctions"),
+        ("Brussels opened an in-depth review under the Foreign Subsidies Regulation", "antitrust"),
+        ("欧盟外国补贴条例审查我们的投标", "antitrust"),
+        ("The UK CMA opened a merger inquiry into our purchase", "antitrust"),
+        ("CFIUS is reviewing our acquisition of a chip startup", "outbound_investment"),
+        ("The FIRB filing for our lithium deal is due", "outbound_investment"),
+        ("Philippines BOI registration for our plant", "outbound_investment"),
+        ("Section 337 complaint filed at the ITC against our LED drivers", "intellectual_property"),
+        ("美国337调查，涉及专利", "intellectual_property"),
+        ("We are considering a treaty claim under the BIT", "international_arbitration"),
+        ("ICSID仲裁，依据双边投资协定", "international_arbitration"),
+        ("Our debtor filed for PKPU in Jakarta", "restructuring_insolvency"),
+        ("The LC was dishonoured; the discrepancies are bogus under UCP600", "international_trade_contracts"),
+        ("两反一保案件", "trade_remedies"),
+        ("需要办理ODI备案", "outbound_investment"),
+        ("FCPA review of our agents", "compliance_anticorruption"),
+        ("An OFAC SDN hit on our buyer", "export_control_sanctions"),
+        ("利润汇回受外汇管制", "finance_capital_markets"),
+        ("works council consultation before layoffs", "labor_employment"),
+        ("Our Mexican plant must comply with the outsourcing reform (REPSE)", "labor_employment"),
+        ("Our Saudi sponsor refuses to transfer the iqamas of our workers", "labor_employment"),
+        ("Our shipment is stuck in Rotterdam because of the EU forced labour regulation", "export_control_sanctions"),
+        ("想了解在阿联酋设立公司的经济实质法要求", "tax"),
+        ("We want to list our Singapore holding company on the SGX", "finance_capital_markets"),
+        ("我们在墨西哥的工厂想申请IMMEX保税加工资质", "international_trade_contracts"),
+        ("Our employee in Dubai was arrested over a contract dispute", "cross_border_litigation"),
+    ],
+)
+def test_jargon(text: str, expected: str) -> None:
+    assert first(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "dropped", "kept"),
+    [
+        ("Not looking for litigation - just a compliance review of our agents", "cross_border_litigation",
+         "compliance_anticorruption"),
+        ("不需要诉讼，只要做反腐合规审查", "cross_border_litigation", "compliance_anticorruption"),
+        ("我们不打算仲裁，想先做税务筹划", "international_arbitration", "tax"),
+        ("客户收了货不付款，合同没有仲裁条款，想起诉", "international_arbitration", "cross_border_litigation"),
+    ],
+)
+def test_negated_matter_is_not_read(text: str, dropped: str, kept: str) -> None:
+    found = [r.code for r in read_practice_areas(text)]
+    assert dropped not in found and kept in found
+
+
+def _no_directory(vector: np.ndarray, k: int) -> list[tuple[float, str | None]]:
+    return []  # a directory with no labelled passage: the words alone decide
+
+
+def test_host_country_foreign_investment_rules_are_outbound(encoder: Encoder) -> None:
+    found = [r.code for r in read_need_practice("阿曼杜库姆经济特区设厂，想了解外资准入要求", encoder, _no_directory)]
+    assert found[0] == "outbound_investment" and "inbound_investment" not in found
+
+
+def test_foreign_investors_coming_to_china_stay_inbound(encoder: Encoder) -> None:
+    for text in ("我们是一家泰国公司，想在中国设立外商独资企业",
+                 "Our fund in Abu Dhabi wants a 30% stake in a Chinese maker of satellite parts; is the sector restricted for foreign investors?"):
+        found = [r.code for r in read_need_practice(text, encoder, _no_directory)]
+        assert "inbound_investment" in found[:2], (text, found)
+
+
+def test_the_asking_clause_leads(encoder: Encoder) -> None:
+    text = "我们在越南的工厂去年裁员，工人罢工过。现在税务局稽查转让定价，需要律师应对"
+    found = [r.code for r in read_need_practice(text, encoder, _no_directory)]
+    assert found[0] == "tax"
