@@ -64,6 +64,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.limiter = make_limiter(
         settings.rate_limit_per_minute, redis_url=settings.redis_url, namespace="matchmaker:rate:requests"
     )
+    app.state.auth_failure_limiter = make_limiter(
+        settings.auth_failures_per_minute, redis_url=settings.redis_url, namespace="matchmaker:rate:auth-failures"
+    )
     app.state.registration_limiter = make_limiter(
         settings.registration_rate_limit_per_minute, redis_url=settings.redis_url, namespace="matchmaker:rate:registrations"
     )

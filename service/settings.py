@@ -57,6 +57,9 @@ class Settings(BaseSettings):
         description="comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For is believed "
         "(e.g. 172.28.0.10); empty: the socket's peer is the client, whatever headers say",
     )
+    auth_failures_per_minute: int = Field(
+        10, ge=1, description="failed authentications a minute per client address and per credential prefix; then 429"
+    )
     redis_url: str = Field(
         "",
         pattern=r"^$|^(redis|rediss|unix)://",
