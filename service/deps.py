@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from embeddings.encoder import Encoder
 from models import Lawyer
+from service.budgets import MatchBudget
 from service.errors import Forbidden, TooManyRequests, Unauthorized, Unavailable
 from service.matching.catalog import Catalog
 from service.matching.engine import MatchEngine
@@ -206,6 +208,15 @@ def _known_caller(runtime: Runtime, plain_key: str) -> Caller:
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+@contextmanager
+def match_budget(request: Request, caller: Caller, *, text_length: int, k: int) -> Iterator[None]:
+    """A match runs inside the caller's concurrency and cost budgets (service.budgets), or is a 429."""
+    budget: MatchBudget = request.app.state.match_budget
+    key = str(caller.key_id) if caller.key_id is not None else "admin"
+    with budget.spend(key, caller.organisation, text_length=text_length, k=k):
+        yield
 
 
 def require_admin(caller: CallerDep) -> Caller:

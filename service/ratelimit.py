@@ -24,7 +24,7 @@ from service.problems import PROBLEM_JSON
 class RateLimiter:
     """Token buckets keyed by caller: `per_minute` requests a minute, bursting up to `per_minute`."""
 
-    def __init__(self, per_minute: int, *, max_buckets: int = 100_000) -> None:
+    def __init__(self, per_minute: float, *, max_buckets: int = 100_000) -> None:
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0  # tokens per second
         self.max_buckets = max_buckets
@@ -102,7 +102,7 @@ class SharedRateLimiter:
     # after a failure, Redis is tried again this much later (meanwhile: the local buckets)
     RETRY_SECONDS = 5.0
 
-    def __init__(self, url: str, per_minute: int, *, namespace: str) -> None:
+    def __init__(self, url: str, per_minute: float, *, namespace: str) -> None:
         import redis
 
         self.capacity = float(per_minute)
@@ -136,7 +136,7 @@ class SharedRateLimiter:
         return self._local.blocked(key) if shared is None else shared
 
 
-def make_limiter(per_minute: int, *, redis_url: str | None, namespace: str) -> Limiter:
+def make_limiter(per_minute: float, *, redis_url: str | None, namespace: str) -> Limiter:
     if redis_url:
         return SharedRateLimiter(redis_url, per_minute, namespace=namespace)
     return RateLimiter(per_minute)
