@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -15,11 +16,12 @@ from sqlalchemy.orm import Session
 from embeddings.encoder import Encoder
 from models import Lawyer
 from service.analytics.query_log import QueryLog
+from service.budgets import MatchBudget
 from service.errors import Forbidden, TooManyRequests, Unauthorized, Unavailable
 from service.matching.catalog import Catalog
 from service.matching.engine import MatchEngine
 from service.ratelimit import Limiter
-from service.repositories import api_keys
+from service.repositories import api_keys, audit
 from service.repositories import lawyers as lawyer_repo
 from service.settings import Settings
 from service.startup import RETRY_AFTER_SECONDS
@@ -117,6 +119,51 @@ def _limit(request: Request, limiter_name: str, key: str) -> None:
         raise TooManyRequests(f"rate limit reached; retry in {wait:.0f} s or spread your requests", retry_after=wait)
 
 
+def client_host(request: Request) -> str:
+    """The caller's address, as the trusted proxies say (service.http_guard.TrustedProxies)."""
+    return request.client.host if request.client else "unknown"
+
+
+# Failed authentication is budgeted per client address and per credential prefix (its first
+# characters, the part shown in key listings): a guesser is slowed whichever of the two it varies.
+CREDENTIAL_PREFIX = 10
+
+
+def _auth_buckets(request: Request, credential: str) -> tuple[str, str]:
+    return f"ip:{client_host(request)}", f"prefix:{credential[:CREDENTIAL_PREFIX]}"
+
+
+def _refuse_if_throttled(request: Request, credential: str) -> None:
+    """Checked before the credential is: past the budget, even a right guess is not looked at."""
+    limiter: Limiter = request.app.state.auth_failure_limiter
+    wait = max(limiter.blocked(bucket) for bucket in _auth_buckets(request, credential))
+    if wait:
+        raise TooManyRequests(
+            f"too many failed authentications from this address or for this credential; retry in {wait:.0f} s", retry_after=wait
+        )
+
+
+def _authentication_failed(request: Request, runtime: Runtime, credential: str, what: str) -> None:
+    """Spend from the failure budgets; the failure that empties one is audited and answered 429."""
+    limiter: Limiter = request.app.state.auth_failure_limiter
+    buckets = _auth_buckets(request, credential)
+    for bucket in buckets:
+        limiter.take(bucket)
+    wait = max(limiter.blocked(bucket) for bucket in buckets)
+    if not wait:
+        return
+    # once per emptying (the checks above refuse the rest unread): the audit cannot be flooded
+    with runtime.sessions() as session, session.begin():
+        audit.record(
+            session,
+            actor=f"{buckets[0]}",
+            action="authentication_throttled",
+            lawyer_id=None,
+            reason=f"failed {what} authentications over the budget ({buckets[0]}, credential {buckets[1]}...)",
+        )
+    raise TooManyRequests(f"too many failed authentications; retry in {wait:.0f} s", retry_after=wait)
+
+
 def get_caller(
     request: Request,
     runtime: RuntimeDep,
@@ -124,11 +171,16 @@ def get_caller(
 ) -> Caller:
     if not x_api_key:
         raise Unauthorized("send your API key in the X-API-Key header")
+    _refuse_if_throttled(request, x_api_key)
     admin_key = runtime.settings.admin_api_key.get_secret_value()
     if admin_key and hmac.compare_digest(x_api_key.encode(), admin_key.encode()):
         caller = Caller("admin", "admin", None)
     else:
-        caller = _known_caller(runtime, x_api_key)
+        try:
+            caller = _known_caller(runtime, x_api_key)
+        except Unauthorized:
+            _authentication_failed(request, runtime, x_api_key, "API key")
+            raise
     _limit(request, "limiter", f"key:{caller.key_id if caller.key_id is not None else 'admin'}")
     return caller
 
@@ -159,6 +211,15 @@ def _known_caller(runtime: Runtime, plain_key: str) -> Caller:
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
+@contextmanager
+def match_budget(request: Request, caller: Caller, *, text_length: int, k: int) -> Iterator[None]:
+    """A match runs inside the caller's concurrency and cost budgets (service.budgets), or is a 429."""
+    budget: MatchBudget = request.app.state.match_budget
+    key = str(caller.key_id) if caller.key_id is not None else "admin"
+    with budget.spend(key, caller.organisation, text_length=text_length, k=k):
+        yield
+
+
 def require_admin(caller: CallerDep) -> Caller:
     if not caller.is_admin:
         raise Forbidden("this needs an administrator's key")
@@ -180,6 +241,7 @@ ImporterDep = Annotated[Caller, Depends(require_importer)]
 
 def get_current_lawyer(
     request: Request,
+    runtime: RuntimeDep,
     session: SessionDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None,
     x_lawyer_token: Annotated[str | None, Depends(lawyer_token_scheme)] = None,
@@ -191,8 +253,11 @@ def get_current_lawyer(
             "send your management token as 'Authorization: Bearer <token>' or in the X-Lawyer-Token header",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    _refuse_if_throttled(request, token)
     lawyer = lawyer_repo.by_management_token(session, token)
     if lawyer is None:
+        session.rollback()  # end the look-up's read transaction: SQLite lets no other writer past it
+        _authentication_failed(request, runtime, token, "management token")
         raise Unauthorized("this management token is unknown (or its profile was deleted)", headers={"WWW-Authenticate": "Bearer"})
     _limit(request, "limiter", f"lawyer:{lawyer.id}")
     return lawyer
@@ -203,7 +268,7 @@ CurrentLawyerDep = Annotated[Lawyer, Depends(get_current_lawyer)]
 
 def limit_registrations(request: Request) -> None:
     """Registration needs no key, so it is budgeted per client address instead."""
-    _limit(request, "registration_limiter", f"ip:{request.client.host if request.client else 'unknown'}")
+    _limit(request, "registration_limiter", f"ip:{client_host(request)}")
 
 
 def require_bureau(caller: CallerDep) -> Caller:
@@ -255,7 +320,7 @@ QueryLogDep = Annotated[QueryLog, Depends(get_query_log)]
 
 
 def _address(request: Request) -> str:
-    return f"ip:{request.client.host if request.client else 'unknown'}"
+    return f"ip:{client_host(request)}"
 
 
 def get_optional_caller(

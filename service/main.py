@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from service.addresses import parse_networks
 from service.analytics.query_log import QueryLog
 from service.api import admin, analytics, dashboard, docs, fairs, health, lawyers, matches, needs, requests
+from service.budgets import ConcurrencyGate, MatchBudget
 from service.http_guard import RequestGuard, TrustedProxies
 from service.problems import install_handlers
 from service.ratelimit import BodyLimitMiddleware, make_limiter
@@ -67,6 +68,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_handlers(app)
     app.state.limiter = make_limiter(
         settings.rate_limit_per_minute, redis_url=settings.redis_url, namespace="matchmaker:rate:requests"
+    )
+    app.state.match_budget = MatchBudget(
+        ConcurrencyGate(settings.match_concurrency_per_key, settings.match_concurrency_per_organisation),
+        make_limiter(settings.match_cost_per_minute, redis_url=settings.redis_url, namespace="matchmaker:cost:keys"),
+        make_limiter(
+            settings.match_cost_per_minute_per_organisation, redis_url=settings.redis_url, namespace="matchmaker:cost:organisations"
+        ),
+    )
+    app.state.auth_failure_limiter = make_limiter(
+        settings.auth_failures_per_minute, redis_url=settings.redis_url, namespace="matchmaker:rate:auth-failures"
     )
     app.state.registration_limiter = make_limiter(
         settings.registration_rate_limit_per_minute, redis_url=settings.redis_url, namespace="matchmaker:rate:registrations"

@@ -24,32 +24,46 @@ from service.problems import PROBLEM_JSON
 class RateLimiter:
     """Token buckets keyed by caller: `per_minute` requests a minute, bursting up to `per_minute`."""
 
-    def __init__(self, per_minute: int, *, max_buckets: int = 100_000) -> None:
+    def __init__(self, per_minute: float, *, max_buckets: int = 100_000) -> None:
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0  # tokens per second
         self.max_buckets = max_buckets
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, stamp)
         self._lock = threading.Lock()
 
-    def take(self, key: str) -> float:
-        """Spend one token; returns 0 when allowed, else the seconds until a token is free."""
+    def take(self, key: str, cost: float = 1.0) -> float:
+        """Spend `cost` tokens (at most the capacity); returns 0 when allowed, else the seconds
+        until that many are free (and spends nothing)."""
+        cost = min(cost, self.capacity)
         now = time.monotonic()
         with self._lock:
             tokens, stamp = self._buckets.pop(key, (self.capacity, now))
             tokens = min(self.capacity, tokens + (now - stamp) * self.rate)
             wait = 0.0
-            if tokens >= 1:
-                tokens -= 1
+            if tokens >= cost:
+                tokens -= cost
             else:
-                wait = (1 - tokens) / self.rate
+                wait = (cost - tokens) / self.rate
             self._buckets[key] = (tokens, now)
             while len(self._buckets) > self.max_buckets:  # forget the longest-idle callers first
                 self._buckets.popitem(last=False)
             return wait
 
+    def blocked(self, key: str) -> float:
+        """Seconds until the bucket holds a whole token again (0: it does), spending nothing."""
+        now = time.monotonic()
+        with self._lock:
+            state = self._buckets.get(key)
+            if state is None:
+                return 0.0
+            tokens = min(self.capacity, state[0] + (now - state[1]) * self.rate)
+            return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+
 
 class Limiter(Protocol):
-    def take(self, key: str) -> float: ...
+    def take(self, key: str, cost: float = 1.0) -> float: ...
+
+    def blocked(self, key: str) -> float: ...
 
 
 # One atomic step of the token bucket in Redis, on the server's clock so that every process agrees.
@@ -57,6 +71,7 @@ class Limiter(Protocol):
 _TAKE = """
 local capacity = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
+local cost = math.min(tonumber(ARGV[3]), capacity)
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'stamp')
@@ -64,7 +79,12 @@ local tokens = tonumber(state[1]) or capacity
 local stamp = tonumber(state[2]) or now
 tokens = math.min(capacity, tokens + math.max(0, now - stamp) * rate)
 local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
+if ARGV[4] == '1' then
+  -- a look without spending: seconds until a whole token is there
+  if tokens < 1 then wait = (1 - tokens) / rate end
+  return tostring(wait)
+end
+if tokens >= cost then tokens = tokens - cost else wait = (cost - tokens) / rate end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'stamp', tostring(now))
 redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 1)
 return tostring(wait)
@@ -82,7 +102,7 @@ class SharedRateLimiter:
     # after a failure, Redis is tried again this much later (meanwhile: the local buckets)
     RETRY_SECONDS = 5.0
 
-    def __init__(self, url: str, per_minute: int, *, namespace: str) -> None:
+    def __init__(self, url: str, per_minute: float, *, namespace: str) -> None:
         import redis
 
         self.capacity = float(per_minute)
@@ -96,18 +116,27 @@ class SharedRateLimiter:
         self._local = RateLimiter(per_minute)
         self._down_until = 0.0
 
-    def take(self, key: str) -> float:
+    def _run(self, key: str, cost: float, peek: bool) -> float | None:
         now = time.monotonic()
         if now >= self._down_until:
             try:
-                return float(self._script(keys=[f"{self.namespace}:{key}"], args=[self.capacity, self.rate]))
+                args = [self.capacity, self.rate, cost, "1" if peek else "0"]
+                return float(self._script(keys=[f"{self.namespace}:{key}"], args=args))
             except self._errors as error:
                 self._down_until = now + self.RETRY_SECONDS
                 log.warning("rate limits: Redis unreachable (%s); this process limits alone for %.0f s", error, self.RETRY_SECONDS)
-        return self._local.take(key)
+        return None
+
+    def take(self, key: str, cost: float = 1.0) -> float:
+        shared = self._run(key, cost, peek=False)
+        return self._local.take(key, cost) if shared is None else shared
+
+    def blocked(self, key: str) -> float:
+        shared = self._run(key, 0.0, peek=True)
+        return self._local.blocked(key) if shared is None else shared
 
 
-def make_limiter(per_minute: int, *, redis_url: str | None, namespace: str) -> Limiter:
+def make_limiter(per_minute: float, *, redis_url: str | None, namespace: str) -> Limiter:
     if redis_url:
         return SharedRateLimiter(redis_url, per_minute, namespace=namespace)
     return RateLimiter(per_minute)

@@ -66,6 +66,19 @@ class Settings(BaseSettings):
         description="comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For is believed "
         "(e.g. 172.28.0.10); empty: the socket's peer is the client, whatever headers say",
     )
+    match_concurrency_per_key: int = Field(2, ge=1, description="matches one API key may run at once in a process")
+    match_concurrency_per_organisation: int = Field(
+        3, ge=1, description="matches one organisation's keys may run at once in a process"
+    )
+    match_cost_per_minute: float = Field(
+        600.0, gt=0, description="match cost units a minute per API key (1 + characters/500 + k/25 per match)"
+    )
+    match_cost_per_minute_per_organisation: float = Field(
+        1200.0, gt=0, description="match cost units a minute per organisation"
+    )
+    auth_failures_per_minute: int = Field(
+        10, ge=1, description="failed authentications a minute per client address and per credential prefix; then 429"
+    )
     redis_url: str = Field(
         "",
         pattern=r"^$|^(redis|rediss|unix)://",

@@ -102,9 +102,9 @@ def runtime(settings: Settings, encoder: Encoder) -> Iterator[Runtime]:
 
 
 @contextmanager
-def started(app: FastAPI, timeout: float = 120) -> Iterator[TestClient]:
+def started(app: FastAPI, timeout: float = 120, **client_options: Any) -> Iterator[TestClient]:
     """A test client of the app once its background start-up is over (the lifespan returns at once)."""
-    with TestClient(app) as test_client:
+    with TestClient(app, **client_options) as test_client:
         deadline = time.monotonic() + timeout
         while (ready := test_client.get("/readyz")).status_code != 200:
             assert ready.json()["state"] == "loading", f"start-up failed: {ready.text}"

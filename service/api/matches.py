@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
 from starlette.background import BackgroundTask
 
-from service.deps import CallerDep, MatcherDep, QueryLogDep, RuntimeDep
+from service.deps import CallerDep, MatcherDep, QueryLogDep, RuntimeDep, match_budget
 from service.problems import AUTH_RESPONSES, COMMON_RESPONSES
 from service.schemas import examples
 from service.schemas.common import json_response
@@ -31,7 +31,8 @@ def match(
             }
         ),
     ],
-    _: CallerDep,
+    request: Request,
+    caller: CallerDep,
     matcher: MatcherDep,
     query_log: QueryLogDep,
     runtime: RuntimeDep,
@@ -41,15 +42,18 @@ def match(
     `understood` shows every reading with its confidence and the words it came from. Only verified
     lawyers who accept clients and consent to be listed are returned, each with its score, the
     score's components, the reasons in the need's language and the best-matching passage of its
-    profile. `text_only` ignores the fields and reads everything from the text."""
-    query = matcher.understand(
-        body.description,
-        countries=[] if body.text_only else body.countries,
-        practice_areas=[] if body.text_only else body.practice_areas,
-        languages=[] if body.text_only else body.languages,
-        locale=body.locale,
-    )
-    response = json_response(MatchResponse.from_outcome(matcher.match(query, k=body.k)))
+    profile. `text_only` ignores the fields and reads everything from the text. Each key (and
+    organisation) runs a few matches at once and spends from a budget a minute; longer text and
+    larger `k` cost more; past either, 429 with `Retry-After`."""
+    with match_budget(request, caller, text_length=len(body.description), k=body.k):
+        query = matcher.understand(
+            body.description,
+            countries=[] if body.text_only else body.countries,
+            practice_areas=[] if body.text_only else body.practice_areas,
+            languages=[] if body.text_only else body.languages,
+            locale=body.locale,
+        )
+        response = json_response(MatchResponse.from_outcome(matcher.match(query, k=body.k)))
     # the bureau's demand figures: the query's countries x practice areas counted, never its text
     query_log.record(query)
     if query_log.due():

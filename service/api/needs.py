@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, status
+from fastapi import APIRouter, Body, Path, Query, Request, status
 from fastapi.responses import Response
 
-from service.deps import CallerDep, MatcherDep, SessionDep
+from service.deps import CallerDep, MatcherDep, SessionDep, match_budget
 from service.problems import AUTH_RESPONSES, COMMON_RESPONSES, CONFLICT_RESPONSES, NOT_FOUND_RESPONSES
 from service.repositories import needs as need_repo
 from service.schemas import examples
@@ -79,6 +79,7 @@ def delete(need_id: NeedId, session: SessionDep, caller: CallerDep) -> None:
     responses={**NOT_FOUND_RESPONSES, 200: examples.answer(examples.NEED_MATCH_RESPONSE, "the ranked lawyers for the need")},
 )
 def matches(
+    request: Request,
     need_id: NeedId,
     session: SessionDep,
     caller: CallerDep,
@@ -89,11 +90,12 @@ def matches(
     """Match a stored need as `POST /v1/match` does, against the directory as it is now: the
     need's fields are authoritative and what it leaves empty is read from its description."""
     need = need_repo.get(session, need_id, organisation=caller.scope)
-    query = matcher.understand(
-        need.description,
-        countries=[] if text_only else need.countries,
-        practice_areas=[] if text_only else need.practice_areas,
-        languages=[] if text_only else need.languages,
-        counterparties=need.counterparties or (),
-    )
-    return json_response(MatchResponse.from_outcome(matcher.match(query, k=k, session=session), need_id=need.id))
+    with match_budget(request, caller, text_length=len(need.description), k=k):
+        query = matcher.understand(
+            need.description,
+            countries=[] if text_only else need.countries,
+            practice_areas=[] if text_only else need.practice_areas,
+            languages=[] if text_only else need.languages,
+            counterparties=need.counterparties or (),
+        )
+        return json_response(MatchResponse.from_outcome(matcher.match(query, k=k, session=session), need_id=need.id))

@@ -36,7 +36,8 @@ def _ndjson(ctx, value):  # type: ignore[no-untyped-def]
 def settings(tmp_path: Path, database_url: str) -> Settings:
     # Generous budgets: the fuzzer is one caller sending thousands of requests.
     return make_settings(
-        tmp_path, database_url, rate_limit_per_minute=1_000_000, registration_rate_limit_per_minute=1_000_000
+        tmp_path, database_url, rate_limit_per_minute=1_000_000, registration_rate_limit_per_minute=1_000_000,
+        auth_failures_per_minute=1_000_000, match_cost_per_minute=1e9, match_cost_per_minute_per_organisation=1e9,
     )
 
 
