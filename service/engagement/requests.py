@@ -47,10 +47,12 @@ class Policy:
 
     sla: timedelta
     max_rounds: int
+    # the service's address in the links e-mails carry
+    base_url: str = "http://127.0.0.1:8000"
 
     @classmethod
     def of(cls, settings: Any) -> "Policy":
-        return cls(timedelta(seconds=settings.request_sla_seconds), settings.request_max_rounds)
+        return cls(timedelta(seconds=settings.request_sla_seconds), settings.request_max_rounds, settings.public_base_url)
 
 
 def aware(value: datetime) -> datetime:
@@ -101,7 +103,7 @@ def _new_request(
         ),
     )
     _publish(session, "request.created", request, deadline_at=request.deadline_at.isoformat())
-    notifications.request_offered(session, request, lawyer, need)
+    notifications.request_offered(session, request, lawyer, need, base_url=policy.base_url)
     return request
 
 
@@ -213,7 +215,9 @@ def need_request(session: Session, request_id: int, organisation: str | None) ->
     return request
 
 
-def accept(session: Session, request: ConsultationRequest, lawyer: Lawyer, *, now: datetime | None = None) -> ConsultationRequest:
+def accept(
+    session: Session, request: ConsultationRequest, lawyer: Lawyer, *, policy: Policy, now: datetime | None = None
+) -> ConsultationRequest:
     now = now or utcnow()
     _require(request, RequestState.pending.value, action="accepted")
     if aware(request.deadline_at) <= now:
@@ -225,7 +229,7 @@ def accept(session: Session, request: ConsultationRequest, lawyer: Lawyer, *, no
     session.flush()
     _recount(session, lawyer.id)
     _publish(session, "request.accepted", request)
-    notifications.request_accepted(session, request, lawyer)
+    notifications.request_accepted(session, request, lawyer, base_url=policy.base_url)
     return request
 
 
