@@ -99,3 +99,12 @@ def lawyers_by_id(session: Session, lawyer_ids: set[int]) -> dict[int, Lawyer]:
     if not lawyer_ids:
         return {}
     return {lawyer.id: lawyer for lawyer in session.scalars(select(Lawyer).where(Lawyer.id.in_(lawyer_ids)))}
+
+
+def answered_history(session: Session, lawyer_id: int) -> list[ConsultationRequest]:
+    """The lawyer's requests that were answered or expired: what their track record counts."""
+    query = select(ConsultationRequest).where(
+        ConsultationRequest.lawyer_id == lawyer_id,
+        (ConsultationRequest.answered_at.is_not(None)) | (ConsultationRequest.state == RequestState.expired.value),
+    )
+    return list(session.scalars(query))

@@ -55,7 +55,7 @@ MATCH_RESPONSE: dict[str, Any] = {
             "rank": 1,
             "lawyer": _CARD,
             "score": 0.8682,
-            "components": {"country": 0.95, "practice": 0.8348, "matter": 0.8143, "language": 1.0, "credentials": 0.6123},
+            "components": {"country": 0.95, "practice": 0.8348, "matter": 0.8143, "language": 1.0, "credentials": 0.6123, "track_record": 0.5},
             "matched": {"countries": ["KZ"], "region_countries": [], "languages": ["ru"], "practice_areas": ["energy_resources"]},
             "reasons": ["服务国家：哈萨克斯坦", "工作语言：俄语（工作语言）", "执业领域：能源与矿产", f"最相关经历：{_EVIDENCE_TEXT}", "执业17年、省级领军人才"],
             "evidence": {"text": _EVIDENCE_TEXT, "kind": "bio", "similarity": 0.5572},
