@@ -263,3 +263,12 @@ INBOX_ITEM: dict[str, Any] = {
     "need": _INBOX_NEED,
 }
 INBOX_PAGE: dict[str, Any] = {"items": [INBOX_ITEM], "total": 1, "offset": 0, "limit": 20}
+
+_WAITS: dict[str, Any] = {"needs": 40, "accepted": 37, "median_seconds": 1260.0, "p90_seconds": 3310.0, "within_hour_share": 0.9}
+RESPONSE_TIMES: dict[str, Any] = {
+    "since": "2026-11-01T00:00:00Z",
+    "until": None,
+    "overall": _WAITS,
+    "by_country": {"KZ": {"needs": 12, "accepted": 12, "median_seconds": 840.0, "p90_seconds": 2400.0, "within_hour_share": 1.0}},
+    "by_practice_area": {"international_arbitration": _WAITS},
+}

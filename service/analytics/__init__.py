@@ -1,0 +1,1 @@
+"""What the bureau measures: supply and demand, and how fast needs find a lawyer."""
