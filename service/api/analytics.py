@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BeforeValidator
 
 from service.analytics.response_times import response_times as measure
 from service.deps import Caller, CallerDep, SessionDep
@@ -15,6 +16,16 @@ from service.schemas import examples
 from service.schemas.analytics import ResponseTimes, WaitFigures
 
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"], responses={**COMMON_RESPONSES, **AUTH_RESPONSES})
+
+
+def _rfc3339(value: object) -> object:
+    # pydantic would also take a number as seconds since 1970; the schema promises a date-time string
+    if value is not None and not (isinstance(value, str) and "T" in value.upper()):
+        raise ValueError("give a time as RFC 3339, e.g. 2026-11-01T00:00:00Z")
+    return value
+
+
+Instant = Annotated[datetime, BeforeValidator(_rfc3339)]
 
 
 def require_bureau(caller: CallerDep) -> Caller:
@@ -35,8 +46,8 @@ BureauDep = Annotated[Caller, Depends(require_bureau)]
 def response_times(
     session: SessionDep,
     _: BureauDep,
-    since: Annotated[datetime | None, Query(description="only needs first sent at or after this time (RFC 3339)")] = None,
-    until: Annotated[datetime | None, Query(description="only needs first sent before this time (RFC 3339)")] = None,
+    since: Annotated[Instant | None, Query(description="only needs first sent at or after this time (RFC 3339)")] = None,
+    until: Annotated[Instant | None, Query(description="only needs first sent before this time (RFC 3339)")] = None,
 ) -> ResponseTimes:
     """For each need sent to a lawyer, the time from its first request to its first acceptance, in
     whichever round: the median, the 90th percentile and the share accepted within one hour,
