@@ -282,3 +282,18 @@ def close(session: Session, request: ConsultationRequest, rating: int, solved: b
     feedback.refresh(session, request.lawyer_id)
     _publish(session, "engagement.closed", request, rating=rating, solved=solved)
     return request
+
+
+def delete_need(session: Session, need: Need, *, now: datetime | None = None) -> None:
+    """Delete a need and its requests: live ones are withdrawn first (their events published), and
+    the lawyers engaged on it are counted again, so no capacity stays taken by a need that is gone."""
+    now = now or utcnow()
+    live = request_repo.live_for_need(session, need.id)
+    engaged = {r.lawyer_id for r in live if r.state in OPEN_STATES}
+    for request in live:
+        request.state, request.reason, request.updated_at = RequestState.withdrawn.value, "the need was deleted", now
+        _publish(session, "request.withdrawn", request)
+    session.delete(need)
+    session.flush()
+    for lawyer_id in engaged:
+        _recount(session, lawyer_id)
