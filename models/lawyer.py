@@ -77,6 +77,9 @@ class Lawyer(TimestampMixin, Base):
     at_capacity: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # parties the lawyer cannot act against (conflicts), as the lawyer spells them (zh and en)
     adverse_parties: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # how the lawyer answered requests and how engagements ended (service.engagement.feedback):
+    # counts only, kept in the transaction of each answer, read by matching like any fact
+    track_record: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
     passages: Mapped[list["Passage"]] = relationship(
         back_populates="lawyer", cascade="all, delete-orphan", lazy="raise", order_by="Passage.position"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -110,6 +111,17 @@ class Settings(BaseSettings):
     )
     sweep_interval_seconds: float = Field(
         5.0, ge=0, description="how often each server looks for expired requests (0: never; run `matchmaker sweep` instead)"
+    )
+    # ---- e-mail notifications (service.engagement.notifications) ----
+    smtp_host: str = Field("", description="SMTP server for notifications; empty: e-mails wait in the outbox, unsent")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP port (587 for STARTTLS, 465 for TLS)")
+    smtp_tls: Literal["none", "starttls", "tls"] = Field("none", description="none, starttls (upgrade) or tls (implicit, port 465)")
+    smtp_username: str = Field("", description="SMTP login; empty: none")
+    smtp_password: SecretStr = Field(SecretStr(""), description="SMTP password")
+    smtp_from: str = Field("matchmaker@localhost", description="the From address of notifications")
+    mail_interval_seconds: float = Field(2.0, gt=0, description="how often each server sends what waits in the outbox")
+    public_base_url: str = Field(
+        "http://127.0.0.1:8000", pattern=r"^https?://", description="the service's address as links in e-mails give it"
     )
 
     @field_validator("trusted_proxies")

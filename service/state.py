@@ -129,13 +129,18 @@ class Runtime:
         self._follower.start()
 
     def start_engagement(self) -> None:
-        """The request sweeper (MATCHMAKER_SWEEP_INTERVAL_SECONDS; 0: none in this process)."""
-        from service.engagement import requests, sla
+        """The request sweeper (MATCHMAKER_SWEEP_INTERVAL_SECONDS; 0: none in this process) and the
+        e-mail sender (when MATCHMAKER_SMTP_HOST is set)."""
+        from service.engagement import notifications, requests, sla
 
         if self.settings.sweep_interval_seconds > 0:
             sweeper = sla.Sweeper(self.sessions, self.matcher, requests.Policy.of(self.settings), self.settings.sweep_interval_seconds)
             sweeper.start()
             self._loops.append(sweeper)
+        if self.settings.smtp_host:
+            mailer = notifications.Mailer(self.sessions, self.settings)
+            mailer.start()
+            self._loops.append(mailer)
 
     def directory_standing(self) -> dict[str, int]:
         """How many lawyers the database holds and why the others are not matched (see

@@ -1,4 +1,4 @@
-"""requests: consultation requests and their SLA clock, capacity and conflicts, the e-mail outbox
+"""requests: consultation requests and their SLA clock, capacity, conflicts and track records, the e-mail outbox
 
 Revision ID: 0005
 Revises: 0004
@@ -67,6 +67,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('open_engagements', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('at_capacity', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('adverse_parties', sa.JSON(), server_default='[]', nullable=False))
+        batch_op.add_column(sa.Column('track_record', sa.JSON(), server_default='{}', nullable=False))
     with op.batch_alter_table('needs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('counterparties', sa.JSON(), server_default='[]', nullable=False))
         batch_op.add_column(sa.Column('contact_email', sa.String(length=320), nullable=True))
@@ -81,6 +82,7 @@ def downgrade() -> None:
     with op.batch_alter_table(
         'lawyers', schema=None, recreate='always' if sqlite else 'auto', table_kwargs={'sqlite_autoincrement': True}
     ) as batch_op:
+        batch_op.drop_column('track_record')
         batch_op.drop_column('adverse_parties')
         batch_op.drop_column('at_capacity')
         batch_op.drop_column('open_engagements')

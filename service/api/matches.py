@@ -52,6 +52,7 @@ def match(
             practice_areas=[] if body.text_only else body.practice_areas,
             languages=[] if body.text_only else body.languages,
             locale=body.locale,
+            counterparties=body.counterparties,  # never read from the text: only what is given binds
         )
         response = json_response(MatchResponse.from_outcome(matcher.match(query, k=body.k)))
     # the bureau's demand figures: the query's countries x practice areas counted, never its text

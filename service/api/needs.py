@@ -6,6 +6,7 @@ from fastapi import APIRouter, Body, Path, Query, Request, status
 from fastapi.responses import Response
 
 from service.deps import CallerDep, MatcherDep, SessionDep, match_budget
+from service.engagement import requests as engagement
 from service.problems import AUTH_RESPONSES, COMMON_RESPONSES, CONFLICT_RESPONSES, NOT_FOUND_RESPONSES
 from service.repositories import needs as need_repo
 from service.schemas import examples
@@ -68,8 +69,9 @@ def read(need_id: NeedId, session: SessionDep, caller: CallerDep) -> NeedPublic:
 
 @router.delete("/{need_id:int}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a need", responses=NOT_FOUND_RESPONSES)
 def delete(need_id: NeedId, session: SessionDep, caller: CallerDep) -> None:
-    """Delete one need of your organisation (any, for an administrator); answers 204 with no body."""
-    need_repo.delete(session, need_repo.get(session, need_id, organisation=caller.scope))
+    """Delete one need of your organisation (any, for an administrator), with its consultation
+    requests (pending or accepted ones are withdrawn first); answers 204 with no body."""
+    engagement.delete_need(session, need_repo.get(session, need_id, organisation=caller.scope))
 
 
 @router.get(

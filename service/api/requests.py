@@ -158,11 +158,11 @@ _ONE = examples.answer(examples.REQUEST_VIEW, "the request as it is now")
 
 @router.post("/v1/requests/{request_id:int}/accept", response_model=RequestView, summary="Accept a request sent to you (management token)",
              responses={**OBJECT, 200: _ONE})
-def accept(request_id: RequestId, session: SessionDep, lawyer: CurrentLawyerDep) -> RequestView:
+def accept(request_id: RequestId, session: SessionDep, lawyer: CurrentLawyerDep, settings: SettingsDep) -> RequestView:
     """Take the matter: a pending request before its deadline, while you are under your maximum
     of open engagements (else 409). The enterprise is told, and sees your contact details if you
     consent to sharing them."""
-    request = engagement.accept(session, engagement.own_request(session, request_id, lawyer), lawyer)
+    request = engagement.accept(session, engagement.own_request(session, request_id, lawyer), lawyer, policy=engagement.Policy.of(settings))
     return _view(request, lawyer)
 
 

@@ -20,15 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from models import ConsultationRequest, Lawyer, Need
-from models.base import utcnow
+from models.base import as_utc, utcnow
 from models.request import OPEN_STATES, RequestState
-from service.engagement import events, notifications
+from service.engagement import events, feedback, notifications
 from service.errors import Conflict, NotFound
 from service.matching.engine import MatchEngine
 from service.matching.need import NeedQuery
@@ -47,15 +47,12 @@ class Policy:
 
     sla: timedelta
     max_rounds: int
+    # the service's address in the links e-mails carry
+    base_url: str = "http://127.0.0.1:8000"
 
     @classmethod
     def of(cls, settings: Any) -> "Policy":
-        return cls(timedelta(seconds=settings.request_sla_seconds), settings.request_max_rounds)
-
-
-def aware(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+        return cls(timedelta(seconds=settings.request_sla_seconds), settings.request_max_rounds, settings.public_base_url)
 
 
 def query_for(matcher: MatchEngine, need: Need) -> NeedQuery:
@@ -101,7 +98,7 @@ def _new_request(
         ),
     )
     _publish(session, "request.created", request, deadline_at=request.deadline_at.isoformat())
-    notifications.request_offered(session, request, lawyer, need)
+    notifications.request_offered(session, request, lawyer, need, base_url=policy.base_url)
     return request
 
 
@@ -213,19 +210,22 @@ def need_request(session: Session, request_id: int, organisation: str | None) ->
     return request
 
 
-def accept(session: Session, request: ConsultationRequest, lawyer: Lawyer, *, now: datetime | None = None) -> ConsultationRequest:
+def accept(
+    session: Session, request: ConsultationRequest, lawyer: Lawyer, *, policy: Policy, now: datetime | None = None
+) -> ConsultationRequest:
     now = now or utcnow()
     _require(request, RequestState.pending.value, action="accepted")
-    if aware(request.deadline_at) <= now:
-        raise Conflict(f"request {request.id} expired at {aware(request.deadline_at).isoformat()}; it goes to another lawyer")
+    if as_utc(request.deadline_at) <= now:
+        raise Conflict(f"request {request.id} expired at {as_utc(request.deadline_at).isoformat()}; it goes to another lawyer")
     locked = request_repo.lock_lawyer(session, lawyer.id)
     if locked is not None and locked.at_capacity:
         raise Conflict("you are at your maximum of open engagements; close one or raise max_open_engagements first")
     request.state, request.answered_at, request.updated_at = RequestState.accepted.value, now, now
     session.flush()
     _recount(session, lawyer.id)
+    feedback.refresh(session, lawyer.id)
     _publish(session, "request.accepted", request)
-    notifications.request_accepted(session, request, lawyer)
+    notifications.request_accepted(session, request, lawyer, base_url=policy.base_url)
     return request
 
 
@@ -236,6 +236,7 @@ def decline(
     _require(request, RequestState.pending.value, action="declined")
     request.state, request.answered_at, request.reason, request.updated_at = RequestState.declined.value, now, reason, now
     session.flush()
+    feedback.refresh(session, request.lawyer_id)
     _publish(session, "request.declined", request)
     reassign(session, matcher, request.need_id, policy=policy, now=now)
     return request
@@ -245,6 +246,7 @@ def expire(session: Session, matcher: MatchEngine, request: ConsultationRequest,
     """The sweeper's step for one claimed request; returns the next offer, if one was made."""
     request.state, request.updated_at = RequestState.expired.value, now
     session.flush()
+    feedback.refresh(session, request.lawyer_id)
     _publish(session, "request.expired", request)
     return reassign(session, matcher, request.need_id, policy=policy, now=now)
 
@@ -277,5 +279,21 @@ def close(session: Session, request: ConsultationRequest, rating: int, solved: b
     request.rating, request.solved = rating, solved
     session.flush()
     _recount(session, request.lawyer_id)
+    feedback.refresh(session, request.lawyer_id)
     _publish(session, "engagement.closed", request, rating=rating, solved=solved)
     return request
+
+
+def delete_need(session: Session, need: Need, *, now: datetime | None = None) -> None:
+    """Delete a need and its requests: live ones are withdrawn first (their events published), and
+    the lawyers engaged on it are counted again, so no capacity stays taken by a need that is gone."""
+    now = now or utcnow()
+    live = request_repo.live_for_need(session, need.id)
+    engaged = {r.lawyer_id for r in live if r.state in OPEN_STATES}
+    for request in live:
+        request.state, request.reason, request.updated_at = RequestState.withdrawn.value, "the need was deleted", now
+        _publish(session, "request.withdrawn", request)
+    session.delete(need)
+    session.flush()
+    for lawyer_id in engaged:
+        _recount(session, lawyer_id)

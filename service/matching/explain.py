@@ -4,17 +4,19 @@ caller's language (Chinese for a Chinese need, else English)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from service import taxonomy
-from service.matching import rules
+from service.matching import rules, scoring
 from service.matching.need import NeedQuery
 from service.matching.profile import LawyerFacts
 from service.matching.reading import read_countries
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# the track record is a reason once it lifts the score this much above neutral (of 0..1)
+TRACK_REASON_MARGIN = 0.05
 LEVELS = {"zh": {"native": "母语", "fluent": "流利", "working": "工作语言"}, "en": {"native": "native", "fluent": "fluent", "working": "working"}}
 POOLS = {
     "zh": {"acla_foreign_related": "全国涉外律师人才库", "bri_cross_border": "一带一路跨境律师人才库", "provincial_leading": "省级领军人才"},
@@ -114,6 +116,7 @@ def reasons(
     evidence: str | None,
     years: int,
     pools: tuple[str, ...],
+    track: Mapping[str, float] | None = None,
 ) -> list[str]:
     out: list[str] = []
     zh = locale == "zh"
@@ -149,7 +152,33 @@ def reasons(
     credentials += [POOLS[locale].get(p, p) for p in pools]
     if credentials:
         out.append(_join(credentials, locale))
+    record = track_reason(track, locale)
+    if record:
+        out.append(record)
     return out
+
+
+def track_reason(track: Mapping[str, float] | None, locale: str) -> str | None:
+    """The track record, said when it lifts the score (TRACK_REASON_MARGIN above neutral)."""
+    if not track or scoring.track_record_score(track) < scoring.TRACK_NEUTRAL + TRACK_REASON_MARGIN:
+        return None
+    zh = locale == "zh"
+    parts = []
+    offers = int(track.get("offers", 0))
+    median = track.get("median_answer_seconds")
+    if median is not None:
+        minutes = max(1, round(float(median) / 60))
+        parts.append(f"中位答复时间{minutes}分钟" if zh else f"answers in {minutes} min (median)")
+    if offers:
+        rate = round(100 * float(track.get("accepted", 0)) / offers)
+        parts.append(f"接受率{rate}%" if zh else f"accepts {rate}% of requests")
+    rated = int(track.get("rated", 0))
+    if rated:
+        stars = 1 + 4 * float(track.get("rating_sum", 0)) / rated
+        parts.append(f"评分{stars:.1f}（{rated}次委托）" if zh else f"rated {stars:.1f}/5 over {rated} engagement{'s' if rated > 1 else ''}")
+    if not parts:
+        return None
+    return ("响应记录：" + "，".join(parts)) if zh else "Track record: " + ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -183,6 +212,7 @@ class Agreement:
             evidence=evidence,
             years=lawyer.years_of_practice,
             pools=lawyer.talent_pools,
+            track=lawyer.track,
         )
 
 

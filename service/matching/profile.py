@@ -47,6 +47,8 @@ class LawyerFacts:
     # declared adverse, and whether they are at their maximum of open engagements
     adverse: frozenset[str] = frozenset()
     at_capacity: bool = False
+    # the lawyer's track record (service.engagement.feedback), or None without history
+    track: dict[str, float] | None = None
 
     # Declared fields are authoritative; the text fills in only what the lawyer left empty, since a
     # bio also names countries and areas in passing (a WTO case "involving South Africa").
@@ -97,6 +99,7 @@ class Profile(Protocol):
     practice_areas: list[str]
     adverse_parties: list[str]
     at_capacity: bool
+    track_record: dict[str, Any]
 
     @property
     def passages(self) -> Any: ...
@@ -158,6 +161,7 @@ def read_profile(lawyer: Profile, intern: Interner | None = None) -> tuple[Lawye
         read_practice=intern(frozenset(read_p)),
         adverse=intern(frozenset(party_keys(lawyer.adverse_parties or ()))),
         at_capacity=bool(lawyer.at_capacity),
+        track=dict(lawyer.track_record) if lawyer.track_record else None,
     )
     return facts, labels
 

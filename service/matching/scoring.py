@@ -6,6 +6,7 @@ score = W_COUNTRY   * country     (1 covers a target country; REGION_CREDIT if o
       + W_MATTER    * matter      (similarity of the need to the lawyer's best passage, rescaled)
       + W_LANGUAGE  * language    (share of the need's languages the lawyer speaks)
       + W_CREDENTIAL* credentials (years of practice and talent-pool membership)
+      + W_TRACK     * (track_record - 0.5)   (answers and outcomes, shrunk toward the prior: see track_record_score)
 
 A need's areas are not equal: the first area the caller gave (or the surest one read) is the
 matter the lawyer will act on; the others are wanted too, but a lawyer covering only them is
@@ -23,7 +24,7 @@ lawyer shown with a result is read from the same arrays (``ComponentArrays.of``)
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -39,6 +40,15 @@ W_PRACTICE = 0.35
 W_MATTER = 0.20
 W_LANGUAGE = 0.05
 W_CREDENTIAL = 0.05
+# The track record moves a score by at most +-W_TRACK/2 around the neutral 0.5 every lawyer without
+# history has, so a new lawyer is neither punished nor lifted, and no field match is outweighed.
+W_TRACK = 0.06
+TRACK_NEUTRAL = 0.5
+# Bayesian shrinkage: each rate is a posterior mean with TRACK_PRIOR_WEIGHT pseudo-observations at
+# the prior mean, so 1 request says little and 20 say a lot. The priors are fixed (not the live
+# service-wide means), so one lawyer's answer never moves another lawyer's score.
+TRACK_PRIOR_WEIGHT = 5.0
+TRACK_PRIOR = {"acceptance": 0.5, "speed": 0.5, "rating": 0.75, "solved": 0.5}
 
 REGION_CREDIT = 0.35
 DECLARED_PRACTICE_CREDIT = 1.0
@@ -66,7 +76,9 @@ POOL_CREDIT = {"acla_foreign_related": 0.4, "bri_cross_border": 0.3, "provincial
 Number = TypeVar("Number", float, np.ndarray)
 
 
-def weighted_total(country: Number, practice: Number, matter: Number, language: Number, credentials: Number) -> Number:
+def weighted_total(
+    country: Number, practice: Number, matter: Number, language: Number, credentials: Number, track_record: Number | float = TRACK_NEUTRAL
+) -> Number:
     """The formula itself, for one lawyer's floats or every candidate's arrays alike."""
     return (
         W_COUNTRY * country
@@ -74,6 +86,7 @@ def weighted_total(country: Number, practice: Number, matter: Number, language: 
         + W_MATTER * matter
         + W_LANGUAGE * language
         + W_CREDENTIAL * credentials
+        + W_TRACK * (track_record - TRACK_NEUTRAL)
     )
 
 
@@ -86,10 +99,11 @@ class Components:
     matter: float
     language: float
     credentials: float
+    track_record: float = TRACK_NEUTRAL
 
     @property
     def total(self) -> float:
-        return weighted_total(self.country, self.practice, self.matter, self.language, self.credentials)
+        return weighted_total(self.country, self.practice, self.matter, self.language, self.credentials, self.track_record)
 
 
 @dataclass(frozen=True)
@@ -101,9 +115,11 @@ class ComponentArrays:
     matter: np.ndarray
     language: np.ndarray
     credentials: np.ndarray
+    track_record: np.ndarray | None = None  # None: every lawyer neutral
 
     def totals(self) -> np.ndarray:
-        return weighted_total(self.country, self.practice, self.matter, self.language, self.credentials)
+        track = self.track_record if self.track_record is not None else TRACK_NEUTRAL
+        return weighted_total(self.country, self.practice, self.matter, self.language, self.credentials, track)
 
     def of(self, position: int) -> Components:
         return Components(
@@ -112,6 +128,7 @@ class ComponentArrays:
             matter=float(self.matter[position]),
             language=float(self.language[position]),
             credentials=float(self.credentials[position]),
+            track_record=float(self.track_record[position]) if self.track_record is not None else TRACK_NEUTRAL,
         )
 
 
@@ -119,6 +136,7 @@ class ScoringFacts(Protocol):
     """What the formula reads of the lawyers (``catalog.facts.FactTable``)."""
 
     credentials: np.ndarray
+    track_record: np.ndarray
 
     def mask(self, kind: str, code: str) -> np.ndarray: ...
 
@@ -134,6 +152,7 @@ def components(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray, similarity
         matter=matter_score(similarity),
         language=_language(need, facts, ids),
         credentials=facts.credentials[ids],
+        track_record=facts.track_record[ids],
     )
 
 
@@ -218,3 +237,27 @@ def credentials_score(years: int, pools: tuple[str, ...]) -> float:
     seniority = min(1.0, math.log1p(max(years, 0)) / math.log1p(25))
     pool = min(1.0, sum(POOL_CREDIT.get(p, 0.1) for p in pools))
     return 0.6 * seniority + 0.4 * pool
+
+
+def _shrunk(successes: float, trials: float, prior: float) -> float:
+    return (successes + TRACK_PRIOR_WEIGHT * prior) / (trials + TRACK_PRIOR_WEIGHT)
+
+
+def track_record_score(track: Mapping[str, float] | None) -> float:
+    """A lawyer's answers and outcomes as one 0..1 term, TRACK_NEUTRAL without history.
+
+    Four rates, each shrunk toward its prior (``_shrunk``): acceptance (offers accepted), speed
+    (per offer 1 - time to answer / the SLA; an expiry counts 0), rating ((stars - 1) / 4) and
+    solved (engagements closed as solved). Their mean, less the mean of the priors, is centred on
+    TRACK_NEUTRAL: a lawyer without history sits exactly there."""
+    if not track:
+        return TRACK_NEUTRAL
+    offers, rated = float(track.get("offers", 0)), float(track.get("rated", 0))
+    rates = (
+        _shrunk(track.get("accepted", 0), offers, TRACK_PRIOR["acceptance"]),
+        _shrunk(track.get("speed_sum", 0.0), offers, TRACK_PRIOR["speed"]),
+        _shrunk(track.get("rating_sum", 0.0), rated, TRACK_PRIOR["rating"]),
+        _shrunk(track.get("solved", 0), rated, TRACK_PRIOR["solved"]),
+    )
+    prior = sum(TRACK_PRIOR.values()) / len(TRACK_PRIOR)
+    return min(1.0, max(0.0, TRACK_NEUTRAL + (sum(rates) / len(rates) - prior) / 2))

@@ -202,7 +202,7 @@ def _record_change(session: Session, lawyer_id: int, operation: str) -> None:
 
 
 def availability_changed(session: Session, lawyer_id: int) -> None:
-    """The lawyer's capacity flipped (service.engagement): every worker re-reads the profile."""
+    """The lawyer's capacity or track record changed (service.engagement): every worker re-reads the profile."""
     _record_change(session, lawyer_id, "upsert")
 
 

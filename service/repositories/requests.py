@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -99,3 +100,31 @@ def lawyers_by_id(session: Session, lawyer_ids: set[int]) -> dict[int, Lawyer]:
     if not lawyer_ids:
         return {}
     return {lawyer.id: lawyer for lawyer in session.scalars(select(Lawyer).where(Lawyer.id.in_(lawyer_ids)))}
+
+
+def answered_history(session: Session, lawyer_id: int) -> list[ConsultationRequest]:
+    """The lawyer's requests that were answered or expired: what their track record counts."""
+    query = select(ConsultationRequest).where(
+        ConsultationRequest.lawyer_id == lawyer_id,
+        (ConsultationRequest.answered_at.is_not(None)) | (ConsultationRequest.state == RequestState.expired.value),
+    )
+    return list(session.scalars(query))
+
+
+def timeline(session: Session, *, since: datetime | None = None, until: datetime | None = None) -> list[Any]:
+    """Per request: need, round, when sent, when answered, state, the need's country and practice
+    area when offered; for needs whose requests were sent in [since, until)."""
+    query = select(
+        ConsultationRequest.need_id,
+        ConsultationRequest.round,
+        ConsultationRequest.created_at,
+        ConsultationRequest.answered_at,
+        ConsultationRequest.state,
+        ConsultationRequest.country,
+        ConsultationRequest.practice_area,
+    ).order_by(ConsultationRequest.need_id, ConsultationRequest.id)
+    if since is not None:
+        query = query.where(ConsultationRequest.created_at >= since)
+    if until is not None:
+        query = query.where(ConsultationRequest.created_at < until)
+    return list(session.execute(query))

@@ -56,7 +56,7 @@ MATCH_RESPONSE: dict[str, Any] = {
             "rank": 1,
             "lawyer": _CARD,
             "score": 0.8682,
-            "components": {"country": 0.95, "practice": 0.8348, "matter": 0.8143, "language": 1.0, "credentials": 0.6123},
+            "components": {"country": 0.95, "practice": 0.8348, "matter": 0.8143, "language": 1.0, "credentials": 0.6123, "track_record": 0.5},
             "matched": {"countries": ["KZ"], "region_countries": [], "languages": ["ru"], "practice_areas": ["energy_resources"]},
             "reasons": ["服务国家：哈萨克斯坦", "工作语言：俄语（工作语言）", "执业领域：能源与矿产", f"最相关经历：{_EVIDENCE_TEXT}", "执业17年、省级领军人才"],
             "evidence": {"text": _EVIDENCE_TEXT, "kind": "bio", "similarity": 0.5572},
@@ -265,3 +265,12 @@ INBOX_ITEM: dict[str, Any] = {
     "need": _INBOX_NEED,
 }
 INBOX_PAGE: dict[str, Any] = {"items": [INBOX_ITEM], "total": 1, "offset": 0, "limit": 20}
+
+_WAITS: dict[str, Any] = {"needs": 40, "accepted": 37, "median_seconds": 1260.0, "p90_seconds": 3310.0, "within_hour_share": 0.9}
+RESPONSE_TIMES: dict[str, Any] = {
+    "since": "2026-11-01T00:00:00Z",
+    "until": None,
+    "overall": _WAITS,
+    "by_country": {"KZ": {"needs": 12, "accepted": 12, "median_seconds": 840.0, "p90_seconds": 2400.0, "within_hour_share": 1.0}},
+    "by_practice_area": {"international_arbitration": _WAITS},
+}

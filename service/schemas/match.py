@@ -94,13 +94,18 @@ class LawyerCard(BaseModel):
 
 
 class Components(BaseModel):
-    """The score's components, each 0..1; the score weighs them 0.35, 0.35, 0.20, 0.05, 0.05."""
+    """The score's components, each 0..1; the score weighs them 0.35, 0.35, 0.20, 0.05, 0.05, and adds
+    0.06 x (track_record - 0.5)."""
 
     country: float = Field(description="serves a target country (x reading confidence); less for a country of its region")
     practice: float = Field(description="has a target practice area: declared 1.0, read from the bio 0.85, relative to the need's most likely area")
     matter: float = Field(description="similarity of the need and the lawyer's best passage, mapped to 0..1")
     language: float = Field(description="share of the need's languages the lawyer speaks")
     credentials: float = Field(description="seniority and talent pools")
+    track_record: float = Field(
+        0.5,
+        description="answers to requests and outcomes of engagements, shrunk toward the prior; 0.5 without history (neither lifts nor lowers)",
+    )
 
 
 class Matched(BaseModel):
@@ -249,6 +254,7 @@ def _result(rank: int, match: Match) -> dict[str, Any]:
             "matter": round(components.matter, 4),
             "language": round(components.language, 4),
             "credentials": round(components.credentials, 4),
+            "track_record": round(components.track_record, 4),
         },
         "matched": match.matched,
         "reasons": list(match.reasons),

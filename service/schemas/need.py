@@ -44,19 +44,19 @@ class NeedFields(StrictModel):
         max_length=10,
         description="working languages the lawyer must have besides Chinese; empty: read from the description",
     )
+    counterparties: list[PartyName] = Field(
+        default_factory=list,
+        max_length=20,
+        description="the other side(s) of the matter; a lawyer who declared one adverse is never recommended or offered the need",
+    )
 
-    @field_validator("countries", "practice_areas", "languages")
+    @field_validator("countries", "practice_areas", "languages", "counterparties")
     @classmethod
     def _dedupe(cls, values: list[str]) -> list[str]:
         return unique(values)
 
 
 class NeedCreate(NeedFields):
-    counterparties: list[PartyName] = Field(
-        default_factory=list,
-        max_length=20,
-        description="the other side(s) of the matter; a lawyer who declared one adverse is never recommended or offered the need",
-    )
     contact_email: Email | None = Field(None, description="where to tell you that a lawyer accepted your request")
 
     external_id: ExternalId | None = Field(None, description="your own id for the need; unique")

@@ -56,6 +56,8 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
                                                               (401,  401,  401,  200,  404,  404,  200)),
     ("POST", "/v1/requests/{engaged_request_a}/close", {"rating": 5, "solved": True},
                                                               (401,  401,  401,  200,  404,  404,  200)),
+    # analytics: the bureau and administrators
+    ("GET", "/v1/analytics/response-times", None,             (401,  401,  401,  403,  403,  200,  200)),
     # the directory is public (budgeted per address); reading one lawyer needs any key
     ("GET", "/v1/lawyers", None,                              (200,  200,  200,  200,  200,  200,  200)),
     ("GET", "/v1/lawyers/{lawyer_a}", None,                   (401,  401,  401,  200,  200,  200,  200)),

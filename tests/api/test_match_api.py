@@ -80,7 +80,7 @@ def test_english_need_explained_in_english(client, admin_headers, directory):
     assert top["lawyer"]["external_id"] == "KZ-RU"
     assert any("Kazakhstan" in reason for reason in top["reasons"])
     assert any("Russian" in reason for reason in top["reasons"])
-    assert set(top["components"]) == {"country", "practice", "matter", "language", "credentials"}
+    assert set(top["components"]) == {"country", "practice", "matter", "language", "credentials", "track_record"}
 
 
 def test_hard_rules_are_never_broken(client, admin_headers, directory):

@@ -166,3 +166,20 @@ def test_admin_sees_any_history(world: World) -> None:
     need = world.need()
     world.client.post(f"/v1/needs/{need}/requests", json={"auto": True}, headers=world.enterprise)
     assert len(world.client.get(f"/v1/needs/{need}/requests", headers=ADMIN).json()["items"]) == 1
+
+
+def test_deleting_a_need_withdraws_its_requests_and_frees_the_lawyer(world: World, runtime: Runtime) -> None:
+    client = world.client
+    a = world.lawyers[0]
+    client.patch("/v1/lawyers/me", json={"max_open_engagements": 1}, headers=world.tokens[a])
+    need = world.need()
+    request_id = client.post(f"/v1/needs/{need}/requests", json={"lawyer_ids": [a]}, headers=world.enterprise).json()["items"][0]["id"]
+    client.post(f"/v1/requests/{request_id}/accept", headers=world.tokens[a])
+    assert client.get("/v1/lawyers/me", headers=world.tokens[a]).json()["at_capacity"] is True
+    assert client.delete(f"/v1/needs/{need}", headers=world.enterprise).status_code == 204
+    me = client.get("/v1/lawyers/me", headers=world.tokens[a]).json()
+    assert (me["open_engagements"], me["at_capacity"]) == (0, False)
+    assert world.inbox(a) == []
+    with runtime.sessions() as session:
+        withdrawn = [e for e in event_repo.since(session, 0, limit=100) if e.type == "request.withdrawn"]
+    assert [e.data["request_id"] for e in withdrawn] == [request_id]

@@ -46,6 +46,8 @@ class FactTable:
         self.lawyers: dict[int, LawyerFacts] = {}
         self.intern = Interner()
         self.credentials = np.zeros(0)
+        # each lawyer's track-record term of the score (neutral where nobody is)
+        self.track_record = np.zeros(0)
         self._capacity = 0
         self._masks: dict[Key, np.ndarray] = {}
 
@@ -89,6 +91,7 @@ class FactTable:
         self._reserve(facts.id)
         self._set_bits(mask_keys(facts), facts.id, True)
         self.credentials[facts.id] = scoring.credentials_score(facts.years_of_practice, facts.talent_pools)
+        self.track_record[facts.id] = scoring.track_record_score(facts.track)
 
     def link_many(self, groups: Iterable[list[int]], credentials: dict[int, float]) -> None:
         """Set the masks of lawyers already in ``lawyers``, a group of lawyers with equal sets at a
@@ -99,6 +102,10 @@ class FactTable:
             self._set_bits(mask_keys(self.lawyers[ids[0]]), np.asarray(ids, dtype=np.int64), True)
         for lawyer_id, value in credentials.items():
             self.credentials[lawyer_id] = value
+        for lawyer_id in self.lawyers:
+            track = self.lawyers[lawyer_id].track
+            if track:
+                self.track_record[lawyer_id] = scoring.track_record_score(track)
 
     def unlink(self, lawyer_id: int) -> LawyerFacts | None:
         facts = self.lawyers.pop(lawyer_id, None)
@@ -111,6 +118,7 @@ class FactTable:
         self._masks.clear()
         self._capacity = 0
         self.credentials = np.zeros(0)
+        self.track_record = np.zeros(0)
         self.intern = Interner()
 
     def _set_bits(self, keys: Iterable[Key], lawyer_ids: int | np.ndarray, value: bool) -> None:
@@ -133,4 +141,7 @@ class FactTable:
         credentials = np.zeros(capacity)
         credentials[: len(self.credentials)] = self.credentials
         self.credentials = credentials
+        track = np.full(capacity, scoring.TRACK_NEUTRAL)
+        track[: len(self.track_record)] = self.track_record
+        self.track_record = track
         self._capacity = capacity

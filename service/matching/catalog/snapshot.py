@@ -48,11 +48,12 @@ def export_facts(table: FactTable, labels: PassageLabels) -> dict[str, np.ndarra
                 number(f.read_practice, sorted(f.read_practice)),
                 number(f.adverse, sorted(f.adverse)),
                 int(f.at_capacity),
+                number(json.dumps(f.track, sort_keys=True), f.track),
             )
             for f in table.lawyers.values()
         ],
         dtype=np.int64,
-    ).reshape(-1, 12)
+    ).reshape(-1, 13)
     labelled = labels.items()
     label_names = sorted(set(labelled.values()))
     code = {name: i for i, name in enumerate(label_names)}
@@ -84,7 +85,7 @@ def import_facts(arrays: dict[str, np.ndarray], table: FactTable, labels: Passag
     groups: dict[tuple[int, ...], list[int]] = {}
     table.clear()
     table.intern = intern
-    for lawyer_id, years, firm, pools, langs, dc, oc, rc, dp, rp, adverse, full in arrays["facts"].tolist():
+    for lawyer_id, years, firm, pools, langs, dc, oc, rc, dp, rp, adverse, full, track in arrays["facts"].tolist():
         table.lawyers[lawyer_id] = LawyerFacts(
             id=lawyer_id,
             firm_key=value(firm, "str", intern),
@@ -98,6 +99,7 @@ def import_facts(arrays: dict[str, np.ndarray], table: FactTable, labels: Passag
             read_practice=value(rp, "set", as_set),
             adverse=value(adverse, "set", as_set),
             at_capacity=bool(full),
+            track=raw[track],
         )
         groups.setdefault((langs, dc, oc, rc, dp, rp, adverse, full), []).append(lawyer_id)
     credentials: dict[tuple[int, int], float] = {}
