@@ -7,5 +7,7 @@ from models.event import Event
 from models.lawyer import Lawyer, LawyerStatus, Passage, ProfileChange
 from models.meta import ServiceMeta
 from models.need import Need
+from models.webhook import DeliveryStatus, WebhookCursor, WebhookDelivery, WebhookFannedOut, WebhookSubscription
 
-__all__ = ["ApiKey", "AuditEvent", "Base", "Event", "Lawyer", "LawyerStatus", "Need", "Passage", "ProfileChange", "Role", "ServiceMeta"]
+__all__ = ["ApiKey", "AuditEvent", "Base", "Event", "Lawyer", "LawyerStatus", "Need", "Passage", "ProfileChange", "Role", "ServiceMeta",
+    "DeliveryStatus", "WebhookCursor", "WebhookDelivery", "WebhookFannedOut", "WebhookSubscription"]

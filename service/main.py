@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from service.api import admin, docs, health, lawyers, matches, needs
+from service.api import admin, docs, health, lawyers, matches, needs, webhooks
 from service.problems import install_handlers
 from service.ratelimit import BodyLimitMiddleware, make_limiter
 from service.settings import Settings, get_settings
@@ -63,6 +63,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, exempt=("/v1/lawyers/import",))
     # added last, so it runs first: a request during start-up is answered before its body is read
     app.add_middleware(LoadingGate, startup=startup)
-    for router in (health.router, docs.router, matches.router, needs.router, lawyers.router, admin.router):
+    for router in (health.router, docs.router, matches.router, needs.router, lawyers.router, admin.router, webhooks.router):
         app.include_router(router)
     return app
