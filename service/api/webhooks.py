@@ -196,6 +196,7 @@ def deliveries(
 def replay(delivery_id: DeliveryId, session: SessionDep, caller: CallerDep) -> DeliveryPublic:
     """A new delivery of the same event to the same subscription, due at once and retried like any
     other; it carries the same event id, so a receiver that already has the event can drop it.
+    If a delivery of the event is still pending (waiting for a retry), that one is sent now instead.
     A paused subscription's deliveries cannot be replayed (409) until it is resumed."""
     delivery, subscription, event = webhook_repo.get_delivery(session, delivery_id, owner=_owner(caller))
     return _delivery(webhooks.replay(session, delivery, subscription), event)

@@ -100,6 +100,7 @@ class Dispatcher:
         self.sessions = sessions
         self.settings = settings
         self._pool = ThreadPoolExecutor(settings.webhook_concurrency, thread_name_prefix="webhook-send")
+        self.settled = SETTLED
         self._counts_lock = threading.Lock()
         self.attempted = 0  # attempts this dispatcher made, and how many were answered 2xx
         self.succeeded = 0
@@ -127,7 +128,7 @@ class Dispatcher:
                 )
                 repo.mark_fanned_out(session, events)
                 if len(events) < FAN_OUT_BATCH:  # all visible events are fanned out: the cursor may move
-                    repo.advance_cursor(session, cursor, older_than=now - SETTLED)
+                    repo.advance_cursor(session, cursor, older_than=now - self.settled)
                 return len(events)
         except IntegrityError:
             # two workers created a missing cursor at once; the loser tries again next round

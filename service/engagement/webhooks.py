@@ -127,9 +127,17 @@ def rotate_secret(session: Session, subscription: WebhookSubscription) -> str:
 
 def replay(session: Session, delivery: WebhookDelivery, subscription: WebhookSubscription) -> WebhookDelivery:
     """Send the delivery's event to its subscription again, as a new delivery due now (the event
-    id, and so the receiver's dedup key, stays the same)."""
+    id, and so the receiver's dedup key, stays the same); if a delivery of it is still pending,
+    that one is made due now instead."""
     if not subscription.active:
         raise Conflict(f"webhook subscription {subscription.id} is paused; resume it (PATCH active=true), then replay")
+    pending = repo.pending_delivery_of(session, subscription.id, delivery.event_pk)
+    if pending is not None:
+        # One delivery of an event at a time, so replays cannot pile requests up on a receiver: a
+        # pending one waiting for its retry is made due now; one being sent (claimed) is left alone.
+        if pending.claim is None:
+            pending.next_attempt_at = utcnow()
+        return pending
     again = WebhookDelivery(
         subscription_id=delivery.subscription_id,
         event_pk=delivery.event_pk,

@@ -87,6 +87,16 @@ def get_delivery(session: Session, delivery_id: int, *, owner: Owner) -> tuple[W
     return found[0], found[1], found[2]
 
 
+def pending_delivery_of(session: Session, subscription_id: int, event_pk: int) -> WebhookDelivery | None:
+    return session.scalar(
+        select(WebhookDelivery).where(
+            WebhookDelivery.subscription_id == subscription_id,
+            WebhookDelivery.event_pk == event_pk,
+            WebhookDelivery.status == DeliveryStatus.pending,
+        ).limit(1)
+    )
+
+
 def add_deliveries(session: Session, deliveries: Sequence[WebhookDelivery]) -> None:
     session.add_all(deliveries)
     session.flush()

@@ -168,6 +168,8 @@ def test_replay_sends_the_same_event_again_and_the_log_tells(client: TestClient,
     replayed = client.post(f"/v1/webhooks/deliveries/{first['id']}/replay", headers=ADMIN)
     assert replayed.status_code == 202, replayed.text
     assert (replayed.json()["status"], replayed.json()["replay_of"], replayed.json()["event_id"]) == ("pending", first["id"], first["event_id"])
+    again = client.post(f"/v1/webhooks/deliveries/{first['id']}/replay", headers=ADMIN)
+    assert (again.status_code, again.json()["id"]) == (202, replayed.json()["id"])  # replays do not pile up
     dispatcher.run_until_idle()
     assert len(rx.received) == 2 and len(rx.unique()) == 1 and rx.unsigned() == []
     log = deliveries(client, hook["id"])
@@ -261,3 +263,25 @@ def test_bad_subscriptions_are_refused_with_what_to_fix(client: TestClient, sett
     hook_id = client.get("/v1/webhooks", headers=ADMIN).json()["items"][0]["id"]
     assert client.delete(f"/v1/webhooks/{hook_id}", headers=ADMIN).status_code == 204
     assert client.get(f"/v1/webhooks/{hook_id}", headers=ADMIN).status_code == 404
+
+
+def test_replaying_a_delivery_waiting_for_its_retry_sends_it_now(
+    client: TestClient, runtime: Runtime, settings: Settings, rx: Receiver
+) -> None:
+    rx.script = lambda _request, n: Answer(500) if n == 0 else Answer(204)
+    hook = subscribe(client, rx, ["lawyer.verified"])
+    verified_lawyer(client)
+    worker = Dispatcher(runtime.sessions, settings.model_copy(update={"webhook_backoff_seconds": 3600.0, "webhook_backoff_max_seconds": 7200.0}))
+    try:
+        worker.run_until_idle()
+        [waiting] = deliveries(client, hook["id"])
+        assert (waiting["status"], waiting["attempts"], len(rx.received)) == ("pending", 1, 1)  # next try in half an hour or more
+        worker.run_until_idle()
+        assert len(rx.received) == 1
+        replayed = client.post(f"/v1/webhooks/deliveries/{waiting['id']}/replay", headers=ADMIN)
+        assert (replayed.status_code, replayed.json()["id"]) == (202, waiting["id"])
+        worker.run_until_idle()
+    finally:
+        worker.close()
+    assert [(d["id"], d["status"], d["attempts"]) for d in deliveries(client, hook["id"])] == [(waiting["id"], "succeeded", 2)]
+    assert len(rx.unique()) == 1 and rx.unsigned() == []
