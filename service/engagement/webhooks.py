@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 from collections.abc import Sequence
 from datetime import timezone
 from typing import Any
@@ -179,8 +180,6 @@ def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
 def verify(secret: str, headers: dict[str, str], body: bytes, *, tolerance: int = 300, now: float | None = None) -> bool:
     """What a receiver does (the README shows the same in a few lines): recompute the signature,
     compare in constant time, and refuse a timestamp too far from now (a replayed capture)."""
-    import time
-
     lowered = {k.lower(): v for k, v in headers.items()}
     try:
         timestamp = int(lowered["webhook-timestamp"])

@@ -52,7 +52,7 @@ def page_subscriptions(session: Session, *, owner: Owner, offset: int, limit: in
 
 
 def delete_subscription(session: Session, subscription: WebhookSubscription) -> None:
-    # deliveries go with it (ON DELETE CASCADE; SQLite enforces it with foreign_keys=ON)
+    # its deliveries first, in so many words (the foreign key cascades too, where it is enforced)
     session.execute(delete(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription.id))
     session.delete(subscription)
 

@@ -4,6 +4,7 @@ with the default settings: private addresses refused."""
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from models import WebhookDelivery
 from service.db import transaction
 from service.engagement import destinations, events, webhooks
-from service.engagement.dispatch import Dispatcher
+from service.engagement.dispatch import Dispatcher, post_pinned
 from service.errors import Invalid
 from service.settings import Settings
 from service.state import Runtime
@@ -98,3 +99,17 @@ def test_the_send_checks_the_address_again(runtime: Runtime, settings: Settings,
         [delivery] = session.scalars(select(WebhookDelivery)).all()
         assert delivery.status == "pending" and delivery.attempts == 1
         assert delivery.error is not None and delivery.error.startswith("refused") and "127.0.0.1" in delivery.error
+
+
+def test_the_send_connects_to_the_checked_address_without_resolving_the_name_again(rx: Receiver) -> None:
+    """DNS rebinding: the name is resolved once, by the check; the connection goes to that address
+    with the name in the Host header. `rebind.invalid` resolves nowhere, so a second lookup would fail."""
+    port = int(rx.url.rsplit(":", 1)[1].split("/", 1)[0])
+    checked = destinations.Destination(
+        url=f"http://rebind.invalid:{port}/hook?x=1", scheme="http", host="rebind.invalid", port=port,
+        addresses=(ipaddress.ip_address("127.0.0.1"),),
+    )
+    status, excerpt = post_pinned(checked, b"{}", {"Content-Type": "application/json"}, timeout=2)
+    assert (status, excerpt) == (204, "")
+    [request] = rx.received
+    assert request.headers["Host"] == f"rebind.invalid:{port}" and request.path == "/hook?x=1"
