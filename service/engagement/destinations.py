@@ -84,7 +84,8 @@ def resolve(url: str, *, allow_private: bool, require_https: bool) -> Destinatio
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])  # drop an IPv6 zone id
         if not allow_private and not _public(address):
-            raise Refused(f"{host} resolves to {address}, a private, loopback, link-local or reserved address; "
+            # the address itself is not told: the answer must not map our internal names for a caller
+            raise Refused(f"{host} resolves to a private, loopback, link-local or reserved address; "
                           "webhooks go to public addresses only")
         if address not in addresses:
             addresses.append(address)

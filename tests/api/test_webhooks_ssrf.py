@@ -5,6 +5,7 @@ with the default settings: private addresses refused."""
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -113,3 +114,16 @@ def test_the_send_connects_to_the_checked_address_without_resolving_the_name_aga
     assert (status, excerpt) == (204, "")
     [request] = rx.received
     assert request.headers["Host"] == f"rebind.invalid:{port}" and request.path == "/hook?x=1"
+
+
+def test_a_name_resolving_to_a_private_address_is_refused_without_telling_the_address() -> None:
+    host = socket.gethostname()  # this machine's own name: loopback or a private address
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, 80, type=socket.SOCK_STREAM)}
+    except socket.gaierror:
+        pytest.skip("this machine's name does not resolve")
+    if any(ipaddress.ip_address(a).is_global for a in addresses):
+        pytest.skip("this machine's name resolves to a public address")
+    with pytest.raises(destinations.Refused, match="resolves to a private") as refused:
+        destinations.resolve(f"http://{host}/hook", allow_private=False, require_https=False)
+    assert not any(a in str(refused.value) for a in addresses)
