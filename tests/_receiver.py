@@ -8,6 +8,7 @@ body, a redirect.
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -70,7 +71,8 @@ class Receiver:
 
 
 @contextmanager
-def receiving(path: str = "/hook") -> Iterator[Receiver]:
+def receiving(path: str = "/hook", tls: ssl.SSLContext | None = None) -> Iterator[Receiver]:
+    """A receiver on a free port of 127.0.0.1; with `tls`, it speaks HTTPS with that context."""
     receiver: Receiver
 
     class Handler(BaseHTTPRequestHandler):
@@ -101,7 +103,10 @@ def receiving(path: str = "/hook") -> Iterator[Receiver]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    receiver = Receiver(f"http://127.0.0.1:{server.server_address[1]}{path}")
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    receiver = Receiver(f"{scheme}://127.0.0.1:{server.server_address[1]}{path}")
     thread = threading.Thread(target=server.serve_forever, name="webhook-receiver", daemon=True)
     thread.start()
     try:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import random
 import secrets
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -249,17 +250,24 @@ class Dispatcher:
         self._pool.shutdown(wait=True)
 
 
-def post_pinned(destination: destinations.Destination, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int, str]:
+def post_pinned(
+    destination: destinations.Destination,
+    body: bytes,
+    headers: dict[str, str],
+    timeout: float,
+    verify: ssl.SSLContext | bool = True,
+) -> tuple[int, str]:
     """POST to the address that was checked (not to a fresh resolution of the name), with the
     name in the Host header and in TLS (SNI and certificate check); no redirects, no proxies from
-    the environment, and at most RESPONSE_CAP bytes of the answer read."""
+    the environment, and at most RESPONSE_CAP bytes of the answer read. `verify`: the system's
+    CAs, or (tests) a context that trusts a certificate of their own."""
     address = destination.addresses[0]
     parts = urlsplit(destination.url)
     host = f"[{address}]" if address.version == 6 else str(address)
     target = f"{destination.scheme}://{host}:{destination.port}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
     extensions = {"sni_hostname": destination.host} if destination.scheme == "https" else {}
     deadline = time.monotonic() + 3 * timeout
-    with httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False) as client:
+    with httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False, verify=verify) as client:
         request = client.build_request("POST", target, content=body, headers={**headers, "Host": parts.netloc}, extensions=extensions)
         response = client.send(request, stream=True)
         try:

@@ -5,9 +5,14 @@ with the default settings: private addresses refused."""
 from __future__ import annotations
 
 import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -127,3 +132,39 @@ def test_a_name_resolving_to_a_private_address_is_refused_without_telling_the_ad
     with pytest.raises(destinations.Refused, match="resolves to a private") as refused:
         destinations.resolve(f"http://{host}/hook", allow_private=False, require_https=False)
     assert not any(a in str(refused.value) for a in addresses)
+
+
+def _certificate(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed certificate for `name` (openssl, as every Debian has it)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
+         "-subj", f"/CN={name}", "-addext", f"subjectAltName=DNS:{name}"],
+        check=True, capture_output=True, timeout=60,
+    )
+    return cert, key
+
+
+@pytest.mark.parametrize(("served_name", "ok"), [("hooks.invalid", True), ("other.invalid", False)])
+def test_https_to_the_pinned_address_checks_the_certificate_against_the_name(tmp_path: Path, served_name: str, ok: bool) -> None:
+    """Connecting to the checked address by number, TLS still sends the name (SNI) and verifies the
+    certificate against it: a certificate for another name is refused."""
+    cert, key = _certificate(tmp_path, served_name)
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    trusting = ssl.create_default_context(cafile=str(cert))
+    with receiving(tls=server_tls) as receiver:
+        port = int(receiver.url.rsplit(":", 1)[1].split("/", 1)[0])
+        checked = destinations.Destination(
+            url=f"https://hooks.invalid:{port}/hook", scheme="https", host="hooks.invalid", port=port,
+            addresses=(ipaddress.ip_address("127.0.0.1"),),
+        )
+        if ok:
+            assert post_pinned(checked, b"{}", {}, timeout=5, verify=trusting) == (204, "")
+            assert receiver.received[0].headers["Host"] == f"hooks.invalid:{port}"
+        else:
+            with pytest.raises(httpx.ConnectError, match="(?i)certificate|hostname"):
+                post_pinned(checked, b"{}", {}, timeout=5, verify=trusting)
+            assert receiver.received == []
