@@ -25,6 +25,9 @@ class WebhookSubscription(TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # kept in clear: signing needs it; it is shown once and never answered again
     secret: Mapped[str] = mapped_column(String(100))
+    # after a rotation the old secret signs too, until then, so receivers can switch without a gap
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     description: Mapped[str | None] = mapped_column(String(300))
 
 

@@ -3,6 +3,7 @@ an enterprise's subscription receives its own organisation's events only)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Response, status
@@ -153,11 +154,20 @@ def delete(webhook_id: WebhookId, session: SessionDep, caller: CallerDep) -> Non
     summary="Replace the signing secret (the new one is shown once)",
     responses={**NOT_FOUND_RESPONSES, 200: examples.answer(examples.WEBHOOK_CREATED, "the subscription and its new secret, shown this once")},
 )
-def rotate_secret(webhook_id: WebhookId, session: SessionDep, caller: CallerDep, response: Response) -> WebhookCreated:
-    """A new secret for the subscription: every delivery sent from now on, retries included, is
-    signed with it alone; the old one stops verifying at once."""
+def rotate_secret(
+    webhook_id: WebhookId,
+    session: SessionDep,
+    caller: CallerDep,
+    response: Response,
+    grace_seconds: Annotated[
+        int, Query(ge=0, le=7 * 86400, description="how long the old secret signs too; 0 ends it at once (it leaked)")
+    ] = 86400,
+) -> WebhookCreated:
+    """A new secret for the subscription. For `grace_seconds` (a day by default) every delivery
+    carries two signatures, by the new secret and by the old, so a receiver can switch to the new
+    one without refusing anything; then the new one alone."""
     subscription = webhook_repo.get_subscription(session, webhook_id, owner=_owner(caller))
-    secret = webhooks.rotate_secret(session, subscription)
+    secret = webhooks.rotate_secret(session, subscription, grace=timedelta(seconds=grace_seconds))
     return _created(subscription, secret, response)
 
 

@@ -58,7 +58,7 @@ class Job:
     claim: str
     attempt: int
     url: str
-    secret: str
+    secrets: tuple[str, ...]  # the signing secrets (two during a rotation's grace)
     event_id: str
     body: bytes
 
@@ -160,8 +160,8 @@ class Dispatcher:
                 delivery.next_attempt_at = lease
                 event = events[delivery.event_pk]
                 jobs.append(
-                    Job(delivery.id, delivery.claim, delivery.attempts, subscription.url, subscription.secret,
-                        event.event_id, webhooks.body_of(event))
+                    Job(delivery.id, delivery.claim, delivery.attempts, subscription.url,
+                        webhooks.signing_secrets(subscription, now), event.event_id, webhooks.body_of(event))
                 )
         return jobs
 
@@ -182,7 +182,7 @@ class Dispatcher:
             "Accept-Encoding": "identity",  # the excerpt is read raw: no compressed answers
             "Webhook-Id": job.event_id,
             "Webhook-Timestamp": str(timestamp),
-            "Webhook-Signature": webhooks.sign(job.secret, job.event_id, timestamp, job.body),
+            "Webhook-Signature": webhooks.signature_header(job.secrets, job.event_id, timestamp, job.body),
         }
         try:
             status, excerpt = post_pinned(destination, job.body, headers, settings.webhook_timeout_seconds)

@@ -8,7 +8,8 @@ the manner of the Standard Webhooks specification:
     Webhook-Timestamp: <Unix seconds when sent>
     Webhook-Signature: v1=<hex HMAC-SHA256(secret, f"{id}.{timestamp}.{body}")>
 
-The secret is ours (`whsec_...`), shown once at creation and at each rotation.
+The secret is ours (`whsec_...`), shown once at creation and at each rotation; during a rotation's
+grace the header carries a second signature, by the old secret, separated by a space.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import json
 import secrets
 import time
 from collections.abc import Sequence
-from datetime import timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -118,12 +119,29 @@ def change(session: Session, settings: Settings, subscription: WebhookSubscripti
     return subscription
 
 
-def rotate_secret(session: Session, subscription: WebhookSubscription) -> str:
-    """A new secret; deliveries sent from now on are signed with it alone."""
+def rotate_secret(session: Session, subscription: WebhookSubscription, *, grace: timedelta) -> str:
+    """A new secret. For `grace` the old one signs too (two signatures in the header), so a receiver
+    can switch without refusing a delivery; a zero grace ends the old one at once (it leaked)."""
+    now = utcnow()
+    if grace > timedelta(0):
+        subscription.previous_secret, subscription.previous_secret_until = subscription.secret, now + grace
+    else:
+        subscription.previous_secret, subscription.previous_secret_until = None, None
     subscription.secret = new_secret()
-    subscription.updated_at = utcnow()
+    subscription.updated_at = now
     session.flush()
     return subscription.secret
+
+
+def signing_secrets(subscription: WebhookSubscription, now: datetime) -> tuple[str, ...]:
+    """The secrets that sign a delivery now: the current one, and the previous one during its grace."""
+    until = subscription.previous_secret_until
+    if subscription.previous_secret and until is not None:
+        if until.tzinfo is None:  # SQLite hands back naive datetimes; every stored time is UTC
+            until = until.replace(tzinfo=timezone.utc)
+        if until > now:
+            return (subscription.secret, subscription.previous_secret)
+    return (subscription.secret,)
 
 
 def replay(session: Session, delivery: WebhookDelivery, subscription: WebhookSubscription) -> WebhookDelivery:
@@ -172,9 +190,14 @@ def body_of(event: Event) -> bytes:
 
 
 def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
-    """The `Webhook-Signature` header's value."""
+    """One signature: `v1=<hex>`."""
     signed = f"{message_id}.{timestamp}.".encode() + body
     return f"{SIGNATURE_VERSION}=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+def signature_header(secrets_: tuple[str, ...], message_id: str, timestamp: int, body: bytes) -> str:
+    """The `Webhook-Signature` header: one signature per signing secret, separated by spaces."""
+    return " ".join(sign(s, message_id, timestamp, body) for s in secrets_)
 
 
 def verify(secret: str, headers: dict[str, str], body: bytes, *, tolerance: int = 300, now: float | None = None) -> bool:

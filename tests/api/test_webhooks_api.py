@@ -184,17 +184,33 @@ def test_replay_sends_the_same_event_again_and_the_log_tells(client: TestClient,
     assert client.post("/v1/webhooks/deliveries/999999/replay", headers=ADMIN).status_code == 404
 
 
-def test_a_rotated_secret_signs_what_is_sent_from_then_on(client: TestClient, dispatcher: Dispatcher, rx: Receiver) -> None:
+def test_a_rotated_secret_signs_beside_the_old_one_for_the_grace_then_alone(
+    client: TestClient, dispatcher: Dispatcher, rx: Receiver
+) -> None:
     hook = subscribe(client, rx, ["lawyer.verified"])
+    old = hook["secret"]
     rotated = client.post(f"/v1/webhooks/{hook['id']}/rotate-secret", headers=ADMIN)
     assert rotated.status_code == 200 and rotated.headers["cache-control"] == "no-store"
-    new_secret = rotated.json()["secret"]
-    assert new_secret != hook["secret"]
+    new = rotated.json()["secret"]
+    assert new != old and new.startswith("whsec_") and "secret" not in client.get(f"/v1/webhooks/{hook['id']}", headers=ADMIN).json()
     verified_lawyer(client)
     dispatcher.run_until_idle()
-    rx.secrets[:] = [hook["secret"]]
-    assert len(rx.unsigned()) == 1  # the old secret no longer verifies
-    rx.secrets[:] = [new_secret]
+    # during the grace (a day by default) both sign: receivers on either secret accept
+    assert len(rx.received[0].headers["Webhook-Signature"].split()) == 2
+    for secret in (old, new):
+        rx.secrets[:] = [secret]
+        assert rx.unsigned() == []
+
+    # a leaked secret is ended at once
+    newest = client.post(f"/v1/webhooks/{hook['id']}/rotate-secret", params={"grace_seconds": 0}, headers=ADMIN).json()["secret"]
+    rx.received.clear()
+    verified_lawyer(client)
+    dispatcher.run_until_idle()
+    [request] = rx.received
+    assert len(request.headers["Webhook-Signature"].split()) == 1
+    rx.secrets[:] = [new]
+    assert rx.unsigned() == [request]
+    rx.secrets[:] = [newest]
     assert rx.unsigned() == []
 
 
