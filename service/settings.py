@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     webhook_backoff_max_seconds: float = Field(3600.0, gt=0, description="longest wait between two attempts")
     webhook_concurrency: int = Field(4, ge=1, le=32, description="deliveries sent at once by one dispatcher")
     webhook_max_subscriptions: int = Field(20, ge=1, le=1000, description="subscriptions one organisation may hold")
+    webhook_log_days: int = Field(30, ge=1, le=3650, description="finished deliveries are kept in the log this many days")
     webhook_allow_private_addresses: bool = Field(
         False, description="allow webhook URLs on private, loopback or link-local addresses (tests, closed networks)"
     )

@@ -48,6 +48,7 @@ SETTLED = timedelta(minutes=5)
 RESPONSE_CAP = 4096  # bytes of a receiver's answer read at most; the rest is never read
 EXCERPT_CHARS = 500
 USER_AGENT = "matchmaker-webhooks/1"
+PRUNE_EVERY = 600.0  # seconds between two clean-ups of the delivery log by one dispatcher
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class Dispatcher:
         self._counts_lock = threading.Lock()
         self.attempted = 0  # attempts this dispatcher made, and how many were answered 2xx
         self.succeeded = 0
+        self._pruned_at: float | None = None
 
     # ---- 1. fan-out
 
@@ -219,10 +221,18 @@ class Dispatcher:
             log.info("webhook delivery %d attempt %d failed: %s", job.delivery_id, job.attempt, outcome.error)
         return outcome
 
+    def prune(self) -> int:
+        """Drop finished deliveries older than MATCHMAKER_WEBHOOK_LOG_DAYS from the log."""
+        with transaction(self.sessions) as session:
+            return repo.prune_finished(session, utcnow() - timedelta(days=self.settings.webhook_log_days))
+
     # ---- the loop
 
     def run_once(self) -> int:
         """One round: fan out, claim, send and record; returns events read plus deliveries attempted."""
+        if self._pruned_at is None or time.monotonic() - self._pruned_at > PRUNE_EVERY:
+            self._pruned_at = time.monotonic()
+            self.prune()
         read = self.fan_out()
         jobs = self.claim(limit=self.settings.webhook_concurrency * 4)
         list(self._pool.map(self._deliver, jobs))

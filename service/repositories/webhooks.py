@@ -149,6 +149,16 @@ def advance_cursor(session: Session, cursor: WebhookCursor, *, older_than: datet
     session.execute(delete(WebhookFannedOut).where(WebhookFannedOut.event_pk <= last))
 
 
+def prune_finished(session: Session, before: datetime) -> int:
+    """Forget succeeded and failed deliveries made before `before`; pending ones stay."""
+    result = session.execute(
+        delete(WebhookDelivery)
+        .where(WebhookDelivery.status != DeliveryStatus.pending, WebhookDelivery.created_at < before)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]  # a DELETE's result has a rowcount
+
+
 # ---- claiming and recording attempts
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import WebhookCursor, WebhookDelivery, WebhookFannedOut
+from models.base import utcnow
 from service.db import make_engine, make_session_factory, migrate, transaction
 from service.engagement import events, webhooks
 from service.engagement.dispatch import Dispatcher
@@ -79,3 +80,18 @@ def test_the_cursor_passes_settled_events_and_forgets_them(sessions: sessionmake
     dispatcher.fan_out()
     assert _delivered(sessions) == published  # each once
     dispatcher.close()
+
+
+def test_finished_deliveries_leave_the_log_after_the_configured_days(sessions: sessionmaker[Session]) -> None:
+    subscription_id = _subscribe(sessions)
+    with transaction(sessions) as session:
+        event = events.publish(session, "lawyer.verified", subject="lawyer:1", data={})
+        old = utcnow() - timedelta(days=SETTINGS.webhook_log_days + 1)
+        for status, created in (("succeeded", old), ("failed", old), ("pending", old), ("succeeded", utcnow())):
+            session.add(WebhookDelivery(subscription_id=subscription_id, event_pk=event.id, status=status, attempts=1,
+                                        next_attempt_at=utcnow() + timedelta(days=1), created_at=created))
+    dispatcher = Dispatcher(sessions, SETTINGS)
+    assert dispatcher.prune() == 2
+    dispatcher.close()
+    with sessions() as session:
+        assert sorted(session.scalars(select(WebhookDelivery.status))) == ["pending", "succeeded"]
