@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import DeliveryStatus, Event, WebhookDelivery, WebhookSubscription
-from models.base import utcnow
+from models.base import as_utc, utcnow
 from service.db import transaction
 from service.engagement import destinations, webhooks
 from service.repositories import webhooks as repo
@@ -79,15 +79,10 @@ def backoff(attempt: int, base: float, cap: float, rng: Callable[[float, float],
     return delay / 2 + rng(0, delay / 2)
 
 
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
-
-
 def matches(subscription: WebhookSubscription, event: Event) -> bool:
     """Does this subscription receive this event: its type, (enterprises) its organisation, and
     it happened after the subscription was made (a new subscription is not sent the past)."""
-    if event.type not in subscription.event_types or _utc(event.occurred_at) < _utc(subscription.created_at):
+    if event.type not in subscription.event_types or as_utc(event.occurred_at) < as_utc(subscription.created_at):
         return False
     return subscription.event_organisation is None or subscription.event_organisation == event.organisation
 

@@ -3,11 +3,12 @@ told (`lawyer.verified`, `lawyer.suspended`) in the same transaction."""
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from models import Lawyer, LawyerStatus
+from models.base import as_utc
 from service.engagement import events
 from service.repositories import lawyers as lawyer_repo
 
@@ -23,13 +24,11 @@ def verify(session: Session, lawyer: Lawyer, *, actor: str, reason: str | None, 
     if not lawyer_repo.set_status(session, lawyer, LawyerStatus.verified, actor=actor, reason=reason, valid_for=valid_for):
         return
     expires = lawyer.verification_expires_at
-    if expires is not None and expires.tzinfo is None:
-        expires = expires.replace(tzinfo=timezone.utc)
     events.publish(
         session,
         "lawyer.verified",
         subject=f"lawyer:{lawyer.id}",
-        data={**_facts(lawyer), "renewal": renewal, "verification_expires_at": expires.isoformat() if expires else None},
+        data={**_facts(lawyer), "renewal": renewal, "verification_expires_at": as_utc(expires).isoformat() if expires else None},
     )
 
 

@@ -20,13 +20,13 @@ import json
 import secrets
 import time
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from models import DeliveryStatus, Event, WebhookDelivery, WebhookSubscription
-from models.base import utcnow
+from models.base import as_utc, utcnow
 from service.engagement import destinations
 from service.engagement.events import EVENT_TYPES
 from service.errors import Conflict, Invalid
@@ -136,11 +136,8 @@ def rotate_secret(session: Session, subscription: WebhookSubscription, *, grace:
 def signing_secrets(subscription: WebhookSubscription, now: datetime) -> tuple[str, ...]:
     """The secrets that sign a delivery now: the current one, and the previous one during its grace."""
     until = subscription.previous_secret_until
-    if subscription.previous_secret and until is not None:
-        if until.tzinfo is None:  # SQLite hands back naive datetimes; every stored time is UTC
-            until = until.replace(tzinfo=timezone.utc)
-        if until > now:
-            return (subscription.secret, subscription.previous_secret)
+    if subscription.previous_secret and until is not None and as_utc(until) > now:
+        return (subscription.secret, subscription.previous_secret)
     return (subscription.secret,)
 
 
@@ -173,13 +170,10 @@ def replay(session: Session, delivery: WebhookDelivery, subscription: WebhookSub
 
 
 def payload(event: Event) -> dict[str, Any]:
-    occurred = event.occurred_at
-    if occurred.tzinfo is None:  # SQLite hands back naive datetimes; every stored time is UTC
-        occurred = occurred.replace(tzinfo=timezone.utc)
     return {
         "id": event.event_id,
         "type": event.type,
-        "occurred_at": occurred.isoformat().replace("+00:00", "Z"),
+        "occurred_at": as_utc(event.occurred_at).isoformat().replace("+00:00", "Z"),
         "subject": event.subject,
         "data": event.data,
     }
