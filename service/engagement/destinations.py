@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -72,12 +74,22 @@ def check_url(url: str, *, allow_private: bool, require_https: bool) -> tuple[st
     return scheme, host, port
 
 
-def resolve(url: str, *, allow_private: bool, require_https: bool) -> Destination:
+# Lookups run here, each waited for at most `timeout`: a name whose DNS server never answers
+# (a caller may own one) must not hold a request thread for the resolver's half a minute. A lookup
+# that times out keeps its thread until the resolver gives up; the pool bounds how many do.
+_lookups = ThreadPoolExecutor(8, thread_name_prefix="webhook-dns")
+
+
+def resolve(url: str, *, allow_private: bool, require_https: bool, timeout: float = 3.0) -> Destination:
     """Check the URL and resolve its host; every address it resolves to must be allowed (one bad
     address is enough to refuse: a resolver may hand out any of them)."""
     scheme, host, port = check_url(url, allow_private=allow_private, require_https=require_https)
+    lookup = _lookups.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = lookup.result(timeout=timeout)
+    except FutureTimeout:
+        lookup.cancel()
+        raise Unresolvable(f"{host} did not resolve within {timeout:g} s") from None
     except (socket.gaierror, UnicodeError) as exc:
         raise Unresolvable(f"{host} does not resolve ({exc})") from None
     addresses: list[IPAddress] = []

@@ -168,7 +168,10 @@ class Dispatcher:
         settings = self.settings
         try:
             destination = destinations.resolve(
-                job.url, allow_private=settings.webhook_allow_private_addresses, require_https=settings.environment == "production"
+                job.url,
+                allow_private=settings.webhook_allow_private_addresses,
+                require_https=settings.environment == "production",
+                timeout=settings.webhook_timeout_seconds,
             )
         except destinations.Refused as refused:
             return Outcome(False, error=f"refused: {refused}"[:300])

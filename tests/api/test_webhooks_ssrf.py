@@ -9,8 +9,11 @@ import shutil
 import socket
 import ssl
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -168,3 +171,23 @@ def test_https_to_the_pinned_address_checks_the_certificate_against_the_name(tmp
             with pytest.raises(httpx.ConnectError, match="(?i)certificate|hostname"):
                 post_pinned(checked, b"{}", {}, timeout=5, verify=trusting)
             assert receiver.received == []
+
+
+def test_a_name_whose_dns_never_answers_does_not_hold_the_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lookup is waited for a bounded time (the caller may own a DNS server that never answers);
+    the system resolver is made to hang, as such a server would make it."""
+    release = threading.Event()
+    real = socket.getaddrinfo
+
+    def hanging(*args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging)
+    started = time.monotonic()
+    try:
+        with pytest.raises(destinations.Unresolvable, match="within"):
+            destinations.resolve("https://slow-dns.invalid/x", allow_private=False, require_https=False, timeout=0.3)
+        assert time.monotonic() - started < 2
+    finally:
+        release.set()
