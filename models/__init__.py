@@ -11,5 +11,7 @@ from models.meta import ServiceMeta
 from models.need import Need
 from models.notification import OutboxEmail
 from models.request import ConsultationRequest, RequestState
+from models.webhook import DeliveryStatus, WebhookCursor, WebhookDelivery, WebhookFannedOut, WebhookSubscription
 
-__all__ = ["ApiKey", "AuditEvent", "Base", "ConsultationRequest", "Event", "Fair", "FairInterest", "FairMeeting", "FairParticipant", "Lawyer", "LawyerStatus", "MatchQueryCount", "Need", "OutboxEmail", "Passage", "ProfileChange", "RequestState", "Role", "ServiceMeta"]
+__all__ = ["ApiKey", "AuditEvent", "Base", "ConsultationRequest", "Event", "Fair", "FairInterest", "FairMeeting", "FairParticipant", "Lawyer", "LawyerStatus", "MatchQueryCount", "Need", "OutboxEmail", "Passage", "ProfileChange", "RequestState", "Role", "ServiceMeta",
+    "DeliveryStatus", "WebhookCursor", "WebhookDelivery", "WebhookFannedOut", "WebhookSubscription"]

@@ -21,8 +21,10 @@ if TYPE_CHECKING:  # the runtime is imported when a command needs it: --help sta
 app = typer.Typer(help="Matchmaker: verified foreign-related lawyers for going-out enterprises.", no_args_is_help=True)
 import_app = typer.Typer(help="Import the bureau's exchange files (JSON Lines).", no_args_is_help=True)
 keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+webhooks_app = typer.Typer(help="Webhook deliveries.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(keys_app, name="keys")
+app.add_typer(webhooks_app, name="webhooks")
 err = Console(stderr=True)
 # The public development set kept with the repository (eval/README.md); absent from an installed package.
 DEV_SET = Path(__file__).resolve().parent.parent / "eval" / "dev"
@@ -328,6 +330,42 @@ def create_key(
         _, plain = api_keys.create(session, name=name, role=role, organisation=organisation)
     print(plain)
     engine.dispose()
+
+
+@webhooks_app.command("deliver")
+def deliver_webhooks(
+    until_idle: Annotated[
+        bool, typer.Option("--until-idle", help="exit once nothing is due now (retries due later are left)")
+    ] = False,
+) -> None:
+    """Deliver webhooks: fan new events out to the subscriptions and send what is due, until
+    SIGTERM or Ctrl-C (or, with --until-idle, until nothing is due). Any number may run beside
+    the API processes: each delivery is claimed by one. Needs no encoder or index."""
+    import signal
+    import threading
+
+    from service.db import make_engine, make_session_factory, migrate as run_migrations
+    from service.engagement.dispatch import Dispatcher
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    url = settings.resolved_database_url
+    run_migrations(url)
+    engine = make_engine(url)
+    dispatcher = Dispatcher(make_session_factory(engine), settings)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        if until_idle:
+            dispatcher.run_until_idle()
+        else:
+            err.print("delivering webhooks; Ctrl-C stops")
+            dispatcher.run(stop)
+    finally:
+        dispatcher.close()
+        engine.dispose()
+    err.print(f"{dispatcher.attempted} deliveries attempted, {dispatcher.succeeded} succeeded")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.addresses import parse_networks
 from service.analytics.query_log import QueryLog
-from service.api import admin, analytics, dashboard, docs, fairs, health, lawyers, matches, needs, requests
+from service.api import admin, analytics, dashboard, docs, fairs, health, lawyers, matches, needs, requests, webhooks
 from service.budgets import ConcurrencyGate, MatchBudget
 from service.http_guard import RequestGuard, TrustedProxies
 from service.problems import install_handlers
@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(RequestGuard, ndjson_paths=(IMPORT_PATH,), docs_paths=("/docs", "/redoc"))
     # first of all: who is calling, as the configured proxies (and only they) say
     app.add_middleware(TrustedProxies, trusted=parse_networks(settings.trusted_proxies))
-    routers = [health.router, matches.router, needs.router, requests.router, lawyers.router, admin.router, fairs.router, analytics.router, dashboard.router]
+    routers = [health.router, matches.router, needs.router, requests.router, lawyers.router, admin.router, fairs.router, analytics.router, dashboard.router, webhooks.router]
     if settings.serves_docs:
         routers.insert(1, docs.router)
     for router in routers:

@@ -124,6 +124,25 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000", pattern=r"^https?://", description="the service's address as links in e-mails give it"
     )
 
+    # webhooks (README "Webhooks")
+    webhook_dispatcher: bool = Field(
+        True, description="run the webhook dispatcher inside each API process (`matchmaker webhooks deliver` runs it alone)"
+    )
+    webhook_poll_seconds: float = Field(1.0, gt=0, le=60, description="how often the dispatcher looks for new events and due deliveries")
+    webhook_timeout_seconds: float = Field(5.0, gt=0, le=30, description="a delivery's connect and read timeout")
+    webhook_claim_seconds: float = Field(
+        60.0, gt=0, le=3600, description="a claimed delivery is due again after this long (its worker died mid-send); above the timeout"
+    )
+    webhook_max_attempts: int = Field(8, ge=1, le=30, description="attempts before a delivery is marked failed")
+    webhook_backoff_seconds: float = Field(10.0, gt=0, description="wait after the first failed attempt; doubled after each (with jitter)")
+    webhook_backoff_max_seconds: float = Field(3600.0, gt=0, description="longest wait between two attempts")
+    webhook_concurrency: int = Field(4, ge=1, le=32, description="deliveries sent at once by one dispatcher")
+    webhook_max_subscriptions: int = Field(20, ge=1, le=1000, description="subscriptions one organisation may hold")
+    webhook_log_days: int = Field(30, ge=1, le=3650, description="finished deliveries are kept in the log this many days")
+    webhook_allow_private_addresses: bool = Field(
+        False, description="allow webhook URLs on private, loopback or link-local addresses (tests, closed networks)"
+    )
+
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies_parse(cls, value: str) -> str:
@@ -152,6 +171,8 @@ class Settings(BaseSettings):
                 f"MATCHMAKER_ADMIN_API_KEY is too weak for production ({reason}); set it to a random key, "
                 f"e.g. the output of {STRONG_KEY_HINT}, or leave it empty to have no bootstrap administrator"
             )
+        if self.webhook_claim_seconds <= self.webhook_timeout_seconds:
+            raise ValueError("MATCHMAKER_WEBHOOK_CLAIM_SECONDS must exceed MATCHMAKER_WEBHOOK_TIMEOUT_SECONDS")
         return self
 
     @property

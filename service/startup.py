@@ -108,6 +108,7 @@ class Startup:
             runtime.load_index(progress=self._count_or_stop)
             runtime.start_follower()
             runtime.start_engagement()
+            runtime.start_dispatcher()
             with self._lock:
                 self.phase, self.done, self.total = "ready", None, None
                 self.runtime = runtime

@@ -52,6 +52,7 @@ class Runtime:
     callers: dict[str, Any] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _follower: threading.Thread | None = None
+    _dispatcher: threading.Thread | None = None
     _lapse_checked: datetime | None = None
     _standing: tuple[float, dict[str, int]] | None = None
     _standing_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -142,6 +143,24 @@ class Runtime:
             mailer.start()
             self._loops.append(mailer)
 
+    def start_dispatcher(self) -> None:
+        """Deliver webhooks from this process too (MATCHMAKER_WEBHOOK_DISPATCHER): workers share the
+        work through the database, each delivery claimed by one."""
+        if not self.settings.webhook_dispatcher:
+            return
+        from service.engagement.dispatch import Dispatcher
+
+        dispatcher = Dispatcher(self.sessions, self.settings)
+
+        def loop() -> None:
+            try:
+                dispatcher.run(self._stop)
+            finally:
+                dispatcher.close()
+
+        self._dispatcher = threading.Thread(target=loop, name="webhook-dispatcher", daemon=True)
+        self._dispatcher.start()
+
     def directory_standing(self) -> dict[str, int]:
         """How many lawyers the database holds and why the others are not matched (see
         repositories.lawyers.standing), re-counted at most every STANDING_SECONDS: /readyz is
@@ -157,8 +176,10 @@ class Runtime:
         self._stop.set()
         for loop in self._loops:
             loop.stop()
-        if self._follower is not None:
-            self._follower.join(timeout=5)
+        for thread in (self._follower, self._dispatcher):
+            if thread is not None:
+                # a webhook send still in flight after this is sent again once its claim runs out
+                thread.join(timeout=5)
         if self.catalog.loaded:  # a load stopped half-way must not replace the last good snapshot
             try:
                 self.catalog.save(self.settings.index_dir)

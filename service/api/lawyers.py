@@ -26,6 +26,7 @@ from service.deps import (
     limit_exports,
     limit_registrations,
 )
+from service.engagement import standing
 from service.errors import ImportRefused, Invalid, PayloadTooLarge
 from service.problems import AUTH_RESPONSES, COMMON_RESPONSES, CONFLICT_RESPONSES, NOT_FOUND_RESPONSES
 from service.matching import rules
@@ -391,7 +392,7 @@ def verify(
     audited with the reason given."""
     lawyer = lawyer_repo.get(session, lawyer_id)
     reason = body.reason if body else None
-    lawyer_repo.set_status(session, lawyer, LawyerStatus.verified, actor=caller.actor, reason=reason, valid_for=_valid_for(settings))
+    standing.verify(session, lawyer, actor=caller.actor, reason=reason, valid_for=_valid_for(settings))
     session.flush()
     return LawyerPrivate.model_validate(lawyer)
 
@@ -430,6 +431,6 @@ def suspend(
 ) -> Any:
     """Take the lawyer out of the directory and of matching on every worker; audited with the reason."""
     lawyer = lawyer_repo.get(session, lawyer_id)
-    lawyer_repo.set_status(session, lawyer, LawyerStatus.suspended, actor=caller.actor, reason=body.reason)
+    standing.suspend(session, lawyer, actor=caller.actor, reason=body.reason)
     session.flush()
     return LawyerPrivate.model_validate(lawyer)

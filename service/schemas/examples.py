@@ -182,6 +182,56 @@ AUDIT_PAGE: dict[str, Any] = {
     "limit": 50,
 }
 
+WEBHOOK_CREATE: dict[str, Any] = {
+    "url": "https://platform.example.com/hooks/matchmaker",
+    "event_types": ["request.accepted", "request.expired", "lawyer.verified"],
+    "description": "the trade-fair platform's request board",
+}
+WEBHOOK_PUBLIC: dict[str, Any] = {
+    "id": 3,
+    "url": "https://platform.example.com/hooks/matchmaker",
+    "event_types": ["request.accepted", "request.expired", "lawyer.verified"],
+    "active": True,
+    "description": "the trade-fair platform's request board",
+    "owner_role": "bureau",
+    "organisation": "上海市商务委员会",
+    "created_at": _AT,
+    "updated_at": _AT,
+}
+WEBHOOK_CREATED: dict[str, Any] = {**WEBHOOK_PUBLIC, "secret": "whsec_Jq1HgM0n2o7cTBk7yZ9v3qgkH8Wx0f3cN5pQ2rL6sYw"}
+WEBHOOK_UPDATE: dict[str, Any] = {"active": False}
+WEBHOOK_PAGE: dict[str, Any] = {"items": [WEBHOOK_PUBLIC], "total": 1, "offset": 0, "limit": 20}
+DELIVERY: dict[str, Any] = {
+    "id": 41,
+    "subscription_id": 3,
+    "event_id": "0b6f4a52-3c1e-4c0e-9a43-2f9e6f6f1d7e",
+    "event_type": "lawyer.verified",
+    "status": "succeeded",
+    "attempts": 2,
+    "next_attempt_at": None,
+    "created_at": _AT,
+    "last_attempt_at": "2026-11-21T09:30:12Z",
+    "delivered_at": "2026-11-21T09:30:12Z",
+    "response_status": 204,
+    "response_excerpt": "",
+    "error": None,
+    "replay_of": None,
+}
+DELIVERY_PAGE: dict[str, Any] = {"items": [DELIVERY], "total": 1, "offset": 0, "limit": 20}
+DELIVERY_REPLAY: dict[str, Any] = {
+    **DELIVERY,
+    "id": 57,
+    "status": "pending",
+    "attempts": 0,
+    "next_attempt_at": "2026-11-22T08:00:00Z",
+    "created_at": "2026-11-22T08:00:00Z",
+    "last_attempt_at": None,
+    "delivered_at": None,
+    "response_status": None,
+    "response_excerpt": None,
+    "replay_of": 41,
+}
+
 HEALTH: dict[str, Any] = {"status": "ok"}
 READY: dict[str, Any] = {
     "status": "ready",

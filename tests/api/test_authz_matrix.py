@@ -8,6 +8,7 @@ registration (their management tokens). Placeholders in paths name objects of th
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from models import WebhookDelivery
+from service.db import transaction
+from service.engagement import events
+from service.engagement.dispatch import Dispatcher
 
 from service.settings import Settings
 from tests.conftest import ADMIN_KEY, lawyer_record, make_settings
@@ -28,6 +35,8 @@ KEY = {"name": "k", "role": "enterprise", "organisation": "Z"}
 DAYS = [{"date": "2026-12-08", "start": "09:00", "end": "10:00"}]
 FAIR = {"name": "fair", "days": DAYS, "slot_minutes": 20, "tables": 2,
         "enterprises": [{"name": "E", "need": {"description": "EPC arbitration in Kazakhstan", "countries": ["KZ"]}}]}
+# a public name that need not resolve: accepted with private addresses refused (the default)
+WEBHOOK = {"url": "https://hooks.invalid/matchmaker", "event_types": ["request.accepted"]}
 
 # (method, path, body) -> status for: anonymous, lawyer A, lawyer B, enterprise X, enterprise Y, bureau, admin
 #                                                             anon  lawA  lawB  entX  entY  bur   admin
@@ -102,6 +111,17 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
     ("DELETE", "/v1/fairs/{fresh_fair}", None,                (401,  401,  401,  403,  403,  204,  204)),
     # the bureau's figures: bureau and administrator keys
     ("GET", "/v1/analytics/supply-demand", None,              (401,  401,  401,  403,  403,  200,  200)),
+    # webhooks: bureau, admin or enterprise keys; each sees its own subscriptions (admins every one)
+    ("POST", "/v1/webhooks", WEBHOOK,                         (401,  401,  401,  201,  201,  201,  201)),
+    ("GET", "/v1/webhooks", None,                             (401,  401,  401,  200,  200,  200,  200)),
+    ("GET", "/v1/webhooks/{webhook_x}", None,                 (401,  401,  401,  200,  404,  404,  200)),
+    ("GET", "/v1/webhooks/{webhook_bureau}", None,            (401,  401,  401,  404,  404,  200,  200)),
+    ("PATCH", "/v1/webhooks/{webhook_x}", {"active": True},   (401,  401,  401,  200,  404,  404,  200)),
+    ("POST", "/v1/webhooks/{webhook_x}/rotate-secret", None,  (401,  401,  401,  200,  404,  404,  200)),
+    ("GET", "/v1/webhooks/{webhook_x}/deliveries", None,      (401,  401,  401,  200,  404,  404,  200)),
+    ("POST", "/v1/webhooks/deliveries/{delivery_x}/replay", None,
+                                                              (401,  401,  401,  202,  404,  404,  202)),
+    ("DELETE", "/v1/webhooks/{fresh_webhook_x}", None,        (401,  401,  401,  204,  404,  404,  204)),
     # last, as it ends the lawyer: erasure of one's own profile
     ("DELETE", "/v1/lawyers/me", None,                        (401,  204,  204,  401,  401,  401,  401)),
 ]
@@ -137,6 +157,8 @@ class World:
             response = self.client.post("/v1/fairs", json=self.fair_body(), headers=self.headers["bureau"])
         elif kind == "fresh_key":
             response = self.client.post("/v1/admin/api-keys", json=KEY, headers=self.admin())
+        elif kind == "fresh_webhook_x":
+            response = self.client.post("/v1/webhooks", json=WEBHOOK, headers=self.headers["enterprise_x"])
         else:
             raise KeyError(kind)
         assert response.status_code == 201, response.text
@@ -182,6 +204,25 @@ def _register_verified(client: TestClient) -> tuple[int, str]:
     return lawyer_id, token
 
 
+def _delivery_of(client: TestClient, organisation: str, webhook_id: int) -> int:
+    """A delivery to the organisation's subscription: an event of theirs, fanned out by the dispatcher."""
+    runtime = client.app.state.startup.runtime  # type: ignore[attr-defined]
+    with transaction(runtime.sessions) as session:
+        events.publish(session, "request.accepted", subject="request:1", data={"request_id": 1}, organisation=organisation)
+    dispatcher = Dispatcher(runtime.sessions, runtime.settings)
+    try:
+        for _ in range(100):  # the service's own dispatcher may be fanning out at this moment
+            dispatcher.fan_out()
+            with runtime.sessions() as session:
+                found = session.scalar(select(func.max(WebhookDelivery.id)).where(WebhookDelivery.subscription_id == webhook_id))
+            if found is not None:
+                return int(found)
+            time.sleep(0.05)
+    finally:
+        dispatcher.close()
+    raise AssertionError("the event was never fanned out")
+
+
 @pytest.fixture
 def world(client: TestClient) -> World:
     admin = {"X-API-Key": ADMIN_KEY}
@@ -199,7 +240,11 @@ def world(client: TestClient) -> World:
     }
     need_x = client.post("/v1/needs", json=NEED, headers=headers["enterprise_x"]).json()["id"]
     need_bureau = client.post("/v1/needs", json=NEED, headers=headers["bureau"]).json()["id"]
-    ids = {"lawyer_a": lawyer_a, "lawyer_b": lawyer_b, "pending": pending, "need_x": need_x, "need_bureau": need_bureau}
+    webhook_x = client.post("/v1/webhooks", json=WEBHOOK, headers=headers["enterprise_x"]).json()["id"]
+    webhook_bureau = client.post("/v1/webhooks", json=WEBHOOK, headers=headers["bureau"]).json()["id"]
+    delivery_x = _delivery_of(client, "X Corp", webhook_x)
+    ids = {"lawyer_a": lawyer_a, "lawyer_b": lawyer_b, "pending": pending, "need_x": need_x, "need_bureau": need_bureau,
+           "webhook_x": webhook_x, "webhook_bureau": webhook_bureau, "delivery_x": delivery_x}
     world = World(client, headers, ids, {"lawyer_a": lawyer_a, "lawyer_b": lawyer_b})
     fair = client.post("/v1/fairs", json=world.fair_body(), headers=headers["bureau"]).json()
     world.ids["fair"] = fair["id"]
@@ -222,7 +267,7 @@ def _body(world: World, body: Any) -> dict[str, Any]:
 
 
 def _path(world: World, template: str) -> str:
-    for name in ("fresh_need_x", "fresh_lawyer", "fresh_key", "fresh_request_a", "accepted_request_a", "engaged_request_a", "fresh_fair"):
+    for name in ("fresh_need_x", "fresh_lawyer", "fresh_key", "fresh_request_a", "accepted_request_a", "engaged_request_a", "fresh_fair", "fresh_webhook_x"):
         if "{" + name + "}" in template:
             template = template.replace("{" + name + "}", str(world.fresh(name)))
     return template.format(**world.ids)
@@ -240,6 +285,8 @@ def test_the_matrix_covers_every_route(client: TestClient) -> None:
                .replace("{fresh_key}", "{key_id}").replace("{fresh_request_a}", "{request_id}")
                .replace("{accepted_request_a}", "{request_id}").replace("{engaged_request_a}", "{request_id}")
                .replace("{fresh_fair}", "{fair_id}").replace("{fair}", "{fair_id}")
+               .replace("{webhook_x}", "{webhook_id}").replace("{webhook_bureau}", "{webhook_id}")
+               .replace("{fresh_webhook_x}", "{webhook_id}").replace("{delivery_x}", "{delivery_id}")
                .split("?")[0])
               for method, path, _, _ in MATRIX}
     assert documented == tested, f"untested: {documented - tested}; unknown: {tested - documented}"

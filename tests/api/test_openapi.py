@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 
-from service.api import admin, analytics, fairs, health, lawyers, matches, needs, requests
+from service.api import admin, analytics, fairs, health, lawyers, matches, needs, requests, webhooks
 from service.main import create_app
 from service.schemas import examples
 from service.schemas.health import NotReady
@@ -112,7 +112,7 @@ def test_every_field_of_the_main_answers_is_described(document: dict[str, Any], 
 
 
 def _routes() -> list[APIRoute]:
-    routers = (admin.router, analytics.router, fairs.router, health.router, lawyers.router, matches.router, needs.router, requests.router)
+    routers = (admin.router, analytics.router, fairs.router, health.router, lawyers.router, matches.router, needs.router, requests.router, webhooks.router)
     return [route for router in routers for route in router.routes if isinstance(route, APIRoute) and route.include_in_schema]
 
 
