@@ -7,9 +7,9 @@ from typing import Annotated, Any, Literal
 from functools import lru_cache
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
 
-from service.schemas.common import Int, ShortText, StrictModel, UtcDateTime
+from service.schemas.common import Int, ShortText, StrictModel, UtcDateTime, _not_bool
 from service.schemas.need import NeedFields
 
 # Limits that keep one fair's cost bounded: the schedule's model grows with pairs × slots.
@@ -33,7 +33,8 @@ def _zones() -> tuple[str, ...]:
 
 TimeZone = Annotated[str, AfterValidator(_zone), WithJsonSchema({"type": "string", "enum": list(_zones()), "description": "IANA time zone"})]
 Clock = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
-ParticipantId = Annotated[Int, Field(ge=1, le=2**31 - 1)]
+# a JSON true is not the id 1; the bounds come first, else the schema loses them
+ParticipantId = Annotated[int, Field(ge=1, le=2**31 - 1), BeforeValidator(_not_bool)]
 
 
 def _ordered(model: Any) -> Any:

@@ -266,3 +266,24 @@ def test_only_the_fairs_organisation_and_admins(client: TestClient, fair: dict[s
     assert client.delete(url, headers=other).status_code == 404
     assert client.delete(url, headers=bureau).status_code == 204
     assert client.get(url, headers=bureau).status_code == 404
+
+
+def test_repair_drops_the_meetings_of_a_lawyer_suspended_since(client: TestClient, fair: dict[str, Any], bureau: dict[str, str]) -> None:
+    before = _scheduled(client, fair, bureau)
+    lawyer = before[0]["lawyer"]
+    registered = next(p["lawyer_id"] for p in fair["participants"] if p["id"] == lawyer["id"])
+    assert client.post(f"/v1/lawyers/{registered}/suspend", json={"reason": "licence lapsed"}, headers=ADMIN).status_code == 200
+    report = client.post(f"/v1/fairs/{fair['id']}/schedule/repair", json={}, headers=bureau).json()
+    after = client.get(f"/v1/fairs/{fair['id']}/schedule", headers=bureau).json()["meetings"]
+    assert all(m["lawyer"]["id"] != lawyer["id"] for m in after)
+    assert all(m in after for m in before if m["lawyer"]["id"] != lawyer["id"])
+    assert report["removed"] == sum(m["lawyer"]["id"] == lawyer["id"] for m in before)
+
+
+def test_model_examples_are_valid() -> None:
+    from service.schemas import fair as schemas
+
+    for model in (schemas.FairCreate, schemas.FairPublic, schemas.FairPage, schemas.InterestUpdate, schemas.InterestList,
+                  schemas.Recommendations, schemas.RepairRequest, schemas.ScheduleReportOut, schemas.ScheduleView):
+        for example in model.model_json_schema()["examples"]:
+            model.model_validate(example)
