@@ -10,6 +10,7 @@ from zoneinfo import available_timezones
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
 
 from service.schemas.common import Int, ShortText, StrictModel, UtcDateTime, _not_bool
+from service.schemas.lawyer import ImportRejection
 from service.schemas.need import NeedFields
 
 # Limits that keep one fair's cost bounded: the schedule's model grows with pairs × slots.
@@ -139,6 +140,24 @@ class FairCreate(StrictModel):
     enterprises: list[EnterpriseIn] = Field(default_factory=list, max_length=MAX_ENTERPRISES, description="enterprises and their needs")
     lawyers: list[LawyerIn] = Field(default_factory=list, max_length=MAX_LAWYERS, description="lawyers at the fair")
 
+
+
+class ParticipantsAdd(StrictModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"enterprises": [
+        {"name": "泰国品牌", "need": {"description": "我们的商标在泰国被抢注", "countries": ["TH"]}, "max_meetings": 3}],
+        "lawyers": [{"external_id": "L-000120", "max_meetings": 10}]}]})
+
+    enterprises: list[EnterpriseIn] = Field(default_factory=list, max_length=MAX_ENTERPRISES, description="enterprises to add")
+    lawyers: list[LawyerIn] = Field(default_factory=list, max_length=MAX_LAWYERS, description="lawyers to add")
+
+
+class FairLawyerImport(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"joined": 2, "already": 1, "rejected": [
+        {"line": 4, "external_id": "L-999999", "reason": "not in the directory; an administrator imports lawyers (POST /v1/lawyers/import)"}]}]})
+
+    joined: int = Field(description="lawyers who joined the fair")
+    already: int = Field(description="lines of lawyers already at the fair")
+    rejected: list[ImportRejection] = Field(description="lines not taken, with the line number and why")
 
 
 class ParticipantPublic(BaseModel):
