@@ -6,23 +6,28 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Path, Query, status
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, status
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from service.deps import Caller, CallerDep, MatcherDep, SessionDep, SettingsDep
-from service.errors import Forbidden
+from service.errors import Forbidden, Invalid
+from service.importing import parse_lines
 from service.fairs import exports, plan, repair
 from service.problems import AUTH_RESPONSES, COMMON_RESPONSES, CONFLICT_RESPONSES, NOT_FOUND_RESPONSES
 from service.repositories import fairs as fair_repo
 from service.schemas.common import json_response
+from service.schemas.lawyer import ImportRejection, ImportSummary, LawyerRecord
 from service.schemas.fair import (
     FairCreate,
+    FairLawyerImport,
     FairPage,
     FairPublic,
     FairSummary,
     InterestList,
     InterestPublic,
     InterestUpdate,
+    ParticipantsAdd,
     Recommendations,
     RepairRequest,
     ScheduleReportOut,
@@ -90,6 +95,60 @@ def read(fair_id: FairId, session: SessionDep, caller: OrganiserDep) -> Response
 def delete(fair_id: FairId, session: SessionDep, caller: OrganiserDep) -> None:
     """Delete the fair, its participants, marks and meetings; answers 204 with no body."""
     fair_repo.delete_fair(session, fair_repo.get(session, fair_id, organisation=caller.scope))
+
+
+@router.post("/{fair_id:int}/participants", response_model=FairPublic, summary="Add participants", responses=CONFLICT_RESPONSES)
+def add_participants(fair_id: FairId, body: ParticipantsAdd, session: SessionDep, caller: OrganiserDep) -> Response:
+    """More enterprises and lawyers, as in the fair's creation; the schedule is left as it is
+    (schedule again, or repair with an empty body to fill free time with the newcomers). A lawyer
+    already at the fair is a 409."""
+    fair = fair_repo.get(session, fair_id, organisation=caller.scope)
+    plan.add_participants(session, fair, body.model_dump(mode="json"), scope=caller.scope)
+    return json_response(_public(fair))
+
+
+_EXCHANGE_LINE = (
+    '{"external_id": "L-000453", "name": "何嘉怡", "license_no": "31010120071234567", "years_of_practice": 17, '
+    '"countries": ["KZ"], "practice_areas": ["energy_resources"], "languages": [{"code": "ru", "level": "working"}], '
+    '"bio": "为中资企业在哈萨克斯坦开发光伏电站", "accepting_clients": true, "status": "verified"}'
+)
+
+
+@router.post(
+    "/{fair_id:int}/lawyers/import",
+    response_model=FairLawyerImport,
+    summary="Lawyers join from an exchange-format list",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-ndjson": {
+                    "schema": {"type": "string", "minLength": 1, "description": "one exchange-format lawyer per line"},
+                    "example": _EXCHANGE_LINE,
+                }
+            },
+        }
+    },
+)
+async def import_lawyers(fair_id: FairId, request: Request, session: SessionDep, caller: OrganiserDep) -> FairLawyerImport:
+    """The fair's registration list in the exchange format (JSON Lines, as the bureau's directory
+    files): each valid line's lawyer, found in the directory by `external_id`, joins the fair
+    (12 meetings at most, the whole fair). The directory itself is not changed: a lawyer not in
+    it is reported, for an administrator to import (`POST /v1/lawyers/import`) first. At most
+    the request body limit (1 MiB by default)."""
+    body = await request.body()
+    if not body.strip():
+        raise Invalid("body", "send the fair's lawyers in the exchange format (JSON Lines, one lawyer per line)")
+    summary = ImportSummary()
+    entries = [(line, record.external_id) for line, record in parse_lines(body.splitlines(), LawyerRecord, summary)]
+
+    def join() -> FairLawyerImport:
+        fair = fair_repo.get(session, fair_id, organisation=caller.scope)
+        joined, already, missing = plan.join_lawyers(session, fair, entries)
+        rejected = summary.rejected + [ImportRejection(line=n, external_id=e, reason=r) for n, e, r in missing]
+        return FairLawyerImport(joined=joined, already=already, rejected=sorted(rejected, key=lambda r: r.line))
+
+    return await run_in_threadpool(join)
 
 
 @router.put("/{fair_id:int}/interests", response_model=InterestList, summary="Set interest marks")

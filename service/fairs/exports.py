@@ -78,7 +78,8 @@ def to_ics(rows: Sequence[dict[str, Any]], *, fair_id: int, fair_name: str, zone
     zh = lang == "zh"
     for row in rows:
         event = Event()
-        event.add("uid", f"fair-{fair_id}-slot-{row['slot']}-desk-{row['desk']}@matchmaker")
+        # one meeting, one id: the same pair in the same slot stays the same event across exports
+        event.add("uid", f"fair-{fair_id}-slot-{row['slot']}-{row['enterprise']['id']}-{row['lawyer']['id']}@matchmaker")
         event.add("dtstamp", datetime.now(timezone.utc).replace(microsecond=0))
         event.add("dtstart", _instant(row["date"], row["start"], tz))
         event.add("dtend", _instant(row["date"], row["end"], tz))

@@ -17,6 +17,17 @@ from service.matching.engine import MatchEngine
 from service.repositories import fairs as fair_repo
 
 NEED_FIELDS = ("description", "countries", "practice_areas", "languages")
+# participants per fair, at most (the request schema bounds one request; these bound the fair)
+LIMITS = {"enterprise": 1000, "lawyer": 500}
+DEFAULT_LAWYER_MEETINGS = 12
+
+
+def check_windows(body: Mapping[str, Any], dates: Sequence[str]) -> None:
+    for kind in ("enterprises", "lawyers"):
+        for n, person in enumerate(body[kind]):
+            for w in person["availability"]:
+                if str(w["date"]) not in dates:
+                    raise Conflict(f"{kind}[{n}].availability: {w['date']} is not a day of the fair")
 
 
 def check_calendar(body: Mapping[str, Any]) -> None:
@@ -31,17 +42,13 @@ def check_calendar(body: Mapping[str, Any]) -> None:
         raise Conflict(f"days: no {body['slot_minutes']}-minute slot fits the hours given (breaks excluded); lengthen the days or shorten slot_minutes")
     if count > MAX_SLOTS:
         raise Conflict(f"days: {count} slots; at most {MAX_SLOTS} (lengthen slot_minutes or give fewer days)")
-    for kind in ("enterprises", "lawyers"):
-        for n, person in enumerate(body[kind]):
-            for w in person["availability"]:
-                if str(w["date"]) not in dates:
-                    raise Conflict(f"{kind}[{n}].availability: {w['date']} is not a day of the fair")
+    check_windows(body, dates)
 
 
-def create(session: Session, body: Mapping[str, Any], *, organisation: str, owner_key_id: int | None, scope: str | None) -> Fair:
-    """A fair from its JSON body (FairCreate); every lawyer and stored need it names must exist
-    (needs: of the caller's organisation), else a 404 naming the entry to fix."""
-    check_calendar(body)
+def participants_of(session: Session, body: Mapping[str, Any], *, scope: str | None, present: set[int]) -> list[dict[str, Any]]:
+    """Participant rows from the body's enterprises and lawyers; every lawyer and stored need named
+    must exist (needs: of the caller's organisation), else a 404 naming the entry to fix; a lawyer
+    already at the fair (``present``) or named twice is a 409."""
     participants: list[dict[str, Any]] = []
     need_ids = [e["need_id"] for e in body["enterprises"] if e.get("need_id") is not None]
     needs = fair_repo.needs_of(session, need_ids, organisation=scope)
@@ -57,7 +64,7 @@ def create(session: Session, body: Mapping[str, Any], *, organisation: str, owne
                              "availability": e["availability"], "max_meetings": e["max_meetings"]})
     by_id = fair_repo.lawyer_names(session, [x["lawyer_id"] for x in body["lawyers"] if x.get("lawyer_id") is not None])
     by_external = fair_repo.lawyers_by_external_id(session, [x["external_id"] for x in body["lawyers"] if x.get("external_id")])
-    seen: set[int] = set()
+    seen = set(present)
     for n, x in enumerate(body["lawyers"]):
         if x.get("lawyer_id") is not None:
             if x["lawyer_id"] not in by_id:
@@ -68,12 +75,55 @@ def create(session: Session, body: Mapping[str, Any], *, organisation: str, owne
                 raise NotFound(f"lawyers[{n}].external_id: no lawyer imported with external_id {x['external_id']!r}")
             lawyer_id, name = by_external[x["external_id"]]
         if lawyer_id in seen:
-            raise Conflict(f"lawyers[{n}]: lawyer {lawyer_id} is listed twice")
+            raise Conflict(f"lawyers[{n}]: lawyer {lawyer_id} is at this fair already (or named twice)")
         seen.add(lawyer_id)
         participants.append({"kind": "lawyer", "name": name, "lawyer_id": lawyer_id,
                              "availability": x["availability"], "max_meetings": x["max_meetings"]})
+    return participants
+
+
+def create(session: Session, body: Mapping[str, Any], *, organisation: str, owner_key_id: int | None, scope: str | None) -> Fair:
+    """A fair from its JSON body (FairCreate)."""
+    check_calendar(body)
+    participants = participants_of(session, body, scope=scope, present=set())
     values = {k: body[k] for k in ("name", "timezone", "days", "slot_minutes", "tables")}
     return fair_repo.create(session, values, participants, organisation=organisation, owner_key_id=owner_key_id)
+
+
+def add_participants(session: Session, fair: Fair, body: Mapping[str, Any], *, scope: str | None) -> Fair:
+    """More enterprises and lawyers for a fair (ParticipantsAdd); the schedule is not changed
+    (schedule again, or repair to fill free time with them)."""
+    check_windows(body, [str(d["date"]) for d in fair.days])
+    present = {p.lawyer_id for p in fair.participants if p.lawyer_id is not None}
+    rows = participants_of(session, body, scope=scope, present=present)
+    counts = {kind: sum(p.kind == kind for p in fair.participants) + sum(r["kind"] == kind for r in rows) for kind in LIMITS}
+    for kind, count in counts.items():
+        if count > LIMITS[kind]:
+            raise Conflict(f"{kind}s: this would make {count}; a fair has at most {LIMITS[kind]}")
+    fair_repo.add_participants(session, fair, rows)
+    return fair
+
+
+def join_lawyers(session: Session, fair: Fair, external_ids: Sequence[tuple[int, str]]) -> tuple[int, int, list[tuple[int, str, str]]]:
+    """Lawyers of an exchange-format list, found in the directory by external_id, join the fair:
+    (joined, already there, [(line, external_id, why not)])."""
+    found = fair_repo.lawyers_by_external_id(session, [e for _, e in external_ids])
+    present = {p.lawyer_id for p in fair.participants if p.lawyer_id is not None}
+    rows, already, rejected = [], 0, []
+    for line, external_id in external_ids:
+        if external_id not in found:
+            rejected.append((line, external_id, "not in the directory; an administrator imports lawyers (POST /v1/lawyers/import)"))
+            continue
+        lawyer_id, name = found[external_id]
+        if lawyer_id in present:
+            already += 1
+            continue
+        present.add(lawyer_id)
+        rows.append({"kind": "lawyer", "name": name, "lawyer_id": lawyer_id, "availability": [], "max_meetings": DEFAULT_LAWYER_MEETINGS})
+    if sum(p.kind == "lawyer" for p in fair.participants) + len(rows) > LIMITS["lawyer"]:
+        raise Conflict(f"lawyers: a fair has at most {LIMITS['lawyer']}")
+    fair_repo.add_participants(session, fair, rows)
+    return len(rows), already, rejected
 
 
 def slots(fair: Fair) -> list[Slot]:

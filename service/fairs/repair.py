@@ -1,5 +1,5 @@
 """Late changes: cancellations, late arrivals, changed windows. Only the meetings the changes make
-impossible are removed; every other meeting stays in its slot at its desk (a hard constraint of the
+impossible are removed (and any pair the matching rules or a no-thanks mark forbid by now); every other meeting stays in its slot at its desk (a hard constraint of the
 re-plan, ``Problem.fixed``), and the freed time is filled again."""
 
 from __future__ import annotations
@@ -71,14 +71,20 @@ def repair(session: Session, engine: MatchEngine, fair: Fair, changes: Mapping[s
     people = {p.id: p for p in fair.participants}
     free = {pid: free_slots(all_slots, people[pid].availability) for pid in touched}
 
+    judged = plan.judgements(session, engine, fair)
+    marks = plan.marks_of(session, fair)
+
     def still_possible(enterprise: int, lawyer: int, slot: int) -> bool:
+        # a pair the rules exclude now (a lawyer suspended since), or marked no-thanks since, goes too
+        j = judged.get((enterprise, lawyer))
+        if j is None or j.score is None or "no_thanks" in marks.get((enterprise, lawyer), {}).values():
+            return False
         return all(not people[p].cancelled and (p not in free or slot in free[p]) for p in (enterprise, lawyer))
 
     kept = [m for m in existing if still_possible(m.enterprise_id, m.lawyer_id, m.slot)]
     removed = [m for m in existing if not still_possible(m.enterprise_id, m.lawyer_id, m.slot)]
-    judged = plan.judgements(session, engine, fair)
     fixed = [plan.as_meeting(m) for m in kept]
-    prob = plan.problem(fair, judged, plan.marks_of(session, fair), fixed)
+    prob = plan.problem(fair, judged, marks, fixed)
     solution = solve(prob, time_limit=time_limit, workers=workers)
     new = [m for m in solution.meetings if m not in set(fixed)]
     fair_repo.remove_meetings(session, fair.id, [m.id for m in removed])

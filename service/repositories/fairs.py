@@ -26,6 +26,11 @@ def create(session: Session, values: dict[str, Any], participants: Iterable[dict
     return fair
 
 
+def add_participants(session: Session, fair: Fair, rows: Iterable[dict[str, Any]]) -> None:
+    fair.participants.extend(FairParticipant(**row) for row in rows)
+    session.flush()
+
+
 def get(session: Session, fair_id: int, *, organisation: str | None) -> Fair:
     fair = session.scalar(select(Fair).where(Fair.id == fair_id).options(selectinload(Fair.participants)))
     if fair is None or (organisation is not None and fair.organisation != organisation):

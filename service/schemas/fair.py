@@ -7,9 +7,10 @@ from typing import Annotated, Any, Literal
 from functools import lru_cache
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
 
-from service.schemas.common import Int, ShortText, StrictModel, UtcDateTime
+from service.schemas.common import Int, ShortText, StrictModel, UtcDateTime, _not_bool
+from service.schemas.lawyer import ImportRejection
 from service.schemas.need import NeedFields
 
 # Limits that keep one fair's cost bounded: the schedule's model grows with pairs × slots.
@@ -33,7 +34,8 @@ def _zones() -> tuple[str, ...]:
 
 TimeZone = Annotated[str, AfterValidator(_zone), WithJsonSchema({"type": "string", "enum": list(_zones()), "description": "IANA time zone"})]
 Clock = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
-ParticipantId = Annotated[Int, Field(ge=1, le=2**31 - 1)]
+# a JSON true is not the id 1; the bounds come first, else the schema loses them
+ParticipantId = Annotated[int, Field(ge=1, le=2**31 - 1), BeforeValidator(_not_bool)]
 
 
 def _ordered(model: Any) -> Any:
@@ -138,6 +140,24 @@ class FairCreate(StrictModel):
     enterprises: list[EnterpriseIn] = Field(default_factory=list, max_length=MAX_ENTERPRISES, description="enterprises and their needs")
     lawyers: list[LawyerIn] = Field(default_factory=list, max_length=MAX_LAWYERS, description="lawyers at the fair")
 
+
+
+class ParticipantsAdd(StrictModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"enterprises": [
+        {"name": "泰国品牌", "need": {"description": "我们的商标在泰国被抢注", "countries": ["TH"]}, "max_meetings": 3}],
+        "lawyers": [{"external_id": "L-000120", "max_meetings": 10}]}]})
+
+    enterprises: list[EnterpriseIn] = Field(default_factory=list, max_length=MAX_ENTERPRISES, description="enterprises to add")
+    lawyers: list[LawyerIn] = Field(default_factory=list, max_length=MAX_LAWYERS, description="lawyers to add")
+
+
+class FairLawyerImport(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"joined": 2, "already": 1, "rejected": [
+        {"line": 4, "external_id": "L-999999", "reason": "not in the directory; an administrator imports lawyers (POST /v1/lawyers/import)"}]}]})
+
+    joined: int = Field(description="lawyers who joined the fair")
+    already: int = Field(description="lines of lawyers already at the fair")
+    rejected: list[ImportRejection] = Field(description="lines not taken, with the line number and why")
 
 
 class ParticipantPublic(BaseModel):

@@ -101,6 +101,10 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
     ("POST", "/v1/fairs", "{fair}",                           (401,  401,  401,  403,  403,  201,  201)),
     ("GET", "/v1/fairs", None,                                (401,  401,  401,  403,  403,  200,  200)),
     ("GET", "/v1/fairs/{fair}", None,                         (401,  401,  401,  403,  403,  200,  200)),
+    ("POST", "/v1/fairs/{fair}/participants", "{participants}",
+                                                              (401,  401,  401,  403,  403,  200,  200)),
+    ("POST", "/v1/fairs/{fair}/lawyers/import", "{fair_import}",
+                                                              (401,  401,  401,  403,  403,  200,  200)),
     ("PUT", "/v1/fairs/{fair}/interests", "{marks}",          (401,  401,  401,  403,  403,  200,  200)),
     ("GET", "/v1/fairs/{fair}/interests", None,               (401,  401,  401,  403,  403,  200,  200)),
     ("GET", "/v1/fairs/{fair}/recommendations?enterprise={fair_enterprise}", None,
@@ -259,6 +263,10 @@ def _body(world: World, body: Any) -> dict[str, Any]:
         return {"content": json.dumps(lawyer_record()).encode()}
     if body == "{fair}":
         return {"json": world.fair_body()}
+    if body == "{participants}":
+        return {"json": {"enterprises": FAIR["enterprises"]}}
+    if body == "{fair_import}":
+        return {"content": json.dumps(lawyer_record()).encode()}
     if body == "{marks}":
         return {"json": {"marks": [{"enterprise": world.ids["fair_enterprise"], "lawyer": world.ids["fair_lawyer"], "side": "lawyer", "mark": "would"}]}}
     if body == "{repair}":

@@ -266,3 +266,49 @@ def test_only_the_fairs_organisation_and_admins(client: TestClient, fair: dict[s
     assert client.delete(url, headers=other).status_code == 404
     assert client.delete(url, headers=bureau).status_code == 204
     assert client.get(url, headers=bureau).status_code == 404
+
+
+def test_repair_drops_the_meetings_of_a_lawyer_suspended_since(client: TestClient, fair: dict[str, Any], bureau: dict[str, str]) -> None:
+    before = _scheduled(client, fair, bureau)
+    lawyer = before[0]["lawyer"]
+    registered = next(p["lawyer_id"] for p in fair["participants"] if p["id"] == lawyer["id"])
+    assert client.post(f"/v1/lawyers/{registered}/suspend", json={"reason": "licence lapsed"}, headers=ADMIN).status_code == 200
+    report = client.post(f"/v1/fairs/{fair['id']}/schedule/repair", json={}, headers=bureau).json()
+    after = client.get(f"/v1/fairs/{fair['id']}/schedule", headers=bureau).json()["meetings"]
+    assert all(m["lawyer"]["id"] != lawyer["id"] for m in after)
+    assert all(m in after for m in before if m["lawyer"]["id"] != lawyer["id"])
+    assert report["removed"] == sum(m["lawyer"]["id"] == lawyer["id"] for m in before)
+
+
+def test_model_examples_are_valid() -> None:
+    from service.schemas import fair as schemas
+
+    for model in (schemas.FairCreate, schemas.FairPublic, schemas.FairPage, schemas.InterestUpdate, schemas.InterestList,
+                  schemas.Recommendations, schemas.RepairRequest, schemas.ScheduleReportOut, schemas.ScheduleView):
+        for example in model.model_json_schema()["examples"]:
+            model.model_validate(example)
+
+
+def test_participants_are_added_and_lawyers_join_from_an_exchange_list(client: TestClient, bureau: dict[str, str]) -> None:
+    ids = _import(client, LAWYERS)
+    body = {"name": "f", "days": DAYS, "slot_minutes": 20, "tables": 2, "enterprises": ENTERPRISES[:1]}
+    fair = client.post("/v1/fairs", json=body, headers=bureau).json()
+    url = f"/v1/fairs/{fair['id']}"
+    lines = [json.dumps(LAWYERS[0]), "{not json", json.dumps(lawyer_record(external_id="NOT-IN-DIRECTORY")), json.dumps(LAWYERS[1])]
+    answer = client.post(f"{url}/lawyers/import", content="\n".join(lines).encode(), headers=bureau)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["joined"] == 2 and answer.json()["already"] == 0
+    assert [(r["line"], r["external_id"]) for r in answer.json()["rejected"]] == [(2, None), (3, "NOT-IN-DIRECTORY")]
+    again = client.post(f"{url}/lawyers/import", content=lines[0].encode(), headers=bureau).json()
+    assert again == {"joined": 0, "already": 1, "rejected": []}
+    assert client.get("/v1/lawyers", params={"limit": 100}, headers=ADMIN).json()["total"] == len(LAWYERS)  # the directory is unchanged
+    added = client.post(f"{url}/participants", json={"enterprises": ENTERPRISES[1:2], "lawyers": [{"lawyer_id": ids["KZ-3"]}]}, headers=bureau)
+    assert added.status_code == 200, added.text
+    kinds = Counter(p["kind"] for p in added.json()["participants"])
+    assert kinds == {"enterprise": 2, "lawyer": 3}
+    duplicate = client.post(f"{url}/participants", json={"lawyers": [{"external_id": "KZ-1"}]}, headers=bureau)
+    assert duplicate.status_code == 409 and "already" in duplicate.json()["detail"]
+    off_days = {"enterprises": [{**ENTERPRISES[0], "availability": [{"date": "2027-01-01", "start": "09:00", "end": "10:00"}]}]}
+    assert client.post(f"{url}/participants", json=off_days, headers=bureau).status_code == 409
+    assert client.post(f"{url}/lawyers/import", content=b"", headers=bureau).status_code == 422
+    assert len(client.get(url, headers=bureau).json()["participants"]) == 5  # refused requests wrote nothing

@@ -102,6 +102,34 @@ def _fill(url: str) -> None:
                 ),
                 {"k": key_id, "now": now},
             )
+            fair_id = connection.execute(
+                text(
+                    "INSERT INTO fairs (organisation, owner_key_id, name, timezone, days, slot_minutes, tables, created_at, updated_at) "
+                    "VALUES ('bureau', :k, 'fair', 'Asia/Shanghai', '[]', 20, 2, :now, :now) RETURNING id"
+                ),
+                {"k": key_id, "now": now},
+            ).scalar_one()
+            people = [
+                connection.execute(
+                    text(
+                        "INSERT INTO fair_participants (fair_id, kind, name, lawyer_id, availability, max_meetings, cancelled) "
+                        "VALUES (:f, :kind, 'p', :l, '[]', 3, :no) RETURNING id"
+                    ),
+                    {"f": fair_id, "kind": kind, "l": lawyer, "no": False},
+                ).scalar_one()
+                for kind, lawyer in (("enterprise", None), ("lawyer", lawyer_id))
+            ]
+            connection.execute(
+                text("INSERT INTO fair_interests (fair_id, enterprise_id, lawyer_id, side, mark) VALUES (:f, :e, :l, 'enterprise', 'must')"),
+                {"f": fair_id, "e": people[0], "l": people[1]},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO fair_meetings (fair_id, enterprise_id, lawyer_id, slot, desk, score, weight, must, reasons) "
+                    "VALUES (:f, :e, :l, 0, 1, 0.5, 50, :yes, '{}')"
+                ),
+                {"f": fair_id, "e": people[0], "l": people[1], "yes": True},
+            )
     finally:
         engine.dispose()
 

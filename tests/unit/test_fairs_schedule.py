@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from service.fairs.model import Meeting, Pair, Party, Problem, generate_slots, free_slots, weight
-from service.fairs.schedule import greedy, solve
+from service.fairs.schedule import SINGLE_MODEL_VARIABLES, greedy, solve
 
 
 @st.composite
@@ -76,18 +76,20 @@ def most_musts(problem: Problem) -> int:
     return round(solver.objective_value)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems())
-def test_schedule_respects_every_hard_constraint_and_beats_greedy(problem: Problem) -> None:
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.sampled_from([SINGLE_MODEL_VARIABLES, 0]))
+def test_schedule_respects_every_hard_constraint_and_beats_greedy(problem: Problem, single: int) -> None:
     base = greedy(problem)
     check_hard_constraints(problem, base.meetings)
-    solution = solve(problem, time_limit=5, workers=1)
+    # single=0: when seating the matching leaves pairs out, CP-SAT seats the chosen pairs only
+    solution = solve(problem, time_limit=5, workers=1, single_model_variables=single)
     check_hard_constraints(problem, solution.meetings)
     assert (solution.musts_placed, solution.objective) >= (base.musts_placed, base.objective)
     weights = {(p.enterprise, p.lawyer): p.weight for p in problem.pairs}
     assert solution.objective == sum(weights[(m.enterprise, m.lawyer)] for m in solution.meetings)
-    # musts placed whenever they can be: as many as any schedule could place
-    assert solution.musts_placed == most_musts(problem)
+    # musts placed whenever they can be: as many as any schedule could place (the full search)
+    if single:
+        assert solution.musts_placed == most_musts(problem)
     unplaced = {(u["enterprise"], u["lawyer"]) for u in solution.unplaced_musts}
     placed = {(m.enterprise, m.lawyer) for m in solution.meetings}
     assert unplaced == {(p.enterprise, p.lawyer) for p in problem.pairs if p.must} - placed
@@ -105,8 +107,8 @@ def test_fixed_meetings_never_move(problem: Problem, data: st.DataObject) -> Non
     check_hard_constraints(problem, second.meetings)
 
 
-def test_scale_switches_to_two_stages_and_stays_valid() -> None:
-    # 2400 pairs over 12 slots, above the single-model size given: the two-stage path runs
+def test_a_larger_fair_is_solved_and_proven_optimal() -> None:
+    # 2400 pairs over 12 slots: the matching is seated whole, which proves the schedule optimal
     parties = {i: Party(i, "enterprise" if i < 60 else "lawyer", 6 if i < 60 else 12, frozenset(range(12))) for i in range(100)}
     pairs = [Pair(e, law, 1 + (e * 7 + law * 13) % 97, must=(e + law) % 53 == 0) for e in range(60) for law in range(60, 100)]
     problem = Problem(12, 20, parties, pairs)
@@ -114,6 +116,7 @@ def test_scale_switches_to_two_stages_and_stays_valid() -> None:
     check_hard_constraints(problem, solution.meetings)
     assert (solution.musts_placed, solution.objective) >= (solution.greedy_musts_placed, solution.greedy_objective)
     assert len(solution.meetings) == 12 * 20  # every desk of every slot is used
+    assert solution.status == "OPTIMAL" and solution.objective >= solution.greedy_objective
 
 
 def test_slots_skip_breaks_and_windows_select_whole_slots() -> None:
