@@ -207,7 +207,10 @@ def build(
         demand(month, [country], [area], count, "match_queries")
 
     group_lawyers: Counter[str] = Counter()
-    for countries, areas in lawyer_repo.coverage(session, rules.RECOMMENDABLE, now):
+    supply = lawyer_repo.coverage(session, rules.RECOMMENDABLE, now)
+    for tally in report.months.values():  # the trend sets each month's demand against today's supply
+        tally.lawyers_available = len(supply)
+    for countries, areas in supply:
         for country in set(countries):
             for area in set(areas):
                 report.cells[(country, area)].lawyers_available += 1

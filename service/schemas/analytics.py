@@ -36,7 +36,7 @@ class Cell(Figures):
 
 
 class Month(Figures):
-    month: str = Field(description="the month, YYYY-MM (UTC); lawyers_available is today's supply")
+    month: str = Field(description="the month, YYYY-MM (UTC); lawyers_available is today's supply, all countries and areas")
 
 
 class Group(Figures):
