@@ -159,8 +159,13 @@ async function search(text) {
     });
     const understood = answer.understood || {};
     const chips = [el("span", { text: t("understood") })];
-    for (const term of [...(understood.countries || []), ...(understood.languages || []), ...(understood.practice_areas || [])]) {
-      chips.push(el("span", { class: "chip", text: term.code + (term.evidence ? " · " + term.evidence : "") }));
+    const kinds = { countries: "countries", languages: "languages", practice_areas: "practice_areas" };
+    for (const [kind, list] of Object.entries(kinds)) {
+      for (const term of understood[kind] || []) {
+        const known = state.labels && state.labels[list].find((item) => item.code === term.code);
+        const name = known ? known[state.lang] : term.code;
+        chips.push(el("span", { class: "chip", text: name + (term.evidence ? " · " + term.evidence : "") }));
+      }
     }
     $("#understood").replaceChildren(...chips);
     say("#search-state", answer.results.length ? t("found", { n: answer.results.length, e: answer.eligible }) : t("none_found"));
