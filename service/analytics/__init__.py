@@ -1,1 +1,1 @@
-"""What the bureau studies: supply and demand by country and practice area."""
+"""What the bureau measures: supply and demand, and how fast needs find a lawyer."""

@@ -73,12 +73,22 @@ def groups_of(country: str) -> list[str]:
 
 
 def lawyers_at_capacity(session: Session) -> dict[tuple[str, str], int] | None:
-    """(country, practice_area) -> recommendable lawyers at capacity. None until capacity exists."""
+    """(country, practice_area) -> recommendable lawyers at capacity. None until capacity exists.
+
+    To wire (feat/engagement keeps ``Lawyer.at_capacity``; capacity is a need rule there, so the
+    standing rule still counts those lawyers as available and they are subtracted here): a
+    repository query of (countries, practice_areas) of lawyers meeting RECOMMENDABLE with
+    ``at_capacity`` true, counted per country x area as ``build`` counts supply."""
     return None
 
 
 def requests_accepted(session: Session, start: datetime, end: datetime) -> dict[tuple[str, str, str], int] | None:
-    """(month, country, practice_area) -> requests accepted in [start, end). None until requests exist."""
+    """(month, country, practice_area) -> requests accepted in [start, end). None until requests exist.
+
+    To wire (feat/engagement's ``ConsultationRequest`` carries ``country``, ``practice_area``,
+    ``state`` and ``answered_at``): a repository query of the requests in the states accepted,
+    engaged or closed answered in [start, end), counted by (month_of(answered_at), country,
+    practice_area)."""
     return None
 
 

@@ -12,8 +12,8 @@ from service.analytics import supply_demand
 from service.analytics.query_log import month_of
 from service.deps import BureauDep, LocaleDep, QueryLogDep, RuntimeDep, SessionDep
 from service.problems import AUTH_RESPONSES, COMMON_RESPONSES
-from service.schemas import analytics as schema
-from service.schemas.analytics import FORMULA, SupplyDemandReport, example
+from service.schemas import supply_demand as schema
+from service.schemas.supply_demand import FORMULA, SupplyDemandReport, example
 from service.schemas.common import json_response
 from service.taxonomy import REGIONS
 
