@@ -28,7 +28,8 @@ from models import Need  # noqa: E402
 from models.base import utcnow  # noqa: E402
 from service import directory, importing  # noqa: E402
 from service.analytics import supply_demand  # noqa: E402
-from service.analytics.query_log import month_of  # noqa: E402
+from service.analytics.query_log import QueryLog, month_of  # noqa: E402
+from service.matching.need import NeedQuery, given  # noqa: E402
 from service.db import make_engine, make_session_factory, migrate  # noqa: E402
 from service.matching import rules  # noqa: E402
 from service.repositories import lawyers as lawyer_repo  # noqa: E402
@@ -93,11 +94,23 @@ def main() -> None:
                 ]
 
         listed = len(entries(10**7))
+        # what the match route pays per query (a tally in memory), and one flush of 1,000 queries
+        log = QueryLog()
+        queries = [NeedQuery("…", countries=given([rng.choice(countries)]), practice_areas=given([rng.choice(areas)])) for _ in range(1000)]
+        started = time.perf_counter()
+        for query in queries:
+            log.record(query)
+        record_us = round((time.perf_counter() - started) * 1e6 / len(queries), 1)
+        started = time.perf_counter()
+        log.flush(sessions)
+        flush_ms = round((time.perf_counter() - started) * 1000, 1)
         figures = {
             "lawyers": summary.created,
             "listed": listed,
             "stored_needs": args.needs,
             "match_queries": args.queries,
+            "query_log_record_us": record_us,
+            "query_log_flush_1000_queries_ms": flush_ms,
             "report_ms": median_ms(report, args.repeat),
             "directory_page_ms": median_ms(lambda: entries(20), args.repeat),
             "directory_page_filtered_ms": median_ms(lambda: entries(20, countries=("KZ",), practice_area="international_arbitration"), args.repeat),

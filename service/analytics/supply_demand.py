@@ -47,6 +47,7 @@ def _belt_and_road() -> dict[str, Any]:
     return data
 
 
+@lru_cache(maxsize=1)
 def belt_and_road_countries() -> frozenset[str]:
     """The Belt and Road partner countries of the data file beside this module."""
     return frozenset(c for members in _belt_and_road()["countries"].values() for c in members)
@@ -59,12 +60,13 @@ def group_name(group: str, locale: str) -> str:
     return taxonomy.region_name(group, locale)
 
 
-def groups_of(country: str) -> list[str]:
+@lru_cache(maxsize=1024)
+def groups_of(country: str) -> tuple[str, ...]:
     """The groupings a country belongs to: its region, and the Belt and Road when a partner."""
     found = [r for r in (taxonomy.region_of(country),) if r]
     if country in belt_and_road_countries():
         found.append(BELT_AND_ROAD)
-    return found
+    return tuple(found)
 
 
 # ---- the figures the engagement branch brings ----------------------------------------------
