@@ -111,7 +111,7 @@ def export_row(entry: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _inert(value: str) -> str:
+def inert(value: str) -> str:
     """A cell a spreadsheet will not run: text starting = + - @ (or a tab or return) would be read
     as a formula (CSV injection), so it gets a leading apostrophe, as OWASP advises."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
@@ -122,7 +122,7 @@ def to_csv(rows: Sequence[dict[str, str]]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     for row in rows:
-        writer.writerow([_inert(row[c]) for c in EXPORT_COLUMNS])
+        writer.writerow([inert(row[c]) for c in EXPORT_COLUMNS])
     # with a byte-order mark, so that Excel opens the Chinese names as UTF-8
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
