@@ -124,6 +124,11 @@ def test_keyboard_and_tablet(page: Any, served: Served, artefacts: Path) -> None
     page.keyboard.type(served.bureau_key)
     page.keyboard.press("Enter")
     page.wait_for_selector("#heatmap rect.cell", timeout=60_000)
+    # the cells with demand are reachable by keyboard, each with what it shows
+    with_demand = page.locator("#heatmap rect.cell[tabindex='0']")
+    assert with_demand.count() >= 3
+    with_demand.first.focus()
+    assert "需求" in (page.evaluate("document.activeElement.getAttribute('aria-label')") or "")
     # every control has a label a screen reader reads
     unlabelled = page.evaluate(
         "[...document.querySelectorAll('input, select, textarea')].filter(e => !(e.labels && e.labels.length)).map(e => e.name || e.id)"
