@@ -111,7 +111,7 @@ def export_row(entry: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _inert(value: str) -> str:
+def inert(value: str) -> str:
     """A cell a spreadsheet will not run: text starting = + - @ (or a tab or return) would be read
     as a formula (CSV injection), so it gets a leading apostrophe, as OWASP advises."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
@@ -122,27 +122,28 @@ def to_csv(rows: Sequence[dict[str, str]]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     for row in rows:
-        writer.writerow([_inert(row[c]) for c in EXPORT_COLUMNS])
+        writer.writerow([inert(row[c]) for c in EXPORT_COLUMNS])
     # with a byte-order mark, so that Excel opens the Chinese names as UTF-8
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def to_xlsx(rows: Sequence[dict[str, str]], *, title: str) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import TYPE_STRING
 
-    book = Workbook(write_only=False)
-    sheet = book.active
-    assert sheet is not None  # a new workbook has one sheet
-    sheet.title = title[:31]
+    # write-only: rows are streamed to the file, a third of the time of a workbook held in memory
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    sheet.freeze_panes = "A2"
     sheet.append(list(EXPORT_COLUMNS))
     for row in rows:
-        sheet.append([row[c] for c in EXPORT_COLUMNS])
-    # every cell text, never a formula: openpyxl would store "=..." as one
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            cell.data_type = TYPE_STRING
-    sheet.freeze_panes = "A2"
+        cells = []
+        for column in EXPORT_COLUMNS:
+            cell = WriteOnlyCell(sheet, value=row[column])
+            cell.data_type = TYPE_STRING  # text, never a formula: openpyxl would store "=..." as one
+            cells.append(cell)
+        sheet.append(cells)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

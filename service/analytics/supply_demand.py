@@ -47,6 +47,7 @@ def _belt_and_road() -> dict[str, Any]:
     return data
 
 
+@lru_cache(maxsize=1)
 def belt_and_road_countries() -> frozenset[str]:
     """The Belt and Road partner countries of the data file beside this module."""
     return frozenset(c for members in _belt_and_road()["countries"].values() for c in members)
@@ -59,12 +60,13 @@ def group_name(group: str, locale: str) -> str:
     return taxonomy.region_name(group, locale)
 
 
-def groups_of(country: str) -> list[str]:
+@lru_cache(maxsize=1024)
+def groups_of(country: str) -> tuple[str, ...]:
     """The groupings a country belongs to: its region, and the Belt and Road when a partner."""
     found = [r for r in (taxonomy.region_of(country),) if r]
     if country in belt_and_road_countries():
         found.append(BELT_AND_ROAD)
-    return found
+    return tuple(found)
 
 
 # ---- the figures the engagement branch brings ----------------------------------------------
@@ -73,12 +75,22 @@ def groups_of(country: str) -> list[str]:
 
 
 def lawyers_at_capacity(session: Session) -> dict[tuple[str, str], int] | None:
-    """(country, practice_area) -> recommendable lawyers at capacity. None until capacity exists."""
+    """(country, practice_area) -> recommendable lawyers at capacity. None until capacity exists.
+
+    To wire (feat/engagement keeps ``Lawyer.at_capacity``; capacity is a need rule there, so the
+    standing rule still counts those lawyers as available and they are subtracted here): a
+    repository query of (countries, practice_areas) of lawyers meeting RECOMMENDABLE with
+    ``at_capacity`` true, counted per country x area as ``build`` counts supply."""
     return None
 
 
 def requests_accepted(session: Session, start: datetime, end: datetime) -> dict[tuple[str, str, str], int] | None:
-    """(month, country, practice_area) -> requests accepted in [start, end). None until requests exist."""
+    """(month, country, practice_area) -> requests accepted in [start, end). None until requests exist.
+
+    To wire (feat/engagement's ``ConsultationRequest`` carries ``country``, ``practice_area``,
+    ``state`` and ``answered_at``): a repository query of the requests in the states accepted,
+    engaged or closed answered in [start, end), counted by (month_of(answered_at), country,
+    practice_area)."""
     return None
 
 
@@ -207,7 +219,10 @@ def build(
         demand(month, [country], [area], count, "match_queries")
 
     group_lawyers: Counter[str] = Counter()
-    for countries, areas in lawyer_repo.coverage(session, rules.RECOMMENDABLE, now):
+    supply = lawyer_repo.coverage(session, rules.RECOMMENDABLE, now)
+    for tally in report.months.values():  # the trend sets each month's demand against today's supply
+        tally.lawyers_available = len(supply)
+    for countries, areas in supply:
         for country in set(countries):
             for area in set(areas):
                 report.cells[(country, area)].lawyers_available += 1

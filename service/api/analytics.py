@@ -18,9 +18,10 @@ from service.analytics.response_times import response_times as measure
 from service.deps import BureauDep, LocaleDep, QueryLogDep, RuntimeDep, SessionDep
 from service.errors import Invalid
 from service.problems import AUTH_RESPONSES, COMMON_RESPONSES
-from service.schemas import analytics as schema
+from service.schemas import supply_demand as schema
+from service.schemas.supply_demand import FORMULA, SupplyDemandReport, example
 from service.schemas import examples
-from service.schemas.analytics import FORMULA, ResponseTimes, SupplyDemandReport, WaitFigures, example
+from service.schemas.response_times import ResponseTimes, WaitFigures
 from service.schemas.common import json_response
 from service.taxonomy import REGIONS
 

@@ -181,8 +181,12 @@ def list_lawyers(
     both files, up to `MATCHMAKER_DIRECTORY_EXPORT_MAX_ROWS` (then `X-Next-After` names the cursor of
     the rest); exports have their own, smaller budget. Administrators see every profile."""
     is_admin = caller is not None and caller.is_admin
+    # a country and a region together: the country, if it is of the region (else nobody)
+    served: tuple[str, ...] | None = (country,) if country else None
+    if region:
+        served = tuple(c for c in served or taxonomy.REGIONS[region] if c in taxonomy.REGIONS[region])
     filters = lawyer_repo.DirectoryFilter(
-        countries=(country,) if country else taxonomy.REGIONS.get(region, ()) if region else (),
+        countries=served,
         practice_area=practice_area,
         language=language,
         city=city,

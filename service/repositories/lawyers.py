@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import ColumnElement, Connection, Row, String, and_, bindparam, cast, func, insert, not_, or_, select
+from sqlalchemy import ColumnElement, Connection, Row, String, and_, bindparam, cast, false, func, insert, not_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from embeddings.passages import profile_passages
@@ -437,7 +437,7 @@ def coverage(session: Session, rule: StandingRule, now: datetime | None = None) 
 class DirectoryFilter:
     """What the directory is narrowed by; codes arrive validated (letters, digits, underscores)."""
 
-    countries: tuple[str, ...] = ()  # serves any of these (one country, or a region's members)
+    countries: tuple[str, ...] | None = None  # serves any of these; None: any country, (): none can
     practice_area: str | None = None
     language: str | None = None
     city: str | None = None
@@ -460,8 +460,8 @@ def _directory_where(filters: DirectoryFilter, standing: StandingRule | None) ->
         where.append(meeting(standing))
     if filters.status:
         where.append(Lawyer.status == filters.status)
-    if filters.countries:
-        where.append(or_(*(_json_text_has(Lawyer.countries, f'"{code}"') for code in filters.countries)))
+    if filters.countries is not None:
+        where.append(or_(false(), *(_json_text_has(Lawyer.countries, f'"{code}"') for code in filters.countries)))
     if filters.practice_area:
         where.append(_json_text_has(Lawyer.practice_areas, f'"{filters.practice_area}"'))
     if filters.language:

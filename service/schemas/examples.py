@@ -141,7 +141,6 @@ REGISTERED: dict[str, Any] = {
     "consent_contact_sharing_at": None,
     "management_token": "lt_3q2F0m6bW1yXhQy3n0tV8sJ0cK4pZ7eR2uL9aD5gH1w",
 }
-LAWYER_PAGE: dict[str, Any] = {"items": [LAWYER_PUBLIC], "total": 1629, "offset": 0, "limit": 20}
 MANAGEMENT_TOKEN: dict[str, Any] = {"management_token": "lt_9xK2mP4qR7sT1vW3yZ5bC8dF0gH2jL4nQ6rS8tV0wX2"}
 
 VERIFY: dict[str, Any] = {"reason": "practising certificate checked with the Shanghai Bar Association"}

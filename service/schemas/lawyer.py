@@ -300,13 +300,6 @@ class Registered(LawyerPrivate):
     management_token: str = Field(description="shown once: keep it to read, update or delete your profile")
 
 
-class LawyerPage(BaseModel):
-    items: list[LawyerPublic]
-    total: int
-    offset: int
-    limit: int
-
-
 class ImportRejection(BaseModel):
     line: int
     external_id: str | None

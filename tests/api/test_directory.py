@@ -88,6 +88,8 @@ def test_public_without_a_key_listed_only(client: TestClient, lawyers: dict[str,
         ({"city": "北京"}, {"th"}),
         ({"talent_pool": "acla_foreign_related"}, {"kz"}),
         ({"region": "central_asia", "practice_area": "energy_resources"}, {"uz"}),
+        ({"region": "central_asia", "country": "UZ"}, {"uz"}),
+        ({"region": "central_asia", "country": "TH"}, set()),  # Thailand is not of Central Asia
         ({"verified_since": str(date.today() - timedelta(days=1))}, {"kz", "uz", "th", "de", "closed"}),
         ({"verified_since": str(date.today() + timedelta(days=2))}, set()),
     ],

@@ -86,6 +86,7 @@ def test_demand_and_supply_by_cell_with_the_gap(client: TestClient, world: dict[
     # the month's trend holds every need and query of the month
     this_month = [m for m in report["months"] if m["month"] == month_of(utcnow())]
     assert len(report["months"]) == 12 and this_month[0]["needs_posted"] == 5 and this_month[0]["match_queries"] == 3
+    assert {m["lawyers_available"] for m in report["months"]} == {3}  # today's supply, set against each month
     groups = {g["group"]: g for g in report["groups"]}
     assert groups["belt_and_road"]["needs_posted"] == 5 and groups["belt_and_road"]["lawyers_available"] == 3
     assert groups["southeast_asia"]["gap_score"] > groups["central_asia"]["gap_score"]

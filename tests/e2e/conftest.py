@@ -43,11 +43,20 @@ class Served:
     bureau_key: str
 
 
+# a profile written by an attacker: markup in every text the page shows
+HOSTILE = {
+    "external_id": "X-HOSTILE", "name": "<img src=x onerror=alert(1)>", "name_en": "<script>alert(2)</script>",
+    "firm": "\"><svg onload=alert(3)>", "firm_en": "=HYPERLINK(\"http://evil.example\")", "city": "Xss City",
+    "license_no": "31010120990000001", "countries": ["KZ"], "practice_areas": ["international_arbitration"],
+    "languages": [{"code": "zh", "level": "native"}], "bio": "<b>bold</b>", "status": "verified",
+}
+
+
 def _demo_slice() -> bytes:
-    """The demo lawyers who serve Kazakhstan (the Chinese search's country) and 200 others."""
+    """The demo lawyers who serve Kazakhstan (the Chinese search's country), 200 others, and a hostile one."""
     lines = DEMO.read_text(encoding="utf-8").splitlines()
     chosen = [line for line in lines if '"KZ"' in line] + [line for line in lines[:300] if '"KZ"' not in line][:200]
-    return "\n".join(chosen).encode()
+    return "\n".join([*chosen, json.dumps(HOSTILE)]).encode()
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from service import directory
-from tests.e2e.conftest import Served, demo_json
+from tests.e2e.conftest import HOSTILE, Served, demo_json
 
 expect = pytest.importorskip("playwright.sync_api").expect
 CHINESE_NEED = "我们在哈萨克斯坦的光伏电站EPC合同发生争议，需要会俄语的仲裁律师"
@@ -28,6 +28,7 @@ def page(browser: Any, served: Served) -> Any:
     page.problems = []  # console errors and uncaught exceptions, however the page came by them
     page.on("console", lambda message: page.problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: page.problems.append(str(error)))
+    page.on("dialog", lambda dialog: (page.problems.append("dialog: " + dialog.message), dialog.dismiss()))
     yield page
     context.close()
 
@@ -100,6 +101,19 @@ def test_directory_filters_and_exports_in_the_page(page: Any, served: Served, ar
     assert page.problems == []
 
 
+def test_markup_in_a_profile_is_shown_as_text(page: Any, served: Served) -> None:
+    _open(page, served, key=False)
+    page.fill("#dir-form input[name=city]", "xss city")
+    page.click("#dir-form button[type=submit]")
+    expect(page.locator("#dir-table tbody tr")).to_have_count(1)
+    cells = page.locator("#dir-table tbody tr td").all_inner_texts()
+    assert cells[0] == HOSTILE["name"] and cells[1] == HOSTILE["firm"]
+    assert page.locator("#dir-table img, #dir-table script, #dir-table svg").count() == 0
+    page.click("#lang-switch")
+    expect(page.locator("#dir-table tbody tr td").first).to_have_text(HOSTILE["name_en"])
+    assert page.problems == []
+
+
 def test_keyboard_and_tablet(page: Any, served: Served, artefacts: Path) -> None:
     page.set_viewport_size({"width": 768, "height": 1024})
     _open(page, served, key=False)
@@ -110,6 +124,11 @@ def test_keyboard_and_tablet(page: Any, served: Served, artefacts: Path) -> None
     page.keyboard.type(served.bureau_key)
     page.keyboard.press("Enter")
     page.wait_for_selector("#heatmap rect.cell", timeout=60_000)
+    # the cells with demand are reachable by keyboard, each with what it shows
+    with_demand = page.locator("#heatmap rect.cell[tabindex='0']")
+    assert with_demand.count() >= 3
+    with_demand.first.focus()
+    assert "需求" in (page.evaluate("document.activeElement.getAttribute('aria-label')") or "")
     # every control has a label a screen reader reads
     unlabelled = page.evaluate(
         "[...document.querySelectorAll('input, select, textarea')].filter(e => !(e.labels && e.labels.length)).map(e => e.name || e.id)"
@@ -148,7 +167,8 @@ def test_exports_agree_with_the_json_and_carry_no_contact_data(served: Served) -
     assert len(items) == len(rows) == len(cells) > 200
     for item, row, cell_row in zip(items, rows, cells, strict=True):
         expected = directory.export_row(item)
-        assert row == expected and dict(zip(header, cell_row, strict=True)) == expected
+        # a CSV cell a spreadsheet would run as a formula keeps a leading apostrophe; the XLSX holds text
+        assert row == {k: directory.inert(v) for k, v in expected.items()} and dict(zip(header, cell_row, strict=True)) == expected
     secrets_ = {str(r.get(k)) for r in demo_json() for k in ("email", "phone", "license_no") if r.get(k)}
     texts = {"json": str(items), "csv": as_csv.content.decode("utf-8-sig"), "xlsx": str(cells)}
     for what, text in texts.items():

@@ -159,8 +159,13 @@ async function search(text) {
     });
     const understood = answer.understood || {};
     const chips = [el("span", { text: t("understood") })];
-    for (const term of [...(understood.countries || []), ...(understood.languages || []), ...(understood.practice_areas || [])]) {
-      chips.push(el("span", { class: "chip", text: term.code + (term.evidence ? " · " + term.evidence : "") }));
+    const kinds = { countries: "countries", languages: "languages", practice_areas: "practice_areas" };
+    for (const [kind, list] of Object.entries(kinds)) {
+      for (const term of understood[kind] || []) {
+        const known = state.labels && state.labels[list].find((item) => item.code === term.code);
+        const name = known ? known[state.lang] : term.code;
+        chips.push(el("span", { class: "chip", text: name + (term.evidence ? " · " + term.evidence : "") }));
+      }
     }
     $("#understood").replaceChildren(...chips);
     say("#search-state", answer.results.length ? t("found", { n: answer.results.length, e: answer.eligible }) : t("none_found"));
@@ -223,6 +228,12 @@ function drawHeatmap(report) {
       else if (cell && cell.lawyers_available > 0) fill = "#d6e6f5";
       const rect = el("svg:rect", { x: String(left + j * cw), y: String(y), width: String(cw - 2), height: String(ch - 2), fill, class: "cell",
         "data-country": code, "data-area": area, "data-gap": cell ? String(cell.gap_score) : "0" });
+      if (cell && cell.needs_posted > 0) {
+        // cells with demand are reachable by keyboard and read out; the rest is the table's to tell
+        rect.setAttribute("tabindex", "0");
+        rect.setAttribute("role", "img");
+        rect.setAttribute("aria-label", `${row.name} × ${cell.practice_area_name}: ${t("col_needs")} ${cell.needs_posted}, ${t("col_lawyers")} ${cell.lawyers_available}, ${t("col_gap")} ${cell.gap_score}`);
+      }
       if (cell) {
         rect.append(el("svg:title", { text: `${row.name} × ${cell.practice_area_name}: ${t("col_needs")} ${cell.needs_posted}, ${t("col_lawyers")} ${cell.lawyers_available}, ${t("col_gap")} ${cell.gap_score}` }));
       }
@@ -325,13 +336,14 @@ async function loadDirectory(after) {
     const response = await fetch("/v1/lawyers?" + params.toString(), { headers: { Accept: "application/json" } });
     const page = await response.json();
     if (!response.ok) throw new Error(page.detail || response.statusText);
+    const join = (list) => list.join(state.lang === "zh" ? "、" : ", ");
     const rows = page.items.map((item) => el("tr", {},
       el("td", { text: state.lang === "en" && item.name_en ? item.name_en : item.name }),
       el("td", { text: (state.lang === "en" ? item.firm_en : item.firm) || item.firm || "" }),
       el("td", { text: item.city || "" }),
-      el("td", { text: item.labels.countries.join("、") }),
-      el("td", { text: item.labels.practice_areas.join("、") }),
-      el("td", { text: item.labels.languages.join("、") })));
+      el("td", { text: join(item.labels.countries) }),
+      el("td", { text: join(item.labels.practice_areas) }),
+      el("td", { text: join(item.labels.languages) })));
     $("#dir-table tbody").replaceChildren(...rows);
     state.next = page.next_after;
     $("#dir-next").disabled = page.next_after == null;

@@ -1,13 +1,11 @@
-"""Analytics answers: the bureau's supply-and-demand report, and response times."""
+"""The bureau's supply-and-demand report."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from service.schemas.common import UtcDateTime
+from pydantic import BaseModel, Field
 
 _NEEDS = "stored needs plus match queries of the period, each counted in every cell it names"
 _AVAILABLE = "lawyers who can be recommended now (verified, listed, accepting clients)"
@@ -38,7 +36,7 @@ class Cell(Figures):
 
 
 class Month(Figures):
-    month: str = Field(description="the month, YYYY-MM (UTC); lawyers_available is today's supply")
+    month: str = Field(description="the month, YYYY-MM (UTC); lawyers_available is today's supply, all countries and areas")
 
 
 class Group(Figures):
@@ -92,21 +90,3 @@ def example() -> dict[str, Any]:
 
 
 FORMULA = _GAP
-
-
-class WaitFigures(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    needs: int = Field(description="needs sent to at least one lawyer")
-    accepted: int = Field(description="of them, needs some lawyer accepted")
-    median_seconds: float | None = Field(description="median time from the first request to the first acceptance (null: none accepted)")
-    p90_seconds: float | None = Field(description="90th percentile of that time, nearest rank (null: none accepted)")
-    within_hour_share: float | None = Field(description="share of the needs sent that were accepted within one hour (null: none sent)")
-
-
-class ResponseTimes(BaseModel):
-    since: UtcDateTime | None = Field(description="needs whose first request was sent at or after this time")
-    until: UtcDateTime | None = Field(description="and before this time")
-    overall: WaitFigures = Field(description="every need")
-    by_country: dict[str, WaitFigures] = Field(description="by the need's target country (ISO 3166-1 alpha-2)")
-    by_practice_area: dict[str, WaitFigures] = Field(description="by the need's first practice area")
