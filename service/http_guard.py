@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Collection, Sequence
 
 from starlette.exceptions import HTTPException
@@ -61,7 +62,8 @@ class RequestGuard:
 
     def __init__(self, app: ASGIApp, *, ndjson_paths: Collection[str] = (), docs_paths: Collection[str] = ()) -> None:
         self.app = app
-        self.ndjson_paths = frozenset(ndjson_paths)
+        # patterns (matched whole) of the paths whose bodies are JSON Lines
+        self.ndjson_paths = tuple(re.compile(pattern) for pattern in ndjson_paths)
         self.docs_paths = tuple(docs_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -102,7 +104,7 @@ class RequestGuard:
 
     def _content_type_refusal(self, scope: Scope, path: str) -> str | None:
         declared = dict(scope["headers"]).get(b"content-type")
-        ndjson = path in self.ndjson_paths
+        ndjson = any(pattern.fullmatch(path) for pattern in self.ndjson_paths)
         if declared is None:
             return None if ndjson else "send the body as JSON with 'Content-Type: application/json'"
         media, charset = _media_type(declared)

@@ -4,6 +4,7 @@ change-feed follower) is loaded in the background once the server listens (servi
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -93,7 +94,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     # added last, so it runs first: a request during start-up is answered before its body is read
     app.add_middleware(LoadingGate, startup=startup)
     # outermost: content type and encoding are checked, and security headers added, on every answer
-    app.add_middleware(RequestGuard, ndjson_paths=(IMPORT_PATH,), docs_paths=("/docs", "/redoc"))
+    app.add_middleware(
+        RequestGuard, ndjson_paths=(re.escape(IMPORT_PATH), r"/v1/fairs/[^/]+/lawyers/import"), docs_paths=("/docs", "/redoc")
+    )
     # first of all: who is calling, as the configured proxies (and only they) say
     app.add_middleware(TrustedProxies, trusted=parse_networks(settings.trusted_proxies))
     routers = [health.router, matches.router, needs.router, requests.router, lawyers.router, admin.router, fairs.router, analytics.router, dashboard.router, webhooks.router]
