@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -52,11 +53,29 @@ HOSTILE = {
 }
 
 
+# the texts the page shows, which the API now refuses with markup in them (service.schemas.common)
+HOSTILE_TEXTS = ("name", "name_en", "firm", "firm_en", "bio")
+
+
 def _demo_slice() -> bytes:
-    """The demo lawyers who serve Kazakhstan (the Chinese search's country), 200 others, and a hostile one."""
+    """The demo lawyers who serve Kazakhstan (the Chinese search's country), 200 others, and the
+    hostile one with plain texts (its markup is written into the database afterwards)."""
     lines = DEMO.read_text(encoding="utf-8").splitlines()
     chosen = [line for line in lines if '"KZ"' in line] + [line for line in lines[:300] if '"KZ"' not in line][:200]
-    return "\n".join([*chosen, json.dumps(HOSTILE)]).encode()
+    plain = {**HOSTILE, **{field: f"placeholder {field}" for field in HOSTILE_TEXTS}}
+    return "\n".join([*chosen, json.dumps(plain)]).encode()
+
+
+def _write_hostile_texts(database: Path) -> None:
+    """The markup the API refuses, written as a row stored before that rule (or by hand) would
+    hold it: the page must still show it as text, whatever the database holds."""
+    with sqlite3.connect(database) as connection:
+        assignments = ", ".join(f"{field} = ?" for field in HOSTILE_TEXTS)
+        updated = connection.execute(
+            f"UPDATE lawyers SET {assignments} WHERE external_id = ?",
+            [HOSTILE[field] for field in HOSTILE_TEXTS] + [HOSTILE["external_id"]],
+        )
+        assert updated.rowcount == 1
 
 
 @pytest.fixture(scope="session")
@@ -93,6 +112,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
                 time.sleep(0.2)
             imported = http.post("/v1/lawyers/import", content=_demo_slice(), headers=admin)
             assert imported.status_code == 200 and imported.json()["created"] > 250, imported.text
+            _write_hostile_texts(data / "matchmaker.sqlite3")
             bureau = http.post("/v1/admin/api-keys", json={"name": "bureau", "role": "bureau", "organisation": "bureau"}, headers=admin)
             enterprise = http.post("/v1/admin/api-keys", json={"name": "e", "role": "enterprise", "organisation": "e"}, headers=admin)
             key = {"X-API-Key": enterprise.json()["api_key"]}
