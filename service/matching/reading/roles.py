@@ -34,9 +34,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from service.matching.reading.blocs import bloc_members, blocs, term_mentions
+from service.matching.reading.places import EN_REG_AFTER as _EN_REG_AFTER
+from service.matching.reading.places import EN_REG_BEFORE as _EN_REG_BEFORE
 from service.matching.reading.places import (
     HOME,
     ORIGIN_CONFIDENCE,
+    registered_there,
     SECONDARY_CONFIDENCE,
     SOLE_TARGET_CONFIDENCE,
     read_countries,
@@ -56,8 +59,6 @@ BLOC_CONFIDENCE = 0.85
 _W = r"[\w&'.-]+"
 # --- English contexts (before: the 40 characters before the name; after: the 50 after) ----
 _EN_CURRENCY_AFTER = re.compile(r"^[\s-]?(?:dollars?|\$|cents?)\b", re.I)
-_EN_REG_AFTER = re.compile(r"^(?:-|\s+)(?:registered|incorporated|domiciled|listed|flagged|flag)\b", re.I)
-_EN_REG_BEFORE = re.compile(r"\b(?:registered|incorporated|domiciled|listed|flagged|flag)\s+(?:in|on|of)\s+(?:the\s+)?$", re.I)
 _EN_LAW_AFTER = re.compile(r"^(?:'s?)?(?:-|\s+)(?:law|laws|legal system|civil code|commercial code|labou?r code|"
                            r"companies act|bribery act|legislation|statutes?)\b(?!\s+firms?)", re.I)
 _EN_LAW_BEFORE = re.compile(r"\b(?:governed by|laws? of|applicable law is|subject to)\s+(?:the\s+)?(?:laws? of\s+)?(?:the\s+)?$", re.I)
@@ -86,7 +87,6 @@ _EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\s+(?:[\w
 _ASKS = re.compile(r"\b(?:need|needs|want|looking|seek\w*|find|recommend\w*|hire|engage|require\w*|search\w*|"
                    r"prefer\w*|pls|please|help|who can|introduce)\b|需要|找|想|请|求|推荐|要|希望|急需|寻", re.I)
 # --- Chinese contexts ----------------------------------------------------------------------
-_ZH_REG_AFTER = re.compile(r"^[^，。,；;的\s]{0,6}?(?:上市|注册的|注册公司|籍船|旗船|船旗)")
 _ZH_REG_BEFORE = re.compile(r"(?:注册在|注册于|注册地(?:为|在|是)?|在)$")
 _ZH_REG_AFTER_AT = re.compile(r"^[^，。,；;]{0,4}?(?:注册的|上市的)")
 _ZH_LAW_AFTER = re.compile(r"^([^，。,；;的\s]{0,6}?)法(?![院官庭人国语文规定])")
@@ -151,7 +151,8 @@ def _role_en(norm: str, start: int, end: int, kind: str) -> str:
 
 def _role_zh(norm: str, start: int, end: int, kind: str) -> str:
     before, after = norm[max(0, start - 30):start], norm[end:end + 30]
-    if _ZH_REG_AFTER.match(after) or (_ZH_REG_BEFORE.search(before) and _ZH_REG_AFTER_AT.match(after)):
+    if registered_there(norm, start, end) or (_ZH_REG_BEFORE.search(before) and _ZH_REG_AFTER_AT.match(after)
+                                              and not re.search(r"(?:准备|计划|拟|想|打算|申请|筹备|争取)[^，。,；;]{0,6}在$", before)):
         return "registration"
     if re.search(r"(?:注册在|注册于|注册地(?:为|在|是)?)$", before):
         return "registration"
