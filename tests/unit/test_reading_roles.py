@@ -32,6 +32,8 @@ def roles(text: str) -> dict[str, str]:
         ("我们是新加坡注册的公司，想在越南开一家贸易公司", "VN", "SG", "registration"),
         ("我司系美国纳斯达克上市公司，在越南的工厂被税务稽查", "VN", "US", "registration"),
         ("The Liberian-flagged vessel was arrested in Durban.", "ZA", "LR", "registration"),
+        ("我们新加坡的控股公司要卖掉印尼那个镍铁厂30%股份", "ID", "SG", "registration"),
+        ("Our Cayman SPV is buying a port in Peru", "PE", "KY", "registration"),
         # governing law
         ("The supply contract with the Chilean mine is governed by Spanish law; we need a litigator in Chile.", "CL", "ES", "law"),
         ("Compliance review of our agents in Kenya against the UK Bribery Act", "KE", "GB", "law"),

@@ -89,6 +89,10 @@ _ASKS = re.compile(r"\b(?:need|needs|want|looking|seek\w*|find|recommend\w*|hire
 # --- Chinese contexts ----------------------------------------------------------------------
 _ZH_REG_BEFORE = re.compile(r"(?:注册在|注册于|注册地(?:为|在|是)?|在)$")
 _ZH_REG_AFTER_AT = re.compile(r"^[^，。,；;]{0,4}?(?:注册的|上市的)")
+# The enterprise's own vehicle there ("我们新加坡的控股公司", "our HK parent", "a Singapore holdco"): where it is registered.
+_ZH_VEHICLE_AFTER = re.compile(r"^的?(?:控股公司|控股平台|持股平台|特殊目的公司|SPV|离岸公司|壳公司|母公司|总部公司)")
+_EN_VEHICLE_AFTER = re.compile(r"^(?:-based)?\s+(?:holding company|holdco|SPV|special purpose vehicle|vehicle|parent|"
+                               r"parent company|investment vehicle|holding entity|topco)\b", re.I)
 _ZH_LAW_AFTER = re.compile(r"^([^，。,；;的\s]{0,6}?)法(?![院官庭人国语文规定])")
 _ZH_LAW_NOT = "违合非执立方办做说司宪护"
 # A country named as the author of sanctions or export controls ("被美国列名", "美国制裁"): its law applies.
@@ -129,7 +133,7 @@ def _role_en(norm: str, start: int, end: int, kind: str) -> str:
     before, after = norm[max(0, start - 40):start], norm[end:end + 50]
     if _EN_CURRENCY_AFTER.match(after):
         return "currency"
-    if _EN_REG_AFTER.match(after) or _EN_REG_BEFORE.search(before):
+    if _EN_REG_AFTER.match(after) or _EN_REG_BEFORE.search(before) or _EN_VEHICLE_AFTER.match(after):
         return "registration"
     if _EN_LAW_AFTER.match(after) or _EN_LAW_BEFORE.search(before):
         return "law"
@@ -151,6 +155,8 @@ def _role_en(norm: str, start: int, end: int, kind: str) -> str:
 
 def _role_zh(norm: str, start: int, end: int, kind: str) -> str:
     before, after = norm[max(0, start - 30):start], norm[end:end + 30]
+    if _ZH_VEHICLE_AFTER.match(after):
+        return "registration"
     if registered_there(norm, start, end) or (_ZH_REG_BEFORE.search(before) and _ZH_REG_AFTER_AT.match(after)
                                               and not re.search(r"(?:准备|计划|拟|想|打算|申请|筹备|争取)[^，。,；;]{0,6}在$", before)):
         return "registration"
