@@ -78,6 +78,9 @@ def _shown(text: str):  # type: ignore[no-untyped-def]
         ("我们是一家泰国公司，想在中国设立外商独资企业", {"TH"}),  # inbound: the origin is the client's country
         ("Our Luanda project pays engineers in US dollars; the inspectorate wants kwanza", {"AO"}),  # a currency
         ("The buyer paid with US-dollar notes in Angola", {"AO"}),
+        ("A Singapore dollar loan for our Vietnam plant", {"VN"}),
+        ("Korea won the tender; we are the subcontractor", {"KR"}),  # "won" is no currency here
+        ("Brazil real estate: our warehouse lease in Santos", {"BR"}),
         ("Georgia (the country, not the US state): our Batumi JV partner wants out", {"GE"}),
         ("欧洲总部设在卢森堡还是荷兰，税务上哪个更合适", {"LU", "NL"}),  # coordinated with 还是
         ("不是在越南，是在柬埔寨金边的一个工业园，想设厂", {"KH"}),  # negation
