@@ -38,13 +38,12 @@ from service.matching.reading.places import EN_REG_AFTER as _EN_REG_AFTER
 from service.matching.reading.places import EN_REG_BEFORE as _EN_REG_BEFORE
 from service.matching.reading.places import (
     HOME,
-    ORIGIN_CONFIDENCE,
-    registered_there,
     SECONDARY_CONFIDENCE,
     SOLE_TARGET_CONFIDENCE,
+    place_mentions,
     read_countries,
+    registered_there,
 )
-from service.matching.reading.places import place_mentions as _place_mentions
 from service.matching.reading.text import NORMALISE, Reading, is_cjk, sentence_around
 
 # Roles in the order one place's several mentions resolve to (the strongest first).
@@ -131,7 +130,7 @@ class Place:
         return bloc_members(self.code) if self.kind == "bloc" else (self.code,)
 
 
-def _role_en(norm: str, start: int, end: int, kind: str) -> str:
+def _role_en(norm: str, start: int, end: int) -> str:
     before, after = norm[max(0, start - 40):start], norm[end:end + 50]
     if _EN_CURRENCY_AFTER.match(after):
         return "currency"
@@ -155,7 +154,7 @@ def _role_en(norm: str, start: int, end: int, kind: str) -> str:
     return "target"
 
 
-def _role_zh(norm: str, start: int, end: int, kind: str) -> str:
+def _role_zh(norm: str, start: int, end: int) -> str:
     before, after = norm[max(0, start - 30):start], norm[end:end + 30]
     if _ZH_VEHICLE_AFTER.match(after):
         return "registration"
@@ -205,17 +204,17 @@ def read_places(text: str) -> tuple[Place, ...]:
     for t in terms:
         span = text[t.start:t.end]
         role_of = _role_zh if is_cjk(span) else _role_en
-        role = _term_role(t.term.kind, role_of(norm, t.start, t.end, t.term.kind))
+        role = _term_role(t.term.kind, role_of(norm, t.start, t.end))
         kind = "bloc" if t.term.code in blocs() else "country"
         places.append(Place(t.term.code, role, span, t.term.confidence, t.start, t.end, kind))
-    for m in _place_mentions(text):
+    for m in place_mentions(text):
         if any(s < m.end and m.start < e for s, e in taken):
             continue  # "新加坡国际仲裁中心" is the seat, read above
         span = text[m.start:m.end]
         if m.negated:
             role = "excluded"
         else:
-            role = (_role_zh if is_cjk(span) else _role_en)(norm, m.start, m.end, m.kind)
+            role = (_role_zh if is_cjk(span) else _role_en)(norm, m.start, m.end)
         places.append(Place(m.code, role, span, m.confidence, m.start, m.end))
     return tuple(sorted(places, key=lambda p: p.start))
 
@@ -252,8 +251,7 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         if held is None or ROLE_ORDER.index(p.role) < ROLE_ORDER.index(held.role):
             by_code[p.code] = p
     excluded = {p.code for p in mentions if p.role == "excluded"}
-    live = [p for p in mentions if p.role != "excluded" or p.code not in {q.code for q in mentions if q.role != "excluded"}]
-    live = [p for p in live if p.role not in ("excluded", "currency")]
+    live = [p for p in mentions if p.role not in ("excluded", "currency")]
     binding: set[str] = set()
     plain = [p for p in live if p.role == "target" and p.code not in excluded]
     for role in ("requested", "forum"):
@@ -311,4 +309,4 @@ def read_target_countries(text: str) -> list[Reading]:
     return sorted(out.values(), key=lambda r: (-r.confidence, r.code))
 
 
-__all__ = ["ORIGIN_CONFIDENCE", "Place", "read_places", "read_target_countries", "resolve"]
+__all__ = ["Place", "read_places", "read_target_countries", "resolve"]
