@@ -111,7 +111,7 @@ class MatchEngine:
             languages=given(languages) if languages else read(read_languages(description)),
             practice_areas=given(practice_areas) if practice_areas else self.read_practice(description),
             locale=locale or explain.caller_locale(description),
-            places=need_places(resolved, binding if not countries else set()),
+            places=need_places(resolved, binding if not countries else set(countries)),
         )
 
     def read_practice(self, description: str) -> tuple[Term, ...]:

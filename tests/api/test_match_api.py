@@ -199,3 +199,24 @@ def test_evidence_is_a_matter_in_the_callers_language_not_an_award(client, admin
     assert english["results"][0]["evidence"]["text"].startswith("Handled a strike")
     chinese = _match(client, admin_headers, description="我们在越南的工厂工人罢工，需要劳动法律师", countries=["VN"])
     assert "越南工厂" in chinese["results"][0]["evidence"]["text"]
+
+
+def test_places_are_shown_with_their_roles_and_only_targets_bind(client, admin_headers, directory):
+    answer = _match(client, admin_headers,
+                    description="Our Singapore-registered holdco has a trademark dispute in Thailand; a Thai speaker is a plus",
+                    k=3)
+    places = {p["code"]: p for p in answer["understood"]["places"]}
+    assert places["TH"]["binding"] is True and places["TH"]["evidence"] == "Thailand"
+    assert places["SG"] == {"code": "SG", "role": "registration", "evidence": "Singapore", "binding": False, "members": []}
+    assert [c["code"] for c in answer["understood"]["countries"] if c["binding"]] == ["TH"]
+    assert not any(lang["binding"] for lang in answer["understood"]["languages"])  # a wish ranks, never filters
+    assert answer["results"][0]["lawyer"]["external_id"] == "TH-IP"
+
+
+def test_a_bloc_binds_its_members(client, admin_headers, directory):
+    answer = _match(client, admin_headers, description="中亚五国的光伏电站EPC合同争议，需要仲裁律师", k=5)
+    bloc = next(p for p in answer["understood"]["places"] if p["code"] == "CENTRAL_ASIA")
+    assert bloc["binding"] is True and set(bloc["members"]) == {"KZ", "KG", "TJ", "TM", "UZ"}
+    assert {c["code"] for c in answer["understood"]["countries"] if c["binding"]} == set(bloc["members"])
+    ids = {r["lawyer"]["external_id"] for r in answer["results"]}
+    assert {"KZ-RU", "UZ-RU"} <= ids and "TH-IP" not in ids

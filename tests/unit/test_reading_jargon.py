@@ -41,6 +41,8 @@ def first(text: str) -> str:
         ("works council consultation before layoffs", "labor_employment"),
         ("Our Mexican plant must comply with the outsourcing reform (REPSE)", "labor_employment"),
         ("Our Saudi sponsor refuses to transfer the iqamas of our workers", "labor_employment"),
+        ("The employer is deducting liquidated damages for late completion", "construction_infrastructure"),  # not "liquidat*"
+        ("新加坡的私募基金想入股我们的海外项目公司", "finance_capital_markets"),
         ("Our shipment is stuck in Rotterdam because of the EU forced labour regulation", "export_control_sanctions"),
         ("想了解在阿联酋设立公司的经济实质法要求", "tax"),
         ("We want to list our Singapore holding company on the SGX", "finance_capital_markets"),

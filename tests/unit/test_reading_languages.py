@@ -106,6 +106,7 @@ def test_legal_words_containing_a_language_name_are_not_languages() -> None:
         ("It would be great if the lawyer speaks Vietnamese.", {"vi"}),
         ("English is also fine.", {"en"}),
         ("英文沟通也没问题", {"en"}),
+        ("找个懂印尼法的律师，英文沟通即可", {"en"}),
         ("The lawyer must speak English or French", {"en", "fr"}),
     ],
 )

@@ -126,3 +126,10 @@ def test_mask_places() -> None:
     assert "Kazakh" not in masked and "Almaty" not in masked
     assert masked == "A foreign distributor in the city, the country"
     assert mask_places("需要会俄语") == "需要会俄语"
+
+
+def test_a_profile_does_not_serve_where_a_client_is_listed_or_paid() -> None:
+    assert codes(read_countries("Advised a Chinese company listed in the US on its acquisition in Vietnam")) == ["VN"]
+    assert codes(read_countries("Recovered US-dollar notes held by a bank in Angola")) == ["AO"]
+    assert codes(read_countries("为美国纳斯达克上市公司处理越南工厂的劳动争议")) == ["VN"]
+    assert codes(read_countries("Represented a Singapore-registered fund buying a mine in Australia")) == ["AU"]

@@ -32,6 +32,8 @@ def roles(text: str) -> dict[str, str]:
         ("我们是新加坡注册的公司，想在越南开一家贸易公司", "VN", "SG", "registration"),
         ("我司系美国纳斯达克上市公司，在越南的工厂被税务稽查", "VN", "US", "registration"),
         ("The Liberian-flagged vessel was arrested in Durban.", "ZA", "LR", "registration"),
+        ("我们新加坡的控股公司要卖掉印尼那个镍铁厂30%股份", "ID", "SG", "registration"),
+        ("Our Cayman SPV is buying a port in Peru", "PE", "KY", "registration"),
         # governing law
         ("The supply contract with the Chilean mine is governed by Spanish law; we need a litigator in Chile.", "CL", "ES", "law"),
         ("Compliance review of our agents in Kenya against the UK Bribery Act", "KE", "GB", "law"),
@@ -76,6 +78,9 @@ def _shown(text: str):  # type: ignore[no-untyped-def]
         ("我们是一家泰国公司，想在中国设立外商独资企业", {"TH"}),  # inbound: the origin is the client's country
         ("Our Luanda project pays engineers in US dollars; the inspectorate wants kwanza", {"AO"}),  # a currency
         ("The buyer paid with US-dollar notes in Angola", {"AO"}),
+        ("A Singapore dollar loan for our Vietnam plant", {"VN"}),
+        ("Korea won the tender; we are the subcontractor", {"KR"}),  # "won" is no currency here
+        ("Brazil real estate: our warehouse lease in Santos", {"BR"}),
         ("Georgia (the country, not the US state): our Batumi JV partner wants out", {"GE"}),
         ("欧洲总部设在卢森堡还是荷兰，税务上哪个更合适", {"LU", "NL"}),  # coordinated with 还是
         ("不是在越南，是在柬埔寨金边的一个工业园，想设厂", {"KH"}),  # negation

@@ -84,7 +84,7 @@ _EN_DOC = re.compile(r"(?:\b(?:is|are|was|were)\s+(?:written\s+|drafted\s+)?(?:a
 _REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|硬性|刚需|必要条件|前提|要求|只接受|仅限|只能|必备|"
                        r"\b(?:must|required|requirement|essential|mandatory|a must|obligatory|have to|has to|"
                        r"only|needed|need(?:s|ed)? to)\b", re.I)
-_WISH = re.compile(r"没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|OK|ok|Ok|"
+_WISH = re.compile(r"即可|就行|就可以|就好|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|OK|ok|Ok|"
                    r"\b(?:ideally|preferably|preferred|prefer|a plus|plus|nice to have|would help|would be nice|"
                    r"(?:is|are|would be)\s+fine|fine\s+(?:with|too)|is ok|okay|helpful|bonus|if possible|"
                    r"an advantage|advantageous|welcome|desirable|optional but|would be (?:good|great|nice|useful|an asset)|"

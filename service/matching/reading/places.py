@@ -138,7 +138,9 @@ _EN_FORUM_AFTER = re.compile(r"^['’]?s?(?:\s+(?:and|or|&)\s+(?:the\s+)?[A-Z][\
 _EN_FORUM_BEFORE = re.compile(r"(?:governed by|under|seated in|seat in|seat of|subject to)"
                               r"\s+(?:the\s+)?(?:laws? of\s+)?$", re.I)
 _EN_LANGUAGE_BEFORE = re.compile(r"(?:\bin|speak\w*|fluent|proficient|read|write|native)\s+$", re.I)
-_CURRENCY_AFTER = re.compile(r"^[\s-]?(?:dollars?|\$|cents?)\b", re.I)
+_CURRENCY_AFTER = re.compile(r"^[\s-]?(?:dollars?|\$|cents?|lira|liras|rupees?|rubles?|roubles?|pesos?|reais|rand|naira|dirhams?|"
+                              r"riyals?|rials?|tenge|dong|baht|ringgit|rupiah|euros?|yen|soms?|kwanza|francs?|pounds?|"
+                              r"shillings?|cedis?|kip|riel|taka|manats?|lari|drams?|sterling|currency)\b", re.I)
 # Where the lawyer studied or visited is not where the matter is.
 _ZH_STUDY = re.compile(r"留学|访学|访问学者|毕业于|法学硕士|学位|攻读|进修")
 _EN_STUDY = re.compile(r"\bLL\.?M\b|\buniversity\b|\bgraduated\b|\bstudied\b|\bdegree\b|"
@@ -198,6 +200,26 @@ def _place_mentions(text: str) -> tuple[_Mention, ...]:
     return tuple(out)
 
 
+# Where a company is registered or listed is not where the work is ("a client listed in the US",
+# "Singapore-registered", "纳斯达克上市"): shared with the need reader's roles.
+EN_REG_AFTER = re.compile(r"^(?:-|\s+)(?:registered|incorporated|domiciled|listed|flagged|flag)\b", re.I)
+EN_REG_BEFORE = re.compile(r"\b(?:registered|incorporated|domiciled|listed|flagged|flag)\s+(?:in|on|of)\s+(?:the\s+)?$", re.I)
+ZH_REG_AFTER = re.compile(r"^[^，。,；;的\s]{0,6}?(?:上市|注册的|注册公司|籍船|旗船|船旗)")
+
+
+_ZH_PLANNED = re.compile(r"(?:准备|计划|拟|想|打算|申请|筹备|争取)[^，。,；;]{0,6}在$")
+
+
+def registered_there(text: str, start: int, end: int) -> bool:
+    """Whether the place at text[start:end] is named as where a company is registered or listed."""
+    norm = text.translate(NORMALISE)
+    if is_cjk(norm[start:end]):
+        # "准备在香港联交所上市": a listing to be made there is the work itself
+        planned = _ZH_PLANNED.search(norm[max(0, start - 12):start])
+        return bool(ZH_REG_AFTER.match(norm[end:end + 30])) and not planned
+    return bool(EN_REG_AFTER.match(norm[end:end + 30]) or EN_REG_BEFORE.search(norm[max(0, start - 40):start]))
+
+
 def read_countries(text: str) -> list[Reading]:
     """Target countries named in the text, most confident first (see the module docstring)."""
     best: dict[str, tuple[float, str, int]] = {}
@@ -205,6 +227,8 @@ def read_countries(text: str) -> list[Reading]:
     for mention in _place_mentions(text):
         if mention.negated:
             negated.add(mention.code)
+            continue
+        if registered_there(text, mention.start, mention.end):
             continue
         conf, evidence, n = best.get(mention.code, (0.0, "", 0))
         span = text[mention.start:mention.end]

@@ -34,14 +34,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from service.matching.reading.blocs import bloc_members, blocs, term_mentions
+from service.matching.reading.places import EN_REG_AFTER as _EN_REG_AFTER
+from service.matching.reading.places import EN_REG_BEFORE as _EN_REG_BEFORE
 from service.matching.reading.places import (
     HOME,
-    ORIGIN_CONFIDENCE,
     SECONDARY_CONFIDENCE,
     SOLE_TARGET_CONFIDENCE,
+    place_mentions,
     read_countries,
+    registered_there,
 )
-from service.matching.reading.places import place_mentions as _place_mentions
 from service.matching.reading.text import NORMALISE, Reading, is_cjk, sentence_around
 
 # Roles in the order one place's several mentions resolve to (the strongest first).
@@ -55,9 +57,9 @@ BLOC_CONFIDENCE = 0.85
 
 _W = r"[\w&'.-]+"
 # --- English contexts (before: the 40 characters before the name; after: the 50 after) ----
-_EN_CURRENCY_AFTER = re.compile(r"^[\s-]?(?:dollars?|\$|cents?)\b", re.I)
-_EN_REG_AFTER = re.compile(r"^(?:-|\s+)(?:registered|incorporated|domiciled|listed|flagged|flag)\b", re.I)
-_EN_REG_BEFORE = re.compile(r"\b(?:registered|incorporated|domiciled|listed|flagged|flag)\s+(?:in|on|of)\s+(?:the\s+)?$", re.I)
+_EN_CURRENCY_AFTER = re.compile(r"^[\s-]?(?:dollars?|\$|cents?|lira|liras|rupees?|rubles?|roubles?|pesos?|reais|rand|naira|dirhams?|"
+                              r"riyals?|rials?|tenge|dong|baht|ringgit|rupiah|euros?|yen|soms?|kwanza|francs?|pounds?|"
+                              r"shillings?|cedis?|kip|riel|taka|manats?|lari|drams?|sterling|currency)\b", re.I)
 _EN_LAW_AFTER = re.compile(r"^(?:'s?)?(?:-|\s+)(?:law|laws|legal system|civil code|commercial code|labou?r code|"
                            r"companies act|bribery act|legislation|statutes?)\b(?!\s+firms?)", re.I)
 _EN_LAW_BEFORE = re.compile(r"\b(?:governed by|laws? of|applicable law is|subject to)\s+(?:the\s+)?(?:laws? of\s+)?(?:the\s+)?$", re.I)
@@ -86,9 +88,12 @@ _EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\s+(?:[\w
 _ASKS = re.compile(r"\b(?:need|needs|want|looking|seek\w*|find|recommend\w*|hire|engage|require\w*|search\w*|"
                    r"prefer\w*|pls|please|help|who can|introduce)\b|需要|找|想|请|求|推荐|要|希望|急需|寻", re.I)
 # --- Chinese contexts ----------------------------------------------------------------------
-_ZH_REG_AFTER = re.compile(r"^[^，。,；;的\s]{0,6}?(?:上市|注册的|注册公司|籍船|旗船|船旗)")
 _ZH_REG_BEFORE = re.compile(r"(?:注册在|注册于|注册地(?:为|在|是)?|在)$")
 _ZH_REG_AFTER_AT = re.compile(r"^[^，。,；;]{0,4}?(?:注册的|上市的)")
+# The enterprise's own vehicle there ("我们新加坡的控股公司", "our HK parent", "a Singapore holdco"): where it is registered.
+_ZH_VEHICLE_AFTER = re.compile(r"^的?(?:控股公司|控股平台|持股平台|特殊目的公司|SPV|离岸公司|壳公司|母公司|总部公司)")
+_EN_VEHICLE_AFTER = re.compile(r"^(?:-based)?\s+(?:holding company|holdco|SPV|special purpose vehicle|vehicle|parent|"
+                               r"parent company|investment vehicle|holding entity|topco)\b", re.I)
 _ZH_LAW_AFTER = re.compile(r"^([^，。,；;的\s]{0,6}?)法(?![院官庭人国语文规定])")
 _ZH_LAW_NOT = "违合非执立方办做说司宪护"
 # A country named as the author of sanctions or export controls ("被美国列名", "美国制裁"): its law applies.
@@ -125,11 +130,11 @@ class Place:
         return bloc_members(self.code) if self.kind == "bloc" else (self.code,)
 
 
-def _role_en(norm: str, start: int, end: int, kind: str) -> str:
+def _role_en(norm: str, start: int, end: int) -> str:
     before, after = norm[max(0, start - 40):start], norm[end:end + 50]
     if _EN_CURRENCY_AFTER.match(after):
         return "currency"
-    if _EN_REG_AFTER.match(after) or _EN_REG_BEFORE.search(before):
+    if _EN_REG_AFTER.match(after) or _EN_REG_BEFORE.search(before) or _EN_VEHICLE_AFTER.match(after):
         return "registration"
     if _EN_LAW_AFTER.match(after) or _EN_LAW_BEFORE.search(before):
         return "law"
@@ -149,9 +154,12 @@ def _role_en(norm: str, start: int, end: int, kind: str) -> str:
     return "target"
 
 
-def _role_zh(norm: str, start: int, end: int, kind: str) -> str:
+def _role_zh(norm: str, start: int, end: int) -> str:
     before, after = norm[max(0, start - 30):start], norm[end:end + 30]
-    if _ZH_REG_AFTER.match(after) or (_ZH_REG_BEFORE.search(before) and _ZH_REG_AFTER_AT.match(after)):
+    if _ZH_VEHICLE_AFTER.match(after):
+        return "registration"
+    if registered_there(norm, start, end) or (_ZH_REG_BEFORE.search(before) and _ZH_REG_AFTER_AT.match(after)
+                                              and not re.search(r"(?:准备|计划|拟|想|打算|申请|筹备|争取)[^，。,；;]{0,6}在$", before)):
         return "registration"
     if re.search(r"(?:注册在|注册于|注册地(?:为|在|是)?)$", before):
         return "registration"
@@ -196,17 +204,17 @@ def read_places(text: str) -> tuple[Place, ...]:
     for t in terms:
         span = text[t.start:t.end]
         role_of = _role_zh if is_cjk(span) else _role_en
-        role = _term_role(t.term.kind, role_of(norm, t.start, t.end, t.term.kind))
+        role = _term_role(t.term.kind, role_of(norm, t.start, t.end))
         kind = "bloc" if t.term.code in blocs() else "country"
         places.append(Place(t.term.code, role, span, t.term.confidence, t.start, t.end, kind))
-    for m in _place_mentions(text):
+    for m in place_mentions(text):
         if any(s < m.end and m.start < e for s, e in taken):
             continue  # "新加坡国际仲裁中心" is the seat, read above
         span = text[m.start:m.end]
         if m.negated:
             role = "excluded"
         else:
-            role = (_role_zh if is_cjk(span) else _role_en)(norm, m.start, m.end, m.kind)
+            role = (_role_zh if is_cjk(span) else _role_en)(norm, m.start, m.end)
         places.append(Place(m.code, role, span, m.confidence, m.start, m.end))
     return tuple(sorted(places, key=lambda p: p.start))
 
@@ -243,8 +251,7 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         if held is None or ROLE_ORDER.index(p.role) < ROLE_ORDER.index(held.role):
             by_code[p.code] = p
     excluded = {p.code for p in mentions if p.role == "excluded"}
-    live = [p for p in mentions if p.role != "excluded" or p.code not in {q.code for q in mentions if q.role != "excluded"}]
-    live = [p for p in live if p.role not in ("excluded", "currency")]
+    live = [p for p in mentions if p.role not in ("excluded", "currency")]
     binding: set[str] = set()
     plain = [p for p in live if p.role == "target" and p.code not in excluded]
     for role in ("requested", "forum"):
@@ -302,4 +309,4 @@ def read_target_countries(text: str) -> list[Reading]:
     return sorted(out.values(), key=lambda r: (-r.confidence, r.code))
 
 
-__all__ = ["ORIGIN_CONFIDENCE", "Place", "read_places", "read_target_countries", "resolve"]
+__all__ = ["Place", "read_places", "read_target_countries", "resolve"]

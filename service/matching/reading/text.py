@@ -50,7 +50,8 @@ def trie_pattern(surfaces: Iterable[str], wildcard: str = "") -> str:
 
     def emit(node: dict[str, Any]) -> str:
         branches = []
-        for ch in sorted(k for k in node if k):
+        # a wildcard last: "liquidated damages" must be tried before "liquidat*" stops at "liquidated"
+        for ch in sorted((k for k in node if k), key=lambda k: (k == "*", k)):
             if ch == "*" and wildcard:
                 branches.append(wildcard + ("" if len(node[ch]) == 1 else emit(node[ch])))
             else:
