@@ -37,6 +37,7 @@ from service.schemas.lawyer import (
     ManagementToken,
     Registered,
     ReissueBody,
+    ReviewBody,
     SuspendBody,
     VerifyBody,
 )
@@ -132,7 +133,7 @@ def list_lawyers(
     status_code=status.HTTP_201_CREATED,
     response_model=Registered,
     summary="Register yourself as a lawyer (no key; starts pending; the management token is shown once)",
-    responses={**CONFLICT_RESPONSES, 201: examples.answer(examples.REGISTERED, "the profile as stored, with the management token")},
+    responses={201: examples.answer(examples.REGISTERED, "the profile as stored, with the management token")},
     dependencies=[Depends(limit_registrations)],
 )
 def register(
@@ -143,7 +144,8 @@ def register(
     """Self-registration, no key needed (rate-limited per client address). The profile starts
     `pending` until an administrator verifies it, and is listed and matched only with
     `consent_listing`. The answer carries the management token once: keep it to read, update or
-    erase the profile. A licence number already registered is a 409."""
+    erase the profile. The answer never says whether the licence number is registered already:
+    such a clash is recorded for the administrators, who verify one holder per licence."""
     token = lawyer_repo.new_management_token()
     lawyer = lawyer_repo.create(
         session, body.model_dump(mode="json"), status=LawyerStatus.pending, actor="registration", management_token=token
@@ -167,7 +169,7 @@ def read_me(lawyer: CurrentLawyerDep) -> Any:
 @router.patch(
     "/me",
     response_model=LawyerPrivate,
-    summary="Update your profile; a new name, licence or bar admission sends it back to review",
+    summary="Update your profile; while verified, changed credentials wait for review",
     responses={**AUTH_RESPONSES, **CONFLICT_RESPONSES, 200: examples.answer(examples.LAWYER_PRIVATE, "the profile as updated")},
 )
 def update_me(
@@ -175,9 +177,11 @@ def update_me(
     session: SessionDep,
     lawyer: CurrentLawyerDep,
 ) -> Any:
-    """Change the fields sent, leave the rest. A change of name, licence number or bar admissions
-    sends a verified profile back to `pending` for an administrator to check again."""
-    lawyer_repo.update(session, lawyer, body.changes(), actor=_lawyer_actor(lawyer.id))
+    """Change the fields sent, leave the rest. While your profile is verified, changes to what the
+    verification vouched for (name, licence number, bar admissions, firm, years of practice,
+    talent pools) wait in `pending_changes` for an administrator; your listed profile and your
+    matches keep the verified values until then. Other fields change at once."""
+    lawyer_repo.submit_changes(session, lawyer, body.changes(), actor=_lawyer_actor(lawyer.id))
     session.flush()
     return LawyerPrivate.model_validate(lawyer)
 
@@ -338,5 +342,45 @@ def suspend(
     """Take the lawyer out of the directory and of matching on every worker; audited with the reason."""
     lawyer = lawyer_repo.get(session, lawyer_id)
     lawyer_repo.set_status(session, lawyer, LawyerStatus.suspended, actor=caller.actor, reason=body.reason)
+    session.flush()
+    return LawyerPrivate.model_validate(lawyer)
+
+
+@router.post(
+    "/{lawyer_id:int}/changes/approve",
+    response_model=LawyerPrivate,
+    summary="Approve a lawyer's credential changes waiting for review (administrators)",
+    responses={**ADMIN_OBJECT, **CONFLICT_RESPONSES, 200: examples.answer(examples.LAWYER_PRIVATE, "the profile with the changes applied")},
+)
+def approve_changes(
+    lawyer_id: LawyerId,
+    session: SessionDep,
+    caller: AdminDep,
+    body: Annotated[ReviewBody | None, Body(openapi_examples=examples.request(examples.VERIFY, "what was checked"))] = None,
+) -> Any:
+    """Apply the changes in `pending_changes`: the listed profile and matching take them; audited.
+    A 409 when nothing waits (or the new licence is held by another verified lawyer)."""
+    lawyer = lawyer_repo.get(session, lawyer_id)
+    lawyer_repo.review_changes(session, lawyer, approve=True, actor=caller.actor, reason=body.reason if body else None)
+    session.flush()
+    return LawyerPrivate.model_validate(lawyer)
+
+
+@router.post(
+    "/{lawyer_id:int}/changes/reject",
+    response_model=LawyerPrivate,
+    summary="Reject a lawyer's credential changes waiting for review (administrators)",
+    responses={**ADMIN_OBJECT, **CONFLICT_RESPONSES, 200: examples.answer(examples.LAWYER_PRIVATE, "the profile, unchanged")},
+)
+def reject_changes(
+    lawyer_id: LawyerId,
+    session: SessionDep,
+    caller: AdminDep,
+    body: Annotated[ReviewBody | None, Body(openapi_examples=examples.request(examples.VERIFY, "why"))] = None,
+) -> Any:
+    """Drop the changes in `pending_changes`; the verified values stay; audited with the reason.
+    A 409 when nothing waits."""
+    lawyer = lawyer_repo.get(session, lawyer_id)
+    lawyer_repo.review_changes(session, lawyer, approve=False, actor=caller.actor, reason=body.reason if body else None)
     session.flush()
     return LawyerPrivate.model_validate(lawyer)

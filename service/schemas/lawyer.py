@@ -30,7 +30,9 @@ from service.schemas.common import (
     LenientJurisdiction,
     LenientLanguageCode,
     LenientPracticeCode,
+    LenientTalentPoolCode,
     PracticeCode,
+    TalentPoolCode,
     ShortText,
     StrictModel,
     text,
@@ -70,7 +72,6 @@ Email = Annotated[
 City = Annotated[str, text(120, one_line=True)]
 Bio = Annotated[str, text(10_000, min_length=0)]  # may be empty or blank
 Case = Annotated[str, text(2_000)]
-TalentPool = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{2,64}$")]
 
 
 class LanguageSkill(StrictModel):
@@ -108,7 +109,7 @@ class LawyerFields(StrictModel):
     languages: list[LanguageSkill] = Field(default_factory=list, max_length=30)
     bio: Bio = ""
     cases: list[Case] = Field(default_factory=list, max_length=100)
-    talent_pools: list[TalentPool] = Field(default_factory=list, max_length=20)
+    talent_pools: list[TalentPoolCode] = Field(default_factory=list, max_length=20)
     hourly_rate: HourlyRate | None = None
     accepting_clients: StrictBool = True
     email: Email | None = None
@@ -150,6 +151,7 @@ class LawyerRecord(LawyerFields):
     countries: list[LenientCountryCode] = Field(default_factory=list, max_length=100)
     offices: list[LenientCountryCode] = Field(default_factory=list, max_length=100)
     practice_areas: list[LenientPracticeCode] = Field(default_factory=list, max_length=19)
+    talent_pools: list[LenientTalentPoolCode] = Field(default_factory=list, max_length=20)
     languages: list[LenientLanguageSkill] = Field(default_factory=list, max_length=30)  # type: ignore[assignment]  # narrows LawyerFields' item type to the lenient one
     license_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=40, pattern=LICENCE_PATTERN.pattern)]
 
@@ -185,7 +187,7 @@ class LawyerUpdate(StrictModel):
     languages: list[LanguageSkill] = Field(None, max_length=30)  # type: ignore[arg-type]
     bio: Bio = None  # type: ignore[assignment]
     cases: list[Case] = Field(None, max_length=100)  # type: ignore[arg-type]
-    talent_pools: list[TalentPool] = Field(None, max_length=20)  # type: ignore[arg-type]
+    talent_pools: list[TalentPoolCode] = Field(None, max_length=20)  # type: ignore[arg-type]
     hourly_rate: HourlyRate | None = None
     accepting_clients: StrictBool = None  # type: ignore[assignment]
     email: Email | None = None
@@ -209,6 +211,10 @@ class ConsentUpdate(StrictModel):
 
 
 Reason = Annotated[str, text(1000)]
+
+
+class ReviewBody(StrictModel):
+    reason: Reason | None = Field(None, description="what was checked, or why the changes are refused")
 
 
 class VerifyBody(StrictModel):
@@ -273,6 +279,9 @@ class LawyerPrivate(LawyerPublic, ConsentView):
     email: str | None
     phone: str | None
     created_at: UtcDateTime
+    pending_changes: dict[str, Any] | None = Field(
+        None, description="credential fields you changed while verified, waiting for an administrator (field: new value)"
+    )
 
 
 class Registered(LawyerPrivate):

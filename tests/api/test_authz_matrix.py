@@ -53,6 +53,10 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
     ("POST", "/v1/lawyers/{fresh_lawyer}/suspend", {"reason": "licence lapsed"},
                                                               (401,  401,  401,  403,  403,  403,  200)),
     ("DELETE", "/v1/lawyers/{fresh_lawyer}", None,            (401,  401,  401,  403,  403,  403,  204)),
+    # review of credential changes: nothing waits for a fresh lawyer, so the administrator gets 409
+    ("POST", "/v1/lawyers/{fresh_lawyer}/changes/approve", None, (401, 401,  401,  403,  403,  403,  409)),
+    ("POST", "/v1/lawyers/{fresh_lawyer}/changes/reject", {"reason": "not checked"},
+                                                              (401,  401,  401,  403,  403,  403,  409)),
     # the bureau keeps its directory (README); enterprises may not
     ("POST", "/v1/lawyers/import", "{import}",                (401,  401,  401,  403,  403,  200,  200)),
     # a lawyer's own profile, by management token only

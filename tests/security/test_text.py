@@ -45,8 +45,8 @@ def test_bios_needs_and_imports_refuse_markup_and_controls(client: TestClient) -
     assert client.post("/v1/needs", json={"description": "EPC \u202edispute"}, headers=ADMIN).status_code == 422
     assert client.post("/v1/match", json={"description": "EPC\x00 dispute"}, headers=ADMIN).status_code == 422
     line = json.dumps(lawyer_record(firm="Evil\u202eFirm"))
-    imported = client.post("/v1/lawyers/import", content=line, headers=ADMIN).json()
-    assert imported["created"] == 0 and "U+202E" in json.dumps(imported)
+    imported = client.post("/v1/lawyers/import", content=line, headers=ADMIN)
+    assert imported.status_code == 422 and "U+202E" in imported.text
 
 
 def test_zero_width_characters_are_stripped_and_text_is_nfc(client: TestClient) -> None:
