@@ -252,6 +252,7 @@ def import_lawyers(
                     progress(len(batch))
             if summary.rejected_total:
                 session.rollback()
+                summary.committed = False
                 summary.created = summary.updated = summary.unchanged = 0
                 session.info.pop("profile_changed", None)
             else:

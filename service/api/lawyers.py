@@ -19,7 +19,7 @@ from service.deps import (
     SettingsDep,
     limit_registrations,
 )
-from service.errors import ImportRefused, Invalid, PayloadTooLarge
+from service.errors import Invalid, PayloadTooLarge
 from service.problems import AUTH_RESPONSES, COMMON_RESPONSES, CONFLICT_RESPONSES, NOT_FOUND_RESPONSES
 from service.matching import rules
 from service.repositories import lawyers as lawyer_repo
@@ -77,9 +77,9 @@ def _valid_for(settings: Settings) -> timedelta:
 async def import_lawyers(request: Request, _: ImporterDep, runtime: RuntimeDep) -> ImportSummary:
     """The bureau's directory in the exchange format, one lawyer a line (the bureau's keys and
     administrators). Each line is upserted on `external_id`; the file is the authority on each
-    lawyer's status. All or nothing: if any line is bad, nothing is written and the answer is a 422
-    naming the first 100 bad lines (`rejected`) and their count (`rejected_total`). Importing the
-    same file again changes nothing. At most `MATCHMAKER_IMPORT_MAX_BYTES` (64 MiB by default)."""
+    lawyer's status. All or nothing: if any line is bad, nothing is written, and the answer says
+    `"committed": false` with the first 100 bad lines (`rejected`) and their count
+    (`rejected_total`). Importing the same file again changes nothing. At most `MATCHMAKER_IMPORT_MAX_BYTES` (64 MiB by default)."""
     limit = runtime.settings.import_max_bytes
     # spooled to disk past 1 MiB and read back line by line: memory is bounded by a batch, not the body
     with tempfile.SpooledTemporaryFile(max_size=1024 * 1024, mode="w+b") as body:
@@ -93,14 +93,8 @@ async def import_lawyers(request: Request, _: ImporterDep, runtime: RuntimeDep) 
             raise Invalid("body", "send the exchange file (JSON Lines, one lawyer per line) as the request body")
         body.seek(0)
         summary = await run_in_threadpool(importing.import_lawyers, runtime.sessions, body, atomic=True)
-    if summary.rejected_total:
-        raise ImportRefused(
-            f"{summary.rejected_total} line(s) rejected, so nothing was imported; fix them and send the file again",
-            errors=[{"field": f"line {r.line}", "message": r.reason} for r in summary.rejected],
-            rejected=[r.model_dump() for r in summary.rejected],
-            rejected_total=summary.rejected_total,
-        )
-    await run_in_threadpool(runtime.sync)
+    if summary.committed:
+        await run_in_threadpool(runtime.sync)
     return summary
 
 
@@ -289,7 +283,7 @@ def delete(lawyer_id: LawyerId, session: SessionDep, caller: AdminDep) -> None:
     "/{lawyer_id:int}/verify",
     response_model=LawyerPrivate,
     summary="Verify a lawyer, or renew a verification (administrators)",
-    responses={**ADMIN_OBJECT, 200: examples.answer(examples.LAWYER_PRIVATE, "the profile, verified")},
+    responses={**ADMIN_OBJECT, **CONFLICT_RESPONSES, 200: examples.answer(examples.LAWYER_PRIVATE, "the profile, verified")},
 )
 def verify(
     lawyer_id: LawyerId,
@@ -299,7 +293,7 @@ def verify(
     body: Annotated[VerifyBody | None, Body(openapi_examples=examples.request(examples.VERIFY, "what was checked"))] = None,
 ) -> Any:
     """Mark the lawyer verified, or renew a verification, for `MATCHMAKER_VERIFICATION_VALID_DAYS`;
-    audited with the reason given."""
+    audited with the reason given. A 409 when another verified lawyer holds the same licence."""
     lawyer = lawyer_repo.get(session, lawyer_id)
     reason = body.reason if body else None
     lawyer_repo.set_status(session, lawyer, LawyerStatus.verified, actor=caller.actor, reason=reason, valid_for=_valid_for(settings))

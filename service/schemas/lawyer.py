@@ -70,6 +70,7 @@ Email = Annotated[
     ),
 ]
 City = Annotated[str, text(120, one_line=True)]
+PersonName = Annotated[str, text(200, one_line=True)]  # the column holds 200 characters
 Bio = Annotated[str, text(10_000, min_length=0)]  # may be empty or blank
 Case = Annotated[str, text(2_000)]
 
@@ -95,8 +96,8 @@ class HourlyRate(StrictModel):
 class LawyerFields(StrictModel):
     """Everything a lawyer may state about themself."""
 
-    name: ShortText
-    name_en: ShortText | None = None
+    name: PersonName
+    name_en: PersonName | None = None
     firm: ShortText | None = None
     firm_en: ShortText | None = None
     city: City | None = None
@@ -173,8 +174,8 @@ class LawyerCreate(LawyerFields):
 # `type: ignore[assignment|arg-type]` below is that None default ("not sent"), which mypy reads as
 # a value of the field's type.
 class LawyerUpdate(StrictModel):
-    name: ShortText = None  # type: ignore[assignment]
-    name_en: ShortText | None = None
+    name: PersonName = None  # type: ignore[assignment]
+    name_en: PersonName | None = None
     firm: ShortText | None = None
     firm_en: ShortText | None = None
     city: City | None = None
@@ -302,6 +303,9 @@ class ImportRejection(BaseModel):
 
 
 class ImportSummary(BaseModel):
+    committed: bool = Field(
+        True, description="whether the import was written: false when any line was rejected, and then nothing was"
+    )
     created: int = 0
     updated: int = 0
     unchanged: int = 0

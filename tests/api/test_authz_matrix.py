@@ -81,7 +81,7 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     # the matrix registers ~30 lawyers from one address; the registration limit has its own test
-    return make_settings(tmp_path, database_url, registration_rate_limit_per_minute=1000)
+    return make_settings(tmp_path, database_url, registration_rate_limit_per_minute=1000, registrations_per_address_per_day=1000)
 
 
 @dataclass
