@@ -17,6 +17,19 @@ class Role(str, enum.Enum):
     enterprise = "enterprise"
 
 
+# Names of roles and of the service's own actors: an organisation named so could pass for them
+# (the bootstrap administrator's needs are the organisation "admin"'s). Compared case-, space- and
+# punctuation-blind, so "Admin", " ADMIN " and "a.d.m.i.n" are refused alike.
+RESERVED_ORGANISATIONS = frozenset(
+    {"admin", "admins", "administrator", "administrators", "bureau", "enterprise", "lawyer", "lawyers", "anonymous",
+     "system", "root", "import", "registration", "service", "matchmaker", "null", "none"}
+)
+
+
+def reserved_organisation(name: str) -> bool:
+    return "".join(c for c in name.casefold() if c.isalnum()) in RESERVED_ORGANISATIONS
+
+
 class ApiKey(Base):
     __tablename__ = "api_keys"
 

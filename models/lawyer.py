@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, false, true
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, false, text, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from models.base import Base, TimestampMixin, utcnow
 
@@ -28,11 +30,31 @@ def verification_lapsed(expires: datetime | None, now: datetime | None = None) -
     return expires <= (now or utcnow())
 
 
+_LICENCE_SEPARATORS = re.compile(r"[\s\-/._]")
+
+
+def licence_key(license_no: str) -> str:
+    """What makes two licence numbers the same: case, separators and full-width forms do not
+    ("AB-123", "ab 123" and "ＡＢ１２３" are one licence)."""
+    return _LICENCE_SEPARATORS.sub("", unicodedata.normalize("NFKC", license_no)).upper()
+
+
+VERIFIED_ONLY = "status = 'verified'"
+
+
 class Lawyer(TimestampMixin, Base):
     __tablename__ = "lawyers"
     # An erased lawyer's id must never be handed to someone else: the audit log still names it.
     # PostgreSQL sequences never reuse ids; SQLite needs AUTOINCREMENT for that.
-    __table_args__ = {"sqlite_autoincrement": True}
+    # One verified lawyer per licence (normalised). Pending registrations may share a licence, so
+    # that nobody can lock a licence by registering it first; the clash goes to an administrator.
+    __table_args__ = (
+        Index(
+            "uq_lawyers_license_key_verified", "license_key", unique=True,
+            sqlite_where=text(VERIFIED_ONLY), postgresql_where=text(VERIFIED_ONLY),
+        ),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(128), unique=True)
@@ -41,7 +63,8 @@ class Lawyer(TimestampMixin, Base):
     firm: Mapped[str | None] = mapped_column(String(300))
     firm_en: Mapped[str | None] = mapped_column(String(300))
     city: Mapped[str | None] = mapped_column(String(120))
-    license_no: Mapped[str] = mapped_column(String(64), unique=True)
+    license_no: Mapped[str] = mapped_column(String(64))
+    license_key: Mapped[str] = mapped_column(String(64), index=True)
     years_of_practice: Mapped[int] = mapped_column(Integer, default=0)
     bar_admissions: Mapped[list[str]] = mapped_column(JSON, default=list)
     countries: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -67,6 +90,9 @@ class Lawyer(TimestampMixin, Base):
     consent_listing_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     consent_contact_sharing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     consent_contact_sharing_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Credential fields a verified lawyer changed themself, waiting for an administrator: field ->
+    # new value. The columns above keep the verified values (listed and matched) until approval.
+    pending_changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # SHA-256 of the token a self-registered lawyer manages the profile with; shown once.
     management_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Capacity: at most this many open engagements (None: no limit). `open_engagements` is kept by
@@ -91,6 +117,11 @@ class Lawyer(TimestampMixin, Base):
         changed = full != bool(self.at_capacity)
         self.at_capacity = full
         return changed
+
+    @validates("license_no")
+    def _keep_licence_key(self, _: str, value: str) -> str:
+        self.license_key = licence_key(value)
+        return value
 
     def verification_expired(self, now: datetime | None = None) -> bool:
         """True once the verification's period has run out; every verification is stamped with one."""

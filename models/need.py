@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, TimestampMixin
@@ -12,9 +12,12 @@ from models.base import Base, TimestampMixin
 
 class Need(TimestampMixin, Base):
     __tablename__ = "needs"
+    # external ids are the organisation's own: another organisation may use the same one, and
+    # must not learn that it is taken
+    __table_args__ = (UniqueConstraint("organisation", "external_id", name="uq_needs_organisation_external_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    external_id: Mapped[str | None] = mapped_column(String(128), unique=True)
+    external_id: Mapped[str | None] = mapped_column(String(128))
     owner_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"), index=True)
     organisation: Mapped[str | None] = mapped_column(String(200), index=True)
     enterprise: Mapped[str | None] = mapped_column(String(300))

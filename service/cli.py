@@ -308,6 +308,39 @@ def reindex() -> None:
     runtime.engine.dispose()
 
 
+@app.command()
+def prune(
+    older_than_days: Annotated[
+        int | None, typer.Option(min=1, help="days a registration may stay pending (default MATCHMAKER_PRUNE_PENDING_AFTER_DAYS)")
+    ] = None,
+) -> None:
+    """Remove self-registrations still pending (never verified) after N days; each is audited."""
+    from datetime import timedelta
+
+    from models.base import utcnow
+    from service.db import make_engine, make_session_factory, migrate as run_migrations, transaction
+    from service.repositories import lawyers as lawyer_repo
+
+    settings = get_settings()
+    days = older_than_days or settings.prune_pending_after_days
+    url = settings.resolved_database_url
+    run_migrations(url)
+    engine = make_engine(url)
+    before = utcnow() - timedelta(days=days)
+    removed = 0
+    factory = make_session_factory(engine)
+    while True:  # in batches: a transaction each, memory bounded
+        with transaction(factory) as session:
+            stale = lawyer_repo.stale_registrations(session, before, limit=500)
+            for lawyer in stale:
+                lawyer_repo.delete(session, lawyer, actor="prune", reason=f"registration pending for over {days} days")
+        removed += len(stale)
+        if len(stale) < 500:
+            break
+    engine.dispose()
+    err.print(f"pruned {removed} registration(s) pending for over {days} days")
+
+
 @keys_app.command("create")
 def create_key(
     name: Annotated[str, typer.Option(help="who the key is for")],
@@ -326,8 +359,14 @@ def create_key(
     url = runtime_settings.resolved_database_url
     run_migrations(url)
     engine = make_engine(url)
-    with transaction(make_session_factory(engine)) as session:
-        _, plain = api_keys.create(session, name=name, role=role, organisation=organisation)
+    from service.errors import ServiceError
+
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            _, plain = api_keys.create(session, name=name, role=role, organisation=organisation)
+    except ServiceError as error:
+        err.print(error.detail, markup=False)
+        raise typer.Exit(BAD_INPUT) from None
     print(plain)
     engine.dispose()
 

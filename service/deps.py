@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from embeddings.encoder import Encoder
 from models import Lawyer
 from service.analytics.query_log import QueryLog
+from models.api_key import reserved_organisation
 from service.budgets import MatchBudget
 from service.errors import Forbidden, TooManyRequests, Unauthorized, Unavailable
 from service.matching.catalog import Catalog
@@ -201,6 +202,9 @@ def _known_caller(runtime: Runtime, plain_key: str) -> Caller:
     if key is None:
         runtime.callers.pop(digest, None)
         raise Unauthorized("this API key is unknown or revoked")
+    if reserved_organisation(key.organisation):
+        # a key made before such names were refused could read as the bootstrap administrator's organisation
+        raise Forbidden("this key's organisation name is reserved; ask an administrator for a new key")
     caller = Caller(key.role, key.organisation, key.id)
     if len(runtime.callers) > 10_000:  # unknown keys are never cached, so this is many real keys
         runtime.callers.clear()
@@ -268,7 +272,14 @@ CurrentLawyerDep = Annotated[Lawyer, Depends(get_current_lawyer)]
 
 def limit_registrations(request: Request) -> None:
     """Registration needs no key, so it is budgeted per client address instead."""
-    _limit(request, "registration_limiter", f"ip:{client_host(request)}")
+    address = f"ip:{client_host(request)}"
+    _limit(request, "registration_limiter", address)
+    # and a quota a day: an address cannot grow the database without bound at the per-minute pace
+    wait = request.app.state.daily_registration_limiter.take(address)
+    if wait:
+        raise TooManyRequests(
+            f"this address has used its registrations for today; retry in {wait / 3600:.1f} h", retry_after=wait
+        )
 
 
 def require_bureau(caller: CallerDep) -> Caller:

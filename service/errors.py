@@ -64,13 +64,6 @@ class Invalid(ServiceError):
         super().__init__(f"{field}: {message}", errors=[{"field": field, "message": message}])
 
 
-class ImportRefused(ServiceError):
-    """An all-or-nothing import with bad lines: nothing written; the extras name the lines."""
-
-    status = 422
-    title = "Import refused"
-
-
 class Unavailable(ServiceError):
     status = 503
     title = "Service unavailable"

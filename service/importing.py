@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Lawyer
+from models.lawyer import licence_key
 from service.errors import ServiceError
 from service.repositories import lawyers as lawyer_repo
 from service.repositories import needs as need_repo
@@ -124,6 +125,7 @@ def _new_records(
     decides and reports exactly as before.
     """
     taken = lawyer_repo.licences_taken(session, {record.license_no for _, record in batch})
+    keys = {number: licence_key(record.license_no) for number, record in batch}
     bulk: list[tuple[int, Any]] = []
     rest: list[tuple[int, Any]] = []
     seen_ids: set[str] = set()
@@ -132,11 +134,11 @@ def _new_records(
         fresh = (
             record.external_id not in existing
             and record.external_id not in seen_ids
-            and record.license_no not in taken
-            and record.license_no not in seen_licences
+            and keys[number] not in taken
+            and keys[number] not in seen_licences
         )
         seen_ids.add(record.external_id)
-        seen_licences.add(record.license_no)
+        seen_licences.add(keys[number])
         (bulk if fresh else rest).append((number, record))
     return bulk, rest
 
@@ -250,6 +252,7 @@ def import_lawyers(
                     progress(len(batch))
             if summary.rejected_total:
                 session.rollback()
+                summary.committed = False
                 summary.created = summary.updated = summary.unchanged = 0
                 session.info.pop("profile_changed", None)
             else:

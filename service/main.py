@@ -77,6 +77,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             settings.match_cost_per_minute_per_organisation, redis_url=settings.redis_url, namespace="matchmaker:cost:organisations"
         ),
     )
+    app.state.daily_registration_limiter = make_limiter(
+        settings.registrations_per_address_per_day, redis_url=settings.redis_url,
+        namespace="matchmaker:quota:registrations", window=86_400,
+    )
     app.state.auth_failure_limiter = make_limiter(
         settings.auth_failures_per_minute, redis_url=settings.redis_url, namespace="matchmaker:rate:auth-failures"
     )

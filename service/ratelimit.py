@@ -22,11 +22,12 @@ from service.problems import PROBLEM_JSON
 
 
 class RateLimiter:
-    """Token buckets keyed by caller: `per_minute` requests a minute, bursting up to `per_minute`."""
+    """Token buckets keyed by caller: `per_minute` requests a minute (or per `window` seconds),
+    bursting up to that many."""
 
-    def __init__(self, per_minute: float, *, max_buckets: int = 100_000) -> None:
+    def __init__(self, per_minute: float, *, max_buckets: int = 100_000, window: float = 60.0) -> None:
         self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0  # tokens per second
+        self.rate = per_minute / window  # tokens per second
         self.max_buckets = max_buckets
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, stamp)
         self._lock = threading.Lock()
@@ -102,18 +103,18 @@ class SharedRateLimiter:
     # after a failure, Redis is tried again this much later (meanwhile: the local buckets)
     RETRY_SECONDS = 5.0
 
-    def __init__(self, url: str, per_minute: float, *, namespace: str) -> None:
+    def __init__(self, url: str, per_minute: float, *, namespace: str, window: float = 60.0) -> None:
         import redis
 
         self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0
+        self.rate = per_minute / window
         self.namespace = namespace
         self._client: Any = redis.Redis.from_url(
             url, socket_timeout=self.TIMEOUT_SECONDS, socket_connect_timeout=self.TIMEOUT_SECONDS
         )
         self._script = self._client.register_script(_TAKE)
         self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
-        self._local = RateLimiter(per_minute)
+        self._local = RateLimiter(per_minute, window=window)
         self._down_until = 0.0
 
     def _run(self, key: str, cost: float, peek: bool) -> float | None:
@@ -136,10 +137,11 @@ class SharedRateLimiter:
         return self._local.blocked(key) if shared is None else shared
 
 
-def make_limiter(per_minute: float, *, redis_url: str | None, namespace: str) -> Limiter:
+def make_limiter(per_minute: float, *, redis_url: str | None, namespace: str, window: float = 60.0) -> Limiter:
+    """`per_minute` tokens per `window` seconds (a minute unless said otherwise)."""
     if redis_url:
-        return SharedRateLimiter(redis_url, per_minute, namespace=namespace)
-    return RateLimiter(per_minute)
+        return SharedRateLimiter(redis_url, per_minute, namespace=namespace, window=window)
+    return RateLimiter(per_minute, window=window)
 
 
 class BodyTooLarge(HTTPException):

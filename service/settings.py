@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     auth_failures_per_minute: int = Field(
         10, ge=1, description="failed authentications a minute per client address and per credential prefix; then 429"
     )
+    registrations_per_address_per_day: int = Field(
+        50, ge=1, description="public registrations a day per client address (on top of the per-minute limit)"
+    )
+    prune_pending_after_days: int = Field(
+        30, ge=1, description="`matchmaker prune` removes self-registrations still pending after this many days"
+    )
     redis_url: str = Field(
         "",
         pattern=r"^$|^(redis|rediss|unix)://",

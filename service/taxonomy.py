@@ -42,6 +42,12 @@ def _load_areas() -> dict[str, PracticeArea]:
 PRACTICE_AREAS: dict[str, PracticeArea] = _load_areas()
 
 
+# The talent pools of the exchange format (spec/exchange-format.md): the national foreign-related
+# lawyer pool, the Belt and Road cross-border pool, provincial leading talent. A code outside
+# these is refused, never credited.
+TALENT_POOLS = ("acla_foreign_related", "bri_cross_border", "provincial_leading")
+
+
 def is_practice_area(code: str) -> bool:
     return code in PRACTICE_AREAS
 

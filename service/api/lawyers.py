@@ -27,7 +27,7 @@ from service.deps import (
     limit_registrations,
 )
 from service.engagement import standing
-from service.errors import ImportRefused, Invalid, PayloadTooLarge
+from service.errors import Invalid, PayloadTooLarge
 from service.problems import AUTH_RESPONSES, COMMON_RESPONSES, CONFLICT_RESPONSES, NOT_FOUND_RESPONSES
 from service.matching import rules
 from service.repositories import lawyers as lawyer_repo
@@ -46,6 +46,7 @@ from service.schemas.lawyer import (
     ManagementToken,
     Registered,
     ReissueBody,
+    ReviewBody,
     SuspendBody,
     VerifyBody,
 )
@@ -96,9 +97,9 @@ def _valid_for(settings: Settings) -> timedelta:
 async def import_lawyers(request: Request, _: ImporterDep, runtime: RuntimeDep) -> ImportSummary:
     """The bureau's directory in the exchange format, one lawyer a line (the bureau's keys and
     administrators). Each line is upserted on `external_id`; the file is the authority on each
-    lawyer's status. All or nothing: if any line is bad, nothing is written and the answer is a 422
-    naming the first 100 bad lines (`rejected`) and their count (`rejected_total`). Importing the
-    same file again changes nothing. At most `MATCHMAKER_IMPORT_MAX_BYTES` (64 MiB by default)."""
+    lawyer's status. All or nothing: if any line is bad, nothing is written, and the answer says
+    `"committed": false` with the first 100 bad lines (`rejected`) and their count
+    (`rejected_total`). Importing the same file again changes nothing. At most `MATCHMAKER_IMPORT_MAX_BYTES` (64 MiB by default)."""
     limit = runtime.settings.import_max_bytes
     # spooled to disk past 1 MiB and read back line by line: memory is bounded by a batch, not the body
     with tempfile.SpooledTemporaryFile(max_size=1024 * 1024, mode="w+b") as body:
@@ -112,14 +113,8 @@ async def import_lawyers(request: Request, _: ImporterDep, runtime: RuntimeDep) 
             raise Invalid("body", "send the exchange file (JSON Lines, one lawyer per line) as the request body")
         body.seek(0)
         summary = await run_in_threadpool(importing.import_lawyers, runtime.sessions, body, atomic=True)
-    if summary.rejected_total:
-        raise ImportRefused(
-            f"{summary.rejected_total} line(s) rejected, so nothing was imported; fix them and send the file again",
-            errors=[{"field": f"line {r.line}", "message": r.reason} for r in summary.rejected],
-            rejected=[r.model_dump() for r in summary.rejected],
-            rejected_total=summary.rejected_total,
-        )
-    await run_in_threadpool(runtime.sync)
+    if summary.committed:
+        await run_in_threadpool(runtime.sync)
     return summary
 
 
@@ -230,7 +225,7 @@ def _entry(lawyer: Lawyer, locale: str) -> DirectoryEntry:
     status_code=status.HTTP_201_CREATED,
     response_model=Registered,
     summary="Register yourself as a lawyer (no key; starts pending; the management token is shown once)",
-    responses={**CONFLICT_RESPONSES, 201: examples.answer(examples.REGISTERED, "the profile as stored, with the management token")},
+    responses={201: examples.answer(examples.REGISTERED, "the profile as stored, with the management token")},
     dependencies=[Depends(limit_registrations)],
 )
 def register(
@@ -241,7 +236,8 @@ def register(
     """Self-registration, no key needed (rate-limited per client address). The profile starts
     `pending` until an administrator verifies it, and is listed and matched only with
     `consent_listing`. The answer carries the management token once: keep it to read, update or
-    erase the profile. A licence number already registered is a 409."""
+    erase the profile. The answer never says whether the licence number is registered already:
+    such a clash is recorded for the administrators, who verify one holder per licence."""
     token = lawyer_repo.new_management_token()
     lawyer = lawyer_repo.create(
         session, body.model_dump(mode="json"), status=LawyerStatus.pending, actor="registration", management_token=token
@@ -265,7 +261,7 @@ def read_me(lawyer: CurrentLawyerDep) -> Any:
 @router.patch(
     "/me",
     response_model=LawyerPrivate,
-    summary="Update your profile; a new name, licence or bar admission sends it back to review",
+    summary="Update your profile; while verified, changed credentials wait for review",
     responses={**AUTH_RESPONSES, **CONFLICT_RESPONSES, 200: examples.answer(examples.LAWYER_PRIVATE, "the profile as updated")},
 )
 def update_me(
@@ -273,9 +269,11 @@ def update_me(
     session: SessionDep,
     lawyer: CurrentLawyerDep,
 ) -> Any:
-    """Change the fields sent, leave the rest. A change of name, licence number or bar admissions
-    sends a verified profile back to `pending` for an administrator to check again."""
-    lawyer_repo.update(session, lawyer, body.changes(), actor=_lawyer_actor(lawyer.id))
+    """Change the fields sent, leave the rest. While your profile is verified, changes to what the
+    verification vouched for (name, licence number, bar admissions, firm, years of practice,
+    talent pools) wait in `pending_changes` for an administrator; your listed profile and your
+    matches keep the verified values until then. Other fields change at once."""
+    lawyer_repo.submit_changes(session, lawyer, body.changes(), actor=_lawyer_actor(lawyer.id))
     session.flush()
     return LawyerPrivate.model_validate(lawyer)
 
@@ -383,7 +381,7 @@ def delete(lawyer_id: LawyerId, session: SessionDep, caller: AdminDep) -> None:
     "/{lawyer_id:int}/verify",
     response_model=LawyerPrivate,
     summary="Verify a lawyer, or renew a verification (administrators)",
-    responses={**ADMIN_OBJECT, 200: examples.answer(examples.LAWYER_PRIVATE, "the profile, verified")},
+    responses={**ADMIN_OBJECT, **CONFLICT_RESPONSES, 200: examples.answer(examples.LAWYER_PRIVATE, "the profile, verified")},
 )
 def verify(
     lawyer_id: LawyerId,
@@ -393,7 +391,7 @@ def verify(
     body: Annotated[VerifyBody | None, Body(openapi_examples=examples.request(examples.VERIFY, "what was checked"))] = None,
 ) -> Any:
     """Mark the lawyer verified, or renew a verification, for `MATCHMAKER_VERIFICATION_VALID_DAYS`;
-    audited with the reason given."""
+    audited with the reason given. A 409 when another verified lawyer holds the same licence."""
     lawyer = lawyer_repo.get(session, lawyer_id)
     reason = body.reason if body else None
     standing.verify(session, lawyer, actor=caller.actor, reason=reason, valid_for=_valid_for(settings))
@@ -436,5 +434,45 @@ def suspend(
     """Take the lawyer out of the directory and of matching on every worker; audited with the reason."""
     lawyer = lawyer_repo.get(session, lawyer_id)
     standing.suspend(session, lawyer, actor=caller.actor, reason=body.reason)
+    session.flush()
+    return LawyerPrivate.model_validate(lawyer)
+
+
+@router.post(
+    "/{lawyer_id:int}/changes/approve",
+    response_model=LawyerPrivate,
+    summary="Approve a lawyer's credential changes waiting for review (administrators)",
+    responses={**ADMIN_OBJECT, **CONFLICT_RESPONSES, 200: examples.answer(examples.LAWYER_PRIVATE, "the profile with the changes applied")},
+)
+def approve_changes(
+    lawyer_id: LawyerId,
+    session: SessionDep,
+    caller: AdminDep,
+    body: Annotated[ReviewBody | None, Body(openapi_examples=examples.request(examples.VERIFY, "what was checked"))] = None,
+) -> Any:
+    """Apply the changes in `pending_changes`: the listed profile and matching take them; audited.
+    A 409 when nothing waits (or the new licence is held by another verified lawyer)."""
+    lawyer = lawyer_repo.get(session, lawyer_id)
+    lawyer_repo.review_changes(session, lawyer, approve=True, actor=caller.actor, reason=body.reason if body else None)
+    session.flush()
+    return LawyerPrivate.model_validate(lawyer)
+
+
+@router.post(
+    "/{lawyer_id:int}/changes/reject",
+    response_model=LawyerPrivate,
+    summary="Reject a lawyer's credential changes waiting for review (administrators)",
+    responses={**ADMIN_OBJECT, **CONFLICT_RESPONSES, 200: examples.answer(examples.LAWYER_PRIVATE, "the profile, unchanged")},
+)
+def reject_changes(
+    lawyer_id: LawyerId,
+    session: SessionDep,
+    caller: AdminDep,
+    body: Annotated[ReviewBody | None, Body(openapi_examples=examples.request(examples.VERIFY, "why"))] = None,
+) -> Any:
+    """Drop the changes in `pending_changes`; the verified values stay; audited with the reason.
+    A 409 when nothing waits."""
+    lawyer = lawyer_repo.get(session, lawyer_id)
+    lawyer_repo.review_changes(session, lawyer, approve=False, actor=caller.actor, reason=body.reason if body else None)
     session.flush()
     return LawyerPrivate.model_validate(lawyer)

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import ApiKey
+from models.api_key import reserved_organisation
 from models.base import utcnow
-from service.errors import NotFound
+from service.errors import Invalid, NotFound
 
 
 def hash_key(plain: str) -> str:
@@ -18,6 +19,8 @@ def hash_key(plain: str) -> str:
 
 
 def create(session: Session, *, name: str, role: str, organisation: str) -> tuple[ApiKey, str]:
+    if reserved_organisation(organisation):
+        raise Invalid("organisation", f"{organisation!r} is reserved (a role or the service's own name); name the organisation itself")
     plain = "mk_" + secrets.token_urlsafe(32)
     key = ApiKey(name=name, role=role, organisation=organisation, prefix=plain[:10], key_hash=hash_key(plain))
     session.add(key)

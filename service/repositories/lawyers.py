@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from embeddings.passages import profile_passages
 from models import Lawyer, Passage, ProfileChange
 from models.base import utcnow
-from models.lawyer import LawyerStatus
+from models.lawyer import LawyerStatus, licence_key
 from service.errors import Conflict, NotFound
 from service.repositories import audit
 from service.repositories.paging import page_of
@@ -24,8 +24,11 @@ from service.repositories.paging import page_of
 if TYPE_CHECKING:  # the rules are the engine's; a repository only turns them into SQL
     from service.matching.rules import StandingRule
 
-# A change of any of these sends a verified profile back to review.
+# A change of any of these sends a verified profile back to review (administrators' edits).
 IDENTITY_FIELDS = ("name", "license_no", "bar_admissions")
+# What a verification vouches for: a verified lawyer's own change of these waits for an
+# administrator (pending_changes) while the verified values stay listed and matched.
+CREDENTIAL_FIELDS = frozenset({"name", "name_en", "license_no", "bar_admissions", "firm", "firm_en", "years_of_practice", "talent_pools"})
 IMPORT_ACTOR = "import"  # the admin-only bulk import; the route's caller is an administrator
 
 
@@ -179,17 +182,40 @@ def all_ids(session: Session) -> list[int]:
 
 
 def licences_taken(session: Session, numbers: set[str]) -> set[str]:
-    """Which of these licence numbers are registered already: one query for an import batch."""
-    if not numbers:
+    """Which of these licence numbers (as normalised keys) a verified lawyer holds: one query for
+    an import batch. Only verified lawyers hold a licence; pending ones may share it."""
+    keys = {licence_key(number) for number in numbers}
+    if not keys:
         return set()
-    return set(session.scalars(select(Lawyer.license_no).where(Lawyer.license_no.in_(numbers))))
+    query = select(Lawyer.license_key).where(Lawyer.license_key.in_(keys), Lawyer.status == LawyerStatus.verified)
+    return set(session.scalars(query))
 
 
-def licence_taken(session: Session, license_no: str, *, except_id: int | None = None) -> bool:
-    query = select(Lawyer.id).where(Lawyer.license_no == license_no)
+def verified_holder(session: Session, license_no: str, *, except_id: int | None = None) -> int | None:
+    """The id of the verified lawyer holding this licence (normalised), if any."""
+    query = select(Lawyer.id).where(Lawyer.license_key == licence_key(license_no), Lawyer.status == LawyerStatus.verified)
     if except_id is not None:
         query = query.where(Lawyer.id != except_id)
-    return session.scalar(query) is not None
+    return session.scalar(query)
+
+
+def _note_licence_clash(session: Session, lawyer: Lawyer, actor: str) -> None:
+    """Another profile states the same licence: the administrators are told (audit), the caller
+    is not (no oracle), and nothing is blocked (no lock); verification decides who holds it."""
+    others = list(session.scalars(select(Lawyer.id).where(Lawyer.license_key == lawyer.license_key, Lawyer.id != lawyer.id).limit(20)))
+    if others:
+        audit.record(
+            session, actor=actor, action="licence_clash", lawyer_id=lawyer.id,
+            reason=f"states the licence of lawyer(s) {', '.join(map(str, others))}; check before verifying",
+        )
+
+
+def _refuse_second_holder(session: Session, lawyer: Lawyer) -> None:
+    holder = verified_holder(session, lawyer.license_no, except_id=lawyer.id)
+    if holder is not None:
+        raise Conflict(
+            f"lawyer {holder} holds this licence verified; suspend that profile or correct the licence before verifying this one"
+        )
 
 
 def _record_changes(session: Session, lawyer_ids: Sequence[int], operation: str) -> None:
@@ -251,8 +277,10 @@ def _new_lawyer(values: dict[str, Any], status: str, management_token: str | Non
         lawyer.management_token_hash = token_hash(management_token)
     if status == LawyerStatus.verified:
         _stamp_verification(lawyer, valid_for)
-    # consent as given (self-registration) or implied by the bureau's listing (import), timestamped
-    lawyer.consent_listing_at = now
+    # consent as given (self-registration) or implied by the bureau's listing (import), timestamped;
+    # no consent, no time of consent
+    if values.get("consent_listing", True):
+        lawyer.consent_listing_at = now
     if values.get("consent_contact_sharing"):
         lawyer.consent_contact_sharing_at = now
     return lawyer
@@ -275,12 +303,13 @@ def create(
     management_token: str | None = None,
     valid_for: timedelta | None = None,
 ) -> Lawyer:
-    if licence_taken(session, values["license_no"]):
-        raise Conflict("a lawyer with this license_no is already registered; manage it with its token")
     lawyer = _new_lawyer(values, status, management_token, valid_for)
+    if status == LawyerStatus.verified:
+        _refuse_second_holder(session, lawyer)
     session.add(lawyer)
     session.flush()
     _record_creation(session, [lawyer], actor)
+    _note_licence_clash(session, lawyer, actor)
     return lawyer
 
 
@@ -288,10 +317,10 @@ def create_many(session: Session, records: Sequence[dict[str, Any]], *, actor: s
     """Create many new lawyers (each record's "status" as given, else pending) in a few statements:
     the import's path for new records. All or nothing: any licence already registered, or given
     twice, raises Conflict before anything is written."""
-    licences = [values["license_no"] for values in records]
+    licences = [licence_key(values["license_no"]) for values in records]
     taken = licences_taken(session, set(licences))
     if taken or len(set(licences)) != len(licences):
-        raise Conflict(f"license_no already registered or repeated: {sorted(taken)[:5] or 'repeated in the batch'}")
+        raise Conflict("license_no held by a verified lawyer or repeated in the batch")
     lawyers = [_new_lawyer({k: v for k, v in values.items() if k != "status"}, values.get("status", LawyerStatus.pending), None, None) for values in records]
     session.add_all(lawyers)
     session.flush()  # one multi-row INSERT ... RETURNING for the ids
@@ -308,8 +337,6 @@ def update(
     actor: str = IMPORT_ACTOR,
 ) -> set[str]:
     """Apply changes; returns the changed fields. Identity changes send a verified profile back to pending."""
-    if "license_no" in values and licence_taken(session, values["license_no"], except_id=lawyer.id):
-        raise Conflict("a lawyer with this license_no is already registered")
     before = audit.snapshot(lawyer)
     changed = _apply(lawyer, values)
     if not changed:
@@ -329,10 +356,58 @@ def update(
         )
     if "max_open_engagements" in changed:
         lawyer.refresh_capacity()
+    if "license_no" in changed:
+        if lawyer.status == LawyerStatus.verified:
+            _refuse_second_holder(session, lawyer)
+        _note_licence_clash(session, lawyer, actor)
     if changed & {"bio", "cases"}:
         _write_passages(session, lawyer)
     lawyer.updated_at = utcnow()
     _record_change(session, lawyer.id, "upsert")
+    return changed
+
+
+def submit_changes(session: Session, lawyer: Lawyer, values: dict[str, Any], *, actor: str) -> set[str]:
+    """A lawyer's own edit. Unverified: applied (verification will look at it). Verified: the
+    credential fields wait in pending_changes for an administrator, the rest apply at once.
+    Returns the fields changed or held."""
+    if lawyer.status != LawyerStatus.verified:
+        return update(session, lawyer, values, actor=actor)
+    pending = dict(lawyer.pending_changes or {})
+    held = set()
+    for field in CREDENTIAL_FIELDS & values.keys():
+        value = values[field]
+        if getattr(lawyer, field) == value:
+            pending.pop(field, None)  # back to the verified value: nothing to review
+        elif pending.get(field) != value:
+            pending[field] = value
+            held.add(field)
+    if held or pending != (lawyer.pending_changes or {}):
+        lawyer.pending_changes = pending or None
+        if held:
+            audit.record(
+                session, actor=actor, action="changes_submitted", lawyer_id=lawyer.id,
+                reason=f"waiting for review: {', '.join(sorted(held))}",
+            )
+    changed = update(session, lawyer, {f: v for f, v in values.items() if f not in CREDENTIAL_FIELDS}, actor=actor)
+    return changed | held
+
+
+def review_changes(session: Session, lawyer: Lawyer, *, approve: bool, actor: str, reason: str | None) -> set[str]:
+    """Apply (approve) or drop (reject) the changes waiting for review; audited either way."""
+    pending = dict(lawyer.pending_changes or {})
+    if not pending:
+        raise Conflict(f"lawyer {lawyer.id} has no changes waiting for review")
+    lawyer.pending_changes = None
+    changed: set[str] = set()
+    if approve:
+        changed = update(session, lawyer, pending, review_identity=False, actor=actor)
+    else:
+        lawyer.updated_at = utcnow()
+    audit.record(
+        session, actor=actor, action="changes_approved" if approve else "changes_rejected", lawyer_id=lawyer.id,
+        reason=f"{', '.join(sorted(pending))}{f': {reason}' if reason else ''}",
+    )
     return changed
 
 
@@ -351,6 +426,8 @@ def set_status(
         return False
     if renewal and actor == IMPORT_ACTOR:
         return False  # re-importing an unchanged file is not a fresh verification
+    if status == LawyerStatus.verified and not renewal:
+        _refuse_second_holder(session, lawyer)
     before = audit.snapshot(lawyer)
     lawyer.status = status
     if status == LawyerStatus.verified:
@@ -398,6 +475,23 @@ def delete(session: Session, lawyer: Lawyer, *, actor: str = IMPORT_ACTOR, reaso
     session.delete(lawyer)
     _record_change(session, lawyer_id, "delete")
     audit.record(session, actor=actor, action="erased", lawyer_id=lawyer_id, reason=reason, before=before)
+
+
+def stale_registrations(session: Session, before: datetime, limit: int) -> list[Lawyer]:
+    """Self-registrations (a management token, no bureau id) still pending, never verified, made before `before`."""
+    query = (
+        select(Lawyer)
+        .where(
+            Lawyer.status == LawyerStatus.pending,
+            Lawyer.verified_at.is_(None),
+            Lawyer.external_id.is_(None),
+            Lawyer.management_token_hash.is_not(None),
+            Lawyer.created_at < before,
+        )
+        .order_by(Lawyer.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
 
 
 def lapsing(session: Session, after: datetime, until: datetime) -> list[Lawyer]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from models import Need
@@ -13,10 +13,15 @@ from service.errors import Conflict, NotFound
 from service.repositories.paging import page_of
 
 
+def _same_organisation(organisation: str | None) -> ColumnElement[bool]:
+    return Need.organisation.is_(None) if organisation is None else Need.organisation == organisation
+
+
 def create(session: Session, values: dict[str, Any], *, organisation: str | None, owner_key_id: int | None) -> Need:
     external_id = values.get("external_id")
-    if external_id and session.scalar(select(Need.id).where(Need.external_id == external_id)) is not None:
-        raise Conflict(f"a need with external_id {external_id!r} already exists")
+    taken = select(Need.id).where(Need.external_id == external_id, _same_organisation(organisation))
+    if external_id and session.scalar(taken) is not None:
+        raise Conflict(f"your organisation already has a need with external_id {external_id!r}")
     need = Need(**values, organisation=organisation, owner_key_id=owner_key_id)
     session.add(need)
     session.flush()
@@ -39,7 +44,7 @@ def page(session: Session, *, organisation: str | None, offset: int, limit: int)
 
 
 def upsert_record(session: Session, values: dict[str, Any], *, organisation: str | None) -> str:
-    existing = session.scalar(select(Need).where(Need.external_id == values["external_id"]))
+    existing = session.scalar(select(Need).where(Need.external_id == values["external_id"], _same_organisation(organisation)))
     if existing is None:
         create(session, values, organisation=organisation, owner_key_id=None)
         return "created"

@@ -88,6 +88,12 @@ def _practice(code: str) -> str:
     return code
 
 
+def _talent_pool(code: str) -> str:
+    if code not in taxonomy.TALENT_POOLS:
+        raise ValueError(f"{code!r} is not a talent pool; use one of: {', '.join(taxonomy.TALENT_POOLS)}")
+    return code
+
+
 def _enum_schema(values: tuple[str, ...], description: str) -> WithJsonSchema:
     return WithJsonSchema({"type": "string", "enum": list(values), "description": description})
 
@@ -101,6 +107,8 @@ Jurisdiction = Annotated[
     WithJsonSchema({"type": "string", "pattern": jurisdiction_pattern(), "description": "e.g. CN or US-NY"}),
 ]
 
+TalentPoolCode = Annotated[str, AfterValidator(_talent_pool), _enum_schema(taxonomy.TALENT_POOLS, "a talent pool")]
+LenientTalentPoolCode = Annotated[str, BeforeValidator(_lower), AfterValidator(_talent_pool)]
 LenientCountryCode = Annotated[str, BeforeValidator(_upper), AfterValidator(_lenient_country)]
 LenientJurisdiction = Annotated[str, BeforeValidator(_upper), AfterValidator(_jurisdiction)]
 LenientLanguageCode = Annotated[str, BeforeValidator(_lower), AfterValidator(_language)]

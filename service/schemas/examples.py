@@ -152,10 +152,12 @@ IMPORT_LINES = (
     '"practice_areas": ["energy_resources"], "languages": [{"code": "ru", "level": "working"}], "status": "verified"}\n'
 )
 IMPORT_SUMMARY: dict[str, Any] = {
-    "created": 1,
+    "committed": False,
+    "created": 0,
     "updated": 0,
     "unchanged": 0,
     "rejected": [{"line": 2, "external_id": "L-000454", "reason": "license_no: Field required"}],
+    "rejected_total": 1,
 }
 
 KEY_CREATE: dict[str, Any] = {"name": "Sunpower EPC legal desk", "role": "enterprise", "organisation": "sunpower-epc"}

@@ -32,7 +32,9 @@ from service.schemas.common import (
     LenientJurisdiction,
     LenientLanguageCode,
     LenientPracticeCode,
+    LenientTalentPoolCode,
     PracticeCode,
+    TalentPoolCode,
     ShortText,
     StrictModel,
     text,
@@ -71,9 +73,9 @@ Email = Annotated[
     ),
 ]
 City = Annotated[str, text(120, one_line=True)]
+PersonName = Annotated[str, text(200, one_line=True)]  # the column holds 200 characters
 Bio = Annotated[str, text(10_000, min_length=0)]  # may be empty or blank
 Case = Annotated[str, text(2_000)]
-TalentPool = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{2,64}$")]
 # a party's name as written (any script); conflicts compare names case-, width- and space-insensitively
 PartyName = Annotated[str, text(200, one_line=True)]
 # the bounds inside, the boolean check outside: so the schema keeps minimum and maximum
@@ -101,8 +103,8 @@ class HourlyRate(StrictModel):
 class LawyerFields(StrictModel):
     """Everything a lawyer may state about themself."""
 
-    name: ShortText
-    name_en: ShortText | None = None
+    name: PersonName
+    name_en: PersonName | None = None
     firm: ShortText | None = None
     firm_en: ShortText | None = None
     city: City | None = None
@@ -115,7 +117,7 @@ class LawyerFields(StrictModel):
     languages: list[LanguageSkill] = Field(default_factory=list, max_length=30)
     bio: Bio = ""
     cases: list[Case] = Field(default_factory=list, max_length=100)
-    talent_pools: list[TalentPool] = Field(default_factory=list, max_length=20)
+    talent_pools: list[TalentPoolCode] = Field(default_factory=list, max_length=20)
     hourly_rate: HourlyRate | None = None
     accepting_clients: StrictBool = True
     email: Email | None = None
@@ -165,6 +167,7 @@ class LawyerRecord(LawyerFields):
     countries: list[LenientCountryCode] = Field(default_factory=list, max_length=100)
     offices: list[LenientCountryCode] = Field(default_factory=list, max_length=100)
     practice_areas: list[LenientPracticeCode] = Field(default_factory=list, max_length=19)
+    talent_pools: list[LenientTalentPoolCode] = Field(default_factory=list, max_length=20)
     languages: list[LenientLanguageSkill] = Field(default_factory=list, max_length=30)  # type: ignore[assignment]  # narrows LawyerFields' item type to the lenient one
     license_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=40, pattern=LICENCE_PATTERN.pattern)]
 
@@ -186,8 +189,8 @@ class LawyerCreate(LawyerFields):
 # `type: ignore[assignment|arg-type]` below is that None default ("not sent"), which mypy reads as
 # a value of the field's type.
 class LawyerUpdate(StrictModel):
-    name: ShortText = None  # type: ignore[assignment]
-    name_en: ShortText | None = None
+    name: PersonName = None  # type: ignore[assignment]
+    name_en: PersonName | None = None
     firm: ShortText | None = None
     firm_en: ShortText | None = None
     city: City | None = None
@@ -200,7 +203,7 @@ class LawyerUpdate(StrictModel):
     languages: list[LanguageSkill] = Field(None, max_length=30)  # type: ignore[arg-type]
     bio: Bio = None  # type: ignore[assignment]
     cases: list[Case] = Field(None, max_length=100)  # type: ignore[arg-type]
-    talent_pools: list[TalentPool] = Field(None, max_length=20)  # type: ignore[arg-type]
+    talent_pools: list[TalentPoolCode] = Field(None, max_length=20)  # type: ignore[arg-type]
     hourly_rate: HourlyRate | None = None
     accepting_clients: StrictBool = None  # type: ignore[assignment]
     email: Email | None = None
@@ -226,6 +229,10 @@ class ConsentUpdate(StrictModel):
 
 
 Reason = Annotated[str, text(1000)]
+
+
+class ReviewBody(StrictModel):
+    reason: Reason | None = Field(None, description="what was checked, or why the changes are refused")
 
 
 class VerifyBody(StrictModel):
@@ -294,6 +301,9 @@ class LawyerPrivate(LawyerPublic, ConsentView):
     open_engagements: int = Field(description="engagements accepted or under way now")
     at_capacity: bool = Field(description="true: at the maximum, so unavailable: not matched nor offered requests until one closes")
     adverse_parties: list[str] = Field(description="parties declared adverse (conflicts)")
+    pending_changes: dict[str, Any] | None = Field(
+        None, description="credential fields you changed while verified, waiting for an administrator (field: new value)"
+    )
 
 
 class Registered(LawyerPrivate):
@@ -307,6 +317,9 @@ class ImportRejection(BaseModel):
 
 
 class ImportSummary(BaseModel):
+    committed: bool = Field(
+        True, description="whether the import was written: false when any line was rejected, and then nothing was"
+    )
     created: int = 0
     updated: int = 0
     unchanged: int = 0

@@ -81,6 +81,10 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
     ("POST", "/v1/lawyers/{fresh_lawyer}/suspend", {"reason": "licence lapsed"},
                                                               (401,  401,  401,  403,  403,  403,  200)),
     ("DELETE", "/v1/lawyers/{fresh_lawyer}", None,            (401,  401,  401,  403,  403,  403,  204)),
+    # review of credential changes: nothing waits for a fresh lawyer, so the administrator gets 409
+    ("POST", "/v1/lawyers/{fresh_lawyer}/changes/approve", None, (401, 401,  401,  403,  403,  403,  409)),
+    ("POST", "/v1/lawyers/{fresh_lawyer}/changes/reject", {"reason": "not checked"},
+                                                              (401,  401,  401,  403,  403,  403,  409)),
     # the bureau keeps its directory (README); enterprises may not
     ("POST", "/v1/lawyers/import", "{import}",                (401,  401,  401,  403,  403,  200,  200)),
     # a lawyer's own profile, by management token only
@@ -134,7 +138,7 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     # the matrix registers ~30 lawyers from one address; the registration limit has its own test
-    return make_settings(tmp_path, database_url, registration_rate_limit_per_minute=1000)
+    return make_settings(tmp_path, database_url, registration_rate_limit_per_minute=1000, registrations_per_address_per_day=1000)
 
 
 @dataclass

@@ -35,8 +35,8 @@ def test_import_is_idempotent_and_reports_bad_lines(client, admin_headers):
     good = [lawyer_record(), lawyer_record()]
     lines = [json.dumps(good[0]), "{not json", json.dumps({**lawyer_record(), "countries": ["XX"]}), json.dumps(good[1])]
     refused = client.post("/v1/lawyers/import", content="\n".join(lines).encode(), headers=admin_headers)
-    assert refused.status_code == 422  # all or nothing: the good lines were not written either
     first = refused.json()
+    assert first["committed"] is False and first["created"] == 0  # all or nothing: the good lines were not written either
     assert [(r["line"], "JSON" in r["reason"]) for r in first["rejected"]] == [(2, True), (3, False)]
     assert "countries" in first["rejected"][1]["reason"] and first["rejected_total"] == 2
     assert client.get("/v1/lawyers", headers=admin_headers).json()["total"] == 0
@@ -92,9 +92,9 @@ def test_registration_refuses_status_and_duplicates(client, admin_headers):
     assert response.status_code == 422 and "status" in response.json()["detail"]
     body.pop("status")
     assert client.post("/v1/lawyers", json=body, headers=admin_headers).status_code == 201
+    # a duplicate licence is no oracle: answered as any registration (tests/security/test_licences.py)
     duplicate = client.post("/v1/lawyers", json=body, headers=admin_headers)
-    assert duplicate.status_code == 409
-    assert duplicate.headers["content-type"].startswith("application/problem+json")
+    assert duplicate.status_code == 201
 
 
 def test_public_reads_hide_contact_fields(client, admin_headers):
@@ -142,7 +142,7 @@ def test_bad_input_gets_problem_json(client, admin_headers):
 
 def test_revoked_key_stops_working(client, admin_headers):
     created = client.post(
-        "/v1/admin/api-keys", json={"name": "b", "role": "bureau", "organisation": "Bureau"}, headers=admin_headers
+        "/v1/admin/api-keys", json={"name": "b", "role": "bureau", "organisation": "Shanghai Commerce Bureau"}, headers=admin_headers
     ).json()
     headers = {"X-API-Key": created["api_key"]}
     assert client.get("/v1/needs", headers=headers).status_code == 200

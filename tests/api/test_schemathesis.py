@@ -37,7 +37,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
     # Generous budgets: the fuzzer is one caller sending thousands of requests.
     return make_settings(
         tmp_path, database_url, rate_limit_per_minute=1_000_000, registration_rate_limit_per_minute=1_000_000,
-        auth_failures_per_minute=1_000_000, match_cost_per_minute=1e9, match_cost_per_minute_per_organisation=1e9,
+        auth_failures_per_minute=1_000_000, registrations_per_address_per_day=1_000_000, match_cost_per_minute=1e9, match_cost_per_minute_per_organisation=1e9,
     )
 
 

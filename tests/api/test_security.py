@@ -132,22 +132,26 @@ def test_addresses_in_special_use_domains_are_refused_as_the_schema_says(client)
             assert "special-use" in response.json()["detail"]
 
 
-def test_duplicate_licence_is_a_conflict(client):
-    lawyer, _ = _register(client, verify=False)
+def test_duplicate_licence_is_not_an_oracle_but_cannot_be_verified_twice(client):
+    # (tests/security/test_licences.py has the whole mechanism)
+    lawyer, _ = _register(client)
     again = client.post("/v1/lawyers", json=registration(license_no=lawyer["license_no"]))
-    assert again.status_code == 409 and again.json()["status"] == 409
+    assert again.status_code == 201
+    assert client.post(f"/v1/lawyers/{again.json()['id']}/verify", headers=ADMIN).status_code == 409
 
 
-def test_identity_changes_send_the_profile_back_to_review(client):
+def test_credential_changes_wait_for_review_and_the_verified_values_stay_listed(client):
+    # (tests/security/test_credential_review.py has the whole mechanism)
     lawyer, token = _register(client)
     assert lawyer["id"] in _matched_ids(client)
     unchanged = client.patch("/v1/lawyers/me", json={"bio": "EPC arbitration for a solar plant in Kazakhstan."}, headers=token)
-    assert unchanged.status_code == 200 and unchanged.json()["status"] == "verified"
+    assert unchanged.status_code == 200 and unchanged.json()["pending_changes"] is None
     changed = client.patch("/v1/lawyers/me", json={"bar_admissions": ["CN", "GB"]}, headers=token)
-    assert changed.status_code == 200 and changed.json()["status"] == "pending"
-    assert lawyer["id"] not in _matched_ids(client)
+    assert changed.status_code == 200 and changed.json()["status"] == "verified"
+    assert changed.json()["bar_admissions"] == ["CN"] and changed.json()["pending_changes"] == {"bar_admissions": ["CN", "GB"]}
+    assert lawyer["id"] in _matched_ids(client)
     event = _audit(client, lawyer["id"])[0]
-    assert (event["actor"], event["before"]["status"], event["after"]["status"]) == (f"lawyer:{lawyer['id']}", "verified", "pending")
+    assert (event["actor"], event["action"]) == (f"lawyer:{lawyer['id']}", "changes_submitted")
     assert "bar_admissions" in event["reason"]
 
 

@@ -80,9 +80,9 @@ def _fill(url: str) -> None:
             ).scalar_one()
             lawyer_id = connection.execute(
                 text(
-                    "INSERT INTO lawyers (name, license_no, years_of_practice, bar_admissions, countries, offices, "
+                    "INSERT INTO lawyers (name, license_no, license_key, years_of_practice, bar_admissions, countries, offices, "
                     "practice_areas, languages, bio, cases, talent_pools, accepting_clients, status, created_at, updated_at) "
-                    "VALUES ('律师', '31010120100000001', 3, '[]', '[\"KZ\"]', '[]', '[]', '[]', 'bio', '[]', '[]', "
+                    "VALUES ('律师', '31010120100000001', '31010120100000001', 3, '[]', '[\"KZ\"]', '[]', '[]', '[]', 'bio', '[]', '[]', "
                     ":yes, 'verified', :now, :now) RETURNING id"
                 ),
                 {"yes": True, "now": now},

@@ -45,8 +45,8 @@ def test_bios_needs_and_imports_refuse_markup_and_controls(client: TestClient) -
     assert client.post("/v1/needs", json={"description": "EPC \u202edispute"}, headers=ADMIN).status_code == 422
     assert client.post("/v1/match", json={"description": "EPC\x00 dispute"}, headers=ADMIN).status_code == 422
     line = json.dumps(lawyer_record(firm="Evil\u202eFirm"))
-    imported = client.post("/v1/lawyers/import", content=line, headers=ADMIN).json()
-    assert imported["created"] == 0 and "U+202E" in json.dumps(imported)
+    imported = client.post("/v1/lawyers/import", content=line, headers=ADMIN)
+    assert imported.json()["committed"] is False and "U+202E" in imported.text
 
 
 def test_zero_width_characters_are_stripped_and_text_is_nfc(client: TestClient) -> None:
@@ -95,3 +95,8 @@ def test_the_schema_says_nul_and_controls_are_refused(client: TestClient) -> Non
         assert compiled.match("ordinary text 普通文本")
         for refused in ("a\x00b", "a\u202eb", "a\x1bb", "a<b"):
             assert not compiled.match(refused), (pattern, refused)
+
+
+def test_names_longer_than_their_column_are_a_422_not_a_500(client: TestClient) -> None:
+    assert client.post("/v1/lawyers", json=_registration(name="名" * 201)).status_code == 422
+    assert client.post("/v1/lawyers", json=_registration(name="名" * 200)).status_code == 201

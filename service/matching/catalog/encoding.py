@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -136,8 +137,27 @@ class VectorCache:
 _pool_encoder: Encoder | None = None
 
 
-def _pool_init(spec: str) -> None:
+# How often a pool worker checks that the process that started it is still there.
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _die_with_parent(parent: int) -> None:
+    """Exit as soon as the parent is gone, even killed by SIGKILL (which runs no clean-up): an
+    orphaned worker would live on holding its encoder (~220 MB), and with it the resource tracker.
+    Polling, not prctl(PR_SET_PDEATHSIG): that signal follows the parent *thread* that spawned
+    the worker, and the pool spawns from whichever thread submits first."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _pool_init(spec: str, parent: int) -> None:
     global _pool_encoder
+    _die_with_parent(parent)
     _pool_encoder = load_encoder(spec, threads=1)
 
 
@@ -153,7 +173,7 @@ class EncoderPool:
         self.processes = processes
         # spawn: the parent holds threads (and maybe FAISS/OpenMP state) that fork would copy badly
         self._executor = ProcessPoolExecutor(
-            processes, mp_context=multiprocessing.get_context("spawn"), initializer=_pool_init, initargs=(spec,)
+            processes, mp_context=multiprocessing.get_context("spawn"), initializer=_pool_init, initargs=(spec, os.getpid())
         )
 
     def submit(self, texts: Sequence[str]) -> list[Future[np.ndarray]]:
