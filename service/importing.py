@@ -200,7 +200,9 @@ def _import_batch(
         except (ServiceError, IntegrityError):  # a concurrent writer took an id or licence: go one by one
             rest = sorted(rest + bulk, key=lambda item: item[0])
     for number, record in rest:
-        values = record.model_dump(mode="json", exclude={"external_id"})
+        # a lawyer's own capacity and conflicts survive a re-import that does not state them
+        kept = {"max_open_engagements", "adverse_parties"} - record.model_fields_set
+        values = record.model_dump(mode="json", exclude={"external_id", *kept})
         values["external_id"] = record.external_id
         try:
             # a savepoint per record: one conflict rolls back that record only

@@ -61,16 +61,15 @@ def upgrade() -> None:
     )
     op.create_index('ix_email_outbox_sent_at_next_attempt_at', 'email_outbox', ['sent_at', 'next_attempt_at'], unique=False)
 
-    # adding columns needs no table rebuild, on SQLite either (the AUTOINCREMENT of 0002 stays)
-    with op.batch_alter_table('lawyers', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('max_open_engagements', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('open_engagements', sa.Integer(), server_default='0', nullable=False))
-        batch_op.add_column(sa.Column('at_capacity', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column('adverse_parties', sa.JSON(), server_default='[]', nullable=False))
-        batch_op.add_column(sa.Column('track_record', sa.JSON(), server_default='{}', nullable=False))
-    with op.batch_alter_table('needs', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('counterparties', sa.JSON(), server_default='[]', nullable=False))
-        batch_op.add_column(sa.Column('contact_email', sa.String(length=320), nullable=True))
+    # plain ADD COLUMN, no batch: a batch would rebuild the SQLite table and drop its AUTOINCREMENT
+    # (0002), and erased lawyers' ids would be handed out again
+    op.add_column('lawyers', sa.Column('max_open_engagements', sa.Integer(), nullable=True))
+    op.add_column('lawyers', sa.Column('open_engagements', sa.Integer(), server_default='0', nullable=False))
+    op.add_column('lawyers', sa.Column('at_capacity', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('lawyers', sa.Column('adverse_parties', sa.JSON(), server_default='[]', nullable=False))
+    op.add_column('lawyers', sa.Column('track_record', sa.JSON(), server_default='{}', nullable=False))
+    op.add_column('needs', sa.Column('counterparties', sa.JSON(), server_default='[]', nullable=False))
+    op.add_column('needs', sa.Column('contact_email', sa.String(length=320), nullable=True))
 
 
 def downgrade() -> None:

@@ -110,6 +110,7 @@ def offer_chosen(
     conflicts), not asked before. All or none."""
     now = now or utcnow()
     ids = list(dict.fromkeys(lawyer_ids))
+    request_repo.lock_need(session, need.id)  # concurrent sends for one need count their rounds in turn
     asked = request_repo.lawyers_asked(session, need.id)
     again = [i for i in ids if i in asked]
     if again:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,14 +27,19 @@ log = logging.getLogger(__name__)
 
 def sweep_one(factory: sessionmaker[Session], matcher: MatchEngine, policy: requests.Policy) -> bool:
     """Expire one overdue request (and offer its need onward); False when none is overdue."""
+    started = time.monotonic()
     with transaction(factory) as session:
         now = utcnow()
         claimed = request_repo.claim_expired(session, now)
         if claimed is None:
             return False
         nxt = requests.expire(session, matcher, claimed, policy=policy, now=now)
-        log.info("request %d expired; %s", claimed.id, f"offered as request {nxt.id}" if nxt is not None else "not offered again")
-        return True
+        request_id, next_id = claimed.id, nxt.id if nxt is not None else None
+    log.info(
+        "request %d expired (%.3f s); %s",
+        request_id, time.monotonic() - started, f"offered as request {next_id}" if next_id is not None else "not offered again",
+    )
+    return True
 
 
 def sweep(

@@ -105,3 +105,20 @@ def test_capacity_and_conflicts_survive_a_snapshot(world: World, runtime: Runtim
     assert loaded.load_or_rebuild(runtime.sessions, tmp_path / "snap") == "loaded"
     assert loaded.lawyers[a].adverse == frozenset({"almatypower"}) and loaded.lawyers[b].at_capacity
     assert loaded.facts.mask("capacity", "full")[b] and loaded.facts.mask("adverse", "almatypower")[a]
+
+
+def test_a_reimport_keeps_what_the_lawyer_declared(world: World) -> None:
+    import json
+
+    from tests.conftest import lawyer_record
+    from tests.engagement._world import ADMIN
+
+    client = world.client
+    record = lawyer_record()
+    assert client.post("/v1/lawyers/import", content=json.dumps(record).encode(), headers=ADMIN).json()["created"] == 1
+    lawyer_id = client.get("/v1/lawyers", headers=ADMIN, params={"limit": 100}).json()["items"][-1]["id"]
+    client.patch(f"/v1/lawyers/{lawyer_id}", json={"adverse_parties": ["Almaty Power"], "max_open_engagements": 2}, headers=ADMIN)
+    again = client.post("/v1/lawyers/import", content=json.dumps({**record, "years_of_practice": 11}).encode(), headers=ADMIN).json()
+    assert again["updated"] == 1
+    kept = client.get(f"/v1/lawyers/{lawyer_id}", headers=ADMIN).json()
+    assert (kept["adverse_parties"], kept["max_open_engagements"], kept["years_of_practice"]) == (["Almaty Power"], 2, 11)
