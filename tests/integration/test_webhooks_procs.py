@@ -5,6 +5,7 @@ checks every signature and counts each event after dedup by id."""
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ from models import DeliveryStatus, WebhookDelivery
 from service.db import make_engine, make_session_factory, migrate, transaction
 from service.engagement import events, webhooks
 from service.settings import Settings
-from tests._receiver import Answer, Receiver, receiving
+from tests._receiver import Answer, Received, Receiver, receiving
 from tests.api.test_authz_matrix import registration
 from tests.integration._procs import ADMIN_KEY, Proc, Service, service_env, wait_for
 
@@ -39,9 +40,19 @@ def rx() -> Iterator[Receiver]:
 
 
 def test_a_delivery_in_flight_when_the_server_dies_is_sent_again(database_url: str, tmp_path: Path, rx: Receiver) -> None:
-    # the first request is held 3 s (within the timeout): the server is killed meanwhile
-    rx.script = lambda _request, n: Answer(204, delay=3.0) if n == 0 else Answer(204)
-    env = service_env(database_url, tmp_path / "data", **WEBHOOK_ENV)
+    # The first request is held until the server has been killed (within the send timeout): the
+    # sender can record nothing. Its claim runs out after 12 s and the next server sends it again.
+    killed = threading.Event()
+
+    def hold_the_first(_request: Received, n: int) -> Answer:
+        if n == 0:
+            killed.wait(9)
+        return Answer(204)
+
+    rx.script = hold_the_first
+    env = service_env(
+        database_url, tmp_path / "data", **(WEBHOOK_ENV | {"MATCHMAKER_WEBHOOK_TIMEOUT_SECONDS": "10", "MATCHMAKER_WEBHOOK_CLAIM_SECONDS": "12"})
+    )
     first = Service(env, tmp_path / "first.log")
     http = httpx.Client(timeout=30)
     try:
@@ -54,14 +65,20 @@ def test_a_delivery_in_flight_when_the_server_dies_is_sent_again(database_url: s
         assert verified.status_code == 200, verified.text
         assert rx.arrived.wait(15), f"no delivery arrived:\n{first.output()}"
         first.kill()  # SIGKILL mid-delivery: no chance to record anything
+        killed.set()
     finally:
+        killed.set()
         first.close()
     assert len(rx.received) == 1
 
     second = Service(env, tmp_path / "second.log")
     try:
         second.wait_ready()
-        wait_for(lambda: len(rx.received) >= 2, timeout=30, what="the delivery sent again")
+        try:
+            wait_for(lambda: len(rx.received) >= 2, timeout=40, what="the delivery sent again")
+        except AssertionError as missing:
+            state = http.get(f"{second.base}/v1/webhooks/{made.json()['id']}/deliveries", headers=ADMIN).text
+            raise AssertionError(f"{missing}; deliveries: {state}; now {time.time()}:\n{second.output()[-1500:]}") from None
         log: list[dict[str, Any]] = []
 
         def settled() -> bool:
