@@ -5,6 +5,7 @@ checks every signature and counts each event after dedup by id."""
 from __future__ import annotations
 
 import re
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -97,24 +98,38 @@ def test_a_delivery_in_flight_when_the_server_dies_is_sent_again(database_url: s
 
 
 def test_two_workers_share_a_burst_without_sending_anything_twice(database_url: str, tmp_path: Path, rx: Receiver) -> None:
+    """Two `matchmaker webhooks deliver` processes, both polling when a burst of events lands."""
     count = 200
     rx.script = lambda _request, _n: Answer(204, delay=0.03)
     migrate(database_url)
     engine = make_engine(database_url)
     sessions = make_session_factory(engine)
     settings = Settings(environment="test", webhook_allow_private_addresses=True)
+
+    def all_recorded() -> bool:
+        with sessions() as session:
+            rows = session.scalars(select(WebhookDelivery.status)).all()
+        return len(rows) == count and set(rows) == {DeliveryStatus.succeeded}
+
     try:
         with transaction(sessions) as session:
             _, secret = webhooks.subscribe(session, settings, role="bureau", organisation="bureau", url=rx.url,
                                            event_types=["lawyer.verified"], active=True, description=None)
-            for n in range(count):
-                events.publish(session, "lawyer.verified", subject=f"lawyer:{n}", data={"lawyer_id": n})
         rx.secrets.append(secret)
         env = service_env(database_url, tmp_path / "data", **WEBHOOK_ENV)
-        workers = [Proc(["webhooks", "deliver", "--until-idle"], env, tmp_path / f"worker{i}.log") for i in (1, 2)]
+        workers = [Proc(["webhooks", "deliver"], env, tmp_path / f"worker{i}.log") for i in (1, 2)]
         try:
             for worker in workers:
-                assert worker.wait(120) == 0, worker.output()
+                wait_for(lambda w=worker: "delivering webhooks" in w.output(), timeout=60, what="a worker polling")  # type: ignore[misc]
+            with transaction(sessions) as session:
+                for n in range(count):
+                    events.publish(session, "lawyer.verified", subject=f"lawyer:{n}", data={"lawyer_id": n})
+            wait_for(lambda: len(rx.unique()) >= count, timeout=60, what=f"{count} events delivered")
+            wait_for(all_recorded, timeout=30, what="every delivery recorded as succeeded")
+            for worker in workers:
+                worker.signal(signal.SIGTERM)
+            for worker in workers:
+                assert worker.wait(30) == 0, worker.output()
         finally:
             for worker in workers:
                 worker.close()
