@@ -1,6 +1,7 @@
 """The webhook dispatcher: fans events out into deliveries, claims due deliveries, sends them.
 
-Every step is its own short transaction, and no transaction is held while a receiver answers:
+Steps 1 and 2 share one short transaction, step 4 has its own, and none is held while a receiver
+answers:
 1. fan-out: lock the cursor (one worker at a time; the others skip), read the events not yet fanned
    out, write one delivery per matching subscription, remember the events as fanned out;
 2. claim: take due deliveries (PostgreSQL: FOR UPDATE SKIP LOCKED, so each goes to one worker; SQLite
