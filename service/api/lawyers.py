@@ -26,7 +26,8 @@ from service.deps import (
     limit_exports,
     limit_registrations,
 )
-from service.engagement import standing
+# aliased: in this module `standing` is the directory's standing rule (a keyword, and a local name)
+from service.engagement import standing as lawyer_standing
 from service.errors import Invalid, PayloadTooLarge
 from service.problems import AUTH_RESPONSES, COMMON_RESPONSES, CONFLICT_RESPONSES, NOT_FOUND_RESPONSES
 from service.matching import rules
@@ -394,7 +395,7 @@ def verify(
     audited with the reason given. A 409 when another verified lawyer holds the same licence."""
     lawyer = lawyer_repo.get(session, lawyer_id)
     reason = body.reason if body else None
-    standing.verify(session, lawyer, actor=caller.actor, reason=reason, valid_for=_valid_for(settings))
+    lawyer_standing.verify(session, lawyer, actor=caller.actor, reason=reason, valid_for=_valid_for(settings))
     session.flush()
     return LawyerPrivate.model_validate(lawyer)
 
@@ -433,7 +434,7 @@ def suspend(
 ) -> Any:
     """Take the lawyer out of the directory and of matching on every worker; audited with the reason."""
     lawyer = lawyer_repo.get(session, lawyer_id)
-    standing.suspend(session, lawyer, actor=caller.actor, reason=body.reason)
+    lawyer_standing.suspend(session, lawyer, actor=caller.actor, reason=body.reason)
     session.flush()
     return LawyerPrivate.model_validate(lawyer)
 

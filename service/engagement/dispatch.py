@@ -1,6 +1,7 @@
 """The webhook dispatcher: fans events out into deliveries, claims due deliveries, sends them.
 
-Every step is its own short transaction, and no transaction is held while a receiver answers:
+Steps 1 and 2 share one short transaction, step 4 has its own, and none is held while a receiver
+answers:
 1. fan-out: lock the cursor (one worker at a time; the others skip), read the events not yet fanned
    out, write one delivery per matching subscription, remember the events as fanned out;
 2. claim: take due deliveries (PostgreSQL: FOR UPDATE SKIP LOCKED, so each goes to one worker; SQLite
@@ -25,7 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -108,59 +109,63 @@ class Dispatcher:
 
     def fan_out(self) -> int:
         """Write the deliveries of events not yet fanned out; returns how many events were read."""
-        now = utcnow()
         try:
             with transaction(self.sessions) as session:
-                cursor = repo.lock_cursor(session)
-                if cursor is None:
-                    return 0  # another worker is fanning out
-                events = repo.events_to_fan_out(session, cursor.last_event_pk, limit=FAN_OUT_BATCH)
-                subscriptions = repo.active_subscriptions(session) if events else []
-                repo.add_deliveries(
-                    session,
-                    [
-                        WebhookDelivery(subscription_id=s.id, event_pk=e.id, status=DeliveryStatus.pending, attempts=0, next_attempt_at=now)
-                        for e in events
-                        for s in subscriptions
-                        if matches(s, e)
-                    ],
-                )
-                repo.mark_fanned_out(session, events)
-                if len(events) < FAN_OUT_BATCH:  # all visible events are fanned out: the cursor may move
-                    repo.advance_cursor(session, cursor, older_than=now - self.settled)
-                return len(events)
+                return self._fan_out(session, utcnow())
         except IntegrityError:
             # two workers created a missing cursor at once; the loser tries again next round
             log.info("webhook fan-out raced another worker; retrying")
             return 0
 
+    def _fan_out(self, session: Session, now: datetime) -> int:
+        cursor = repo.lock_cursor(session)
+        if cursor is None:
+            return 0  # another worker is fanning out
+        events = repo.events_to_fan_out(session, cursor.last_event_pk, limit=FAN_OUT_BATCH)
+        subscriptions = repo.active_subscriptions(session) if events else []
+        repo.add_deliveries(
+            session,
+            [
+                WebhookDelivery(subscription_id=s.id, event_pk=e.id, status=DeliveryStatus.pending, attempts=0, next_attempt_at=now)
+                for e in events
+                for s in subscriptions
+                if matches(s, e)
+            ],
+        )
+        repo.mark_fanned_out(session, events)
+        if len(events) < FAN_OUT_BATCH:  # all visible events are fanned out: the cursor may move
+            repo.advance_cursor(session, cursor, older_than=now - self.settled)
+        return len(events)
+
     # ---- 2. claim
 
     def claim(self, limit: int) -> list[Job]:
-        now = utcnow()
-        lease = now + timedelta(seconds=self.settings.webhook_claim_seconds)
-        jobs: list[Job] = []
         with transaction(self.sessions) as session:
-            due = repo.claim_due(session, now, limit=limit)
-            if not due:
-                return []
-            subscriptions = repo.subscriptions_by_id(session, {d.subscription_id for d in due})
-            events = repo.events_by_pk(session, {d.event_pk for d in due})
-            for delivery in due:
-                subscription = subscriptions[delivery.subscription_id]
-                if not subscription.active:
-                    delivery.status = DeliveryStatus.failed
-                    delivery.error = "the subscription was deactivated before this delivery was sent; replay it if needed"
-                    continue
-                delivery.claim = secrets.token_hex(8)
-                delivery.attempts += 1
-                delivery.last_attempt_at = now
-                delivery.next_attempt_at = lease
-                event = events[delivery.event_pk]
-                jobs.append(
-                    Job(delivery.id, delivery.claim, delivery.attempts, subscription.url,
-                        webhooks.signing_secrets(subscription, now), event.event_id, webhooks.body_of(event))
-                )
+            return self._claim(session, utcnow(), limit)
+
+    def _claim(self, session: Session, now: datetime, limit: int) -> list[Job]:
+        lease = now + timedelta(seconds=self.settings.webhook_claim_seconds)
+        due = repo.claim_due(session, now, limit=limit)
+        if not due:
+            return []
+        subscriptions = repo.subscriptions_by_id(session, {d.subscription_id for d in due})
+        events = repo.events_by_pk(session, {d.event_pk for d in due})
+        jobs: list[Job] = []
+        for delivery in due:
+            subscription = subscriptions[delivery.subscription_id]
+            if not subscription.active:
+                delivery.status = DeliveryStatus.failed
+                delivery.error = "the subscription was deactivated before this delivery was sent; replay it if needed"
+                continue
+            delivery.claim = secrets.token_hex(8)
+            delivery.attempts += 1
+            delivery.last_attempt_at = now
+            delivery.next_attempt_at = lease
+            event = events[delivery.event_pk]
+            jobs.append(
+                Job(delivery.id, delivery.claim, delivery.attempts, subscription.url,
+                    webhooks.signing_secrets(subscription, now), event.event_id, webhooks.body_of(event))
+            )
         return jobs
 
     # ---- 3. send
@@ -232,8 +237,16 @@ class Dispatcher:
         if self._pruned_at is None or time.monotonic() - self._pruned_at > PRUNE_EVERY:
             self._pruned_at = time.monotonic()
             self.prune()
-        read = self.fan_out()
-        jobs = self.claim(limit=self.settings.webhook_concurrency * 4)
+        # Fan-out and claim share one short transaction: an idle round is one round trip, and on
+        # SQLite one turn of the write lock that every other writer waits for.
+        now = utcnow()
+        try:
+            with transaction(self.sessions) as session:
+                read = self._fan_out(session, now)
+                jobs = self._claim(session, now, self.settings.webhook_concurrency * 4)
+        except IntegrityError:
+            log.info("webhook fan-out raced another worker creating the cursor; again at once")
+            return 1  # not idle: the next round finds the cursor
         list(self._pool.map(self._deliver, jobs))
         return read + len(jobs)
 

@@ -215,22 +215,29 @@ def test_a_rotated_secret_signs_beside_the_old_one_for_the_grace_then_alone(
 
 
 def test_redirects_are_not_followed_and_answers_are_read_only_in_part(
-    client: TestClient, dispatcher: Dispatcher, rx: Receiver
+    client: TestClient, runtime: Runtime, settings: Settings, rx: Receiver
 ) -> None:
     rx.script = lambda request, _n: (
         Answer(302, headers={"Location": "/elsewhere"}) if request.path == "/hook" else Answer(200)
     )
     hook = subscribe(client, rx, ["lawyer.verified"])
     verified_lawyer(client)
-    dispatcher.run_until_idle()
-    [delivery] = deliveries(client, hook["id"])
-    assert (delivery["status"], delivery["response_status"]) == ("pending", 302), delivery
-    assert "redirect" in delivery["error"]
-    assert rx.received and {r.path for r in rx.received} == {"/hook"}  # (retries may have come due already)
+    # a long backoff: the retry waits, and the replay below sends it at once
+    worker = Dispatcher(runtime.sessions, settings.model_copy(update={"webhook_backoff_seconds": 3600.0, "webhook_backoff_max_seconds": 7200.0}))
+    try:
+        worker.run_until_idle()
+        [delivery] = deliveries(client, hook["id"])
+        assert (delivery["status"], delivery["attempts"], delivery["response_status"]) == ("pending", 1, 302), delivery
+        assert "redirect" in delivery["error"]
+        assert [r.path for r in rx.received] == ["/hook"]  # /elsewhere never asked
 
-    rx.script = lambda _request, _n: Answer(200, b"x" * 2_000_000)
-    until(lambda: deliveries(client, hook["id"])[0]["status"] == "succeeded", dispatcher)
-    assert deliveries(client, hook["id"])[0]["response_excerpt"] == "x" * 500
+        rx.script = lambda _request, _n: Answer(200, b"x" * 2_000_000)
+        assert client.post(f"/v1/webhooks/deliveries/{delivery['id']}/replay", headers=ADMIN).status_code == 202
+        worker.run_until_idle()
+    finally:
+        worker.close()
+    [delivery] = deliveries(client, hook["id"])
+    assert (delivery["status"], delivery["response_status"], delivery["response_excerpt"]) == ("succeeded", 200, "x" * 500)
 
 
 def test_an_enterprise_subscribes_to_its_own_organisations_events_only(

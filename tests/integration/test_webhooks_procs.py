@@ -5,6 +5,8 @@ checks every signature and counts each event after dedup by id."""
 from __future__ import annotations
 
 import re
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +20,7 @@ from models import DeliveryStatus, WebhookDelivery
 from service.db import make_engine, make_session_factory, migrate, transaction
 from service.engagement import events, webhooks
 from service.settings import Settings
-from tests._receiver import Answer, Receiver, receiving
+from tests._receiver import Answer, Received, Receiver, receiving
 from tests.api.test_authz_matrix import registration
 from tests.integration._procs import ADMIN_KEY, Proc, Service, service_env, wait_for
 
@@ -39,9 +41,19 @@ def rx() -> Iterator[Receiver]:
 
 
 def test_a_delivery_in_flight_when_the_server_dies_is_sent_again(database_url: str, tmp_path: Path, rx: Receiver) -> None:
-    # the first request is held 3 s (within the timeout): the server is killed meanwhile
-    rx.script = lambda _request, n: Answer(204, delay=3.0) if n == 0 else Answer(204)
-    env = service_env(database_url, tmp_path / "data", **WEBHOOK_ENV)
+    # The first request is held until the server has been killed (within the send timeout): the
+    # sender can record nothing. Its claim runs out after 12 s and the next server sends it again.
+    killed = threading.Event()
+
+    def hold_the_first(_request: Received, n: int) -> Answer:
+        if n == 0:
+            killed.wait(9)
+        return Answer(204)
+
+    rx.script = hold_the_first
+    env = service_env(
+        database_url, tmp_path / "data", **(WEBHOOK_ENV | {"MATCHMAKER_WEBHOOK_TIMEOUT_SECONDS": "10", "MATCHMAKER_WEBHOOK_CLAIM_SECONDS": "12"})
+    )
     first = Service(env, tmp_path / "first.log")
     http = httpx.Client(timeout=30)
     try:
@@ -54,14 +66,20 @@ def test_a_delivery_in_flight_when_the_server_dies_is_sent_again(database_url: s
         assert verified.status_code == 200, verified.text
         assert rx.arrived.wait(15), f"no delivery arrived:\n{first.output()}"
         first.kill()  # SIGKILL mid-delivery: no chance to record anything
+        killed.set()
     finally:
+        killed.set()
         first.close()
     assert len(rx.received) == 1
 
     second = Service(env, tmp_path / "second.log")
     try:
         second.wait_ready()
-        wait_for(lambda: len(rx.received) >= 2, timeout=30, what="the delivery sent again")
+        try:
+            wait_for(lambda: len(rx.received) >= 2, timeout=40, what="the delivery sent again")
+        except AssertionError as missing:
+            state = http.get(f"{second.base}/v1/webhooks/{made.json()['id']}/deliveries", headers=ADMIN).text
+            raise AssertionError(f"{missing}; deliveries: {state}; now {time.time()}:\n{second.output()[-1500:]}") from None
         log: list[dict[str, Any]] = []
 
         def settled() -> bool:
@@ -80,24 +98,38 @@ def test_a_delivery_in_flight_when_the_server_dies_is_sent_again(database_url: s
 
 
 def test_two_workers_share_a_burst_without_sending_anything_twice(database_url: str, tmp_path: Path, rx: Receiver) -> None:
+    """Two `matchmaker webhooks deliver` processes, both polling when a burst of events lands."""
     count = 200
     rx.script = lambda _request, _n: Answer(204, delay=0.03)
     migrate(database_url)
     engine = make_engine(database_url)
     sessions = make_session_factory(engine)
     settings = Settings(environment="test", webhook_allow_private_addresses=True)
+
+    def all_recorded() -> bool:
+        with sessions() as session:
+            rows = session.scalars(select(WebhookDelivery.status)).all()
+        return len(rows) == count and set(rows) == {DeliveryStatus.succeeded}
+
     try:
         with transaction(sessions) as session:
             _, secret = webhooks.subscribe(session, settings, role="bureau", organisation="bureau", url=rx.url,
                                            event_types=["lawyer.verified"], active=True, description=None)
-            for n in range(count):
-                events.publish(session, "lawyer.verified", subject=f"lawyer:{n}", data={"lawyer_id": n})
         rx.secrets.append(secret)
         env = service_env(database_url, tmp_path / "data", **WEBHOOK_ENV)
-        workers = [Proc(["webhooks", "deliver", "--until-idle"], env, tmp_path / f"worker{i}.log") for i in (1, 2)]
+        workers = [Proc(["webhooks", "deliver"], env, tmp_path / f"worker{i}.log") for i in (1, 2)]
         try:
             for worker in workers:
-                assert worker.wait(120) == 0, worker.output()
+                wait_for(lambda w=worker: "delivering webhooks" in w.output(), timeout=60, what="a worker polling")  # type: ignore[misc]
+            with transaction(sessions) as session:
+                for n in range(count):
+                    events.publish(session, "lawyer.verified", subject=f"lawyer:{n}", data={"lawyer_id": n})
+            wait_for(lambda: len(rx.unique()) >= count, timeout=60, what=f"{count} events delivered")
+            wait_for(all_recorded, timeout=30, what="every delivery recorded as succeeded")
+            for worker in workers:
+                worker.signal(signal.SIGTERM)
+            for worker in workers:
+                assert worker.wait(30) == 0, worker.output()
         finally:
             for worker in workers:
                 worker.close()
