@@ -312,3 +312,14 @@ def test_participants_are_added_and_lawyers_join_from_an_exchange_list(client: T
     assert client.post(f"{url}/participants", json=off_days, headers=bureau).status_code == 409
     assert client.post(f"{url}/lawyers/import", content=b"", headers=bureau).status_code == 422
     assert len(client.get(url, headers=bureau).json()["participants"]) == 5  # refused requests wrote nothing
+
+
+def test_a_fair_too_large_to_schedule_in_one_request_is_refused() -> None:
+    from service.errors import Conflict
+    from service.fairs.plan import check_size
+
+    check_size(300, 150)  # the scale
+    check_size(1000, 200)
+    for enterprises, lawyers in ((1000, 201), (1001, 1), (1, 501)):
+        with pytest.raises(Conflict, match="split it"):
+            check_size(enterprises, lawyers)
