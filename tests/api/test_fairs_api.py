@@ -323,3 +323,28 @@ def test_a_fair_too_large_to_schedule_in_one_request_is_refused() -> None:
     for enterprises, lawyers in ((1000, 201), (1001, 1), (1, 501)):
         with pytest.raises(Conflict, match="split it"):
             check_size(enterprises, lawyers)
+
+
+def test_the_database_refuses_a_double_booking(client: TestClient, fair: dict[str, Any], bureau: dict[str, str], runtime: Any) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from models import FairMeeting
+
+    enterprises, lawyers = _ids(fair)
+    base = {"fair_id": fair["id"], "score": 0.5, "weight": 50, "must": False, "reasons": {}}
+    clashes = [
+        ({"enterprise_id": enterprises[0], "lawyer_id": lawyers[0], "slot": 0, "desk": 1},
+         {"enterprise_id": enterprises[1], "lawyer_id": lawyers[1], "slot": 0, "desk": 1}),  # one desk, two meetings
+        ({"enterprise_id": enterprises[0], "lawyer_id": lawyers[0], "slot": 0, "desk": 1},
+         {"enterprise_id": enterprises[0], "lawyer_id": lawyers[1], "slot": 0, "desk": 2}),  # an enterprise in two places
+        ({"enterprise_id": enterprises[0], "lawyer_id": lawyers[0], "slot": 0, "desk": 1},
+         {"enterprise_id": enterprises[1], "lawyer_id": lawyers[0], "slot": 0, "desk": 2}),  # a lawyer in two places
+    ]
+    for first, second in clashes:
+        with runtime.sessions() as session:
+            session.add(FairMeeting(**base, **first))
+            session.flush()
+            session.add(FairMeeting(**base, **second))
+            with pytest.raises(IntegrityError):
+                session.flush()
+            session.rollback()
