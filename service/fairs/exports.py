@@ -54,12 +54,14 @@ def to_xlsx(rows: Sequence[dict[str, Any]], lang: str, desks: Sequence[int]) -> 
     sheet.append(list(HEADERS[lang]))
     for row in rows:
         sheet.append(flat(row))
+    by_desk: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_desk.setdefault(row["desk"], []).append(row)
     for desk in desks:  # per-desk lists, one sheet each
         page = book.create_sheet(f"洽谈桌 {desk}" if lang == "zh" else f"Desk {desk}")
         page.append(list(HEADERS[lang]))
-        for row in rows:
-            if row["desk"] == desk:
-                page.append(flat(row))
+        for row in by_desk.get(desk, []):
+            page.append(flat(row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

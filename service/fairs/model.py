@@ -15,6 +15,9 @@ from typing import Any
 MARKS = ("must", "would", "no_thanks")
 # at most this many slots in one fair: the schedule's model grows with pairs x slots
 MAX_SLOTS = 400
+# at most this many enterprise-lawyer pairs (4x the 300 x 150): a schedule asks the engine
+# about each, ~0.1 ms a pair, before it solves
+MAX_PAIRS = 200_000
 
 
 @dataclass(frozen=True)

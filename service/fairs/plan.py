@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from models import Fair, FairMeeting, FairParticipant
 from service.errors import Conflict, NotFound
-from service.fairs.model import MAX_SLOTS, Meeting, Pair, Party, Problem, Slot, Solution, free_slots, generate_slots
-from service.fairs.recommend import Judgement, candidate, judge, judge_all, marks_by_pair
+from service.fairs.model import MAX_PAIRS, MAX_SLOTS, Meeting, Pair, Party, Problem, Slot, Solution, free_slots, generate_slots
+from service.fairs.recommend import Judgement, candidate, explain, judge, judge_all, marks_by_pair
 from service.fairs.schedule import solve
 from service.matching.engine import MatchEngine
 from service.repositories import fairs as fair_repo
@@ -82,9 +82,18 @@ def participants_of(session: Session, body: Mapping[str, Any], *, scope: str | N
     return participants
 
 
+def check_size(enterprises: int, lawyers: int) -> None:
+    if enterprises > LIMITS["enterprise"] or lawyers > LIMITS["lawyer"] or enterprises * lawyers > MAX_PAIRS:
+        raise Conflict(
+            f"this fair would have {enterprises} enterprises and {lawyers} lawyers; at most {LIMITS['enterprise']}, "
+            f"{LIMITS['lawyer']} and {MAX_PAIRS:,} pairs: split it (by day, hall or country)"
+        )
+
+
 def create(session: Session, body: Mapping[str, Any], *, organisation: str, owner_key_id: int | None, scope: str | None) -> Fair:
     """A fair from its JSON body (FairCreate)."""
     check_calendar(body)
+    check_size(len(body["enterprises"]), len(body["lawyers"]))
     participants = participants_of(session, body, scope=scope, present=set())
     values = {k: body[k] for k in ("name", "timezone", "days", "slot_minutes", "tables")}
     return fair_repo.create(session, values, participants, organisation=organisation, owner_key_id=owner_key_id)
@@ -97,9 +106,7 @@ def add_participants(session: Session, fair: Fair, body: Mapping[str, Any], *, s
     present = {p.lawyer_id for p in fair.participants if p.lawyer_id is not None}
     rows = participants_of(session, body, scope=scope, present=present)
     counts = {kind: sum(p.kind == kind for p in fair.participants) + sum(r["kind"] == kind for r in rows) for kind in LIMITS}
-    for kind, count in counts.items():
-        if count > LIMITS[kind]:
-            raise Conflict(f"{kind}s: this would make {count}; a fair has at most {LIMITS[kind]}")
+    check_size(counts["enterprise"], counts["lawyer"])
     fair_repo.add_participants(session, fair, rows)
     return fair
 
@@ -120,8 +127,7 @@ def join_lawyers(session: Session, fair: Fair, external_ids: Sequence[tuple[int,
             continue
         present.add(lawyer_id)
         rows.append({"kind": "lawyer", "name": name, "lawyer_id": lawyer_id, "availability": [], "max_meetings": DEFAULT_LAWYER_MEETINGS})
-    if sum(p.kind == "lawyer" for p in fair.participants) + len(rows) > LIMITS["lawyer"]:
-        raise Conflict(f"lawyers: a fair has at most {LIMITS['lawyer']}")
+    check_size(sum(p.kind == "enterprise" for p in fair.participants), sum(p.kind == "lawyer" for p in fair.participants) + len(rows))
     fair_repo.add_participants(session, fair, rows)
     return len(rows), already, rejected
 
@@ -181,10 +187,22 @@ def recommendations(session: Session, engine: MatchEngine, fair: Fair, enterpris
 # ---- the schedule -----------------------------------------------------------------------------
 
 
-def judgements(session: Session, engine: MatchEngine, fair: Fair) -> dict[tuple[int, int], Judgement]:
+def _needs_and_lawyers(fair: Fair) -> tuple[dict[int, dict[str, Any]], dict[int, int]]:
+    """The present enterprises' needs and lawyers' registered ids, by participant id."""
     enterprises, lawyers = _kinds(fair)
     needs = {p.id: p.need or {} for p in enterprises.values() if not p.cancelled}
-    return judge_all(engine, needs, {p.id: p.lawyer_id for p in lawyers.values() if p.lawyer_id and not p.cancelled}, session)
+    return needs, {p.id: p.lawyer_id for p in lawyers.values() if p.lawyer_id and not p.cancelled}
+
+
+def judgements(session: Session, engine: MatchEngine, fair: Fair) -> dict[tuple[int, int], Judgement]:
+    """Every pair's score or the rule that excludes it (no reasons: see ``reasons_for``)."""
+    needs, lawyers = _needs_and_lawyers(fair)
+    return judge_all(engine, needs, lawyers, session)
+
+
+def reasons_for(session: Session, engine: MatchEngine, fair: Fair, meetings: Sequence[Meeting]) -> dict[tuple[int, int], dict[str, list[str]]]:
+    needs, lawyers = _needs_and_lawyers(fair)
+    return explain(engine, needs, lawyers, [(m.enterprise, m.lawyer) for m in meetings], session)
 
 
 def problem(fair: Fair, judged: Mapping[tuple[int, int], Judgement], marks: Mapping[tuple[int, int], dict[str, str]],
@@ -227,12 +245,18 @@ def report_of(solution: Solution) -> dict[str, Any]:
     }
 
 
-def meeting_rows(meetings: Iterable[Meeting], judged: Mapping[tuple[int, int], Judgement], weights: Mapping[tuple[int, int], Pair]) -> list[dict[str, Any]]:
+def meeting_rows(
+    meetings: Iterable[Meeting],
+    judged: Mapping[tuple[int, int], Judgement],
+    weights: Mapping[tuple[int, int], Pair],
+    reasons: Mapping[tuple[int, int], dict[str, list[str]]],
+) -> list[dict[str, Any]]:
     rows = []
     for m in meetings:
-        j, pair = judged[(m.enterprise, m.lawyer)], weights[(m.enterprise, m.lawyer)]
+        key = (m.enterprise, m.lawyer)
+        j, pair = judged[key], weights[key]
         rows.append({"enterprise_id": m.enterprise, "lawyer_id": m.lawyer, "slot": m.slot, "desk": m.desk,
-                     "score": j.score or 0.0, "weight": pair.weight, "must": pair.must, "reasons": j.reasons})
+                     "score": j.score or 0.0, "weight": pair.weight, "must": pair.must, "reasons": reasons.get(key, {})})
     return rows
 
 
@@ -242,7 +266,9 @@ def schedule(session: Session, engine: MatchEngine, fair: Fair, *, time_limit: f
     prob = problem(fair, judged, marks_of(session, fair))
     solution = solve(prob, time_limit=time_limit, workers=workers)
     fair_repo.remove_meetings(session, fair.id)
-    fair_repo.add_meetings(session, fair.id, meeting_rows(solution.meetings, judged, {(p.enterprise, p.lawyer): p for p in prob.pairs}))
+    reasons = reasons_for(session, engine, fair, solution.meetings)
+    weights = {(p.enterprise, p.lawyer): p for p in prob.pairs}
+    fair_repo.add_meetings(session, fair.id, meeting_rows(solution.meetings, judged, weights, reasons))
     fair.report = report_of(solution)
     session.flush()
     return fair.report

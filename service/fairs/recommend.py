@@ -5,7 +5,8 @@ formula, the same reasons as ``/v1/match``, asked for the fair's lawyers only
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,8 +33,11 @@ def judge(
     need: Mapping[str, Any],
     lawyers: Mapping[int, int],
     session: Session | None = None,
+    *,
+    reasons: bool = True,
 ) -> dict[int, Judgement]:
-    """One enterprise's need against the fair's lawyers (participant id -> registered lawyer id)."""
+    """One enterprise's need against the fair's lawyers (participant id -> registered lawyer id);
+    ``reasons=False`` leaves out the reasons (a schedule words only the meetings it places)."""
     query = engine.understand(
         str(need["description"]),
         countries=need.get("countries") or [],
@@ -50,21 +54,39 @@ def judge(
         m = a.match
         text = m.evidence.get("text") if m.evidence else None
         # the reasons in both languages of the agendas, from the one assessment
-        reasons = {locale: m.agreement.reasons(locale, text, m.lawyer) for locale in LOCALES}
-        out[participant] = Judgement(enterprise, participant, float(m.score), None, reasons)
+        worded = {locale: m.agreement.reasons(locale, text, m.lawyer) for locale in LOCALES} if reasons else {}
+        out[participant] = Judgement(enterprise, participant, float(m.score), None, worded)
     return out
 
 
 def judge_all(
     engine: MatchEngine, needs: Mapping[int, Mapping[str, Any]], lawyers: Mapping[int, int], session: Session | None = None
 ) -> dict[tuple[int, int], Judgement]:
-    """Every pair of the fair: (enterprise participant, lawyer participant) -> judgement."""
+    """Every pair of the fair, scores only: (enterprise participant, lawyer participant) -> judgement."""
     out: dict[tuple[int, int], Judgement] = {}
     if not lawyers:
         return out
     for enterprise, need in needs.items():
-        for lawyer, j in judge(engine, enterprise, need, lawyers, session).items():
+        for lawyer, j in judge(engine, enterprise, need, lawyers, session, reasons=False).items():
             out[(enterprise, lawyer)] = j
+    return out
+
+
+def explain(
+    engine: MatchEngine,
+    needs: Mapping[int, Mapping[str, Any]],
+    lawyers: Mapping[int, int],
+    pairs: Iterable[tuple[int, int]],
+    session: Session | None = None,
+) -> dict[tuple[int, int], dict[str, list[str]]]:
+    """The reasons (en and zh) of the given pairs: the meetings a schedule placed."""
+    wanted: dict[int, list[int]] = defaultdict(list)
+    for enterprise, lawyer in pairs:
+        wanted[enterprise].append(lawyer)
+    out: dict[tuple[int, int], dict[str, list[str]]] = {}
+    for enterprise, met in wanted.items():
+        judged = judge(engine, enterprise, needs[enterprise], {law: lawyers[law] for law in met}, session)
+        out.update({(enterprise, law): j.reasons for law, j in judged.items()})
     return out
 
 

@@ -88,7 +88,8 @@ def repair(session: Session, engine: MatchEngine, fair: Fair, changes: Mapping[s
     solution = solve(prob, time_limit=time_limit, workers=workers)
     new = [m for m in solution.meetings if m not in set(fixed)]
     fair_repo.remove_meetings(session, fair.id, [m.id for m in removed])
-    fair_repo.add_meetings(session, fair.id, plan.meeting_rows(new, judged, {(p.enterprise, p.lawyer): p for p in prob.pairs}))
+    weights = {(p.enterprise, p.lawyer): p for p in prob.pairs}
+    fair_repo.add_meetings(session, fair.id, plan.meeting_rows(new, judged, weights, plan.reasons_for(session, engine, fair, new)))
     # the objective counts the whole schedule: the kept meetings' weights, then the new ones'
     kept_weight = sum(m.weight for m in kept)
     report = plan.report_of(solution)

@@ -22,6 +22,7 @@ solver's is, the greedy plan is returned (status ``GREEDY``).
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -91,35 +92,55 @@ def _fill(book: _Book, pairs: Iterable[Pair]) -> list[tuple[Pair, int]]:
 def _seat(problem: Problem, pairs: Sequence[Pair]) -> list[tuple[Pair, int]]:
     """Slots for chosen pairs, most constrained first (fewest open slots left), each into its
     open slot with the most free desks: like DSatur for graph colouring, it seats what a
-    first-come order strands (a pair whose only common slots went to others)."""
+    first-come order strands (a pair whose only common slots went to others).
+
+    A heap keyed by open slots, with lazy deletion: a pair whose count changes (it shares a party
+    with the pair just seated, or a slot it could use just filled up) is pushed again; the work
+    is linear in the (pair, open slot) incidences, not quadratic in the pairs."""
     book = _Book(problem)
     chosen = [p for p in pairs if book.fits(p)]
-    open_: dict[int, set[int]] = {i: set(book.open_slots(p)) for i, p in enumerate(chosen)}
+    open_: list[set[int]] = [set(book.open_slots(p)) for p in chosen]
     by_party: dict[int, list[int]] = defaultdict(list)
+    by_slot: dict[int, list[int]] = defaultdict(list)
     for i, p in enumerate(chosen):
         by_party[p.enterprise].append(i)
         by_party[p.lawyer].append(i)
+        for slot in open_[i]:
+            by_slot[slot].append(i)
+
+    def key(i: int) -> tuple[int, bool, int, int]:
+        return (len(open_[i]), not chosen[i].must, -chosen[i].weight, i)
+
+    heap = [key(i) for i in range(len(chosen))]
+    heapq.heapify(heap)
+    done = [False] * len(chosen)
     placed = []
-    while open_:
-        i = min(open_, key=lambda i: (len(open_[i]), not chosen[i].must, -chosen[i].weight, i))
-        slots = open_.pop(i)
+    while heap:
+        entry = heapq.heappop(heap)
+        i = entry[-1]
+        if done[i] or entry != key(i):
+            continue  # seated already, or a newer entry is in the heap
+        done[i] = True
         pair = chosen[i]
-        if not slots or not book.fits(pair):
+        if not open_[i] or not book.fits(pair):
             continue
-        slot = min(slots, key=lambda s: (book.used[s], s))
+        slot = min(open_[i], key=lambda s: (book.used[s], s))
         book.take(pair.enterprise, pair.lawyer, slot)
         placed.append((pair, slot))
+        if book.used[slot] >= problem.desks:
+            for j in by_slot[slot]:
+                if not done[j] and slot in open_[j]:
+                    open_[j].discard(slot)
+                    heapq.heappush(heap, key(j))
         for party in (pair.enterprise, pair.lawyer):
-            full = book.room(party) <= 0
+            capped = book.room(party) <= 0
             for j in by_party[party]:
-                if j in open_:
-                    if full:
+                if not done[j]:
+                    if capped:
                         open_[j].clear()
                     else:
                         open_[j].discard(slot)
-        if book.used[slot] >= problem.desks:
-            for rest in open_.values():
-                rest.discard(slot)
+                    heapq.heappush(heap, key(j))
     return placed
 
 

@@ -9,7 +9,7 @@ from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
 
-from service.schemas.common import Int, ShortText, StrictModel, UtcDateTime, _not_bool
+from service.schemas.common import Int, ShortText, StrictModel, UtcDateTime
 from service.schemas.lawyer import ImportRejection
 from service.schemas.need import NeedFields
 
@@ -34,8 +34,15 @@ def _zones() -> tuple[str, ...]:
 
 TimeZone = Annotated[str, AfterValidator(_zone), WithJsonSchema({"type": "string", "enum": list(_zones()), "description": "IANA time zone"})]
 Clock = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
-# a JSON true is not the id 1; the bounds come first, else the schema loses them
-ParticipantId = Annotated[int, Field(ge=1, le=2**31 - 1), BeforeValidator(_not_bool)]
+def _no_bool(value: object) -> object:
+    # JSON true/false are not ids, though Python's lax coercion would take them as 1/0
+    if isinstance(value, bool):
+        raise ValueError("expected an id, not a boolean")
+    return value
+
+
+# the bounds come before the validator, else the schema loses them (as over common.Int)
+ParticipantId = Annotated[int, Field(ge=1, le=2**31 - 1), BeforeValidator(_no_bool)]
 
 
 def _ordered(model: Any) -> Any:

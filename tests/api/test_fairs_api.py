@@ -312,3 +312,39 @@ def test_participants_are_added_and_lawyers_join_from_an_exchange_list(client: T
     assert client.post(f"{url}/participants", json=off_days, headers=bureau).status_code == 409
     assert client.post(f"{url}/lawyers/import", content=b"", headers=bureau).status_code == 422
     assert len(client.get(url, headers=bureau).json()["participants"]) == 5  # refused requests wrote nothing
+
+
+def test_a_fair_too_large_to_schedule_in_one_request_is_refused() -> None:
+    from service.errors import Conflict
+    from service.fairs.plan import check_size
+
+    check_size(300, 150)  # the scale
+    check_size(1000, 200)
+    for enterprises, lawyers in ((1000, 201), (1001, 1), (1, 501)):
+        with pytest.raises(Conflict, match="split it"):
+            check_size(enterprises, lawyers)
+
+
+def test_the_database_refuses_a_double_booking(client: TestClient, fair: dict[str, Any], bureau: dict[str, str], runtime: Any) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from models import FairMeeting
+
+    enterprises, lawyers = _ids(fair)
+    base = {"fair_id": fair["id"], "score": 0.5, "weight": 50, "must": False, "reasons": {}}
+    clashes = [
+        ({"enterprise_id": enterprises[0], "lawyer_id": lawyers[0], "slot": 0, "desk": 1},
+         {"enterprise_id": enterprises[1], "lawyer_id": lawyers[1], "slot": 0, "desk": 1}),  # one desk, two meetings
+        ({"enterprise_id": enterprises[0], "lawyer_id": lawyers[0], "slot": 0, "desk": 1},
+         {"enterprise_id": enterprises[0], "lawyer_id": lawyers[1], "slot": 0, "desk": 2}),  # an enterprise in two places
+        ({"enterprise_id": enterprises[0], "lawyer_id": lawyers[0], "slot": 0, "desk": 1},
+         {"enterprise_id": enterprises[1], "lawyer_id": lawyers[0], "slot": 0, "desk": 2}),  # a lawyer in two places
+    ]
+    for first, second in clashes:
+        with runtime.sessions() as session:
+            session.add(FairMeeting(**base, **first))
+            session.flush()
+            session.add(FairMeeting(**base, **second))
+            with pytest.raises(IntegrityError):
+                session.flush()
+            session.rollback()
