@@ -41,10 +41,17 @@ def _counted(terms: tuple[Term, ...], keep: Callable[[Term], bool]) -> list[str]
     return list(dict.fromkeys(codes))[:MAX_TERMS] or [""]
 
 
-def cells(query: NeedQuery, month: str) -> list[tuple[str, str, str]]:
-    """The cells a query counts in: its binding countries x its sure practice areas ("" for none)."""
+def counted(query: NeedQuery) -> tuple[list[str], list[str]]:
+    """What a need counts as demand for: its binding countries and its sure practice areas, at
+    most MAX_TERMS of each, [""] for none."""
     countries = _counted(query.countries, lambda t: t.binding)
     practice = _counted(query.practice_areas, lambda t: t.source == "given" or t.confidence >= PRACTICE_CONFIDENCE)
+    return countries, practice
+
+
+def cells(query: NeedQuery, month: str) -> list[tuple[str, str, str]]:
+    """The cells a query counts in: its binding countries x its sure practice areas ("" for none)."""
+    countries, practice = counted(query)
     return [(month, c, p) for c in countries for p in practice]
 
 

@@ -1,7 +1,8 @@
 """Supply and demand of foreign-related legal services, by country x practice area and by month.
 
 Demand ("needs posted") is the needs stored in the period plus the match queries of the period
-(the query log: counts only, never the text). A need or query counts once in each of its cells:
+(the query log: counts only, never the text). A stored need's empty countries or practice areas
+are read from its text, as a match query's are (the lexicon readers; nothing is kept). A need or query counts once in each of its cells:
 its countries x its practice areas, at most ``query_log.MAX_TERMS`` of each. Supply is the
 lawyers who can be recommended now (verified, verification running, listed, accepting clients),
 counted in each country they serve x each practice area they practise.
@@ -31,8 +32,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service import taxonomy
-from service.analytics.query_log import MAX_TERMS, month_of
-from service.matching import rules
+from service.analytics.query_log import MAX_TERMS, counted, month_of
+from service.matching import need, rules
+from service.matching.need import NeedQuery
+from service.matching.reading import read_target_countries
+from service.matching.reading.practice import read_practice_areas
 from service.repositories import lawyers as lawyer_repo
 from service.repositories import match_queries
 from service.repositories import needs as need_repo
@@ -170,6 +174,18 @@ def months_back(last: str, count: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+@lru_cache(maxsize=4096)
+def _read(description: str) -> tuple[list[str], list[str]]:
+    """The countries and practice areas a stored need's text names, read as a match query's are
+    counted (the lexicons only: no encoder, so a report never waits for one)."""
+    query = NeedQuery(
+        description,
+        countries=need.read(read_target_countries(description)),
+        practice_areas=need.read(read_practice_areas(description)),
+    )
+    return counted(query)
+
+
 def _codes(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))[:MAX_TERMS] or [""]
 
@@ -213,7 +229,10 @@ def build(
         for group in {g for country in countries if country for g in groups_of(country)}:
             group_demand[group + "|" + kind] += count
 
-    for countries, areas, created_at in need_repo.fields_between(session, period.start, period.end):
+    for countries, areas, created_at, description in need_repo.fields_between(session, period.start, period.end):
+        if description is not None:  # a field left empty is read from the text, as a match would
+            read_countries, read_areas = _read(description)
+            countries, areas = countries or read_countries, areas or read_areas
         demand(month_of(_utc(created_at)), _codes(countries), _codes(areas), 1, "stored_needs")
     for month, country, area, count in match_queries.between(session, period.first, period.last):
         demand(month, [country], [area], count, "match_queries")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, String, case, cast, or_, select
 from sqlalchemy.orm import Session
 
 from models import Need
@@ -60,8 +60,11 @@ def delete(session: Session, need: Need) -> None:
     session.delete(need)
 
 
-def fields_between(session: Session, start: datetime, end: datetime) -> list[tuple[list[str], list[str], datetime]]:
-    """(countries, practice_areas, created_at) of the needs stored in [start, end): what demand
-    analytics counts, never the text."""
-    query = select(Need.countries, Need.practice_areas, Need.created_at).where(Need.created_at >= start, Need.created_at < end)
-    return [(list(c or []), list(p or []), t) for c, p, t in session.execute(query)]
+def fields_between(session: Session, start: datetime, end: datetime) -> list[tuple[list[str], list[str], datetime, str | None]]:
+    """(countries, practice_areas, created_at, description) of the needs stored in [start, end):
+    what demand analytics counts. The description comes only with a need whose countries or
+    practice areas are empty, for them to be read from it."""
+    empty = or_(cast(Need.countries, String).in_(["[]", "null"]), cast(Need.practice_areas, String).in_(["[]", "null"]), Need.countries.is_(None), Need.practice_areas.is_(None))
+    text = case((empty, Need.description), else_=None)
+    query = select(Need.countries, Need.practice_areas, Need.created_at, text).where(Need.created_at >= start, Need.created_at < end)
+    return [(list(c or []), list(p or []), t, d) for c, p, t, d in session.execute(query)]

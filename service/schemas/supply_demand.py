@@ -46,8 +46,8 @@ class Group(Figures):
 
 
 class Unspecified(BaseModel):
-    country: int = Field(description="demand counted without a country it could be placed in")
-    practice_area: int = Field(description="demand counted without a practice area it could be placed in")
+    country: int = Field(description="cells of demand with no country read or given (a need or query counts once per practice area)")
+    practice_area: int = Field(description="cells of demand with a country but no practice area (once per country)")
 
 
 class SupplyDemandReport(BaseModel):

@@ -50,6 +50,8 @@ def world(client: TestClient) -> dict[str, dict[str, str]]:
     needs = [
         {"description": "哈萨克斯坦光伏EPC合同仲裁", "countries": ["KZ"], "practice_areas": ["international_arbitration"]},
         {"description": VN_NEED, "countries": ["VN"], "practice_areas": ["labor_employment"]},
+        # fields left empty: read from the text, as a match query's would be
+        {"description": "Our trademark was squatted in Thailand by a local distributor"},
     ]
     for need in needs:
         assert client.post("/v1/needs", json=need, headers=enterprise).status_code == 201
@@ -85,10 +87,12 @@ def test_demand_and_supply_by_cell_with_the_gap(client: TestClient, world: dict[
     assert vn["lawyers_at_capacity"] is None and vn["requests_accepted"] is None and report["capacity_known"] is False
     # the month's trend holds every need and query of the month
     this_month = [m for m in report["months"] if m["month"] == month_of(utcnow())]
-    assert len(report["months"]) == 12 and this_month[0]["needs_posted"] == 5 and this_month[0]["match_queries"] == 3
+    assert len(report["months"]) == 12 and this_month[0]["needs_posted"] == 6 and this_month[0]["match_queries"] == 3
+    th = _cell(report, "TH", "intellectual_property")
+    assert (th["stored_needs"], th["lawyers_available"]) == (1, 1) and report["unspecified"] == {"country": 0, "practice_area": 0}
     assert {m["lawyers_available"] for m in report["months"]} == {3}  # today's supply, set against each month
     groups = {g["group"]: g for g in report["groups"]}
-    assert groups["belt_and_road"]["needs_posted"] == 5 and groups["belt_and_road"]["lawyers_available"] == 3
+    assert groups["belt_and_road"]["needs_posted"] == 6 and groups["belt_and_road"]["lawyers_available"] == 3
     assert groups["southeast_asia"]["gap_score"] > groups["central_asia"]["gap_score"]
 
 
