@@ -1,8 +1,8 @@
 """security: licence numbers unique once normalised (among verified lawyers); need external ids unique per organisation;
 lawyers' self-edited credentials held for review (pending_changes)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-06 10:00:00
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0005'
-down_revision = '0004'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
