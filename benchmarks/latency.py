@@ -69,6 +69,11 @@ def start_servers(args: argparse.Namespace) -> list[tuple[subprocess.Popen, int]
             "MATCHMAKER_LOAD_DEMO_DATA": "false",
             "MATCHMAKER_ADMIN_API_KEY": KEY,
             "MATCHMAKER_RATE_LIMIT_PER_MINUTE": "100000000",
+            # one key drives the throughput measurement: above the per-key match budgets
+            "MATCHMAKER_MATCH_COST_PER_MINUTE": "1000000000",
+            "MATCHMAKER_MATCH_COST_PER_MINUTE_PER_ORGANISATION": "1000000000",
+            "MATCHMAKER_MATCH_CONCURRENCY_PER_KEY": "1024",
+            "MATCHMAKER_MATCH_CONCURRENCY_PER_ORGANISATION": "1024",
         }
         command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", str(args.workers)]
         servers.append((subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True), port))

@@ -85,6 +85,12 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: Any) -> Settin
         "admin_api_key": ADMIN_KEY,
         "load_demo_data": False,
         "environment": "test",
+        # tests drive matches from one key far faster than a tenant may; the budgets have their
+        # own tests (tests/security/test_match_budget.py), which set them
+        "match_cost_per_minute": 1e9,
+        "match_cost_per_minute_per_organisation": 1e9,
+        "match_concurrency_per_key": 64,
+        "match_concurrency_per_organisation": 64,
     }
     return Settings(**(values | overrides))
 

@@ -56,6 +56,11 @@ def service_env(database_url: str, data_dir: Path, **extra: str) -> dict[str, st
         "MATCHMAKER_ADMIN_API_KEY": ADMIN_KEY,
         "MATCHMAKER_ENVIRONMENT": "test",
         "MATCHMAKER_RATE_LIMIT_PER_MINUTE": "1000000",
+        # load tests send many concurrent matches from one key: above the per-key match budgets
+        "MATCHMAKER_MATCH_COST_PER_MINUTE": "1000000000",
+        "MATCHMAKER_MATCH_COST_PER_MINUTE_PER_ORGANISATION": "1000000000",
+        "MATCHMAKER_MATCH_CONCURRENCY_PER_KEY": "64",
+        "MATCHMAKER_MATCH_CONCURRENCY_PER_ORGANISATION": "64",
         "PYTHONUNBUFFERED": "1",
     }
     return env | extra
