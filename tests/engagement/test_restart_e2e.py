@@ -76,7 +76,7 @@ def _scenario(tmp_path: Path, database_url: str, mail: Inbox, smtp_port: int) ->
         assert history[0]["state"] == "expired" and history[1]["state"] == "pending"
         # acted on time: the next offer was made (its created_at) within a sweep or two of the deadline
         assert 0 <= (_at(history[1]["created_at"]) - _at(history[0]["deadline_at"])).total_seconds() < 1.5
-        assert (moved - _at(history[0]["deadline_at"])).total_seconds() < 6.0  # as seen from outside, on a busy machine
+        assert (moved - _at(history[0]["deadline_at"])).total_seconds() < 10.0  # as seen from outside, on a busy machine
         second_deadline = _at(history[1]["deadline_at"])
         service.signal(signal.SIGTERM)
         service.wait(timeout=30)
@@ -97,7 +97,7 @@ def _scenario(tmp_path: Path, database_url: str, mail: Inbox, smtp_port: int) ->
         print(f"restart ready {(second_deadline - ready_at).total_seconds():.1f} s before the deadline; second expiry acted on "
               f"{late:.2f} s after it; seen from outside after {(moved - second_deadline).total_seconds():.2f} s")
         assert 0 <= late and (_at(history[2]["created_at"]) - due).total_seconds() < 1.5
-        assert (moved - second_deadline).total_seconds() < 6.0
+        assert (moved - second_deadline).total_seconds() < 10.0  # as seen from outside, on a busy machine
         third = history[2]["lawyer"]["id"]
         assert len({h["lawyer"]["id"] for h in history}) == 3
         inbox = httpx.get(f"{base}/v1/lawyers/me/requests", headers=tokens[third], timeout=10).json()["items"]
