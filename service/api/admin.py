@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.deps import AdminDep, RuntimeDep, SessionDep
-from service.problems import AUTH_RESPONSES, COMMON_RESPONSES, NOT_FOUND_RESPONSES
+from service.problems import AUTH_RESPONSES, COMMON_RESPONSES, CONFLICT_RESPONSES, NOT_FOUND_RESPONSES
 from service.repositories import api_keys, audit
 from service.schemas import examples
 from service.schemas.common import StrictModel, UtcDateTime, text
@@ -49,7 +49,7 @@ class KeyCreated(KeyPublic):
     status_code=status.HTTP_201_CREATED,
     response_model=KeyCreated,
     summary="Create an API key (shown once)",
-    responses={201: examples.answer(examples.KEY_CREATED, "the key's record, and the key itself, shown this once")},
+    responses={**CONFLICT_RESPONSES, 201: examples.answer(examples.KEY_CREATED, "the key's record, and the key itself, shown this once")},
 )
 def create_key(
     body: Annotated[KeyCreate, Body(openapi_examples=examples.request(examples.KEY_CREATE, "a key for an enterprise"))],

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from models import ApiKey
 from models.api_key import reserved_organisation
 from models.base import utcnow
-from service.errors import Invalid, NotFound
+from service.errors import Conflict, NotFound
 
 
 def hash_key(plain: str) -> str:
@@ -20,7 +20,8 @@ def hash_key(plain: str) -> str:
 
 def create(session: Session, *, name: str, role: str, organisation: str) -> tuple[ApiKey, str]:
     if reserved_organisation(organisation):
-        raise Invalid("organisation", f"{organisation!r} is reserved (a role or the service's own name); name the organisation itself")
+        # taken, as it were, by a role or the service itself: a conflict with what exists, not a malformed field
+        raise Conflict(f"the organisation name {organisation!r} is reserved (a role or the service's own name); name the organisation itself")
     plain = "mk_" + secrets.token_urlsafe(32)
     key = ApiKey(name=name, role=role, organisation=organisation, prefix=plain[:10], key_hash=hash_key(plain))
     session.add(key)

@@ -34,7 +34,7 @@ def test_external_ids_are_per_organisation(client: TestClient) -> None:
 @pytest.mark.parametrize("name", ["admin", "Admin", " ADMIN ", "a.d.m.i.n", "bureau", "Administrators", "system"])
 def test_reserved_organisation_names_are_refused(client: TestClient, name: str) -> None:
     response = client.post("/v1/admin/api-keys", json={"name": "k", "role": "enterprise", "organisation": name}, headers=ADMIN)
-    assert response.status_code == 422 and "reserved" in response.text
+    assert response.status_code == 409 and "reserved" in response.text
 
 
 def test_an_organisation_named_admin_sees_no_admin_needs(client: TestClient, runtime: Runtime) -> None:
