@@ -79,6 +79,7 @@ def _shown(text: str):  # type: ignore[no-untyped-def]
         ("Our Luanda project pays engineers in US dollars; the inspectorate wants kwanza", {"AO"}),  # a currency
         ("The buyer paid with US-dollar notes in Angola", {"AO"}),
         ("A Singapore dollar loan for our Vietnam plant", {"VN"}),
+        ("Argentine peso controls stop our subsidiary from paying dividends", {"AR"}),  # a currency alone
         ("Korea won the tender; we are the subcontractor", {"KR"}),  # "won" is no currency here
         ("Brazil real estate: our warehouse lease in Santos", {"BR"}),
         ("Georgia (the country, not the US state): our Batumi JV partner wants out", {"GE"}),

@@ -171,6 +171,7 @@ def _place_mentions(text: str) -> tuple[_Mention, ...]:
         place = exact.get(s) or folded.get(s.lower())
         if place is None or place.code is None:
             continue
+        kind = place.kind
         after = norm[m.end():m.end() + 24]
         before = norm[max(0, m.start() - 14):m.start()]
         conf = place.confidence
@@ -190,13 +191,13 @@ def _place_mentions(text: str) -> tuple[_Mention, ...]:
             if after.startswith("-speaking") or after.startswith(" speaking"):
                 continue
             if _CURRENCY_AFTER.match(after):
-                continue  # "US-dollar notes", "paid in US dollars": a currency, not a place
+                kind = "currency"  # "US-dollar notes", "paid in US dollars": a currency, not a place
             negated = bool(_EN_NEG_BEFORE.search(before))
             if _EN_FORUM_AFTER.search(after) or _EN_FORUM_BEFORE.search(norm[max(0, m.start() - 30):m.start()]):
                 conf = min(conf, 0.6)
             if _EN_STUDY.search(sentence_around(norm, m.start(), m.end())):
                 conf = min(conf, 0.5)
-        out.append(_Mention(m.start(), m.end(), place.code, place.kind, conf, negated))
+        out.append(_Mention(m.start(), m.end(), place.code, kind, conf, negated))
     return tuple(out)
 
 
@@ -228,7 +229,7 @@ def read_countries(text: str) -> list[Reading]:
         if mention.negated:
             negated.add(mention.code)
             continue
-        if registered_there(text, mention.start, mention.end):
+        if mention.kind == "currency" or registered_there(text, mention.start, mention.end):
             continue
         conf, evidence, n = best.get(mention.code, (0.0, "", 0))
         span = text[mention.start:mention.end]

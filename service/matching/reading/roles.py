@@ -49,7 +49,7 @@ from service.matching.reading.text import NORMALISE, Reading, is_cjk, sentence_a
 # Roles in the order one place's several mentions resolve to (the strongest first).
 ROLE_ORDER = ("requested", "forum", "target", "seat", "origin", "law", "registration", "transit",
               "currency", "excluded")
-FALLBACK = ("seat", "origin", "law", "registration")
+FALLBACK = ("seat", "origin", "law", "registration", "currency")  # "Argentine peso controls" alone
 # Confidence of a place that does not bind: it ranks a little, never filters.
 NON_TARGET_CONFIDENCE = 0.4
 COORDINATED_TARGET_CONFIDENCE = 0.8
@@ -78,7 +78,7 @@ _EN_FORUM_BEFORE = re.compile(r"\b(?:courts?\s+(?:in|of)|tribunals?\s+in|sue\s+(
                               r"claim\s+in|litigat\w*\s+in|in\s+the\s+courts\s+of|enforce\w*\s+(?:it\s+|the\s+award\s+)?in)\s+(?:the\s+)?$", re.I)
 _NOT_FUNCTION = r"(?!(?:but|and|or|to|for|with|in|on|at|from|by|of|that|which|who|is|are|was|were|the|a|an)\b)"
 _EN_ORIGIN_AFTER = re.compile(
-    rf"^(?:-managed|-owned|-based|(?:\s+{_NOT_FUNCTION}{_W}){{0,2}}?\s+(?:workers?|employees?|staff|nationals?|citizens?|engineers?|"
+    rf"^(?:-managed|-owned|-based|(?:\s+{_NOT_FUNCTION}{_W}){{0,1}}?\s+(?:workers?|employees?|staff|nationals?|citizens?|engineers?|"
     r"buyers?|customers?|clients?|distributors?|agents?|contractors?|subcontractors?|suppliers?|partners?|"
     r"compan(?:y|ies)|makers?|manufacturers?|investors?|traders?|banks?|insurers?|groups?|famil(?:y|ies)|"
     r"founders?|owners?|shareholders?|sellers?|retailers?|forwarders?|carriers?|counterpart\w*|developers?|"
@@ -251,7 +251,7 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         if held is None or ROLE_ORDER.index(p.role) < ROLE_ORDER.index(held.role):
             by_code[p.code] = p
     excluded = {p.code for p in mentions if p.role == "excluded"}
-    live = [p for p in mentions if p.role not in ("excluded", "currency")]
+    live = [p for p in mentions if p.role != "excluded"]
     binding: set[str] = set()
     plain = [p for p in live if p.role == "target" and p.code not in excluded]
     for role in ("requested", "forum"):
@@ -288,7 +288,7 @@ def read_target_countries(text: str) -> list[Reading]:
     out: dict[str, Reading] = {}
     single = len(binding) == 1
     for p in places:
-        if p.role in ("excluded", "currency"):
+        if p.role == "excluded" or (p.role == "currency" and p.code not in binding):
             continue
         if p.code in binding:
             if p.kind == "bloc":
