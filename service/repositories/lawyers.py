@@ -210,6 +210,22 @@ def _note_licence_clash(session: Session, lawyer: Lawyer, actor: str) -> None:
         )
 
 
+def _note_licence_clashes(session: Session, lawyers: Sequence[Lawyer], actor: str) -> None:
+    """_note_licence_clash for a batch of new lawyers, in one query (the import's bulk path)."""
+    query = select(Lawyer.license_key, Lawyer.id).where(
+        Lawyer.license_key.in_({lawyer.license_key for lawyer in lawyers}), Lawyer.id.not_in([lawyer.id for lawyer in lawyers])
+    )
+    others: dict[str, list[int]] = {}
+    for key, other in session.execute(query):
+        others.setdefault(key, []).append(other)
+    for lawyer in lawyers:
+        if lawyer.license_key in others:
+            audit.record(
+                session, actor=actor, action="licence_clash", lawyer_id=lawyer.id,
+                reason=f"states the licence of lawyer(s) {', '.join(map(str, others[lawyer.license_key][:20]))}; check before verifying",
+            )
+
+
 def _refuse_second_holder(session: Session, lawyer: Lawyer) -> None:
     holder = verified_holder(session, lawyer.license_no, except_id=lawyer.id)
     if holder is not None:
@@ -325,6 +341,7 @@ def create_many(session: Session, records: Sequence[dict[str, Any]], *, actor: s
     session.add_all(lawyers)
     session.flush()  # one multi-row INSERT ... RETURNING for the ids
     _record_creation(session, lawyers, actor)
+    _note_licence_clashes(session, lawyers, actor)
     return lawyers
 
 

@@ -54,6 +54,10 @@ def test_a_squatter_does_not_lock_the_real_holder_out(client: TestClient) -> Non
     assert client.post("/v1/lawyers", json=_registration(license_no="3101 0120 1099 99999")).status_code == 201
     imported = client.post("/v1/lawyers/import", content=json.dumps(record), headers=ADMIN)
     assert imported.json()["committed"] is True and imported.json()["created"] == 1, imported.text
+    listing = client.get("/v1/lawyers", params={"limit": 100}, headers=ADMIN).json()["items"]
+    new_id = next(item["id"] for item in listing if item["external_id"] == record["external_id"])
+    events = client.get("/v1/admin/audit", params={"lawyer_id": new_id}, headers=ADMIN).json()["items"]
+    assert any(e["action"] == "licence_clash" for e in events)  # the administrators still learn of the squatter
 
 
 def test_two_verified_lawyers_cannot_share_a_licence_written_differently(client: TestClient) -> None:
