@@ -40,6 +40,7 @@ from service.matching.reading.practice import read_practice_areas
 from service.repositories import lawyers as lawyer_repo
 from service.repositories import match_queries
 from service.repositories import needs as need_repo
+from service.repositories import requests as request_repo
 
 BELT_AND_ROAD = "belt_and_road"
 _BRI_FILE = Path(__file__).with_name("belt_and_road.json")
@@ -73,29 +74,28 @@ def groups_of(country: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-# ---- the figures the engagement branch brings ----------------------------------------------
-# WIRE AT MERGE: consultation requests and lawyers' capacity live on feat/engagement. Until they
-# are merged these answer None ("not known yet"), and the report shows null, not a false zero.
+# ---- capacity and accepted requests (service.engagement) --------------------------------------
 
 
-def lawyers_at_capacity(session: Session) -> dict[tuple[str, str], int] | None:
-    """(country, practice_area) -> recommendable lawyers at capacity. None until capacity exists.
+def lawyers_at_capacity(session: Session, now: datetime | None = None) -> dict[tuple[str, str], int]:
+    """(country, practice_area) -> recommendable lawyers at capacity. Capacity is a need rule, not
+    part of the standing rule, so these lawyers are counted as available and subtracted here."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for countries, areas in lawyer_repo.coverage(session, rules.RECOMMENDABLE, now, at_capacity=True):
+        for country in set(countries):
+            for area in set(areas):
+                counts[(country, area)] += 1
+    return dict(counts)
 
-    To wire (feat/engagement keeps ``Lawyer.at_capacity``; capacity is a need rule there, so the
-    standing rule still counts those lawyers as available and they are subtracted here): a
-    repository query of (countries, practice_areas) of lawyers meeting RECOMMENDABLE with
-    ``at_capacity`` true, counted per country x area as ``build`` counts supply."""
-    return None
 
-
-def requests_accepted(session: Session, start: datetime, end: datetime) -> dict[tuple[str, str, str], int] | None:
-    """(month, country, practice_area) -> requests accepted in [start, end). None until requests exist.
-
-    To wire (feat/engagement's ``ConsultationRequest`` carries ``country``, ``practice_area``,
-    ``state`` and ``answered_at``): a repository query of the requests in the states accepted,
-    engaged or closed answered in [start, end), counted by (month_of(answered_at), country,
-    practice_area)."""
-    return None
+def requests_accepted(session: Session, start: datetime, end: datetime) -> dict[tuple[str, str, str], int]:
+    """(month, country, practice_area) -> requests accepted in [start, end), by the month of the
+    acceptance and the need's country and area as the request recorded them."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for answered_at, country, area in request_repo.accepted_between(session, start, end):
+        if country and area:
+            counts[(month_of(answered_at), country, area)] += 1
+    return dict(counts)
 
 
 # ---- the figures -----------------------------------------------------------------------------

@@ -33,7 +33,7 @@ GROUPS = tuple(sorted(REGIONS)) + (supply_demand.BELT_AND_ROAD,)
 CSV_EXAMPLE = (
     "country,country_name,region,belt_and_road,practice_area,practice_area_name,needs_posted,stored_needs,"
     "match_queries,lawyers_available,lawyers_at_capacity,requests_accepted,unmet_share,gap_score\r\n"
-    "KZ,Kazakhstan,central_asia,true,international_arbitration,International arbitration,42,6,36,3,,,0.933,39.2\r\n"
+    "KZ,Kazakhstan,central_asia,true,international_arbitration,International arbitration,42,6,36,3,1,4,0.955,40.1\r\n"
 )
 
 

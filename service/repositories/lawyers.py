@@ -537,10 +537,14 @@ def upsert_record(session: Session, values: dict[str, Any], existing: Lawyer | N
     return ("updated" if changed else "unchanged"), existing
 
 
-def coverage(session: Session, rule: StandingRule, now: datetime | None = None) -> list[tuple[list[str], list[str]]]:
-    """(countries, practice_areas) of every lawyer meeting the standing rule: the supply side of
-    the bureau's analytics. Two JSON columns a row; the counting is the caller's."""
+def coverage(
+    session: Session, rule: StandingRule, now: datetime | None = None, *, at_capacity: bool = False
+) -> list[tuple[list[str], list[str]]]:
+    """(countries, practice_areas) of every lawyer meeting the standing rule (and at capacity, if
+    asked): the supply side of the bureau's analytics. Two JSON columns a row; the counting is the caller's."""
     query = select(Lawyer.countries, Lawyer.practice_areas).where(meeting(rule, now))
+    if at_capacity:
+        query = query.where(Lawyer.at_capacity.is_(True))
     return [(list(c or []), list(p or [])) for c, p in session.execute(query)]
 
 

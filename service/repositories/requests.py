@@ -128,3 +128,15 @@ def timeline(session: Session, *, since: datetime | None = None, until: datetime
     if until is not None:
         query = query.where(ConsultationRequest.created_at < until)
     return list(session.execute(query))
+
+
+def accepted_between(session: Session, start: datetime, end: datetime) -> list[tuple[datetime, str | None, str | None]]:
+    """(answered_at, country, practice_area) of the requests a lawyer accepted in [start, end),
+    whatever became of them since (engaged, closed)."""
+    query = select(ConsultationRequest.answered_at, ConsultationRequest.country, ConsultationRequest.practice_area).where(
+        # a request accepted stays accepted in the figures once it is engaged or closed
+        ConsultationRequest.state.in_((*OPEN_STATES, RequestState.closed.value)),
+        ConsultationRequest.answered_at >= start,
+        ConsultationRequest.answered_at < end,
+    )
+    return [(answered, country, area) for answered, country, area in session.execute(query) if answered is not None]

@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 
 _NEEDS = "stored needs plus match queries of the period, each counted in every cell it names"
 _AVAILABLE = "lawyers who can be recommended now (verified, listed, accepting clients)"
-_AT_CAPACITY = "of those, lawyers at capacity; null until capacity is recorded"
-_ACCEPTED = "consultation requests accepted in the period; null until requests are recorded"
+_AT_CAPACITY = "of those, lawyers at their maximum of open engagements (so not matched until one closes)"
+_ACCEPTED = "consultation requests accepted in the period (by the month of acceptance)"
 _GAP = "needs_posted² / (needs_posted + lawyers available less those at capacity); 0 without needs"
 _UNMET = "needs_posted / (needs_posted + lawyers available less those at capacity)"
 
@@ -70,7 +70,7 @@ def example() -> dict[str, Any]:
         "country": "KZ", "country_name": "哈萨克斯坦", "region": "central_asia", "belt_and_road": True,
         "practice_area": "international_arbitration", "practice_area_name": "国际仲裁",
         "needs_posted": 42, "stored_needs": 6, "match_queries": 36, "lawyers_available": 3,
-        "lawyers_at_capacity": None, "requests_accepted": None, "unmet_share": 0.933, "gap_score": 39.2,
+        "lawyers_at_capacity": 1, "requests_accepted": 4, "unmet_share": 0.955, "gap_score": 40.1,
     }
     figures = {k: v for k, v in cell.items() if k in Figures.model_fields}
     return {
@@ -79,8 +79,8 @@ def example() -> dict[str, Any]:
         "last_month": "2026-12",
         "lang": "zh",
         "formula": _GAP,
-        "capacity_known": False,
-        "requests_known": False,
+        "capacity_known": True,
+        "requests_known": True,
         "top_gaps": [cell],
         "cells": [cell],
         "months": [{"month": "2026-12", **figures}],

@@ -18,6 +18,7 @@ from service.analytics import supply_demand
 from service.analytics.query_log import month_of
 from service.settings import Settings
 from tests.conftest import ADMIN_KEY, lawyer_record, make_settings
+from tests.engagement._world import build_world
 
 ADMIN = {"X-API-Key": ADMIN_KEY}
 URL = "/v1/analytics/supply-demand"
@@ -83,8 +84,8 @@ def test_demand_and_supply_by_cell_with_the_gap(client: TestClient, world: dict[
     assert (uz["needs_posted"], uz["lawyers_available"], uz["gap_score"]) == (0, 1, 0.0)
     assert report["top_gaps"][0]["country"] == "VN" and all(c["gap_score"] > 0 for c in report["top_gaps"])
     assert [c["gap_score"] for c in report["cells"]] == sorted((c["gap_score"] for c in report["cells"]), reverse=True)
-    # capacity and accepted requests are not recorded yet: null, not a false zero
-    assert vn["lawyers_at_capacity"] is None and vn["requests_accepted"] is None and report["capacity_known"] is False
+    # capacity and accepted requests are recorded: nobody is at capacity, nothing accepted yet
+    assert vn["lawyers_at_capacity"] == 0 and vn["requests_accepted"] == 0 and report["capacity_known"] is True
     # the month's trend holds every need and query of the month
     this_month = [m for m in report["months"] if m["month"] == month_of(utcnow())]
     assert len(report["months"]) == 12 and this_month[0]["needs_posted"] == 6 and this_month[0]["match_queries"] == 3
@@ -160,3 +161,19 @@ def test_queries_are_counted_in_memory_until_flushed(tmp_path: Any, database_url
         assert app.state.query_log.pending() == 2
         cell = _cell(client.get(URL, headers=ADMIN).json(), "KZ", "international_arbitration")
         assert cell["match_queries"] == 2 and app.state.query_log.pending() == 0
+
+
+def test_an_accepted_request_and_a_lawyer_at_capacity_count(client: TestClient) -> None:
+    world = build_world(client, lawyers=2, max_open_engagements=1)
+    need_id = world.need()
+    sent = client.post(f"/v1/needs/{need_id}/requests", json={"lawyer_ids": [world.lawyers[0]]}, headers=world.enterprise)
+    assert sent.status_code == 201, sent.text
+    request_id = sent.json()["items"][0]["id"]
+    assert client.post(f"/v1/requests/{request_id}/accept", headers=world.tokens[world.lawyers[0]]).status_code == 200
+    report = client.get(URL, headers=ADMIN).json()
+    kz = _cell(report, "KZ", "international_arbitration")
+    # the first lawyer took the engagement: at capacity (one open of one), still counted as supply
+    assert (kz["lawyers_available"], kz["lawyers_at_capacity"], kz["requests_accepted"]) == (2, 1, 1)
+    assert kz["needs_posted"] == 1 and kz["gap_score"] == supply_demand.gap_score(1, 1)
+    this_month = [m for m in report["months"] if m["month"] == month_of(utcnow())][0]
+    assert this_month["requests_accepted"] == 1
