@@ -7,8 +7,8 @@ its countries x its practice areas, at most ``query_log.MAX_TERMS`` of each. Sup
 lawyers who can be recommended now (verified, verification running, listed, accepting clients),
 counted in each country they serve x each practice area they practise.
 
-The gap score of a cell, with n the needs posted and a the lawyers available (less those at
-capacity, once capacity is known):
+The gap score of a cell, with n the needs posted and a the lawyers available less those at
+capacity:
 
     gap = n * n / (n + a)        (0 when n = 0)
 

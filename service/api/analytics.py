@@ -76,9 +76,9 @@ def supply_and_demand(
     """Needs posted (stored needs and match queries, counted without their text) against the
     lawyers who can take them, by country x practice area and by month, for the `months` months
     ending with `until` (default: the twelve months to this one, UTC). Each cell has a gap score,
-    `needs² / (needs + lawyers available)`: the needs times the share the supply does not cover;
+    `needs² / (needs + lawyers available − lawyers at capacity)`: the needs times the share the supply does not cover;
     `top_gaps` are the highest. Regions and the Belt and Road partner countries are groupings
-    (`group` keeps one). Lawyers at capacity and requests accepted are null until recorded.
+    (`group` keeps one). Each cell also counts its lawyers at capacity and the requests accepted.
     `format=csv` gives the `table` chosen (cells, months or groups) with the same columns as the JSON."""
     last = until or month_of(utcnow())
     first = supply_demand.months_back(last, months)
