@@ -32,7 +32,7 @@ from service.analytics.query_log import QueryLog, month_of  # noqa: E402
 from service.matching.need import NeedQuery, given  # noqa: E402
 from service.db import make_engine, make_session_factory, migrate  # noqa: E402
 from service.matching import rules  # noqa: E402
-from service.repositories import lawyers as lawyer_repo  # noqa: E402
+from service.repositories import directory as directory_repo  # noqa: E402
 from service.repositories import match_queries  # noqa: E402
 from service.schemas.directory import DirectoryEntry  # noqa: E402
 from service.schemas.lawyer import LawyerPublic  # noqa: E402
@@ -85,8 +85,8 @@ def main() -> None:
 
         def entries(limit: int, **filters: Any) -> list[dict[str, Any]]:
             with sessions() as session:
-                rows, _, _ = lawyer_repo.directory(
-                    session, lawyer_repo.DirectoryFilter(**filters), standing=rules.LISTED, limit=limit, count=limit <= 100
+                rows, _, _ = directory_repo.directory(
+                    session, directory_repo.DirectoryFilter(**filters), standing=rules.LISTED, limit=limit, count=limit <= 100
                 )
                 return [
                     DirectoryEntry.model_validate({**LawyerPublic.model_validate(r).model_dump(), "labels": directory.labels(r, "zh")}).model_dump(mode="json")

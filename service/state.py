@@ -20,7 +20,7 @@ from service.matching.catalog import Catalog, VectorCache, default_encode_proces
 from service.matching import rules
 from service.matching.engine import MatchEngine
 from models.base import utcnow
-from service.repositories import lawyers as lawyer_repo
+from service.repositories import directory as directory_repo
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ class Runtime:
             now = time.monotonic()
             if self._standing is None or now - self._standing[0] > STANDING_SECONDS:
                 with self.sessions() as session:
-                    self._standing = (now, lawyer_repo.standing(session, rules.RECOMMENDABLE))
+                    self._standing = (now, directory_repo.standing(session, rules.RECOMMENDABLE))
             return self._standing[1]
 
     def close(self) -> None:

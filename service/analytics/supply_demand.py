@@ -37,7 +37,7 @@ from service.matching import need, rules
 from service.matching.need import NeedQuery
 from service.matching.reading import read_target_countries
 from service.matching.reading.practice import read_practice_areas
-from service.repositories import lawyers as lawyer_repo
+from service.repositories import directory as directory_repo
 from service.repositories import match_queries
 from service.repositories import needs as need_repo
 from service.repositories import requests as request_repo
@@ -81,7 +81,7 @@ def lawyers_at_capacity(session: Session, now: datetime | None = None) -> dict[t
     """(country, practice_area) -> recommendable lawyers at capacity. Capacity is a need rule, not
     part of the standing rule, so these lawyers are counted as available and subtracted here."""
     counts: Counter[tuple[str, str]] = Counter()
-    for countries, areas in lawyer_repo.coverage(session, rules.RECOMMENDABLE, now, at_capacity=True):
+    for countries, areas in directory_repo.coverage(session, rules.RECOMMENDABLE, now, at_capacity=True):
         for country in set(countries):
             for area in set(areas):
                 counts[(country, area)] += 1
@@ -238,7 +238,7 @@ def build(
         demand(month, [country], [area], count, "match_queries")
 
     group_lawyers: Counter[str] = Counter()
-    supply = lawyer_repo.coverage(session, rules.RECOMMENDABLE, now)
+    supply = directory_repo.coverage(session, rules.RECOMMENDABLE, now)
     for tally in report.months.values():  # the trend sets each month's demand against today's supply
         tally.lawyers_available = len(supply)
     for countries, areas in supply:

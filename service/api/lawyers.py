@@ -31,6 +31,7 @@ from service.engagement import standing as lawyer_standing
 from service.errors import Invalid, PayloadTooLarge
 from service.problems import AUTH_RESPONSES, COMMON_RESPONSES, CONFLICT_RESPONSES, NOT_FOUND_RESPONSES
 from service.matching import rules
+from service.repositories import directory as directory_repo
 from service.repositories import lawyers as lawyer_repo
 from service.schemas import examples
 from service.schemas.common import CountryCode, LanguageCode, PracticeCode, json_response
@@ -181,7 +182,7 @@ def list_lawyers(
     served: tuple[str, ...] | None = (country,) if country else None
     if region:
         served = tuple(c for c in served or taxonomy.REGIONS[region] if c in taxonomy.REGIONS[region])
-    filters = lawyer_repo.DirectoryFilter(
+    filters = directory_repo.DirectoryFilter(
         countries=served,
         practice_area=practice_area,
         language=language,
@@ -192,7 +193,7 @@ def list_lawyers(
     )
     standing = None if is_admin else rules.LISTED
     if format == "json":
-        rows, total, more = lawyer_repo.directory(session, filters, standing=standing, after=after, offset=offset, limit=limit)
+        rows, total, more = directory_repo.directory(session, filters, standing=standing, after=after, offset=offset, limit=limit)
         page = DirectoryPage(
             items=[_entry(r, locale) for r in rows],
             total=total or 0,
@@ -204,7 +205,7 @@ def list_lawyers(
         return json_response(page)
     limit_exports(request, caller)
     cap = settings.directory_export_max_rows
-    rows, _, more = lawyer_repo.directory(session, filters, standing=standing, after=after, offset=offset, limit=cap, count=False)
+    rows, _, more = directory_repo.directory(session, filters, standing=standing, after=after, offset=offset, limit=cap, count=False)
     table = [directory.export_row(_entry(r, locale).model_dump(mode="json")) for r in rows]
     title = "涉外律师名录" if locale == "zh" else "Foreign-related lawyers"
     content = directory.to_csv(table) if format == "csv" else directory.to_xlsx(table, title=title)

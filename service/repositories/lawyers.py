@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import ColumnElement, Connection, Row, String, and_, bindparam, cast, false, func, insert, not_, or_, select
+from sqlalchemy import ColumnElement, and_, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from embeddings.passages import profile_passages
@@ -78,28 +77,6 @@ def get_meeting(session: Session, lawyer_id: int, rule: StandingRule) -> Lawyer:
     return lawyer
 
 
-def standing(session: Session, recommendable: StandingRule, now: datetime | None = None) -> dict[str, int]:
-    """How many lawyers there are (`lawyers`), how many meet the matching rule (`matchable`), and
-    for the others the first reason that applies, in the order of the rule's requirements, so
-    that each lawyer is counted once and the counts add up. One query."""
-    now = now or utcnow()
-    verified = Lawyer.status == LawyerStatus.verified
-    lapsed = and_(Lawyer.verification_expires_at.is_not(None), Lawyer.verification_expires_at <= now)
-    current = and_(verified, not_(lapsed))
-    accepting = and_(current, Lawyer.accepting_clients.is_(True))
-    conditions = {
-        "matchable": meeting(recommendable, now),
-        "pending": Lawyer.status == LawyerStatus.pending,
-        "suspended": Lawyer.status == LawyerStatus.suspended,
-        "verification_lapsed": and_(verified, lapsed),
-        "not_accepting_clients": and_(current, Lawyer.accepting_clients.is_(False)),
-        "no_listing_consent": and_(accepting, Lawyer.consent_listing.is_(False)),
-    }
-    query = select(func.count().label("lawyers"), *(func.count().filter(c).label(name) for name, c in conditions.items()))
-    row = session.execute(query).one()
-    return {name: int(value) for name, value in row._mapping.items()}
-
-
 def get(session: Session, lawyer_id: int, *, with_passages: bool = False) -> Lawyer:
     query = select(Lawyer).where(Lawyer.id == lawyer_id)
     if with_passages:
@@ -133,48 +110,6 @@ def load_many(session: Session, lawyer_ids: Sequence[int]) -> list[Lawyer]:
         return []
     query = select(Lawyer).where(Lawyer.id.in_(list(lawyer_ids))).options(selectinload(Lawyer.passages))
     return list(session.scalars(query))
-
-
-# What a match result shows of a lawyer, and what decides whether it may still be shown.
-CARD_COLUMNS = (
-    Lawyer.id, Lawyer.external_id, Lawyer.name, Lawyer.name_en, Lawyer.firm, Lawyer.firm_en, Lawyer.city,
-    Lawyer.years_of_practice, Lawyer.countries, Lawyer.offices, Lawyer.practice_areas, Lawyer.languages,
-    Lawyer.talent_pools, Lawyer.hourly_rate,
-    Lawyer.status, Lawyer.accepting_clients, Lawyer.consent_listing, Lawyer.verification_expires_at,
-)
-
-
-# Built once: a request reads a dozen cards, and building the statement anew cost a third of that.
-_CARDS_QUERY = (
-    select(*CARD_COLUMNS, Passage.id.label("evidence_id"), Passage.kind.label("evidence_kind"), Passage.text.label("evidence_text"))
-    .outerjoin(Passage, and_(Passage.lawyer_id == Lawyer.id, Passage.id.in_(bindparam("passage_ids", expanding=True))))
-    .where(Lawyer.id.in_(bindparam("lawyer_ids", expanding=True)))
-)
-
-
-@dataclass(frozen=True)
-class Card:
-    """A result's card row, and the texts of the passages asked for that still exist."""
-
-    row: Row[Any]
-    passages: dict[int, tuple[str, str]]  # passage id -> (kind, text)
-
-
-def cards(connection: Connection, passages: Mapping[int, Sequence[int]]) -> dict[int, Card]:
-    """Lawyer id -> its card and the texts of the passages asked for (the candidates for the
-    evidence shown), in one query (plain rows: a request reads a dozen, and ORM objects cost more
-    than the query). The join admits only the lawyer's own passages (passage ids are never reused).
-    """
-    if not passages:
-        return {}
-    passage_ids = [pid for ids in passages.values() for pid in ids] or [-1]
-    rows = connection.execute(_CARDS_QUERY, {"passage_ids": passage_ids, "lawyer_ids": list(passages)})
-    out: dict[int, Card] = {}
-    for row in rows:
-        card = out.setdefault(row.id, Card(row, {}))
-        if row.evidence_id is not None:
-            card.passages[row.evidence_id] = (row.evidence_kind, row.evidence_text)
-    return out
 
 
 def all_ids(session: Session) -> list[int]:
@@ -535,76 +470,3 @@ def upsert_record(session: Session, values: dict[str, Any], existing: Lawyer | N
         set_status(session, existing, status, reason="bulk import")
         changed.add("status")
     return ("updated" if changed else "unchanged"), existing
-
-
-def coverage(
-    session: Session, rule: StandingRule, now: datetime | None = None, *, at_capacity: bool = False
-) -> list[tuple[list[str], list[str]]]:
-    """(countries, practice_areas) of every lawyer meeting the standing rule (and at capacity, if
-    asked): the supply side of the bureau's analytics. Two JSON columns a row; the counting is the caller's."""
-    query = select(Lawyer.countries, Lawyer.practice_areas).where(meeting(rule, now))
-    if at_capacity:
-        query = query.where(Lawyer.at_capacity.is_(True))
-    return [(list(c or []), list(p or [])) for c, p in session.execute(query)]
-
-
-@dataclass(frozen=True)
-class DirectoryFilter:
-    """What the directory is narrowed by; codes arrive validated (letters, digits, underscores)."""
-
-    countries: tuple[str, ...] | None = None  # serves any of these; None: any country, (): none can
-    practice_area: str | None = None
-    language: str | None = None
-    city: str | None = None
-    talent_pool: str | None = None
-    verified_since: datetime | None = None
-    status: str | None = None
-
-
-def _json_text_has(column: Any, fragment: str) -> ColumnElement[bool]:
-    # JSON list columns are searched as their text, the same on SQLite and PostgreSQL: both store
-    # what SQLAlchemy's json.dumps wrote ('["KZ", "UZ"]', '{"code": "ru", ...}'). The fragments are
-    # built from validated codes, and LIKE's wildcards are escaped all the same.
-    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return cast(column, String).like(f"%{escaped}%", escape="\\")
-
-
-def _directory_where(filters: DirectoryFilter, standing: StandingRule | None) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    if standing is not None:
-        where.append(meeting(standing))
-    if filters.status:
-        where.append(Lawyer.status == filters.status)
-    if filters.countries is not None:
-        where.append(or_(false(), *(_json_text_has(Lawyer.countries, f'"{code}"') for code in filters.countries)))
-    if filters.practice_area:
-        where.append(_json_text_has(Lawyer.practice_areas, f'"{filters.practice_area}"'))
-    if filters.language:
-        where.append(_json_text_has(Lawyer.languages, f'"code": "{filters.language}"'))
-    if filters.talent_pool:
-        where.append(_json_text_has(Lawyer.talent_pools, f'"{filters.talent_pool}"'))
-    if filters.city:
-        where.append(func.lower(Lawyer.city) == filters.city.strip().lower())
-    if filters.verified_since is not None:
-        where.append(Lawyer.verified_at >= filters.verified_since)
-    return where
-
-
-def directory(
-    session: Session,
-    filters: DirectoryFilter,
-    *,
-    standing: StandingRule | None,
-    after: int = 0,
-    offset: int = 0,
-    limit: int,
-    count: bool = True,
-) -> tuple[list[Lawyer], int | None, bool]:
-    """One page of the directory in id order after the cursor `after` (keyset: stable while
-    lawyers are added or removed), the total matching the filters (without the cursor), and
-    whether more follow."""
-    where = _directory_where(filters, standing)
-    total = session.scalar(select(func.count()).select_from(Lawyer).where(*where)) if count else None
-    query = select(Lawyer).where(*where, Lawyer.id > after).order_by(Lawyer.id).offset(offset).limit(limit + 1)
-    rows = list(session.scalars(query))
-    return rows[:limit], (int(total or 0) if count else None), len(rows) > limit

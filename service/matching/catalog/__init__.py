@@ -34,6 +34,7 @@ from service.matching.catalog.feed import FeedFollower, invisible_ids
 from service.matching.catalog.labels import PassageLabels
 from service.matching.profile import LawyerFacts, encoded_text, read_profile
 from service.repositories import changes as change_feed
+from service.repositories import cards as card_repo
 from service.repositories import lawyers as lawyer_repo
 from service.repositories import meta as meta_repo
 
@@ -92,26 +93,26 @@ class Catalog:
         with self._lock:
             yield self.facts
 
-    def describe(self, passages: Mapping[int, Sequence[int]], session: Session | None = None) -> dict[int, lawyer_repo.Card]:
+    def describe(self, passages: Mapping[int, Sequence[int]], session: Session | None = None) -> dict[int, card_repo.Card]:
         """Lawyer id -> the card (repositories.lawyers.cards) of lawyers still recommendable: what
         a result shows. ``passages``: lawyer id -> the passages that may be quoted as evidence.
 
         In the caller's session when it has one (on SQLite a second one would wait for its lock).
         """
         if session is not None:
-            return self._recommendable(lawyer_repo.cards(session.connection(), passages))
+            return self._recommendable(card_repo.cards(session.connection(), passages))
         if self.factory is None:
             raise RuntimeError("catalog has no database to describe results from (rebuild, load or follow first)")
         engine = self.factory.kw["bind"]
         if engine.dialect.name == "postgresql":
             # one statement, no transaction: saves the BEGIN and ROLLBACK round trips of a session
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                return self._recommendable(lawyer_repo.cards(connection, passages))
+                return self._recommendable(card_repo.cards(connection, passages))
         with self.factory() as own:  # SQLite: through a session, which takes the lock its way
             return self.describe(passages, own)
 
     @staticmethod
-    def _recommendable(cards: dict[int, lawyer_repo.Card]) -> dict[int, lawyer_repo.Card]:
+    def _recommendable(cards: dict[int, card_repo.Card]) -> dict[int, card_repo.Card]:
         return {i: card for i, card in cards.items() if rules.RECOMMENDABLE.admits(card.row)}
 
     # ---- writes --------------------------------------------------------------------------
