@@ -233,16 +233,6 @@ def require_admin(caller: CallerDep) -> Caller:
 AdminDep = Annotated[Caller, Depends(require_admin)]
 
 
-def require_importer(caller: CallerDep) -> Caller:
-    """The bureau keeps the directory it imports (README: the bureau bulk-imports); administrators too."""
-    if caller.role not in ("admin", "bureau"):
-        raise Forbidden("bulk import needs an administrator's or the bureau's key")
-    return caller
-
-
-ImporterDep = Annotated[Caller, Depends(require_importer)]
-
-
 def get_current_lawyer(
     request: Request,
     runtime: RuntimeDep,
@@ -283,9 +273,10 @@ def limit_registrations(request: Request) -> None:
 
 
 def require_bureau(caller: CallerDep) -> Caller:
-    """The commerce bureau's own figures: bureau and administrator keys."""
+    """What the commerce bureau runs (the directory's import, fairs, its figures): bureau and
+    administrator keys; an enterprise's may not."""
     if caller.role not in ("bureau", "admin"):
-        raise Forbidden("this needs a bureau or administrator key")
+        raise Forbidden("this needs a bureau's or an administrator's key")
     return caller
 
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Body, Path, Query, Request, status
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from service.deps import Caller, CallerDep, MatcherDep, SessionDep, SettingsDep
-from service.errors import Forbidden, Invalid
+from service.deps import BureauDep, MatcherDep, SessionDep, SettingsDep
+from service.errors import Invalid
 from service.importing import parse_lines
 from service.fairs import exports, plan, repair
 from service.problems import AUTH_RESPONSES, COMMON_RESPONSES, CONFLICT_RESPONSES, NOT_FOUND_RESPONSES
 from service.repositories import fairs as fair_repo
-from service.schemas.common import json_response
+from service.schemas.common import exchange_lines_body, json_response
 from service.schemas.lawyer import ImportRejection, ImportSummary, LawyerRecord
 from service.schemas.fair import (
     FairCreate,
@@ -42,14 +42,8 @@ Lang = Annotated[Literal["zh", "en"], Query(description="language of the reasons
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def organiser(caller: CallerDep) -> Caller:
-    """Fairs are run by a commerce bureau; an enterprise's key may not."""
-    if caller.role not in ("bureau", "admin"):
-        raise Forbidden("fairs are run with a bureau's or an administrator's key")
-    return caller
-
-
-OrganiserDep = Annotated[Caller, Depends(organiser)]
+# fairs are run by a commerce bureau (or an administrator); an enterprise's key may not
+OrganiserDep = BureauDep
 
 
 def _public(fair: Any) -> FairPublic:
@@ -118,17 +112,7 @@ _EXCHANGE_LINE = (
     "/{fair_id:int}/lawyers/import",
     response_model=FairLawyerImport,
     summary="Lawyers join from an exchange-format list",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/x-ndjson": {
-                    "schema": {"type": "string", "minLength": 1, "description": "one exchange-format lawyer per line"},
-                    "example": _EXCHANGE_LINE,
-                }
-            },
-        }
-    },
+    openapi_extra=exchange_lines_body(_EXCHANGE_LINE),
 )
 async def import_lawyers(fair_id: FairId, request: Request, session: SessionDep, caller: OrganiserDep) -> FairLawyerImport:
     """The fair's registration list in the exchange format (JSON Lines, as the bureau's directory

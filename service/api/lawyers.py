@@ -15,9 +15,9 @@ from models.lawyer import LawyerStatus
 from service import directory, importing, taxonomy
 from service.deps import (
     AdminDep,
+    BureauDep,
     CallerDep,
     CurrentLawyerDep,
-    ImporterDep,
     LocaleDep,
     OptionalCallerDep,
     RuntimeDep,
@@ -34,7 +34,7 @@ from service.matching import rules
 from service.repositories import directory as directory_repo
 from service.repositories import lawyers as lawyer_repo
 from service.schemas import examples
-from service.schemas.common import CountryCode, LanguageCode, PracticeCode, json_response
+from service.schemas.common import CountryCode, LanguageCode, PracticeCode, exchange_lines_body, json_response
 from service.schemas.directory import DIRECTORY_PAGE, DirectoryEntry, DirectoryPage
 from service.settings import Settings
 from service.schemas.lawyer import (
@@ -83,20 +83,9 @@ def _valid_for(settings: Settings) -> timedelta:
     response_model=ImportSummary,
     summary="Bulk import in the exchange format (JSON Lines)",
     responses={**AUTH_RESPONSES, 200: examples.answer(examples.IMPORT_SUMMARY, "what was created, updated, left unchanged and rejected")},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            # any non-empty text: it is read line by line, and each bad line is reported in the answer
-            "content": {
-                "application/x-ndjson": {
-                    "schema": {"type": "string", "minLength": 1, "description": "one exchange-format lawyer per line"},
-                    "example": examples.IMPORT_LINES,
-                }
-            },
-        }
-    },
+    openapi_extra=exchange_lines_body(examples.IMPORT_LINES),
 )
-async def import_lawyers(request: Request, _: ImporterDep, runtime: RuntimeDep) -> ImportSummary:
+async def import_lawyers(request: Request, _: BureauDep, runtime: RuntimeDep) -> ImportSummary:
     """The bureau's directory in the exchange format, one lawyer a line (the bureau's keys and
     administrators). Each line is upserted on `external_id`; the file is the authority on each
     lawyer's status. All or nothing: if any line is bad, nothing is written, and the answer says

@@ -264,3 +264,19 @@ def json_response(model: BaseModel) -> Response:
     """A model already validated, sent as is. FastAPI would dump it and validate the dump against
     the route's response_model again before serialising: a second pass on the hottest answer."""
     return Response(model.model_dump_json(), media_type="application/json")
+
+
+def exchange_lines_body(example: str) -> dict[str, Any]:
+    """The OpenAPI request body of a route that reads the exchange format (JSON Lines): any
+    non-empty text, read line by line, each bad line reported in the answer."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-ndjson": {
+                    "schema": {"type": "string", "minLength": 1, "description": "one exchange-format lawyer per line"},
+                    "example": example,
+                }
+            },
+        }
+    }
