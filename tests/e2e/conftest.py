@@ -113,7 +113,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             imported = http.post("/v1/lawyers/import", content=_demo_slice(), headers=admin)
             assert imported.status_code == 200 and imported.json()["created"] > 250, imported.text
             _write_hostile_texts(data / "matchmaker.sqlite3")
-            bureau = http.post("/v1/admin/api-keys", json={"name": "bureau", "role": "bureau", "organisation": "bureau"}, headers=admin)
+            bureau = http.post("/v1/admin/api-keys", json={"name": "bureau", "role": "bureau", "organisation": "Shanghai Commerce Bureau"}, headers=admin)
             enterprise = http.post("/v1/admin/api-keys", json={"name": "e", "role": "enterprise", "organisation": "e"}, headers=admin)
             key = {"X-API-Key": enterprise.json()["api_key"]}
             for repeat, need in enumerate(NEEDS):

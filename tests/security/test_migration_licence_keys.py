@@ -1,4 +1,4 @@
-"""Migration 0005 on a database holding data: licence keys are back-filled, two verified lawyers
+"""Migration 0009 (security) on a database holding data: licence keys are back-filled, two verified lawyers
 whose licences differ only in case or separators are not both left verified, and it runs down."""
 
 from __future__ import annotations

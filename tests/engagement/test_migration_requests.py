@@ -1,4 +1,4 @@
-"""Migration 0006 adds columns without rebuilding the lawyers table: on SQLite it keeps its
+"""Migration 0005 (requests) adds columns without rebuilding the lawyers table: on SQLite it keeps its
 AUTOINCREMENT, so an erased lawyer's id is never handed to someone else."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ def _lawyers_sql(path: Path) -> str:
 def test_the_lawyers_table_keeps_autoincrement_up_and_down(tmp_path: Path) -> None:
     path = tmp_path / "m.sqlite3"
     url = f"sqlite:///{path}"
-    migrate(url, "0006")
+    migrate(url, "0005")
     assert "AUTOINCREMENT" in _lawyers_sql(path).upper() and "adverse_parties" in _lawyers_sql(path)
     downgrade(url, "-1")
     assert "AUTOINCREMENT" in _lawyers_sql(path).upper() and "adverse_parties" not in _lawyers_sql(path)
