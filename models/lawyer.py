@@ -5,13 +5,13 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from models.base import Base, TimestampMixin, utcnow
+from models.base import Base, TimestampMixin, as_utc, utcnow
 
 
 # StrEnum: a member is its value wherever a string is expected (SQL parameters, JSON, f-strings).
@@ -25,9 +25,7 @@ def verification_lapsed(expires: datetime | None, now: datetime | None = None) -
     """True once a verification that runs out at ``expires`` has run out (None: it never does)."""
     if expires is None:
         return False
-    if expires.tzinfo is None:  # SQLite hands back naive datetimes; we always store UTC
-        expires = expires.replace(tzinfo=timezone.utc)
-    return expires <= (now or utcnow())
+    return as_utc(expires) <= (now or utcnow())
 
 
 _LICENCE_SEPARATORS = re.compile(r"[\s\-/._]")

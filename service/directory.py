@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from models.base import as_utc
 from service import taxonomy
 from service.matching.explain import LEVELS, POOLS
 
@@ -74,9 +75,7 @@ SEPARATOR = "; "
 def _iso(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return as_utc(moment).astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def export_row(entry: dict[str, Any]) -> dict[str, str]:

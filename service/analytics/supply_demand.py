@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from models.base import as_utc
 from service import taxonomy
 from service.analytics.query_log import MAX_TERMS, counted, month_of
 from service.matching import need, rules
@@ -272,7 +273,7 @@ def build(
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return as_utc(moment).astimezone(timezone.utc)
 
 
 # ---- the answer ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any, TypeVar
 
@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic_core import core_schema
 
+from models.base import as_utc
 from service import taxonomy
 
 
@@ -217,10 +218,8 @@ Float = Annotated[float, BeforeValidator(_not_bool)]
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; every stored time is UTC, and RFC 3339 wants the offset.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
+    # RFC 3339 wants the offset, which SQLite's naive datetimes lack
+    return None if value is None else as_utc(value)
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
