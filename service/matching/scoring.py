@@ -1,6 +1,7 @@
 """The one scoring formula. Every weight lives here; the README explains them.
 
-score = W_COUNTRY   * country     (1 covers a target country; REGION_CREDIT if only its region)
+score = W_COUNTRY   * country     (1 covers a target country, READ_COUNTRY_CREDIT if only the bio says
+                                   so; REGION_CREDIT if only its region)
       + W_PRACTICE  * practice    (the weight of the best target area the lawyer covers, plus a
                                    share for covering the need's other areas too)
       + W_MATTER    * matter      (similarity of the need to the lawyer's best passage, rescaled)
@@ -53,6 +54,7 @@ TRACK_PRIOR = {"acceptance": 0.5, "speed": 0.5, "rating": 0.75, "solved": 0.5}
 REGION_CREDIT = 0.35
 DECLARED_PRACTICE_CREDIT = 1.0
 READ_PRACTICE_CREDIT = 0.85  # practice found only in the bio: real, but less certain than a declared field
+READ_COUNTRY_CREDIT = 0.7  # countries read from the bio of a lawyer who declared none: a bio names places in passing
 NO_TARGET_NEUTRAL = 0.5  # when the need names no country/practice, every lawyer gets the same middle credit
 
 # A second area the caller gave counts half the first; a read area's weight is its confidence
@@ -161,9 +163,10 @@ def _country(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarra
     the same region earns REGION_CREDIT of it, only for lawyers serving no target itself."""
     country = np.zeros(len(ids))
     exact = np.zeros(len(ids), dtype=bool)
+    certainty = np.where(facts.mask("declared", "country")[ids], 1.0, READ_COUNTRY_CREDIT)
     for term in need.countries:
         served = facts.mask("country", term.code)[ids]
-        country = np.where(served, np.maximum(country, term.confidence), country)
+        country = np.where(served, np.maximum(country, term.confidence * certainty), country)
         exact |= served
     for term in need.countries:
         region = taxonomy.region_of(term.code)

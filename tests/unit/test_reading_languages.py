@@ -39,6 +39,9 @@ from tests.unit._readings import codes
         ("Our counsel must speak Russian.", "ru"),
         ("We need a Spanish-speaking lawyer.", "es"),
         ("当地政府文件多是阿拉伯语，律师需要能看懂。", "ar"),
+        # chat English writes languages in lower case
+        ("need a lawyer fluent in russian", "ru"),
+        ("lawyer must speak french, the ministry only answers in french", "fr"),
     ],
 )
 def test_reads_required_language(text: str, expected: str) -> None:

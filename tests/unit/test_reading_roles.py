@@ -139,3 +139,23 @@ def test_countries_named_inside_a_bloc_are_more_precise() -> None:
     assert binding("我们想开拓中东市场，主要是沙特和阿联酋") == {"SA", "AE"}
     assert binding("A Dutch court in Europe froze our account") == {"NL"}
     assert binding("the EU and the UK") == set(bloc_members("EU")) | {"GB"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a demonym alone, with the kind of lawyer asked for
+        ("We need a Kazakh lawyer to chase a distributor", {"KZ"}),
+        ("Russian contract, but we need an Uzbek lawyer", {"UZ"}),
+        # chat English: lower-case demonyms
+        ("turkmen gas contract: the state company keeps delaying payments to us", {"TM"}),
+        ("the kazakh side stopped paying for the turbines", {"KZ"}),
+    ],
+)
+def test_demonyms_name_places_in_any_case(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected
+
+
+def test_lower_case_ordinary_words_are_not_places_and_languages_are_not_countries() -> None:
+    assert binding("we need to polish the settlement letter for the German buyer") == {"DE"}
+    assert binding("our lawyer must speak russian; the project is in Kazakhstan") == {"KZ"}

@@ -98,3 +98,24 @@ def test_one_lawyers_components_are_the_arrays_numbers(table: FactTable) -> None
     for position in range(len(IDS)):
         assert parts.of(position).total == totals[position]
     assert np.argmax(totals) == 0
+
+
+def test_a_country_read_from_the_bio_counts_less_than_a_declared_one() -> None:
+    table = FactTable()
+    table.link(lawyer(1, {"SG"}, declared={"international_arbitration"}))
+    bio_only = LawyerFacts(
+        id=2, firm_key="f2", years_of_practice=25, talent_pools=(), languages={"zh": "native"},
+        declared_countries=frozenset(), office_countries=frozenset(), read_countries=frozenset({"SG"}),
+        declared_practice=frozenset({"international_arbitration"}), read_practice=frozenset(),
+    )
+    table.link(bio_only)
+    offices_only = LawyerFacts(
+        id=3, firm_key="f3", years_of_practice=25, talent_pools=(), languages={"zh": "native"},
+        declared_countries=frozenset(), office_countries=frozenset({"SG"}), read_countries=frozenset(),
+        declared_practice=frozenset({"international_arbitration"}), read_practice=frozenset(),
+    )
+    table.link(offices_only)
+    need = NeedQuery("x", countries=(Term("SG", 0.9, "read", "Singapore"),), practice_areas=given(["international_arbitration"]))
+    parts = scoring.components(need, table, np.array([1, 2, 3]), np.zeros(3))
+    assert parts.country.tolist() == pytest.approx([0.9, 0.9 * scoring.READ_COUNTRY_CREDIT, 0.9])
+    assert parts.totals()[0] > parts.totals()[1]

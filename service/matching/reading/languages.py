@@ -30,6 +30,9 @@ from service.matching.reading.text import (
 _ZH_FILE_AFTER = "件化书物学"
 
 
+_LOWERCASE_ORDINARY = frozenset({"polish", "latin", "chinese"})
+
+
 @lru_cache(maxsize=1)
 def _language_lexicon() -> tuple[dict[str, str], re.Pattern[str]]:
     codes = taxonomy.all_languages()
@@ -46,6 +49,9 @@ def _language_lexicon() -> tuple[dict[str, str], re.Pattern[str]]:
         name = en.get(c)
         if name and len(name) >= 3 and name[0].isupper():
             surfaces.setdefault(name, c)
+            # chat English: "must speak russian"; not where the lower-case word is ordinary English
+            if len(name) >= 4 and name.lower() not in _LOWERCASE_ORDINARY:
+                surfaces.setdefault(name.lower(), c)
     for s, c in {**aliases["zh_aliases"], **aliases["en_aliases"]}.items():
         surfaces.setdefault(s, c)
     zh_alts = [s for s in surfaces if is_cjk(s)]

@@ -59,6 +59,9 @@ def _cities() -> dict[str, str]:
     return {surface: code for region in regions.values() for surface, code in region.items()}
 
 
+LOWERCASE_DEMONYM_WORDS = frozenset({"polish", "chinese"})
+
+
 @lru_cache(maxsize=1)
 def _gazetteer() -> tuple[dict[str, _Place], dict[str, _Place], re.Pattern[str]]:
     """(case-sensitive entries, lower-cased entries, one longest-first alternation)."""
@@ -107,6 +110,10 @@ def _gazetteer() -> tuple[dict[str, _Place], dict[str, _Place], re.Pattern[str]]
         add(s, _Place(c, "city", 0.9))
     for s, c in names["en_demonyms"].items():
         add(s, _Place(c, "demonym", 0.85))
+        # chat English writes "turkmen gas contract", "the kazakh side": a lower-case demonym that is
+        # no ordinary English word reads the same ("polish" is a verb)
+        if len(s) > 4 and s.lower() not in LOWERCASE_DEMONYM_WORDS:
+            folded.setdefault(s.lower(), _Place(c, "demonym", 0.85))
 
     zh_alts = [s for s in exact if is_cjk(s)]
     en_alts = [s for s in exact if not is_cjk(s)] + list(folded)
@@ -185,7 +192,7 @@ def _place_mentions(text: str) -> tuple[_Mention, ...]:
             if _ZH_STUDY.search(sentence_around(norm, m.start(), m.end())):
                 conf = min(conf, 0.5)
         else:
-            if place.kind == "demonym" and s in language_words and (
+            if place.kind == "demonym" and (s in language_words or s.capitalize() in language_words) and (
                     not _country_nouns().match(after) or _EN_LANGUAGE_BEFORE.search(before)):
                 continue  # "fluent in Portuguese" is a language
             if after.startswith("-speaking") or after.startswith(" speaking"):
