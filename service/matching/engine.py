@@ -154,8 +154,8 @@ class MatchEngine:
             similarity = np.array([hits[i].score if i in hits else 0.0 for i in candidates.tolist()], dtype=np.float64)
             parts = scoring.components(query, facts, candidates, similarity)
             totals = parts.totals()
-            tier = scoring.first_tier(query, facts, candidates)
-            order = np.lexsort((candidates, -totals, ~tier))
+            tier = scoring.tiers(query, facts, candidates)
+            order = np.lexsort((candidates, -totals, tier))
             position = dict(zip(candidates[order].tolist(), order.tolist()))
             # every candidate is ranked by the formula; only the chosen are explained
             chosen_ids = diversify(

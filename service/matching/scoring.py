@@ -13,9 +13,9 @@ A need's areas are not equal: the first area the caller gave (or the surest one 
 matter the lawyer will act on; the others are wanted too, but a lawyer covering only them is
 second choice (``area_weights``). A lawyer covering several of them earns a BREADTH_SHARE more.
 
-Ranking is in two tiers (``first_tier``): the lawyers who serve a target country itself and
-cover an acceptable area come first; lawyers of the same region (or without an acceptable
-area) only fill what the first tier cannot. Within a tier the formula orders, and the matter
+Ranking is in tiers (``tiers``): the lawyers who serve a target country itself and cover an
+acceptable area come first; then in-country lawyers with only a weaker area of the need; lawyers
+of the same region (or without any area of the need) only fill what those cannot. Within a tier the formula orders, and the matter
 term lifts the lawyer whose own passage describes the very matter.
 
 ``components`` computes every term for every candidate at once (numpy, float64); the score of one
@@ -66,6 +66,9 @@ READ_WEIGHT_POWER = 3
 BREADTH_SHARE = 0.15
 # An area weighing at least this much is one a lawyer may be ranked first for.
 ACCEPTABLE_AREA_WEIGHT = 0.3
+# An area read at least half as surely as the matter ((1/2)^3) puts an in-country lawyer in the
+# second tier, before neighbours; weaker readings are noise a neighbour with the matter beats.
+SECOND_TIER_AREA_WEIGHT = 0.125
 # A country read more likely than not shapes the tiers even when not sure enough to bind.
 TIER_COUNTRY_CONFIDENCE = 0.5
 
@@ -207,6 +210,21 @@ def _practice(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarr
     breadth = covered / sum(weights.values())
     result: np.ndarray = (1.0 - BREADTH_SHARE) * best + BREADTH_SHARE * breadth
     return result
+
+
+def tiers(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarray:
+    """Each lawyer's tier, 0 first: 0 the first tier (``first_tier``); 1 serving a target country
+    itself with only a weaker area of the need (an in-country lawyer for a secondary matter comes
+    before a neighbour for the main one); 2 everyone else."""
+    first = first_tier(need, facts, ids)
+    out = np.where(first, 0, 2).astype(np.int8)
+    countries = [t.code for t in need.countries if t.binding or t.confidence >= TIER_COUNTRY_CONFIDENCE]
+    weights = area_weights(need)
+    if countries and weights:
+        secondary = [code for code, weight in weights.items() if weight >= SECOND_TIER_AREA_WEIGHT]
+        second = facts.any_mask("country", countries)[ids] & facts.any_mask("practice", secondary)[ids]
+        out[second & ~first] = 1
+    return out
 
 
 def first_tier(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarray:

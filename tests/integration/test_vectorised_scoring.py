@@ -62,16 +62,18 @@ def test_results_show_the_formula_of_their_components(engine: MatchEngine, text_
         with catalog.reading() as facts:
             everyone = scoring.components(query, facts, ids, similarity)
             allowed = rules.eligibility(query, facts).allowed[ids]
-            tier = scoring.first_tier(query, facts, ids)
+            tier = scoring.tiers(query, facts, ids)
+            assert np.array_equal(tier == 0, scoring.first_tier(query, facts, ids))
         totals = everyone.totals()
         position = {lawyer_id: i for i, lawyer_id in enumerate(ids.tolist())}
-        keys = [(bool(tier[position[m.lawyer.id]]), m.components.total) for m in outcome.matches]
+        # sort keys: a better tier (lower number) first, then a higher total
+        keys = [(-int(tier[position[m.lawyer.id]]), m.components.total) for m in outcome.matches]
         changed_tier = False
         for rank, match in enumerate(outcome.matches):
             assert match.components == everyone.of(position[match.lawyer.id]), need["external_id"]
-            # the first tier comes first
+            # tiers come in order
             changed_tier |= rank > 0 and keys[rank][0] != keys[rank - 1][0]
-            assert not (changed_tier and keys[rank][0]), need["external_id"]
+            assert rank == 0 or keys[rank][0] <= keys[rank - 1][0], need["external_id"]
             # scores fall with rank and never exceed the total of the components shown
             assert match.score <= match.components.total + 1e-12, need["external_id"]
             assert rank == 0 or match.score < outcome.matches[rank - 1].score, need["external_id"]
@@ -81,7 +83,7 @@ def test_results_show_the_formula_of_their_components(engine: MatchEngine, text_
         # and no eligible lawyer left out ranks above the last one shown (tier first, then total)
         shown = np.isin(ids, [m.lawyer.id for m in outcome.matches])
         lowest_tier, lowest_total = min(keys)
-        above = (tier & (not lowest_tier)) | ((tier == lowest_tier) & (totals > lowest_total))
+        above = (-tier > lowest_tier) | ((-tier == lowest_tier) & (totals > lowest_total))
         assert not np.any(allowed & ~shown & above), need["external_id"]
         compared += len(outcome.matches)
     assert compared >= 200

@@ -79,6 +79,14 @@ def test_first_tier_is_in_country_with_an_acceptable_area() -> None:
     table.link(lawyer(3, {"KZ"}, declared={"tax"}))  # in country, no area asked
     need = NeedQuery("x", countries=given(["KZ"]), practice_areas=given(["international_arbitration", "construction_infrastructure"]))
     assert scoring.first_tier(need, table, np.array([1, 2, 3])).tolist() == [False, True, False]
+    # the in-country lawyer with a secondary area comes before the neighbour with the main one; the
+    # in-country lawyer with no area of the need comes last with the neighbour
+    assert scoring.tiers(need, table, np.array([1, 2, 3])).tolist() == [2, 0, 2]
+    read = NeedQuery("x", countries=given(["KZ"]), practice_areas=(Term("international_arbitration", 0.9, "read"),
+                                                                   Term("construction_infrastructure", 0.5, "read"),
+                                                                   Term("tax", 0.3, "read")))
+    # construction weighs (0.5/0.9)^3 = 0.17: second tier; tax (0.3/0.9)^3 = 0.04: noise, last
+    assert scoring.tiers(read, table, np.array([1, 2, 3])).tolist() == [2, 1, 2]
     # a country read too unsure to count shapes no tier
     unsure = NeedQuery("x", countries=(Term("KZ", 0.3, "read"),), practice_areas=given(["tax"]))
     assert scoring.first_tier(unsure, table, np.array([1, 2, 3])).tolist() == [False, False, True]
