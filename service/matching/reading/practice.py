@@ -254,8 +254,8 @@ def read_need_practice(
     if asked and asked != set(lexicon):
         lexicon = {code: r if code in asked else Reading(r.code, r.confidence * ASK_DISCOUNT, r.evidence)
                    for code, r in lexicon.items()}
-    setting_only = any(code not in SECTOR_AREAS and r.confidence >= 0.5 for code, r in lexicon.items())
-    if setting_only:
+    matter_named = any(code not in SECTOR_AREAS and r.confidence >= 0.5 for code, r in lexicon.items())
+    if matter_named:
         # "a coal mine licence revoked, we want to claim under the investment treaty": the
         # industry is the setting, the legal action (arbitration) is the matter
         lexicon = {
@@ -281,7 +281,7 @@ def read_need_practice(
         confidence = LEXICON_SHARE * lex + (1 - LEXICON_SHARE) * vote if neighbours else lex
         if requested and code not in requested:
             confidence *= UNREQUESTED_DISCOUNT  # the neighbours' vote must not undo what was asked for
-        if setting_only and code in SECTOR_AREAS:
+        if matter_named and code in SECTOR_AREAS:
             confidence *= SECTOR_DISCOUNT  # the directory's solar-plant passages must not make the setting the matter
         evidence = lexicon[code].evidence if code in lexicon else "similar matters in the directory"
         readings.append(Reading(code, round(confidence, 3), evidence))
