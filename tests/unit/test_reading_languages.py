@@ -39,6 +39,7 @@ from tests.unit._readings import codes
         ("Our counsel must speak Russian.", "ru"),
         ("We need a Spanish-speaking lawyer.", "es"),
         ("当地政府文件多是阿拉伯语，律师需要能看懂。", "ar"),
+        ("代理这个案子的律师都要会俄语", "ru"),  # "都要" is a requirement
         # chat English writes languages in lower case
         ("need a lawyer fluent in russian", "ru"),
         ("lawyer must speak french, the ministry only answers in french", "fr"),
@@ -140,6 +141,8 @@ def test_a_wish_ranks_but_does_not_bind(text: str, wished: set[str]) -> None:
         "Arabic not required, English is the contract language.",
         "Our Russian-speaking site engineers were detained by police in Aktau",
         "我们需要招聘会俄语的员工，想了解当地劳动法",
+        "我们的项目经理不太会讲英语，希望律师能用中文沟通",  # "不太会" is a negation
+        "对方律师不怎么懂英语",
     ],
 )
 def test_no_requirement_binds(text: str) -> None:

@@ -159,3 +159,30 @@ def test_demonyms_name_places_in_any_case(text: str, expected: set[str]) -> None
 def test_lower_case_ordinary_words_are_not_places_and_languages_are_not_countries() -> None:
     assert binding("we need to polish the settlement letter for the German buyer") == {"DE"}
     assert binding("our lawyer must speak russian; the project is in Kazakhstan") == {"KZ"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a regime asked about: counsel of its author
+        ("Does the EU's 14th sanctions package bar us from selling lathes to a Kyrgyz trader?", set(bloc_members("EU"))),
+        ("US sanctions on Iran: can our Turkish subsidiary keep selling pumps to Tehran?", {"US"}),
+        ("美国对伊朗的制裁会不会影响我们在阿联酋的贸易公司？", {"US"}),
+        ("EU/US export controls: can we ship the lathes to our Kazakh buyer?", set(bloc_members("EU")) | {"US"}),
+        # a regime cited in the story is law; the work is where the matter is
+        ("Our bank in Almaty delays payments citing EU, UK and US sanctions; we need to sue it.", {"KZ"}),
+        # the country sanctioned is named, not where counsel is needed
+        ("我们在哈萨克斯坦的工厂因为对俄罗斯的制裁收不到货款，要起诉当地买家", {"KZ"}),
+        ("Sanctions against Russia froze our payments in Uzbekistan; we need a lawyer in Tashkent.", {"UZ"}),
+        ("Iran sanctions compliance review for our trading company in Dubai", {"AE"}),
+        ("We sell to Kazakhstan and Russia sanctions risk worries us", {"KZ"}),
+    ],
+)
+def test_sanctions_bind_their_author_when_asked_about_never_the_sanctioned(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected
+
+
+def test_a_sanctioned_country_alone_still_ranks_softly() -> None:
+    assert roles("Iran sanctions screening of our customer list") == {"IR": "sanctioned"}
+    assert binding("Iran sanctions screening of our customer list") == set()
+    assert 0 < {r.code: r.confidence for r in read_target_countries("Iran sanctions screening")}["IR"] < HARD_READING_CONFIDENCE

@@ -62,7 +62,7 @@ def _language_lexicon() -> tuple[dict[str, str], re.Pattern[str]]:
     return surfaces, pattern
 
 
-_ZH_NEG = re.compile(r"不会说|不会讲|不懂|不需要|不需|无需|不必|不用|不要求|没必要|不一定|不强求|不会|不懂|不限")
+_ZH_NEG = re.compile(r"不太|不怎么|不大会|不会说|不会讲|不懂|不需要|不需|无需|不必|不用|不要求|没必要|不一定|不强求|不会|不懂|不限")
 _ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不作要求|不做要求|不要求|非必需|不需要|不必|可有可无)")
 _EN_NEG = re.compile(r"\b(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\s+need|need\s+not|"
                      r"needn't|not\s+(?:need|require)|without|no\s+(?:\w+\s+)?(?:skills?\s+)?(?:in\s+)?$|"
@@ -87,7 +87,7 @@ _EN_DOC = re.compile(r"(?:\b(?:is|are|was|were)\s+(?:written\s+|drafted\s+)?(?:a
 
 
 # Markers that decide, within a clause, between a requirement and a wish (the nearest one wins).
-_REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|硬性|刚需|必要条件|前提|要求|只接受|仅限|只能|必备|"
+_REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|都要|都得|都需要|都必须|硬性|刚需|必要条件|前提|要求|只接受|仅限|只能|必备|"
                        r"\b(?:must|required|requirement|essential|mandatory|a must|obligatory|have to|has to|"
                        r"only|needed|need(?:s|ed)? to)\b", re.I)
 _WISH = re.compile(r"即可|就行|就可以|就好|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|OK|ok|Ok|"

@@ -13,6 +13,9 @@ named gets one role from the words around it:
   registration  where a company is registered or listed, or a ship flagged ("Singapore-registered")
   law           a governing law or statute ("under English law", "Uzbek law", the FCPA, GDPR)
   transit       a country goods pass through ("via Kazakhstan to Russia")
+  sanctioned    a country under sanctions ("sanctions on Iran", "对俄罗斯的制裁"): never binds; the
+                regime's author is a forum when the need asks about it ("Does the EU's 14th
+                package bar ...?") and a law when the story cites it ("the bank cites US sanctions")
   currency      a currency, not a place ("US-dollar notes")
   excluded      negated ("not in Vietnam")
 
@@ -48,8 +51,10 @@ from service.matching.reading.text import NORMALISE, Reading, is_cjk, sentence_a
 
 # Roles in the order one place's several mentions resolve to (the strongest first).
 ROLE_ORDER = ("requested", "forum", "target", "seat", "origin", "law", "registration", "transit",
-              "currency", "excluded")
-FALLBACK = ("seat", "origin", "law", "registration", "currency")  # "Argentine peso controls" alone
+              "sanctioned", "currency", "excluded")
+# Roles that bind when no target is named ("Argentine peso controls" alone); a country under
+# sanctions never does: "Iran sanctions screening" needs sanctions counsel, not an Iranian lawyer.
+FALLBACK = ("seat", "origin", "law", "registration", "currency")
 # Confidence of a place that does not bind: it ranks a little, never filters.
 NON_TARGET_CONFIDENCE = 0.4
 COORDINATED_TARGET_CONFIDENCE = 0.8
@@ -98,6 +103,22 @@ _ZH_LAW_AFTER = re.compile(r"^([^，。,；;的\s]{0,6}?)法(?![院官庭人国�
 _ZH_LAW_NOT = "违合非执立方办做说司宪护"
 # A country named as the author of sanctions or export controls ("被美国列名", "美国制裁"): its law applies.
 _ZH_SANCTIONS_AFTER = re.compile(r"^[^，。,；;]{0,3}?(?:列名|列入|制裁|出口管制|长臂|实体清单|管制)")
+# The author of a sanctions regime the question is about ("the EU's 14th sanctions package", "US
+# sanctions on Iran", "美国制裁伊朗"): counsel in that jurisdiction; the country sanctioned
+# ("sanctions on Iran", "re-exports to Russia" aside) is named, not where the work is.
+_EN_SANCTIONS_AFTER = (r"\s+(?:(?:new|latest|\d+(?:st|nd|rd|th)|secondary|primary|sectoral)\s+){0,2}"
+                       r"(?:sanctions?|export\s+controls?|export\s+control\s+rules|entity\s+list)\b")
+_EN_SANCTIONS_AUTHOR_AFTER = re.compile(  # "EU, UK and US sanctions": each of them is an author
+    r"^(?:'s?)?(?:\s*(?:,|/|&|\band\b|\bor\b)\s*(?:the\s+)?[\w.]+(?:'s?)?){0,3}" + _EN_SANCTIONS_AFTER, re.I)
+_EN_SANCTIONED_AFTER = re.compile(r"^(?:'s?)?" + _EN_SANCTIONS_AFTER, re.I)
+_QUESTION = re.compile(r"[?？]|(?:^|[:：])\s*(?:does|do|can|may|is|are|would|will|should|could)\b|\bwhether\b|"
+                       r"是否|能不能|能否|可不可以|会不会|还能|吗", re.I)
+# Who writes the sanctions regimes outbound enterprises ask about.
+SANCTIONING = frozenset({"US", "EU", "GB", "CA", "AU", "JP", "CH"})
+_EN_SANCTIONED_BEFORE = re.compile(r"\bsanctions?\s+(?:on|against|targeting)\s+(?:the\s+)?$", re.I)
+_ZH_SANCTIONS_ON = re.compile(r"^(?:对[^，。,；;]{1,6}?)?的?(?:制裁|出口管制)")
+_ZH_SANCTIONED_BEFORE = re.compile(r"制裁$")
+_ZH_SANCTIONED_BETWEEN = re.compile(r"^的?制裁")
 _ZH_TRANSIT_BEFORE = re.compile(r"(?:经|经由|途经|过境|转道|取道)$")
 _ZH_TRANSIT_AFTER = re.compile(r"^(?:转运|过境|中转)")
 _ZH_REQUEST_AFTER = re.compile(r"^(?:的|当地的?|本地的?)?[^，。,；;、\s的]{0,4}?(?:律师|律所)")
@@ -130,10 +151,24 @@ class Place:
         return bloc_members(self.code) if self.kind == "bloc" else (self.code,)
 
 
-def _role_en(norm: str, start: int, end: int) -> str:
+def _sanctions_author(norm: str, start: int, end: int) -> str:
+    """A sanctions regime asked about ("Does the EU's package bar ...?") is where counsel is needed;
+    one cited in the story ("the bank delays payments citing EU and US sanctions") is law, which
+    yields to the place of the work."""
+    return "forum" if _QUESTION.search(sentence_around(norm, start, end, with_stop=True)) else "law"
+
+
+def _role_en(norm: str, start: int, end: int, code: str = "") -> str:
     before, after = norm[max(0, start - 40):start], norm[end:end + 50]
     if _EN_CURRENCY_AFTER.match(after):
         return "currency"
+    # "US sanctions" are the US's, "Iran sanctions" are on Iran
+    if code in SANCTIONING and _EN_SANCTIONS_AUTHOR_AFTER.match(after):
+        return _sanctions_author(norm, start, end)
+    if code not in SANCTIONING and _EN_SANCTIONED_AFTER.match(after):
+        return "sanctioned"
+    if _EN_SANCTIONED_BEFORE.search(before):
+        return "sanctioned"
     if _EN_REG_AFTER.match(after) or _EN_REG_BEFORE.search(before) or _EN_VEHICLE_AFTER.match(after):
         return "registration"
     if _EN_LAW_AFTER.match(after) or _EN_LAW_BEFORE.search(before):
@@ -166,6 +201,10 @@ def _role_zh(norm: str, start: int, end: int) -> str:
     law = _ZH_LAW_AFTER.match(after)
     if law and (not law.group(1) or law.group(1)[-1] not in _ZH_LAW_NOT):
         return "law"
+    if _ZH_SANCTIONED_BEFORE.search(before) or (before.endswith("对") and _ZH_SANCTIONED_BETWEEN.match(after)):
+        return "sanctioned"
+    if _ZH_SANCTIONS_ON.match(after):
+        return _sanctions_author(norm, start, end)  # "美国制裁伊朗，我们还能卖吗"
     if _ZH_SANCTIONS_AFTER.match(after):
         return "law"
     if _ZH_TRANSIT_BEFORE.search(before) or _ZH_TRANSIT_AFTER.match(after):
@@ -203,8 +242,8 @@ def read_places(text: str) -> tuple[Place, ...]:
     taken = [(t.start, t.end) for t in terms]
     for t in terms:
         span = text[t.start:t.end]
-        role_of = _role_zh if is_cjk(span) else _role_en
-        role = _term_role(t.term.kind, role_of(norm, t.start, t.end))
+        contextual = _role_zh(norm, t.start, t.end) if is_cjk(span) else _role_en(norm, t.start, t.end, t.term.code)
+        role = _term_role(t.term.kind, contextual)
         kind = "bloc" if t.term.code in blocs() else "country"
         places.append(Place(t.term.code, role, span, t.term.confidence, t.start, t.end, kind))
     for m in place_mentions(text):
@@ -214,7 +253,7 @@ def read_places(text: str) -> tuple[Place, ...]:
         if m.negated:
             role = "excluded"
         else:
-            role = (_role_zh if is_cjk(span) else _role_en)(norm, m.start, m.end)
+            role = _role_zh(norm, m.start, m.end) if is_cjk(span) else _role_en(norm, m.start, m.end, m.code)
         places.append(Place(m.code, role, span, m.confidence, m.start, m.end))
     return tuple(sorted(places, key=lambda p: p.start))
 
@@ -257,8 +296,9 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     for role in ("requested", "forum"):
         codes = {p.code for p in live if p.role == role}
         within = [p for p in plain if any(p.code in bloc_members(c) for c in codes)]
-        if codes and within and all(c in blocs() for c in codes):
-            # "在老挝、柬埔寨注册商标，找东南亚的律师": the countries named, not the whole bloc
+        if role == "requested" and codes and within and all(c in blocs() for c in codes):
+            # "在老挝、柬埔寨注册商标，找东南亚的律师": the countries named, not the whole bloc; but a
+            # bloc's institution deciding (the Commission on a Greek port bid) is the bloc's matter
             codes = _choose(within, norm)
         if codes:
             binding = codes

@@ -68,12 +68,15 @@ _SENT_END = re.compile(r"[。！？!?；;\n]|\.(?:\s|$)")
 _CLAUSE = re.compile(r"[。；;！!？?\n]|[，,、](?!\s*(?:and|or)\b)|\bbut\b|但|不过|而且")
 
 
-def sentence_around(text: str, start: int, end: int) -> str:
+def sentence_around(text: str, start: int, end: int, *, with_stop: bool = False) -> str:
+    """The sentence holding text[start:end]; with_stop keeps its final mark (a question's "?")."""
     lo = 0
     for m in _SENT_END.finditer(text, max(0, start - 200), start):
         lo = m.end()
     after = _SENT_END.search(text, end)
-    return text[lo:after.start() if after else len(text)]
+    if not after:
+        return text[lo:]
+    return text[lo:after.end() if with_stop else after.start()]
 
 
 def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
