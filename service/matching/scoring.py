@@ -54,7 +54,7 @@ TRACK_PRIOR = {"acceptance": 0.5, "speed": 0.5, "rating": 0.75, "solved": 0.5}
 REGION_CREDIT = 0.35
 DECLARED_PRACTICE_CREDIT = 1.0
 READ_PRACTICE_CREDIT = 0.85  # practice found only in the bio: real, but less certain than a declared field
-READ_COUNTRY_CREDIT = 0.7  # countries read from the bio of a lawyer who declared none: a bio names places in passing
+READ_COUNTRY_CREDIT = 0.7  # a country served on the bio's word only (not declared, no office): a bio names places in passing
 NO_TARGET_NEUTRAL = 0.5  # when the need names no country/practice, every lawyer gets the same middle credit
 
 # A second area the caller gave counts half the first; a read area's weight is its confidence
@@ -166,9 +166,9 @@ def _country(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarra
     the same region earns REGION_CREDIT of it, only for lawyers serving no target itself."""
     country = np.zeros(len(ids))
     exact = np.zeros(len(ids), dtype=bool)
-    certainty = np.where(facts.mask("declared", "country")[ids], 1.0, READ_COUNTRY_CREDIT)
     for term in need.countries:
         served = facts.mask("country", term.code)[ids]
+        certainty = np.where(facts.mask("read", term.code)[ids], READ_COUNTRY_CREDIT, 1.0)
         country = np.where(served, np.maximum(country, term.confidence * certainty), country)
         exact |= served
     for term in need.countries:

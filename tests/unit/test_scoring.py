@@ -123,7 +123,14 @@ def test_a_country_read_from_the_bio_counts_less_than_a_declared_one() -> None:
         declared_practice=frozenset({"international_arbitration"}), read_practice=frozenset(),
     )
     table.link(offices_only)
+    # an office elsewhere does not make the bio's passing mention of Singapore certain
+    office_elsewhere = LawyerFacts(
+        id=4, firm_key="f4", years_of_practice=25, talent_pools=(), languages={"zh": "native"},
+        declared_countries=frozenset(), office_countries=frozenset({"QA"}), read_countries=frozenset({"SG"}),
+        declared_practice=frozenset({"international_arbitration"}), read_practice=frozenset(),
+    )
+    table.link(office_elsewhere)
     need = NeedQuery("x", countries=(Term("SG", 0.9, "read", "Singapore"),), practice_areas=given(["international_arbitration"]))
-    parts = scoring.components(need, table, np.array([1, 2, 3]), np.zeros(3))
-    assert parts.country.tolist() == pytest.approx([0.9, 0.9 * scoring.READ_COUNTRY_CREDIT, 0.9])
+    parts = scoring.components(need, table, np.array([1, 2, 3, 4]), np.zeros(4))
+    assert parts.country.tolist() == pytest.approx([0.9, 0.9 * scoring.READ_COUNTRY_CREDIT, 0.9, 0.9 * scoring.READ_COUNTRY_CREDIT])
     assert parts.totals()[0] > parts.totals()[1]

@@ -1,8 +1,8 @@
 """The facts of every lawyer a worker may recommend, and boolean masks over lawyer ids.
 
 A mask per (kind, code) some lawyer holds: "country", "region", "language", "practice",
-("declared", "practice") and ("declared", "country") for lawyers whose areas and countries are
-declared (or, for countries, given as offices) rather than read, and ("*", "*")
+("declared", "practice") for lawyers whose areas are declared rather than read, ("read", country)
+for a country served only because the bio names it (not declared, no office there), and ("*", "*")
 for every lawyer held. The rules and the score combine them with numpy: a 10^5-member set
 intersection costs milliseconds, a mask AND microseconds, and a million lawyers in Python sets
 would cost hundreds of megabytes. Callers hold the catalog's lock; the arrays are shared:
@@ -22,7 +22,7 @@ from service.matching.profile import Interner, LawyerFacts
 Key = tuple[str, str]
 EVERYONE: Key = ("*", "*")
 DECLARED_PRACTICE: Key = ("declared", "practice")
-DECLARED_COUNTRY: Key = ("declared", "country")
+READ_COUNTRY = "read"  # ("read", code): the country is served on the bio's word only
 
 
 def mask_keys(facts: LawyerFacts) -> list[Key]:
@@ -35,8 +35,7 @@ def mask_keys(facts: LawyerFacts) -> list[Key]:
     keys += [("practice", code) for code in facts.practice_areas]
     if facts.declared_practice:
         keys.append(DECLARED_PRACTICE)
-    if facts.declared_countries or facts.office_countries:
-        keys.append(DECLARED_COUNTRY)
+    keys += [(READ_COUNTRY, code) for code in countries - facts.declared_countries - facts.office_countries]
     keys += [(rules.ADVERSE, party) for party in facts.adverse]
     if facts.at_capacity:
         keys.append(rules.AT_CAPACITY)
