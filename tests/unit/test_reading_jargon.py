@@ -48,6 +48,12 @@ def first(text: str) -> str:
         ("We want to list our Singapore holding company on the SGX", "finance_capital_markets"),
         ("我们在墨西哥的工厂想申请IMMEX保税加工资质", "international_trade_contracts"),
         ("Our employee in Dubai was arrested over a contract dispute", "cross_border_litigation"),
+        # customs work, and a dispute that names no other matter
+        ("Vietnam customs post-clearance audit: they say we misdeclared HS codes", "tax"),
+        ("海关说我们的商品编码归错了，要补缴关税", "tax"),
+        ("our truck is stuck at the border, customs say the docs are wrong", "international_trade_contracts"),
+        ("Need a lawyer in Almaty for a lease dispute with our landlord", "cross_border_litigation"),
+        ("阿根廷的子公司没办法把利润汇回国内，比索管制太严", "finance_capital_markets"),  # 没办法: unable, not negated
     ],
 )
 def test_jargon(text: str, expected: str) -> None:

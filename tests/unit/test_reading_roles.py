@@ -46,6 +46,8 @@ def roles(text: str) -> dict[str, str]:
         ("我们在哈萨克斯坦总包的风电项目有争议，合同约定在新加坡仲裁", "KZ", "SG", "seat"),
         # an authority deciding is where counsel is needed
         ("我们在土耳其的光伏组件厂，美国商务部发起了反规避调查", "US", "TR", "mention"),
+        ("我们在越南的工厂被土耳其双反调查了", "TR", "VN", "mention"),  # the author of a trade-remedy case
+        ("我们在塞尔维亚的钢厂出口的产品被美国反倾销调查了", "US", "RS", "mention"),
         # the place of the lawyer asked for
         ("Our Istanbul warehouse holds goods of a buyer now on the SDN list; need a US sanctions lawyer.", "US", "TR", "mention"),
     ],

@@ -67,8 +67,9 @@ def _which_term_cached(found: str) -> str | None:
     return _which_term(found, terms, starred)
 
 
-# "not litigation, just a compliance review", "不需要诉讼": a matter named to be set aside.
-_ZH_NEGATED = re.compile(r"(?:没有|并无|没|不是|不需要|不需|不要|不涉及|无需|并非|不用|不打算|不想|不走|不考虑|而非|而不是|暂不)[^，。,；;！!？?]{0,3}$")
+# "not litigation, just a compliance review", "不需要诉讼": a matter named to be set aside ("没办法把
+# 利润汇回", unable to, is not).
+_ZH_NEGATED = re.compile(r"(?:没有|并无|没(?!办法|法子|法)|不是|不需要|不需|不要|不涉及|无需|并非|不用|不打算|不想|不走|不考虑|而非|而不是|暂不)[^，。,；;！!？?]{0,3}$")
 _EN_NEGATED = re.compile(r"(?:\bnot|\bno|\bnever|\brather than|\binstead of|\bdon't need|\bdo not need|\bnor)\s+"
                          r"(?:[\w-]+\s+){0,2}$", re.I)
 

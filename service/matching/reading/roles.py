@@ -126,6 +126,8 @@ _ZH_SEAT_AFTER = re.compile(r"^[^，。,；;的\s]{0,8}?仲裁(?!裁决|的裁�
 _ZH_FORUM_AFTER = re.compile(r"^(?:的|当地的?)?[^，。,；;的\s]{0,6}?(?:法院|海关|政府|商务部|财政部|税务局|税务机关|税局|"
                              r"执法局|监管|当局|委员会|部门|劳动监察|警方|检察|仲裁庭|公平交易|反垄断|竞争|外资审查|"
                              r"贸易救济|调查机关|司法部|部长|能源部|矿业部|环境署)")
+# The author of a trade-remedy case, named just before it ("欧盟反倾销调查", "被土耳其双反调查")
+_ZH_REMEDY_AFTER = re.compile(r"^(?:的|发起的?|启动的?)?(?:反倾销|反补贴|反规避|双反|两反|保障措施)")
 _ZH_FORUM_BEFORE = re.compile(r"(?:在|到|去)$")
 _ZH_ORIGIN_AFTER = re.compile(r"^(?:籍)?(?:工人|员工|劳工|公民|人|客户|买家|买方|卖方|经销商|代理商|代理|承包商|总包|"
                               r"分包商|供应商|合作方|合作伙伴|股东|投资者|投资人|投资方|银行|公司|企业|船东|保险公司|"
@@ -213,7 +215,7 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "requested"
     if _ZH_SEAT_AFTER.match(after):
         return "seat"
-    if _ZH_FORUM_AFTER.match(after):
+    if _ZH_FORUM_AFTER.match(after) or _ZH_REMEDY_AFTER.match(after):
         return "forum"
     if _ZH_SELF.search(before) and not re.search(r"在[^，。,；;]*$", before):
         return "origin"
