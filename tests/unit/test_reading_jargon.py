@@ -54,6 +54,9 @@ def first(text: str) -> str:
         ("our truck is stuck at the border, customs say the docs are wrong", "international_trade_contracts"),
         ("Need a lawyer in Almaty for a lease dispute with our landlord", "cross_border_litigation"),
         ("阿根廷的子公司没办法把利润汇回国内，比索管制太严", "finance_capital_markets"),  # 没办法: unable, not negated
+        ("Our Mexican customer hasn't paid 3 invoices (USD 480k)", "international_trade_contracts"),
+        ("The Indian Enforcement Directorate raided our Bangalore office under FEMA", "compliance_anticorruption"),
+        ("Saudi Aramco wants our local entity registered with MISA first", "outbound_investment"),
     ],
 )
 def test_jargon(text: str, expected: str) -> None:

@@ -33,6 +33,7 @@ def roles(text: str) -> dict[str, str]:
         ("我司系美国纳斯达克上市公司，在越南的工厂被税务稽查", "VN", "US", "registration"),
         ("The Liberian-flagged vessel was arrested in Durban.", "ZA", "LR", "registration"),
         ("我们新加坡的控股公司要卖掉印尼那个镍铁厂30%股份", "ID", "SG", "registration"),
+        ("英国的收购方要求我们做W&I保险，标的公司在西班牙", "ES", "GB", "origin"),  # the acquirer's nationality
         ("Our Cayman SPV is buying a port in Peru", "PE", "KY", "registration"),
         # governing law
         ("The supply contract with the Chilean mine is governed by Spanish law; we need a litigator in Chile.", "CL", "ES", "law"),
