@@ -143,7 +143,28 @@ def test_a_wish_ranks_but_does_not_bind(text: str, wished: set[str]) -> None:
         "我们需要招聘会俄语的员工，想了解当地劳动法",
         "我们的项目经理不太会讲英语，希望律师能用中文沟通",  # "不太会" is a negation
         "对方律师不怎么懂英语",
+        # the language of others in the story, or of the enterprise itself
+        "Contract is in French but our team only reads English; the lawyer should ideally read French",
+        "对方律师只讲西班牙语",
+        "The judge only speaks Turkish",
+        "The other side's counsel is Russian-speaking",
+        # a fallback offered: the first language is not a requirement either
+        "需要会蒙古语的律师，没有的话俄语也行",
     ],
 )
 def test_no_requirement_binds(text: str) -> None:
     assert [r.code for r in read_languages(text) if r.confidence >= HARD_READING_CONFIDENCE] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "required"),
+    [
+        ("Russian: mandatory. English: nice to have.", {"ru"}),  # each sentence its own marker
+        ("we need someone fluent in Mandarin and English", {"en"}),  # coordinated after "fluent in"
+        ("律师需要精通英语和俄语", {"en", "ru"}),
+        ("our Kazakh partner prefers Russian, but the lawyer only needs English", {"en"}),
+        ("Turkish-speaking lawyer needed, no English necessary", {"tr"}),
+    ],
+)
+def test_exactly_the_required_languages_bind(text: str, required: set[str]) -> None:
+    assert {r.code for r in read_languages(text) if r.confidence >= HARD_READING_CONFIDENCE} == required

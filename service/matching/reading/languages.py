@@ -78,7 +78,8 @@ _ZH_DOC_AFTER = re.compile(r"^的?(?:文本|合同|文件|材料|证据|法规|�
 _EN_REQ_BEFORE = re.compile(
     r"(?:working language (?:is|will be|shall be)|working language:|speak\w*|fluen\w*|proficien\w*|command of|knowledge of|conversant in|native|bilingual|"
     r"working|read\w*|writ\w*|skills? in|handle|communicate in|negotiate in|argue in|works? in|working in|can work in|"
-    r"answer \w+(?: \w+)? in|draft \w+(?: \w+)? in|must (?:have|know)|knows?)\W+(?:in\W+)?$", re.I)
+    r"answer \w+(?: \w+)? in|draft \w+(?: \w+)? in|must (?:have|know)|knows?)\W+(?:in\W+)?"
+    r"(?:[A-Z][a-z]+\s+(?:and|&)\s+)?$", re.I)  # "fluent in Mandarin and English"
 _EN_REQ_AFTER = re.compile(r"^(?:-?speak\w*|\s+speak\w*|\s+(?:language\s+)?skills?|\s+fluency|"
                            r"\s+(?:is|are)\s+(?:required|a must|essential|needed)|\s+speakers?|"
                            r"-language counsel|\s+(?:native|fluent))", re.I)
@@ -108,19 +109,28 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     r"mine|project|JV|joint venture|investor|ministry|side|state|BOI|police|embassy|landlord|employer)"
     r"|^\s+[\w-]+\s+(?:law|laws|code|act|legislation|regulations?)\b", re.I)  # "Kazakh subsoil law"
 _EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:team|staff|people|company|engineers|managers|side)|I)\b[^,.;]*?"
-                          r"\b(?:work|speak|communicate|operate|use|write)\w*\s+(?:in\s+|mostly\s+in\s+|only\s+)?$", re.I)
+                          r"\b(?:work|speak|communicate|operate|use|write|read)\w*\s+(?:in\s+|mostly\s+in\s+|only\s+)?$", re.I)
 _ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$")
 _ALTERNATIVE = re.compile(r"^\s*(?:或者?|还是|或是|/|\bor\b|\beither\b)\s*$", re.I)
 
 
+# The other side's lawyers described ("the other side's counsel is Russian-speaking").
+_EN_OTHERS_ARE = re.compile(r"\b(?:the other side's|the other party's|the counterparty's|opposing|their)\s+"
+                            r"(?:counsel|lawyers?|attorneys?|team)\s+(?:is|are)\s+(?:only\s+)?$", re.I)
+# "需要会蒙古语的律师，没有的话俄语也行": a fallback offered, so the first is not a requirement either.
+_FALLBACK_BETWEEN = re.compile(r"没有的话|找不到的话|如果没有|实在没有|实在不行|不行的话|否则|\botherwise\b|"
+                               r"\bfailing that\b|\bif not\b|\bif none\b|\bor else\b", re.I)
 # A language that describes other people ("our Russian-speaking engineers", "会俄语的员工"), not the lawyer.
 _EN_OTHERS_SPEAKING = re.compile(
     r"^-?\s?speaking\s+(?:[\w-]+\s+){0,3}?(?:staff|engineers?|workers?|employees?|managers?|people|customers?|"
     r"clients?|markets?|countr\w+|regions?|population|communit\w+|partners?|buyers?|directors?|CEO|officials?|"
     r"colleagues?|translators?|interpreters?|members?|executives?|expats?|personnel|foremen|crew)\b", re.I)
 # Other people of the story speaking it ("对方只会说俄语", "the Uzbek side only speaks Uzbek").
-_ZH_OTHERS_BEFORE = re.compile(r"(?:对方|客户|业主|员工|工人|他们|他|她|当地人|合作方|卖方|买方)[^。；;律]{0,12}(?:只会|会|说|讲|用|懂)(?:说|讲)?$")
+_ZH_OTHERS_BEFORE = re.compile(r"(?:对方|客户|业主|员工|工人|他们|他|她|当地人|合作方|卖方|买方)[^。；;律]{0,12}(?:只会|会|说|讲|用|懂)(?:说|讲)?$|"
+                               r"(?:对方律师|法官|仲裁员|官员|当局)(?:只会|只|会|说|讲|用|懂)+$")
 _EN_OTHERS_BEFORE = re.compile(r"\b(?:the other side|the other party|the client|the buyer|the seller|the owner|"
+                               r"the judges?|the court|the arbitrators?|the tribunal|the officials?|the authorit\w+|"
+                               r"the regulator|the ministry|opposing counsel|the counterparty|"
                                r"the employer|they|he|she|our (?:manager|ceo|gm|partner|client|staff|workers|employees)|"
                                r"the \w+ side|nobody|no one)\b[^,.;]{0,20}\b(?:only\s+)?speaks?\s+(?:only\s+)?$", re.I)
 _ZH_OTHERS = re.compile(r"^的?(?:员工|工人|工程师|高管|经理|翻译|同事|客户|人员|管理人员|当地人|司机|船员|技术人员)")
@@ -151,6 +161,7 @@ def read_languages(text: str) -> list[Reading]:
     positive: dict[str, tuple[float, str]] = {}
     found = [m for m in pattern.finditer(norm) if surfaces[m.group(0)] != "zh"]
     alternatives = {i for i, (a, b) in enumerate(zip(found, found[1:])) if _ALTERNATIVE.match(norm[a.end():b.start()])}
+    alternatives |= {i for i, (a, b) in enumerate(zip(found, found[1:])) if _FALLBACK_BETWEEN.search(norm[a.end():b.start()])}
     alternatives |= {i + 1 for i in alternatives}
     for i, m in enumerate(found):
         s = m.group(0)
@@ -201,7 +212,8 @@ def read_languages(text: str) -> list[Reading]:
         elif marker == "required":
             conf = max(conf, 0.92)
         if _EN_OTHERS_SPEAKING.match(after) or (is_cjk(s) and (_ZH_OTHERS.match(after) or _ZH_OTHERS_BEFORE.search(norm[max(0, m.start() - 20):m.start()]))) \
-                or (not is_cjk(s) and _EN_OTHERS_BEFORE.search(norm[max(0, m.start() - 60):m.start()])):
+                or (not is_cjk(s) and (_EN_OTHERS_BEFORE.search(norm[max(0, m.start() - 60):m.start()])
+                                       or _EN_OTHERS_ARE.search(norm[max(0, m.start() - 60):m.start()]))):
             conf = min(conf, 0.5)  # the language of other people in the story
         if _own_language(norm, m.start(), before, is_cjk(s)):
             conf = min(conf, 0.5)  # the enterprise's own working language, not the lawyer's

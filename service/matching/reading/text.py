@@ -65,7 +65,7 @@ def trie_pattern(surfaces: Iterable[str], wildcard: str = "") -> str:
 
 
 _SENT_END = re.compile(r"[。！？!?；;\n]|\.(?:\s|$)")
-_CLAUSE = re.compile(r"[。；;！!？?\n]|[，,、](?!\s*(?:and|or)\b)|\bbut\b|但|不过|而且")
+_CLAUSE = re.compile(r"[。；;！!？?\n]|\.(?:\s|$)|[，,、](?!\s*(?:and|or)\b)|\bbut\b|但|不过|而且")
 
 
 def sentence_around(text: str, start: int, end: int, *, with_stop: bool = False) -> str:
