@@ -94,6 +94,13 @@ def _shown(text: str):  # type: ignore[no-untyped-def]
         ("We are a Korean company investing in Vietnam", {"VN"}),
         ("Looking for an English solicitor for a charter party dispute", {"GB"}),
         ("The contract is governed by Singapore law; the project is in Myanmar", {"MM"}),
+        # ports and zones, a transshipment, the place of the dispute, places coordinated with the one asked for
+        ("Our containers are held at Tanjung Priok port", {"ID"}),
+        ("Our plant in the Lekki Free Zone needs a new land lease", {"NG"}),
+        ("The shipment was transshipped in Jebel Ali and is now stuck in Bandar Abbas", {"IR"}),
+        ("We're in Astana but the dispute is in Tashkent", {"UZ"}),
+        ("我们公司在阿斯塔纳，但官司在塔什干打", {"UZ"}),
+        ("We need counsel in Almaty and Bishkek for a regional distribution network", {"KZ", "KG"}),
     ],
 )
 def test_reads_the_target(text: str, expected: set[str]) -> None:

@@ -68,7 +68,8 @@ _EN_CURRENCY_AFTER = re.compile(r"^[\s-]?(?:dollars?|\$|cents?|lira|liras|rupees
 _EN_LAW_AFTER = re.compile(r"^(?:'s?)?(?:-|\s+)(?:law|laws|legal system|civil code|commercial code|labou?r code|"
                            r"companies act|bribery act|legislation|statutes?)\b(?!\s+firms?)", re.I)
 _EN_LAW_BEFORE = re.compile(r"\b(?:governed by|laws? of|applicable law is|subject to)\s+(?:the\s+)?(?:laws? of\s+)?(?:the\s+)?$", re.I)
-_EN_TRANSIT_BEFORE = re.compile(r"\b(?:through|via|transit\w*(?:\s+(?:through|via))?|routed?\s+(?:\w+\s+)?through)\s+(?:the\s+)?$", re.I)
+_EN_TRANSIT_BEFORE = re.compile(r"\b(?:through|via|transit\w*(?:\s+(?:through|via))?|routed?\s+(?:\w+\s+)?through|"
+                                r"trans-?ship\w*\s+(?:in|at|through|via))\s+(?:the\s+)?$", re.I)
 _EN_REQUEST_AFTER = re.compile(rf"^(?:\s+{_W}){{0,2}}?\s+(?:lawyers?|counsel|attorneys?|litigators?|law\s+firms?|"
                                r"solicitors?|advocates?)\b", re.I)
 _EN_REQUEST_BEFORE = re.compile(r"\b(?:lawyers?|counsel|attorneys?|litigators?|law firm|someone|somebody|advisers?|"
@@ -80,7 +81,9 @@ _EN_FORUM_AFTER = re.compile(rf"^(?:'s?)?(?:\s+{_W}){{0,2}}?\s+(?:courts?|custom
                              r"revenue|regulators?|commission|department|tribunal|police|prosecutors?|"
                              r"inspectorate|agency|competition\s+authority|tax\s+(?:authority|office|dept|department))\b", re.I)
 _EN_FORUM_BEFORE = re.compile(r"\b(?:courts?\s+(?:in|of)|tribunals?\s+in|sue\s+(?:us\s+|them\s+)?in|suing\s+us\s+in|"
-                              r"claim\s+in|litigat\w*\s+in|in\s+the\s+courts\s+of|enforce\w*\s+(?:it\s+|the\s+award\s+)?in)\s+(?:the\s+)?$", re.I)
+                              r"claim\s+in|litigat\w*\s+in|in\s+the\s+courts\s+of|enforce\w*\s+(?:it\s+|the\s+award\s+)?in|"
+                              r"(?:dispute|case|lawsuit|litigation|proceedings?|hearing|trial)\s+(?:is|are|was|will\s+be)\s+"
+                              r"(?:being\s+)?(?:heard\s+|held\s+)?in)\s+(?:the\s+)?$", re.I)  # "the dispute is in Tashkent"
 _NOT_FUNCTION = r"(?!(?:but|and|or|to|for|with|in|on|at|from|by|of|that|which|who|is|are|was|were|the|a|an)\b)"
 _EN_ORIGIN_AFTER = re.compile(
     rf"^(?:-managed|-owned|-based|(?:\s+{_NOT_FUNCTION}{_W}){{0,1}}?\s+(?:workers?|employees?|staff|nationals?|citizens?|engineers?|"
@@ -128,7 +131,7 @@ _ZH_FORUM_AFTER = re.compile(r"^(?:的|当地的?)?[^，。,；;的\s]{0,6}?(?:�
                              r"贸易救济|调查机关|司法部|部长|能源部|矿业部|环境署)")
 # The author of a trade-remedy case, named just before it ("欧盟反倾销调查", "被土耳其双反调查")
 _ZH_REMEDY_AFTER = re.compile(r"^(?:的|发起的?|启动的?)?(?:反倾销|反补贴|反规避|双反|两反|保障措施)")
-_ZH_FORUM_BEFORE = re.compile(r"(?:在|到|去)$")
+_ZH_CASE_BEFORE = re.compile(r"(?:纠纷|争议|官司|案子|案件|诉讼)(?:是|现在|目前)?在$")  # "但官司在塔什干"
 _ZH_ORIGIN_AFTER = re.compile(r"^(?:籍)?(?:工人|员工|劳工|公民|人|客户|买家|买方|卖方|经销商|代理商|代理|承包商|总包|"
                               r"分包商|供应商|合作方|合作伙伴|股东|投资者|投资人|投资方|银行|公司|企业|船东|保险公司|"
                               r"贸易商|厂商|集团|进口商|出口商|籍员工|籍工人|收购方)|^的(?:收购方|买方|卖方|投资方)")
@@ -215,7 +218,7 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "requested"
     if _ZH_SEAT_AFTER.match(after):
         return "seat"
-    if _ZH_FORUM_AFTER.match(after) or _ZH_REMEDY_AFTER.match(after):
+    if _ZH_FORUM_AFTER.match(after) or _ZH_REMEDY_AFTER.match(after) or _ZH_CASE_BEFORE.search(before):
         return "forum"
     if _ZH_SELF.search(before) and not re.search(r"在[^，。,；;]*$", before):
         return "origin"
@@ -270,7 +273,11 @@ def _choose(places: list[Place], norm: str) -> set[str]:
     for p in places:
         first_at.setdefault(p.code, p.start)
     primary = min(best.values(), key=lambda p: (-p.confidence, first_at[p.code]))
-    chosen = {primary.code}
+    return _with_coordinated({primary.code}, places, norm)
+
+
+def _with_coordinated(chosen: set[str], places: list[Place], norm: str) -> set[str]:
+    chosen = set(chosen)
     ordered = sorted(places, key=lambda p: p.start)
     changed = True
     while changed:  # grow along coordinations: "哈萨克斯坦、乌兹别克斯坦和吉尔吉斯斯坦"
@@ -303,7 +310,8 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
             # bloc's institution deciding (the Commission on a Greek port bid) is the bloc's matter
             codes = _choose(within, norm)
         if codes:
-            binding = codes
+            # "counsel in Almaty and Bishkek": a place coordinated with the one asked for is asked for too
+            binding = _with_coordinated(codes, [p for p in live if p.role in (role, "target")], norm)
             break
     if not binding:
         if plain:
