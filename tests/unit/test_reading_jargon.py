@@ -57,6 +57,10 @@ def first(text: str) -> str:
         ("Our Mexican customer hasn't paid 3 invoices (USD 480k)", "international_trade_contracts"),
         ("The Indian Enforcement Directorate raided our Bangalore office under FEMA", "compliance_anticorruption"),
         ("Saudi Aramco wants our local entity registered with MISA first", "outbound_investment"),
+        ("The FNE is looking at our acquisition of a copper wire maker; do we need to notify?", "antitrust"),
+        ("SUNAT says our branch is a permanent establishment", "tax"),
+        ("Our GM resigned and joined a competitor with our customer list", "labor_employment"),
+        ("Our subsidiary can't get FX from the central bank to pay suppliers", "finance_capital_markets"),
     ],
 )
 def test_jargon(text: str, expected: str) -> None:

@@ -74,6 +74,9 @@ def _shown(text: str):  # type: ignore[no-untyped-def]
         ("CBP detained our solar modules under the UFLPA; we need the shipment released", {"US"}),  # agency jargon
         ("Section 337 complaint at the ITC against our LED drivers", {"US"}),
         ("CFIUS is reviewing our acquisition of a chip-testing startup", {"US"}),
+        ("The FNE is looking at our acquisition of a local copper wire maker", {"CL"}),
+        ("SUNAT wants income tax from our branch for 2021-2023", {"PE"}),
+        ("A local importer filed our brand at INAPI before us", {"CL"}),
         ("Need advice under Uzbek law on a land lease", {"UZ"}),  # a law alone is where the work is
         ("Our Kazakh distributor owes us USD 2m", {"KZ"}),  # a counterparty alone is too
         ("Our Kazakh distributor owes us USD 2m; the clause says SIAC, seated in Singapore", {"SG"}),  # seat over nationality
