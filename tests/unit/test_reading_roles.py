@@ -104,6 +104,10 @@ def _shown(text: str):  # type: ignore[no-untyped-def]
         ("We're in Astana but the dispute is in Tashkent", {"UZ"}),
         ("我们公司在阿斯塔纳，但官司在塔什干打", {"UZ"}),
         ("We need counsel in Almaty and Bishkek for a regional distribution network", {"KZ", "KG"}),
+        # the writer corrects the place just named
+        ("need lawyer in Ukraine? no - Poland. our Ukrainian JV partner moved the assets to a Polish company", {"PL"}),
+        ("找越南律师，不对，是柬埔寨", {"KH"}),
+        ("Can we sue in Vietnam? No idea how it works", {"VN"}),
     ],
 )
 def test_reads_the_target(text: str, expected: set[str]) -> None:

@@ -137,6 +137,9 @@ def _country_nouns() -> re.Pattern[str]:
 _ZH_NEG_BEFORE = re.compile(r"(?:不是在|不在|并非|而不是|而非|除了|除|不包括|不涉及|不去|不考虑)$")
 _EN_NEG_BEFORE = re.compile(r"(?:\bnot (?:in |to |for |from |the )?|\bexcept (?:for )?|\bexcluding |"
                             r"\bother than |\brather than |\bnor )$", re.I)
+# "a lawyer in Ukraine? no - Poland": the writer corrects the place just named.
+_EN_CORRECTED_AFTER = re.compile(r"^\s*\?\s*(?:no|nope|sorry|actually|i mean)\b(?!\s+idea)", re.I)
+_ZH_CORRECTED_AFTER = re.compile(r"^(?:[^，。,；;？?]{0,4}[，,？?]\s*(?:不对|说错了|哦不|更正)|[？?，,]\s*不是[，,])")
 # A country named as a law, forum, seat or sanctions authority rather than where the matter is.
 _ZH_FORUM_AFTER = re.compile(r"^(?:[和及与、][^，。,；;]{1,6}?)?(?:[^，。,；;]{0,3}?)(?:仲裁|法律管辖|法管辖|法律|法》|法\b|《|制裁|"
                              r"出口管制|商务部|财政部|列名|列入|政府列|长臂)")
@@ -186,7 +189,7 @@ def _place_mentions(text: str) -> tuple[_Mention, ...]:
             # 越南语 / 葡萄牙语 / 印尼文 name a language, not the country.
             if after[:1] == _LANG_FOLLOWERS_ZH or (after[:1] == "文" and after[1:2] not in "件化书物"):
                 continue
-            negated = bool(_ZH_NEG_BEFORE.search(before))
+            negated = bool(_ZH_NEG_BEFORE.search(before)) or bool(_ZH_CORRECTED_AFTER.match(after))
             if _ZH_FORUM_AFTER.search(after):
                 conf = min(conf, 0.6)
             if _ZH_STUDY.search(sentence_around(norm, m.start(), m.end())):
@@ -199,7 +202,7 @@ def _place_mentions(text: str) -> tuple[_Mention, ...]:
                 continue
             if _CURRENCY_AFTER.match(after):
                 kind = "currency"  # "US-dollar notes", "paid in US dollars": a currency, not a place
-            negated = bool(_EN_NEG_BEFORE.search(before))
+            negated = bool(_EN_NEG_BEFORE.search(before)) or bool(_EN_CORRECTED_AFTER.match(after))
             if _EN_FORUM_AFTER.search(after) or _EN_FORUM_BEFORE.search(norm[max(0, m.start() - 30):m.start()]):
                 conf = min(conf, 0.6)
             if _EN_STUDY.search(sentence_around(norm, m.start(), m.end())):
