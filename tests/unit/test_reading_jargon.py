@@ -61,6 +61,7 @@ def first(text: str) -> str:
         ("SUNAT says our branch is a permanent establishment", "tax"),
         ("Our GM resigned and joined a competitor with our customer list", "labor_employment"),
         ("Our subsidiary can't get FX from the central bank to pay suppliers", "finance_capital_markets"),
+        ("The employer called our advance payment bond in Uganda; we think the call is abusive", "construction_infrastructure"),
     ],
 )
 def test_jargon(text: str, expected: str) -> None:
