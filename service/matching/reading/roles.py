@@ -19,7 +19,8 @@ named gets one role from the words around it:
   currency      a currency, not a place ("US-dollar notes")
   excluded      negated ("not in Vietnam")
 
-What binds: the requested places if any; else the forums (a court, an authority deciding: counsel
+What binds: the requested places if any (with places coordinated with them: "counsel in Almaty
+and Bishkek"); else the forums (a court, an authority deciding: counsel
 is needed where the case is heard); else the plain targets (the most confident, then the first,
 with those coordinated with it); else the arbitral seat ("our Kazakh distributor owes us; SIAC,
 seated in Singapore"); only when none of those is named, the origin, law or registration (inbound
