@@ -226,7 +226,9 @@ def agreement(need: NeedQuery, lawyer: LawyerFacts) -> Agreement:
             (offices if only_office else countries).append(term.code)
     region_countries: list[tuple[str, str]] = []
     if need.countries and not (countries or offices):
-        for term in need.countries:
+        # a fallback stands in for where the work is, not for a seat or a nationality merely named
+        targets = [t for t in need.countries if t.binding] or list(need.countries)
+        for term in targets:
             neighbours = sorted(c for c in served if taxonomy.same_region(c, term.code))
             if neighbours:
                 region_countries.append((neighbours[0], term.code))

@@ -134,3 +134,17 @@ def test_a_country_read_from_the_bio_counts_less_than_a_declared_one() -> None:
     parts = scoring.components(need, table, np.array([1, 2, 3, 4]), np.zeros(4))
     assert parts.country.tolist() == pytest.approx([0.9, 0.9 * scoring.READ_COUNTRY_CREDIT, 0.9, 0.9 * scoring.READ_COUNTRY_CREDIT])
     assert parts.totals()[0] > parts.totals()[1]
+
+
+def test_a_regional_fallback_is_explained_against_the_target_not_a_seat_named() -> None:
+    from service.matching import explain
+
+    neighbour = LawyerFacts(
+        id=5, firm_key="f5", years_of_practice=10, talent_pools=(), languages={"ru": "fluent"},
+        declared_countries=frozenset({"UZ", "ID"}), office_countries=frozenset(), read_countries=frozenset(),
+        declared_practice=frozenset({"international_arbitration"}), read_practice=frozenset(),
+    )
+    need = NeedQuery("x", countries=(Term("KZ", 0.95, "read", "Kazakhstan"), Term("SG", 0.4, "read", "SIAC")),
+                     practice_areas=given(["international_arbitration"]))
+    assert need.countries[0].binding and not need.countries[1].binding
+    assert explain.agreement(need, neighbour).region_countries == [("UZ", "KZ")]  # not ("ID", "SG")
