@@ -9,7 +9,7 @@ No HTTP here: the API, the batch CLI and the evaluation all call `MatchEngine.ma
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,7 @@ from service.matching.need import NeedQuery, Term, given, read
 from service.matching.need import places as need_places
 from service.matching.profile import LawyerFacts, encoded_text
 from service.matching.reading import read_languages, read_need_practice, read_target_countries, resolve
+from service.matching.reading.text import in_original, to_simplified
 
 # Above this many eligible lawyers, scoring starts from a semantic shortlist of the eligible plus
 # one of the field matches (target country and practice). Every lawyer of the dev set is scored
@@ -102,17 +103,27 @@ class MatchEngine:
         locale: str | None = None,
         counterparties: Sequence[str] = (),
     ) -> NeedQuery:
-        """Fields the caller filled are authoritative; what is left empty is read from the text."""
-        resolved, binding = resolve(description)
-        return NeedQuery(
+        """Fields the caller filled are authoritative; what is left empty is read from the text (in
+        simplified characters; the evidence is shown in the caller's own script)."""
+        text = to_simplified(description)
+        resolved, binding = resolve(text)
+        query = NeedQuery(
             counterparties=rules.party_keys(counterparties),
-            description=description,
-            countries=given(countries) if countries else read(read_target_countries(description)),
-            languages=given(languages) if languages else read(read_languages(description)),
-            practice_areas=given(practice_areas) if practice_areas else self.read_practice(description),
+            description=text,
+            countries=given(countries) if countries else read(read_target_countries(text)),
+            languages=given(languages) if languages else read(read_languages(text)),
+            practice_areas=given(practice_areas) if practice_areas else self.read_practice(text),
             locale=locale or explain.caller_locale(description),
             places=need_places(resolved, binding if not countries else set(countries)),
         )
+        if text == description:
+            return query
+
+        def script(terms: tuple[Any, ...]) -> tuple[Any, ...]:
+            return tuple(replace(t, evidence=in_original(t.evidence, text, description)) for t in terms)
+
+        return replace(query, countries=script(query.countries), languages=script(query.languages),
+                       practice_areas=script(query.practice_areas), places=script(query.places))
 
     def read_practice(self, description: str) -> tuple[Term, ...]:
         """Practice areas read from the need, with the directory's labelled passages voting."""

@@ -19,6 +19,7 @@ from service import taxonomy
 from service.matching.rules import party_keys
 from service.matching.reading import fingerprint as reading_fingerprint
 from service.matching.reading import mask_places, read_countries, read_practice_areas
+from service.matching.reading.text import to_simplified
 
 # A country or practice area read from a profile's own text counts as covered above this confidence.
 PROFILE_READING_THRESHOLD = 0.6
@@ -119,7 +120,8 @@ def _confident(codes_and_confidences: Iterable[Any]) -> frozenset[str]:
 def _read_passage(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """Countries and practice areas a passage names; boilerplate recurs across profiles, so
     recent answers are remembered (the readers cost about a millisecond a profile)."""
-    return _confident(read_countries(text)), _confident(read_practice_areas(text))
+    simplified = to_simplified(text)
+    return _confident(read_countries(simplified)), _confident(read_practice_areas(simplified))
 
 
 def firm_key(firm: str | None, firm_en: str | None, lawyer_id: int) -> str:

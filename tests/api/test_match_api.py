@@ -70,6 +70,14 @@ def test_chinese_need_names_kazakhstan_and_russian(client, admin_headers, direct
     assert "ru" in [lang["code"] for lang in understood["languages"]]
 
 
+def test_a_need_in_traditional_characters_is_read_alike_and_shown_in_its_script(client, admin_headers, directory):
+    answer = _match(client, admin_headers, description="我們在哈薩克斯坦的光伏EPC合同發生爭議，需要會俄語的仲裁律師")
+    assert [r["lawyer"]["external_id"] for r in answer["results"]][0] == "KZ-RU"
+    understood = answer["understood"]
+    assert [(c["code"], c["evidence"], c["binding"]) for c in understood["countries"]] == [("KZ", "哈薩克斯坦", True)]
+    assert [(lang["code"], lang["evidence"], lang["binding"]) for lang in understood["languages"]] == [("ru", "俄語", True)]
+
+
 def test_english_need_explained_in_english(client, admin_headers, directory):
     answer = _match(
         client,

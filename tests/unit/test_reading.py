@@ -95,3 +95,14 @@ def test_fingerprint_identifies_the_readers() -> None:
     reading.fingerprint.cache_clear()
     assert reading.fingerprint() == first
     assert reader_fingerprint() == reader_fingerprint()
+
+
+def test_traditional_characters_are_read_as_simplified_span_for_span() -> None:
+    from service.matching.reading.text import in_original, to_simplified
+
+    original = "我們在哈薩克斯坦的工廠被稅務局稽查，需要會俄語的律師 (Almaty)"
+    simplified = to_simplified(original)
+    assert simplified == "我们在哈萨克斯坦的工厂被税务局稽查，需要会俄语的律师 (Almaty)"
+    assert len(simplified) == len(original)
+    assert in_original("税务局", simplified, original) == "稅務局"
+    assert to_simplified("English only") == "English only"

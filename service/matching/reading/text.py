@@ -29,6 +29,34 @@ def is_cjk(s: str) -> bool:
     return any("\u3400" <= ch <= "\u9fff" for ch in s)
 
 
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc  # OpenCC's own tables: traditional characters and phrases to simplified
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """The text in simplified characters, character for character (same length, so that spans found
+    in it are spans of the original): a Hong Kong or Taiwan desk writes 哈薩克斯坦 and 稅務局, and
+    the lexicons are written in simplified characters."""
+    if not is_cjk(text):
+        return text
+    converted: str = _t2s().convert(text)
+    if len(converted) != len(text):  # a phrase mapped to another length: convert one by one
+        converted = "".join(ch if len(c := _t2s().convert(ch)) != 1 else c for ch in text)
+    return converted
+
+
+def in_original(evidence: str, read_text: str, original: str) -> str:
+    """The words of ``original`` at the place ``evidence`` was read from ``read_text`` (its
+    same-length simplified form), so that the caller sees their own script."""
+    if read_text == original or not evidence:
+        return evidence
+    at = read_text.find(evidence)
+    return original[at:at + len(evidence)] if at >= 0 else evidence
+
+
 @lru_cache(maxsize=None)
 def load_lexicon(name: str) -> Any:
     """The parsed ``lexicons/<name>.json`` shipped with this package (read once; do not mutate)."""
