@@ -4,7 +4,8 @@
                                         [--misses] [--json]
 
 Each line of the data file is a need written the way legal desks and enterprise managers write
-(zh, en, mixed zh/en), with the reading a good paralegal would give it:
+(zh, en, mixed zh/en, and zh-Hant: traditional characters, as Hong Kong and Taiwan desks write),
+with the reading a good paralegal would give it:
 
   countries   the target countries, the set that must bind ("EU", "ASEAN", ... stand for the
               members of a bloc of ``service/matching/reading/lexicons/blocs.json``)
