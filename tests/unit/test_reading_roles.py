@@ -173,6 +173,24 @@ def test_demonyms_name_places_in_any_case(text: str, expected: set[str]) -> None
     assert binding(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the longest name wins over a shorter one of another case ("Russian" the demonym)
+        ("customs of the Russian Federation seized the cargo", {"RU"}),
+        ("a mining licence in Lao PDR", {"LA"}),
+        ("a subcontract in the Kyrgyz Republic", {"KG"}),
+        # names in the country's own language, and the misspellings of hurried English
+        ("our plant in México", {"MX"}),
+        ("distributor in Brasil stopped paying", {"BR"}),
+        ("our Kazakstan subsidiary", {"KZ"}),
+        ("a buyer in the Phillipines", {"PH"}),
+    ],
+)
+def test_country_names_as_people_write_them(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected
+
+
 def test_lower_case_ordinary_words_are_not_places_and_languages_are_not_countries() -> None:
     assert binding("we need to polish the settlement letter for the German buyer") == {"DE"}
     assert binding("our lawyer must speak russian; the project is in Kazakhstan") == {"KZ"}

@@ -77,7 +77,7 @@ def _terms() -> tuple[dict[str, Term], dict[str, Term], re.Pattern[str]]:
     for kind in ("seat", "authority", "law"):
         for s, code in authorities[kind].items():
             add(s, Term(code, kind, 0.9 if kind != "law" else 0.6))
-    en = [s for s in exact if not is_cjk(s)] + list(folded)
+    en = list(dict.fromkeys([s.lower() for s in exact if not is_cjk(s)] + list(folded)))  # longest wins across case
     zh = [s for s in exact if is_cjk(s)]
     pattern = re.compile(
         rf"(?<![{EN_WORD}0-9])(?i:{trie_pattern(en)})(?![{EN_WORD}0-9])|" + trie_pattern(zh)

@@ -116,7 +116,8 @@ def _gazetteer() -> tuple[dict[str, _Place], dict[str, _Place], re.Pattern[str]]
             folded.setdefault(s.lower(), _Place(c, "demonym", 0.85))
 
     zh_alts = [s for s in exact if is_cjk(s)]
-    en_alts = [s for s in exact if not is_cjk(s)] + list(folded)
+    # one lower-cased trie: "Russian Federation" must win over "Russian" whatever the case of each entry
+    en_alts = list(dict.fromkeys([s.lower() for s in exact if not is_cjk(s)] + list(folded)))
     # English needs word boundaries, Chinese cannot have them. The English trie is matched
     # case-insensitively; case-sensitive entries ("US", "Chad") are checked after the match.
     pattern = re.compile(
