@@ -37,12 +37,14 @@ class Place(BaseModel):
 
     code: str = Field(description="ISO 3166-1 alpha-2 country, or a bloc (`EU`, `ASEAN`, `GCC`, `EAEU`, `CENTRAL_ASIA`, ...)")
     role: Literal[
-        "requested", "seat", "forum", "target", "mention", "origin", "law", "registration", "transit", "currency", "excluded"
+        "requested", "seat", "forum", "target", "mention", "origin", "law", "registration", "transit", "sanctioned",
+        "currency", "excluded",
     ] = Field(
         description="`requested`: where the lawyer asked for works; `seat`/`forum`: where the arbitration or the "
         "proceedings are; `target`: where the work is; `mention`: named, but not where the work is; `origin`: a "
         "nationality (of people, a counterparty, the enterprise); `law`: a governing law or statute; `registration`: "
-        "where a company is registered or listed; `transit`: goods pass through; `currency`; `excluded`: negated"
+        "where a company is registered or listed; `transit`: goods pass through; `sanctioned`: a country under the "
+        "sanctions the need is about (never binds); `currency`; `excluded`: negated"
     )
     evidence: str = Field(description="the words of the description it was read from")
     binding: bool = Field(description="whether lawyers must serve it (a target country read from the text)")

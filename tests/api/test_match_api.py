@@ -221,6 +221,18 @@ def test_places_are_shown_with_their_roles_and_only_targets_bind(client, admin_h
     assert answer["results"][0]["lawyer"]["external_id"] == "TH-IP"
 
 
+def test_every_role_the_reader_gives_can_be_answered(client, admin_headers, directory):
+    from typing import get_args
+
+    from service.matching.reading.roles import ROLE_ORDER
+    from service.schemas.match import Place
+
+    assert set(ROLE_ORDER) | {"mention"} <= set(get_args(Place.model_fields["role"].annotation))
+    answer = _match(client, admin_headers, description="Iran sanctions screening for our trading company in Dubai", k=2)
+    places = {p["code"]: p for p in answer["understood"]["places"]}
+    assert places["IR"]["role"] == "sanctioned" and places["IR"]["binding"] is False
+
+
 def test_a_bloc_binds_its_members(client, admin_headers, directory):
     answer = _match(client, admin_headers, description="中亚五国的光伏电站EPC合同争议，需要仲裁律师", k=5)
     bloc = next(p for p in answer["understood"]["places"] if p["code"] == "CENTRAL_ASIA")
