@@ -164,6 +164,10 @@ def test_no_requirement_binds(text: str) -> None:
         ("律师需要精通英语和俄语", {"en", "ru"}),
         ("our Kazakh partner prefers Russian, but the lawyer only needs English", {"en"}),
         ("Turkish-speaking lawyer needed, no English necessary", {"tr"}),
+        ("No Russian needed but the lawyer has to speak English", {"en"}),  # "No X needed" at a clause's start
+        ("The contract must be translated into Arabic before signing", set()),  # the translation's language
+        ("Must have Kazakh bar admission; Russian or English both fine", set()),  # "Kazakh bar" is no language
+        ("Our CFO only speaks English, so the lawyer must too", {"en"}),
     ],
 )
 def test_exactly_the_required_languages_bind(text: str, required: set[str]) -> None:

@@ -65,8 +65,9 @@ def _language_lexicon() -> tuple[dict[str, str], re.Pattern[str]]:
 _ZH_NEG = re.compile(r"不太|不怎么|不大会|不会说|不会讲|不懂|不需要|不需|无需|不必|不用|不要求|没必要|不一定|不强求|不会|不懂|不限")
 _ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不作要求|不做要求|不要求|非必需|不需要|不必|可有可无)")
 _EN_NEG = re.compile(r"\b(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\s+need|need\s+not|"
-                     r"needn't|not\s+(?:need|require)|without|no\s+(?:\w+\s+)?(?:skills?\s+)?(?:in\s+)?$|"
-                     r"not\s+necessar\w*|isn't\s+necessary|not\s+required|(?:do|does|did|can)\s*(?:n[o']t|not)\s+(?:speak|read|know|understand)|(?:cannot|can't|can’t|couldn't|won't)\s+(?:speak|read))\b", re.I)
+                     r"needn't|not\s+(?:need|require)|without|"
+                     r"not\s+necessar\w*|isn't\s+necessary|not\s+required|(?:do|does|did|can)\s*(?:n[o']t|not)\s+(?:speak|read|know|understand)|(?:cannot|can't|can’t|couldn't|won't)\s+(?:speak|read))\b|"
+                     r"\bno\s+(?:\w+\s+)?(?:skills?\s+)?(?:in\s+)?$", re.I)  # "No Russian needed": no word boundary at the end
 _EN_NEG_AFTER = re.compile(r"^[^,.;]{0,25}\b(?:is|are)?\s*(?:not\s+(?:required|necessary|needed|a must|"
                            r"essential)|optional|unnecessary)", re.I)
 # Words saying the lawyer must use the language.
@@ -85,6 +86,8 @@ _EN_REQ_AFTER = re.compile(r"^(?:-?speak\w*|\s+speak\w*|\s+(?:language\s+)?skill
                            r"-language counsel|\s+(?:native|fluent))", re.I)
 _EN_DOC = re.compile(r"(?:\b(?:is|are|was|were)\s+(?:written\s+|drafted\s+)?(?:all\s+|mostly\s+)?in|"
                      r"\bwritten in)\s+$", re.I)
+# The language a document is to be translated into is the translation's, not the lawyer's.
+_TRANSLATION_TARGET = re.compile(r"(?:\btranslat\w*\s+(?:in)?to|翻译成|译成|翻成)\s*$", re.I)
 
 
 # Markers that decide, within a clause, between a requirement and a wish (the nearest one wins).
@@ -106,7 +109,8 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     r"^(?:-|\s+)(?:law|laws|legal|compan|subsidiar|branch|registered|incorporated|listed|flagged|court|government|"
     r"authorit|customs|tax|market|partner|buyer|client|customer|distributor|dealer|contractor|supplier|"
     r"worker|employee|staff|national|citizen|regulat|owned|managed|based|entit|group|firm|bank|plant|factor|"
-    r"mine|project|JV|joint venture|investor|ministry|side|state|BOI|police|embassy|landlord|employer)"
+    r"mine|project|JV|joint venture|investor|ministry|side|state|BOI|police|embassy|landlord|employer|"
+    r"bar|licen[cs]e|qualif|admission|admitted|citizen|visa|residen|passport|SPV|holding)"
     r"|^\s+[\w-]+\s+(?:law|laws|code|act|legislation|regulations?)\b", re.I)  # "Kazakh subsoil law"
 _EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:team|staff|people|company|engineers|managers|side)|I)\b[^,.;]*?"
                           r"\b(?:work|speak|communicate|operate|use|write|read)\w*\s+(?:in\s+|mostly\s+in\s+|only\s+)?$", re.I)
@@ -215,6 +219,8 @@ def read_languages(text: str) -> list[Reading]:
                 or (not is_cjk(s) and (_EN_OTHERS_BEFORE.search(norm[max(0, m.start() - 60):m.start()])
                                        or _EN_OTHERS_ARE.search(norm[max(0, m.start() - 60):m.start()]))):
             conf = min(conf, 0.5)  # the language of other people in the story
+        if _TRANSLATION_TARGET.search(norm[max(0, m.start() - 30):m.start()]):
+            conf = min(conf, 0.6)  # "the contract must be translated into Arabic"
         if _own_language(norm, m.start(), before, is_cjk(s)):
             conf = min(conf, 0.5)  # the enterprise's own working language, not the lawyer's
         if i in alternatives:
