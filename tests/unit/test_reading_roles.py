@@ -144,6 +144,7 @@ def test_bloc_data_for_the_ranking() -> None:
 
 def test_a_bloc_law_does_not_displace_named_countries() -> None:
     assert binding("GDPR advice: our app has users in France and Germany") == {"FR", "DE"}
+    assert binding("Buying a stake in a Hungarian battery plant: the FDI screening and EU merger control both apply") == {"HU"}
     assert roles("GDPR advice: our app has users in France and Germany")["EU"] == "law"
 
 

@@ -67,7 +67,8 @@ _EN_CURRENCY_AFTER = re.compile(r"^[\s-]?(?:dollars?|\$|cents?|lira|liras|rupees
                               r"riyals?|rials?|tenge|dong|baht|ringgit|rupiah|euros?|yen|soms?|kwanza|francs?|pounds?|"
                               r"shillings?|cedis?|kip|riel|taka|manats?|lari|drams?|sterling|currency)\b", re.I)
 _EN_LAW_AFTER = re.compile(r"^(?:'s?)?(?:-|\s+)(?:law|laws|legal system|civil code|commercial code|labou?r code|"
-                           r"companies act|bribery act|legislation|statutes?)\b(?!\s+firms?)", re.I)
+                           r"companies act|bribery act|legislation|statutes?|merger control|merger rules|"
+                           r"competition rules|regulations?|directives?)\b(?!\s+firms?)", re.I)
 _EN_LAW_BEFORE = re.compile(r"\b(?:governed by|laws? of|applicable law is|subject to)\s+(?:the\s+)?(?:laws? of\s+)?(?:the\s+)?$", re.I)
 _EN_TRANSIT_BEFORE = re.compile(r"\b(?:through|via|transit\w*(?:\s+(?:through|via))?|routed?\s+(?:\w+\s+)?through|"
                                 r"trans-?ship\w*\s+(?:in|at|through|via))\s+(?:the\s+)?$", re.I)
