@@ -62,6 +62,8 @@ def first(text: str) -> str:
         ("Our GM resigned and joined a competitor with our customer list", "labor_employment"),
         ("Our subsidiary can't get FX from the central bank to pay suppliers", "finance_capital_markets"),
         ("The employer called our advance payment bond in Uganda; we think the call is abusive", "construction_infrastructure"),
+        ("Our Egyptian JV needs to dismiss its GM on a fixed-term contract", "labor_employment"),  # the JV is the employer
+        ("We want to set up a JV with a Saudi partner", "outbound_investment"),
     ],
 )
 def test_jargon(text: str, expected: str) -> None:
