@@ -213,12 +213,14 @@ def _practice(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarr
 
 
 def tiers(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarray:
-    """Each lawyer's tier, 0 first: 0 the first tier (``first_tier``); 1 serving a target country
-    itself with only a weaker area of the need (an in-country lawyer for a secondary matter comes
-    before a neighbour for the main one); 2 everyone else."""
+    """Each lawyer's tier, 0 first: 0 the first tier (``first_tier``); 1 what would be the first
+    tier on the bio's word for the country alone, or serving a target country itself with only a
+    weaker area of the need (an in-country lawyer for a secondary matter comes before a neighbour
+    for the main one); 2 everyone else."""
     first = first_tier(need, facts, ids)
     out = np.where(first, 0, 2).astype(np.int8)
-    countries = [t.code for t in need.countries if t.binding or t.confidence >= TIER_COUNTRY_CONFIDENCE]
+    out[first_tier(need, facts, ids, declared_country=False) & ~first] = 1
+    countries = _tier_countries(need)
     weights = area_weights(need)
     if countries and weights:
         secondary = [code for code, weight in weights.items() if weight >= SECOND_TIER_AREA_WEIGHT]
@@ -227,14 +229,23 @@ def tiers(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarray:
     return out
 
 
-def first_tier(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarray:
+def _tier_countries(need: NeedQuery) -> list[str]:
+    return [t.code for t in need.countries if t.binding or t.confidence >= TIER_COUNTRY_CONFIDENCE]
+
+
+def first_tier(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray, *, declared_country: bool = True) -> np.ndarray:
     """The lawyers ranked before all others: serving a target country itself (where the need has
-    one) and covering an acceptable area (where it has any). Same-region lawyers and those with
-    only a marginal area fill what this tier cannot, whatever their score."""
+    one; declared or with an office there, unless ``declared_country`` is False: a country the bio
+    alone names is less sure) and covering an acceptable area (where it has any). Same-region
+    lawyers and those with only a marginal area fill what this tier cannot, whatever their score."""
     tier = np.ones(len(ids), dtype=bool)
-    countries = [t.code for t in need.countries if t.binding or t.confidence >= TIER_COUNTRY_CONFIDENCE]
+    countries = _tier_countries(need)
     if countries:
-        tier &= facts.any_mask("country", countries)[ids]
+        served = np.zeros(len(ids), dtype=bool)
+        for code in countries:
+            here = facts.mask("country", code)[ids]
+            served |= here & ~facts.mask("read", code)[ids] if declared_country else here
+        tier &= served
     acceptable = [code for code, weight in area_weights(need).items() if weight >= ACCEPTABLE_AREA_WEIGHT]
     if acceptable:
         tier &= facts.any_mask("practice", acceptable)[ids]

@@ -108,6 +108,21 @@ def test_one_lawyers_components_are_the_arrays_numbers(table: FactTable) -> None
     assert np.argmax(totals) == 0
 
 
+def test_a_country_only_the_bio_names_leads_the_second_tier_not_the_first() -> None:
+    table = FactTable()
+    table.link(lawyer(1, {"KZ"}, declared={"international_arbitration"}))
+    table.link(LawyerFacts(
+        id=2, firm_key="f2", years_of_practice=30, talent_pools=(), languages={"zh": "native"},
+        declared_countries=frozenset(), office_countries=frozenset({"UZ"}), read_countries=frozenset({"KZ"}),
+        declared_practice=frozenset({"international_arbitration"}), read_practice=frozenset(),
+    ))
+    table.link(lawyer(3, {"KZ"}, declared={"construction_infrastructure"}))
+    table.link(lawyer(4, {"KG"}, declared={"international_arbitration"}))
+    need = NeedQuery("x", countries=given(["KZ"]), practice_areas=(Term("international_arbitration", 0.9, "read"),
+                                                                   Term("construction_infrastructure", 0.5, "read")))
+    assert scoring.tiers(need, table, np.array([1, 2, 3, 4])).tolist() == [0, 1, 1, 2]
+
+
 def test_a_country_read_from_the_bio_counts_less_than_a_declared_one() -> None:
     table = FactTable()
     table.link(lawyer(1, {"SG"}, declared={"international_arbitration"}))
