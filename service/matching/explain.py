@@ -112,6 +112,7 @@ def reasons(
     region_countries: list[tuple[str, str]],
     languages: list[tuple[str, str]],
     practice_declared: list[str],
+    countries_read: list[str] | None = None,
     practice_read: list[str],
     evidence: str | None,
     years: int,
@@ -126,6 +127,10 @@ def reasons(
     if offices:
         names = _join([country(c, locale) for c in offices], locale)
         out.append(f"在{names}设有办公室或合作所" if zh else f"Office or partner firm in {names}")
+    if countries_read:
+        names = _join([country(c, locale) for c in countries_read], locale)
+        out.append(f"履历提到在{names}的经验（未申报为服务国家）" if zh
+                   else f"Profile mentions work in {names} (not declared as a country served)")
     for served, target in region_countries:
         region_code = taxonomy.region_of(target) or ""
         if zh:
@@ -185,8 +190,9 @@ def track_reason(track: Mapping[str, float] | None, locale: str) -> str | None:
 class Agreement:
     """What of the need a lawyer matches (the score's components say how much it counts)."""
 
-    countries: list[str]  # target countries served, as declared (or read from a profile without any)
+    countries: list[str]  # target countries served, as declared
     offices: list[str]  # target countries where the lawyer only has an office or partner firm
+    countries_read: list[str]  # target countries only the profile's text names (served on its word)
     region_countries: list[tuple[str, str]]  # (country served, target of the same region), when no target is
     languages: list[tuple[str, str]]  # (code, level) of the need's languages the lawyer works in
     practice_declared: list[str]
@@ -194,7 +200,7 @@ class Agreement:
 
     def matched(self) -> dict[str, list[str]]:
         return {
-            "countries": self.countries + self.offices,
+            "countries": self.countries + self.offices + self.countries_read,
             "region_countries": [served for served, _ in self.region_countries],
             "languages": [code for code, _ in self.languages],
             "practice_areas": self.practice_declared + self.practice_read,
@@ -205,6 +211,7 @@ class Agreement:
             locale=locale,
             countries=self.countries,
             offices=self.offices,
+            countries_read=self.countries_read,
             region_countries=self.region_countries,
             languages=self.languages,
             practice_declared=self.practice_declared,
@@ -220,12 +227,16 @@ def agreement(need: NeedQuery, lawyer: LawyerFacts) -> Agreement:
     served = lawyer.countries
     countries: list[str] = []
     offices: list[str] = []
+    countries_read: list[str] = []
     for term in need.countries:
-        if term.code in served:
-            only_office = term.code in lawyer.office_countries and term.code not in lawyer.declared_countries
-            (offices if only_office else countries).append(term.code)
+        if term.code in lawyer.declared_countries:
+            countries.append(term.code)
+        elif term.code in lawyer.office_countries:
+            offices.append(term.code)
+        elif term.code in served:
+            countries_read.append(term.code)
     region_countries: list[tuple[str, str]] = []
-    if need.countries and not (countries or offices):
+    if need.countries and not (countries or offices or countries_read):
         # a fallback stands in for where the work is, not for a seat or a nationality merely named
         targets = [t for t in need.countries if t.binding] or list(need.countries)
         for term in targets:
@@ -237,6 +248,7 @@ def agreement(need: NeedQuery, lawyer: LawyerFacts) -> Agreement:
     return Agreement(
         countries=countries,
         offices=offices,
+        countries_read=countries_read,
         region_countries=region_countries,
         languages=[(t.code, lawyer.languages[t.code]) for t in need.languages if t.code in lawyer.languages],
         practice_declared=declared,

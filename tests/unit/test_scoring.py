@@ -163,3 +163,19 @@ def test_a_regional_fallback_is_explained_against_the_target_not_a_seat_named() 
                      practice_areas=given(["international_arbitration"]))
     assert need.countries[0].binding and not need.countries[1].binding
     assert explain.agreement(need, neighbour).region_countries == [("UZ", "KZ")]  # not ("ID", "SG")
+
+
+def test_a_country_only_the_profile_names_is_said_so_in_the_reasons() -> None:
+    from service.matching import explain
+
+    bio_only = LawyerFacts(
+        id=6, firm_key="f6", years_of_practice=10, talent_pools=(), languages={"ru": "fluent"},
+        declared_countries=frozenset(), office_countries=frozenset({"UZ"}), read_countries=frozenset({"KZ"}),
+        declared_practice=frozenset({"international_arbitration"}), read_practice=frozenset(),
+    )
+    need = NeedQuery("x", countries=given(["KZ"]), practice_areas=given(["international_arbitration"]))
+    agreed = explain.agreement(need, bio_only)
+    assert agreed.matched()["countries"] == ["KZ"] and agreed.countries == [] and agreed.region_countries == []
+    reasons = agreed.reasons("en", None, bio_only)
+    assert "Profile mentions work in Kazakhstan (not declared as a country served)" in reasons
+    assert not any(r.startswith("Serves") for r in reasons)
