@@ -40,7 +40,8 @@ class Place(BaseModel):
         "requested", "seat", "forum", "target", "mention", "origin", "law", "registration", "transit", "sanctioned",
         "currency", "excluded",
     ] = Field(
-        description="`requested`: where the lawyer asked for works; `seat`/`forum`: where the arbitration or the "
+        description="`requested`: where the lawyer asked for works, or the place the need says it is about "
+        "among several (\"这次是泰国工厂\"); `seat`/`forum`: where the arbitration or the "
         "proceedings are; `target`: where the work is; `mention`: named, but not where the work is; `origin`: a "
         "nationality (of people, a counterparty, the enterprise); `law`: a governing law or statute; `registration`: "
         "where a company is registered or listed; `transit`: goods pass through; `sanctioned`: a country under the "

@@ -108,6 +108,10 @@ def _shown(text: str):  # type: ignore[no-untyped-def]
         ("need lawyer in Ukraine? no - Poland. our Ukrainian JV partner moved the assets to a Polish company", {"PL"}),
         ("找越南律师，不对，是柬埔寨", {"KH"}),
         ("Can we sue in Vietnam? No idea how it works", {"VN"}),
+        # the place the need says it is about, among several named; the company bought
+        ("我们在越南和泰国都有工厂，这次是泰国工厂的工人集体解约纠纷，越南那边没事", {"TH"}),
+        ("我们在塞尔维亚和匈牙利都有工厂，但这次只涉及匈牙利的工厂", {"HU"}),
+        ("我们要收购一家新加坡公司，它在印尼和马来西亚有子公司，需要做尽调", {"SG"}),
     ],
 )
 def test_reads_the_target(text: str, expected: set[str]) -> None:

@@ -4,7 +4,8 @@ A paralegal reads "we employ Vietnamese workers at our plant in Serbia" as work 
 "our Singapore-registered fund is buying a mine in Australia" as work in Australia. Each place
 named gets one role from the words around it:
 
-  requested     the place of the lawyer asked for ("a Kazakh lawyer", "布鲁塞尔的律师")
+  requested     the place of the lawyer asked for ("a Kazakh lawyer", "布鲁塞尔的律师"), or the one
+                the need says it is about among several ("这次是泰国工厂的纠纷", "只涉及匈牙利的工厂")
   seat, forum   where the proceedings are: an arbitral seat or institution (SIAC), a court, an
                 authority investigating or deciding (美国商务部, CBP, the Commission)
   target        a place named plainly, where the project, the plant or the counterparty's assets are
@@ -133,6 +134,11 @@ _ZH_FORUM_AFTER = re.compile(r"^(?:的|当地的?)?[^，。,；;的\s]{0,6}?(?:�
                              r"贸易救济|调查机关|司法部|部长|能源部|矿业部|环境署)")
 # The author of a trade-remedy case, named just before it ("欧盟反倾销调查", "被土耳其双反调查")
 _ZH_REMEDY_AFTER = re.compile(r"^(?:的|发起的?|启动的?)?(?:反倾销|反补贴|反规避|双反|两反|保障措施)")
+# The place a need says it is about, among several named ("我们在越南和泰国都有工厂，这次是泰国工厂").
+_ZH_FOCUS_BEFORE = re.compile(r"(?:这次|本次|这回|此次)(?:是|只是|主要是|涉及|只涉及|仅涉及)?(?:在)?$|"
+                              r"(?:只涉及|仅涉及|主要涉及|主要是|重点是|只是)(?:在)?$")
+_ZH_ACQUIRED_BEFORE = re.compile(r"(?:收购|并购|买下|入股|投资)(?:一家|一个|一间|这家|那家)?$")
+_ZH_COMPANY_AFTER = re.compile(r"^的?[^，。,；;]{0,6}?(?:公司|企业|工厂|厂|集团)")
 _ZH_CASE_BEFORE = re.compile(r"(?:纠纷|争议|官司|案子|案件|诉讼)(?:是|现在|目前)?在$")  # "但官司在塔什干"
 _ZH_ORIGIN_AFTER = re.compile(r"^(?:籍)?(?:工人|员工|劳工|公民|人|客户|买家|买方|卖方|经销商|代理商|代理|承包商|总包|"
                               r"分包商|供应商|合作方|合作伙伴|股东|投资者|投资人|投资方|银行|公司|企业|船东|保险公司|"
@@ -198,6 +204,10 @@ def _role_en(norm: str, start: int, end: int, code: str = "") -> str:
 
 def _role_zh(norm: str, start: int, end: int) -> str:
     before, after = norm[max(0, start - 30):start], norm[end:end + 30]
+    if _ZH_FOCUS_BEFORE.search(before):
+        return "requested"  # "这次是泰国工厂的纠纷", "主要是新加坡法律尽调": the place the need says it is about
+    if _ZH_ACQUIRED_BEFORE.search(before) and _ZH_COMPANY_AFTER.match(after):
+        return "target"  # "收购一家新加坡公司": where the company bought is, not a counterparty's nationality
     if _ZH_VEHICLE_AFTER.match(after):
         return "registration"
     if registered_there(norm, start, end) or (_ZH_REG_BEFORE.search(before) and _ZH_REG_AFTER_AT.match(after)
@@ -313,7 +323,8 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
             codes = _choose(within, norm)
         if codes:
             # "counsel in Almaty and Bishkek": a place coordinated with the one asked for is asked for too
-            binding = _with_coordinated(codes, [p for p in live if p.role in (role, "target")], norm)
+            binding = _with_coordinated(
+                codes, [p for p in live if p.role == role or (p.role == "target" and p.code not in codes)], norm)
             break
     if not binding:
         if plain:
