@@ -112,6 +112,8 @@ def _shown(text: str):  # type: ignore[no-untyped-def]
         ("我们在越南和泰国都有工厂，这次是泰国工厂的工人集体解约纠纷，越南那边没事", {"TH"}),
         ("我们在塞尔维亚和匈牙利都有工厂，但这次只涉及匈牙利的工厂", {"HU"}),
         ("我们要收购一家新加坡公司，它在印尼和马来西亚有子公司，需要做尽调", {"SG"}),
+        ("We have plants in Vietnam and Thailand; this time it is the Thai plant: 40 workers walked out", {"TH"}),
+        ("Plants in Serbia and Hungary, but the dispute only concerns the Hungarian plant", {"HU"}),
     ],
 )
 def test_reads_the_target(text: str, expected: set[str]) -> None:

@@ -135,6 +135,8 @@ _ZH_FORUM_AFTER = re.compile(r"^(?:的|当地的?)?[^，。,；;的\s]{0,6}?(?:�
 # The author of a trade-remedy case, named just before it ("欧盟反倾销调查", "被土耳其双反调查")
 _ZH_REMEDY_AFTER = re.compile(r"^(?:的|发起的?|启动的?)?(?:反倾销|反补贴|反规避|双反|两反|保障措施)")
 # The place a need says it is about, among several named ("我们在越南和泰国都有工厂，这次是泰国工厂").
+_EN_FOCUS_BEFORE = re.compile(r"\b(?:this\s+time,?\s+(?:it'?s\s+|it\s+is\s+)?(?:about\s+|only\s+)?(?:in\s+)?|"
+                              r"(?:is|it'?s)\s+only\s+about\s+|only\s+(?:concerns|affects|involves)\s+)(?:the\s+|our\s+)?$", re.I)
 _ZH_FOCUS_BEFORE = re.compile(r"(?:这次|本次|这回|此次)(?:是|只是|主要是|涉及|只涉及|仅涉及)?(?:在)?$|"
                               r"(?:只涉及|仅涉及|主要涉及|主要是|重点是|只是)(?:在)?$")
 _ZH_ACQUIRED_BEFORE = re.compile(r"(?:收购|并购|买下|入股|投资)(?:一家|一个|一间|这家|那家)?$")
@@ -175,6 +177,8 @@ def _role_en(norm: str, start: int, end: int, code: str = "") -> str:
     before, after = norm[max(0, start - 40):start], norm[end:end + 50]
     if _EN_CURRENCY_AFTER.match(after):
         return "currency"
+    if _EN_FOCUS_BEFORE.search(before):
+        return "requested"  # "this time it's the Thai plant": the place the need says it is about
     # "US sanctions" are the US's, "Iran sanctions" are on Iran
     if code in SANCTIONING and _EN_SANCTIONS_AUTHOR_AFTER.match(after):
         return _sanctions_author(norm, start, end)
