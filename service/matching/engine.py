@@ -255,9 +255,9 @@ class MatchEngine:
                 continue
             match.card = card.row
             present = [h for h in nearest[match.lawyer.id] if h.passage_id in card.passages]  # still exist
-            match.evidence = None
-            if present:
-                quoted = explain.best_evidence(query, [(h.passage_id, h.score, card.passages[h.passage_id][1]) for h in present])
+            match.evidence, match.evidence_passage = None, None
+            quoted = explain.best_evidence(query, [(h.passage_id, h.score, card.passages[h.passage_id][1]) for h in present])
+            if quoted is not None:
                 kind, text = card.passages[quoted]
                 similarity = next(h.score for h in present if h.passage_id == quoted)
                 match.evidence = {"text": text, "kind": kind, "similarity": round(float(similarity), 4)}

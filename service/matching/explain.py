@@ -38,32 +38,38 @@ def caller_locale(text: str) -> str:
 EVIDENCE_CANDIDATES = 5
 # What makes a passage fit beyond its similarity: it is in the caller's language (a reader
 # quotes what they can read: the profile's own sentence in their language wins unless one in
-# another language is clearly closer), it names a target country; and what makes it unfit: it is
-# about the lawyer (an award, a membership, a career step, pro bono), not a matter they handled.
+# another language is clearly closer), it names a target country. A passage about the lawyer (an
+# award, a membership, a career step, pro bono) is no matter they handled: never quoted as one.
 # Similarities of one lawyer's passages to a need are typically 0.02-0.10 apart.
 PLACE_FIT = 0.04
 LANGUAGE_FIT = 0.10
-ABOUT_LAWYER_FIT = -0.10
 _ABOUT_LAWYER = re.compile(
     r"(?i)\b(?:named (?:an?|one of|among|as|to)|ranked (?:as|in|by|among)|recogni[sz]ed (?:as|by|in) |"
     r"(?:received|won) (?:an? |the )?(?:award|prize|honou?r)|honou?red|shortlisted|pro bono|member of|"
-    r"serves? on|sits on|before (?:joining|becoming|entering)|graduated|LL\.?M|degree in|admitted (?:to|in) the bar|"
-    r"lectur(?:es|er)|author of|speaks|fluent in)"
-    r"|荣获|获评|被评为|入选|公益|法律援助|加入律师行业前|从业前|执业前|毕业于|学位|(?:协会|学会)会员|担任.{0,16}(?:委员|理事|仲裁员)|兼任|任教|讲师|著有|精通|母语"
+    r"before (?:joining|becoming|entering)|graduated|LL\.?M|degree in|admitted (?:to|in) the bar|"
+    r"lectur(?:es|er)|author of)"
+    r"|荣获|获评|被评为|入选|公益|法律援助|加入律师行业前|从业前|执业前|毕业于|学位|(?:协会|学会)会员|任教|讲师|著有"
 )
+# Lines that describe the lawyer but may also name a matter ("精通俄语，代理过多起哈萨克斯坦仲裁"):
+# quoted only when clearly closer than the alternatives.
+_ABOUT_LAWYER_TOO = re.compile(r"(?i)\b(?:serves? on|sits on|speaks|fluent in)|担任.{0,16}(?:委员|理事|仲裁员)|兼任|精通|母语")
+ABOUT_LAWYER_FIT = -0.10
 
 
-def best_evidence(need: NeedQuery, candidates: Sequence[tuple[int, float, str]]) -> int:
+def best_evidence(need: NeedQuery, candidates: Sequence[tuple[int, float, str]]) -> int | None:
     """Of (passage id, similarity, text) candidates, the passage to quote: the best fit, ties to
-    the higher similarity, then the lower id. Places are read last and only for a candidate that
-    could still win (reading a sentence's places costs ~0.2 ms the first time it is seen)."""
+    the higher similarity, then the lower id; None when every one is about the lawyer rather than a
+    matter. Places are read last and only for a candidate that could still win (reading a
+    sentence's places costs ~0.2 ms the first time it is seen)."""
     targets = {t.code for t in need.countries}
     ranked = []
     for pid, similarity, text in candidates:
+        if _ABOUT_LAWYER.search(text):
+            continue
         fit = similarity
         if caller_locale(text) == need.locale:
             fit += LANGUAGE_FIT
-        if _ABOUT_LAWYER.search(text):
+        if _ABOUT_LAWYER_TOO.search(text):
             fit += ABOUT_LAWYER_FIT
         ranked.append((fit, similarity, -pid, text))
     ranked.sort(reverse=True)
@@ -75,9 +81,7 @@ def best_evidence(need: NeedQuery, candidates: Sequence[tuple[int, float, str]])
             fit += PLACE_FIT
         if best is None or (fit, similarity, negative_pid) > best:
             best = (fit, similarity, negative_pid)
-    if best is None:
-        raise ValueError("no candidate passage")
-    return -best[2]
+    return None if best is None else -best[2]
 
 
 @lru_cache(maxsize=4096)

@@ -29,3 +29,12 @@ def test_a_far_stronger_match_is_kept_and_ties_go_to_the_lower_id() -> None:
     need = _need("arbitration in Kazakhstan", ["KZ"])
     assert explain.best_evidence(need, [(5, 0.70, "ICC arbitration for a contractor."), (4, 0.40, "Arbitration in Kazakhstan.")]) == 5
     assert explain.best_evidence(need, [(9, 0.5, "Same words."), (8, 0.5, "Same words.")]) == 8
+
+
+def test_a_passage_about_the_lawyer_is_never_quoted_as_a_matter() -> None:
+    need = _need("我们在沙特的炼化项目业主不签验收证书，需要会阿拉伯语的律师", ["SA"])
+    award = (1, 0.60, "荣获所在省份优秀涉外律师称号，多次受邀在行业论坛发表主旨演讲。")
+    pro_bono = (2, 0.55, "长期参与公益法律服务，为小微外贸企业提供免费法律咨询。")
+    matter = (3, 0.30, "代表中资承包商处理沙特业主拒签验收证书的争议。")
+    assert explain.best_evidence(need, [award, pro_bono, matter]) == 3
+    assert explain.best_evidence(need, [award, pro_bono]) is None
