@@ -192,6 +192,9 @@ def test_demonyms_name_places_in_any_case(text: str, expected: set[str]) -> None
         ("distributor in Brasil stopped paying", {"BR"}),
         ("our Kazakstan subsidiary", {"KZ"}),
         ("a buyer in the Phillipines", {"PH"}),
+        # terse specs write a few ISO codes, in capitals
+        ("KZ arbitration, russian speaking", {"KZ"}),
+        ("RU buyer stopped paying, we need counsel in KZ", {"KZ"}),
     ],
 )
 def test_country_names_as_people_write_them(text: str, expected: set[str]) -> None:
