@@ -105,3 +105,12 @@ def test_the_asking_clause_leads(encoder: Encoder) -> None:
     text = "我们在越南的工厂去年裁员，工人罢工过。现在税务局稽查转让定价，需要律师应对"
     found = [r.code for r in read_need_practice(text, encoder, _no_directory)]
     assert found[0] == "tax"
+
+
+def _labour_directory(vector: np.ndarray, k: int) -> list[tuple[float, str | None]]:
+    return [(0.9 - i * 0.001, "labor_employment") for i in range(k)]  # every neighbour a labour matter
+
+
+def test_an_area_no_word_names_stays_below_one_a_term_names(encoder: Encoder) -> None:
+    found = read_need_practice("越南设厂", encoder, _labour_directory)
+    assert found[0].code == "outbound_investment", found

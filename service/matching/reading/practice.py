@@ -287,10 +287,29 @@ def read_need_practice(
         evidence = lexicon[code].evidence if code in lexicon else "similar matters in the directory"
         readings.append(Reading(code, round(confidence, 3), evidence))
     readings = _outbound_not_inbound(description, readings)
+    readings = _named_areas_lead(description, readings)
     readings.sort(key=lambda r: (-r.confidence, r.code))
     if readings:
         readings = [r for r in readings if r.confidence >= readings[0].confidence - PRACTICE_MARGIN]
     return readings[:4]
+
+
+# A term that surely names an area ("设厂", "FIDIC", "transfer pricing").
+NAMED_AREA_LEXICON = 0.6
+UNNAMED_AREA_CAP = 0.9
+
+
+def _named_areas_lead(description: str, readings: list[Reading]) -> list[Reading]:
+    """An area no word of the need names (only the description similarity and the neighbours' vote
+    found it) stays below one a term surely names: "越南设厂" is about setting up a plant, whatever
+    the directory's Vietnamese factory passages (mostly labour matters) say."""
+    named = {code for code, (lex, _) in _lexicon_scores(description).items() if lex >= NAMED_AREA_LEXICON}
+    surest_named = max((r.confidence for r in readings if r.code in named), default=0.0)
+    if not surest_named:
+        return readings
+    worded = set(_lexicon_scores(description))
+    cap = round(UNNAMED_AREA_CAP * surest_named, 3)
+    return [r if r.code in worded else Reading(r.code, min(r.confidence, cap), r.evidence) for r in readings]
 
 
 # Words that place an investment in China (a foreign investor coming in), not abroad.
