@@ -195,6 +195,7 @@ def test_demonyms_name_places_in_any_case(text: str, expected: set[str]) -> None
         # terse specs write a few ISO codes, in capitals
         ("KZ arbitration, russian speaking", {"KZ"}),
         ("RU buyer stopped paying, we need counsel in KZ", {"KZ"}),
+        ("UAE company setup", {"AE"}),  # a company to be formed there, not an Emirati client
     ],
 )
 def test_country_names_as_people_write_them(text: str, expected: set[str]) -> None:

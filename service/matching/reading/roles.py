@@ -94,6 +94,8 @@ _EN_ORIGIN_AFTER = re.compile(
     r"compan(?:y|ies)|makers?|manufacturers?|investors?|traders?|banks?|insurers?|groups?|famil(?:y|ies)|"
     r"founders?|owners?|shareholders?|sellers?|retailers?|forwarders?|carriers?|counterpart\w*|developers?|"
     r"people|tourists?|students?|importers?|exporters?|shipowners?|lenders?)\b)", re.I)
+_EN_SET_UP_AFTER = re.compile(r"^\s+(?:company|entity|branch|subsidiary|office|JV)\s+(?:set-?up|formation|registration|"
+                              r"incorporation|establishment)\b", re.I)
 _EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\s+(?:[\w&-]+\s+){0,3}$", re.I)
 # The lawyer is "requested" only in a sentence that asks ("An American law firm represents the other side" does not).
 _ASKS = re.compile(r"\b(?:need|needs|want|looking|seek\w*|find|recommend\w*|hire|engage|require\w*|search\w*|"
@@ -201,6 +203,8 @@ def _role_en(norm: str, start: int, end: int, code: str = "") -> str:
         return "forum"
     if _EN_SELF.search(before):
         return "origin"
+    if _EN_SET_UP_AFTER.match(after):
+        return "target"  # "UAE company setup": a company to be formed there
     if _EN_ORIGIN_AFTER.match(after):
         return "origin"
     return "target"
