@@ -49,6 +49,8 @@ def roles(text: str) -> dict[str, str]:
         ("我们在土耳其的光伏组件厂，美国商务部发起了反规避调查", "US", "TR", "mention"),
         ("我们在越南的工厂被土耳其双反调查了", "TR", "VN", "mention"),  # the author of a trade-remedy case
         ("我们在塞尔维亚的钢厂出口的产品被美国反倾销调查了", "US", "RS", "mention"),
+        # trade remedies are the importing country's
+        ("Our plant in Vietnam exports steel to Turkey and an anti-dumping probe has started", "TR", "VN", "mention"),
         # the place of the lawyer asked for
         ("Our Istanbul warehouse holds goods of a buyer now on the SDN list; need a US sanctions lawyer.", "US", "TR", "mention"),
     ],
@@ -129,6 +131,7 @@ def test_reads_the_target(text: str, expected: set[str]) -> None:
         ("我们想进入东盟市场，平台合规不太清楚", "ASEAN"),
         ("海合会对我们的瓷砖发起了反倾销调查", "GCC"),
         ("EAEU anti-dumping investigation on our steel pipes", "EAEU"),
+        ("我们在泰国的工厂出口到欧盟的产品，担心反倾销", "EU"),  # trade remedies are the importing side's
         ("Eurasian Economic Commission questionnaire on our tyres", "EAEU"),
         ("公司计划在中亚五国布局光伏电站", "CENTRAL_ASIA"),
         ("想进入欧洲市场，CE认证和产品责任", "EUROPE"),

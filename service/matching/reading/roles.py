@@ -143,6 +143,11 @@ _ZH_FOCUS_BEFORE = re.compile(r"(?:这次|本次|这回|此次)(?:是|只是|主
                               r"(?:只涉及|仅涉及|主要涉及|主要是|重点是|只是)(?:在)?$")
 _ZH_ACQUIRED_BEFORE = re.compile(r"(?:收购|并购|买下|入股|投资)(?:一家|一个|一间|这家|那家)?$")
 _ZH_COMPANY_AFTER = re.compile(r"^的?[^，。,；;]{0,6}?(?:公司|企业|工厂|厂|集团)")
+# Trade remedies are the importing country's: in a need about one, where the goods go decides.
+_REMEDY_WORDS = re.compile(r"反倾销|反补贴|反规避|双反|两反一保|保障措施|anti-?dumping|countervailing|anti-?subsidy|"
+                           r"safeguard|anti-?circumvention", re.I)
+_ZH_EXPORT_TO_BEFORE = re.compile(r"(?:出口到|出口至|出口往|销往|卖到|进口到|进入)$")
+_EN_EXPORT_TO_BEFORE = re.compile(r"\b(?:export\w*|ship\w*|sell\w*|sold)\s+(?:[\w-]+\s+){0,3}?(?:to|into)\s+(?:the\s+)?$", re.I)
 _ZH_CASE_BEFORE = re.compile(r"(?:纠纷|争议|官司|案子|案件|诉讼)(?:是|现在|目前)?在$")  # "但官司在塔什干"
 _ZH_ORIGIN_AFTER = re.compile(r"^(?:籍)?(?:工人|员工|劳工|公民|人|客户|买家|买方|卖方|经销商|代理商|代理|承包商|总包|"
                               r"分包商|供应商|合作方|合作伙伴|股东|投资者|投资人|投资方|银行|公司|企业|船东|保险公司|"
@@ -199,7 +204,8 @@ def _role_en(norm: str, start: int, end: int, code: str = "") -> str:
         return "requested"
     if _EN_SEAT_BEFORE.search(before) or _EN_SEAT_AFTER.match(after):
         return "seat"
-    if _EN_FORUM_AFTER.match(after) or _EN_FORUM_BEFORE.search(before):
+    if _EN_FORUM_AFTER.match(after) or _EN_FORUM_BEFORE.search(before) \
+            or (_EN_EXPORT_TO_BEFORE.search(before) and _REMEDY_WORDS.search(norm)):
         return "forum"
     if _EN_SELF.search(before):
         return "origin"
@@ -238,7 +244,8 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "requested"
     if _ZH_SEAT_AFTER.match(after):
         return "seat"
-    if _ZH_FORUM_AFTER.match(after) or _ZH_REMEDY_AFTER.match(after) or _ZH_CASE_BEFORE.search(before):
+    if _ZH_FORUM_AFTER.match(after) or _ZH_REMEDY_AFTER.match(after) or _ZH_CASE_BEFORE.search(before) \
+            or (_ZH_EXPORT_TO_BEFORE.search(before) and _REMEDY_WORDS.search(norm)):
         return "forum"
     if _ZH_SELF.search(before) and not re.search(r"在[^，。,；;]*$", before):
         return "origin"
