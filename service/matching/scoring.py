@@ -217,9 +217,9 @@ def tiers(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarray:
     tier on the bio's word for the country alone, or serving a target country itself with only a
     weaker area of the need (an in-country lawyer for a secondary matter comes before a neighbour
     for the main one); 2 everyone else."""
-    first = first_tier(need, facts, ids)
+    first, first_on_bio = _first_tiers(need, facts, ids)
     out = np.where(first, 0, 2).astype(np.int8)
-    out[first_tier(need, facts, ids, declared_country=False) & ~first] = 1
+    out[first_on_bio & ~first] = 1
     countries = _tier_countries(need)
     weights = area_weights(need)
     if countries and weights:
@@ -233,23 +233,32 @@ def _tier_countries(need: NeedQuery) -> list[str]:
     return [t.code for t in need.countries if t.binding or t.confidence >= TIER_COUNTRY_CONFIDENCE]
 
 
-def first_tier(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray, *, declared_country: bool = True) -> np.ndarray:
+def first_tier(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarray:
     """The lawyers ranked before all others: serving a target country itself (where the need has
-    one; declared or with an office there, unless ``declared_country`` is False: a country the bio
-    alone names is less sure) and covering an acceptable area (where it has any). Same-region
-    lawyers and those with only a marginal area fill what this tier cannot, whatever their score."""
-    tier = np.ones(len(ids), dtype=bool)
+    one; declared or with an office there: a country the bio alone names is less sure) and covering
+    an acceptable area (where it has any). Same-region lawyers and those with only a marginal area
+    fill what this tier cannot, whatever their score."""
+    return _first_tiers(need, facts, ids)[0]
+
+
+def _first_tiers(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the first tier, the same with countries the bio alone names counted as served)."""
+    declared = np.ones(len(ids), dtype=bool)
+    any_word = np.ones(len(ids), dtype=bool)
     countries = _tier_countries(need)
     if countries:
-        served = np.zeros(len(ids), dtype=bool)
+        declared[:] = False
+        any_word[:] = False
         for code in countries:
             here = facts.mask("country", code)[ids]
-            served |= here & ~facts.mask("read", code)[ids] if declared_country else here
-        tier &= served
+            declared |= here & ~facts.mask("read", code)[ids]
+            any_word |= here
     acceptable = [code for code, weight in area_weights(need).items() if weight >= ACCEPTABLE_AREA_WEIGHT]
     if acceptable:
-        tier &= facts.any_mask("practice", acceptable)[ids]
-    return tier
+        covered = facts.any_mask("practice", acceptable)[ids]
+        declared &= covered
+        any_word &= covered
+    return declared, any_word
 
 
 def _language(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarray:

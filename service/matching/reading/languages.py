@@ -164,8 +164,8 @@ def read_languages(text: str) -> list[Reading]:
     norm = text.translate(NORMALISE)
     positive: dict[str, tuple[float, str]] = {}
     found = [m for m in pattern.finditer(norm) if surfaces[m.group(0)] != "zh"]
-    alternatives = {i for i, (a, b) in enumerate(zip(found, found[1:])) if _ALTERNATIVE.match(norm[a.end():b.start()])}
-    alternatives |= {i for i, (a, b) in enumerate(zip(found, found[1:])) if _FALLBACK_BETWEEN.search(norm[a.end():b.start()])}
+    alternatives = {i for i, (a, b) in enumerate(zip(found, found[1:]))
+                    if _ALTERNATIVE.match(between := norm[a.end():b.start()]) or _FALLBACK_BETWEEN.search(between)}
     alternatives |= {i + 1 for i in alternatives}
     for i, m in enumerate(found):
         s = m.group(0)
@@ -216,8 +216,8 @@ def read_languages(text: str) -> list[Reading]:
         elif marker == "required":
             conf = max(conf, 0.92)
         if _EN_OTHERS_SPEAKING.match(after) or (is_cjk(s) and (_ZH_OTHERS.match(after) or _ZH_OTHERS_BEFORE.search(norm[max(0, m.start() - 20):m.start()]))) \
-                or (not is_cjk(s) and (_EN_OTHERS_BEFORE.search(norm[max(0, m.start() - 60):m.start()])
-                                       or _EN_OTHERS_ARE.search(norm[max(0, m.start() - 60):m.start()]))):
+                or (not is_cjk(s) and (_EN_OTHERS_BEFORE.search(window := norm[max(0, m.start() - 60):m.start()])
+                                       or _EN_OTHERS_ARE.search(window))):
             conf = min(conf, 0.5)  # the language of other people in the story
         if _TRANSLATION_TARGET.search(norm[max(0, m.start() - 30):m.start()]):
             conf = min(conf, 0.6)  # "the contract must be translated into Arabic"

@@ -303,11 +303,11 @@ def _named_areas_lead(description: str, readings: list[Reading]) -> list[Reading
     """An area no word of the need names (only the description similarity and the neighbours' vote
     found it) stays below one a term surely names: "越南设厂" is about setting up a plant, whatever
     the directory's Vietnamese factory passages (mostly labour matters) say."""
-    named = {code for code, (lex, _) in _lexicon_scores(description).items() if lex >= NAMED_AREA_LEXICON}
+    worded = _lexicon_scores(description)
+    named = {code for code, (lex, _) in worded.items() if lex >= NAMED_AREA_LEXICON}
     surest_named = max((r.confidence for r in readings if r.code in named), default=0.0)
     if not surest_named:
         return readings
-    worded = set(_lexicon_scores(description))
     cap = round(UNNAMED_AREA_CAP * surest_named, 3)
     return [r if r.code in worded else Reading(r.code, min(r.confidence, cap), r.evidence) for r in readings]
 
