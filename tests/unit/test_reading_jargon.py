@@ -64,6 +64,11 @@ def first(text: str) -> str:
         ("The employer called our advance payment bond in Uganda; we think the call is abusive", "construction_infrastructure"),
         ("Our Egyptian JV needs to dismiss its GM on a fixed-term contract", "labor_employment"),  # the JV is the employer
         ("We want to set up a JV with a Saudi partner", "outbound_investment"),
+        ("Is the deal notifiable to UOKiK, or does it go to Brussels under the EUMR?", "antitrust"),
+        ("A letter from the Kenyan data commissioner (ODPC) about user data stored in China", "data_privacy"),
+        ("荷兰买家说电池有质量问题拒收，还要我们赔", "international_trade_contracts"),
+        ("The Nigerian Customs Service disputes the valuation of imported generators", "tax"),
+        ("CBP opened an EAPA investigation into duty evasion on our wheel hubs", "trade_remedies"),
     ],
 )
 def test_jargon(text: str, expected: str) -> None:

@@ -168,6 +168,14 @@ def test_no_requirement_binds(text: str) -> None:
         ("The contract must be translated into Arabic before signing", set()),  # the translation's language
         ("Must have Kazakh bar admission; Russian or English both fine", set()),  # "Kazakh bar" is no language
         ("Our CFO only speaks English, so the lawyer must too", {"en"}),
+        ("our HR manager only speaks Russian, so the lawyer must too", {"ru"}),
+        ("Georgian or Russian speaking lawyer pls, our HR manager only speaks Russian", set()),  # alternatives; staff's language
+        ("our Spanish-speaking GM in Chile was fired; need Chilean employment counsel", set()),
+        ("沙特律师，不会英语的不要", {"en"}),  # refusing whoever lacks it is requiring it
+        ("律师要会俄语，英语无所谓", {"ru"}),
+        ("需要能出具英文法律意见书的新加坡律师", {"en"}),
+        ("metro PPP in Bogotá, local legal opinion needed by Friday. Spanish obviously.", {"es"}),
+        ("会不会俄语无所谓，我们有翻译", set()),
     ],
 )
 def test_exactly_the_required_languages_bind(text: str, required: set[str]) -> None:

@@ -116,6 +116,13 @@ def _shown(text: str):  # type: ignore[no-untyped-def]
         ("我们要收购一家新加坡公司，它在印尼和马来西亚有子公司，需要做尽调", {"SG"}),
         ("We have plants in Vietnam and Thailand; this time it is the Thai plant: 40 workers walked out", {"TH"}),
         ("Plants in Serbia and Hungary, but the dispute only concerns the Hungarian plant", {"HU"}),
+        # counsel asked for at home: the foreign places are where things happened
+        ("塞尔维亚籍员工在国内工作时受伤了，现在回了贝尔格莱德，要求赔偿，找个国内懂涉外工伤的律师就行", set()),
+        ("Our Kenyan agent cheated us; we want a lawyer in mainland China to sue him here", set()),
+        # a national authority beside the bloc's: the member state is the more precise
+        ("Is our acquisition of a Polish battery recycler notifiable to UOKiK, or does it go to Brussels under the EUMR?", {"PL"}),
+        # a listing is where a company is registered, not where the work is
+        ("Can our Mexican subsidiary pay a facilitation fee at customs in Manzanillo? We worry about FCPA because of our US listing", {"MX"}),
     ],
 )
 def test_reads_the_target(text: str, expected: set[str]) -> None:

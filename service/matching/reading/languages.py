@@ -63,7 +63,9 @@ def _language_lexicon() -> tuple[dict[str, str], re.Pattern[str]]:
 
 
 _ZH_NEG = re.compile(r"不太|不怎么|不大会|不会说|不会讲|不懂|不需要|不需|无需|不必|不用|不要求|没必要|不一定|不强求|不会|不懂|不限")
-_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不作要求|不做要求|不要求|非必需|不需要|不必|可有可无)")
+# "不会英语的不要": refusing whoever lacks the language is requiring it.
+_ZH_NEG_REFUSED_AFTER = re.compile(r"^的?(?:律师)?(?:不要|不行|不考虑|不用考虑|免谈|就算了|别推荐|不用推荐|一律不要)")
+_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不作要求|不做要求|不要求|非必需|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意)")
 _EN_NEG = re.compile(r"\b(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\s+need|need\s+not|"
                      r"needn't|not\s+(?:need|require)|without|"
                      r"not\s+necessar\w*|isn't\s+necessary|not\s+required|(?:do|does|did|can)\s*(?:n[o']t|not)\s+(?:speak|read|know|understand)|(?:cannot|can't|can’t|couldn't|won't)\s+(?:speak|read))\b|"
@@ -71,7 +73,7 @@ _EN_NEG = re.compile(r"\b(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\s+n
 _EN_NEG_AFTER = re.compile(r"^[^,.;]{0,25}\b(?:is|are)?\s*(?:not\s+(?:required|necessary|needed|a must|"
                            r"essential)|optional|unnecessary)", re.I)
 # Words saying the lawyer must use the language.
-_ZH_REQ = re.compile(r"工作语言|会|懂|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语")
+_ZH_REQ = re.compile(r"工作语言|会|懂|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写")
 _ZH_REQ_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:流利|好|能力|沟通|熟练|母语|的律师|律师|服务|工作|水平|交流|谈判)")
 _ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}?(需要|要|必须|应当|最好|得|需|须|应|能)[^。；;]{0,4}"
                            r"(?:能看懂|看得懂|看懂|能读|读懂|会|懂|能用|熟悉)")
@@ -81,7 +83,7 @@ _EN_REQ_BEFORE = re.compile(
     r"working|read\w*|writ\w*|skills? in|handle|communicate in|negotiate in|argue in|works? in|working in|can work in|"
     r"answer \w+(?: \w+)? in|draft \w+(?: \w+)? in|must (?:have|know)|knows?)\W+(?:in\W+)?"
     r"(?:[A-Z][a-z]+\s+(?:and|&)\s+)?$", re.I)  # "fluent in Mandarin and English"
-_EN_REQ_AFTER = re.compile(r"^(?:-?speak\w*|\s+speak\w*|\s+(?:language\s+)?skills?|\s+fluency|"
+_EN_REQ_AFTER = re.compile(r"^(?:\s*,?\s*(?:obviously|of course|naturally)\b|-?speak\w*|\s+speak\w*|\s+(?:language\s+)?skills?|\s+fluency|"
                            r"\s+(?:is|are)\s+(?:required|a must|essential|needed)|\s+speakers?|"
                            r"-language counsel|\s+(?:native|fluent))", re.I)
 _EN_DOC = re.compile(r"(?:\b(?:is|are|was|were)\s+(?:written\s+|drafted\s+)?(?:all\s+|mostly\s+)?in|"
@@ -128,16 +130,20 @@ _FALLBACK_BETWEEN = re.compile(r"没有的话|找不到的话|如果没有|实�
 _EN_OTHERS_SPEAKING = re.compile(
     r"^-?\s?speaking\s+(?:[\w-]+\s+){0,3}?(?:staff|engineers?|workers?|employees?|managers?|people|customers?|"
     r"clients?|markets?|countr\w+|regions?|population|communit\w+|partners?|buyers?|directors?|CEO|officials?|"
-    r"colleagues?|translators?|interpreters?|members?|executives?|expats?|personnel|foremen|crew)\b", re.I)
+    r"colleagues?|translators?|interpreters?|members?|executives?|expats?|personnel|foremen|crew|GMs?|general\s+managers?|"
+    r"founders?|owners?|boss|accountants?)\b", re.I)
 # Other people of the story speaking it ("对方只会说俄语", "the Uzbek side only speaks Uzbek").
 _ZH_OTHERS_BEFORE = re.compile(r"(?:对方|客户|业主|员工|工人|他们|他|她|当地人|合作方|卖方|买方)[^。；;律]{0,12}(?:只会|会|说|讲|用|懂)(?:说|讲)?$|"
                                r"(?:对方律师|法官|仲裁员|官员|当局)(?:只会|只|会|说|讲|用|懂)+$")
 _EN_OTHERS_BEFORE = re.compile(r"\b(?:the other side|the other party|the client|the buyer|the seller|the owner|"
                                r"the judges?|the court|the arbitrators?|the tribunal|the officials?|the authorit\w+|"
                                r"the regulator|the ministry|opposing counsel|the counterparty|"
-                               r"the employer|they|he|she|our (?:manager|ceo|gm|partner|client|staff|workers|employees)|"
+                               r"the employer|they|he|she|our (?:\w+\s+)?(?:manager|ceo|gm|partner|client|staff|workers|employees|director|accountant|engineers?)|"
                                r"the \w+ side|nobody|no one)\b[^,.;]{0,20}\b(?:only\s+)?speaks?\s+(?:only\s+)?$", re.I)
 _ZH_OTHERS = re.compile(r"^的?(?:员工|工人|工程师|高管|经理|翻译|同事|客户|人员|管理人员|当地人|司机|船员|技术人员)")
+# "... only speaks Russian, so the lawyer must too": the other person's language made the lawyer's.
+_SO_THE_LAWYER = re.compile(r"^[^.;!?。；]{0,15}?\b(?:so|therefore|hence)\s+(?:the\s+|our\s+)?(?:lawyers?|counsel|attorneys?)\s+"
+                            r"(?:must|needs?|should|has\s+to|have\s+to)\b|^[^。；]{0,10}?所以律师(?:也)?(?:必须|要|得|需要)", re.I)
 _LAWYER_WORDS = re.compile(r"\b(?:lawyers?|counsel|attorneys?|who|someone|somebody|firm|advisers?|advisors?)\b|律师|律所", re.I)
 
 
@@ -178,10 +184,11 @@ def read_languages(text: str) -> list[Reading]:
             prev = norm[m.start() - 1:m.start()]
             if s.endswith("文") and ((after[:1] and after[:1] in _ZH_FILE_AFTER) or (prev and prev in "合违非立司执宪")):
                 continue
-            if _ZH_NEG.search(before) or _ZH_NEG_AFTER.search(after):
+            refused = bool(re.search(r"(?:不会|不懂)(?:说|讲)?$", before)) and bool(_ZH_NEG_REFUSED_AFTER.match(after))
+            if not refused and (_ZH_NEG.search(before) or _ZH_NEG_AFTER.search(after)):
                 continue
             doc = bool(_ZH_DOC_AFTER.search(after)) or bool(re.search(r"(?:是|都是|多是|用)$", before))
-            req = bool(_ZH_REQ.search(before[-8:])) or bool(_ZH_REQ_AFTER.search(after))
+            req = refused or bool(_ZH_REQ.search(before[-8:])) or bool(_ZH_REQ_AFTER.search(after))
             later = None if req else _ZH_REQ_LATER.search(sentence_around(norm, m.end(), m.end()))
             if later is not None and later.group(1) == "最好":
                 doc = True  # "文件是阿拉伯语的，律师最好能看懂": a wish
@@ -218,7 +225,8 @@ def read_languages(text: str) -> list[Reading]:
         if _EN_OTHERS_SPEAKING.match(after) or (is_cjk(s) and (_ZH_OTHERS.match(after) or _ZH_OTHERS_BEFORE.search(norm[max(0, m.start() - 20):m.start()]))) \
                 or (not is_cjk(s) and (_EN_OTHERS_BEFORE.search(window := norm[max(0, m.start() - 60):m.start()])
                                        or _EN_OTHERS_ARE.search(window))):
-            conf = min(conf, 0.5)  # the language of other people in the story
+            if not _SO_THE_LAWYER.search(norm[m.end():m.end() + 60]):
+                conf = min(conf, 0.5)  # the language of other people in the story
         if _TRANSLATION_TARGET.search(norm[max(0, m.start() - 30):m.start()]):
             conf = min(conf, 0.6)  # "the contract must be translated into Arabic"
         if _own_language(norm, m.start(), before, is_cjk(s)):

@@ -214,7 +214,7 @@ def _place_mentions(text: str) -> tuple[_Mention, ...]:
 
 # Where a company is registered or listed is not where the work is ("a client listed in the US",
 # "Singapore-registered", "纳斯达克上市"): shared with the need reader's roles.
-EN_REG_AFTER = re.compile(r"^(?:-|\s+)(?:registered|incorporated|domiciled|listed|flagged|flag)\b", re.I)
+EN_REG_AFTER = re.compile(r"^(?:-|\s+)(?:registered|incorporated|domiciled|listed|listing|flagged|flag)\b", re.I)
 EN_REG_BEFORE = re.compile(r"\b(?:registered|incorporated|domiciled|listed|flagged|flag)\s+(?:in|on|of)\s+(?:the\s+)?$", re.I)
 ZH_REG_AFTER = re.compile(r"^[^，。,；;的\s]{0,6}?(?:上市|注册的|注册公司|籍船|旗船|船旗)")
 

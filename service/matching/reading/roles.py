@@ -25,7 +25,8 @@ and Bishkek"); else the forums (a court, an authority deciding: counsel
 is needed where the case is heard); else the plain targets (the most confident, then the first,
 with those coordinated with it); else the arbitral seat ("our Kazakh distributor owes us; SIAC,
 seated in Singapore"); only when none of those is named, the origin, law or registration (inbound
-investment: "we are a Thai company setting up in China"; "Uzbek law" alone). The seat yields to
+investment: "we are a Thai company setting up in China"; "Uzbek law" alone); nothing when counsel
+is asked for at home and no foreign place is ("找个国内懂涉外工伤的律师"). The seat yields to
 the project's country, as the public evaluation set judges it (an EPC dispute in Kazakhstan
 arbitrated in Singapore needs Kazakhstan counsel; the seat ranks softly). Others are
 returned with a confidence under the binding threshold, so they still inform the ranking.
@@ -153,6 +154,11 @@ _ZH_ORIGIN_AFTER = re.compile(r"^(?:籍)?(?:工人|员工|劳工|公民|人|客�
                               r"分包商|供应商|合作方|合作伙伴|股东|投资者|投资人|投资方|银行|公司|企业|船东|保险公司|"
                               r"贸易商|厂商|集团|进口商|出口商|籍员工|籍工人|收购方)|^的(?:收购方|买方|卖方|投资方)")
 _ZH_SELF = re.compile(r"(?:我们|我司|本公司|我方|公司)(?:是|系|为)[^，。,；;]*$")
+# Counsel asked for at home ("找个国内懂涉外工伤的律师就行", "a lawyer in mainland China"): the foreign
+# places of the story are where things happened, not where counsel is needed.
+_HOME_COUNSEL = re.compile(r"(?:国内|境内|中国大陆|大陆)(?:的)?[^，。,；;]{0,10}?(?:律师|律所)|"
+                           r"\b(?:lawyers?|counsel|attorneys?|law\s+firm)\s+(?:based\s+)?in\s+(?:mainland\s+)?China\b|"
+                           r"\b(?:PRC|China)-(?:qualified|based)\s+(?:lawyers?|counsel|attorneys?)", re.I)
 _COORDINATION = re.compile(r"^\s*(?:和|及|与|、|以及|或|或者|还是|,|/|and|or|&|as well as|plus)\s*(?:the\s+)?$", re.I)
 
 
@@ -341,6 +347,8 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
             binding = _with_coordinated(
                 codes, [p for p in live if p.role == role or (p.role == "target" and p.code not in codes)], norm)
             break
+    if not binding and _home_counsel(norm):
+        return [by_code[c] for c in dict.fromkeys(p.code for p in mentions)], set()
     if not binding:
         if plain:
             binding = _choose(plain, norm)
@@ -354,6 +362,10 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     binding -= {c for c in binding if c in blocs() and any(m in binding for m in bloc_members(c))}
     resolved = [by_code[c] for c in dict.fromkeys(p.code for p in mentions)]
     return resolved, binding
+
+
+def _home_counsel(norm: str) -> bool:
+    return any(_ASKS.search(sentence_around(norm, m.start(), m.end())) for m in _HOME_COUNSEL.finditer(norm))
 
 
 def read_target_countries(text: str) -> list[Reading]:
