@@ -69,6 +69,10 @@ def first(text: str) -> str:
         ("荷兰买家说电池有质量问题拒收，还要我们赔", "international_trade_contracts"),
         ("The Nigerian Customs Service disputes the valuation of imported generators", "tax"),
         ("CBP opened an EAPA investigation into duty evasion on our wheel hubs", "trade_remedies"),
+        ("Setting up a rice trading company in Bangkok", "outbound_investment"),
+        ("Jakarta PT PMA licensing issue under the OSS system", "outbound_investment"),
+        ("马来西亚的工厂想申请Pioneer Status免税", "tax"),
+        ("阿尔及利亚的住房项目工程结算纠纷", "construction_infrastructure"),
     ],
 )
 def test_jargon(text: str, expected: str) -> None:

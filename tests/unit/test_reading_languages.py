@@ -176,6 +176,10 @@ def test_no_requirement_binds(text: str) -> None:
         ("需要能出具英文法律意见书的新加坡律师", {"en"}),
         ("metro PPP in Bogotá, local legal opinion needed by Friday. Spanish obviously.", {"es"}),
         ("会不会俄语无所谓，我们有翻译", set()),
+        ("We'd rather have someone who speaks Thai, but it's not a dealbreaker.", set()),
+        ("It's a Russian-language hearing in Minsk, so Russian is non-negotiable.", {"ru"}),
+        ("Arabic-speaking staff at the firm would be needed for the court filings.", {"ar"}),
+        ("律师会哈萨克语的话加分，俄语是底线", {"ru"}),
     ],
 )
 def test_exactly_the_required_languages_bind(text: str, required: set[str]) -> None:

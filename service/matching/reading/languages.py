@@ -93,11 +93,12 @@ _TRANSLATION_TARGET = re.compile(r"(?:\btranslat\w*\s+(?:in)?to|翻译成|译成
 
 
 # Markers that decide, within a clause, between a requirement and a wish (the nearest one wins).
-_REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|都要|都得|都需要|都必须|硬性|刚需|必要条件|前提|要求|只接受|仅限|只能|必备|"
-                       r"\b(?:must|required|requirement|essential|mandatory|a must|obligatory|have to|has to|"
+_REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|都要|都得|都需要|都必须|硬性|刚需|必要条件|前提|要求|只接受|仅限|只能|必备|底线|"
+                       r"\b(?:must|required|requirement|essential|mandatory|a must|obligatory|have to|has to|non-negotiable|must-have|"
+                       r"indispensable|compulsory|"
                        r"only|needed|need(?:s|ed)? to)\b", re.I)
 _WISH = re.compile(r"即可|就行|就可以|就好|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|OK|ok|Ok|"
-                   r"\b(?:ideally|preferably|preferred|prefer|a plus|plus|nice to have|would help|would be nice|"
+                   r"\b(?:ideally|preferably|preferred|prefer|(?:would|'d)\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
                    r"(?:is|are|would be)\s+fine|fine\s+(?:with|too)|is ok|okay|helpful|bonus|if possible|"
                    r"an advantage|advantageous|welcome|desirable|optional but|would be (?:good|great|nice|useful|an asset)|"
                    r"good to have|appreciated|an asset|not a must|not essential|if (?:they|he|she|possible|available)|"
@@ -131,7 +132,7 @@ _EN_OTHERS_SPEAKING = re.compile(
     r"^-?\s?speaking\s+(?:[\w-]+\s+){0,3}?(?:staff|engineers?|workers?|employees?|managers?|people|customers?|"
     r"clients?|markets?|countr\w+|regions?|population|communit\w+|partners?|buyers?|directors?|CEO|officials?|"
     r"colleagues?|translators?|interpreters?|members?|executives?|expats?|personnel|foremen|crew|GMs?|general\s+managers?|"
-    r"founders?|owners?|boss|accountants?)\b", re.I)
+    r"founders?|owners?|boss|accountants?)\b(?!\s+(?:at|of|in)\s+(?:the|their|your)\s+(?:law\s+)?firm)", re.I)
 # Other people of the story speaking it ("对方只会说俄语", "the Uzbek side only speaks Uzbek").
 _ZH_OTHERS_BEFORE = re.compile(r"(?:对方|客户|业主|员工|工人|他们|他|她|当地人|合作方|卖方|买方)[^。；;律]{0,12}(?:只会|会|说|讲|用|懂)(?:说|讲)?$|"
                                r"(?:对方律师|法官|仲裁员|官员|当局)(?:只会|只|会|说|讲|用|懂)+$")
