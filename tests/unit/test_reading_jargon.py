@@ -70,6 +70,7 @@ def first(text: str) -> str:
         ("The Nigerian Customs Service disputes the valuation of imported generators", "tax"),
         ("CBP opened an EAPA investigation into duty evasion on our wheel hubs", "trade_remedies"),
         ("Setting up a rice trading company in Bangkok", "outbound_investment"),
+        ("Brazilian CARF appeal on a PIS/COFINS assessment against our Sao Paulo subsidiary", "tax"),
         ("Jakarta PT PMA licensing issue under the OSS system", "outbound_investment"),
         ("马来西亚的工厂想申请Pioneer Status免税", "tax"),
         ("阿尔及利亚的住房项目工程结算纠纷", "construction_infrastructure"),

@@ -121,6 +121,8 @@ def _shown(text: str):  # type: ignore[no-untyped-def]
         ("Our Kenyan agent cheated us; we want a lawyer in mainland China to sue him here", set()),
         # a national authority beside the bloc's: the member state is the more precise
         ("Is our acquisition of a Polish battery recycler notifiable to UOKiK, or does it go to Brussels under the EUMR?", {"PL"}),
+        # the bloc the work is in, within the wider region asked for
+        ("我们的App在欧盟上线，需要做GDPR合规，找欧洲的数据合规律师", set(bloc_members("EU"))),
         # a listing is where a company is registered, not where the work is
         ("Can our Mexican subsidiary pay a facilitation fee at customs in Manzanillo? We worry about FCPA because of our US listing", {"MX"}),
     ],

@@ -337,7 +337,7 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     plain = [p for p in live if p.role == "target" and p.code not in excluded]
     for role in ("requested", "forum"):
         codes = {p.code for p in live if p.role == role}
-        within = [p for p in plain if any(p.code in bloc_members(c) for c in codes)]
+        within = [p for p in plain if p.members and any(set(p.members) <= set(bloc_members(c)) for c in codes)]
         if role == "requested" and codes and within and all(c in blocs() for c in codes):
             # "在老挝、柬埔寨注册商标，找东南亚的律师": the countries named, not the whole bloc; but a
             # bloc's institution deciding (the Commission on a Greek port bid) is the bloc's matter
