@@ -70,6 +70,9 @@ def first(text: str) -> str:
         ("The Nigerian Customs Service disputes the valuation of imported generators", "tax"),
         ("CBP opened an EAPA investigation into duty evasion on our wheel hubs", "trade_remedies"),
         ("Setting up a rice trading company in Bangkok", "outbound_investment"),
+        ("The Korean supplier's warranty claim for the battery modules is going nowhere", "international_trade_contracts"),
+        ("被美国海关认定原产地是中国，要补征301关税", "trade_remedies"),
+        ("有个以色列籍工程师离职后带走了源代码，去了竞争对手那里", "intellectual_property"),
         ("Brazilian CARF appeal on a PIS/COFINS assessment against our Sao Paulo subsidiary", "tax"),
         ("Jakarta PT PMA licensing issue under the OSS system", "outbound_investment"),
         ("马来西亚的工厂想申请Pioneer Status免税", "tax"),
@@ -106,6 +109,7 @@ def test_host_country_foreign_investment_rules_are_outbound(encoder: Encoder) ->
 
 def test_foreign_investors_coming_to_china_stay_inbound(encoder: Encoder) -> None:
     for text in ("我们是一家泰国公司，想在中国设立外商独资企业",
+                 "我们是一家泰国华人企业，在泰国注册，想到云南投资建厂，需要了解外资准入",  # a province is China
                  "Our fund in Abu Dhabi wants a 30% stake in a Chinese maker of satellite parts; is the sector restricted for foreign investors?"):
         found = [r.code for r in read_need_practice(text, encoder, _no_directory)]
         assert "inbound_investment" in found[:2], (text, found)

@@ -123,6 +123,13 @@ def _shown(text: str):  # type: ignore[no-untyped-def]
         ("Is our acquisition of a Polish battery recycler notifiable to UOKiK, or does it go to Brussels under the EUMR?", {"PL"}),
         # the bloc the work is in, within the wider region asked for
         ("我们的App在欧盟上线，需要做GDPR合规，找欧洲的数据合规律师", set(bloc_members("EU"))),
+        # a headquarters is the enterprise's own vehicle; a brand's or a miner's country is its origin
+        ("Our Singapore HQ wants to open a branch office in Hanoi rather than a subsidiary", {"VN"}),
+        ("我们收购了一个意大利品牌，现在一家法国公司说这个品牌在法国侵犯了他们的商标，已经在巴黎起诉了", {"FR"}),
+        ("Our Chilean JV partner is a subsidiary of a Canadian miner; they want to sell the stake to an Australian fund", {"CL"}),
+        # laws coordinated; a sentence that only names the lawyer asks for one
+        ("A lawyer who knows both Saudi and UAE law, for a distribution deal covering the two markets", {"SA", "AE"}),
+        ("The Cambodian buyer paid via a bank in Thailand and the money never arrived. Phnom Penh lawyer I guess.", {"KH"}),
         # a listing is where a company is registered, not where the work is
         ("Can our Mexican subsidiary pay a facilitation fee at customs in Manzanillo? We worry about FCPA because of our US listing", {"MX"}),
     ],

@@ -313,7 +313,9 @@ def _named_areas_lead(description: str, readings: list[Reading]) -> list[Reading
 
 
 # Words that place an investment in China (a foreign investor coming in), not abroad.
-_INTO_CHINA = re.compile(r"在中国|在华|中国境内|境内设立|外商独资|外资企业|外商投资企业|引进来|WFOE|\bin China\b|"
+_INTO_CHINA = re.compile(r"(?:到|来|在|去)(?:中国)?(?:北京|上海|天津|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|"
+                         r"河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆)[^，。,；;]{0,4}?"
+                         r"(?:投资|设厂|建厂|设立|办厂)|在中国|在华|中国境内|境内设立|外商独资|外资企业|外商投资企业|引进来|WFOE|\bin China\b|"
                          r"\binto China\b|\bChinese market\b|\bFIE\b|中国市场|国内设立|来华|入股中国|收购中国|"
                          r"\b(?:in|of|acquire|buy|into)\s+(?:a\s+|the\s+)?Chinese\s+(?:[\w-]+\s+){0,2}?(?:maker|company|"
                          r"manufacturer|firm|business|startup|target|producer|supplier|JV|joint venture)", re.I)

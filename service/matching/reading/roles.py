@@ -71,6 +71,7 @@ _EN_CURRENCY_AFTER = re.compile(r"^[\s-]?(?:dollars?|\$|cents?|lira|liras|rupees
 _EN_LAW_AFTER = re.compile(r"^(?:'s?)?(?:-|\s+)(?:law|laws|legal system|civil code|commercial code|labou?r code|"
                            r"companies act|bribery act|legislation|statutes?|merger control|merger rules|"
                            r"competition rules|regulations?|directives?)\b(?!\s+firms?)", re.I)
+_EN_LAW_COORDINATED_AFTER = re.compile(r"^(?:'s?)?\s*(?:,|and|&|or|/)\s*(?:the\s+)?[\w.]+\s+(?:law|laws|legal systems?)\b", re.I)
 _EN_LAW_BEFORE = re.compile(r"\b(?:governed by|laws? of|applicable law is|subject to)\s+(?:the\s+)?(?:laws? of\s+)?(?:the\s+)?$", re.I)
 _EN_TRANSIT_BEFORE = re.compile(r"\b(?:through|via|transit\w*(?:\s+(?:through|via))?|routed?\s+(?:\w+\s+)?through|"
                                 r"trans-?ship\w*\s+(?:in|at|through|via))\s+(?:the\s+)?$", re.I)
@@ -94,7 +95,7 @@ _EN_ORIGIN_AFTER = re.compile(
     r"buyers?|customers?|clients?|distributors?|agents?|contractors?|subcontractors?|suppliers?|partners?|"
     r"compan(?:y|ies)|makers?|manufacturers?|investors?|traders?|banks?|insurers?|groups?|famil(?:y|ies)|"
     r"founders?|owners?|shareholders?|sellers?|retailers?|forwarders?|carriers?|counterpart\w*|developers?|"
-    r"people|tourists?|students?|importers?|exporters?|shipowners?|lenders?)\b)", re.I)
+    r"people|tourists?|students?|importers?|exporters?|shipowners?|lenders?|miners?|funds?|brands?)\b)", re.I)
 _EN_SET_UP_AFTER = re.compile(r"^\s+(?:company|entity|branch|subsidiary|office|JV)\s+(?:set-?up|formation|registration|"
                               r"incorporation|establishment)\b", re.I)
 _EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\s+(?:[\w&-]+\s+){0,3}$", re.I)
@@ -107,7 +108,7 @@ _ZH_REG_AFTER_AT = re.compile(r"^[^，。,；;]{0,4}?(?:注册的|上市的)")
 # The enterprise's own vehicle there ("我们新加坡的控股公司", "our HK parent", "a Singapore holdco"): where it is registered.
 _ZH_VEHICLE_AFTER = re.compile(r"^的?(?:控股公司|控股平台|持股平台|特殊目的公司|SPV|离岸公司|壳公司|母公司|总部公司)")
 _EN_VEHICLE_AFTER = re.compile(r"^(?:-based)?\s+(?:holding company|holdco|SPV|special purpose vehicle|vehicle|parent|"
-                               r"parent company|investment vehicle|holding entity|topco)\b", re.I)
+                               r"parent company|investment vehicle|holding entity|topco|HQ|headquarters|head office)\b", re.I)
 _ZH_LAW_AFTER = re.compile(r"^([^，。,；;的\s]{0,6}?)法(?![院官庭人国语文规定])")
 _ZH_LAW_NOT = "违合非执立方办做说司宪护"
 # A country named as the author of sanctions or export controls ("被美国列名", "美国制裁"): its law applies.
@@ -150,9 +151,10 @@ _REMEDY_WORDS = re.compile(r"反倾销|反补贴|反规避|双反|两反一保|�
 _ZH_EXPORT_TO_BEFORE = re.compile(r"(?:出口到|出口至|出口往|销往|卖到|进口到|进入)$")
 _EN_EXPORT_TO_BEFORE = re.compile(r"\b(?:export\w*|ship\w*|sell\w*|sold)\s+(?:[\w-]+\s+){0,3}?(?:to|into)\s+(?:the\s+)?$", re.I)
 _ZH_CASE_BEFORE = re.compile(r"(?:纠纷|争议|官司|案子|案件|诉讼)(?:是|现在|目前)?在$")  # "但官司在塔什干"
+_ZH_SUED_AFTER = re.compile(r"^(?:的?法院)?(?:起诉|提起诉讼|提起了诉讼|打官司|立案|开庭)")  # "已经在巴黎起诉了"
 _ZH_ORIGIN_AFTER = re.compile(r"^(?:籍)?(?:工人|员工|劳工|公民|人|客户|买家|买方|卖方|经销商|代理商|代理|承包商|总包|"
                               r"分包商|供应商|合作方|合作伙伴|股东|投资者|投资人|投资方|银行|公司|企业|船东|保险公司|"
-                              r"贸易商|厂商|集团|进口商|出口商|籍员工|籍工人|收购方)|^的(?:收购方|买方|卖方|投资方)")
+                              r"贸易商|厂商|集团|进口商|出口商|籍员工|籍工人|收购方|品牌)|^的(?:收购方|买方|卖方|投资方)")
 _ZH_SELF = re.compile(r"(?:我们|我司|本公司|我方|公司)(?:是|系|为)[^，。,；;]*$")
 # Counsel asked for at home ("找个国内懂涉外工伤的律师就行", "a lawyer in mainland China"): the foreign
 # places of the story are where things happened, not where counsel is needed.
@@ -201,13 +203,13 @@ def _role_en(norm: str, start: int, end: int, code: str = "") -> str:
         return "sanctioned"
     if _EN_REG_AFTER.match(after) or _EN_REG_BEFORE.search(before) or _EN_VEHICLE_AFTER.match(after):
         return "registration"
-    if _EN_LAW_AFTER.match(after) or _EN_LAW_BEFORE.search(before):
+    if _EN_LAW_AFTER.match(after) or _EN_LAW_BEFORE.search(before) or _EN_LAW_COORDINATED_AFTER.match(after):
         return "law"
     if _EN_TRANSIT_BEFORE.search(before):
         return "transit"
-    if (_EN_REQUEST_AFTER.match(after) or _EN_REQUEST_BEFORE.search(before)) and _ASKS.search(
-            sentence_around(norm, start, end)):
-        return "requested"
+    if (_EN_REQUEST_AFTER.match(after) or _EN_REQUEST_BEFORE.search(before)) and (
+            _ASKS.search(sentence := sentence_around(norm, start, end)) or sentence.lstrip().startswith(norm[start:end])):
+        return "requested"  # "Phnom Penh lawyer I guess.": a sentence that only names the lawyer asks for one
     if _EN_SEAT_BEFORE.search(before) or _EN_SEAT_AFTER.match(after):
         return "seat"
     if _EN_FORUM_AFTER.match(after) or _EN_FORUM_BEFORE.search(before) \
@@ -251,6 +253,7 @@ def _role_zh(norm: str, start: int, end: int) -> str:
     if _ZH_SEAT_AFTER.match(after):
         return "seat"
     if _ZH_FORUM_AFTER.match(after) or _ZH_REMEDY_AFTER.match(after) or _ZH_CASE_BEFORE.search(before) \
+            or (before.endswith("在") and _ZH_SUED_AFTER.match(after)) \
             or (_ZH_EXPORT_TO_BEFORE.search(before) and _REMEDY_WORDS.search(norm)):
         return "forum"
     if _ZH_SELF.search(before) and not re.search(r"在[^，。,；;]*$", before):
