@@ -70,6 +70,10 @@ def first(text: str) -> str:
         ("The Nigerian Customs Service disputes the valuation of imported generators", "tax"),
         ("CBP opened an EAPA investigation into duty evasion on our wheel hubs", "trade_remedies"),
         ("Setting up a rice trading company in Bangkok", "outbound_investment"),
+        ("欧盟客户要求做供应链尽职调查（CSDDD）", "compliance_anticorruption"),
+        ("我们在俄罗斯的子公司想把卢布利润换成人民币汇回，怎么操作合规", "finance_capital_markets"),  # 操作合规: done properly
+        ("Our Saudi sponsor took our company's seal and bank tokens and refuses to return them", "cross_border_litigation"),
+        ("our Russian buyer can't pay because of SWIFT disconnection", "export_control_sanctions"),
         ("The Korean supplier's warranty claim for the battery modules is going nowhere", "international_trade_contracts"),
         ("被美国海关认定原产地是中国，要补征301关税", "trade_remedies"),
         ("有个以色列籍工程师离职后带走了源代码，去了竞争对手那里", "intellectual_property"),

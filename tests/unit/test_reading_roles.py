@@ -130,6 +130,13 @@ def _shown(text: str):  # type: ignore[no-untyped-def]
         # laws coordinated; a sentence that only names the lawyer asks for one
         ("A lawyer who knows both Saudi and UAE law, for a distribution deal covering the two markets", {"SA", "AE"}),
         ("The Cambodian buyer paid via a bank in Thailand and the money never arrived. Phnom Penh lawyer I guess.", {"KH"}),
+        ("我们在埃塞的鞋厂出口到欧洲，欧盟客户要求做供应链尽职调查（CSDDD），需要欧洲律师", set(bloc_members("EU"))),
+        # abbreviations as desks write them; a payment routed through a third country
+        ("HCMC factory, landlord wants us out 2 yrs before lease ends. advice pls", {"VN"}),
+        ("JKT - PT PMA needs to change KBLI business codes", {"ID"}),
+        ("吉国的矿山被当地村民堵路，政府让我们停工整改", {"KG"}),
+        ("塔国的水泥厂要延长税收优惠期，当地税务局不同意", {"TJ"}),
+        ("our Kenyan buyer offers to pay via a third country (UAE) because its bank is slow", {"KE"}),
         # a listing is where a company is registered, not where the work is
         ("Can our Mexican subsidiary pay a facilitation fee at customs in Manzanillo? We worry about FCPA because of our US listing", {"MX"}),
     ],

@@ -75,6 +75,7 @@ _EN_LAW_COORDINATED_AFTER = re.compile(r"^(?:'s?)?\s*(?:,|and|&|or|/)\s*(?:the\s
 _EN_LAW_BEFORE = re.compile(r"\b(?:governed by|laws? of|applicable law is|subject to)\s+(?:the\s+)?(?:laws? of\s+)?(?:the\s+)?$", re.I)
 _EN_TRANSIT_BEFORE = re.compile(r"\b(?:through|via|transit\w*(?:\s+(?:through|via))?|routed?\s+(?:\w+\s+)?through|"
                                 r"trans-?ship\w*\s+(?:in|at|through|via))\s+(?:the\s+)?$", re.I)
+_EN_THIRD_COUNTRY_BEFORE = re.compile(r"\b(?:via|through)\s+a\s+third\s+country\s*[(:,]?\s*(?:the\s+)?$", re.I)
 _EN_REQUEST_AFTER = re.compile(rf"^(?:\s+{_W}){{0,2}}?\s+(?:lawyers?|counsel|attorneys?|litigators?|law\s+firms?|"
                                r"solicitors?|advocates?)\b", re.I)
 _EN_REQUEST_BEFORE = re.compile(r"\b(?:lawyers?|counsel|attorneys?|litigators?|law firm|someone|somebody|advisers?|"
@@ -205,7 +206,7 @@ def _role_en(norm: str, start: int, end: int, code: str = "") -> str:
         return "registration"
     if _EN_LAW_AFTER.match(after) or _EN_LAW_BEFORE.search(before) or _EN_LAW_COORDINATED_AFTER.match(after):
         return "law"
-    if _EN_TRANSIT_BEFORE.search(before):
+    if _EN_TRANSIT_BEFORE.search(before) or _EN_THIRD_COUNTRY_BEFORE.search(before):
         return "transit"
     if (_EN_REQUEST_AFTER.match(after) or _EN_REQUEST_BEFORE.search(before)) and (
             _ASKS.search(sentence := sentence_around(norm, start, end)) or sentence.lstrip().startswith(norm[start:end])):
@@ -340,7 +341,12 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     plain = [p for p in live if p.role == "target" and p.code not in excluded]
     for role in ("requested", "forum"):
         codes = {p.code for p in live if p.role == role}
-        within = [p for p in plain if p.members and any(set(p.members) <= set(bloc_members(c)) for c in codes)]
+        within = [p for p in plain if p.code not in codes and p.members
+                  and any(set(p.members) <= set(bloc_members(c)) for c in codes)]
+        if not within and role == "requested":
+            # "欧盟客户要求做供应链尽调，需要欧洲律师": a bloc named inside the region asked for, in any role
+            within = [p for p in live if p.code in blocs() and p.code not in codes
+                      and any(set(bloc_members(p.code)) <= set(bloc_members(c)) for c in codes)]
         if role == "requested" and codes and within and all(c in blocs() for c in codes):
             # "在老挝、柬埔寨注册商标，找东南亚的律师": the countries named, not the whole bloc; but a
             # bloc's institution deciding (the Commission on a Greek port bid) is the bloc's matter
