@@ -25,12 +25,14 @@ from service.matching.need import NeedQuery, Term, given, read
 from service.matching.need import places as need_places
 from service.matching.profile import LawyerFacts, encoded_text
 from service.matching.reading import read_languages, read_need_practice, read_target_countries, resolve
+from service.matching.reading.matters import NEIGHBOUR_SENTENCES, area_of, read_need_matters
 from service.matching.reading.text import in_original, to_simplified
 
 # Above this many eligible lawyers, scoring starts from a semantic shortlist of the eligible plus
 # one of the field matches (target country and practice). Every lawyer of the dev set is scored
 # (it has fewer matchable lawyers), so its ranking is exactly the exhaustive one.
 EXHAUSTIVE_LIMIT = 2000
+MATTER_TYPES_READ = 3  # of the need's main area (an area has three or four)
 SEMANTIC_SHORTLIST = 200
 # Results read from the database beyond k, in case some stopped being matchable meanwhile.
 DESCRIBE_SPARE = 3
@@ -107,12 +109,15 @@ class MatchEngine:
         simplified characters; the evidence is shown in the caller's own script)."""
         text = to_simplified(description)
         resolved, binding = resolve(text)
+        neighbours = self._labelled_neighbours(text)
+        areas = given(practice_areas) if practice_areas else self._read_practice(text, neighbours)
         query = NeedQuery(
             counterparties=rules.party_keys(counterparties),
             description=text,
             countries=given(countries) if countries else read(read_target_countries(text)),
             languages=given(languages) if languages else read(read_languages(text)),
-            practice_areas=given(practice_areas) if practice_areas else self.read_practice(text),
+            practice_areas=areas,
+            matters=read(read_need_matters(text, areas[0].code, neighbours)[:MATTER_TYPES_READ]) if areas else (),
             locale=locale or explain.caller_locale(description),
             places=need_places(resolved, binding if not countries else set(countries)),
         )
@@ -123,17 +128,21 @@ class MatchEngine:
             return tuple(replace(t, evidence=in_original(t.evidence, text, description)) for t in terms)
 
         return replace(query, countries=script(query.countries), languages=script(query.languages),
-                       practice_areas=script(query.practice_areas), places=script(query.places))
+                       practice_areas=script(query.practice_areas), matters=script(query.matters),
+                       places=script(query.places))
 
-    def read_practice(self, description: str) -> tuple[Term, ...]:
-        """Practice areas read from the need, with the directory's labelled passages voting."""
+    def _labelled_neighbours(self, text: str) -> list[tuple[float, str | None]]:
+        """The directory's sentences nearest the need (the very query the passage search encodes),
+        most similar first, each with its label: a matter type ("tax/transfer_pricing"), a practice
+        area, or None. Both the practice reading and the matter reading count them."""
         cat = self.catalog
+        vector = cat.encoder.encode_queries([encoded_text(text)])[0]
+        return [(similarity, cat.labels.get(passage_id)) for passage_id, _, similarity in cat.index.nearest(vector, NEIGHBOUR_SENTENCES)]
 
-        def labelled_neighbours(vector: np.ndarray, k: int) -> list[tuple[float, str | None]]:
-            hits = cat.index.nearest(vector, k)
-            return [(similarity, cat.labels.get(passage_id)) for passage_id, _, similarity in hits]
-
-        return read(read_need_practice(description, cat.encoder, labelled_neighbours))
+    def _read_practice(self, text: str, neighbours: list[tuple[float, str | None]]) -> tuple[Term, ...]:
+        """Practice areas read from the need, with the directory's labelled passages voting."""
+        by_area = [(similarity, area_of(label) if label else None) for similarity, label in neighbours]
+        return read(read_need_practice(text, self.catalog.encoder, lambda _vector, k: by_area[:k]))
 
     # ---- matching ----------------------------------------------------------------------------
 

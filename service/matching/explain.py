@@ -10,9 +10,10 @@ from functools import lru_cache
 
 from service import taxonomy
 from service.matching import rules, scoring
-from service.matching.need import NeedQuery
+from service.matching.need import NeedQuery, Term
 from service.matching.profile import LawyerFacts
 from service.matching.reading import read_countries
+from service.matching.reading.matters import matter_name
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # the track record is a reason once it lifts the score this much above neutral (of 0..1)
@@ -41,6 +42,7 @@ EVIDENCE_CANDIDATES = 5
 # another language is clearly closer), it names a target country. A passage about the lawyer (an
 # award, a membership, a career step, pro bono) is no matter they handled: never quoted as one.
 # Similarities of one lawyer's passages to a need are typically 0.02-0.10 apart.
+MATTER_SAID = 0.5
 PLACE_FIT = 0.04
 LANGUAGE_FIT = 0.10
 _ABOUT_LAWYER = re.compile(
@@ -118,6 +120,7 @@ def reasons(
     countries_read: list[str],
     practice_declared: list[str],
     practice_read: list[str],
+    matters: list[str],
     evidence: str | None,
     years: int,
     pools: tuple[str, ...],
@@ -153,6 +156,9 @@ def reasons(
     if practice_read:
         names = _join([practice(c, locale) for c in practice_read], locale)
         out.append(f"履历显示{names}经验" if zh else f"Profile shows {names} work")
+    if matters:
+        names = _join([matter_name(k, locale) for k in matters], locale)
+        out.append(f"办理过同类事务：{names}" if zh else f"Has handled this kind of matter: {names}")
     if evidence:
         out.append(f"最相关经历：{evidence}" if zh else f"Closest matter: {evidence}")
     credentials = []
@@ -201,6 +207,7 @@ class Agreement:
     languages: list[tuple[str, str]]  # (code, level) of the need's languages the lawyer works in
     practice_declared: list[str]
     practice_read: list[str]  # areas the profile's text shows, for a lawyer who declared none
+    matters: list[str]  # the need's matter types the profile shows the lawyer handling
 
     def matched(self) -> dict[str, list[str]]:
         return {
@@ -208,6 +215,7 @@ class Agreement:
             "region_countries": [served for served, _ in self.region_countries],
             "languages": [code for code, _ in self.languages],
             "practice_areas": self.practice_declared + self.practice_read,
+            "matter_types": self.matters,
         }
 
     def reasons(self, locale: str, evidence: str | None, lawyer: LawyerFacts) -> list[str]:
@@ -220,6 +228,7 @@ class Agreement:
             languages=self.languages,
             practice_declared=self.practice_declared,
             practice_read=self.practice_read,
+            matters=self.matters,
             evidence=evidence,
             years=lawyer.years_of_practice,
             pools=lawyer.talent_pools,
@@ -257,7 +266,14 @@ def agreement(need: NeedQuery, lawyer: LawyerFacts) -> Agreement:
         languages=[(t.code, lawyer.languages[t.code]) for t in need.languages if t.code in lawyer.languages],
         practice_declared=declared,
         practice_read=read,
+        matters=[t.code for t in _surest_matters(need) if t.code in lawyer.matters],
     )
+
+
+def _surest_matters(need: NeedQuery) -> list[Term]:
+    """The need's matter types read at least half as surely as the surest: the ones worth saying."""
+    surest = max((t.confidence for t in need.matters), default=0.0)
+    return [t for t in need.matters if t.confidence >= MATTER_SAID * surest]
 
 
 # ---- an empty answer, explained --------------------------------------------------------------

@@ -76,6 +76,8 @@ class NeedQuery:
     countries: tuple[Term, ...] = ()
     languages: tuple[Term, ...] = ()
     practice_areas: tuple[Term, ...] = ()
+    # matter types of the main area ("tax/transfer_pricing"), read from the description
+    matters: tuple[Term, ...] = ()
     locale: str = "en"
     places: tuple[PlaceTerm, ...] = ()  # every place the description names, with its role
     # the other side(s) of the matter, as ``rules.party_key``s: the conflict rule reads them

@@ -19,6 +19,8 @@ from service import taxonomy
 from service.matching.rules import party_keys
 from service.matching.reading import fingerprint as reading_fingerprint
 from service.matching.reading import mask_places, read_countries, read_practice_areas
+from service.matching.reading.matters import PASSAGE_THRESHOLD as MATTER_PASSAGE_THRESHOLD
+from service.matching.reading.matters import area_of, read_matters
 from service.matching.reading.text import to_simplified
 
 # A country or practice area read from a profile's own text counts as covered above this confidence.
@@ -44,6 +46,8 @@ class LawyerFacts:
     read_countries: frozenset[str]
     declared_practice: frozenset[str]
     read_practice: frozenset[str]
+    # matter types ("tax/transfer_pricing") the profile's sentences show the lawyer handling
+    matters: frozenset[str] = frozenset()
     # conflicts and capacity (rules.not_conflicted, rules.has_capacity): party keys the lawyer
     # declared adverse, and whether they are at their maximum of open engagements
     adverse: frozenset[str] = frozenset()
@@ -117,11 +121,13 @@ def _confident(codes_and_confidences: Iterable[Any]) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _read_passage(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    """Countries and practice areas a passage names; boilerplate recurs across profiles, so
-    recent answers are remembered (the readers cost about a millisecond a profile)."""
+def _read_passage(text: str) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+    """Countries, practice areas and matter types (surest first, of any area) a passage names;
+    boilerplate recurs across profiles, so recent answers are remembered (the readers cost about a
+    millisecond a profile)."""
     simplified = to_simplified(text)
-    return _confident(read_countries(simplified)), _confident(read_practice_areas(simplified))
+    kinds = tuple(r.code for r in read_matters(simplified) if r.confidence >= MATTER_PASSAGE_THRESHOLD)
+    return _confident(read_countries(simplified)), _confident(read_practice_areas(simplified)), kinds
 
 
 def firm_key(firm: str | None, firm_en: str | None, lawyer_id: int) -> str:
@@ -140,16 +146,22 @@ def read_profile(lawyer: Profile, intern: Interner | None = None) -> tuple[Lawye
     read_p: set[str] = set()
     sentence_readings = []
     for passage in lawyer.passages:
-        countries, practice = _read_passage(passage.text)
+        countries, practice, kinds = _read_passage(passage.text)
         read_c |= countries
         read_p |= practice
-        sentence_readings.append((passage.id, practice))
+        sentence_readings.append((passage.id, practice, kinds))
     areas = frozenset(lawyer.practice_areas or ()) or frozenset(read_p)
     labels: dict[int, str | None] = {}
-    for passage_id, practice in sentence_readings:
-        # a sentence labelled with one of the lawyer's own areas is a worked example of that area
+    matters: set[str] = set()
+    for passage_id, practice, kinds in sentence_readings:
+        # a sentence labelled with one of the lawyer's own areas is a worked example of that area,
+        # and of the first matter type of that area it names ("tax/transfer_pricing")
         own = practice & areas
-        labels[passage_id] = next(iter(own)) if len(own) == 1 else (next(iter(areas)) if len(areas) == 1 and practice else None)
+        area = next(iter(own)) if len(own) == 1 else (next(iter(areas)) if len(areas) == 1 and practice else None)
+        kinds_here = [k for k in kinds if area_of(k) in areas]
+        matters.update(kinds_here)
+        kind = next((k for k in kinds_here if area_of(k) == area), None)
+        labels[passage_id] = kind or area
     facts = LawyerFacts(
         id=lawyer.id,
         firm_key=intern(firm_key(lawyer.firm, lawyer.firm_en, lawyer.id)),
@@ -161,6 +173,7 @@ def read_profile(lawyer: Profile, intern: Interner | None = None) -> tuple[Lawye
         read_countries=intern(frozenset(read_c - {"CN"})),
         declared_practice=intern(frozenset(lawyer.practice_areas or ())),
         read_practice=intern(frozenset(read_p)),
+        matters=intern(frozenset(matters)),
         adverse=intern(frozenset(party_keys(lawyer.adverse_parties or ()))),
         at_capacity=bool(lawyer.at_capacity),
         track=dict(lawyer.track_record) if lawyer.track_record else None,

@@ -72,6 +72,12 @@ SECOND_TIER_AREA_WEIGHT = 0.125
 # A country read more likely than not shapes the tiers even when not sure enough to bind.
 TIER_COUNTRY_CONFIDENCE = 0.5
 
+# Of the matter term, the share earned by having handled the need's very type of matter (the
+# exchange format grades it: "the very matter type"); a need read that surely (or surer) gets it all.
+MATTER_TYPE_SHARE = 0.5
+MATTER_TYPE_SURE = 0.6
+MATTER_MASK = "matter"  # the mask kind of a matter type the profile shows (catalog.facts.MATTER)
+
 # Cosine similarities of sentence encoders cluster in a narrow band; this maps it onto 0..1.
 MATTER_FLOOR = 0.15
 MATTER_CEILING = 0.65
@@ -154,7 +160,7 @@ def components(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray, similarity
     return ComponentArrays(
         country=_country(need, facts, ids) if need.countries else np.full(n, NO_TARGET_NEUTRAL),
         practice=_practice(need, facts, ids) if need.practice_areas else np.full(n, NO_TARGET_NEUTRAL),
-        matter=matter_score(similarity),
+        matter=_matter(need, facts, ids, similarity),
         language=_language(need, facts, ids),
         credentials=facts.credentials[ids],
         track_record=facts.track_record[ids],
@@ -177,6 +183,24 @@ def _country(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarra
             near = facts.mask("region", region)[ids] & ~exact
             country = np.where(near, np.maximum(country, REGION_CREDIT * term.confidence), country)
     return country
+
+
+def _matter(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray, similarity: np.ndarray) -> np.ndarray:
+    """The similarity of the lawyer's closest sentence, and, for MATTER_TYPE_SHARE of the term,
+    whether the profile shows the need's very type of matter (the surest type read counts fully,
+    another in proportion; the share shrinks when the need's type is unsure)."""
+    close = matter_score(similarity)
+    if not need.matters:
+        return close
+    surest = max(t.confidence for t in need.matters)
+    if surest <= 0.0:
+        return close
+    typed = np.zeros(len(ids))
+    for term in need.matters:
+        typed = np.maximum(typed, np.where(facts.mask(MATTER_MASK, term.code)[ids], term.confidence / surest, 0.0))
+    share = MATTER_TYPE_SHARE * min(1.0, surest / MATTER_TYPE_SURE)
+    result: np.ndarray = (1.0 - share) * close + share * typed
+    return result
 
 
 def area_weights(need: NeedQuery) -> dict[str, float]:

@@ -48,6 +48,9 @@ MATCH_RESPONSE: dict[str, Any] = {
             {"code": "international_arbitration", "confidence": 0.775, "source": "read", "evidence": "仲裁", "binding": False},
             {"code": "energy_resources", "confidence": 0.647, "source": "read", "evidence": "光伏", "binding": False},
         ],
+        "matter_types": [
+            {"code": "international_arbitration/construction_disputes", "confidence": 0.7, "source": "read", "evidence": "EPC", "binding": False},
+        ],
         "places": [{"code": "KZ", "role": "target", "evidence": "哈萨克斯坦", "binding": True, "members": []}],
     },
     "eligible": 81,
@@ -57,7 +60,7 @@ MATCH_RESPONSE: dict[str, Any] = {
             "lawyer": _CARD,
             "score": 0.8682,
             "components": {"country": 0.95, "practice": 0.8348, "matter": 0.8143, "language": 1.0, "credentials": 0.6123, "track_record": 0.5},
-            "matched": {"countries": ["KZ"], "region_countries": [], "languages": ["ru"], "practice_areas": ["energy_resources"]},
+            "matched": {"countries": ["KZ"], "region_countries": [], "languages": ["ru"], "practice_areas": ["energy_resources"], "matter_types": []},
             "reasons": ["服务国家：哈萨克斯坦", "工作语言：俄语（工作语言）", "执业领域：能源与矿产", f"最相关经历：{_EVIDENCE_TEXT}", "执业17年、省级领军人才"],
             "evidence": {"text": _EVIDENCE_TEXT, "kind": "bio", "similarity": 0.5572},
         }

@@ -58,6 +58,11 @@ class Understood(BaseModel):
     countries: list[Reading] = Field(description="target countries, the most confident first")
     languages: list[Reading] = Field(description="working languages the lawyer must (binding) or should have")
     practice_areas: list[Reading] = Field(description="practice areas, the most likely first; they rank, never filter")
+    matter_types: list[Reading] = Field(
+        default_factory=list,
+        description="kinds of work within the main practice area (\"tax/transfer_pricing\"), the most likely first: a lawyer "
+                    "whose profile shows the same kind ranks higher; they never filter",
+    )
     places: list[Place] = Field(
         default_factory=list,
         description="every place the description names, in order, with its role and whether it binds",
@@ -102,7 +107,8 @@ class Components(BaseModel):
 
     country: float = Field(description="serves a target country (x reading confidence); less for a country of its region")
     practice: float = Field(description="has a target practice area: declared 1.0, read from the bio 0.85, relative to the need's most likely area")
-    matter: float = Field(description="similarity of the need and the lawyer's best passage, mapped to 0..1")
+    matter: float = Field(description="similarity of the need and the lawyer's best passage, mapped to 0..1, and, for half of it, "
+                                      "whether the profile shows the need's kind of work (matter_types)")
     language: float = Field(description="share of the need's languages the lawyer speaks")
     credentials: float = Field(description="seniority and talent pools")
     track_record: float = Field(
@@ -118,6 +124,7 @@ class Matched(BaseModel):
     region_countries: list[str] = Field(description="countries served in the target's region, when not the target itself")
     languages: list[str] = Field(description="the need's languages the lawyer speaks")
     practice_areas: list[str] = Field(description="the need's practice areas the lawyer has")
+    matter_types: list[str] = Field(default_factory=list, description="the need's kinds of work the lawyer's profile shows them handling")
 
 
 class Evidence(BaseModel):
@@ -217,6 +224,7 @@ def _understood(query: NeedQuery) -> dict[str, Any]:
         "languages": [_reading(t) for t in query.languages],
         # a lawyer of a neighbouring area may be the one, so practice areas never filter
         "practice_areas": [_reading(t, can_bind=False) for t in query.practice_areas],
+        "matter_types": [_reading(t, can_bind=False) for t in query.matters],
         "places": [
             {"code": p.code, "role": p.role, "evidence": p.evidence, "binding": p.binding, "members": list(p.members)}
             for p in query.places

@@ -23,6 +23,7 @@ Key = tuple[str, str]
 EVERYONE: Key = ("*", "*")
 DECLARED_PRACTICE: Key = ("declared", "practice")
 READ_COUNTRY = "read"  # ("read", code): the country is served on the bio's word only
+MATTER = scoring.MATTER_MASK  # ("matter", "tax/transfer_pricing"): the profile shows the lawyer handling that type
 
 
 def mask_keys(facts: LawyerFacts) -> list[Key]:
@@ -33,6 +34,7 @@ def mask_keys(facts: LawyerFacts) -> list[Key]:
     keys += [("region", region) for region in facts.regions]
     keys += [("language", code) for code in facts.languages]
     keys += [("practice", code) for code in facts.practice_areas]
+    keys += [(MATTER, key) for key in facts.matters]
     if facts.declared_practice:
         keys.append(DECLARED_PRACTICE)
     keys += [(READ_COUNTRY, code) for code in countries - facts.declared_countries - facts.office_countries]

@@ -46,6 +46,7 @@ def export_facts(table: FactTable, labels: PassageLabels) -> dict[str, np.ndarra
                 number(f.read_countries, sorted(f.read_countries)),
                 number(f.declared_practice, sorted(f.declared_practice)),
                 number(f.read_practice, sorted(f.read_practice)),
+                number(f.matters, sorted(f.matters)),
                 number(f.adverse, sorted(f.adverse)),
                 int(f.at_capacity),
                 number(json.dumps(f.track, sort_keys=True), f.track),
@@ -53,7 +54,7 @@ def export_facts(table: FactTable, labels: PassageLabels) -> dict[str, np.ndarra
             for f in table.lawyers.values()
         ],
         dtype=np.int64,
-    ).reshape(-1, 13)
+    ).reshape(-1, 14)
     labelled = labels.items()
     label_names = sorted(set(labelled.values()))
     code = {name: i for i, name in enumerate(label_names)}
@@ -85,7 +86,7 @@ def import_facts(arrays: dict[str, np.ndarray], table: FactTable, labels: Passag
     groups: dict[tuple[int, ...], list[int]] = {}
     table.clear()
     table.intern = intern
-    for lawyer_id, years, firm, pools, langs, dc, oc, rc, dp, rp, adverse, full, track in arrays["facts"].tolist():
+    for lawyer_id, years, firm, pools, langs, dc, oc, rc, dp, rp, kinds, adverse, full, track in arrays["facts"].tolist():
         table.lawyers[lawyer_id] = LawyerFacts(
             id=lawyer_id,
             firm_key=value(firm, "str", intern),
@@ -97,11 +98,12 @@ def import_facts(arrays: dict[str, np.ndarray], table: FactTable, labels: Passag
             read_countries=value(rc, "set", as_set),
             declared_practice=value(dp, "set", as_set),
             read_practice=value(rp, "set", as_set),
+            matters=value(kinds, "set", as_set),
             adverse=value(adverse, "set", as_set),
             at_capacity=bool(full),
             track=raw[track],
         )
-        groups.setdefault((langs, dc, oc, rc, dp, rp, adverse, full), []).append(lawyer_id)
+        groups.setdefault((langs, dc, oc, rc, dp, rp, kinds, adverse, full), []).append(lawyer_id)
     credentials: dict[tuple[int, int], float] = {}
     by_lawyer: dict[int, float] = {}
     for facts in table.lawyers.values():

@@ -19,52 +19,19 @@ from embeddings.encoder import Encoder
 from service import taxonomy
 from service.matching.reading.places import mask_places
 from service.matching.reading.roles import resolve
-from service.matching.reading.text import EN_WORD, NORMALISE, Reading, is_cjk, load_lexicon, trie_pattern
+from service.matching.reading.text import NORMALISE, Reading, TermMatcher, load_lexicon
 
 _Terms = dict[str, list[tuple[str, float]]]
 
 
-def _case_sensitive(term: str) -> bool:
-    stem = term.rstrip("*")
-    return stem.isupper() or len(stem) <= 3 or stem[0].isupper()
-
-
 @lru_cache(maxsize=1)
-def _lexicon_pattern() -> tuple[re.Pattern[str], _Terms, list[str]]:
-    """(pattern, readings by term, starred terms longest first)."""
+def _lexicon() -> TermMatcher:
     lexicon: dict[str, dict[str, float]] = load_lexicon("practice")["areas"]
     terms: _Terms = {}
     for code, entries in lexicon.items():
         for term, weight in entries.items():
             terms.setdefault(term, []).append((code, weight))
-    zh_terms = [t for t in terms if is_cjk(t)]
-    en_terms = [t.lower() for t in terms if not is_cjk(t)]
-    pattern = re.compile(
-        rf"(?<![{EN_WORD}])(?i:{trie_pattern(en_terms, wildcard=f'[{EN_WORD}]*')})"
-        rf"(?![{EN_WORD}])|" + trie_pattern(zh_terms)
-    )
-    starred = sorted((t for t in terms if t.endswith("*")), key=len, reverse=True)
-    return pattern, terms, starred
-
-
-def _which_term(found: str, terms: _Terms, starred: list[str]) -> str | None:
-    if found in terms:
-        return found
-    low = found.lower()
-    for term in terms:  # exact English terms, compared without case
-        if not term.endswith("*") and term.lower() == low and not _case_sensitive(term):
-            return term
-    for term in starred:
-        stem = term[:-1]
-        if low.startswith(stem.lower()) and (not _case_sensitive(term) or found.startswith(stem)):
-            return term
-    return None
-
-
-@lru_cache(maxsize=4096)
-def _which_term_cached(found: str) -> str | None:
-    _, terms, starred = _lexicon_pattern()
-    return _which_term(found, terms, starred)
+    return TermMatcher(terms)
 
 
 # "not litigation, just a compliance review", "不需要诉讼": a matter named to be set aside ("没办法把
@@ -74,21 +41,21 @@ _EN_NEGATED = re.compile(r"(?:\bnot|\bno|\bnever|\brather than|\binstead of|\bdo
                          r"(?:[\w-]+\s+){0,2}$", re.I)
 
 
-def _negated(norm: str, start: int) -> bool:
+def negated(norm: str, start: int) -> bool:
     before = norm[max(0, start - 30):start]
     return bool(_ZH_NEGATED.search(before) or _EN_NEGATED.search(before))
 
 
 def _lexicon_scores(text: str) -> dict[str, tuple[float, str]]:
-    pattern, terms, _ = _lexicon_pattern()
+    matcher = _lexicon()
     hits: dict[str, dict[str, float]] = {}
     evidence: dict[str, tuple[float, str]] = {}
     norm = text.translate(NORMALISE)
-    for m in pattern.finditer(norm):
-        term = _which_term_cached(m.group(0))
-        if term is None or _negated(norm, m.start()):
+    for m in matcher.pattern.finditer(norm):
+        term = matcher.which(m.group(0))
+        if term is None or negated(norm, m.start()):
             continue
-        for code, weight in terms[term]:
+        for code, weight in matcher.terms[term]:
             if weight <= 0.0:
                 continue
             hits.setdefault(code, {})

@@ -92,6 +92,49 @@ def trie_pattern(surfaces: Iterable[str], wildcard: str = "") -> str:
     return emit(trie)
 
 
+class TermMatcher:
+    """Finds the terms of a weighted lexicon in a text, longest first: English terms as whole words
+    (a trailing "*" a word prefix), matched with their case when written in capitals, with three
+    letters or fewer, or capitalised ("SEP", "Madrid"), without it otherwise; Chinese terms anywhere."""
+
+    def __init__(self, terms: dict[str, list[tuple[str, float]]]) -> None:
+        self.terms = terms
+        zh_terms = [t for t in terms if is_cjk(t)]
+        en_terms = [t.lower() for t in terms if not is_cjk(t)]
+        self.pattern = re.compile(
+            rf"(?<![{EN_WORD}])(?i:{trie_pattern(en_terms, wildcard=f'[{EN_WORD}]*')})"
+            rf"(?![{EN_WORD}])|" + trie_pattern(zh_terms)
+        )
+        self._starred = sorted((t for t in terms if t.endswith("*")), key=len, reverse=True)
+        self._folded = {t.lower(): t for t in terms if not t.endswith("*") and not self._case_sensitive(t)}
+        self._found: dict[str, str | None] = {}
+
+    @staticmethod
+    def _case_sensitive(term: str) -> bool:
+        stem = term.rstrip("*")
+        return stem.isupper() or len(stem) <= 3 or stem[0].isupper()
+
+    def which(self, found: str) -> str | None:
+        """The lexicon term a match of the pattern stands for (None: a case-sensitive term in the wrong case)."""
+        if found in self._found:
+            return self._found[found]
+        term: str | None = None
+        if found in self.terms:
+            term = found
+        else:
+            low = found.lower()
+            term = self._folded.get(low)
+            if term is None:
+                for starred in self._starred:
+                    stem = starred[:-1]
+                    if low.startswith(stem.lower()) and (not self._case_sensitive(starred) or found.startswith(stem)):
+                        term = starred
+                        break
+        if len(self._found) < 16384:
+            self._found[found] = term
+        return term
+
+
 _SENT_END = re.compile(r"[。！？!?；;\n]|\.(?:\s|$)")
 _CLAUSE = re.compile(r"[。；;！!？?\n]|\.(?:\s|$)|[，,、](?!\s*(?:and|or)\b)|\bbut\b|但|不过|而且")
 
