@@ -60,6 +60,7 @@ def test_the_directory_votes_where_the_need_has_no_words_for_its_type() -> None:
     read = read_need_matters(need, "tax", neighbours)
     assert read[0].code == "tax/transfer_pricing"
     assert read_need_matters(need, "tax", []) == []  # its words alone name no type
+    assert read_need_matters(need, "tax", [(0.6, "tax"), (0.5, None)]) == []  # a sentence labelled with the area only
 
 
 def test_words_and_votes_agree_on_the_surest_type() -> None:

@@ -101,7 +101,7 @@ def read_need_matters(description: str, area: str, neighbours: Sequence[tuple[fl
     if neighbours:
         nearest = neighbours[0][0]
         for similarity, key in neighbours:
-            if key and area_of(key) == area:
+            if key and SEPARATOR in key and area_of(key) == area:  # a bare area label names no type
                 votes[key] = votes.get(key, 0.0) + float(np.exp((similarity - nearest) / VOTE_TEMPERATURE))
     best_vote = max(votes.values(), default=0.0)
     readings = []
