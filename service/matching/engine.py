@@ -253,9 +253,17 @@ class MatchEngine:
         nearest: dict[int, list[OwnerHit]] = {m.lawyer.id: [] for m in chosen}
         for hit in self.catalog.index.passage_scores(vector, list(nearest)):
             nearest[hit.owner_id].append(hit)
+        said = explain.said_matters(query)
+        of_the_matter: set[int] = set()
         for lawyer_id, hits in nearest.items():
             hits.sort(key=lambda h: (-h.score, h.passage_id))
+            # the nearest passages, and the nearest of the rest that shows the need's type of matter
+            typed = [h for h in hits if self.catalog.labels.get(h.passage_id) in said] if said else []
+            of_the_matter.update(h.passage_id for h in typed)
+            extra = next((h for h in typed if h not in hits[: explain.EVIDENCE_CANDIDATES]), None)
             del hits[explain.EVIDENCE_CANDIDATES :]
+            if extra is not None and not any(h.passage_id in of_the_matter for h in hits):
+                hits.append(extra)
         cards = self.catalog.describe({i: [h.passage_id for h in hits] for i, hits in nearest.items()}, session)
         kept = []
         for match in chosen:
@@ -265,7 +273,8 @@ class MatchEngine:
             match.card = card.row
             present = [h for h in nearest[match.lawyer.id] if h.passage_id in card.passages]  # still exist
             match.evidence, match.evidence_passage = None, None
-            quoted = explain.best_evidence(query, [(h.passage_id, h.score, card.passages[h.passage_id][1]) for h in present])
+            quoted = explain.best_evidence(query, [(h.passage_id, h.score, card.passages[h.passage_id][1]) for h in present],
+                                           of_the_matter)
             if quoted is not None:
                 kind, text = card.passages[quoted]
                 similarity = next(h.score for h in present if h.passage_id == quoted)

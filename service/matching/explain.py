@@ -4,7 +4,7 @@ caller's language (Chinese for a Chinese need, else English)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -41,8 +41,10 @@ EVIDENCE_CANDIDATES = 5
 # quotes what they can read: the profile's own sentence in their language wins unless one in
 # another language is clearly closer), it names a target country. A passage about the lawyer (an
 # award, a membership, a career step, pro bono) is no matter they handled: never quoted as one.
-# Similarities of one lawyer's passages to a need are typically 0.02-0.10 apart.
-MATTER_SAID = 0.5
+# Similarities of one lawyer's passages to a need are typically 0.02-0.10 apart. A sentence showing
+# the need's very type of matter fits first (it is the one the reasons promise), in the caller's
+# language where the profile has one.
+MATTER_FIT = 0.15
 PLACE_FIT = 0.04
 LANGUAGE_FIT = 0.10
 _ABOUT_LAWYER = re.compile(
@@ -52,23 +54,25 @@ _ABOUT_LAWYER = re.compile(
     r"lectur(?:es|er)|author of)"
     r"|荣获|获评|被评为|入选|公益|法律援助|加入律师行业前|从业前|执业前|毕业于|学位|(?:协会|学会)会员|任教|讲师|著有"
 )
+MATTER_SAID = 0.5  # of the surest type's confidence: a matter type read this surely is said in the reasons
 # Lines that describe the lawyer but may also name a matter ("精通俄语，代理过多起哈萨克斯坦仲裁"):
 # quoted only when clearly closer than the alternatives.
 _ABOUT_LAWYER_TOO = re.compile(r"(?i)\b(?:serves? on|sits on|speaks|fluent in)|担任.{0,16}(?:委员|理事|仲裁员)|兼任|精通|母语")
 ABOUT_LAWYER_FIT = -0.10
 
 
-def best_evidence(need: NeedQuery, candidates: Sequence[tuple[int, float, str]]) -> int | None:
+def best_evidence(need: NeedQuery, candidates: Sequence[tuple[int, float, str]], of_the_matter: Collection[int] = ()) -> int | None:
     """Of (passage id, similarity, text) candidates, the passage to quote: the best fit, ties to
     the higher similarity, then the lower id; None when every one is about the lawyer rather than a
-    matter. Places are read last and only for a candidate that could still win (reading a
-    sentence's places costs ~0.2 ms the first time it is seen)."""
+    matter. ``of_the_matter``: the candidates that show the need's type of matter (their labels).
+    Places are read last and only for a candidate that could still win (reading a sentence's places
+    costs ~0.2 ms the first time it is seen)."""
     targets = {t.code for t in need.countries}
     ranked = []
     for pid, similarity, text in candidates:
         if _ABOUT_LAWYER.search(text):
             continue
-        fit = similarity
+        fit = similarity + (MATTER_FIT if pid in of_the_matter else 0.0)
         if caller_locale(text) == need.locale:
             fit += LANGUAGE_FIT
         if _ABOUT_LAWYER_TOO.search(text):
@@ -268,6 +272,11 @@ def agreement(need: NeedQuery, lawyer: LawyerFacts) -> Agreement:
         practice_read=read,
         matters=[t.code for t in _surest_matters(need) if t.code in lawyer.matters],
     )
+
+
+def said_matters(need: NeedQuery) -> set[str]:
+    """The need's matter types worth saying (and quoting a sentence for)."""
+    return {t.code for t in _surest_matters(need)}
 
 
 def _surest_matters(need: NeedQuery) -> list[Term]:

@@ -38,3 +38,11 @@ def test_a_passage_about_the_lawyer_is_never_quoted_as_a_matter() -> None:
     matter = (3, 0.30, "代表中资承包商处理沙特业主拒签验收证书的争议。")
     assert explain.best_evidence(need, [award, pro_bono, matter]) == 3
     assert explain.best_evidence(need, [award, pro_bono]) is None
+
+
+def test_a_sentence_of_the_needs_very_type_of_matter_is_quoted_first() -> None:
+    need = _need("越南税务局说我们给母公司的加工费定价太低，要补税", ["VN"])
+    treaty = (1, 0.52, "曾就越南税务机关拒绝给予协定待遇的问题，为某汽车制造企业启动相互协商程序。")
+    transfer_pricing = (2, 0.44, "Defended a Chinese electronics company in a transfer pricing audit in Vietnam.")
+    assert explain.best_evidence(need, [treaty, transfer_pricing]) == 1
+    assert explain.best_evidence(need, [treaty, transfer_pricing], of_the_matter={2}) == 2
