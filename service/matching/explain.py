@@ -44,7 +44,7 @@ EVIDENCE_CANDIDATES = 5
 # Similarities of one lawyer's passages to a need are typically 0.02-0.10 apart. A sentence showing
 # the need's very type of matter fits first (it is the one the reasons promise), in the caller's
 # language where the profile has one.
-MATTER_FIT = 0.15
+MATTER_FIT = 0.25
 PLACE_FIT = 0.04
 LANGUAGE_FIT = 0.10
 _ABOUT_LAWYER = re.compile(
