@@ -70,6 +70,7 @@ def first(text: str) -> str:
         ("The Nigerian Customs Service disputes the valuation of imported generators", "tax"),
         ("CBP opened an EAPA investigation into duty evasion on our wheel hubs", "trade_remedies"),
         ("Setting up a rice trading company in Bangkok", "outbound_investment"),
+        ("We need counsel in Lima to register a branch of our trading company", "outbound_investment"),
         ("欧盟客户要求做供应链尽职调查（CSDDD）", "compliance_anticorruption"),
         ("我们在俄罗斯的子公司想把卢布利润换成人民币汇回，怎么操作合规", "finance_capital_markets"),  # 操作合规: done properly
         ("Our Saudi sponsor took our company's seal and bank tokens and refuses to return them", "cross_border_litigation"),

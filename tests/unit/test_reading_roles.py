@@ -137,6 +137,8 @@ def _shown(text: str):  # type: ignore[no-untyped-def]
         ("吉国的矿山被当地村民堵路，政府让我们停工整改", {"KG"}),
         ("塔国的水泥厂要延长税收优惠期，当地税务局不同意", {"TJ"}),
         ("our Kenyan buyer offers to pay via a third country (UAE) because its bank is slow", {"KE"}),
+        # a language-demonym before a noun of people or firms is a nationality ("Thai" alone is a language)
+        ("A Thai competitor copied our patented rice cooker design and sells it on Lazada", {"TH"}),
         # a listing is where a company is registered, not where the work is
         ("Can our Mexican subsidiary pay a facilitation fee at customs in Manzanillo? We worry about FCPA because of our US listing", {"MX"}),
     ],
