@@ -32,7 +32,7 @@ from service.matching.reading.text import in_original, to_simplified
 # one of the field matches (target country and practice). Every lawyer of the dev set is scored
 # (it has fewer matchable lawyers), so its ranking is exactly the exhaustive one.
 EXHAUSTIVE_LIMIT = 2000
-MATTER_TYPES_READ = 3  # of the need's main area (an area has three or four)
+MATTER_TYPES_READ = 3  # an area has three or four
 SEMANTIC_SHORTLIST = 200
 # Results read from the database beyond k, in case some stopped being matchable meanwhile.
 DESCRIBE_SPARE = 3
@@ -117,7 +117,7 @@ class MatchEngine:
             countries=given(countries) if countries else read(read_target_countries(text)),
             languages=given(languages) if languages else read(read_languages(text)),
             practice_areas=areas,
-            matters=read(read_need_matters(text, areas[0].code, neighbours)[:MATTER_TYPES_READ]) if areas else (),
+            matters=self._read_matters(text, areas, neighbours),
             locale=locale or explain.caller_locale(description),
             places=need_places(resolved, binding if not countries else set(countries)),
         )
@@ -138,6 +138,20 @@ class MatchEngine:
         cat = self.catalog
         vector = cat.encoder.encode_queries([encoded_text(text)])[0]
         return [(similarity, cat.labels.get(passage_id)) for passage_id, _, similarity in cat.index.nearest(vector, NEIGHBOUR_SENTENCES)]
+
+    @staticmethod
+    def _read_matters(text: str, areas: tuple[Term, ...], neighbours: list[tuple[float, str | None]]) -> tuple[Term, ...]:
+        """Matter types of the need's areas that could lead it (weight >= scoring.ACCEPTABLE_AREA_WEIGHT), each
+        in proportion to its area's weight: "柬埔寨的BOT电站，特许经营协议有争议" reads energy first, but its
+        kind of work is a concession (of construction and infrastructure)."""
+        weights = scoring.area_weights(NeedQuery(text, practice_areas=areas))
+        found: list[Term] = []
+        for code, weight in weights.items():
+            if weight >= scoring.ACCEPTABLE_AREA_WEIGHT:
+                found += [Term(r.code, round(r.confidence * weight, 3), "read", r.evidence)
+                          for r in read_need_matters(text, code, neighbours)]
+        found.sort(key=lambda t: (-t.confidence, t.code))
+        return tuple(found[:MATTER_TYPES_READ])
 
     def _read_practice(self, text: str, neighbours: list[tuple[float, str | None]]) -> tuple[Term, ...]:
         """Practice areas read from the need, with the directory's labelled passages voting."""

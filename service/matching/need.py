@@ -76,7 +76,7 @@ class NeedQuery:
     countries: tuple[Term, ...] = ()
     languages: tuple[Term, ...] = ()
     practice_areas: tuple[Term, ...] = ()
-    # matter types of the main area ("tax/transfer_pricing"), read from the description
+    # matter types ("tax/transfer_pricing") of the areas that could lead the need, read from the description
     matters: tuple[Term, ...] = ()
     locale: str = "en"
     places: tuple[PlaceTerm, ...] = ()  # every place the description names, with its role

@@ -60,7 +60,7 @@ class Understood(BaseModel):
     practice_areas: list[Reading] = Field(description="practice areas, the most likely first; they rank, never filter")
     matter_types: list[Reading] = Field(
         default_factory=list,
-        description="kinds of work within the main practice area (\"tax/transfer_pricing\"), the most likely first: a lawyer "
+        description="kinds of work within the need's practice areas (\"tax/transfer_pricing\"), the most likely first: a lawyer "
                     "whose profile shows the same kind ranks higher; they never filter",
     )
     places: list[Place] = Field(

@@ -146,3 +146,26 @@ def test_the_matter_lexicon_is_valid_json_with_weights_in_range() -> None:
     weights = [w for area in areas.values() for entry in area.values() for w in entry["terms"].values()]
     assert weights and all(0.0 <= w <= 1.0 for w in weights)
     json.dumps(areas)  # plain data
+
+
+def test_a_need_reads_the_types_of_every_area_that_could_lead_it() -> None:
+    from service.matching.engine import MatchEngine
+
+    text = "柬埔寨的BOT电站，特许经营协议里的电价调整机制有争议"
+    areas = (Term("energy_resources", 0.7, "read"), Term("construction_infrastructure", 0.6, "read"), Term("tax", 0.2, "read"))
+    found = {t.code: t.confidence for t in MatchEngine._read_matters(text, areas, [])}
+    assert "construction_infrastructure/ppp_concession" in found  # the second area's kind of work
+    assert found["construction_infrastructure/ppp_concession"] < 0.95  # weighed by its area's weight
+    assert not any(code.startswith("tax/") for code in found)  # an area too weak to lead
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kenya Revenue Authority says our engineers' 5-month stay created a taxable presence", "tax/pe_withholding"),
+        ("越南的竞争局说我们和另外两家企业约定了价格，要罚款", "antitrust/cartel"),
+        ("do we need competition clearance before closing the acquisition?", "antitrust/merger_filing"),
+    ],
+)
+def test_need_words_for_kinds_of_work(text: str, expected: str) -> None:
+    assert read_matters(text)[0].code == expected

@@ -7,7 +7,7 @@ exchange format grades exactly that ("the very matter type"). Sentence similarit
 two apart in three pairs of four on the public dev set; the words that name the kind of work are
 surer. The lexicon (``lexicons/matters.json``) lists them per area and type, weighted like the
 practice lexicon. A profile's sentences are read for the types of the lawyer's own areas; a need
-for those of its main area, with the directory's nearest sentences voting where its words are few
+for those of each area that could lead it, with the directory's nearest sentences voting where its words are few
 ("加工费定得太低，要调增利润" names no transfer-pricing term, but the sentences nearest to it are
 transfer-pricing audits).
 """
