@@ -271,13 +271,12 @@ class MatchEngine:
         of_the_matter: set[int] = set()
         for lawyer_id, hits in nearest.items():
             hits.sort(key=lambda h: (-h.score, h.passage_id))
-            # the nearest passages, and the nearest of the rest that shows the need's type of matter
+            # the nearest passages, and the nearest one that shows the need's type of matter
             typed = [h for h in hits if self.catalog.labels.get(h.passage_id) in said] if said else []
             of_the_matter.update(h.passage_id for h in typed)
-            extra = next((h for h in typed if h not in hits[: explain.EVIDENCE_CANDIDATES]), None)
             del hits[explain.EVIDENCE_CANDIDATES :]
-            if extra is not None and not any(h.passage_id in of_the_matter for h in hits):
-                hits.append(extra)
+            if typed and typed[0] not in hits:
+                hits.append(typed[0])
         cards = self.catalog.describe({i: [h.passage_id for h in hits] for i, hits in nearest.items()}, session)
         kept = []
         for match in chosen:

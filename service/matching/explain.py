@@ -45,6 +45,7 @@ EVIDENCE_CANDIDATES = 5
 # the need's very type of matter fits first (it is the one the reasons promise), in the caller's
 # language where the profile has one.
 MATTER_FIT = 0.25
+MATTER_SAID = 0.5  # of the surest type's confidence: a matter type read this surely is said and quoted
 PLACE_FIT = 0.04
 LANGUAGE_FIT = 0.10
 _ABOUT_LAWYER = re.compile(
@@ -54,7 +55,6 @@ _ABOUT_LAWYER = re.compile(
     r"lectur(?:es|er)|author of)"
     r"|荣获|获评|被评为|入选|公益|法律援助|加入律师行业前|从业前|执业前|毕业于|学位|(?:协会|学会)会员|任教|讲师|著有"
 )
-MATTER_SAID = 0.5  # of the surest type's confidence: a matter type read this surely is said in the reasons
 # Lines that describe the lawyer but may also name a matter ("精通俄语，代理过多起哈萨克斯坦仲裁"):
 # quoted only when clearly closer than the alternatives.
 _ABOUT_LAWYER_TOO = re.compile(r"(?i)\b(?:serves? on|sits on|speaks|fluent in)|担任.{0,16}(?:委员|理事|仲裁员)|兼任|精通|母语")

@@ -64,6 +64,7 @@ def _language_lexicon() -> tuple[dict[str, str], re.Pattern[str]]:
 
 _ZH_NEG = re.compile(r"不太|不怎么|不大会|不会说|不会讲|不懂|不需要|不需|无需|不必|不用|不要求|没必要|不一定|不强求|不会|不懂|不限")
 # "不会英语的不要": refusing whoever lacks the language is requiring it.
+_ZH_CANNOT_BEFORE = re.compile(r"(?:不会|不懂)(?:说|讲)?$")
 _ZH_NEG_REFUSED_AFTER = re.compile(r"^的?(?:律师)?(?:不要|不行|不考虑|不用考虑|免谈|就算了|别推荐|不用推荐|一律不要)")
 _ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不作要求|不做要求|不要求|非必需|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意)")
 _EN_NEG = re.compile(r"\b(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\s+need|need\s+not|"
@@ -185,7 +186,7 @@ def read_languages(text: str) -> list[Reading]:
             prev = norm[m.start() - 1:m.start()]
             if s.endswith("文") and ((after[:1] and after[:1] in _ZH_FILE_AFTER) or (prev and prev in "合违非立司执宪")):
                 continue
-            refused = bool(re.search(r"(?:不会|不懂)(?:说|讲)?$", before)) and bool(_ZH_NEG_REFUSED_AFTER.match(after))
+            refused = bool(_ZH_CANNOT_BEFORE.search(before)) and bool(_ZH_NEG_REFUSED_AFTER.match(after))
             if not refused and (_ZH_NEG.search(before) or _ZH_NEG_AFTER.search(after)):
                 continue
             doc = bool(_ZH_DOC_AFTER.search(after)) or bool(re.search(r"(?:是|都是|多是|用)$", before))

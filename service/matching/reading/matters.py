@@ -19,8 +19,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from service.matching.reading.practice import NEIGHBOUR_PASSAGES, negated
-from service.matching.reading.text import NORMALISE, Reading, TermMatcher, load_lexicon
+from service.matching.reading.practice import NEIGHBOUR_PASSAGES, lexicon_scores
+from service.matching.reading.text import Reading, TermMatcher, load_lexicon
 
 SEPARATOR = "/"  # a matter type's key: "<area>/<type>", e.g. "tax/transfer_pricing"
 # A sentence names a type when its words reach this: one surely naming term, or two typical ones.
@@ -61,30 +61,12 @@ def matter_name(key: str, locale: str) -> str:
 
 
 def read_matters(text: str, areas: Iterable[str] | None = None) -> list[Reading]:
-    """Matter types the text's words name (of ``areas`` only, when given), surest first: the
-    noisy-or of the matched terms' weights, as for practice areas; negated terms do not count."""
+    """Matter types the text's words name (of ``areas`` only, when given), surest first: scored as
+    practice areas are (``practice.lexicon_scores``); negated terms do not count."""
     wanted = set(areas) if areas is not None else None
-    matcher = _lexicon()
-    norm = text.translate(NORMALISE)
-    found: dict[str, dict[str, float]] = {}
-    evidence: dict[str, tuple[float, str]] = {}
-    for m in matcher.pattern.finditer(norm):
-        term = matcher.which(m.group(0))
-        if term is None or negated(norm, m.start()):
-            continue
-        for key, weight in matcher.terms[term]:
-            if weight <= 0.0 or (wanted is not None and area_of(key) not in wanted):
-                continue
-            found.setdefault(key, {})[term] = max(found.get(key, {}).get(term, 0.0), weight)
-            if weight > evidence.get(key, (0.0, ""))[0]:
-                evidence[key] = (weight, text[m.start():m.end()])
-    readings = []
-    for key, weights in found.items():
-        miss = 1.0
-        for weight in weights.values():
-            miss *= 1.0 - weight
-        readings.append(Reading(key, round(min(0.98, 1.0 - miss), 3), evidence[key][1]))
-    return sorted(readings, key=lambda r: (-r.confidence, r.code))
+    scores = lexicon_scores(_lexicon(), text, None if wanted is None else lambda key: area_of(key) in wanted)
+    return sorted((Reading(key, round(score, 3), words) for key, (score, words) in scores.items()),
+                  key=lambda r: (-r.confidence, r.code))
 
 
 def passage_matters(text: str, areas: Iterable[str]) -> list[Reading]:
@@ -93,7 +75,7 @@ def passage_matters(text: str, areas: Iterable[str]) -> list[Reading]:
 
 
 def read_need_matters(description: str, area: str, neighbours: Sequence[tuple[float, str | None]]) -> list[Reading]:
-    """The need's matter types within its main ``area``: its words, and the vote of the directory's
+    """The need's matter types within ``area``: its words, and the vote of the directory's
     sentences nearest to it that are examples of a type of that area (``neighbours``: similarity
     and the sentence's matter type key or None, most similar first), each weighted by closeness."""
     words = {r.code: r for r in read_matters(description, [area])}

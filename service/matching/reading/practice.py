@@ -46,8 +46,9 @@ def negated(norm: str, start: int) -> bool:
     return bool(_ZH_NEGATED.search(before) or _EN_NEGATED.search(before))
 
 
-def _lexicon_scores(text: str) -> dict[str, tuple[float, str]]:
-    matcher = _lexicon()
+def lexicon_scores(matcher: TermMatcher, text: str, keep: Callable[[str], bool] | None = None) -> dict[str, tuple[float, str]]:
+    """Code -> (noisy-or of the weights of the code's terms found in the text, capped at 0.98; the
+    words of its surest term), for the codes ``keep`` accepts; negated terms do not count."""
     hits: dict[str, dict[str, float]] = {}
     evidence: dict[str, tuple[float, str]] = {}
     norm = text.translate(NORMALISE)
@@ -56,7 +57,7 @@ def _lexicon_scores(text: str) -> dict[str, tuple[float, str]]:
         if term is None or negated(norm, m.start()):
             continue
         for code, weight in matcher.terms[term]:
-            if weight <= 0.0:
+            if weight <= 0.0 or (keep is not None and not keep(code)):
                 continue
             hits.setdefault(code, {})
             hits[code][term] = max(hits[code].get(term, 0.0), weight)
@@ -69,6 +70,10 @@ def _lexicon_scores(text: str) -> dict[str, tuple[float, str]]:
             miss *= 1.0 - weight
         out[code] = (min(0.98, 1.0 - miss), evidence[code][1])
     return out
+
+
+def _lexicon_scores(text: str) -> dict[str, tuple[float, str]]:
+    return lexicon_scores(_lexicon(), text)
 
 
 # --- similarity to the areas' descriptions ----------------------------------------------------

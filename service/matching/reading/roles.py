@@ -326,6 +326,12 @@ def _with_coordinated(chosen: set[str], places: list[Place], norm: str) -> set[s
     return chosen
 
 
+def _inside(places: list[Place], blocs_named: set[str]) -> list[Place]:
+    """The places (a country, or a bloc by its members) lying within one of the blocs named."""
+    return [p for p in places if p.code not in blocs_named
+            and any(set(bloc_members(p.code) or (p.code,)) <= set(bloc_members(c)) for c in blocs_named)]
+
+
 def resolve(text: str) -> tuple[list[Place], set[str]]:
     """(each place named once with its resolved role, the codes that bind)."""
     norm = text.translate(NORMALISE)
@@ -341,12 +347,10 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     plain = [p for p in live if p.role == "target" and p.code not in excluded]
     for role in ("requested", "forum"):
         codes = {p.code for p in live if p.role == role}
-        within = [p for p in plain if p.code not in codes and p.members
-                  and any(set(p.members) <= set(bloc_members(c)) for c in codes)]
+        within = _inside(plain, codes)
         if not within and role == "requested":
             # "欧盟客户要求做供应链尽调，需要欧洲律师": a bloc named inside the region asked for, in any role
-            within = [p for p in live if p.code in blocs() and p.code not in codes
-                      and any(set(bloc_members(p.code)) <= set(bloc_members(c)) for c in codes)]
+            within = _inside([p for p in live if p.code in blocs()], codes)
         if role == "requested" and codes and within and all(c in blocs() for c in codes):
             # "在老挝、柬埔寨注册商标，找东南亚的律师": the countries named, not the whole bloc; but a
             # bloc's institution deciding (the Commission on a Greek port bid) is the bloc's matter
