@@ -238,7 +238,7 @@ def _practice(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarr
 
 def tiers(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarray:
     """Each lawyer's tier, 0 first: 0 the first tier (``first_tier``); 1 what would be the first
-    tier on the bio's word for the country alone, or serving a target country itself with only a
+    tier on the bio's word for the country or the area alone, or serving a target country itself with only a
     weaker area of the need (an in-country lawyer for a secondary matter comes before a neighbour
     for the main one); 2 everyone else."""
     first, first_on_bio = _first_tiers(need, facts, ids)
@@ -260,13 +260,13 @@ def _tier_countries(need: NeedQuery) -> list[str]:
 def first_tier(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarray:
     """The lawyers ranked before all others: serving a target country itself (where the need has
     one; declared or with an office there: a country the bio alone names is less sure) and covering
-    an acceptable area (where it has any). Same-region lawyers and those with only a marginal area
+    an acceptable area (where it has any; declared too, for the same reason). Same-region lawyers and those with only a marginal area
     fill what this tier cannot, whatever their score."""
     return _first_tiers(need, facts, ids)[0]
 
 
 def _first_tiers(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(the first tier, the same with countries the bio alone names counted as served)."""
+    """(the first tier, the same with countries and areas the bio alone names counted as served)."""
     declared = np.ones(len(ids), dtype=bool)
     any_word = np.ones(len(ids), dtype=bool)
     countries = _tier_countries(need)
@@ -280,7 +280,7 @@ def _first_tiers(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> tuple
     acceptable = [code for code, weight in area_weights(need).items() if weight >= ACCEPTABLE_AREA_WEIGHT]
     if acceptable:
         covered = facts.any_mask("practice", acceptable)[ids]
-        declared &= covered
+        declared &= covered & facts.mask("declared", "practice")[ids]
         any_word &= covered
     return declared, any_word
 

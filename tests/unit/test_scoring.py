@@ -123,6 +123,18 @@ def test_a_country_only_the_bio_names_leads_the_second_tier_not_the_first() -> N
     assert scoring.tiers(need, table, np.array([1, 2, 3, 4])).tolist() == [0, 1, 1, 2]
 
 
+def test_an_area_only_the_bio_names_leads_the_second_tier_not_the_first() -> None:
+    table = FactTable()
+    table.link(lawyer(1, {"KZ"}, declared={"international_arbitration"}))
+    table.link(lawyer(2, {"KZ"}, read={"international_arbitration"}))  # declared no area: the bio's word only
+    table.link(lawyer(3, {"KG"}, declared={"international_arbitration"}))
+    need = NeedQuery("x", countries=given(["KZ"]), practice_areas=given(["international_arbitration"]))
+    assert scoring.tiers(need, table, np.array([1, 2, 3])).tolist() == [0, 1, 2]
+    # without a country, the bio's area still counts for less than a declared one
+    anywhere = NeedQuery("x", practice_areas=given(["international_arbitration"]))
+    assert scoring.tiers(anywhere, table, np.array([1, 2, 3])).tolist() == [0, 1, 0]
+
+
 def test_a_country_read_from_the_bio_counts_less_than_a_declared_one() -> None:
     table = FactTable()
     table.link(lawyer(1, {"SG"}, declared={"international_arbitration"}))
