@@ -45,7 +45,8 @@ class Place(BaseModel):
         "proceedings are; `target`: where the work is; `mention`: named, but not where the work is; `origin`: a "
         "nationality (of people, a counterparty, the enterprise); `law`: a governing law or statute; `registration`: "
         "where a company is registered or listed; `transit`: goods pass through; `sanctioned`: a country under the "
-        "sanctions the need is about (never binds); `currency`; `excluded`: negated"
+        "sanctions the need is about (never binds); `currency`; `excluded`: negated, set aside (\"Brazil not this year\") "
+        "or already in hand (\"that case already has a US firm\")"
     )
     evidence: str = Field(description="the words of the description it was read from")
     binding: bool = Field(description="whether lawyers must serve it (a target country read from the text)")

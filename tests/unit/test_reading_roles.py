@@ -260,3 +260,68 @@ def test_a_sanctioned_country_alone_still_ranks_softly() -> None:
     assert roles("Iran sanctions screening of our customer list") == {"IR": "sanctioned"}
     assert binding("Iran sanctions screening of our customer list") == set()
     assert 0 < {r.code: r.confidence for r in read_target_countries("Iran sanctions screening")}["IR"] < HARD_READING_CONFIDENCE
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a lawyer of the place refused, the place set aside, or the matter there already in hand
+        ("老板定了去墨西哥蒙特雷建厂，要找墨西哥律师做公司设立。注意不是要美国律师哈，美国那边的原产地问题我们另外问。", {"MX"}),
+        ("合同约定SIAC新加坡仲裁，适用蒙古法，现在需要新加坡的仲裁律师牵头，蒙古律师暂时不需要。", {"SG"}),
+        ("Distributor network in Latin America; Brazil not this year. The lawyer must speak Spanish.",
+         set(bloc_members("LATIN_AMERICA")) - {"BR"}),
+        ("We sell across the EU marketplaces and need an EU product compliance lawyer for GPSR. "
+         "The US Amazon store is separate, no need.", set(bloc_members("EU"))),
+        ("Our KK was sued in the Tokyo District Court for patent infringement. The same patent family is asserted "
+         "at the US ITC, that case already has a US firm.", {"JP"}),
+        ("海湾几个国家的经销协议要统一审一遍，找个能cover整个GCC的律所。沙特不用管，沙特已经单独找了利雅得的律所。",
+         set(bloc_members("GCC")) - {"SA"}),
+        ("想在撒哈拉以南非洲建个水泥粉磨站，国家还没定；北非（埃及、摩洛哥）不考虑。", set(bloc_members("SUB_SAHARAN_AFRICA"))),
+        # a city set aside within the country asked for is no exclusion of the country
+        ("Need a lawyer in Almaty (not Astana) for a lease dispute", {"KZ"}),
+    ],
+)
+def test_a_place_set_aside_never_binds(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected
+
+
+def test_a_place_the_need_keeps_naming_outweighs_one_named_in_passing() -> None:
+    text = "我们计划在北欧收购陆上风电项目，在几个北欧国家之间比较，需要熟悉北欧补贴和电网接入的律师。之前在英国做海上风电用的律所不太合适。"
+    assert binding(text) == set(bloc_members("NORDICS"))
+    assert roles(text)["GB"] == "mention"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "other", "role"),
+    [
+        # a Latin name inside Chinese text reads by the Chinese words around it, and the other way round
+        ("我们的bulk carrier在Manila港被arrest了，船东是Marshall Islands注册的SPV，需要Philippine maritime lawyer尽快处理release。",
+         {"PH"}, "MH", "registration"),
+        ("EU对我们越南厂出口的e-bike发起了anti-circumvention调查，需要做trade defence的lawyer。", set(bloc_members("EU")), "VN", "target"),
+        ("集团的Cayman holding计划de-SPAC上市，需要US securities counsel负责F-4。", {"US"}, "KY", "registration"),
+        # a flag, a London arbitration and a past project name places where the work is not
+        ("Vessel arrested at Durban by the cargo receivers. C/P provides London arbitration (LMAA). Flag Panama. "
+         "We need local counsel to contest the arrest.", {"ZA"}, "PA", "registration"),
+        ("Vessel arrested at Durban by the cargo receivers. C/P provides London arbitration (LMAA). Flag Panama. "
+         "We need local counsel to contest the arrest.", {"ZA"}, "GB", "seat"),
+        ("Before we had a project in Chile and the lawyer there was very good, but now we need a Peru lawyer for mining.",
+         {"PE"}, "CL", "mention"),
+        # the Thai Eastern Economic Corridor is "EEC" too: not the Eurasian Economic Commission
+        ("泰国罗勇（EEC东部经济走廊）准备建汽车零部件厂，先做公司设立和BOI申请。", {"TH"}, "TH", "requested"),
+    ],
+)
+def test_roles_across_scripts_and_stories(text: str, expected: set[str], other: str, role: str) -> None:
+    assert binding(text) == expected
+    if other not in expected:
+        assert roles(text)[other] == role
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Looking for merger control counsel: the target JV has turnover in Saudi + UAE.", {"SA", "AE"}),
+        ("我们在Uzbekistan（Navoi）和Kyrgyzstan（Bishkek）各有一个JV，明年要exit，需要两国当地律师。", {"UZ", "KG"}),
+    ],
+)
+def test_places_coordinated_across_a_plus_or_a_bracket(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected

@@ -136,8 +136,22 @@ def _country_nouns() -> re.Pattern[str]:
 
 
 _ZH_NEG_BEFORE = re.compile(r"(?:不是在|不在|并非|而不是|而非|除了|除|不包括|不涉及|不去|不考虑)$")
+# "不是要美国律师", "不用找蒙古律所": a lawyer of the place refused.
+_ZH_NEG_LAWYER_BEFORE = re.compile(r"(?:不是要|不要|不需要|不用|无需|不找|不用找|不必找)(?:找)?(?:一?个|一家)?$")
+_ZH_LAWYER_AFTER = re.compile(r"^的?[^，。,；;]{0,4}?(?:律师|律所)")
+# "蒙古律师暂时不需要", "沙特不用管", "（埃及、摩洛哥）不考虑", "塞尔维亚排除", "HK那边这次不用": set aside.
+_ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:的?律师|的?律所|那边|这边|方面|的部分)?)\s*(?:暂时|这次|目前|先)?"
+                                 r"(?:不需要|不用管|不用|不管|不考虑|除外|排除在外|排除|不算在内|不在考虑范围)(?=[，。,；;（(）)!！]|$)")
+# "已经有巴黎的团队了", "已经找好了利雅得的律所": the matter there is already in hand.
+_ZH_HANDLED_BEFORE = re.compile(r"(?:已经|已)[^，。,；;]{0,3}?(?:有|找好了?|找了|请了|委托了)(?:了)?[^，。,；;]{0,6}$")
+_ZH_HANDLED_AFTER = re.compile(r"^的?[^，。,；;]{0,6}?(?:律师|律所|团队|team|firm)", re.I)
 _EN_NEG_BEFORE = re.compile(r"(?:\bnot (?:in |to |for |from |the )?|\bexcept (?:for )?|\bexcluding |"
-                            r"\bother than |\brather than |\bnor )$", re.I)
+                            r"\bother than |\brather than |\bnor |\bno need for (?:an? |the )?)$", re.I)
+# "Brazil not this year", "The US Amazon store is separate, no need": set aside.
+_EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+separate\b|\s+(?:is\s+|are\s+)?not\s+(?:this\s+(?:year|time|round)|"
+                                 r"for\s+now|now|needed|required|included|in\s+scope|relevant)\b|\s*(?:is\s+)?out\s+of\s+scope\b)", re.I)
+# "that case already has a US firm": the matter there is already in hand.
+_EN_HANDLED_BEFORE = re.compile(r"\balready\s+(?:has|have|had|got|engaged|retained|hired|instructed|appointed)\s+(?:an?\s+|the\s+|our\s+)?$", re.I)
 # "a lawyer in Ukraine? no - Poland": the writer corrects the place just named.
 _EN_CORRECTED_AFTER = re.compile(r"^\s*\?\s*(?:no|nope|sorry|actually|i mean)\b(?!\s+idea)", re.I)
 _ZH_CORRECTED_AFTER = re.compile(r"^(?:[^，。,；;？?]{0,4}[，,？?]\s*(?:不对|说错了|哦不|更正)|[？?，,]\s*不是[，,])")
@@ -156,6 +170,19 @@ _CURRENCY_AFTER = re.compile(r"^[\s-]?(?:dollars?|\$|cents?|lira|liras|rupees?|r
 _ZH_STUDY = re.compile(r"留学|访学|访问学者|毕业于|法学硕士|学位|攻读|进修")
 _EN_STUDY = re.compile(r"\bLL\.?M\b|\buniversity\b|\bgraduated\b|\bstudied\b|\bdegree\b|"
                        r"\bvisiting scholar\b", re.I)
+
+
+def set_aside(norm: str, start: int, end: int) -> bool:
+    """Whether the place named at norm[start:end] is negated, set aside or already in hand ("not in
+    Vietnam", "不是要美国律师", "沙特不用管", "Brazil not this year", "that case already has a US firm")."""
+    before, after = norm[max(0, start - 14):start], norm[end:end + 24]
+    if is_cjk(norm[start:end]):
+        return bool(_ZH_NEG_BEFORE.search(before) or _ZH_CORRECTED_AFTER.match(after) or _ZH_SET_ASIDE_AFTER.match(after)
+                    or (_ZH_NEG_LAWYER_BEFORE.search(before) and _ZH_LAWYER_AFTER.match(after))
+                    or (_ZH_HANDLED_BEFORE.search(before) and _ZH_HANDLED_AFTER.match(after)))
+    return bool(_EN_NEG_BEFORE.search(before) or _EN_CORRECTED_AFTER.match(after)
+                or _EN_SET_ASIDE_AFTER.match(norm[end:end + 50]) or _EN_HANDLED_BEFORE.search(before)
+                or _ZH_SET_ASIDE_AFTER.match(after))  # "North Africa（埃及、摩洛哥）不考虑"
 
 
 @dataclass(frozen=True)
@@ -190,7 +217,7 @@ def _place_mentions(text: str) -> tuple[_Mention, ...]:
             # 越南语 / 葡萄牙语 / 印尼文 name a language, not the country.
             if after[:1] == _LANG_FOLLOWERS_ZH or (after[:1] == "文" and after[1:2] not in "件化书物"):
                 continue
-            negated = bool(_ZH_NEG_BEFORE.search(before)) or bool(_ZH_CORRECTED_AFTER.match(after))
+            negated = set_aside(norm, m.start(), m.end())
             if _ZH_FORUM_AFTER.search(after):
                 conf = min(conf, 0.6)
             if _ZH_STUDY.search(sentence_around(norm, m.start(), m.end())):
@@ -203,7 +230,7 @@ def _place_mentions(text: str) -> tuple[_Mention, ...]:
                 continue
             if _CURRENCY_AFTER.match(after):
                 kind = "currency"  # "US-dollar notes", "paid in US dollars": a currency, not a place
-            negated = bool(_EN_NEG_BEFORE.search(before)) or bool(_EN_CORRECTED_AFTER.match(after))
+            negated = set_aside(norm, m.start(), m.end())
             if _EN_FORUM_AFTER.search(after) or _EN_FORUM_BEFORE.search(norm[max(0, m.start() - 30):m.start()]):
                 conf = min(conf, 0.6)
             if _EN_STUDY.search(sentence_around(norm, m.start(), m.end())):
@@ -215,7 +242,7 @@ def _place_mentions(text: str) -> tuple[_Mention, ...]:
 # Where a company is registered or listed is not where the work is ("a client listed in the US",
 # "Singapore-registered", "纳斯达克上市"): shared with the need reader's roles.
 EN_REG_AFTER = re.compile(r"^(?:-|\s+)(?:registered|incorporated|domiciled|listed|listing|flagged|flag)\b", re.I)
-EN_REG_BEFORE = re.compile(r"\b(?:registered|incorporated|domiciled|listed|flagged|flag)\s+(?:in|on|of)\s+(?:the\s+)?$", re.I)
+EN_REG_BEFORE = re.compile(r"\b(?:(?:registered|incorporated|domiciled|listed|flagged|flag)\s+(?:in|on|of)|flag(?:\s+state)?\s*[:-]?)\s+(?:the\s+)?$", re.I)
 ZH_REG_AFTER = re.compile(r"^[^，。,；;的\s]{0,6}?(?:上市|注册的|注册公司|籍船|旗船|船旗)")
 
 
@@ -225,7 +252,7 @@ _ZH_PLANNED = re.compile(r"(?:准备|计划|拟|想|打算|申请|筹备|争取)
 def registered_there(text: str, start: int, end: int) -> bool:
     """Whether the place at text[start:end] is named as where a company is registered or listed."""
     norm = text.translate(NORMALISE)
-    if is_cjk(norm[start:end]):
+    if is_cjk(norm[start:end]) or is_cjk(norm[end:end + 1]):  # "Marshall Islands注册的SPV" too
         # "准备在香港联交所上市": a listing to be made there is the work itself
         planned = _ZH_PLANNED.search(norm[max(0, start - 12):start])
         return bool(ZH_REG_AFTER.match(norm[end:end + 30])) and not planned

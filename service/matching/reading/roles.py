@@ -18,7 +18,11 @@ named gets one role from the words around it:
                 regime's author is a forum when the need asks about it ("Does the EU's 14th
                 package bar ...?") and a law when the story cites it ("the bank cites US sanctions")
   currency      a currency, not a place ("US-dollar notes")
-  excluded      negated ("not in Vietnam")
+  mention       a place of the past ("之前在英国用的律所", "Before we had a project in Chile")
+  excluded      negated, set aside or already in hand ("not in Vietnam", "不是要美国律师", "Brazil not this
+                year", "沙特不用管", "that case already has a US firm"): the place binds nowhere in the
+                need (unless a lawyer there is asked for: "in Almaty (not Astana)"), and a bloc that
+                binds does so without it ("all of the GCC; Saudi is handled")
 
 What binds: the requested places if any (with places coordinated with them: "counsel in Almaty
 and Bishkek"); else the forums (a court, an authority deciding: counsel
@@ -30,12 +34,14 @@ is asked for at home and no foreign place is ("找个国内懂涉外工伤的律
 the project's country, as the public evaluation set judges it (an EPC dispute in Kazakhstan
 arbitrated in Singapore needs Kazakhstan counsel; the seat ranks softly). Others are
 returned with a confidence under the binding threshold, so they still inform the ranking.
-A bloc (EU, ASEAN, GCC, ...) is one place here and reads as its member countries.
+A bloc (EU, ASEAN, GCC, ...) is one place here and reads as its member countries. A Latin name
+in Chinese text reads by the Chinese words around it ("Marshall Islands注册的SPV").
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -49,21 +55,25 @@ from service.matching.reading.places import (
     place_mentions,
     read_countries,
     registered_there,
+    set_aside,
 )
 from service.matching.reading.text import NORMALISE, Reading, is_cjk, sentence_around
 
 # Roles in the order one place's several mentions resolve to (the strongest first).
 ROLE_ORDER = ("requested", "forum", "target", "seat", "origin", "law", "registration", "transit",
-              "sanctioned", "currency", "excluded")
+              "mention", "sanctioned", "currency", "excluded")
 # Roles that bind when no target is named ("Argentine peso controls" alone); a country under
 # sanctions never does: "Iran sanctions screening" needs sanctions counsel, not an Iranian lawyer.
-FALLBACK = ("seat", "origin", "law", "registration", "currency")
+FALLBACK = ("seat", "origin", "law", "registration", "currency", "mention")
 # Confidence of a place that does not bind: it ranks a little, never filters.
 NON_TARGET_CONFIDENCE = 0.4
 COORDINATED_TARGET_CONFIDENCE = 0.8
 BLOC_CONFIDENCE = 0.85
+# Each further mention of a place (up to two) adds this much when choosing the target among several.
+REPEAT_BONUS = 0.04
 
 _W = r"[\w&'.-]+"
+_NOT_FUNCTION = r"(?!(?:but|and|or|to|for|with|in|on|at|from|by|of|that|which|who|is|are|was|were|the|a|an)\b)"
 # --- English contexts (before: the 40 characters before the name; after: the 50 after) ----
 _EN_CURRENCY_AFTER = re.compile(r"^[\s-]?(?:dollars?|\$|cents?|lira|liras|rupees?|rubles?|roubles?|pesos?|reais|rand|naira|dirhams?|"
                               r"riyals?|rials?|tenge|dong|baht|ringgit|rupiah|euros?|yen|soms?|kwanza|francs?|pounds?|"
@@ -76,13 +86,13 @@ _EN_LAW_BEFORE = re.compile(r"\b(?:governed by|laws? of|applicable law is|subjec
 _EN_TRANSIT_BEFORE = re.compile(r"\b(?:through|via|transit\w*(?:\s+(?:through|via))?|routed?\s+(?:\w+\s+)?through|"
                                 r"trans-?ship\w*\s+(?:in|at|through|via))\s+(?:the\s+)?$", re.I)
 _EN_THIRD_COUNTRY_BEFORE = re.compile(r"\b(?:via|through)\s+a\s+third\s+country\s*[(:,]?\s*(?:the\s+)?$", re.I)
-_EN_REQUEST_AFTER = re.compile(rf"^(?:\s+{_W}){{0,2}}?\s+(?:lawyers?|counsel|attorneys?|litigators?|law\s+firms?|"
+_EN_REQUEST_AFTER = re.compile(rf"^(?:\s+{_NOT_FUNCTION}{_W}){{0,2}}?\s+(?:lawyers?|counsel|attorneys?|litigators?|law\s+firms?|"
                                r"solicitors?|advocates?)\b", re.I)
 _EN_REQUEST_BEFORE = re.compile(r"\b(?:lawyers?|counsel|attorneys?|litigators?|law firm|someone|somebody|advisers?|"
                                 r"advisors?|team)\s+(?:based\s+|qualified\s+|admitted\s+)?(?:in|from)\s+(?:the\s+)?$", re.I)
 _EN_SEAT_BEFORE = re.compile(r"\b(?:seated\s+in|seat\s+(?:is\s+|of\s+arbitration\s+(?:is\s+)?)?(?:in\s+)?|"
                              r"arbitrat\w*\s+in)\s+(?:the\s+)?$", re.I)
-_EN_SEAT_AFTER = re.compile(r"^(?:-seated|\s+seated|\s+as\s+the\s+seat)\b", re.I)
+_EN_SEAT_AFTER = re.compile(r"^(?:-seated|\s+seated|\s+as\s+the\s+seat|\s+arbitration(?!\s+(?:lawyers?|counsel|attorneys?|law)))\b", re.I)
 _EN_FORUM_AFTER = re.compile(rf"^(?:'s?)?(?:\s+{_W}){{0,2}}?\s+(?:courts?|customs|government|ministry|authorit\w+|"
                              r"revenue|regulators?|commission|department|tribunal|police|prosecutors?|"
                              r"inspectorate|agency|competition\s+authority|tax\s+(?:authority|office|dept|department))\b", re.I)
@@ -90,7 +100,6 @@ _EN_FORUM_BEFORE = re.compile(r"\b(?:courts?\s+(?:in|of)|tribunals?\s+in|sue\s+(
                               r"claim\s+in|litigat\w*\s+in|in\s+the\s+courts\s+of|enforce\w*\s+(?:it\s+|the\s+award\s+)?in|"
                               r"(?:dispute|case|lawsuit|litigation|proceedings?|hearing|trial)\s+(?:is|are|was|will\s+be)\s+"
                               r"(?:being\s+)?(?:heard\s+|held\s+)?in)\s+(?:the\s+)?$", re.I)  # "the dispute is in Tashkent"
-_NOT_FUNCTION = r"(?!(?:but|and|or|to|for|with|in|on|at|from|by|of|that|which|who|is|are|was|were|the|a|an)\b)"
 _EN_ORIGIN_AFTER = re.compile(
     rf"^(?:-managed|-owned|-based|(?:\s+{_NOT_FUNCTION}{_W}){{0,1}}?\s+(?:workers?|employees?|staff|nationals?|citizens?|engineers?|"
     r"buyers?|customers?|clients?|distributors?|agents?|contractors?|subcontractors?|suppliers?|partners?|"
@@ -108,8 +117,8 @@ _ZH_REG_BEFORE = re.compile(r"(?:注册在|注册于|注册地(?:为|在|是)?|�
 _ZH_REG_AFTER_AT = re.compile(r"^[^，。,；;]{0,4}?(?:注册的|上市的)")
 # The enterprise's own vehicle there ("我们新加坡的控股公司", "our HK parent", "a Singapore holdco"): where it is registered.
 _ZH_VEHICLE_AFTER = re.compile(r"^的?(?:控股公司|控股平台|持股平台|特殊目的公司|SPV|离岸公司|壳公司|母公司|总部公司)")
-_EN_VEHICLE_AFTER = re.compile(r"^(?:-based)?\s+(?:holding company|holdco|SPV|special purpose vehicle|vehicle|parent|"
-                               r"parent company|investment vehicle|holding entity|topco|HQ|headquarters|head office)\b", re.I)
+_EN_VEHICLE_AFTER = re.compile(r"^(?:-based)?\s+(?:holding company|holding|holdco|SPV|special purpose vehicle|vehicle|parent|"
+                               r"parent company|investment vehicle|holding entity|entity|topco|HQ|headquarters|head office)\b", re.I)
 _ZH_LAW_AFTER = re.compile(r"^([^，。,；;的\s]{0,6}?)法(?![院官庭人国语文规定])")
 _ZH_LAW_NOT = "违合非执立方办做说司宪护"
 # A country named as the author of sanctions or export controls ("被美国列名", "美国制裁"): its law applies.
@@ -162,7 +171,14 @@ _ZH_SELF = re.compile(r"(?:我们|我司|本公司|我方|公司)(?:是|系|为)
 _HOME_COUNSEL = re.compile(r"(?:国内|境内|中国大陆|大陆)(?:的)?[^，。,；;]{0,10}?(?:律师|律所)|"
                            r"\b(?:lawyers?|counsel|attorneys?|law\s+firm)\s+(?:based\s+)?in\s+(?:mainland\s+)?China\b|"
                            r"\b(?:PRC|China)-(?:qualified|based)\s+(?:lawyers?|counsel|attorneys?)", re.I)
-_COORDINATION = re.compile(r"^\s*(?:和|及|与|、|以及|或|或者|还是|,|/|and|or|&|as well as|plus)\s*(?:the\s+)?$", re.I)
+_COORDINATION = re.compile(r"^\s*[)）]?\s*(?:和|及|与|、|以及|或|或者|还是|,|/|\+|and|or|&|as well as|plus)\s*(?:the\s+)?$", re.I)
+# A place of the past ("之前在英国做海上风电用的律所", "Before we had project in Chile"): named, not where the work is.
+_ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年)(?:我们)?(?:在|的|合作的|用的|找的)?[^，。,；;]{0,3}$")
+_EN_PAST_BEFORE = re.compile(r"(?:^|[.;!?]\s*)(?:before|previously|in the past|last time|years ago)\b,?\s+[^.;,!?]{0,30}$", re.I)
+# "EU对我们越南厂出口的e-bike发起了反规避调查": the authority that opened the investigation.
+_ZH_INVESTIGATES_AFTER = re.compile(r"^(?:的[^，。,；;]{0,8})?对[^。；;!?]{0,30}?(?:发起|启动|立案|开展|开始)(?:了)?[^。；;!?]{0,20}?调查")
+# Latin and CJK script touching ("需要Philippine maritime lawyer尽快"): no word boundary between them for re.
+_SCRIPT_SEAM = re.compile(r"(?<=[A-Za-z0-9.])(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])(?=[A-Za-z0-9])")
 
 
 @dataclass(frozen=True)
@@ -190,7 +206,15 @@ def _sanctions_author(norm: str, start: int, end: int) -> str:
 
 
 def _role_en(norm: str, start: int, end: int, code: str = "") -> str:
-    before, after = norm[max(0, start - 40):start], norm[end:end + 50]
+    role = _role_en_words(norm, start, end, code)
+    if role == "target" and (is_cjk(norm[end:end + 1]) or is_cjk(norm[max(0, start - 1):start])):
+        return _role_zh(norm, start, end)  # "Marshall Islands注册的SPV": a Latin name in Chinese text
+    return role
+
+
+def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
+    before = _SCRIPT_SEAM.sub(" ", norm[max(0, start - 40):start])
+    after = _SCRIPT_SEAM.sub(" ", norm[end:end + 50])
     if _EN_CURRENCY_AFTER.match(after):
         return "currency"
     if _EN_FOCUS_BEFORE.search(before):
@@ -222,6 +246,8 @@ def _role_en(norm: str, start: int, end: int, code: str = "") -> str:
         return "target"  # "UAE company setup": a company to be formed there
     if _EN_ORIGIN_AFTER.match(after):
         return "origin"
+    if _EN_PAST_BEFORE.search(before):
+        return "mention"
     return "target"
 
 
@@ -259,8 +285,12 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "forum"
     if _ZH_SELF.search(before) and not re.search(r"在[^，。,；;]*$", before):
         return "origin"
+    if _ZH_INVESTIGATES_AFTER.match(norm[end:end + 80]):
+        return "forum"
     if _ZH_ORIGIN_AFTER.match(after) and not re.search(r"(?:在|于|到|去|赴)$", before):
         return "origin"  # 越南工人, 西班牙公司; but 在哈萨克斯坦总包 is where the work is
+    if _ZH_PAST_BEFORE.search(before):
+        return "mention"
     return "target"
 
 
@@ -287,6 +317,8 @@ def read_places(text: str) -> tuple[Place, ...]:
         contextual = _role_zh(norm, t.start, t.end) if is_cjk(span) else _role_en(norm, t.start, t.end, t.term.code)
         role = _term_role(t.term.kind, contextual)
         kind = "bloc" if t.term.code in blocs() else "country"
+        if kind == "bloc" and set_aside(norm, t.start, t.end):
+            role = "excluded"
         places.append(Place(t.term.code, role, span, t.term.confidence, t.start, t.end, kind))
     for m in place_mentions(text):
         if any(s < m.end and m.start < e for s, e in taken):
@@ -309,7 +341,10 @@ def _choose(places: list[Place], norm: str) -> set[str]:
     first_at: dict[str, int] = {}
     for p in places:
         first_at.setdefault(p.code, p.start)
-    primary = min(best.values(), key=lambda p: (-p.confidence, first_at[p.code]))
+    named = Counter(p.code for p in places)
+    # a place the need keeps coming back to ("EU marketplaces ... EU Responsible Person ... EU lawyer")
+    # outweighs one named once in passing
+    primary = min(best.values(), key=lambda p: (-(p.confidence + REPEAT_BONUS * min(named[p.code] - 1, 2)), first_at[p.code]))
     return _with_coordinated({primary.code}, places, norm)
 
 
@@ -341,8 +376,9 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         held = by_code.get(p.code)
         if held is None or ROLE_ORDER.index(p.role) < ROLE_ORDER.index(held.role):
             by_code[p.code] = p
-    excluded = {p.code for p in mentions if p.role == "excluded"}
-    live = [p for p in mentions if p.role != "excluded"]
+    # set aside anywhere, a place binds nowhere; unless a lawyer there is asked for ("in Almaty (not Astana)")
+    excluded = {p.code for p in mentions if p.role == "excluded"} - {p.code for p in mentions if p.role == "requested"}
+    live = [p for p in mentions if p.code not in excluded and p.role != "excluded"]
     binding: set[str] = set()
     plain = [p for p in live if p.role == "target" and p.code not in excluded]
     for role in ("requested", "forum"):
@@ -388,6 +424,8 @@ def read_target_countries(text: str) -> list[Reading]:
     if not places:
         return read_countries(text)
     read_conf = {r.code: r.confidence for r in read_countries(text)}
+    # "all of the GCC; Saudi is handled already": a bloc binds without the members set aside
+    aside = {m for p in read_places(text) if p.role == "excluded" for m in p.members}
     out: dict[str, Reading] = {}
     single = len(binding) == 1
     for p in places:
@@ -396,6 +434,8 @@ def read_target_countries(text: str) -> list[Reading]:
         if p.code in binding:
             if p.kind == "bloc":
                 for member in p.members:
+                    if member in aside:
+                        continue
                     if member not in out or out[member].confidence < BLOC_CONFIDENCE:
                         out[member] = Reading(member, BLOC_CONFIDENCE, p.evidence)
                 continue
