@@ -277,6 +277,8 @@ def test_a_sanctioned_country_alone_still_ranks_softly() -> None:
         ("海湾几个国家的经销协议要统一审一遍，找个能cover整个GCC的律所。沙特不用管，沙特已经单独找了利雅得的律所。",
          set(bloc_members("GCC")) - {"SA"}),
         ("想在撒哈拉以南非洲建个水泥粉磨站，国家还没定；北非（埃及、摩洛哥）不考虑。", set(bloc_members("SUB_SAHARAN_AFRICA"))),
+        ("东盟的经销网络要搭起来，越南和泰国先不做，其他国家都要看", set(bloc_members("ASEAN")) - {"VN", "TH"}),
+        ("需要懂欧盟GDPR的律师，德国不用考虑（德国子公司有自己的律所）", set(bloc_members("EU")) - {"DE"}),
         # a city set aside within the country asked for is no exclusion of the country
         ("Need a lawyer in Almaty (not Astana) for a lease dispute", {"KZ"}),
     ],
