@@ -327,3 +327,35 @@ def test_roles_across_scripts_and_stories(text: str, expected: set[str], other: 
 )
 def test_places_coordinated_across_a_plus_or_a_bracket(text: str, expected: set[str]) -> None:
     assert binding(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # desk abbreviations and a currency named alone
+        ("乌兹那边工人集体讨薪闹到劳动局了，找个会俄语的律师", {"UZ"}),
+        ("Our distributor has been sitting on 4.5 million cedis of our receivables for eight months.", {"GH"}),
+        ("The buyer in Kumasi has not paid; the contract is governed by local law.", {"GH"}),
+        # the port of loading is where goods came from
+        ("Cargo claim: coils loaded at Tanjung Pelepas, discharged at Port Qasim; we need to arrest the ship.", {"PK"}),
+        ("从桑托斯装船的一万吨豆粕卸在达米埃塔港，买家说质量不达标拒付", {"EG"}),
+        # the holding vehicle placed elsewhere; a choice of where to put the headquarters is the work
+        ("印尼镍矿的IUP能不能转到合资公司名下？合资公司的持股平台打算放在新加坡。", {"ID"}),
+        ("欧洲总部设在卢森堡还是荷兰，税务上哪个更合适", {"LU", "NL"}),
+        # two places of the work, the second introduced as "the other"
+        ("Two grinding units, one just outside Tashkent, the other in Shymkent; one firm for both.", {"UZ", "KZ"}),
+        ("两个项目，一个在老挝万象，另一个在柬埔寨金边，想找一家律所都能做", {"LA", "KH"}),
+        # a past project, and the place the need turns to now
+        ("After our toll-road concession in Serbia (handed over in 2022), we're now bidding a PPP in Cluj-Napoca, Romania.", {"RO"}),
+        # the matter in the forum's country already in hand: counsel is needed where the assets are
+        ("业主集团在新加坡法院申请了重整，新加坡那边的债权申报已经委托了律师，现在需要斯里兰卡和马尔代夫两地的律师评估能否在当地承认。",
+         {"LK", "MV"}),
+    ],
+)
+def test_places_as_desks_write_them(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected
+
+
+def test_a_currency_does_not_make_a_lawyer_serve_its_country() -> None:
+    assert roles("We were paid in tenge, the project is in Uzbekistan")["KZ"] == "currency"
+    assert binding("We were paid in tenge, the project is in Uzbekistan") == {"UZ"}

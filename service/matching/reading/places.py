@@ -108,6 +108,8 @@ def _gazetteer() -> tuple[dict[str, _Place], dict[str, _Place], re.Pattern[str]]
                 add(v, _Place(c, "ambiguous" if amb else "country", 0.6 if amb else 0.95))
     for s, c in _cities().items():
         add(s, _Place(c, "city", 0.9))
+    for s, c in names["currencies"].items():
+        add(s, _Place(c, "currency", 0.5))
     for s, c in names["en_demonyms"].items():
         add(s, _Place(c, "demonym", 0.85))
         # chat English writes "turkmen gas contract", "the kazakh side": a lower-case demonym that is
@@ -146,6 +148,9 @@ _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:[和及与
 # "已经有巴黎的团队了", "已经找好了利雅得的律所": the matter there is already in hand.
 _ZH_HANDLED_BEFORE = re.compile(r"(?:已经|已)[^，。,；;]{0,3}?(?:有|找好了?|找了|请了|委托了)(?:了)?[^，。,；;]{0,6}$")
 _ZH_HANDLED_AFTER = re.compile(r"^的?[^，。,；;]{0,6}?(?:律师|律所|团队|team|firm)", re.I)
+# "新加坡那边的债权申报已经委托了律师": the matter there already in hand.
+_ZH_HANDLED_THERE_AFTER = re.compile(r"^(?:那边|这边|方面)?的?[^，。,；;]{0,8}?(?:已经|已)(?:委托了?|找好了?|找了|请了|聘请了?|有了?)"
+                                     r"[^，。,；;]{0,4}?(?:律师|律所|人在?(?:做|处理|跟))")
 _EN_NEG_BEFORE = re.compile(r"(?:\bnot (?:in |to |for |from |the )?|\bexcept (?:for )?|\bexcluding |"
                             r"\bother than |\brather than |\bnor |\bno need for (?:an? |the )?)$", re.I)
 # "Brazil not this year", "The US Amazon store is separate, no need": set aside.
@@ -180,7 +185,8 @@ def set_aside(norm: str, start: int, end: int) -> bool:
     if is_cjk(norm[start:end]):
         return bool(_ZH_NEG_BEFORE.search(before) or _ZH_CORRECTED_AFTER.match(after) or _ZH_SET_ASIDE_AFTER.match(after)
                     or (_ZH_NEG_LAWYER_BEFORE.search(before) and _ZH_LAWYER_AFTER.match(after))
-                    or (_ZH_HANDLED_BEFORE.search(before) and _ZH_HANDLED_AFTER.match(after)))
+                    or (_ZH_HANDLED_BEFORE.search(before) and _ZH_HANDLED_AFTER.match(after))
+                    or _ZH_HANDLED_THERE_AFTER.match(after))
     return bool(_EN_NEG_BEFORE.search(before) or _EN_CORRECTED_AFTER.match(after)
                 or _EN_SET_ASIDE_AFTER.match(norm[end:end + 50]) or _EN_HANDLED_BEFORE.search(before)
                 or _ZH_SET_ASIDE_AFTER.match(after))  # "North Africa（埃及、摩洛哥）不考虑"

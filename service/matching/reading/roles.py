@@ -85,6 +85,9 @@ _EN_LAW_COORDINATED_AFTER = re.compile(r"^(?:'s?)?\s*(?:,|and|&|or|/)\s*(?:the\s
 _EN_LAW_BEFORE = re.compile(r"\b(?:governed by|laws? of|applicable law is|subject to)\s+(?:the\s+)?(?:laws? of\s+)?(?:the\s+)?$", re.I)
 _EN_TRANSIT_BEFORE = re.compile(r"\b(?:through|via|transit\w*(?:\s+(?:through|via))?|routed?\s+(?:\w+\s+)?through|"
                                 r"trans-?ship\w*\s+(?:in|at|through|via))\s+(?:the\s+)?$", re.I)
+# A port of loading is where the goods came from; the port of discharge is where the claim is.
+_EN_LOADED_BEFORE = re.compile(r"\b(?:loaded|shipped|loading|laden)\s+(?:\w+\s+)?(?:at|in|from)\s+(?:the\s+)?(?:port\s+of\s+)?$|\bPOL\s*[:=]?\s*$", re.I)
+_ZH_LOADED = re.compile(r"^(?:港)?(?:装船|装货|装运|起运|发运|装的船)")
 _EN_THIRD_COUNTRY_BEFORE = re.compile(r"\b(?:via|through)\s+a\s+third\s+country\s*[(:,]?\s*(?:the\s+)?$", re.I)
 _EN_REQUEST_AFTER = re.compile(rf"^(?:\s+{_NOT_FUNCTION}{_W}){{0,2}}?\s+(?:lawyers?|counsel|attorneys?|litigators?|law\s+firms?|"
                                r"solicitors?|advocates?)\b", re.I)
@@ -116,6 +119,8 @@ _ASKS = re.compile(r"\b(?:need|needs|want|looking|seek\w*|find|recommend\w*|hire
 _ZH_REG_BEFORE = re.compile(r"(?:注册在|注册于|注册地(?:为|在|是)?|在)$")
 _ZH_REG_AFTER_AT = re.compile(r"^[^，。,；;]{0,4}?(?:注册的|上市的)")
 # The enterprise's own vehicle there ("我们新加坡的控股公司", "our HK parent", "a Singapore holdco"): where it is registered.
+_ZH_VEHICLE_BEFORE = re.compile(r"(?:持股平台|控股平台|控股公司|特殊目的公司|SPV|离岸公司|壳公司)[^，。,；;]{0,8}?"
+                                r"(?:放在|设在|设立在|注册在|落在|搭在|建在)$")
 _ZH_VEHICLE_AFTER = re.compile(r"^的?(?:控股公司|控股平台|持股平台|特殊目的公司|SPV|离岸公司|壳公司|母公司|总部公司)")
 _EN_VEHICLE_AFTER = re.compile(r"^(?:-based)?\s+(?:holding company|holding|holdco|SPV|special purpose vehicle|vehicle|parent|"
                                r"parent company|investment vehicle|holding entity|entity|topco|HQ|headquarters|head office)\b", re.I)
@@ -141,7 +146,7 @@ _ZH_SANCTIONED_BEFORE = re.compile(r"制裁$")
 _ZH_SANCTIONED_BETWEEN = re.compile(r"^的?制裁")
 _ZH_TRANSIT_BEFORE = re.compile(r"(?:经|经由|途经|过境|转道|取道)$")
 _ZH_TRANSIT_AFTER = re.compile(r"^(?:转运|过境|中转)")
-_ZH_REQUEST_AFTER = re.compile(r"^(?:的|当地的?|本地的?)?[^，。,；;、\s的]{0,4}?(?:律师|律所)")
+_ZH_REQUEST_AFTER = re.compile(r"^(?:的|当地的?|本地的?)?[^，。,；;、\s的]{0,4}?的?(?:律师|律所)")
 _ZH_SEAT_AFTER = re.compile(r"^[^，。,；;的\s]{0,8}?仲裁(?!裁决|的裁决)")
 _ZH_FORUM_AFTER = re.compile(r"^(?:的|当地的?)?[^，。,；;的\s]{0,6}?(?:法院|海关|政府|商务部|财政部|税务局|税务机关|税局|"
                              r"执法局|监管|当局|委员会|部门|劳动监察|警方|检察|仲裁庭|公平交易|反垄断|竞争|外资审查|"
@@ -171,9 +176,14 @@ _ZH_SELF = re.compile(r"(?:我们|我司|本公司|我方|公司)(?:是|系|为)
 _HOME_COUNSEL = re.compile(r"(?:国内|境内|中国大陆|大陆)(?:的)?[^，。,；;]{0,10}?(?:律师|律所)|"
                            r"\b(?:lawyers?|counsel|attorneys?|law\s+firm)\s+(?:based\s+)?in\s+(?:mainland\s+)?China\b|"
                            r"\b(?:PRC|China)-(?:qualified|based)\s+(?:lawyers?|counsel|attorneys?)", re.I)
-_COORDINATION = re.compile(r"^\s*[)）]?\s*(?:和|及|与|、|以及|或|或者|还是|,|/|\+|and|or|&|as well as|plus)\s*(?:the\s+)?$", re.I)
+_COORDINATION = re.compile(r"^\s*[)）]?\s*(?:和|及|与|、|以及|或|或者|还是|,|/|\+|and|or|&|as well as|plus)\s*(?:the\s+)?$|"
+                           r"^\s*[,;，；]?\s*(?:and\s+)?(?:the\s+other(?:\s+one)?|another(?:\s+one)?|the\s+second(?:\s+one)?)\s+"
+                           r"(?:\w+\s+){0,2}?(?:in|at|near|outside)\s+(?:the\s+)?$|^[，,；;]\s*另一个(?:在|位于)$", re.I)
 # A place of the past ("之前在英国做海上风电用的律所", "Before we had project in Chile"): named, not where the work is.
 _ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年)(?:我们)?(?:在|的|合作的|用的|找的)?[^，。,；;]{0,3}$")
+_EN_PAST_AFTER = re.compile(r"^\s*[(（]\s*(?:handed\s+over|completed|finished|closed|sold|exited|delivered|commissioned)\b", re.I)
+# "..., we're now bidding a PPP ... in Romania": the place the need turns to now
+_EN_NOW_BEFORE = re.compile(r"\b(?:we\s+are|we're|we)\s+now\s+[^.;!?]{0,70}$", re.I)
 _EN_PAST_BEFORE = re.compile(r"(?:^|[.;!?]\s*)(?:before|previously|in the past|last time|years ago)\b,?\s+[^.;,!?]{0,30}$", re.I)
 # "EU对我们越南厂出口的e-bike发起了反规避调查": the authority that opened the investigation.
 _ZH_INVESTIGATES_AFTER = re.compile(r"^(?:的[^，。,；;]{0,8})?对[^。；;!?]{0,30}?(?:发起|启动|立案|开展|开始)(?:了)?[^。；;!?]{0,20}?调查")
@@ -217,7 +227,7 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
     after = _SCRIPT_SEAM.sub(" ", norm[end:end + 50])
     if _EN_CURRENCY_AFTER.match(after):
         return "currency"
-    if _EN_FOCUS_BEFORE.search(before):
+    if _EN_FOCUS_BEFORE.search(before) or _EN_NOW_BEFORE.search(norm[max(0, start - 80):start]):
         return "requested"  # "this time it's the Thai plant": the place the need says it is about
     # "US sanctions" are the US's, "Iran sanctions" are on Iran
     if code in SANCTIONING and _EN_SANCTIONS_AUTHOR_AFTER.match(after):
@@ -232,6 +242,8 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
         return "law"
     if _EN_TRANSIT_BEFORE.search(before) or _EN_THIRD_COUNTRY_BEFORE.search(before):
         return "transit"
+    if _EN_LOADED_BEFORE.search(before):
+        return "origin"
     if (_EN_REQUEST_AFTER.match(after) or _EN_REQUEST_BEFORE.search(before)) and (
             _ASKS.search(sentence := sentence_around(norm, start, end)) or sentence.lstrip().startswith(norm[start:end])):
         return "requested"  # "Phnom Penh lawyer I guess.": a sentence that only names the lawyer asks for one
@@ -246,7 +258,7 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
         return "target"  # "UAE company setup": a company to be formed there
     if _EN_ORIGIN_AFTER.match(after):
         return "origin"
-    if _EN_PAST_BEFORE.search(before):
+    if _EN_PAST_BEFORE.search(before) or _EN_PAST_AFTER.match(after):
         return "mention"
     return "target"
 
@@ -257,7 +269,7 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "requested"  # "这次是泰国工厂的纠纷", "主要是新加坡法律尽调": the place the need says it is about
     if _ZH_ACQUIRED_BEFORE.search(before) and _ZH_COMPANY_AFTER.match(after):
         return "target"  # "收购一家新加坡公司": where the company bought is, not a counterparty's nationality
-    if _ZH_VEHICLE_AFTER.match(after):
+    if _ZH_VEHICLE_AFTER.match(after) or (_ZH_VEHICLE_BEFORE.search(before) and not after.startswith("还是")):
         return "registration"
     if registered_there(norm, start, end) or (_ZH_REG_BEFORE.search(before) and _ZH_REG_AFTER_AT.match(after)
                                               and not re.search(r"(?:准备|计划|拟|想|打算|申请|筹备|争取)[^，。,；;]{0,6}在$", before)):
@@ -275,6 +287,8 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "law"
     if _ZH_TRANSIT_BEFORE.search(before) or _ZH_TRANSIT_AFTER.match(after):
         return "transit"
+    if _ZH_LOADED.match(after):
+        return "origin"  # "从桑托斯装船": the port of loading
     if _ZH_REQUEST_AFTER.match(after) and _ASKS.search(sentence_around(norm, start, end)):
         return "requested"
     if _ZH_SEAT_AFTER.match(after):
@@ -326,6 +340,8 @@ def read_places(text: str) -> tuple[Place, ...]:
         span = text[m.start:m.end]
         if m.negated:
             role = "excluded"
+        elif m.kind == "currency":
+            role = "currency"  # "4.5 million cedis"
         else:
             role = _role_zh(norm, m.start, m.end) if is_cjk(span) else _role_en(norm, m.start, m.end, m.code)
         places.append(Place(m.code, role, span, m.confidence, m.start, m.end))
