@@ -347,6 +347,9 @@ def test_places_coordinated_across_a_plus_or_a_bracket(text: str, expected: set[
         ("两个项目，一个在老挝万象，另一个在柬埔寨金边，想找一家律所都能做", {"LA", "KH"}),
         # a past project, and the place the need turns to now
         ("After our toll-road concession in Serbia (handed over in 2022), we're now bidding a PPP in Cluj-Napoca, Romania.", {"RO"}),
+        # a stock exchange names its country; a listing elsewhere given for reference is the past
+        ("集团拟将手套业务分拆，在 Bursa 主板 IPO，需要当地 lead counsel。参考：同行某公司当年是在 SGX 上市的。", {"MY"}),
+        ("We want 19.9% of an ASX-listed lithium explorer and need FIRB approval.", {"AU"}),
         # the matter in the forum's country already in hand: counsel is needed where the assets are
         ("业主集团在新加坡法院申请了重整，新加坡那边的债权申报已经委托了律师，现在需要斯里兰卡和马尔代夫两地的律师评估能否在当地承认。",
          {"LK", "MV"}),

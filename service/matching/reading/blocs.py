@@ -74,7 +74,7 @@ def _terms() -> tuple[dict[str, Term], dict[str, Term], re.Pattern[str]]:
         for s in b.get("laws", ()):
             add(s, Term(key, "law", 0.6))
     authorities: dict[str, dict[str, str]] = load_lexicon("authorities")
-    for kind in ("seat", "authority", "law"):
+    for kind in ("seat", "authority", "law", "exchange"):
         for s, code in authorities[kind].items():
             add(s, Term(code, kind, 0.9 if kind != "law" else 0.6))
     en = list(dict.fromkeys([s.lower() for s in exact if not is_cjk(s)] + list(folded)))  # longest wins across case

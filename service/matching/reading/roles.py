@@ -180,7 +180,7 @@ _COORDINATION = re.compile(r"^\s*[)）]?\s*(?:和|及|与|、|以及|或|或者|
                            r"^\s*[,;，；]?\s*(?:and\s+)?(?:the\s+other(?:\s+one)?|another(?:\s+one)?|the\s+second(?:\s+one)?)\s+"
                            r"(?:\w+\s+){0,2}?(?:in|at|near|outside)\s+(?:the\s+)?$|^[，,；;]\s*另一个(?:在|位于)$", re.I)
 # A place of the past ("之前在英国做海上风电用的律所", "Before we had project in Chile"): named, not where the work is.
-_ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年)(?:我们)?(?:在|的|合作的|用的|找的)?[^，。,；;]{0,3}$")
+_ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年|当年|参考[:：])[^，。,；;]{0,8}?(?:是在|在|的|合作的|用的|找的)?\s*$")
 _EN_PAST_AFTER = re.compile(r"^\s*[(（]\s*(?:handed\s+over|completed|finished|closed|sold|exited|delivered|commissioned)\b", re.I)
 # "..., we're now bidding a PPP ... in Romania": the place the need turns to now
 _EN_NOW_BEFORE = re.compile(r"\b(?:we\s+are|we're|we)\s+now\s+[^.;!?]{0,70}$", re.I)
@@ -217,7 +217,7 @@ def _sanctions_author(norm: str, start: int, end: int) -> str:
 
 def _role_en(norm: str, start: int, end: int, code: str = "") -> str:
     role = _role_en_words(norm, start, end, code)
-    if role == "target" and (is_cjk(norm[end:end + 1]) or is_cjk(norm[max(0, start - 1):start])):
+    if role == "target" and (is_cjk(norm[end:end + 2].strip()[:1]) or is_cjk(norm[max(0, start - 2):start].strip()[-1:])):
         return _role_zh(norm, start, end)  # "Marshall Islands注册的SPV": a Latin name in Chinese text
     return role
 
