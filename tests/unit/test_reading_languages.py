@@ -184,3 +184,20 @@ def test_no_requirement_binds(text: str) -> None:
 )
 def test_exactly_the_required_languages_bind(text: str, required: set[str]) -> None:
     assert {r.code for r in read_languages(text) if r.confidence >= HARD_READING_CONFIDENCE} == required
+
+
+@pytest.mark.parametrize(
+    ("text", "required", "wished"),
+    [
+        # no \b between a CJK character and a Latin letter: the markers must still be seen
+        ("需要Vietnamese tax counsel，越南语must，中文nice to have。", {"vi"}, set()),
+        ("俄语是must，English nice to have", {"ru"}, {"en"}),
+        ("Korean-speaking team是must，English nice to have", {"ko"}, {"en"}),
+        ("Polish speaking是must", {"pl"}, set()),
+        ("We are looking for a lawyer who speaks Thai", {"th"}, set()),  # "ok" in "looking" is no wish
+    ],
+)
+def test_markers_written_against_chinese(text: str, required: set[str], wished: set[str]) -> None:
+    found = read_languages(text)
+    assert {r.code for r in found if r.confidence >= HARD_READING_CONFIDENCE} == required
+    assert {r.code for r in found if r.confidence < HARD_READING_CONFIDENCE} == wished

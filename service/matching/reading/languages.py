@@ -67,11 +67,14 @@ _ZH_NEG = re.compile(r"不太|不怎么|不大会|不会说|不会讲|不懂|不
 _ZH_CANNOT_BEFORE = re.compile(r"(?:不会|不懂)(?:说|讲)?$")
 _ZH_NEG_REFUSED_AFTER = re.compile(r"^的?(?:律师)?(?:不要|不行|不考虑|不用考虑|免谈|就算了|别推荐|不用推荐|一律不要)")
 _ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不作要求|不做要求|不要求|非必需|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意)")
-_EN_NEG = re.compile(r"\b(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\s+need|need\s+not|"
+# Python's \b sees no boundary between a CJK character and a Latin letter (both are \w), so English
+# words written against Chinese ("越南语must", "不需要Russian") are bounded by Latin letters only.
+_L, _R = rf"(?<![{EN_WORD}])", rf"(?![{EN_WORD}])"
+_EN_NEG = re.compile(rf"{_L}(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\s+need|need\s+not|"
                      r"needn't|not\s+(?:need|require)|without|"
-                     r"not\s+necessar\w*|isn't\s+necessary|not\s+required|(?:do|does|did|can)\s*(?:n[o']t|not)\s+(?:speak|read|know|understand)|(?:cannot|can't|can’t|couldn't|won't)\s+(?:speak|read))\b|"
-                     r"\bno\s+(?:\w+\s+)?(?:skills?\s+)?(?:in\s+)?$", re.I)  # "No Russian needed": no word boundary at the end
-_EN_NEG_AFTER = re.compile(r"^[^,.;]{0,25}\b(?:is|are)?\s*(?:not\s+(?:required|necessary|needed|a must|"
+                     r"not\s+necessar\w*|isn't\s+necessary|not\s+required|(?:do|does|did|can)\s*(?:n[o']t|not)\s+(?:speak|read|know|understand)|(?:cannot|can't|can’t|couldn't|won't)\s+(?:speak|read))"
+                     rf"{_R}|{_L}no\s+(?:\w+\s+)?(?:skills?\s+)?(?:in\s+)?$", re.I)  # "No Russian needed": no word boundary at the end
+_EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)\s*)?(?:not\s+(?:required|necessary|needed|a must|"
                            r"essential)|optional|unnecessary)", re.I)
 # Words saying the lawyer must use the language.
 _ZH_REQ = re.compile(r"工作语言|会|懂|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写")
@@ -87,23 +90,24 @@ _EN_REQ_BEFORE = re.compile(
 _EN_REQ_AFTER = re.compile(r"^(?:\s*,?\s*(?:obviously|of course|naturally)\b|-?speak\w*|\s+speak\w*|\s+(?:language\s+)?skills?|\s+fluency|"
                            r"\s+(?:is|are)\s+(?:required|a must|essential|needed)|\s+speakers?|"
                            r"-language counsel|\s+(?:native|fluent))", re.I)
-_EN_DOC = re.compile(r"(?:\b(?:is|are|was|were)\s+(?:written\s+|drafted\s+)?(?:all\s+|mostly\s+)?in|"
-                     r"\bwritten in)\s+$", re.I)
+_EN_DOC = re.compile(rf"(?:{_L}(?:is|are|was|were)\s+(?:written\s+|drafted\s+)?(?:all\s+|mostly\s+)?in|"
+                     rf"{_L}written in)\s+$", re.I)
 # The language a document is to be translated into is the translation's, not the lawyer's.
-_TRANSLATION_TARGET = re.compile(r"(?:\btranslat\w*\s+(?:in)?to|翻译成|译成|翻成)\s*$", re.I)
+_TRANSLATION_TARGET = re.compile(rf"(?:{_L}translat\w*\s+(?:in)?to|翻译成|译成|翻成)\s*$", re.I)
 
 
 # Markers that decide, within a clause, between a requirement and a wish (the nearest one wins).
 _REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|都要|都得|都需要|都必须|硬性|刚需|必要条件|前提|要求|只接受|仅限|只能|必备|底线|"
-                       r"\b(?:must|required|requirement|essential|mandatory|a must|obligatory|have to|has to|non-negotiable|must-have|"
+                       rf"{_L}(?:must|required|requirement|essential|mandatory|a must|obligatory|have to|has to|non-negotiable|must-have|"
                        r"indispensable|compulsory|"
-                       r"only|needed|need(?:s|ed)? to)\b", re.I)
-_WISH = re.compile(r"即可|就行|就可以|就好|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|OK|ok|Ok|"
-                   r"\b(?:ideally|preferably|preferred|prefer|(?:would|'d)\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
-                   r"(?:is|are|would be)\s+fine|fine\s+(?:with|too)|is ok|okay|helpful|bonus|if possible|"
+                       rf"only|needed|need(?:s|ed)? to){_R}", re.I)
+_WISH = re.compile(r"即可|就行|就可以|就好|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
+                   r"'d\s+rather|"  # "We'd rather": the apostrophe follows a letter
+                   rf"{_L}(?:ideally|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
+                   r"(?:is|are|would be)\s+fine|fine\s+(?:with|too)|is ok|ok|okay|helpful|bonus|if possible|"  # "ok" a word: not "looking", "Bangkok"
                    r"an advantage|advantageous|welcome|desirable|optional but|would be (?:good|great|nice|useful|an asset)|"
                    r"good to have|appreciated|an asset|not a must|not essential|if (?:they|he|she|possible|available)|"
-                   r"not (?:strictly )?(?:required|necessary)|also (?:fine|ok|okay|good)|as well|works too)\b", re.I)
+                   rf"not (?:strictly )?(?:required|necessary)|also (?:fine|ok|okay|good)|as well|works too){_R}", re.I)
 # A bilingual contract names the languages of a document, not of the lawyer.
 _BILINGUAL_DOC = re.compile(r"(?:contract|agreement|documents?|texts?|versions?|合同|协议|文本)[^,.;，。]{0,25}"
                             r"(?:bilingual|双语)|(?:bilingual|双语)[^,.;，。]{0,30}(?:contract|agreement|documents?|"
