@@ -201,3 +201,16 @@ def test_markers_written_against_chinese(text: str, required: set[str], wished: 
     found = read_languages(text)
     assert {r.code for r in found if r.confidence >= HARD_READING_CONFIDENCE} == required
     assert {r.code for r in found if r.confidence < HARD_READING_CONFIDENCE} == wished
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "想找秘鲁律师先在当地做货损公证，对方发来的函全是西班牙语，律师必须能用英语跟我们沟通。",
+        "合同文本均为阿拉伯文，律师需要会说英语，能跟总部汇报就行",
+    ],
+)
+def test_a_later_requirement_naming_its_own_language_leaves_the_document_language_a_wish(text: str) -> None:
+    found = {r.code: r.confidence for r in read_languages(text)}
+    assert found["en"] >= HARD_READING_CONFIDENCE
+    assert 0 < found["es" if "西班牙" in text else "ar"] < HARD_READING_CONFIDENCE

@@ -81,6 +81,7 @@ _ZH_REQ = re.compile(r"工作语言|会|懂|精通|熟悉|掌握|流利|熟练|�
 _ZH_REQ_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:流利|好|能力|沟通|熟练|母语|的律师|律师|服务|工作|水平|交流|谈判)")
 _ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}?(需要|要|必须|应当|最好|得|需|须|应|能)[^。；;]{0,4}"
                            r"(?:能看懂|看得懂|看懂|能读|读懂|会|懂|能用|熟悉)")
+_ZH_DOC_BEFORE = re.compile(r"(?:是|用|均为|全为|多为|皆为|全部为)$")  # "函全是西班牙语", "文件均为俄文"
 _ZH_DOC_AFTER = re.compile(r"^的?(?:文本|合同|文件|材料|证据|法规|账目|版本|资料|条款|原文|单据)")
 _EN_REQ_BEFORE = re.compile(
     r"(?:working language (?:is|will be|shall be)|working language:|speak\w*|fluen\w*|proficien\w*|command of|knowledge of|conversant in|native|bilingual|"
@@ -159,6 +160,17 @@ def _own_language(norm: str, start: int, before: str, cjk: bool) -> bool:
     return own is not None and not _LAWYER_WORDS.search(own.group(0))
 
 
+def _later_requirement(norm: str, end: int, pattern: re.Pattern[str]) -> re.Match[str] | None:
+    """A requirement of the lawyer elsewhere in the sentence ("文件多是阿拉伯语，律师需要能看懂"), unless it
+    names its own language right after its verb ("函全是西班牙语，律师必须能用英语沟通")."""
+    sentence = sentence_around(norm, end, end)
+    later = _ZH_REQ_LATER.search(sentence)
+    if later is None:
+        return None
+    named = pattern.search(sentence, later.end())
+    return None if named is not None and named.start() - later.end() <= 6 else later
+
+
 def _nearest_marker(clause: str, start: int, end: int) -> str | None:
     """"required" or "wish", whichever marker of the clause is nearest the language word (or None)."""
     best: tuple[int, str] | None = None
@@ -193,9 +205,9 @@ def read_languages(text: str) -> list[Reading]:
             refused = bool(_ZH_CANNOT_BEFORE.search(before)) and bool(_ZH_NEG_REFUSED_AFTER.match(after))
             if not refused and (_ZH_NEG.search(before) or _ZH_NEG_AFTER.search(after)):
                 continue
-            doc = bool(_ZH_DOC_AFTER.search(after)) or bool(re.search(r"(?:是|都是|多是|用)$", before))
+            doc = bool(_ZH_DOC_AFTER.search(after)) or bool(_ZH_DOC_BEFORE.search(before))
             req = refused or bool(_ZH_REQ.search(before[-8:])) or bool(_ZH_REQ_AFTER.search(after))
-            later = None if req else _ZH_REQ_LATER.search(sentence_around(norm, m.end(), m.end()))
+            later = None if req else _later_requirement(norm, m.end(), pattern)
             if later is not None and later.group(1) == "最好":
                 doc = True  # "文件是阿拉伯语的，律师最好能看懂": a wish
             elif later is not None:
