@@ -214,3 +214,16 @@ def test_a_later_requirement_naming_its_own_language_leaves_the_document_languag
     found = {r.code: r.confidence for r in read_languages(text)}
     assert found["en"] >= HARD_READING_CONFIDENCE
     assert 0 < found["es" if "西班牙" in text else "ar"] < HARD_READING_CONFIDENCE
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("需要当地税务律师做申辩，律师要能直接看俄语的税务文书（他们发的都是俄文）。", "ru"),
+        ("律师要能直接读土耳其语的法院文件和重整方案，这个是必须的。", "tr"),
+        ("律师需要能审阅哈萨克语的合同。", "kk"),
+    ],
+)
+def test_reading_documents_directly_is_a_requirement(text: str, expected: str) -> None:
+    found = read_languages(text)
+    assert codes(found, HARD_READING_CONFIDENCE) == [expected] and found[0].confidence == 0.92

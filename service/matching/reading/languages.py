@@ -77,7 +77,8 @@ _EN_NEG = re.compile(rf"{_L}(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\
 _EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)\s*)?(?:not\s+(?:required|necessary|needed|a must|"
                            r"essential)|optional|unnecessary)", re.I)
 # Words saying the lawyer must use the language.
-_ZH_REQ = re.compile(r"工作语言|会|懂|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写")
+_ZH_REQ = re.compile(r"工作语言|会|懂|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|"
+                     r"直接看|直接读|阅读|审阅|能审")  # "律师要能直接看俄语的税务文书"
 _ZH_REQ_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:流利|好|能力|沟通|熟练|母语|的律师|律师|服务|工作|水平|交流|谈判)")
 _ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}?(需要|要|必须|应当|最好|得|需|须|应|能)[^。；;]{0,4}"
                            r"(?:能看懂|看得懂|看懂|能读|读懂|会|懂|能用|熟悉)")
