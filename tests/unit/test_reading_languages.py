@@ -227,3 +227,19 @@ def test_a_later_requirement_naming_its_own_language_leaves_the_document_languag
 def test_reading_documents_directly_is_a_requirement(text: str, expected: str) -> None:
     found = read_languages(text)
     assert codes(found, HARD_READING_CONFIDENCE) == [expected] and found[0].confidence == 0.92
+
+
+@pytest.mark.parametrize(
+    ("text", "required"),
+    [
+        ("需要Lao counsel出legal opinion on security package。Lao语不要求，English OK。", set()),
+        ("Tagalog不需要，English沟通就行", set()),
+        ("不需要会Russian，但律师必须会English", {"en"}),
+        ("俄语not required，English必须", {"en"}),
+        ("不会English的律师不要", {"en"}),  # refusing whoever lacks it is requiring it, as in Chinese
+    ],
+)
+def test_negation_in_the_other_script_negates(text: str, required: set[str]) -> None:
+    found = read_languages(text)
+    assert {r.code for r in found if r.confidence >= HARD_READING_CONFIDENCE} == required
+    assert {r.code for r in found} <= {"en"}  # the negated language is not read at all

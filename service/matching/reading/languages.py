@@ -66,6 +66,8 @@ _ZH_NEG = re.compile(r"不太|不怎么|不大会|不会说|不会讲|不懂|不
 # "不会英语的不要": refusing whoever lacks the language is requiring it.
 _ZH_CANNOT_BEFORE = re.compile(r"(?:不会|不懂)(?:说|讲)?$")
 _ZH_NEG_REFUSED_AFTER = re.compile(r"^的?(?:律师)?(?:不要|不行|不考虑|不用考虑|免谈|就算了|别推荐|不用推荐|一律不要)")
+# Before an English language word the Chinese negation must end the clause's words ("不需要会Russian").
+_ZH_NEG_END = re.compile(rf"(?:{_ZH_NEG.pattern})[\u4e00-\u9fff]{{0,3}}\s*$")
 _ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不作要求|不做要求|不要求|非必需|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意)")
 # Python's \b sees no boundary between a CJK character and a Latin letter (both are \w), so English
 # words written against Chinese ("越南语must", "不需要Russian") are bounded by Latin letters only.
@@ -199,12 +201,15 @@ def read_languages(text: str) -> list[Reading]:
         before, after = norm[lo:m.start()], norm[m.end():hi]
         if not is_cjk(s) and _EN_NOT_LANGUAGE_AFTER.match(norm[m.end():m.end() + 30]):
             continue
+        # Negation is read in either language, whatever the script of the language word
+        # ("Lao语不要求", "不需要会Russian", "俄语not required"); "不会英语的不要" refuses, so requires.
+        refused = bool(_ZH_CANNOT_BEFORE.search(before)) and bool(_ZH_NEG_REFUSED_AFTER.match(after))
+        zh_negated = (_ZH_NEG if is_cjk(s) else _ZH_NEG_END).search(before) or _ZH_NEG_AFTER.search(after)
+        if not refused and (zh_negated or _EN_NEG.search(before) or _EN_NEG_AFTER.search(after)):
+            continue
         if is_cjk(s):
             prev = norm[m.start() - 1:m.start()]
             if s.endswith("文") and ((after[:1] and after[:1] in _ZH_FILE_AFTER) or (prev and prev in "合违非立司执宪")):
-                continue
-            refused = bool(_ZH_CANNOT_BEFORE.search(before)) and bool(_ZH_NEG_REFUSED_AFTER.match(after))
-            if not refused and (_ZH_NEG.search(before) or _ZH_NEG_AFTER.search(after)):
                 continue
             doc = bool(_ZH_DOC_AFTER.search(after)) or bool(_ZH_DOC_BEFORE.search(before))
             req = refused or bool(_ZH_REQ.search(before[-8:])) or bool(_ZH_REQ_AFTER.search(after))
@@ -216,9 +221,7 @@ def read_languages(text: str) -> list[Reading]:
             conf = 0.92 if req else (0.6 if doc else 0.7)
         else:
             wide_before = norm[max(0, m.start() - 40):m.start()]
-            if _EN_NEG.search(before) or _EN_NEG_AFTER.search(after):
-                continue
-            req = bool(_EN_REQ_BEFORE.search(wide_before)) or bool(_EN_REQ_AFTER.search(after))
+            req = refused or bool(_EN_REQ_BEFORE.search(wide_before)) or bool(_EN_REQ_AFTER.search(after))
             doc = bool(_EN_DOC.search(wide_before)) or bool(
                 re.match(r"^(?:-language)?\s+(?:documents?|contracts?|texts?|version|materials?|"
                          r"evidence|records?|filings?|regulations?)", after, re.I))
