@@ -243,3 +243,19 @@ def test_negation_in_the_other_script_negates(text: str, required: set[str]) -> 
     found = read_languages(text)
     assert {r.code for r in found if r.confidence >= HARD_READING_CONFIDENCE} == required
     assert {r.code for r in found} <= {"en"}  # the negated language is not read at all
+
+
+@pytest.mark.parametrize(
+    ("text", "required", "read"),
+    [
+        # "Japanese律师" is a Japanese lawyer; the Japanese documents are handled in-house: a document language
+        ("需要Japanese律师/benrishi file invalidation trial。律师必须能用英文communicate，日文的docs我们有in-house translator处理。",
+         {"en"}, {"en", "ja"}),
+        ("Korean公司要求我们赔偿违约金，律师用英文沟通即可", set(), {"en"}),
+        ("Vietnamese工厂必须在月底前整改，需要当地律师", set(), set()),
+    ],
+)
+def test_a_demonym_before_a_chinese_noun_is_a_nationality(text: str, required: set[str], read: set[str]) -> None:
+    found = read_languages(text)
+    assert {r.code for r in found if r.confidence >= HARD_READING_CONFIDENCE} == required
+    assert {r.code for r in found} == read

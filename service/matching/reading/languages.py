@@ -85,7 +85,8 @@ _ZH_REQ_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:流利|好|能力|沟通|�
 _ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}?(需要|要|必须|应当|最好|得|需|须|应|能)[^。；;]{0,4}"
                            r"(?:能看懂|看得懂|看懂|能读|读懂|会|懂|能用|熟悉)")
 _ZH_DOC_BEFORE = re.compile(r"(?:是|用|均为|全为|多为|皆为|全部为)$")  # "函全是西班牙语", "文件均为俄文"
-_ZH_DOC_AFTER = re.compile(r"^的?(?:文本|合同|文件|材料|证据|法规|账目|版本|资料|条款|原文|单据)")
+_ZH_DOC_AFTER = re.compile(r"^的?(?:文本|合同|文件|材料|证据|法规|账目|版本|资料|条款|原文|单据|"
+                           rf"\s?(?i:docs?|documents?|contracts?|files?|materials?|evidence|filings?|records?|versions?){_R})")  # "日文的docs"
 _EN_REQ_BEFORE = re.compile(
     r"(?:working language (?:is|will be|shall be)|working language:|speak\w*|fluen\w*|proficien\w*|command of|knowledge of|conversant in|native|bilingual|"
     r"working|read\w*|writ\w*|skills? in|handle|communicate in|negotiate in|argue in|works? in|working in|can work in|"
@@ -123,7 +124,10 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     r"worker|employee|staff|national|citizen|regulat|owned|managed|based|entit|group|firm|bank|plant|factor|"
     r"mine|project|JV|joint venture|investor|ministry|side|state|BOI|police|embassy|landlord|employer|"
     r"bar|licen[cs]e|qualif|admission|admitted|citizen|visa|residen|passport|SPV|holding)"
-    r"|^\s+[\w-]+\s+(?:law|laws|code|act|legislation|regulations?)\b", re.I)  # "Kazakh subsoil law"
+    r"|^\s+[\w-]+\s+(?:law|laws|code|act|legislation|regulations?)\b"  # "Kazakh subsoil law"
+    # in mixed text a demonym before a Chinese noun of a person, entity or place: "需要Japanese律师"
+    r"|^\s?(?:律师|律所|事务所|子公司|分公司|公司|企业|法|政府|当局|客户|工厂|厂|合作方|买家|卖家|买方|卖方|员工|工人|"
+    r"市场|项目|法院|海关|银行|股东|供应商|经销商|承包商|业主|籍)", re.I)
 _EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:team|staff|people|company|engineers|managers|side)|I)\b[^,.;]*?"
                           r"\b(?:work|speak|communicate|operate|use|write|read)\w*\s+(?:in\s+|mostly\s+in\s+|only\s+)?$", re.I)
 _ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$")
