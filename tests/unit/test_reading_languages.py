@@ -259,3 +259,24 @@ def test_a_demonym_before_a_chinese_noun_is_a_nationality(text: str, required: s
     found = read_languages(text)
     assert {r.code for r in found if r.confidence >= HARD_READING_CONFIDENCE} == required
     assert {r.code for r in found} == read
+
+
+@pytest.mark.parametrize(
+    ("text", "wished"),
+    [
+        # Cantonese: "就得" closing a clause is "is enough", "唔紧要/唔使/唔需要" is "not needed"
+        ("而家要去馬來西亞高等法院申請承認同執行裁決。英文溝通就得，馬來文唔緊要。", {"en"}),
+        ("搵個越南律師，越南文唔使識，英文就得啦。", {"en"}),
+        ("律師會英文就得，泰文唔需要", {"en"}),
+    ],
+)
+def test_cantonese_enough_and_not_needed(text: str, wished: set[str]) -> None:
+    from service.matching.reading.text import to_simplified  # the engine reads the simplified form
+
+    found = read_languages(to_simplified(text))
+    assert {r.code for r in found} == wished
+    assert all(r.confidence < HARD_READING_CONFIDENCE for r in found)
+
+
+def test_mandarin_jiude_before_the_verb_is_still_a_must() -> None:
+    assert codes(read_languages("律师就得会英文"), HARD_READING_CONFIDENCE) == ["en"]
