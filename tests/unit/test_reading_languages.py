@@ -280,3 +280,16 @@ def test_cantonese_enough_and_not_needed(text: str, wished: set[str]) -> None:
 
 def test_mandarin_jiude_before_the_verb_is_still_a_must() -> None:
     assert codes(read_languages("律师就得会英文"), HARD_READING_CONFIDENCE) == ["en"]
+
+
+@pytest.mark.parametrize(
+    ("text", "required"),
+    [
+        ("Q: Language of the lawyer?\nA: Doesn't need to be Japanese-speaking for us, English is fine, "
+         "our IP team works in English.", set()),
+        ("Our in-house legal staff work in Spanish; the lawyer must speak Portuguese.", {"pt"}),
+        ("Our local counsel team works in French", {"fr"}),  # counsel is the lawyer, not the enterprise
+    ],
+)
+def test_our_team_with_words_between_is_the_enterprise_itself(text: str, required: set[str]) -> None:
+    assert {r.code for r in read_languages(text) if r.confidence >= HARD_READING_CONFIDENCE} == required

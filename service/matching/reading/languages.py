@@ -131,7 +131,7 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     # in mixed text a demonym before a Chinese noun of a person, entity or place: "需要Japanese律师"
     r"|^\s?(?:律师|律所|事务所|子公司|分公司|公司|企业|法|政府|当局|客户|工厂|厂|合作方|买家|卖家|买方|卖方|员工|工人|"
     r"市场|项目|法院|海关|银行|股东|供应商|经销商|承包商|业主|籍)", re.I)
-_EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:team|staff|people|company|engineers|managers|side)|I)\b[^,.;]*?"
+_EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:[\w-]+\s+){0,2}?(?:team|staff|people|company|engineers|managers|side)|I)\b[^,.;]*?"  # "our in-house legal staff"
                           r"\b(?:work|speak|communicate|operate|use|write|read)\w*\s+(?:in\s+|mostly\s+in\s+|only\s+)?$", re.I)
 _ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$")
 _ALTERNATIVE = re.compile(r"^\s*(?:或者?|还是|或是|/|\bor\b|\beither\b)\s*$", re.I)
