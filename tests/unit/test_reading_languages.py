@@ -293,3 +293,15 @@ def test_mandarin_jiude_before_the_verb_is_still_a_must() -> None:
 )
 def test_our_team_with_words_between_is_the_enterprise_itself(text: str, required: set[str]) -> None:
     assert {r.code for r in read_languages(text) if r.confidence >= HARD_READING_CONFIDENCE} == required
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We're building a distributor network in Latin America for our construction machinery. "
+        "Lawyer must speak Spanish since distributors will negotiate with them directly.",
+        "需要一家覆盖Latin American markets的律所，律师必须会Spanish",
+    ],
+)
+def test_latin_america_is_a_region_not_a_language(text: str) -> None:
+    assert codes(read_languages(text)) == ["es"]
