@@ -305,3 +305,14 @@ def test_our_team_with_words_between_is_the_enterprise_itself(text: str, require
 )
 def test_latin_america_is_a_region_not_a_language(text: str) -> None:
     assert codes(read_languages(text)) == ["es"]
+
+
+@pytest.mark.parametrize(
+    ("text", "required"),
+    [
+        ("We have a dealer network in Spanish and Portuguese speaking countries; the lawyer must speak English.", {"en"}),
+        ("our framework in English is ready, need a Thai lawyer to localise it", set()),
+    ],
+)
+def test_a_requirement_verb_is_a_word_of_its_own(text: str, required: set[str]) -> None:
+    assert {r.code for r in read_languages(text) if r.confidence >= HARD_READING_CONFIDENCE} == required
