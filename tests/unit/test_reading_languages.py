@@ -316,3 +316,19 @@ def test_latin_america_is_a_region_not_a_language(text: str) -> None:
 )
 def test_a_requirement_verb_is_a_word_of_its_own(text: str, required: set[str]) -> None:
     assert {r.code for r in read_languages(text) if r.confidence >= HARD_READING_CONFIDENCE} == required
+
+
+@pytest.mark.parametrize(
+    ("text", "required", "read"),
+    [
+        ("需要迪拜律师处理租赁纠纷，律师需要会English", {"en"}, {"en"}),
+        ("律师要能用Russian跟当地税务局沟通", {"ru"}, {"ru"}),
+        # as in Chinese, others' or our own language is no requirement, and a wish stays one
+        ("对方只会说Russian，律师用英文沟通即可", set(), {"ru", "en"}),
+        ("我们用English沟通，律师会Thai更好", set(), {"en", "th"}),
+    ],
+)
+def test_a_chinese_requirement_verb_before_an_english_language_word(text: str, required: set[str], read: set[str]) -> None:
+    found = read_languages(text)
+    assert {r.code for r in found if r.confidence >= HARD_READING_CONFIDENCE} == required
+    assert {r.code for r in found} == read

@@ -83,6 +83,8 @@ _EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)\s*)?(?:not\s+(?:
 # Words saying the lawyer must use the language.
 _ZH_REQ = re.compile(r"工作语言|会|懂|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|"
                      r"直接看|直接读|阅读|审阅|能审")  # "律师要能直接看俄语的税务文书"
+# An English language word right after a Chinese requirement verb ("需要会English", "要能用Russian沟通").
+_ZH_REQ_END = re.compile(rf"(?:{_ZH_REQ.pattern})\s*$")
 _ZH_REQ_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:流利|好|能力|沟通|熟练|母语|的律师|律师|服务|工作|水平|交流|谈判)")
 _ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}?(需要|要|必须|应当|最好|得|需|须|应|能)[^。；;]{0,4}"
                            r"(?:能看懂|看得懂|看懂|能读|读懂|会|懂|能用|熟悉)")
@@ -166,7 +168,7 @@ _LAWYER_WORDS = re.compile(r"\b(?:lawyers?|counsel|attorneys?|who|someone|somebo
 
 def _own_language(norm: str, start: int, before: str, cjk: bool) -> bool:
     """Whether the words before say the enterprise itself works in the language ("our team works in English")."""
-    own = _ZH_OWN_TEAM.search(before) if cjk else _EN_OWN_TEAM.search(norm[max(0, start - 60):start])
+    own = _ZH_OWN_TEAM.search(before) or (None if cjk else _EN_OWN_TEAM.search(norm[max(0, start - 60):start]))
     return own is not None and not _LAWYER_WORDS.search(own.group(0))
 
 
@@ -228,7 +230,8 @@ def read_languages(text: str) -> list[Reading]:
             conf = 0.92 if req else (0.6 if doc else 0.7)
         else:
             wide_before = norm[max(0, m.start() - 40):m.start()]
-            req = refused or bool(_EN_REQ_BEFORE.search(wide_before)) or bool(_EN_REQ_AFTER.search(after))
+            req = refused or bool(_EN_REQ_BEFORE.search(wide_before)) or bool(_EN_REQ_AFTER.search(after)) \
+                or bool(_ZH_REQ_END.search(before))  # "律师需要会English"
             doc = bool(_EN_DOC.search(wide_before)) or bool(
                 re.match(r"^(?:-language)?\s+(?:documents?|contracts?|texts?|version|materials?|"
                          r"evidence|records?|filings?|regulations?)", after, re.I))
@@ -251,7 +254,7 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.6) if conf < 0.75 else 0.6
         elif marker == "required":
             conf = max(conf, 0.92)
-        if _EN_OTHERS_SPEAKING.match(after) or (is_cjk(s) and (_ZH_OTHERS.match(after) or _ZH_OTHERS_BEFORE.search(norm[max(0, m.start() - 20):m.start()]))) \
+        if _EN_OTHERS_SPEAKING.match(after) or _ZH_OTHERS.match(after) or _ZH_OTHERS_BEFORE.search(norm[max(0, m.start() - 20):m.start()]) \
                 or (not is_cjk(s) and (_EN_OTHERS_BEFORE.search(window := norm[max(0, m.start() - 60):m.start()])
                                        or _EN_OTHERS_ARE.search(window))):
             if not _SO_THE_LAWYER.search(norm[m.end():m.end() + 60]):
