@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.matching.reading import read_languages
+from service.matching.reading import read_languages, read_target_countries
+from service.matching.reading.text import to_simplified
 from service.matching.rules import HARD_READING_CONFIDENCE
 from tests.unit._readings import codes
 
@@ -332,3 +333,39 @@ def test_a_chinese_requirement_verb_before_an_english_language_word(text: str, r
     found = read_languages(text)
     assert {r.code for r in found if r.confidence >= HARD_READING_CONFIDENCE} == required
     assert {r.code for r in found} == read
+
+
+def required(text: str) -> set[str]:
+    return {r.code for r in read_languages(text) if r.confidence >= HARD_READING_CONFIDENCE}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a must belongs to the language it is said of, even in a sentence that never stops
+        ("他们那边文件全是俄语和塔吉克语的所以律师必须会俄语不然没法弄", {"ru"}),
+        ("那边都讲法语我们英语写过去都没人回的，律师要会法语的", {"fr"}),
+        # and to every language of a list it follows or leads
+        ("律师阿语英语都得会，谈判是英语，政府文件是阿语", {"ar", "en"}),
+        ("三、律师工作语言为西班牙语和英语。", {"es", "en"}),
+        ("最好会阿拉伯语，英语也能凑合。", set()),
+        # a document's working language, a form's field label, a question and nobody of ours are no requirement
+        ("本次交易文件工作语言为英语，尽调报告以英文出具并附中文摘要。", set()),
+        ("语言要求：能用俄语沟通者优先", set()),
+        ("刘：律师要会葡语吗？ 张总：不用。买家那边都讲阿语，合同是英文的", set()),
+        ("小周：律师要求会孟加拉语吗", set()),
+        ("俺们这边没人会西班牙语，律师最好能讲中文，讲英语也行", set()),
+        ("當地代理老闆只會講孟加拉語。", set()),
+        # refusing whoever lacks it, said after; spoken languages called 话; short names; a requirement after the word
+        ("要能去阿什哈巴德现场取证的律师，俄语不会别来", {"ru"}),
+        ("林董特別交代，律師一定要能講越南話，因為要直接跟工會幹部談。", {"vi"}),
+        ("蒙古国矿权纠纷下个月开庭，要蒙语律师", {"mn"}),
+        ("马上找 Ethiopian lawyer，先申请解冻账户。Amharic 要会，法院文件都是阿姆哈拉语", {"am"}),
+    ],
+)
+def test_requirements_as_desks_write_them(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected
+
+
+def test_a_spoken_language_is_not_its_country() -> None:
+    assert "VN" not in {r.code for r in read_target_countries("律师一定要能讲越南话，项目在柬埔寨") if r.confidence >= HARD_READING_CONFIDENCE}

@@ -362,3 +362,24 @@ def test_places_as_desks_write_them(text: str, expected: set[str]) -> None:
 def test_a_currency_does_not_make_a_lawyer_serve_its_country() -> None:
     assert roles("We were paid in tenge, the project is in Uzbekistan")["KZ"] == "currency"
     assert binding("We were paid in tenge, the project is in Uzbekistan") == {"UZ"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an authority in one of two countries spoken of together: both
+        ("各位，KZ/UZ两边的work permit quota今年都被砍了，阿拉木图那边劳动部门说local content要到70%。要找local lawyer，两国各一个。", {"KZ", "UZ"}),
+        # "SA" is whichever of Saudi Arabia and South Africa the text otherwise names
+        ("Competition Commission raided our Joburg office; Botswana's authority wants documents too. SA/BW 两边都要 competition lawyer", {"ZA", "BW"}),
+        ("SA tender: the Riyadh municipality excluded our bid, we need a lawyer", {"SA"}),
+        # the lawyer of the past, and a lawyer already known, are not asked for
+        ("前几年做马德里国际注册是找德国一个律所办的。德国那个律所说土耳其的事他们做不了，我要找个土耳其律师。", {"TR"}),
+        # a lawyer who knows the country's law is one of that country; our vehicle elsewhere is not the work
+        ("企业通过其设在迪拜的中东区域子公司参与阿曼杜库姆经济特区的项目，需熟悉阿曼法律的律师审查分包合同。", {"OM"}),
+        ("We'd like to engage a London firm for a sanctions screening against OFSI and OFAC lists.", {"GB"}),
+        # an agent given up last year is set aside
+        ("塞内加尔、科特迪瓦、马里都有代理，想把科特迪瓦和塞内加尔这两个代理合同重新弄好，马里那家去年就不做了不用管。", {"SN", "CI"}),
+    ],
+)
+def test_places_in_chats_and_forms(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected

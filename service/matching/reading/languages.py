@@ -63,9 +63,13 @@ def _language_lexicon() -> tuple[dict[str, str], re.Pattern[str]]:
 
 
 _ZH_NEG = re.compile(r"不太|不怎么|不大会|不会说|不会讲|不懂|不需要|不需|无需|不必|不用|不要求|没必要|不一定|不强求|不会|不懂|不限|"
+                     r"没人会|没有人会|没人懂|没有人懂|谁都不会|都不会|"
                      r"唔使|唔洗|唔需要|唔一定|唔太")  # Cantonese (the engine reads simplified characters)
 # "不会英语的不要": refusing whoever lacks the language is requiring it.
 _ZH_CANNOT_BEFORE = re.compile(r"(?:不会|不懂)(?:说|讲)?$")
+_ZH_REFUSED_AFTER_LANGUAGE = re.compile(r"^(?:语|文)?[^，。,；;]{0,3}?(?:不会|不懂)(?:的)?(?:别来|不要|免谈|不考虑|就算了|不用来|一律不要|不行)")
+# "律师要会葡语吗？": a question whether the language is needed is no requirement.
+_ZH_ASKED_AFTER = re.compile(r"^(?:语|文)?(?:吗|么|嘛|不|没有)?\s*[?？]|^(?:语|文)?(?:吗|么|嘛)")
 _ZH_NEG_REFUSED_AFTER = re.compile(r"^的?(?:律师)?(?:不要|不行|不考虑|不用考虑|免谈|就算了|别推荐|不用推荐|一律不要)")
 # Before an English language word the Chinese negation must end the clause's words ("不需要会Russian").
 _ZH_NEG_END = re.compile(rf"(?:{_ZH_NEG.pattern})[\u4e00-\u9fff]{{0,3}}\s*$")
@@ -84,8 +88,12 @@ _EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)\s*)?(?:not\s+(?:
 _ZH_REQ = re.compile(r"工作语言|会|懂|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|"
                      r"直接看|直接读|阅读|审阅|能审")  # "律师要能直接看俄语的税务文书"
 # An English language word right after a Chinese requirement verb ("需要会English", "要能用Russian沟通").
+_DOCUMENT_WORKING_LANGUAGE = re.compile(r"(?:文件|合同|协议|交易|报告|文本|资料|材料)[^，。,；;]{0,3}工作语言(?:为|是|:|：)?$")
+_COORDINATED = re.compile(r"^\s*(?:和|及|与|、|以及|跟|/|and|&)?\s*$", re.I)
 _ZH_REQ_END = re.compile(rf"(?:{_ZH_REQ.pattern})\s*$")
-_ZH_REQ_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:流利|好|能力|沟通|熟练|母语|的律师|律师|服务|工作|水平|交流|谈判)")
+# ("俄语的律师", "俄语流利"; not "俄语的所以律师必须会…", a run-on sentence's next clause)
+_ZH_REQ_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:流利|能力|沟通|熟练|母语|服务|工作|水平|交流|谈判)|^[^，。,；;]{0,3}?好|"
+                           r"^(?:要|很|非常|比较)?(?:好|流利|熟练|过关)?的?(?:律师|律所)")
 _ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}?(需要|要|必须|应当|最好|得|需|须|应|能)[^。；;]{0,4}"
                            r"(?:能看懂|看得懂|看懂|能读|读懂|会|懂|能用|熟悉)")
 _ZH_DOC_BEFORE = re.compile(r"(?:是|用|均为|全为|多为|皆为|全部为)$")  # "函全是西班牙语", "文件均为俄文"
@@ -106,7 +114,7 @@ _TRANSLATION_TARGET = re.compile(rf"(?:{_L}translat\w*\s+(?:in)?to|翻译成|译
 
 
 # Markers that decide, within a clause, between a requirement and a wish (the nearest one wins).
-_REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|都要|都得|都需要|都必须|硬性|刚需|必要条件|前提|要求|只接受|仅限|只能|必备|底线|"
+_REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|都要|都得|都需要|都必须|硬性|刚需|必要条件|前提|(?<!语言)要求(?![:：])|只接受|仅限|只能|必备|底线|"
                        rf"{_L}(?:must|required|requirement|essential|mandatory|a must|obligatory|have to|has to|non-negotiable|must-have|"
                        r"indispensable|compulsory|"
                        rf"only|needed|need(?:s|ed)? to){_R}", re.I)
@@ -152,7 +160,7 @@ _EN_OTHERS_SPEAKING = re.compile(
     r"colleagues?|translators?|interpreters?|members?|executives?|expats?|personnel|foremen|crew|GMs?|general\s+managers?|"
     r"founders?|owners?|boss|accountants?)\b(?!\s+(?:at|of|in)\s+(?:the|their|your)\s+(?:law\s+)?firm)", re.I)
 # Other people of the story speaking it ("对方只会说俄语", "the Uzbek side only speaks Uzbek").
-_ZH_OTHERS_BEFORE = re.compile(r"(?:对方|客户|业主|员工|工人|他们|他|她|当地人|合作方|卖方|买方)[^。；;律]{0,12}(?:只会|会|说|讲|用|懂)(?:说|讲)?$|"
+_ZH_OTHERS_BEFORE = re.compile(r"(?:对方|客户|业主|员工|工人|他们|他|她|当地人|合作方|卖方|买方|买家|卖家|老板|代理|经销商|中间人|司机|官员|政府)[^。；;律]{0,12}(?:只会|会|说|讲|用|懂)(?:说|讲)?$|"
                                r"(?:对方律师|法官|仲裁员|官员|当局)(?:只会|只|会|说|讲|用|懂)+$")
 _EN_OTHERS_BEFORE = re.compile(r"\b(?:the other side|the other party|the client|the buyer|the seller|the owner|"
                                r"the judges?|the court|the arbitrators?|the tribunal|the officials?|the authorit\w+|"
@@ -183,15 +191,37 @@ def _later_requirement(norm: str, end: int, pattern: re.Pattern[str]) -> re.Matc
     return None if named is not None and named.start() - later.end() <= 6 else later
 
 
-def _nearest_marker(clause: str, start: int, end: int) -> str | None:
-    """"required" or "wish", whichever marker of the clause is nearest the language word (or None)."""
+def _nearest_marker(clause: str, start: int, end: int, others: tuple[tuple[int, int], ...] = ()) -> str | None:
+    """"required" or "wish", whichever marker of the clause is nearest the language word (or None);
+    a marker nearer another language word not coordinated with this one is that one's ("文件全是俄语和
+    塔吉克语的所以律师必须会俄语": the must is Russian's; "阿语英语都得会": both's)."""
+
+    def gap_to(m: re.Match[str], a: int, b: int) -> int:
+        return a - m.end() if m.end() <= a else (m.start() - b if m.start() >= b else 0)
+
     best: tuple[int, str] | None = None
     for kind, pattern in (("required", _REQUIRED), ("wish", _WISH)):
         for m in pattern.finditer(clause):
-            gap = start - m.end() if m.end() <= start else (m.start() - end if m.start() >= end else 0)
+            gap = gap_to(m, start, end)
+            if any(gap_to(m, a, b) < gap for a, b in others):
+                continue
             if gap >= 0 and (best is None or gap < best[0]):
                 best = (gap, kind)
     return best[1] if best else None
+
+
+def _coordinated_with(i: int, found: list[re.Match[str]], norm: str) -> set[int]:
+    """The language words written as one list with the i-th ("阿语英语", "俄语和英语"), itself included."""
+    group = {i}
+    for step in (-1, 1):
+        j = i
+        while 0 <= j + step < len(found):
+            a, b = (found[j + step], found[j]) if step < 0 else (found[j], found[j + step])
+            if not _COORDINATED.match(norm[a.end():b.start()]):
+                break
+            j += step
+            group.add(j)
+    return group
 
 
 def read_languages(text: str) -> list[Reading]:
@@ -203,6 +233,7 @@ def read_languages(text: str) -> list[Reading]:
     alternatives = {i for i, (a, b) in enumerate(zip(found, found[1:]))
                     if _ALTERNATIVE.match(between := norm[a.end():b.start()]) or _FALLBACK_BETWEEN.search(between)}
     alternatives |= {i + 1 for i in alternatives}
+    required_at: set[int] = set()
     for i, m in enumerate(found):
         s = m.group(0)
         code = surfaces[s]
@@ -212,7 +243,8 @@ def read_languages(text: str) -> list[Reading]:
             continue
         # Negation is read in either language, whatever the script of the language word
         # ("Lao语不要求", "不需要会Russian", "俄语not required"); "不会英语的不要" refuses, so requires.
-        refused = bool(_ZH_CANNOT_BEFORE.search(before)) and bool(_ZH_NEG_REFUSED_AFTER.match(after))
+        refused = (bool(_ZH_CANNOT_BEFORE.search(before)) and bool(_ZH_NEG_REFUSED_AFTER.match(after))) \
+            or bool(_ZH_REFUSED_AFTER_LANGUAGE.match(after))
         zh_negated = (_ZH_NEG if is_cjk(s) else _ZH_NEG_END).search(before) or _ZH_NEG_AFTER.search(after)
         if not refused and (zh_negated or _EN_NEG.search(before) or _EN_NEG_AFTER.search(after)):
             continue
@@ -221,17 +253,24 @@ def read_languages(text: str) -> list[Reading]:
             if s.endswith("文") and ((after[:1] and after[:1] in _ZH_FILE_AFTER) or (prev and prev in "合违非立司执宪")):
                 continue
             doc = bool(_ZH_DOC_AFTER.search(after)) or bool(_ZH_DOC_BEFORE.search(before))
-            req = refused or bool(_ZH_REQ.search(before[-8:])) or bool(_ZH_REQ_AFTER.search(after))
+            # the verb before, up to the previous language word ("讲法语我们英语写过去": 讲 is French's)
+            own_before = before[-8:] if i == 0 else norm[max(lo, found[i - 1].end(), m.start() - 8):m.start()]
+            req = refused or bool(_ZH_REQ.search(own_before)) or bool(_ZH_REQ_AFTER.search(after))
             later = None if req else _later_requirement(norm, m.end(), pattern)
             if later is not None and later.group(1) == "最好":
                 doc = True  # "文件是阿拉伯语的，律师最好能看懂": a wish
             elif later is not None:
                 req = True  # "文件多是阿拉伯语，律师需要能看懂"
+            if req and _DOCUMENT_WORKING_LANGUAGE.search(before):
+                req, doc = False, True  # "本次交易文件工作语言为英语": the documents', not the lawyer's
+            if not req and i - 1 in required_at and _COORDINATED.match(norm[found[i - 1].end():m.start()]):
+                req = True  # "律师工作语言为西班牙语和英语": the requirement covers both
             conf = 0.92 if req else (0.6 if doc else 0.7)
         else:
             wide_before = norm[max(0, m.start() - 40):m.start()]
             req = refused or bool(_EN_REQ_BEFORE.search(wide_before)) or bool(_EN_REQ_AFTER.search(after)) \
-                or bool(_ZH_REQ_END.search(before))  # "律师需要会English"
+                or bool(_ZH_REQ_END.search(before)) \
+                or bool(re.match(r"^\s*(?:也)?(?:要|得|必须|一定要|需要)(?:会|懂|能)", after))  # "律师需要会English", "Amharic 要会"
             doc = bool(_EN_DOC.search(wide_before)) or bool(
                 re.match(r"^(?:-language)?\s+(?:documents?|contracts?|texts?|version|materials?|"
                          r"evidence|records?|filings?|regulations?)", after, re.I))
@@ -249,7 +288,9 @@ def read_languages(text: str) -> list[Reading]:
                 continue  # "Russian customers": an adjective, not a requirement
         if _BILINGUAL_DOC.search(sentence_around(norm, m.start(), m.end())):
             conf = min(conf, 0.6)
-        marker = _nearest_marker(norm[lo:hi], m.start() - lo, m.end() - lo)
+        others = tuple((o.start() - lo, o.end() - lo) for j, o in enumerate(found)
+                       if j not in _coordinated_with(i, found, norm) and lo <= o.start() and o.end() <= hi)
+        marker = _nearest_marker(norm[lo:hi], m.start() - lo, m.end() - lo, others)
         if marker == "wish":
             conf = min(conf, 0.6) if conf < 0.75 else 0.6
         elif marker == "required":
@@ -265,6 +306,10 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.5)  # the enterprise's own working language, not the lawyer's
         if i in alternatives:
             conf = min(conf, 0.6)  # "乌兹别克语或俄语": either will do, so neither binds alone
+        if _ZH_ASKED_AFTER.match(after) or re.match(r"^\s*\?", after):
+            conf = min(conf, 0.6)  # "律师要会葡语吗？": asked, not required
+        if conf >= 0.75:
+            required_at.add(i)
         if conf > positive.get(code, (0.0, ""))[0]:
             positive[code] = (conf, text[m.start():m.end()])
     return sorted((Reading(c, v[0], v[1]) for c, v in positive.items()),

@@ -142,7 +142,8 @@ _ZH_NEG_BEFORE = re.compile(r"(?:不是在|不在|并非|而不是|而非|除了
 _ZH_NEG_LAWYER_BEFORE = re.compile(r"(?:不是要|不要|不需要|不用|无需|不找|不用找|不必找)(?:找)?(?:一?个|一家)?$")
 _ZH_LAWYER_AFTER = re.compile(r"^的?[^，。,；;]{0,4}?(?:律师|律所)")
 # "蒙古律师暂时不需要", "沙特不用管", "（埃及、摩洛哥）不考虑", "塞尔维亚排除", "HK那边这次不用": set aside.
-_ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:的?律师|的?律所|那边|这边|方面|的部分|市场|的)?)"
+_ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那个|这家|这个)[^，。,；;]{0,10}?|"
+                                 r"(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:的?律师|的?律所|那边|这边|方面|的部分|市场|的)?)"
                                  r"\s*(?:暂时|这次|目前|先|今年|暂)?"
                                  r"(?:不需要|不用管|不用考虑|不用|不管|不考虑|不做|除外|排除在外|排除|不算在内|不在考虑范围|以后再说)(?=[，。,；;（(）)!！]|$)")
 # "已经有巴黎的团队了", "已经找好了利雅得的律所": the matter there is already in hand.
@@ -222,7 +223,8 @@ def _place_mentions(text: str) -> tuple[_Mention, ...]:
         conf = place.confidence
         if is_cjk(s):
             # 越南语 / 葡萄牙语 / 印尼文 name a language, not the country.
-            if after[:1] == _LANG_FOLLOWERS_ZH or (after[:1] == "文" and after[1:2] not in "件化书物"):
+            if after[:1] == _LANG_FOLLOWERS_ZH or (after[:1] == "文" and after[1:2] not in "件化书物") \
+                    or (after[:1] == "话" and after[1:2] not in "会费题"):  # 越南话 is the language; 越南话题 a topic
                 continue
             negated = set_aside(norm, m.start(), m.end())
             if _ZH_FORUM_AFTER.search(after):

@@ -89,7 +89,7 @@ _EN_TRANSIT_BEFORE = re.compile(r"\b(?:through|via|transit\w*(?:\s+(?:through|vi
 _EN_LOADED_BEFORE = re.compile(r"\b(?:loaded|shipped|loading|laden)\s+(?:\w+\s+)?(?:at|in|from)\s+(?:the\s+)?(?:port\s+of\s+)?$|\bPOL\s*[:=]?\s*$", re.I)
 _ZH_LOADED = re.compile(r"^(?:港)?(?:装船|装货|装运|起运|发运|装的船)")
 _EN_THIRD_COUNTRY_BEFORE = re.compile(r"\b(?:via|through)\s+a\s+third\s+country\s*[(:,]?\s*(?:the\s+)?$", re.I)
-_EN_REQUEST_AFTER = re.compile(rf"^(?:\s+{_NOT_FUNCTION}{_W}){{0,2}}?\s+(?:lawyers?|counsel|attorneys?|litigators?|law\s+firms?|"
+_EN_REQUEST_AFTER = re.compile(rf"^(?:\s+{_NOT_FUNCTION}{_W}){{0,2}}?\s+(?:lawyers?|counsel|attorneys?|litigators?|(?:law\s+)?firms?|"
                                r"solicitors?|advocates?)\b", re.I)
 _EN_REQUEST_BEFORE = re.compile(r"\b(?:lawyers?|counsel|attorneys?|litigators?|law firm|someone|somebody|advisers?|"
                                 r"advisors?|team)\s+(?:based\s+|qualified\s+|admitted\s+)?(?:in|from)\s+(?:the\s+)?$", re.I)
@@ -119,6 +119,10 @@ _ASKS = re.compile(r"\b(?:need|needs|want|looking|seek\w*|find|recommend\w*|hire
 _ZH_REG_BEFORE = re.compile(r"(?:注册在|注册于|注册地(?:为|在|是)?|在)$")
 _ZH_REG_AFTER_AT = re.compile(r"^[^，。,；;]{0,4}?(?:注册的|上市的)")
 # The enterprise's own vehicle there ("我们新加坡的控股公司", "our HK parent", "a Singapore holdco"): where it is registered.
+_ZH_KNOWS_BEFORE = re.compile(r"(?:熟悉|懂|精通|了解|熟知)(?:当地)?$")
+_ZH_LAW_LAWYER_AFTER = re.compile(r"^(?:当地)?(?:的)?法律?(?:和[^，。,；;]{1,6})?的?(?:律师|律所)")
+_ZH_THROUGH_BEFORE = re.compile(r"(?:通过|经由|借助)(?:其|我们|我司|公司|集团)?(?:设在|设于|位于|注册在|在)$")
+_ZH_OUR_ENTITY_AFTER = re.compile(r"^的?[^，。,；;]{0,10}?(?:子公司|分公司|公司|平台|实体|办事处)")
 _ZH_VEHICLE_BEFORE = re.compile(r"(?:持股平台|控股平台|控股公司|特殊目的公司|SPV|离岸公司|壳公司)[^，。,；;]{0,8}?"
                                 r"(?:放在|设在|设立在|注册在|落在|搭在|建在)$")
 _ZH_VEHICLE_AFTER = re.compile(r"^的?(?:控股公司|控股平台|持股平台|特殊目的公司|SPV|离岸公司|壳公司|母公司|总部公司)")
@@ -146,7 +150,8 @@ _ZH_SANCTIONED_BEFORE = re.compile(r"制裁$")
 _ZH_SANCTIONED_BETWEEN = re.compile(r"^的?制裁")
 _ZH_TRANSIT_BEFORE = re.compile(r"(?:经|经由|途经|过境|转道|取道)$")
 _ZH_TRANSIT_AFTER = re.compile(r"^(?:转运|过境|中转)")
-_ZH_REQUEST_AFTER = re.compile(r"^(?:的|当地的?|本地的?)?[^，。,；;、\s的]{0,4}?的?(?:律师|律所)")
+# ("德国那个律所说…": a lawyer already known, not one asked for)
+_ZH_REQUEST_AFTER = re.compile(r"^(?!那个|那家|这个|这家|该|那边的律)(?:的|当地的?|本地的?)?[^，。,；;、\s的]{0,4}?的?(?:律师|律所)")
 _ZH_SEAT_AFTER = re.compile(r"^[^，。,；;的\s]{0,8}?仲裁(?!裁决|的裁决)")
 _ZH_FORUM_AFTER = re.compile(r"^(?:的|当地的?)?[^，。,；;的\s]{0,6}?(?:法院|海关|政府|商务部|财政部|税务局|税务机关|税局|"
                              r"执法局|监管|当局|委员会|部门|劳动监察|警方|检察|仲裁庭|公平交易|反垄断|竞争|外资审查|"
@@ -179,8 +184,9 @@ _HOME_COUNSEL = re.compile(r"(?:国内|境内|中国大陆|大陆)(?:的)?[^，�
 _COORDINATION = re.compile(r"^\s*[)）]?\s*(?:和|及|与|、|以及|或|或者|还是|,|/|\+|and|or|&|as well as|plus)\s*(?:the\s+)?$|"
                            r"^\s*[,;，；]?\s*(?:and\s+)?(?:the\s+other(?:\s+one)?|another(?:\s+one)?|the\s+second(?:\s+one)?)\s+"
                            r"(?:\w+\s+){0,2}?(?:in|at|near|outside)\s+(?:the\s+)?$|^[，,；;]\s*另一个(?:在|位于)$", re.I)
+_BOTH_AFTER = re.compile(r"^\s*(?:两边|两国|两地|两个国家|三国|三地|\s*(?:are\s+)?both\s+(?:need|require|have\s+to))", re.I)
 # A place of the past ("之前在英国做海上风电用的律所", "Before we had project in Chile"): named, not where the work is.
-_ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年|当年|参考[:：])[^，。,；;]{0,8}?(?:是在|在|的|合作的|用的|找的)?\s*$")
+_ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年|当年|前几年|前些年|参考[:：])[^，。,；;]{0,12}?(?:是在|在|的|合作的|用的|找的|找)?\s*$")
 _EN_PAST_AFTER = re.compile(r"^\s*[(（]\s*(?:handed\s+over|completed|finished|closed|sold|exited|delivered|commissioned)\b", re.I)
 # "..., we're now bidding a PPP ... in Romania": the place the need turns to now
 _EN_NOW_BEFORE = re.compile(r"\b(?:we\s+are|we're|we)\s+now\s+[^.;!?]{0,70}$", re.I)
@@ -276,6 +282,10 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "registration"
     if re.search(r"(?:注册在|注册于|注册地(?:为|在|是)?)$", before):
         return "registration"
+    if _ZH_KNOWS_BEFORE.search(before) and _ZH_LAW_LAWYER_AFTER.match(after):
+        return "requested"  # "需熟悉阿曼法律的律师"
+    if _ZH_THROUGH_BEFORE.search(before) and _ZH_OUR_ENTITY_AFTER.match(after):
+        return "registration"  # "通过其设在迪拜的中东区域子公司参与阿曼的项目"
     law = _ZH_LAW_AFTER.match(after)
     if law and (not law.group(1) or law.group(1)[-1] not in _ZH_LAW_NOT):
         return "law"
@@ -289,6 +299,8 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "transit"
     if _ZH_LOADED.match(after):
         return "origin"  # "从桑托斯装船": the port of loading
+    if _ZH_PAST_BEFORE.search(before) and _ZH_REQUEST_AFTER.match(after):
+        return "mention"  # "前几年做马德里注册是找德国一个律所办的": the lawyer of the past
     if _ZH_REQUEST_AFTER.match(after) and _ASKS.search(sentence_around(norm, start, end)):
         return "requested"
     if _ZH_SEAT_AFTER.match(after):
@@ -345,7 +357,27 @@ def read_places(text: str) -> tuple[Place, ...]:
         else:
             role = _role_zh(norm, m.start, m.end) if is_cjk(span) else _role_en(norm, m.start, m.end, m.code)
         places.append(Place(m.code, role, span, m.confidence, m.start, m.end))
+    places += _ambiguous_codes(norm, places)
     return tuple(sorted(places, key=lambda p: p.start))
+
+
+# "SA" is Saudi Arabia to a Gulf desk and South Africa to a Johannesburg one: it names whichever
+# of the two the rest of the text names, and nothing when the text names neither or both.
+_AMBIGUOUS_CODES = {"SA": ("SA", "ZA")}
+_AMBIGUOUS_CODE = re.compile(r"(?<![A-Za-z])(SA)(?![A-Za-z])")
+
+
+def _ambiguous_codes(norm: str, places: list[Place]) -> list[Place]:
+    named = {p.code for p in places}
+    out: list[Place] = []
+    for m in _AMBIGUOUS_CODE.finditer(norm):
+        if any(p.start < m.end() and m.start() < p.end for p in places):
+            continue
+        candidates = [c for c in _AMBIGUOUS_CODES[m.group(1)] if c in named]
+        if len(candidates) == 1:
+            role = _role_en(norm, m.start(), m.end(), candidates[0])
+            out.append(Place(candidates[0], role, m.group(1), SECONDARY_CONFIDENCE, m.start(), m.end()))
+    return out
 
 
 def _choose(places: list[Place], norm: str) -> set[str]:
@@ -375,6 +407,22 @@ def _with_coordinated(chosen: set[str], places: list[Place], norm: str) -> set[s
                 chosen.add(left.code if right.code in chosen else right.code)
                 changed = True
     return chosen
+
+
+def _jointly_named(places: list[Place], norm: str) -> set[Place]:
+    """Places of a coordination the text then speaks of together ("KZ/UZ两边", "越、柬两国",
+    "Kazakhstan and Kyrgyzstan both"): one of them asked for is both asked for."""
+    ordered = sorted(places, key=lambda p: p.start)
+    joint: set[Place] = set()
+    group: list[Place] = []
+    for left, right in zip(ordered, [*ordered[1:], None]):
+        group.append(left)
+        if right is not None and _COORDINATION.match(norm[left.end:right.start]):
+            continue
+        if len(group) > 1 and _BOTH_AFTER.match(norm[left.end:left.end + 8]):
+            joint.update(group)
+        group = []
+    return joint
 
 
 def _inside(places: list[Place], blocs_named: set[str]) -> list[Place]:
@@ -409,8 +457,10 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
             codes = _choose(within, norm)
         if codes:
             # "counsel in Almaty and Bishkek": a place coordinated with the one asked for is asked for too
+            # "阿拉木图那边劳动部门…, KZ/UZ两边都…": an authority in one of two countries spoken of together
+            joint = _jointly_named(live, norm) if role == "forum" else set()
             binding = _with_coordinated(
-                codes, [p for p in live if p.role == role or (p.role == "target" and p.code not in codes)], norm)
+                codes, [p for p in live if p.role == role or (p.role == "target" and (p.code not in codes or p in joint))], norm)
             break
     if not binding and _home_counsel(norm):
         return [by_code[c] for c in dict.fromkeys(p.code for p in mentions)], set()
