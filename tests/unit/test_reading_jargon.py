@@ -82,6 +82,11 @@ def first(text: str) -> str:
         ("Jakarta PT PMA licensing issue under the OSS system", "outbound_investment"),
         ("马来西亚的工厂想申请Pioneer Status免税", "tax"),
         ("阿尔及利亚的住房项目工程结算纠纷", "construction_infrastructure"),
+        # Taiwan and Hong Kong words for personal data, read in traditional characters without the engine
+        ("我們在胡志明市的子公司要把員工和客戶個資傳回台灣總部的ERP", "data_privacy"),
+        ("香港的個人資料（私隱）條例對員工監控有什麼要求", "data_privacy"),
+        ("客户资料跨境传输要先做评估吗", "data_privacy"),
+        ("HR data sent to Shenzhen needs a transfer impact assessment", "data_privacy"),
     ],
 )
 def test_jargon(text: str, expected: str) -> None:

@@ -19,7 +19,7 @@ from embeddings.encoder import Encoder
 from service import taxonomy
 from service.matching.reading.places import mask_places
 from service.matching.reading.roles import resolve
-from service.matching.reading.text import NORMALISE, Reading, TermMatcher, load_lexicon
+from service.matching.reading.text import NORMALISE, Reading, TermMatcher, load_lexicon, to_simplified
 
 _Terms = dict[str, list[tuple[str, float]]]
 
@@ -48,10 +48,11 @@ def negated(norm: str, start: int) -> bool:
 
 def lexicon_scores(matcher: TermMatcher, text: str, keep: Callable[[str], bool] | None = None) -> dict[str, tuple[float, str]]:
     """Code -> (noisy-or of the weights of the code's terms found in the text, capped at 0.98; the
-    words of its surest term), for the codes ``keep`` accepts; negated terms do not count."""
+    words of its surest term), for the codes ``keep`` accepts; negated terms do not count.
+    Traditional characters are read as their simplified forms (a caller need not convert first)."""
     hits: dict[str, dict[str, float]] = {}
     evidence: dict[str, tuple[float, str]] = {}
-    norm = text.translate(NORMALISE)
+    norm = to_simplified(text).translate(NORMALISE)
     for m in matcher.pattern.finditer(norm):
         term = matcher.which(m.group(0))
         if term is None or negated(norm, m.start()):
