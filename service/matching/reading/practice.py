@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -19,7 +20,7 @@ from embeddings.encoder import Encoder
 from service import taxonomy
 from service.matching.reading.places import mask_places
 from service.matching.reading.roles import resolve
-from service.matching.reading.text import NORMALISE, Reading, TermMatcher, load_lexicon, to_simplified
+from service.matching.reading.text import NORMALISE, Reading, TermMatcher, clause_spans, load_lexicon, to_simplified
 
 _Terms = dict[str, list[tuple[str, float]]]
 
@@ -46,13 +47,113 @@ def negated(norm: str, start: int) -> bool:
     return bool(_ZH_NEGATED.search(before) or _EN_NEGATED.search(before))
 
 
-def lexicon_scores(matcher: TermMatcher, text: str, keep: Callable[[str], bool] | None = None) -> dict[str, tuple[float, str]]:
+# A matter the writer puts off ("这个不急", "那是第二步", "but that can wait") or says is in other
+# hands already ("仲裁那块我们已经有团队了", "VAT is handled by our tax agent"): still of interest, so
+# it counts, but far less than the matter the lawyer is sought for now (a negated one counts nothing).
+_ZH_DEFERRED = re.compile(
+    r"不急|不着急|不紧急|不算急|没那么急|不用急|不是当务之急|不是重点|先别管|先不管|暂时不管|先放(?:一放|一下|着|一边)|"
+    r"(?:以后|之后|回头|后面|后续|往后|将来|日后|晚些|晚点|过段时间|下一步|下一阶段|第二步|到时候?)[^，。,；;]{0,6}?(?:再|才)"
+    r"(?:说|谈|看|议|处理|考虑|找|办|做|管|弄|聊|请)|(?:后面|以后|之后|后续|将来|下一步|第二步|下一阶段|第二阶段)的事|"
+    r"(?:是|算|放在|属于)(?:第二步|下一步|第二阶段|下一阶段)")
+_EN_DEFERRED = re.compile(
+    r"\b(?:can|could|will have to|may) wait\b|\bnot (?:so |that |very |too )?urgent\b|\bless urgent\b|\bno (?:rush|hurry)\b|"
+    r"\b(?:not a|lower|low) priority\b|\bnot (?:for )?now\b|\bmaybe later\b|\bfor later\b|\bdown the road\b|"
+    r"\bon the back burner\b|\b(?:later|second|future|subsequent) (?:stage|phase|step)\b|\bnext phase\b|"
+    r"\b(?:deal with|handle|look at|address|come back to|get to|worry about|think about|discuss|tackle|revisit|sort out|"
+    r"take care of) (?:that|this|it|those|these|them)(?: part| one| issue| matter)? later\b", re.I)
+_ZH_HANDLER = r"(?:律师|律所|团队|team|counsel|firm|顾问|事务所|会计师|四大|代理)"
+_ZH_COVERED = re.compile(rf"(?:已经|已)(?:有|找好?了?|请好?了?|委托了?|聘请?了?|安排了?|交给了?)[^，。,；;]{{0,12}}?{_ZH_HANDLER}|"
+                         rf"有(?:律师|律所|团队|人)在(?:做|跟|管|处理|负责|办)|"
+                         rf"{_ZH_HANDLER}(?:们)?(?:(?:已经|已)在(?:做|跟|办|处理|负责|看|弄)|在(?:做|跟|办|处理|负责|看|弄)了)", re.I)
+_EN_COVERED = re.compile(
+    r"\balready (?:has|have|had|got|retained|engaged|instructed|appointed|hired|uses|using|working with)\b[^,.;]{0,40}?"
+    r"\b(?:counsel|lawyers?|firm|team|attorneys?|solicitors?|advis[eo]rs?|agent|accountants?)\b|"
+    r"\b(?:is|are|being|been)\s+(?:already\s+)?(?:handled|covered|managed|looked after|taken care of|dealt with)\s+by\b|"
+    r"\b(?:is|are|has been|have been) already (?:handled|covered|being handled|taken care of|dealt with|in hand)\b", re.I)
+# ... unless it is the other side that has the lawyers ("对方已经请了律师"), or the team is not a legal one
+_NOT_LEGAL_TEAM = re.compile(r"施工|工程|项目|技术|销售|设计|生产|运营|\b(?:engineering|project|sales|site|technical|design|"
+                             r"production|operations|construction)\b", re.I)
+_OTHER_SIDE = re.compile(r"对方|原告|被告|业主|买方|卖方|对手|他们|\b(?:they|their|the other side|opponents?|counterpart(?:y|ies)|"
+                         r"claimants?|respondents?|plaintiffs?|defendants?|employer|owner|competitors?)\b", re.I)
+# "这个不急", "that can wait": the marker points back to the clause before it
+_POINTS_BACK = re.compile(r"[这那它该]|\b(?:that|this|it|those|these|which|the rest)\b", re.I)
+# within a clause, a deferral covers the item it closes, not those listed before it ("the objection, and maybe the appeal later")
+_LIST_JOIN = re.compile(r"\band\b|\bplus\b|以及|(?<!涉)及(?!时)|和(?!解)|(?<!参)与|[&+]", re.I)
+DEFERRED_WEIGHT = 0.3
+DEFERRED_NAMING = 0.5  # a term at least this typical of its area names the matter deferred
+
+
+@dataclass(frozen=True)
+class Deferral:
+    """What a text puts off: spans of it, and the areas its deferring clauses name (deferred
+    wherever the text names them, unless an asking clause names them too)."""
+
+    spans: tuple[tuple[int, int], ...] = ()
+    areas: frozenset[str] = frozenset()
+
+    def applies(self, code: str, start: int) -> bool:
+        return code.partition("/")[0] in self.areas or any(lo <= start < hi for lo, hi in self.spans)
+
+
+_NO_DEFERRAL = Deferral()
+
+
+def _occurrences(norm: str) -> list[tuple[int, str, float]]:
+    """(start, area, weight) of every practice term in the normalised text that is not negated."""
+    matcher = _lexicon()
+    found = []
+    for m in matcher.pattern.finditer(norm):
+        term = matcher.which(m.group(0))
+        if term is not None and not negated(norm, m.start()):
+            found += [(m.start(), code, weight) for code, weight in matcher.terms[term] if weight > 0.0]
+    return found
+
+
+def deferral(norm: str) -> Deferral:
+    """What the (normalised) text puts off or says is handled already."""
+    markers = [(m, False) for m in _ZH_DEFERRED.finditer(norm)] + [(m, False) for m in _EN_DEFERRED.finditer(norm)]
+    markers += [(m, True) for m in _ZH_COVERED.finditer(norm)] + [(m, True) for m in _EN_COVERED.finditer(norm)]
+    if not markers:
+        return _NO_DEFERRAL
+    occurrences = _occurrences(norm)
+    clauses = clause_spans(norm)
+    spans: list[tuple[int, int]] = []
+    named: set[str] = set()
+    for m, covered in markers:
+        at = next(i for i, (lo, hi) in enumerate(clauses) if lo <= m.start() <= hi)
+        lo, hi = clauses[at]
+        if covered and (_OTHER_SIDE.search(norm, lo, m.start()) or _NOT_LEGAL_TEAM.search(m.group(0))):
+            continue
+        joins = [j.end() for j in _LIST_JOIN.finditer(norm, lo, m.start())]
+        item = joins[-1] if joins else lo
+        here = [(s, code, w) for s, code, w in occurrences if item <= s < hi]
+        if here:  # "仲裁先不急", "VAT is handled by our tax agent": the clause names what it puts off
+            spans.append((item, hi))
+            named |= {code for _, code, w in here if w >= DEFERRED_NAMING}
+        elif _POINTS_BACK.search(norm, lo, hi) or hi - lo - len(m.group(0)) <= 3:
+            before = [c for c in clauses[:at] if norm[c[0]:c[1]].strip()]  # "，但那是第二步" leaves an empty clause between
+            if before:
+                spans.append((before[-1][0], hi))
+    if not spans:
+        return _NO_DEFERRAL
+    # an area a clause asks for ("we need a tax lawyer for the objection") is not put off by another clause
+    asking = [(lo, hi) for lo, hi in clauses if _ASK.search(norm, lo, hi)]
+    asked = {code for s, code, w in occurrences if w >= DEFERRED_NAMING and any(lo <= s < hi for lo, hi in asking)
+             and not any(lo <= s < hi for lo, hi in spans)}
+    return Deferral(tuple(spans), frozenset(named - asked))
+
+
+def lexicon_scores(matcher: TermMatcher, text: str, keep: Callable[[str], bool] | None = None,
+                   deferred: bool = True) -> dict[str, tuple[float, str]]:
     """Code -> (noisy-or of the weights of the code's terms found in the text, capped at 0.98; the
-    words of its surest term), for the codes ``keep`` accepts; negated terms do not count.
-    Traditional characters are read as their simplified forms (a caller need not convert first)."""
+    words of its surest term), for the codes ``keep`` accepts. Negated terms do not count; the
+    terms a text puts off (``deferral``) make a noisy-or of their own that counts DEFERRED_WEIGHT of
+    it (nothing without ``deferred``). Traditional characters are read as their simplified forms."""
     hits: dict[str, dict[str, float]] = {}
+    later_hits: dict[str, dict[str, float]] = {}
     evidence: dict[str, tuple[float, str]] = {}
     norm = to_simplified(text).translate(NORMALISE)
+    later = deferral(norm)
     for m in matcher.pattern.finditer(norm):
         term = matcher.which(m.group(0))
         if term is None or negated(norm, m.start()):
@@ -60,16 +161,27 @@ def lexicon_scores(matcher: TermMatcher, text: str, keep: Callable[[str], bool] 
         for code, weight in matcher.terms[term]:
             if weight <= 0.0 or (keep is not None and not keep(code)):
                 continue
-            hits.setdefault(code, {})
-            hits[code][term] = max(hits[code].get(term, 0.0), weight)
-            if weight > evidence.get(code, (0.0, ""))[0]:
-                evidence[code] = (weight, text[m.start():m.end()])
-    out = {}
-    for code, found in hits.items():
+            put_off = later.applies(code, m.start())
+            if put_off and not deferred:
+                continue
+            found = (later_hits if put_off else hits).setdefault(code, {})
+            found[term] = max(found.get(term, 0.0), weight)
+            shown = weight * DEFERRED_WEIGHT if put_off else weight
+            if shown > evidence.get(code, (0.0, ""))[0]:
+                evidence[code] = (shown, text[m.start():m.end()])
+
+    def noisy_or(weights: Iterable[float]) -> float:
         miss = 1.0
-        for weight in found.values():
+        for weight in weights:
             miss *= 1.0 - weight
-        out[code] = (min(0.98, 1.0 - miss), evidence[code][1])
+        return 1.0 - miss
+
+    out = {}
+    for code in evidence:
+        now = hits.get(code, {})
+        deferred_or = noisy_or(w for term, w in later_hits.get(code, {}).items() if term not in now)
+        score = 1.0 - (1.0 - noisy_or(now.values())) * (1.0 - DEFERRED_WEIGHT * deferred_or)
+        out[code] = (min(0.98, score), evidence[code][1])
     return out
 
 
@@ -165,12 +277,22 @@ _EN_REQUEST_AFTER = re.compile(
     r"familiar|skilled|versed)\b([^,.;!?]{1,60})", re.I)
 
 
+def _named_within(text: str, spans: Iterable[tuple[int, int]]) -> set[str]:
+    """Areas a term names that starts within one of the spans, unless the text puts it off."""
+    norm = to_simplified(text).translate(NORMALISE)
+    later = deferral(norm)
+    bounds = list(spans)
+    return {code for start, code, _ in _occurrences(norm)
+            if any(lo <= start < hi for lo, hi in bounds) and not later.applies(code, start)}
+
+
 def requested_practice_areas(text: str) -> set[str]:
-    """Practice areas named in the description of the lawyer wanted, not in the story around it."""
-    phrases = [m.group(1) for m in _ZH_REQUEST.finditer(text)]
-    phrases += [m.group(1) for m in _EN_REQUEST_BEFORE.finditer(text)]
-    phrases += [m.group(1) for m in _EN_REQUEST_AFTER.finditer(text)]
-    return {code for phrase in phrases for code in _lexicon_scores(phrase)}
+    """Practice areas named in the description of the lawyer wanted, not in the story around it
+    (nor in a lawyer wanted later: "施工合同也会要律师看，但那是第二步")."""
+    spans = [m.span(1) for m in _ZH_REQUEST.finditer(text)]
+    spans += [m.span(1) for m in _EN_REQUEST_BEFORE.finditer(text)]
+    spans += [m.span(1) for m in _EN_REQUEST_AFTER.finditer(text)]
+    return _named_within(text, spans)
 
 
 _CLAUSES = re.compile(r"[^。；;！!？?\n]+[？?]?")
@@ -181,9 +303,10 @@ _ASK = re.compile(r"需要|想|希望|请|求|找|咨询|帮|能否|能不能|�
 
 def asked_practice_areas(text: str) -> set[str]:
     """Practice areas named in the sentences that ask for something (需要/想/help/can we ...?): the
-    matter the lawyer will act on, rather than the background told before it."""
-    norm = text.translate(NORMALISE)
-    return {code for m in _CLAUSES.finditer(norm) if _ASK.search(m.group(0)) for code in _lexicon_scores(m.group(0))}
+    matter the lawyer will act on, rather than the background told before it (or what the sentence
+    puts off: "仲裁先不急，先要当地律师把索赔通知弄出来")."""
+    norm = to_simplified(text).translate(NORMALISE)
+    return _named_within(text, [m.span() for m in _CLAUSES.finditer(norm) if _ASK.search(m.group(0))])
 
 
 # --- a need's practice areas, with the directory's vote ------------------------------------------

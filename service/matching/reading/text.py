@@ -150,6 +150,15 @@ def sentence_around(text: str, start: int, end: int, *, with_stop: bool = False)
     return text[lo:after.end() if with_stop else after.start()]
 
 
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every clause of the text, in order."""
+    spans, lo = [], 0
+    for m in _CLAUSE.finditer(text):
+        spans.append((lo, m.start()))
+        lo = m.end()
+    return [*spans, (lo, len(text))]
+
+
 def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     lo = 0
     for m in _CLAUSE.finditer(text, 0, start):
