@@ -46,6 +46,7 @@ def test_the_deferred_area_is_not_the_one_asked_or_requested() -> None:
     assert "construction_infrastructure" not in requested_practice_areas(text)
     text = "领导意思仲裁先不急，先要当地律师帮我们按20.1条把索赔通知和EOT申请弄出来。"
     assert "international_arbitration" not in asked_practice_areas(text)
+    assert "construction_infrastructure" in asked_practice_areas(text)
 
 
 def test_labour_arbitration_is_a_labour_matter() -> None:

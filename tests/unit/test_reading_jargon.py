@@ -87,6 +87,11 @@ def first(text: str) -> str:
         ("香港的個人資料（私隱）條例對員工監控有什麼要求", "data_privacy"),
         ("客户资料跨境传输要先做评估吗", "data_privacy"),
         ("HR data sent to Shenzhen needs a transfer impact assessment", "data_privacy"),
+        # the contract administration of a FIDIC project
+        ("The Engineer refuses to certify our interim payment certificates", "construction_infrastructure"),
+        ("We have to prepare a DAAB referral within 28 days", "construction_infrastructure"),
+        ("业主拖欠三期期中付款证书的款项", "construction_infrastructure"),
+        ("Our delay claim of EUR 8m is with the employer", "construction_infrastructure"),
     ],
 )
 def test_jargon(text: str, expected: str) -> None:
@@ -138,3 +143,18 @@ def _labour_directory(vector: np.ndarray, k: int) -> list[tuple[float, str | Non
 def test_an_area_no_word_names_stays_below_one_a_term_names(encoder: Encoder) -> None:
     found = read_need_practice("越南设厂", encoder, _labour_directory)
     assert found[0].code == "outbound_investment", found
+
+
+def test_the_industry_s_own_work_asked_for_is_the_matter(encoder: Encoder) -> None:
+    # the forum of the contract (SIAC) and how the project is funded (a JICA loan) are the setting;
+    # what is asked for now is the contract administration of the works
+    text = ("Manila那个rail project（JICA loan funded）：employer（DOTr）拖欠3期IPC，约PHP 1.2bn，Engineer也一直不certify "
+            "variations。合同是FIDIC Yellow Book 2017，争议先DAAB，再SIAC arbitration（seat Singapore）。"
+            "现在先需要菲律宾律师帮我们prepare DAAB referral和notice of claim。")
+    found = [r.code for r in read_need_practice(text, encoder, _no_directory)]
+    assert found[0] == "construction_infrastructure" and "finance_capital_markets" not in found, found
+
+
+def test_a_project_s_funding_is_not_a_finance_matter() -> None:
+    found = [r.code for r in read_practice_areas("The JICA loan-funded bridge: the contractor's claim for variations")]
+    assert found[0] == "construction_infrastructure" and "finance_capital_markets" not in found

@@ -351,7 +351,10 @@ def read_need_practice(
     if asked and asked != set(lexicon):
         lexicon = {code: r if code in asked else Reading(r.code, r.confidence * ASK_DISCOUNT, r.evidence)
                    for code, r in lexicon.items()}
-    matter_named = any(code not in SECTOR_AREAS and r.confidence >= 0.5 for code, r in lexicon.items())
+    # ... unless what is asked for is the industry's own work ("prepare the DAAB referral and the
+    # notice of claim", "审PPA"): then the forum or the loan named around it is the setting
+    matter_named = any(code not in SECTOR_AREAS and r.confidence >= 0.5 for code, r in lexicon.items()) and not (
+        asked and asked <= SECTOR_AREAS)
     if matter_named:
         # "a coal mine licence revoked, we want to claim under the investment treaty": the
         # industry is the setting, the legal action (arbitration) is the matter
