@@ -125,7 +125,11 @@ def test_host_country_foreign_investment_rules_are_outbound(encoder: Encoder) ->
 def test_foreign_investors_coming_to_china_stay_inbound(encoder: Encoder) -> None:
     for text in ("我们是一家泰国公司，想在中国设立外商独资企业",
                  "我们是一家泰国华人企业，在泰国注册，想到云南投资建厂，需要了解外资准入",  # a province is China
-                 "Our fund in Abu Dhabi wants a 30% stake in a Chinese maker of satellite parts; is the sector restricted for foreign investors?"):
+                 "Our fund in Abu Dhabi wants a 30% stake in a Chinese maker of satellite parts; is the sector restricted for foreign investors?",
+                 # a foreign investor taking a stake in the writer's own company, and China's review regimes
+                 "沙特一家主权基金下属的投资平台拟入股我司（苏州工业园区），持股约30%，想请律师看外商投资准入负面清单、"
+                 "是否触发外商投资安全审查、是否需要经营者集中申报。",
+                 "A Saudi fund wants a 30% stake in us; does it need a security review?"):
         found = [r.code for r in read_need_practice(text, encoder, _no_directory)]
         assert "inbound_investment" in found[:2], (text, found)
 

@@ -416,6 +416,10 @@ _INTO_CHINA = re.compile(r"(?:到|来|在|去)(?:中国)?(?:北京|上海|天津
                          r"河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆)[^，。,；;]{0,4}?"
                          r"(?:投资|设厂|建厂|设立|办厂)|在中国|在华|中国境内|境内设立|外商独资|外资企业|外商投资企业|引进来|WFOE|\bin China\b|"
                          r"\binto China\b|\bChinese market\b|\bFIE\b|中国市场|国内设立|来华|入股中国|收购中国|"
+                         # a foreign investor taking a stake in the writer's (Chinese) company, and China's own review regimes
+                         r"(?:入股|参股|投资|收购|增资|控股|并购)(?:我司|本公司|我公司|我们公司|我方|我们(?=[，。,；;(（]))|"
+                         r"外商投资安全审查|外商投资准入(?:特别管理措施|负面清单)|"
+                         r"\b(?:stake|invest|investment|shareholding)\s+in\s+(?:us|our company|our group)\b|"
                          r"\b(?:in|of|acquire|buy|into)\s+(?:a\s+|the\s+)?Chinese\s+(?:[\w-]+\s+){0,2}?(?:maker|company|"
                          r"manufacturer|firm|business|startup|target|producer|supplier|JV|joint venture)", re.I)
 
