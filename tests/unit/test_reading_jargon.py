@@ -19,6 +19,8 @@ def first(text: str) -> str:
     ("text", "expected"),
     [
         ("CBP detained our solar modules under the UFLPA", "export_control_sanctions"),
+        # slang for a bribe, and a foreign fund taking a stake in the writer's company
+        ("肯尼亚土地局的人要“茶水费”才批得快，想请当地律师把跟中间人的合同、付款这些理一理", "compliance_anticorruption"),
         ("货物因涉疆法案被美国海关暂扣", "export_control_sanctions"),
         ("A withhold release order hit our cotton shipments", "export_control_sanctions"),
         ("Brussels opened an in-depth review under the Foreign Subsidies Regulation", "antitrust"),
@@ -129,7 +131,8 @@ def test_foreign_investors_coming_to_china_stay_inbound(encoder: Encoder) -> Non
                  # a foreign investor taking a stake in the writer's own company, and China's review regimes
                  "沙特一家主权基金下属的投资平台拟入股我司（苏州工业园区），持股约30%，想请律师看外商投资准入负面清单、"
                  "是否触发外商投资安全审查、是否需要经营者集中申报。",
-                 "A Saudi fund wants a 30% stake in us; does it need a security review?"):
+                 "A Saudi fund wants a 30% stake in us; does it need a security review?",
+                 "需求类型：引进外资。沙特某主权基金拟通过其在香港设立的特殊目的公司对我企业增资入股，持股约25%"):
         found = [r.code for r in read_need_practice(text, encoder, _no_directory)]
         assert "inbound_investment" in found[:2], (text, found)
 

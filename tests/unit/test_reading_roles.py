@@ -377,6 +377,12 @@ def test_a_currency_does_not_make_a_lawyer_serve_its_country() -> None:
         # a lawyer who knows the country's law is one of that country; our vehicle elsewhere is not the work
         ("企业通过其设在迪拜的中东区域子公司参与阿曼杜库姆经济特区的项目，需熟悉阿曼法律的律师审查分包合同。", {"OM"}),
         ("We'd like to engage a London firm for a sanctions screening against OFSI and OFAC lists.", {"GB"}),
+        # "seat Singapore" is a seat; the counterparty's country with the lawyer's expertise is the work
+        ("The JV agreement is governed by New York law; ICC arbitration, seat Singapore. Retain arbitration counsel "
+         "with Chilean mining-law depth; an Australian competitor approached the Chilean partner.", {"CL"}),
+        # the previous counsel's city is the past
+        ("We need local counsel in Kazakhstan as well as Kyrgyzstan for the licence extensions. Our previous counsel "
+         "was a London firm, which has since closed its Almaty office, so please don't suggest them.", {"KZ", "KG"}),
         # an agent given up last year is set aside
         ("塞内加尔、科特迪瓦、马里都有代理，想把科特迪瓦和塞内加尔这两个代理合同重新弄好，马里那家去年就不做了不用管。", {"SN", "CI"}),
     ],

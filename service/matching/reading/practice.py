@@ -418,6 +418,7 @@ _INTO_CHINA = re.compile(r"(?:到|来|在|去)(?:中国)?(?:北京|上海|天津
                          r"\binto China\b|\bChinese market\b|\bFIE\b|中国市场|国内设立|来华|入股中国|收购中国|"
                          # a foreign investor taking a stake in the writer's (Chinese) company, and China's own review regimes
                          r"(?:入股|参股|投资|收购|增资|控股|并购)(?:我司|本公司|我公司|我们公司|我方|我们(?=[，。,；;(（]))|"
+                         r"对(?:我司|我企业|本企业|我公司|本公司|我们公司|我方)[^，。,；;]{0,6}?(?:增资|入股|投资|收购|参股)|引进外资|"
                          r"外商投资安全审查|外商投资准入(?:特别管理措施|负面清单)|"
                          r"\b(?:stake|invest|investment|shareholding)\s+in\s+(?:us|our company|our group)\b|"
                          r"\b(?:in|of|acquire|buy|into)\s+(?:a\s+|the\s+)?Chinese\s+(?:[\w-]+\s+){0,2}?(?:maker|company|"

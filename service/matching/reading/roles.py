@@ -93,8 +93,8 @@ _EN_REQUEST_AFTER = re.compile(rf"^(?:\s+{_NOT_FUNCTION}{_W}){{0,2}}?\s+(?:lawye
                                r"solicitors?|advocates?)\b", re.I)
 _EN_REQUEST_BEFORE = re.compile(r"\b(?:lawyers?|counsel|attorneys?|litigators?|law firm|someone|somebody|advisers?|"
                                 r"advisors?|team)\s+(?:based\s+|qualified\s+|admitted\s+)?(?:in|from)\s+(?:the\s+)?$", re.I)
-_EN_SEAT_BEFORE = re.compile(r"\b(?:seated\s+in|seat\s+(?:is\s+|of\s+arbitration\s+(?:is\s+)?)?(?:in\s+)?|"
-                             r"arbitrat\w*\s+in)\s+(?:the\s+)?$", re.I)
+_EN_SEAT_BEFORE = re.compile(r"\b(?:seated\s+in\s+|seat\s*[:=]?\s*(?:is\s+|of\s+arbitration\s+(?:is\s+)?)?(?:in\s+)?|"
+                             r"arbitrat\w*\s+in\s+)(?:the\s+)?$", re.I)  # "seat Singapore", "seat: London"
 _EN_SEAT_AFTER = re.compile(r"^(?:-seated|\s+seated|\s+as\s+the\s+seat|\s+arbitration(?!\s+(?:lawyers?|counsel|attorneys?|law)))\b", re.I)
 _EN_FORUM_AFTER = re.compile(rf"^(?:'s?)?(?:\s+{_W}){{0,2}}?\s+(?:courts?|customs|government|ministry|authorit\w+|"
                              r"revenue|regulators?|commission|department|tribunal|police|prosecutors?|"
@@ -108,7 +108,8 @@ _EN_ORIGIN_AFTER = re.compile(
     r"buyers?|customers?|clients?|distributors?|agents?|contractors?|subcontractors?|suppliers?|partners?|"
     r"compan(?:y|ies)|makers?|manufacturers?|investors?|traders?|banks?|insurers?|groups?|famil(?:y|ies)|"
     r"founders?|owners?|shareholders?|sellers?|retailers?|forwarders?|carriers?|counterpart\w*|developers?|"
-    r"people|tourists?|students?|importers?|exporters?|shipowners?|lenders?|miners?|funds?|brands?)\b)", re.I)
+    r"people|tourists?|students?|importers?|exporters?|shipowners?|lenders?|miners?|funds?|brands?|competitors?|rivals?|"
+    r"bidders?|insurers?|underwriters?|arbitrators?|experts?|consultants?|operators?|sponsors?)\b)", re.I)
 _EN_SET_UP_AFTER = re.compile(r"^\s+(?:company|entity|branch|subsidiary|office|JV)\s+(?:set-?up|formation|registration|"
                               r"incorporation|establishment)\b", re.I)
 _EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\s+(?:[\w&-]+\s+){0,3}$", re.I)
@@ -190,7 +191,9 @@ _ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年|当�
 _EN_PAST_AFTER = re.compile(r"^\s*[(（]\s*(?:handed\s+over|completed|finished|closed|sold|exited|delivered|commissioned)\b", re.I)
 # "..., we're now bidding a PPP ... in Romania": the place the need turns to now
 _EN_NOW_BEFORE = re.compile(r"\b(?:we\s+are|we're|we)\s+now\s+[^.;!?]{0,70}$", re.I)
-_EN_PAST_BEFORE = re.compile(r"(?:^|[.;!?]\s*)(?:before|previously|in the past|last time|years ago)\b,?\s+[^.;,!?]{0,30}$", re.I)
+_EN_PAST_BEFORE = re.compile(r"(?:^|[.;!?]\s*)(?:before|previously|in the past|last time|years ago)\b,?\s+[^.;,!?]{0,30}$|"
+                             r"\b(?:previous|former|old|last|ex-?)\s+(?:counsel|lawyers?|firm|law\s+firm|advis[eo]rs?)\s+"
+                             r"(?:was|were|is|are)\s+(?:an?\s+|the\s+)?$", re.I)  # "Our previous counsel was a London firm"
 # "EU对我们越南厂出口的e-bike发起了反规避调查": the authority that opened the investigation.
 _ZH_INVESTIGATES_AFTER = re.compile(r"^(?:的[^，。,；;]{0,8})?对[^。；;!?]{0,30}?(?:发起|启动|立案|开展|开始)(?:了)?[^。；;!?]{0,20}?调查")
 # Latin and CJK script touching ("需要Philippine maritime lawyer尽快"): no word boundary between them for re.
@@ -233,6 +236,8 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
     after = _SCRIPT_SEAM.sub(" ", norm[end:end + 50])
     if _EN_CURRENCY_AFTER.match(after):
         return "currency"
+    if _EN_PAST_BEFORE.search(before) or _EN_PAST_AFTER.match(after):
+        return "mention"
     if _EN_FOCUS_BEFORE.search(before) or _EN_NOW_BEFORE.search(norm[max(0, start - 80):start]):
         return "requested"  # "this time it's the Thai plant": the place the need says it is about
     # "US sanctions" are the US's, "Iran sanctions" are on Iran
@@ -264,8 +269,6 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
         return "target"  # "UAE company setup": a company to be formed there
     if _EN_ORIGIN_AFTER.match(after):
         return "origin"
-    if _EN_PAST_BEFORE.search(before) or _EN_PAST_AFTER.match(after):
-        return "mention"
     return "target"
 
 
