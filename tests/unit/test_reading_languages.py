@@ -369,3 +369,20 @@ def test_requirements_as_desks_write_them(text: str, expected: set[str]) -> None
 
 def test_a_spoken_language_is_not_its_country() -> None:
     assert "VN" not in {r.code for r in read_target_countries("律师一定要能讲越南话，项目在柬埔寨") if r.confidence >= HARD_READING_CONFIDENCE}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # whoever of the story speaks it, named or not, does not make it the lawyer's
+        ("员工基本都讲阿姆哈拉语，工会开会也用阿姆哈拉语，这块我们有自己的翻译。律师用英文跟我们沟通就行。", set()),
+        ("工人大部分是Ukrainian，日常讲乌克兰语，现场HR有双语同事负责沟通。律师英文沟通就OK。", set()),
+        ("Local chiefs and the artisanal cooperatives speak Swahili. Counsel must be fluent in French.", {"fr"}),
+        ("泰方股東與銀行之間一律以泰文往來。律師以英文或中文溝通皆可。", set()),
+        # a refusal put as a condition, and someone who can argue it in the language
+        ("找的律师要是读不了阿拉伯文的评估通知原件、得等翻译，那就来不及了，所以这一条是硬性的。", {"ar"}),
+        ("We need someone who can get him on the phone and argue it out in German - that's the whole point.", {"de"}),
+    ],
+)
+def test_whose_language_it_is(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

@@ -6,6 +6,7 @@ import pytest
 
 from service.matching.reading import read_places, read_target_countries, resolve
 from service.matching.reading.blocs import bloc_members, seat_countries
+from service.matching.reading.text import to_simplified
 from service.matching.rules import HARD_READING_CONFIDENCE
 
 
@@ -383,9 +384,19 @@ def test_a_currency_does_not_make_a_lawyer_serve_its_country() -> None:
         # the previous counsel's city is the past
         ("We need local counsel in Kazakhstan as well as Kyrgyzstan for the licence extensions. Our previous counsel "
          "was a London firm, which has since closed its Almaty office, so please don't suggest them.", {"KZ", "KG"}),
+        # an end user named with "now" is no focus; a list item naming the lawyer asks for one
+        ("A batch we shipped to Jebel Ali we now suspect was re-exported to an end user in Russia. We need two workstreams: "
+         "(a) US counsel to assess EAR exposure; (b) UK counsel, because our sales hub is a UK company, on OFSI exposure.", {"US", "GB"}),
+        # a regime set aside ("not the same thing as OFAC"), counsel here at home, a nickname, an authority named "Commerce"
+        ("尼泊尔世行贷款项目，INT说我们投标时有collusive practice，可能被debarment，跟OFAC那种制裁不是一回事。需要尼泊尔当地律师。", {"NP"}),
+        ("Our Istanbul distributor may send part of the order on to Russia. This is a Chinese export control question, "
+         "so counsel here in China is what we need.", set()),
+        ("本司一名期租承租人已在獅城向高等法院申請司法管理，需請當地律師協助申報債權。", {"SG"}),
+        ("老板让我问一下：US Commerce刚对我们的铝型材发起了anti-circumvention inquiry，理由是我们在马来西亚槟城的工厂只做了minor processing。", {"US"}),
+        ("Site manager here, road rehab job outside Dodoma; the revenue authority is auditing us.", {"TZ"}),
         # an agent given up last year is set aside
         ("塞内加尔、科特迪瓦、马里都有代理，想把科特迪瓦和塞内加尔这两个代理合同重新弄好，马里那家去年就不做了不用管。", {"SN", "CI"}),
     ],
 )
 def test_places_in_chats_and_forms(text: str, expected: set[str]) -> None:
-    assert binding(text) == expected
+    assert binding(to_simplified(text)) == expected

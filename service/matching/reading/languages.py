@@ -69,6 +69,8 @@ _ZH_NEG = re.compile(r"不太|不怎么|不大会|不会说|不会讲|不懂|不
 _ZH_CANNOT_BEFORE = re.compile(r"(?:不会|不懂)(?:说|讲)?$")
 _ZH_REFUSED_AFTER_LANGUAGE = re.compile(r"^(?:语|文)?[^，。,；;]{0,3}?(?:不会|不懂)(?:的)?(?:别来|不要|免谈|不考虑|就算了|不用来|一律不要|不行)")
 # "律师要会葡语吗？": a question whether the language is needed is no requirement.
+_ZH_IF_CANNOT_BEFORE = re.compile(r"(?:要是|如果|若|假如|万一)[^。；;]{0,12}?(?:读不了|看不懂|看不了|读不懂|不会|不懂|不能读|不能看)$")
+_ZH_THEN_NO_GOOD = re.compile(r"来不及|不必考虑|不用考虑|不考虑|免谈|不行|没用|白搭|硬性|必须|不予考虑|就算了")
 _ZH_ASKED_AFTER = re.compile(r"^(?:语|文)?(?:吗|么|嘛|不|没有)?\s*[?？]|^(?:语|文)?(?:吗|么|嘛)")
 _ZH_NEG_REFUSED_AFTER = re.compile(r"^的?(?:律师)?(?:不要|不行|不考虑|不用考虑|免谈|就算了|别推荐|不用推荐|一律不要)")
 # Before an English language word the Chinese negation must end the clause's words ("不需要会Russian").
@@ -99,6 +101,9 @@ _ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}
 _ZH_DOC_BEFORE = re.compile(r"(?:是|用|均为|全为|多为|皆为|全部为)$")  # "函全是西班牙语", "文件均为俄文"
 _ZH_DOC_AFTER = re.compile(r"^的?(?:文本|合同|文件|材料|证据|法规|账目|版本|资料|条款|原文|单据|"
                            rf"\s?(?i:docs?|documents?|contracts?|files?|materials?|evidence|filings?|records?|versions?){_R})")  # "日文的docs"
+# "someone who can get him on the phone and argue it out in German"
+_EN_WHO_CAN_IN = re.compile(r"\b(?:who|that)\s+(?:can|could|will)\s+[^.;]{0,60}?\b(?:argue|negotiate|plead|talk|deal|communicate|work)\w*"
+                            r"(?:\s+\w+){0,3}\s+in\s+$", re.I)
 _EN_REQ_BEFORE = re.compile(  # a verb of its own: not the "work in" of "network in", nor the "read" of "already"
     rf"{_L}(?:working language (?:is|will be|shall be)|working language:|speak\w*|fluen\w*|proficien\w*|command of|knowledge of|conversant in|native|bilingual|"
     r"working|read\w*|writ\w*|skills? in|handle|communicate in|negotiate in|argue in|works? in|working in|can work in|"
@@ -119,7 +124,7 @@ _REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|都要|都得|
                        r"indispensable|compulsory|"
                        rf"only|needed|need(?:s|ed)? to){_R}", re.I)
 # Cantonese "就得" closing a clause means "is enough" ("英文沟通就得"); Mandarin "就得会英语" is a must.
-_WISH = re.compile(r"即可|就行|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
+_WISH = re.compile(r"即可|就行|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
                    r"'d\s+rather|"  # "We'd rather": the apostrophe follows a letter
                    rf"{_L}(?:ideally|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
                    r"(?:is|are|would be)\s+fine|fine\s+(?:with|too)|is ok|ok|okay|helpful|bonus|if possible|"  # "ok" a word: not "looking", "Bangkok"
@@ -172,6 +177,26 @@ _ZH_OTHERS = re.compile(r"^的?(?:员工|工人|工程师|高管|经理|翻译|�
 _SO_THE_LAWYER = re.compile(r"^[^.;!?。；]{0,15}?\b(?:so|therefore|hence)\s+(?:the\s+|our\s+)?(?:lawyers?|counsel|attorneys?)\s+"
                             r"(?:must|needs?|should|has\s+to|have\s+to)\b|^[^。；]{0,10}?所以律师(?:也)?(?:必须|要|得|需要)", re.I)
 _LAWYER_WORDS = re.compile(r"\b(?:lawyers?|counsel|attorneys?|who|someone|somebody|firm|advisers?|advisors?)\b|律师|律所", re.I)
+
+
+# Someone of the story speaking it, whoever it is ("工会开会也用阿姆哈拉语", "日常讲乌克兰语", "泰方股东
+#与银行之间一律以泰文往来", "Local chiefs and the cooperatives speak Swahili"): not the lawyer, unless the
+# clause names the lawyer or asks for one.
+_ZH_SPEAKS_END = re.compile(r"(?:都|也|只|基本|基本上|一般|主要|平时|日常|一律|全|全部|都是)*(?:讲|说|用|以)$")
+_ZH_LAWYER_OR_ASK = re.compile(r"律师|律所|你们|您|贵所|需要|需|(?<![主重])要|必须|(?<![懂记])得|(?<![功可])能|最好|希望|找|请|要求|优先|可以")
+_EN_SOMEONE_SPEAKS = re.compile(r"\b(?!(?:must|should|to|can|could|will|would|who|that|which|lawyers?|counsel|attorneys?|firm|"
+                                r"someone|somebody|one|I|we|also|only|mostly|mainly|all|just|both|fluently|well)\b)[A-Za-z-]+\s+(?:only\s+|mostly\s+|mainly\s+|all\s+)?"
+                                r"(?:speak|speaks|spoke)\s+(?:only\s+)?$", re.I)
+
+
+def _third_party_speaks(clause_before: str) -> bool:
+    """Whether the words before a language word say someone of the story (not the lawyer) speaks it."""
+    speaks = _ZH_SPEAKS_END.search(clause_before)
+    if speaks is None:
+        return False
+    subject = clause_before[:speaks.start()]
+    habitual = re.search(r"日常|平时|一般|一律|平常", speaks.group(0))  # "日常讲乌克兰语": whoever was just named
+    return bool(habitual or re.search(r"[\u4e00-\u9fff]", subject)) and not _ZH_LAWYER_OR_ASK.search(subject)
 
 
 def _own_language(norm: str, start: int, before: str, cjk: bool) -> bool:
@@ -244,7 +269,9 @@ def read_languages(text: str) -> list[Reading]:
         # Negation is read in either language, whatever the script of the language word
         # ("Lao语不要求", "不需要会Russian", "俄语not required"); "不会英语的不要" refuses, so requires.
         refused = (bool(_ZH_CANNOT_BEFORE.search(before)) and bool(_ZH_NEG_REFUSED_AFTER.match(after))) \
-            or bool(_ZH_REFUSED_AFTER_LANGUAGE.match(after))
+            or bool(_ZH_REFUSED_AFTER_LANGUAGE.match(after)) \
+            or bool(_ZH_IF_CANNOT_BEFORE.search(norm[max(0, m.start() - 20):m.start()])
+                    and _ZH_THEN_NO_GOOD.search(sentence_around(norm, m.start(), m.end())))
         zh_negated = (_ZH_NEG if is_cjk(s) else _ZH_NEG_END).search(before) or _ZH_NEG_AFTER.search(after)
         if not refused and (zh_negated or _EN_NEG.search(before) or _EN_NEG_AFTER.search(after)):
             continue
@@ -269,6 +296,7 @@ def read_languages(text: str) -> list[Reading]:
         else:
             wide_before = norm[max(0, m.start() - 40):m.start()]
             req = refused or bool(_EN_REQ_BEFORE.search(wide_before)) or bool(_EN_REQ_AFTER.search(after)) \
+                or bool(_EN_WHO_CAN_IN.search(norm[max(0, m.start() - 100):m.start()])) \
                 or bool(_ZH_REQ_END.search(before)) \
                 or bool(re.match(r"^\s*(?:也)?(?:要|得|必须|一定要|需要)(?:会|懂|能)", after))  # "律师需要会English", "Amharic 要会"
             doc = bool(_EN_DOC.search(wide_before)) or bool(
@@ -296,8 +324,9 @@ def read_languages(text: str) -> list[Reading]:
         elif marker == "required":
             conf = max(conf, 0.92)
         if _EN_OTHERS_SPEAKING.match(after) or _ZH_OTHERS.match(after) or _ZH_OTHERS_BEFORE.search(norm[max(0, m.start() - 20):m.start()]) \
+                or _third_party_speaks(own_clause := norm[max(lo, found[i - 1].end() if i else lo):m.start()]) \
                 or (not is_cjk(s) and (_EN_OTHERS_BEFORE.search(window := norm[max(0, m.start() - 60):m.start()])
-                                       or _EN_OTHERS_ARE.search(window))):
+                                       or _EN_OTHERS_ARE.search(window) or _EN_SOMEONE_SPEAKS.search(own_clause))):
             if not _SO_THE_LAWYER.search(norm[m.end():m.end() + 60]):
                 conf = min(conf, 0.5)  # the language of other people in the story
         if _TRANSLATION_TARGET.search(norm[max(0, m.start() - 30):m.start()]):

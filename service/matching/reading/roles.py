@@ -96,7 +96,7 @@ _EN_REQUEST_BEFORE = re.compile(r"\b(?:lawyers?|counsel|attorneys?|litigators?|l
 _EN_SEAT_BEFORE = re.compile(r"\b(?:seated\s+in\s+|seat\s*[:=]?\s*(?:is\s+|of\s+arbitration\s+(?:is\s+)?)?(?:in\s+)?|"
                              r"arbitrat\w*\s+in\s+)(?:the\s+)?$", re.I)  # "seat Singapore", "seat: London"
 _EN_SEAT_AFTER = re.compile(r"^(?:-seated|\s+seated|\s+as\s+the\s+seat|\s+arbitration(?!\s+(?:lawyers?|counsel|attorneys?|law)))\b", re.I)
-_EN_FORUM_AFTER = re.compile(rf"^(?:'s?)?(?:\s+{_W}){{0,2}}?\s+(?:courts?|customs|government|ministry|authorit\w+|"
+_EN_FORUM_AFTER = re.compile(rf"^(?:'s?)?(?:\s+{_W}){{0,2}}?\s+(?:courts?|customs|government|ministry|authorit\w+|(?-i:Commerce|DOC)|"
                              r"revenue|regulators?|commission|department|tribunal|police|prosecutors?|"
                              r"inspectorate|agency|competition\s+authority|tax\s+(?:authority|office|dept|department))\b", re.I)
 _EN_FORUM_BEFORE = re.compile(r"\b(?:courts?\s+(?:in|of)|tribunals?\s+in|sue\s+(?:us\s+|them\s+)?in|suing\s+us\s+in|"
@@ -180,8 +180,10 @@ _ZH_SELF = re.compile(r"(?:我们|我司|本公司|我方|公司)(?:是|系|为)
 # Counsel asked for at home ("找个国内懂涉外工伤的律师就行", "a lawyer in mainland China"): the foreign
 # places of the story are where things happened, not where counsel is needed.
 _HOME_COUNSEL = re.compile(r"(?:国内|境内|中国大陆|大陆)(?:的)?[^，。,；;]{0,10}?(?:律师|律所)|"
-                           r"\b(?:lawyers?|counsel|attorneys?|law\s+firm)\s+(?:based\s+)?in\s+(?:mainland\s+)?China\b|"
+                           r"\b(?:lawyers?|counsel|attorneys?|law\s+firm)\s+(?:based\s+)?(?:here\s+)?in\s+(?:mainland\s+)?China\b|"
                            r"\b(?:PRC|China)-(?:qualified|based)\s+(?:lawyers?|counsel|attorneys?)", re.I)
+# "(b) UK counsel, because ...": an item of a list that names the lawyer asks for one
+_LIST_MARK = re.compile(r"^(?:\(?[a-z0-9]{1,2}[).:]|[-*•]|\d+\.)\s*", re.I)
 _COORDINATION = re.compile(r"^\s*[)）]?\s*(?:和|及|与|、|以及|或|或者|还是|,|/|\+|and|or|&|as well as|plus)\s*(?:the\s+)?$|"
                            r"^\s*[,;，；]?\s*(?:and\s+)?(?:the\s+other(?:\s+one)?|another(?:\s+one)?|the\s+second(?:\s+one)?)\s+"
                            r"(?:\w+\s+){0,2}?(?:in|at|near|outside)\s+(?:the\s+)?$|^[，,；;]\s*另一个(?:在|位于)$", re.I)
@@ -190,12 +192,14 @@ _BOTH_AFTER = re.compile(r"^\s*(?:两边|两国|两地|两个国家|三国|三�
 _ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年|当年|前几年|前些年|参考[:：])[^，。,；;]{0,12}?(?:是在|在|的|合作的|用的|找的|找)?\s*$")
 _EN_PAST_AFTER = re.compile(r"^\s*[(（]\s*(?:handed\s+over|completed|finished|closed|sold|exited|delivered|commissioned)\b", re.I)
 # "..., we're now bidding a PPP ... in Romania": the place the need turns to now
-_EN_NOW_BEFORE = re.compile(r"\b(?:we\s+are|we're|we)\s+now\s+[^.;!?]{0,70}$", re.I)
+_EN_NOW_BEFORE = re.compile(r"\b(?:we\s+are|we're)\s+now\s+(?:bidding|tendering|building|planning|looking|moving|expanding|"
+                            r"investing|setting\s+up|entering|launching|developing|working)\b[^.;!?]{0,60}$", re.I)
 _EN_PAST_BEFORE = re.compile(r"(?:^|[.;!?]\s*)(?:before|previously|in the past|last time|years ago)\b,?\s+[^.;,!?]{0,30}$|"
                              r"\b(?:previous|former|old|last|ex-?)\s+(?:counsel|lawyers?|firm|law\s+firm|advis[eo]rs?)\s+"
                              r"(?:was|were|is|are)\s+(?:an?\s+|the\s+)?$", re.I)  # "Our previous counsel was a London firm"
 # "EU对我们越南厂出口的e-bike发起了反规避调查": the authority that opened the investigation.
-_ZH_INVESTIGATES_AFTER = re.compile(r"^(?:的[^，。,；;]{0,8})?对[^。；;!?]{0,30}?(?:发起|启动|立案|开展|开始)(?:了)?[^。；;!?]{0,20}?调查")
+_ZH_INVESTIGATES_AFTER = re.compile(r"^(?:的[^，。,；;]{0,8}|\s*[A-Za-z]+)?\s*(?:刚|已|已经)?对[^。；;!?]{0,30}?(?:发起|启动|立案|开展|开始)(?:了)?"
+                                    r"[^。；;!?]{0,20}?(?:调查|审查|inquiry|investigation|review)", re.I)
 # Latin and CJK script touching ("需要Philippine maritime lawyer尽快"): no word boundary between them for re.
 _SCRIPT_SEAM = re.compile(r"(?<=[A-Za-z0-9.])(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])(?=[A-Za-z0-9])")
 
@@ -256,7 +260,8 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
     if _EN_LOADED_BEFORE.search(before):
         return "origin"
     if (_EN_REQUEST_AFTER.match(after) or _EN_REQUEST_BEFORE.search(before)) and (
-            _ASKS.search(sentence := sentence_around(norm, start, end)) or sentence.lstrip().startswith(norm[start:end])):
+            _ASKS.search(sentence := sentence_around(norm, start, end))
+            or _LIST_MARK.sub("", sentence.lstrip()).startswith(norm[start:end])):
         return "requested"  # "Phnom Penh lawyer I guess.": a sentence that only names the lawyer asks for one
     if _EN_SEAT_BEFORE.search(before) or _EN_SEAT_AFTER.match(after):
         return "seat"
@@ -346,7 +351,7 @@ def read_places(text: str) -> tuple[Place, ...]:
         contextual = _role_zh(norm, t.start, t.end) if is_cjk(span) else _role_en(norm, t.start, t.end, t.term.code)
         role = _term_role(t.term.kind, contextual)
         kind = "bloc" if t.term.code in blocs() else "country"
-        if kind == "bloc" and set_aside(norm, t.start, t.end):
+        if set_aside(norm, t.start, t.end):  # "跟OFAC那种制裁不是一回事"
             role = "excluded"
         places.append(Place(t.term.code, role, span, t.term.confidence, t.start, t.end, kind))
     for m in place_mentions(text):
