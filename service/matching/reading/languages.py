@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import islice
 
 from service import taxonomy
 from service.matching.reading.text import (
@@ -30,6 +31,8 @@ from service.matching.reading.text import (
 _ZH_FILE_AFTER = "件化书物学"
 
 
+MAX_MENTIONS = 48
+CLAUSE_REACH = 160
 _LOWERCASE_ORDINARY = frozenset({"polish", "latin", "chinese"})
 
 
@@ -254,7 +257,8 @@ def read_languages(text: str) -> list[Reading]:
     surfaces, pattern = _language_lexicon()
     norm = text.translate(NORMALISE)
     positive: dict[str, tuple[float, str]] = {}
-    found = [m for m in pattern.finditer(norm) if surfaces[m.group(0)] != "zh"]
+    # a need names a handful of languages; a hostile text naming thousands costs no more than MAX_MENTIONS
+    found = list(islice((m for m in pattern.finditer(norm) if surfaces[m.group(0)] != "zh"), MAX_MENTIONS))
     alternatives = {i for i, (a, b) in enumerate(zip(found, found[1:]))
                     if _ALTERNATIVE.match(between := norm[a.end():b.start()]) or _FALLBACK_BETWEEN.search(between)}
     alternatives |= {i + 1 for i in alternatives}
@@ -263,6 +267,7 @@ def read_languages(text: str) -> list[Reading]:
         s = m.group(0)
         code = surfaces[s]
         lo, hi = clause_bounds(norm, m.start(), m.end())
+        lo, hi = max(lo, m.start() - CLAUSE_REACH), min(hi, m.end() + CLAUSE_REACH)  # a clause that never stops
         before, after = norm[lo:m.start()], norm[m.end():hi]
         if not is_cjk(s) and _EN_NOT_LANGUAGE_AFTER.match(norm[m.end():m.end() + 30]):
             continue
