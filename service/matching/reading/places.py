@@ -258,9 +258,14 @@ ZH_REG_AFTER = re.compile(r"^[^，。,；;的\s]{0,6}?(?:上市|注册的|注册
 _ZH_PLANNED = re.compile(r"(?:准备|计划|拟|想|打算|申请|筹备|争取)[^，。,；;]{0,6}在$")
 
 
+@lru_cache(maxsize=64)
+def _normalised(text: str) -> str:
+    return text.translate(NORMALISE)  # once per text, not once per place it names
+
+
 def registered_there(text: str, start: int, end: int) -> bool:
     """Whether the place at text[start:end] is named as where a company is registered or listed."""
-    norm = text.translate(NORMALISE)
+    norm = _normalised(text)
     if is_cjk(norm[start:end]) or is_cjk(norm[end:end + 1]):  # "Marshall Islands注册的SPV" too
         # "准备在香港联交所上市": a listing to be made there is the work itself
         planned = _ZH_PLANNED.search(norm[max(0, start - 12):start])
