@@ -333,6 +333,19 @@ def test_places_coordinated_across_a_plus_or_a_bracket(text: str, expected: set[
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("準備同時進軍日本樂天和韓國Coupang，想請律師確認兩國的化妝品進口通關和成分標示", {"JP", "KR"}),
+        ("拟于墨西哥新莱昂州（蒙特雷周边）及美国德州同时设厂，需就两地的公司设立架构提供意见", {"MX", "US"}),
+        # a count that does not match the places named changes nothing
+        ("我们在越南的工厂要出口到两个国家，越南海关查了", {"VN"}),
+    ],
+)
+def test_a_text_that_counts_its_places_binds_them_all(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         # desk abbreviations and a currency named alone
         ("乌兹那边工人集体讨薪闹到劳动局了，找个会俄语的律师", {"UZ"}),
         ("Our distributor has been sitting on 4.5 million cedis of our receivables for eight months.", {"GH"}),

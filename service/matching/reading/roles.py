@@ -187,6 +187,9 @@ _LIST_MARK = re.compile(r"^(?:\(?[a-z0-9]{1,2}[).:]|[-*•]|\d+\.)\s*", re.I)
 _COORDINATION = re.compile(r"^\s*[)）]?\s*(?:和|及|与|、|以及|或|或者|还是|,|/|\+|and|or|&|as well as|plus)\s*(?:the\s+)?$|"
                            r"^\s*[,;，；]?\s*(?:and\s+)?(?:the\s+other(?:\s+one)?|another(?:\s+one)?|the\s+second(?:\s+one)?)\s+"
                            r"(?:\w+\s+){0,2}?(?:in|at|near|outside)\s+(?:the\s+)?$|^[，,；;]\s*另一个(?:在|位于)$", re.I)
+# A text that counts the places of its work ("两国", "两地", "in both countries", "三国")
+_COUNTED = re.compile(r"(两|三|both|all\s+three)\s*(?:个)?(?:国家|国|地|countries|jurisdictions|markets)", re.I)
+_COUNT_WORDS = {"两": 2, "三": 3, "both": 2, "all three": 3}
 _BOTH_AFTER = re.compile(r"^\s*(?:两边|两国|两地|两个国家|三国|三地|\s*(?:are\s+)?both\s+(?:need|require|have\s+to))", re.I)
 # A place of the past ("之前在英国做海上风电用的律所", "Before we had project in Chile"): named, not where the work is.
 _ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年|当年|前几年|前些年|参考[:：])[^，。,；;]{0,12}?(?:是在|在|的|合作的|用的|找的|找)?\s*$")
@@ -475,6 +478,10 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     if not binding:
         if plain:
             binding = _choose(plain, norm)
+            named = {p.code for p in plain}
+            counted = _COUNTED.search(norm)
+            if counted and len(named) == _COUNT_WORDS[counted.group(1).lower()]:
+                binding = named  # "进军日本乐天和韩国Coupang…两国的通关": as many places as the text counts
         else:
             for role in FALLBACK:
                 candidates = [p for p in live if p.role == role]
