@@ -19,8 +19,11 @@ from babel import Locale
 
 from service import taxonomy
 from service.matching.reading.text import (
+    EN_IN_HAND,
     EN_WORD,
+    IN_HAND_BY,
     NORMALISE,
+    ZH_IN_HAND,
     Reading,
     is_cjk,
     load_lexicon,
@@ -147,18 +150,18 @@ _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那
                                  r"\s*(?:暂时|这次|目前|先|今年|暂)?"
                                  r"(?:不需要|不用管|不用考虑|不用|不管|不考虑|不做|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|不纳入[^，。,；;]{0,6}|不是一回事)(?=[，。,；;（(）)!！—-]|$)")
 # "已经有巴黎的团队了", "已经找好了利雅得的律所": the matter there is already in hand.
-_ZH_HANDLED_BEFORE = re.compile(r"(?:已经|已)[^，。,；;]{0,3}?(?:有|找好了?|找了|请了|委托了)(?:了)?[^，。,；;]{0,6}$")
-_ZH_HANDLED_AFTER = re.compile(r"^的?[^，。,；;]{0,6}?(?:律师|律所|团队|team|firm)", re.I)
+_ZH_HANDLED_BEFORE = re.compile(rf"{ZH_IN_HAND}[^，。,；;]{{0,6}}$")
+_ZH_HANDLED_AFTER = re.compile(rf"^的?[^，。,；;]{{0,6}}?{IN_HAND_BY}", re.I)
 # "新加坡那边的债权申报已经委托了律师": the matter there already in hand.
-_ZH_HANDLED_THERE_AFTER = re.compile(r"^(?:那边|这边|方面)?的?[^，。,；;]{0,8}?(?:已经|已)(?:委托了?|找好了?|找了|请了|聘请了?|有了?)"
-                                     r"[^，。,；;]{0,4}?(?:律师|律所|人在?(?:做|处理|跟))")
+_ZH_HANDLED_THERE_AFTER = re.compile(rf"^(?:那边|这边|方面)?的?[^，。,；;]{{0,8}}?{ZH_IN_HAND}[^，。,；;]{{0,4}}?"
+                                     rf"(?:{IN_HAND_BY}|人在?(?:做|处理|跟))", re.I)
 _EN_NEG_BEFORE = re.compile(r"(?:\bnot (?:in |to |for |from |the )?|\bexcept (?:for )?|\bexcluding |"
                             r"\bother than |\brather than |\bnor |\bno need for (?:an? |the )?)$", re.I)
 # "Brazil not this year", "The US Amazon store is separate, no need": set aside.
 _EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+separate\b|\s+(?:is\s+|are\s+)?not\s+(?:this\s+(?:year|time|round)|"
                                  r"for\s+now|now|needed|required|included|in\s+scope|relevant)\b|\s*(?:is\s+)?out\s+of\s+scope\b)", re.I)
 # "that case already has a US firm": the matter there is already in hand.
-_EN_HANDLED_BEFORE = re.compile(r"\balready\s+(?:has|have|had|got|engaged|retained|hired|instructed|appointed)\s+(?:an?\s+|the\s+|our\s+)?$", re.I)
+_EN_HANDLED_BEFORE = re.compile(rf"{EN_IN_HAND}\s+(?:an?\s+|the\s+|our\s+)?$", re.I)
 # "a lawyer in Ukraine? no - Poland": the writer corrects the place just named.
 _EN_CORRECTED_AFTER = re.compile(r"^\s*\?\s*(?:no|nope|sorry|actually|i mean)\b(?!\s+idea)", re.I)
 _ZH_CORRECTED_AFTER = re.compile(r"^(?:[^，。,；;？?]{0,4}[，,？?]\s*(?:不对|说错了|哦不|更正)|[？?，,]\s*不是[，,])")

@@ -20,7 +20,16 @@ from embeddings.encoder import Encoder
 from service import taxonomy
 from service.matching.reading.places import mask_places
 from service.matching.reading.roles import resolve
-from service.matching.reading.text import NORMALISE, Reading, TermMatcher, clause_spans, load_lexicon, to_simplified
+from service.matching.reading.text import (
+    EN_IN_HAND,
+    NORMALISE,
+    ZH_IN_HAND,
+    Reading,
+    TermMatcher,
+    clause_spans,
+    load_lexicon,
+    to_simplified,
+)
 
 _Terms = dict[str, list[tuple[str, float]]]
 
@@ -62,11 +71,11 @@ _EN_DEFERRED = re.compile(
     r"\b(?:deal with|handle|look at|address|come back to|get to|worry about|think about|discuss|tackle|revisit|sort out|"
     r"take care of) (?:that|this|it|those|these|them)(?: part| one| issue| matter)? later\b", re.I)
 _ZH_HANDLER = r"(?:律师|律所|团队|team|counsel|firm|顾问|事务所|会计师|四大|代理)"
-_ZH_COVERED = re.compile(rf"(?:已经|已)(?:有|找好?了?|请好?了?|委托了?|聘请?了?|安排了?|交给了?)[^，。,；;]{{0,12}}?{_ZH_HANDLER}|"
+_ZH_COVERED = re.compile(rf"{ZH_IN_HAND}[^，。,；;]{{0,12}}?{_ZH_HANDLER}|"
                          rf"有(?:律师|律所|团队|人)在(?:做|跟|管|处理|负责|办)|"
                          rf"{_ZH_HANDLER}(?:们)?(?:(?:已经|已)在(?:做|跟|办|处理|负责|看|弄)|在(?:做|跟|办|处理|负责|看|弄)了)", re.I)
 _EN_COVERED = re.compile(
-    r"\balready (?:has|have|had|got|retained|engaged|instructed|appointed|hired|uses|using|working with)\b[^,.;]{0,40}?"
+    rf"(?:{EN_IN_HAND}|\balready\s+(?:uses|using|working with))\b[^,.;]{{0,40}}?"
     r"\b(?:counsel|lawyers?|firm|team|attorneys?|solicitors?|advis[eo]rs?|agent|accountants?)\b|"
     r"\b(?:is|are|being|been)\s+(?:already\s+)?(?:handled|covered|managed|looked after|taken care of|dealt with)\s+by\b|"
     r"\b(?:is|are|has been|have been) already (?:handled|covered|being handled|taken care of|dealt with|in hand)\b", re.I)

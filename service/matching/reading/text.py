@@ -36,6 +36,13 @@ def _t2s() -> Any:
     return opencc.OpenCC("t2s")
 
 
+# Words saying a matter is already in someone's hands ("已经委托了律师", "already has a US firm"):
+# the practice reader discounts the matter, the place reader sets the place aside.
+ZH_IN_HAND = r"(?:已经|已)[^，。,；;]{0,3}?(?:有|找好?了?|请好?了?|委托了?|聘请?了?|安排了?|交给了?)(?:了)?"
+EN_IN_HAND = r"\balready\s+(?:has|have|had|got|retained|engaged|instructed|appointed|hired)"
+IN_HAND_BY = r"(?:律师|律所|团队|team|counsel|firm|顾问|事务所)"
+
+
 def to_simplified(text: str) -> str:
     """The text in simplified characters, character for character (same length, so that spans found
     in it are spans of the original): a Hong Kong or Taiwan desk writes 哈薩克斯坦 and 稅務局, and
