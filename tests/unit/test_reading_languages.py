@@ -386,3 +386,16 @@ def test_a_spoken_language_is_not_its_country() -> None:
 )
 def test_whose_language_it_is(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("律师俄语是硬杠杠，开庭、跟法官沟通都得自己来；哈萨克语不要求。", {"ru"}),
+        ("Notes: their chairman only speaks Urdu and Punjabi; they will bring their own interpreters.", set()),
+        ("French would make our lives much easier (all the tender docs are in French) but we'd rather have a strong "
+         "lawyer working in English than a weak one working in French.", set()),
+    ],
+)
+def test_lists_preferences_and_hard_bars(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

@@ -413,3 +413,20 @@ def test_a_currency_does_not_make_a_lawyer_serve_its_country() -> None:
 )
 def test_places_in_chats_and_forms(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Taiwan's and Hong Kong's names of countries, and a bloc named with its count
+        ("擬於海灣六國中除卡達以外的其餘五國申請商標註冊（卡達部分已由當地代理商辦妥）", set(bloc_members("GCC")) - {"QA"}),
+        ("我們在澳洲的礦場要裁員", {"AU"}),
+        ("坦尚尼亞的道路工程被業主扣款", {"TZ"}),
+        ("數據回傳到我們位於法蘭克福的雲端伺服器。明年要進北歐四國（冰島暫不考慮）的市場，請推薦資料保護律師。",
+         set(bloc_members("NORDICS")) - {"IS"}),
+        # a trader of a country is its nationality; the three places the text counts bind
+        ("印度一家贸易商欠我们货款，它在阿联酋、肯尼亚、南非都有账户和仓库，想三地同时申请承认和执行仲裁裁决", {"AE", "KE", "ZA"}),
+    ],
+)
+def test_places_in_other_scripts_and_counts(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

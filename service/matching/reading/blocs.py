@@ -68,7 +68,8 @@ def _terms() -> tuple[dict[str, Term], dict[str, Term], re.Pattern[str]]:
 
     for key, b in load_lexicon("blocs")["blocs"].items():
         for s in b["names"]:
-            add(s, Term(key, "bloc", 0.9))
+            # a bloc named with its count ("北欧四国", "海湾六国") is the scope the writer set
+            add(s, Term(key, "bloc", 0.95 if re.search(r"[两三四五六七八九十]国$", s) else 0.9))
         for s in b.get("institutions", ()):
             add(s, Term(key, "institution", 0.9))
         for s in b.get("laws", ()):

@@ -72,6 +72,7 @@ _ZH_NEG = re.compile(r"不太|不怎么|不大会|不会说|不会讲|不懂|不
 _ZH_CANNOT_BEFORE = re.compile(r"(?:不会|不懂)(?:说|讲)?$")
 _ZH_REFUSED_AFTER_LANGUAGE = re.compile(r"^(?:语|文)?[^，。,；;]{0,3}?(?:不会|不懂)(?:的)?(?:别来|不要|免谈|不考虑|就算了|不用来|一律不要|不行)")
 # "律师要会葡语吗？": a question whether the language is needed is no requirement.
+_DISPREFERRED = re.compile(r"\b(?:than|rather than|instead of)\b[^.;,]{0,40}$", re.I)
 _ZH_IF_CANNOT_BEFORE = re.compile(r"(?:要是|如果|若|假如|万一)[^。；;]{0,12}?(?:读不了|看不懂|看不了|读不懂|不会|不懂|不能读|不能看)$")
 _ZH_THEN_NO_GOOD = re.compile(r"来不及|不必考虑|不用考虑|不考虑|免谈|不行|没用|白搭|硬性|必须|不予考虑|就算了")
 _ZH_ASKED_AFTER = re.compile(r"^(?:语|文)?(?:吗|么|嘛|不|没有)?\s*[?？]|^(?:语|文)?(?:吗|么|嘛)")
@@ -122,13 +123,13 @@ _TRANSLATION_TARGET = re.compile(rf"(?:{_L}translat\w*\s+(?:in)?to|翻译成|译
 
 
 # Markers that decide, within a clause, between a requirement and a wish (the nearest one wins).
-_REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|都要|都得|都需要|都必须|硬性|刚需|必要条件|前提|(?<!语言)要求(?![:：])|只接受|仅限|只能|必备|底线|"
+_REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|都要|都得|都需要|都必须|硬性|硬杠杠|硬指标|硬条件|门槛|刚需|必要条件|前提|(?<!语言)要求(?![:：])|只接受|仅限|只能|必备|底线|"
                        rf"{_L}(?:must|required|requirement|essential|mandatory|a must|obligatory|have to|has to|non-negotiable|must-have|"
                        r"indispensable|compulsory|"
                        rf"only|needed|need(?:s|ed)? to){_R}", re.I)
 # Cantonese "就得" closing a clause means "is enough" ("英文沟通就得"); Mandarin "就得会英语" is a must.
 _WISH = re.compile(r"即可|就行|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
-                   r"'d\s+rather|"  # "We'd rather": the apostrophe follows a letter
+                   r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|"  # "We'd rather": the apostrophe follows a letter
                    rf"{_L}(?:ideally|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
                    r"(?:is|are|would be)\s+fine|fine\s+(?:with|too)|is ok|ok|okay|helpful|bonus|if possible|"  # "ok" a word: not "looking", "Bangkok"
                    r"an advantage|advantageous|welcome|desirable|optional but|would be (?:good|great|nice|useful|an asset)|"
@@ -263,6 +264,7 @@ def read_languages(text: str) -> list[Reading]:
                     if _ALTERNATIVE.match(between := norm[a.end():b.start()]) or _FALLBACK_BETWEEN.search(between)}
     alternatives |= {i + 1 for i in alternatives}
     required_at: set[int] = set()
+    others_at: set[int] = set()
     for i, m in enumerate(found):
         s = m.group(0)
         code = surfaces[s]
@@ -334,6 +336,12 @@ def read_languages(text: str) -> list[Reading]:
                                        or _EN_OTHERS_ARE.search(window) or _EN_SOMEONE_SPEAKS.search(own_clause))):
             if not _SO_THE_LAWYER.search(norm[m.end():m.end() + 60]):
                 conf = min(conf, 0.5)  # the language of other people in the story
+                others_at.add(i)
+        elif i - 1 in others_at and _COORDINATED.match(norm[found[i - 1].end():m.start()]):
+            conf = min(conf, 0.5)  # "their chairman only speaks Urdu and Punjabi"
+            others_at.add(i)
+        if _DISPREFERRED.search(norm[lo:m.start()]):
+            conf = min(conf, 0.6)  # "a strong lawyer working in English rather than a weak one working in French"
         if _TRANSLATION_TARGET.search(norm[max(0, m.start() - 30):m.start()]):
             conf = min(conf, 0.6)  # "the contract must be translated into Arabic"
         if _own_language(norm, m.start(), before, is_cjk(s)):

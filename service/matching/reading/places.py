@@ -28,6 +28,7 @@ from service.matching.reading.text import (
     is_cjk,
     load_lexicon,
     sentence_around,
+    to_simplified,
     trie_pattern,
 )
 
@@ -62,6 +63,7 @@ def _cities() -> dict[str, str]:
     return {surface: code for region in regions.values() for surface, code in region.items()}
 
 
+_SHORT_HANT_NAMES = frozenset({"澳洲", "南韩", "北韩", "寮国", "迦纳", "汶莱", "肯亚", "贝南", "加彭", "卡达", "叶门", "也门"})
 LOWERCASE_DEMONYM_WORDS = frozenset({"polish", "chinese"})
 
 
@@ -109,6 +111,13 @@ def _gazetteer() -> tuple[dict[str, _Place], dict[str, _Place], re.Pattern[str]]
             for v in _en_name_variants(name):
                 amb = v in ambiguous_en
                 add(v, _Place(c, "ambiguous" if amb else "country", 0.6 if amb else 0.95))
+    # Taiwan's and Hong Kong's names (卡達, 澳洲, 紐西蘭, 沙地阿拉伯), in the simplified characters the
+    # reader sees them in: a short one only where it cannot sit inside another word
+    for locale in ("zh_Hant", "zh_Hant_HK"):
+        for c, name in Locale.parse(locale).territories.items():
+            simplified = to_simplified(name)
+            if c in codes and (len(simplified) >= 3 or simplified in _SHORT_HANT_NAMES):
+                add(simplified, _Place(c, "country", 0.95))
     for s, c in _cities().items():
         add(s, _Place(c, "city", 0.9))
     for s, c in names["currencies"].items():
