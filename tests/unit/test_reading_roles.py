@@ -288,6 +288,11 @@ def test_a_place_set_aside_never_binds(text: str, expected: set[str]) -> None:
     assert binding(text) == expected
 
 
+def test_a_place_set_aside_is_shown_as_such() -> None:
+    text = "找个能cover整个GCC的律所审经销协议。沙特不用管，沙特已经单独找了利雅得的律所。"
+    assert roles(text)["SA"] == "excluded"
+
+
 def test_a_place_the_need_keeps_naming_outweighs_one_named_in_passing() -> None:
     text = "我们计划在北欧收购陆上风电项目，在几个北欧国家之间比较，需要熟悉北欧补贴和电网接入的律师。之前在英国做海上风电用的律所不太合适。"
     assert binding(text) == set(bloc_members("NORDICS"))

@@ -454,6 +454,9 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     # set aside anywhere, a place binds nowhere; unless a lawyer there is asked for ("in Almaty (not Astana)")
     excluded = {p.code for p in mentions if p.role == "excluded"} - {p.code for p in mentions if p.role == "requested"}
     live = [p for p in mentions if p.code not in excluded and p.role != "excluded"]
+    for p in mentions:
+        if p.code in excluded and p.role == "excluded":
+            by_code[p.code] = p  # shown as set aside, whatever else the text says of it
     binding: set[str] = set()
     plain = [p for p in live if p.role == "target" and p.code not in excluded]
     for role in ("requested", "forum"):
