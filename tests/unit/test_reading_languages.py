@@ -399,3 +399,15 @@ def test_whose_language_it_is(text: str, expected: set[str]) -> None:
 )
 def test_lists_preferences_and_hard_bars(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Counsel who can't handle a call with METI officials in Japanese needn't apply.", {"ja"}),
+        ("Lawyers without Russian need not apply.", {"ru"}),
+        ("想走起诉加财产保全。阿语不是门槛，法院文件我们可以翻译。", set()),
+    ],
+)
+def test_disqualifying_and_not_a_bar(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

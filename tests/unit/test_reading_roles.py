@@ -435,3 +435,24 @@ def test_places_in_chats_and_forms(text: str, expected: set[str]) -> None:
 )
 def test_places_in_other_scripts_and_counts(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a lawyer of the place already on it; a place left out; a Chinese bureau named like the US's
+        ("在Morocco的Kenitra附近建正极材料厂，主要供US市场（FEOC那块美国律师已经在看了，不用管）。现在需要摩洛哥律师。", {"MA"}),
+        ("We are now opening a sales office to serve the Nordic countries directly - but leaving Iceland out.",
+         set(bloc_members("NORDICS")) - {"IS"}),
+        ("The Department of Commerce of our Province is selecting law firms for enterprises investing in Serbia and Hungary.",
+         {"RS", "HU"}),
+        # counsel asked for by its field; customs papers are no customs authority
+        ("Payment for bearings shipped to a buyer in Bishkek is held by a New York bank citing OFAC; we have the Kyrgyz "
+         "customs entries. Need US sanctions counsel to prepare a submission to the bank.", {"US"}),
+        # places coordinated across a bracket's words, in Cantonese, and counted as 两边
+        ("产能挪出去，目前看 Ethiopia（Hawassa 工业园）和 Kenya（Athi River 那边的 EPZ），可能两边各设一个厂。", {"ET", "KE"}),
+        ("我哋打算喺 Dubai 同 Doha 各開一間 branch 做 re-export，想搵律師 advise 兩邊嘅 corporate setup", {"AE", "QA"}),
+    ],
+)
+def test_places_of_the_last_held_out_batch(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

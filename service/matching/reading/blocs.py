@@ -107,5 +107,7 @@ def term_mentions(text: str) -> tuple[TermMention, ...]:
             continue  # "the Gulf of Guinea"
         if s.endswith("法") and norm[m.end():m.end() + 1] in "院官庭":
             continue  # 英国法院 is a court, not English law
+        if term.kind == "authority" and re.match(r"\s+of\s+(?:our|the|this|\w+)\s+(?:Province|City|Municipality|[A-Z]\w+\s+Province)", norm[m.end():m.end() + 40]):
+            continue  # "the Department of Commerce of our Province" is a Chinese bureau
         out.append(TermMention(m.start(), m.end(), term))
     return tuple(out)

@@ -79,7 +79,7 @@ _ZH_ASKED_AFTER = re.compile(r"^(?:语|文)?(?:吗|么|嘛|不|没有)?\s*[?？]
 _ZH_NEG_REFUSED_AFTER = re.compile(r"^的?(?:律师)?(?:不要|不行|不考虑|不用考虑|免谈|就算了|别推荐|不用推荐|一律不要)")
 # Before an English language word the Chinese negation must end the clause's words ("不需要会Russian").
 _ZH_NEG_END = re.compile(rf"(?:{_ZH_NEG.pattern})[\u4e00-\u9fff]{{0,3}}\s*$")
-_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不作要求|不做要求|不要求|非必需|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
+_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是门槛|不算门槛|不是硬性|不是硬杠杠|不是刚需|不作要求|不做要求|不要求|非必需|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
                            r"唔紧要|唔要紧|唔重要|唔使|唔需要|冇所谓)")
 # Python's \b sees no boundary between a CJK character and a Latin letter (both are \w), so English
 # words written against Chinese ("越南语must", "不需要Russian") are bounded by Latin letters only.
@@ -105,6 +105,11 @@ _ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}
 _ZH_DOC_BEFORE = re.compile(r"(?:是|用|均为|全为|多为|皆为|全部为)$")  # "函全是西班牙语", "文件均为俄文"
 _ZH_DOC_AFTER = re.compile(r"^的?(?:文本|合同|文件|材料|证据|法规|账目|版本|资料|条款|原文|单据|"
                            rf"\s?(?i:docs?|documents?|contracts?|files?|materials?|evidence|filings?|records?|versions?){_R})")  # "日文的docs"
+# "Lawyers without Japanese needn't apply": lacking it disqualifies, so it is required
+_EN_WITHOUT_BEFORE = re.compile(r"\bwithout\s+(?:fluent\s+|good\s+|working\s+)?$", re.I)
+_EN_CANNOT_BEFORE = re.compile(r"\b(?:who|that)\s+(?:can\s*n[o']?t|cannot|can't|couldn't|don't|doesn't)\s+[^.;]{0,60}?\bin\s+$", re.I)
+_EN_NEED_NOT_APPLY_AFTER = re.compile(r"^[^.;]{0,30}?\b(?:need\s*n[o']?t|do\s*n[o']?t|should\s*n[o']?t|won'?t)\s+(?:apply|bother)|"
+                                      r"^[^.;]{0,30}?\b(?:are|is)\s+(?:of\s+)?no\s+use\b", re.I)
 # "someone who can get him on the phone and argue it out in German"
 _EN_WHO_CAN_IN = re.compile(r"\b(?:who|that)\s+(?:can|could|will)\s+[^.;]{0,60}?\b(?:argue|negotiate|plead|talk|deal|communicate|work)\w*"
                             r"(?:\s+\w+){0,3}\s+in\s+$", re.I)
@@ -276,6 +281,7 @@ def read_languages(text: str) -> list[Reading]:
         # Negation is read in either language, whatever the script of the language word
         # ("Lao语不要求", "不需要会Russian", "俄语not required"); "不会英语的不要" refuses, so requires.
         refused = (bool(_ZH_CANNOT_BEFORE.search(before)) and bool(_ZH_NEG_REFUSED_AFTER.match(after))) \
+            or bool(_EN_WITHOUT_BEFORE.search(before) and _EN_NEED_NOT_APPLY_AFTER.match(after)) \
             or bool(_ZH_REFUSED_AFTER_LANGUAGE.match(after)) \
             or bool(_ZH_IF_CANNOT_BEFORE.search(norm[max(0, m.start() - 20):m.start()])
                     and _ZH_THEN_NO_GOOD.search(sentence_around(norm, m.start(), m.end())))
@@ -304,6 +310,9 @@ def read_languages(text: str) -> list[Reading]:
             wide_before = norm[max(0, m.start() - 40):m.start()]
             req = refused or bool(_EN_REQ_BEFORE.search(wide_before)) or bool(_EN_REQ_AFTER.search(after)) \
                 or bool(_EN_WHO_CAN_IN.search(norm[max(0, m.start() - 100):m.start()])) \
+                or bool(_EN_WITHOUT_BEFORE.search(wide_before) and _EN_NEED_NOT_APPLY_AFTER.match(after)) \
+                or bool(_EN_CANNOT_BEFORE.search(norm[max(0, m.start() - 80):m.start()])
+                        and _EN_NEED_NOT_APPLY_AFTER.match(after)) \
                 or bool(_ZH_REQ_END.search(before)) \
                 or bool(re.match(r"^\s*(?:也)?(?:要|得|必须|一定要|需要)(?:会|懂|能)", after))  # "律师需要会English", "Amharic 要会"
             doc = bool(_EN_DOC.search(wide_before)) or bool(

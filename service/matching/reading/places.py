@@ -171,6 +171,10 @@ _EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+separate\b|
                                  r"for\s+now|now|needed|required|included|in\s+scope|relevant)\b|\s*(?:is\s+)?out\s+of\s+scope\b)", re.I)
 # "that case already has a US firm": the matter there is already in hand.
 _EN_HANDLED_BEFORE = re.compile(rf"{EN_IN_HAND}\s+(?:an?\s+|the\s+|our\s+)?$", re.I)
+# "leaving Iceland out", "leave the UK out of it"
+_EN_LEFT_OUT_BEFORE = re.compile(r"\bleav(?:e|es|ing)\s+(?:the\s+)?$", re.I)
+# "美国律师已经在看了": a lawyer of the place is on it already
+_ZH_LAWYER_ON_IT_AFTER = re.compile(rf"^的?{IN_HAND_BY}(?:们)?(?:已经|已)(?:在)?(?:看|做|跟|处理|办|负责|弄)")
 # "a lawyer in Ukraine? no - Poland": the writer corrects the place just named.
 _EN_CORRECTED_AFTER = re.compile(r"^\s*\?\s*(?:no|nope|sorry|actually|i mean)\b(?!\s+idea)", re.I)
 _ZH_CORRECTED_AFTER = re.compile(r"^(?:[^，。,；;？?]{0,4}[，,？?]\s*(?:不对|说错了|哦不|更正)|[？?，,]\s*不是[，,])")
@@ -199,9 +203,11 @@ def set_aside(norm: str, start: int, end: int) -> bool:
         return bool(_ZH_NEG_BEFORE.search(before) or _ZH_CORRECTED_AFTER.match(after) or _ZH_SET_ASIDE_AFTER.match(after)
                     or (_ZH_NEG_LAWYER_BEFORE.search(before) and _ZH_LAWYER_AFTER.match(after))
                     or (_ZH_HANDLED_BEFORE.search(before) and _ZH_HANDLED_AFTER.match(after))
-                    or _ZH_HANDLED_THERE_AFTER.match(after))
+                    or _ZH_HANDLED_THERE_AFTER.match(after) or _ZH_LAWYER_ON_IT_AFTER.match(after))
     return bool(_EN_NEG_BEFORE.search(before) or _EN_CORRECTED_AFTER.match(after)
                 or _EN_SET_ASIDE_AFTER.match(norm[end:end + 50]) or _EN_HANDLED_BEFORE.search(before)
+                or (_EN_LEFT_OUT_BEFORE.search(before) and re.match(r"^\s+out\b", after))
+                or _ZH_LAWYER_ON_IT_AFTER.match(after.lstrip())
                 or _ZH_SET_ASIDE_AFTER.match(after))  # "North Africa（埃及、摩洛哥）不考虑"
 
 

@@ -96,7 +96,8 @@ _EN_REQUEST_BEFORE = re.compile(r"\b(?:lawyers?|counsel|attorneys?|litigators?|l
 _EN_SEAT_BEFORE = re.compile(r"\b(?:seated\s+in\s+|seat\s*[:=]?\s*(?:is\s+|of\s+arbitration\s+(?:is\s+)?)?(?:in\s+)?|"
                              r"arbitrat\w*\s+in\s+)(?:the\s+)?$", re.I)  # "seat Singapore", "seat: London"
 _EN_SEAT_AFTER = re.compile(r"^(?:-seated|\s+seated|\s+as\s+the\s+seat|\s+arbitration(?!\s+(?:lawyers?|counsel|attorneys?|law)))\b", re.I)
-_EN_FORUM_AFTER = re.compile(rf"^(?:'s?)?(?:\s+{_W}){{0,2}}?\s+(?:courts?|customs|government|ministry|authorit\w+|(?-i:Commerce|DOC)|"
+_EN_SANCTIONS_COUNSEL_AFTER = re.compile(r"^\s+(?:sanctions?|export[\s-]control)\s+(?:counsel|lawyers?|attorneys?|law\s+firms?|advis[eo]rs?)\b", re.I)
+_EN_FORUM_AFTER = re.compile(rf"^(?:'s?)?(?:\s+{_W}){{0,2}}?\s+(?:courts?|customs(?!\s+(?:entr|declarations?|documents?|records?|forms?|papers?|brokers?|codes?))|government|ministry|authorit\w+|(?-i:Commerce|DOC)|"
                              r"revenue|regulators?|commission|department|tribunal|police|prosecutors?|"
                              r"inspectorate|agency|competition\s+authority|tax\s+(?:authority|office|dept|department))\b", re.I)
 _EN_FORUM_BEFORE = re.compile(r"\b(?:courts?\s+(?:in|of)|tribunals?\s+in|sue\s+(?:us\s+|them\s+)?in|suing\s+us\s+in|"
@@ -184,19 +185,19 @@ _HOME_COUNSEL = re.compile(r"(?:国内|境内|中国大陆|大陆)(?:的)?[^，�
                            r"\b(?:PRC|China)-(?:qualified|based)\s+(?:lawyers?|counsel|attorneys?)", re.I)
 # "(b) UK counsel, because ...": an item of a list that names the lawyer asks for one
 _LIST_MARK = re.compile(r"^(?:\(?[a-z0-9]{1,2}[).:]|[-*•]|\d+\.)\s*", re.I)
-_COORDINATION = re.compile(r"^\s*[)）]?\s*(?:和|及|与|、|以及|或|或者|还是|,|/|\+|and|or|&|as well as|plus)\s*(?:the\s+)?$|"
+_COORDINATION = re.compile(r"^(?:[^，。,；;()（）]{0,10}?[)）])?\s*(?:和|及|与|同|跟|、|以及|或|或者|还是|,|/|\+|and|or|&|as well as|plus)\s*(?:the\s+)?$|"
                            r"^\s*[,;，；]?\s*(?:and\s+)?(?:the\s+other(?:\s+one)?|another(?:\s+one)?|the\s+second(?:\s+one)?)\s+"
                            r"(?:\w+\s+){0,2}?(?:in|at|near|outside)\s+(?:the\s+)?$|^[，,；;]\s*另一个(?:在|位于)$", re.I)
 # A text that counts the places of its work ("两国", "两地", "in both countries", "三国")
-_COUNTED = re.compile(r"(两|三|both|all\s+three)\s*(?:个)?(?:国家|国|地|countries|jurisdictions|markets)", re.I)
+_COUNTED = re.compile(r"(两|三|both|all\s+three)\s*(?:个)?(?:国家|国|地|边|countries|jurisdictions|markets|places)", re.I)
 _COUNT_WORDS = {"两": 2, "三": 3, "both": 2, "all three": 3}
 _BOTH_AFTER = re.compile(r"^\s*(?:两边|两国|两地|两个国家|三国|三地|\s*(?:are\s+)?both\s+(?:need|require|have\s+to))", re.I)
 # A place of the past ("之前在英国做海上风电用的律所", "Before we had project in Chile"): named, not where the work is.
 _ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年|当年|前几年|前些年|参考[:：])[^，。,；;]{0,12}?(?:是在|在|的|合作的|用的|找的|找)?\s*$")
 _EN_PAST_AFTER = re.compile(r"^\s*[(（]\s*(?:handed\s+over|completed|finished|closed|sold|exited|delivered|commissioned)\b", re.I)
 # "..., we're now bidding a PPP ... in Romania": the place the need turns to now
-_EN_NOW_BEFORE = re.compile(r"\b(?:we\s+are|we're)\s+now\s+(?:bidding|tendering|building|planning|looking|moving|expanding|"
-                            r"investing|setting\s+up|entering|launching|developing|working)\b[^.;!?]{0,60}$", re.I)
+_EN_NOW_BEFORE = re.compile(r"\b(?:we\s+are|we're|and\s+are)\s+now\s+(?:bidding|tendering|building|planning|looking|moving|expanding|"
+                            r"investing|setting\s+up|entering|launching|developing|working|opening)\b[^.;!?]{0,60}$", re.I)
 _EN_PAST_BEFORE = re.compile(r"(?:^|[.;!?]\s*)(?:before|previously|in the past|last time|years ago)\b,?\s+[^.;,!?]{0,30}$|"
                              r"\b(?:previous|former|old|last|ex-?)\s+(?:counsel|lawyers?|firm|law\s+firm|advis[eo]rs?)\s+"
                              r"(?:was|were|is|are)\s+(?:an?\s+|the\s+)?$", re.I)  # "Our previous counsel was a London firm"
@@ -247,6 +248,8 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
         return "mention"
     if _EN_FOCUS_BEFORE.search(before) or _EN_NOW_BEFORE.search(norm[max(0, start - 80):start]):
         return "requested"  # "this time it's the Thai plant": the place the need says it is about
+    if _EN_SANCTIONS_COUNSEL_AFTER.match(after) and _ASKS.search(sentence_around(norm, start, end)):
+        return "requested"  # "Need US sanctions counsel"
     # "US sanctions" are the US's, "Iran sanctions" are on Iran
     if code in SANCTIONING and _EN_SANCTIONS_AUTHOR_AFTER.match(after):
         return _sanctions_author(norm, start, end)
