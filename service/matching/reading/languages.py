@@ -276,6 +276,8 @@ def read_languages(text: str) -> list[Reading]:
         lo, hi = clause_bounds(norm, m.start(), m.end())
         lo, hi = max(lo, m.start() - CLAUSE_REACH), min(hi, m.end() + CLAUSE_REACH)  # a clause that never stops
         before, after = norm[lo:m.start()], norm[m.end():hi]
+        # the clause's words since the previous language word: their verbs and subjects are this one's
+        since_previous = norm[max(lo, found[i - 1].end()) if i else lo:m.start()]
         if not is_cjk(s) and _EN_NOT_LANGUAGE_AFTER.match(norm[m.end():m.end() + 30]):
             continue
         # Negation is read in either language, whatever the script of the language word
@@ -294,8 +296,7 @@ def read_languages(text: str) -> list[Reading]:
                 continue
             doc = bool(_ZH_DOC_AFTER.search(after)) or bool(_ZH_DOC_BEFORE.search(before))
             # the verb before, up to the previous language word ("讲法语我们英语写过去": 讲 is French's)
-            own_before = before[-8:] if i == 0 else norm[max(lo, found[i - 1].end(), m.start() - 8):m.start()]
-            req = refused or bool(_ZH_REQ.search(own_before)) or bool(_ZH_REQ_AFTER.search(after))
+            req = refused or bool(_ZH_REQ.search(since_previous[-8:])) or bool(_ZH_REQ_AFTER.search(after))
             later = None if req else _later_requirement(norm, m.end(), pattern)
             if later is not None and later.group(1) == "最好":
                 doc = True  # "文件是阿拉伯语的，律师最好能看懂": a wish
@@ -340,9 +341,9 @@ def read_languages(text: str) -> list[Reading]:
         elif marker == "required":
             conf = max(conf, 0.92)
         if _EN_OTHERS_SPEAKING.match(after) or _ZH_OTHERS.match(after) or _ZH_OTHERS_BEFORE.search(norm[max(0, m.start() - 20):m.start()]) \
-                or _third_party_speaks(own_clause := norm[max(lo, found[i - 1].end() if i else lo):m.start()]) \
+                or _third_party_speaks(since_previous) \
                 or (not is_cjk(s) and (_EN_OTHERS_BEFORE.search(window := norm[max(0, m.start() - 60):m.start()])
-                                       or _EN_OTHERS_ARE.search(window) or _EN_SOMEONE_SPEAKS.search(own_clause))):
+                                       or _EN_OTHERS_ARE.search(window) or _EN_SOMEONE_SPEAKS.search(since_previous))):
             if not _SO_THE_LAWYER.search(norm[m.end():m.end() + 60]):
                 conf = min(conf, 0.5)  # the language of other people in the story
                 others_at.add(i)

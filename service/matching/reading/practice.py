@@ -118,6 +118,7 @@ def _occurrences(norm: str) -> list[tuple[int, str, float]]:
     return found
 
 
+@lru_cache(maxsize=1024)  # one need's text is read by lexicon_scores, the asking and the requested clauses
 def deferral(norm: str) -> Deferral:
     """What the (normalised) text puts off or says is handled already."""
     markers = [(m, False) for m in _ZH_DEFERRED.finditer(norm)] + [(m, False) for m in _EN_DEFERRED.finditer(norm)]
