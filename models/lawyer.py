@@ -130,6 +130,9 @@ class Passage(Base):
     """One sentence of a bio or one case: the unit the vector index scores and quotes as evidence."""
 
     __tablename__ = "passages"
+    # A worker replaying the change feed takes a passage id to name one passage for good: SQLite
+    # would reuse the ids of replaced passages for the next profile written (see migration 0010).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lawyer_id: Mapped[int] = mapped_column(ForeignKey("lawyers.id", ondelete="CASCADE"), index=True)

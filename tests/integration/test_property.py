@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from embeddings.encoder import Encoder
-from models import Lawyer
+from models import Lawyer, Passage
 from service.main import create_app
 from service.settings import Settings
 from service.state import Runtime
@@ -168,3 +168,35 @@ def test_a_withdrawn_consent_takes_the_lawyer_out_of_matching(client: TestClient
     matched = {m["lawyer"]["id"] for m in client.post("/v1/match", json=NEED, headers=HEADERS).json()["results"]}
     assert lawyer_id not in matched
     assert_agrees_with_database(runtime.catalog, runtime.sessions)
+
+
+LONG_BIO = " ".join(f"Advised on matter number {i} of a Kazakh solar EPC contract." for i in range(1, 7))
+
+
+def test_a_follower_replays_passages_replaced_in_any_order(client: TestClient, runtime: Runtime, encoder: Encoder) -> None:
+    """The newest passages are dropped, then another lawyer's bio is rewritten: on SQLite without
+    AUTOINCREMENT the rewritten bio took the dropped passages' ids, and a worker replaying the feed
+    (first lawyer first, as it first appears) held one passage id for two lawyers and refused."""
+    ids = []
+    for n in range(2):
+        response = client.post(
+            "/v1/lawyers/import", content=json.dumps(_record(n, "verified", True, LONG_BIO)) + "\n",
+            headers=HEADERS | {"Content-Type": "application/x-ndjson"},
+        )
+        assert response.json()["created"] == 1, response.text
+        with runtime.sessions() as session:
+            ids.append(session.scalar(select(Lawyer.id).order_by(Lawyer.id.desc()).limit(1)))
+    first, newest = ids
+    follower = new_catalog(encoder)
+    follower.rebuild(runtime.sessions)
+    with runtime.sessions() as session:
+        dropped = set(session.scalars(select(Passage.id).where(Passage.lawyer_id == newest)))
+    assert client.patch(f"/v1/lawyers/{first}", json={"accepting_clients": False}, headers=HEADERS).status_code == 200
+    assert client.patch(f"/v1/lawyers/{newest}", json={"bio": "Commercial lawyer"}, headers=HEADERS).status_code == 200
+    rewritten = LONG_BIO.replace("matter", "case")
+    assert client.patch(f"/v1/lawyers/{first}", json={"bio": rewritten, "accepting_clients": True}, headers=HEADERS).status_code == 200
+    follower.follow(runtime.sessions)
+    assert_agrees_with_database(follower, runtime.sessions, "following worker")
+    with runtime.sessions() as session:
+        reused = dropped & set(session.scalars(select(Passage.id)))
+    assert not reused, f"passage ids {sorted(reused)} were handed out again"
