@@ -130,11 +130,19 @@ STRIPPED = AfterValidator(_strip)
 # - stripped: zero-width characters (U+200B-200D, U+2060, U+FEFF), which make two equal-looking
 #   names differ;
 # - then NFC, so that "é" typed precomposed or decomposed is one string, and trimmed.
+# Prose (a need as the enterprise writes it) keeps its angle brackets: "> " quoting of forwarded
+# mail, "From: Li <li@acme.cn>", "预算<50万". Only what would open a tag is refused there: "<"
+# before a letter, "/", "!" or "?", unless it encloses a mail address or a web address.
 # The schema's pattern says the same (JSON Schema and Python read these escapes alike), so clients
 # and fuzzers know what is refused; lengths count what was sent, as the schema's limits.
 _CONTROLS_MULTI = r"\u0000-\u0008\u000B\u000C\u000E-\u001F"
 _CONTROLS_ONE_LINE = r"\u0000-\u001F"
-_REFUSED_COMMON = r"\u007F-\u009F\u202A-\u202E\u2066-\u2069<>"
+_REFUSED_COMMON = r"\u007F-\u009F\u202A-\u202E\u2066-\u2069"
+_ANGLES = "<>"
+# a "<" that opens no tag: one not before a tag's first character, or one enclosing an address
+_ENCLOSED_ADDRESS = r"[^\s<>\"'=]+@[^\s<>\"'=]+>|https?://[^\s<>\"']+>"
+_HARMLESS_LT = rf"<(?![A-Za-z/!?])|<(?={_ENCLOSED_ADDRESS})"
+_TAG_OPENING = re.compile(rf"<(?!{_ENCLOSED_ADDRESS})(?=[A-Za-z/!?])")
 # Lone surrogates are refused too (StrictModel, and below), but are left out of the published
 # pattern: regex engines that validate UTF-8 (Rust's, in jsonschema-rs) cannot compile the range
 # and then enforce no pattern at all; no UTF-8 body can carry one anyway.
@@ -143,11 +151,15 @@ _INVISIBLE = r"\u200B-\u200D\u2060\uFEFF"
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 
 
-def _refused_class(one_line: bool) -> str:
-    return (_CONTROLS_ONE_LINE if one_line else _CONTROLS_MULTI) + _REFUSED_COMMON
+def _refused_class(one_line: bool, prose: bool = False) -> str:
+    return (_CONTROLS_ONE_LINE if one_line else _CONTROLS_MULTI) + _REFUSED_COMMON + ("" if prose else _ANGLES)
 
 
-_REFUSED_RE = {one_line: re.compile(f"[{_refused_class(one_line)}{_SURROGATES}]") for one_line in (False, True)}
+_REFUSED_RE = {
+    (one_line, prose): re.compile(f"[{_refused_class(one_line, prose)}{_SURROGATES}]")
+    for one_line in (False, True)
+    for prose in (False, True)
+}
 
 
 def _describe(char: str) -> str:
@@ -164,21 +176,32 @@ class FreeText:
     max_length: int
     min_length: int = 1
     one_line: bool = False
+    prose: bool = False
 
     @property
     def pattern(self) -> str:
-        allowed = f"[^{_refused_class(self.one_line)}]"
+        refused = _refused_class(self.one_line, self.prose)
+        # at least one character that is neither white space nor invisible
+        visible = rf"[^\s{_INVISIBLE}{refused}]"
+        allowed = f"[^{refused}]"
+        if self.prose:
+            allowed = f"(?:[^{refused}<]|{_HARMLESS_LT})"
+            visible = rf"(?:[^\s{_INVISIBLE}{refused}<]|{_HARMLESS_LT})"
         if self.min_length == 0:
             return f"^{allowed}*$"
-        # at least one character that is neither white space nor invisible
-        visible = rf"[^\s{_INVISIBLE}{_refused_class(self.one_line)}]"
         return f"^{allowed}*{visible}{allowed}*$"
 
     def normalise(self, value: str) -> str:
-        bad = _REFUSED_RE[self.one_line].search(value)
+        bad = _REFUSED_RE[self.one_line, self.prose].search(value)
         if bad:
             where = "in a one-line field, " if self.one_line and bad.group() in "\t\n\r" else ""
             raise ValueError(f"{where}{_describe(bad.group())} at position {bad.start()} is not accepted; remove it")
+        tag = _TAG_OPENING.search(value) if self.prose else None
+        if tag:
+            raise ValueError(
+                f"'<' before {value[tag.start() + 1]!r} at position {tag.start()} opens markup, which is not accepted; "
+                "put a space after '<' or write it out in words"
+            )
         value = unicodedata.normalize("NFC", _INVISIBLE_RE.sub("", value)).strip()
         if self.min_length and not value:
             raise ValueError("is blank; write some visible text")
@@ -196,10 +219,11 @@ class FreeText:
         return json_schema
 
 
-def text(max_length: int, *, min_length: int = 1, one_line: bool = False) -> FreeText:
+def text(max_length: int, *, min_length: int = 1, one_line: bool = False, prose: bool = False) -> FreeText:
     """A free-text field: `Annotated[str, text(300)]` (written out at each alias, so that type
-    checkers see a type). Not blank unless min_length=0."""
-    return FreeText(max_length, min_length, one_line)
+    checkers see a type). Not blank unless min_length=0; ``prose``: angle brackets that open no
+    tag are kept."""
+    return FreeText(max_length, min_length, one_line, prose)
 
 
 # names and firms: one line

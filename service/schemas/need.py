@@ -21,7 +21,7 @@ from service.schemas.common import (
     unique,
 )
 
-Description = Annotated[str, text(4000, min_length=2)]
+Description = Annotated[str, text(4000, min_length=2, prose=True)]
 ExternalId = Annotated[str, text(128, one_line=True)]
 
 

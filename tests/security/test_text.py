@@ -49,6 +49,41 @@ def test_bios_needs_and_imports_refuse_markup_and_controls(client: TestClient) -
     assert imported.json()["committed"] is False and "U+202E" in imported.text
 
 
+@pytest.mark.parametrize(
+    "description",
+    [
+        "> 转发老板的话：\n> 哈萨克斯坦的EPC仲裁，律师必须会俄语",
+        "From: Li Wei <li.wei@acme.cn>\nSent: Monday\nNeed Kazakh arbitration counsel, Russian required.",
+        "标的额<50万美元的越南劳动争议，预算>=2万",
+        "Claim value < USD 50k; see <https://acme.cn/case> for the file. Kazakhstan arbitration.",
+    ],
+)
+def test_needs_keep_angle_brackets_that_open_no_tag(client: TestClient, description: str) -> None:
+    response = client.post("/v1/match", json={"description": description, "k": 3}, headers=ADMIN)
+    assert response.status_code == 200, response.text
+    stored = client.post("/v1/needs", json={"description": description}, headers=ADMIN)
+    assert stored.status_code == 201, stored.text
+    assert stored.json()["description"] == description
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Kazakh arbitration <script>alert(1)</script>",
+        "越南劳动争议 <img src=x onerror=alert(1)>",
+        "EPC dispute <!-- hidden -->",
+        "Mail me at <li@acme.cn onmouseover=alert(1)>",
+        "Claim </textarea> in Kazakhstan",
+    ],
+)
+def test_needs_refuse_what_opens_a_tag(client: TestClient, description: str) -> None:
+    response = client.post("/v1/match", json={"description": description}, headers=ADMIN)
+    assert response.status_code == 422, response.text
+    error = response.json()["errors"][0]
+    assert error["field"] == "description" and "opens markup" in error["message"]
+    assert client.post("/v1/needs", json={"description": description}, headers=ADMIN).status_code == 422
+
+
 def test_zero_width_characters_are_stripped_and_text_is_nfc(client: TestClient) -> None:
     decomposed = "Jose\u0301 Mu\u0308ller"
     response = client.post("/v1/lawyers", json=_registration(name="张\u200b三", name_en=decomposed, bio="  Line one.\nLine two\u200d.  "))
@@ -90,6 +125,10 @@ def test_the_schema_says_nul_and_controls_are_refused(client: TestClient) -> Non
 
     for pattern in patterns:
         assert not jsonschema_rs.Draft202012Validator({"pattern": pattern}).is_valid("a\x00b")
+    # the description keeps harmless angle brackets; both engines read its pattern alike
+    rust = jsonschema_rs.Draft202012Validator({"pattern": description["pattern"]})
+    for sample, kept in (("> quoted mail", True), ("Li <li@acme.cn>", True), ("a < b", True), ("a <b> c", False), ("<!--", False)):
+        assert rust.is_valid(sample) is kept and bool(re.match(description["pattern"], sample)) is kept, sample
     for pattern in patterns:
         compiled = re.compile(pattern)
         assert compiled.match("ordinary text 普通文本")
