@@ -411,3 +411,60 @@ def test_lists_preferences_and_hard_bars(text: str, expected: set[str]) -> None:
 )
 def test_disqualifying_and_not_a_bar(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # chat Chinese separates clauses by spaces alone: a must does not reach the next one
+        ("找个新加坡律师出意见 英文得会 这个没商量 泰文的合同他们那边自己处理", {"en"}),
+        ("阿语 英语都要会", {"ar", "en"}),  # but a list of languages stays one list
+        ("律师会英语就行 俄语不用 对方都讲英语", set()),
+        ("律师要会俄语 吉尔吉斯语不用 当地人自己会翻", {"ru"}),
+        ("西语肯定要会啊 不然怎么开庭", {"es"}),
+        ("英语不用说了肯定得会", {"en"}),
+        ("律师能懂土耳其语那就再好不过了", set()),
+        ("哈萨克语就免了 用不上", set()),
+        ("越南语不行的律师就算了", {"vi"}),  # refusing whoever lacks it
+        ("不懂葡语的就不要推荐了", {"pt"}),
+        ("俄语他们本地律师肯定会 英语得会", {"en"}),  # the locals have it anyway
+        ("律师中文要好 英文的律师很多 这个不是问题", set()),  # Chinese is read, never returned
+    ],
+)
+def test_chat_chinese(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("语言要求：西班牙语；预算：面议", {"es"}),  # a form's language field asks for what it lists
+        ("Language: Portuguese and English\nBudget: fixed fee", {"en", "pt"}),
+        ("Working language: French (pleadings), English (reports to HQ)", {"en", "fr"}),
+        ("语言要求：会俄语者优先", set()),  # unless it says it is a wish
+        ("语言：不限", set()),
+        ("Languages: Arabic preferred, English fine", set()),
+        ("服务语言为英文和法文，两种语言均须具备", {"en", "fr"}),
+    ],
+)
+def test_form_fields(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("English is a must, Turkish is a plus", {"en"}),
+        ("English is a must 土耳其语is a plus", {"en"}),  # the wish right after the word is its own
+        ("Arabic is mandatory for the court work; English too, for our board reports.", {"ar", "en"}),
+        ("English is nice to have; French too.", set()),
+        ("If the lawyer can't read Portuguese please don't reply - every filing is in Portuguese.", {"pt"}),
+        ("Submissions must be in Arabic, but the DIFC works in English.", set()),  # a document's and a forum's
+        ("Our site team only speak basic English, so keep emails short.", set()),
+        ("German not needed; the lenders will communicate in English.", set()),
+        ("Vietnamese不是must，英文必须", {"en"}),
+        ("He doesn't speak Russian, so counsel must.", set()),  # no language said after "must"
+    ],
+)
+def test_whose_must_in_english(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

@@ -70,16 +70,18 @@ _ZH_NEG = re.compile(r"不太|不怎么|不大会|不会说|不会讲|不懂|不
                      r"唔使|唔洗|唔需要|唔一定|唔太")  # Cantonese (the engine reads simplified characters)
 # "不会英语的不要": refusing whoever lacks the language is requiring it.
 _ZH_CANNOT_BEFORE = re.compile(r"(?:不会|不懂)(?:说|讲)?$")
-_ZH_REFUSED_AFTER_LANGUAGE = re.compile(r"^(?:语|文)?[^，。,；;]{0,3}?(?:不会|不懂)(?:的)?(?:别来|不要|免谈|不考虑|就算了|不用来|一律不要|不行)")
+_ZH_REFUSED_AFTER_LANGUAGE = re.compile(r"^(?:语|文)?[^，。,；;]{0,3}?(?:不会|不懂|不通|不行|不灵)(?:的)?(?:律师|人)?(?:就|都|一律)?"
+                                        r"(?:别来|不要|免谈|不考虑|算了|不用来|免了|不行|pass)")
 # "律师要会葡语吗？": a question whether the language is needed is no requirement.
 _DISPREFERRED = re.compile(r"\b(?:than|rather than|instead of)\b[^.;,]{0,40}$", re.I)
 _ZH_IF_CANNOT_BEFORE = re.compile(r"(?:要是|如果|若|假如|万一)[^。；;]{0,12}?(?:读不了|看不懂|看不了|读不懂|不会|不懂|不能读|不能看)$")
 _ZH_THEN_NO_GOOD = re.compile(r"来不及|不必考虑|不用考虑|不考虑|免谈|不行|没用|白搭|硬性|必须|不予考虑|就算了")
 _ZH_ASKED_AFTER = re.compile(r"^(?:语|文)?(?:吗|么|嘛|不|没有)?\s*[?？]|^(?:语|文)?(?:吗|么|嘛)")
-_ZH_NEG_REFUSED_AFTER = re.compile(r"^的?(?:律师)?(?:不要|不行|不考虑|不用考虑|免谈|就算了|别推荐|不用推荐|一律不要)")
+_ZH_NEG_REFUSED_AFTER = re.compile(r"^的?(?:律师|人)?(?:就|都|一律)?(?:不要|不行|不考虑|不用考虑|免谈|算了|别推荐|不用推荐|免了|别来|pass)")
 # Before an English language word the Chinese negation must end the clause's words ("不需要会Russian").
 _ZH_NEG_END = re.compile(rf"(?:{_ZH_NEG.pattern})[\u4e00-\u9fff]{{0,3}}\s*$")
-_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是门槛|不算门槛|不是硬性|不是硬杠杠|不是刚需|不作要求|不做要求|不要求|非必需|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
+_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是\s?must|不是门槛|不算门槛|不是硬性|不是硬杠杠|不是刚需|不作要求|不做要求|不要求|非必需|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
+                           r"不用(?!说|讲|提|多说|问)|用不上|用不着|就免了|"  # "乌尔都语不用", not "英语不用说肯定要"
                            r"唔紧要|唔要紧|唔重要|唔使|唔需要|冇所谓)")
 # Python's \b sees no boundary between a CJK character and a Latin letter (both are \w), so English
 # words written against Chinese ("越南语must", "不需要Russian") are bounded by Latin letters only.
@@ -91,7 +93,7 @@ _EN_NEG = re.compile(rf"{_L}(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\
 _EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)\s*)?(?:not\s+(?:required|necessary|needed|a must|"
                            r"essential)|optional|unnecessary)", re.I)
 # Words saying the lawyer must use the language.
-_ZH_REQ = re.compile(r"工作语言|会|懂|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|"
+_ZH_REQ = re.compile(r"工作语言|服务语言|会|懂|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|"
                      r"直接看|直接读|阅读|审阅|能审")  # "律师要能直接看俄语的税务文书"
 # An English language word right after a Chinese requirement verb ("需要会English", "要能用Russian沟通").
 _DOCUMENT_WORKING_LANGUAGE = re.compile(r"(?:文件|合同|协议|交易|报告|文本|资料|材料)[^，。,；;]{0,3}工作语言(?:为|是|:|：)?$")
@@ -99,7 +101,8 @@ _COORDINATED = re.compile(r"^\s*(?:和|及|与|、|以及|跟|/|and|&)?\s*$", re
 _ZH_REQ_END = re.compile(rf"(?:{_ZH_REQ.pattern})\s*$")
 # ("俄语的律师", "俄语流利"; not "俄语的所以律师必须会…", a run-on sentence's next clause)
 _ZH_REQ_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:流利|能力|沟通|熟练|母语|服务|工作|水平|交流|谈判)|^[^，。,；;]{0,3}?好|"
-                           r"^(?:要|很|非常|比较)?(?:好|流利|熟练|过关)?的?(?:律师|律所)")
+                           r"^(?:也|都|一定|必须|当然|肯定|自然|绝对)?(?:要|得|需)(?:会|懂|能)|"  # "英语要会", "印尼语当然要会"
+                           r"^(?:要|很|非常|比较)?(?:好|流利|熟练|过关)?的?(?:律师|律所)(?!很多|不少|多的是|有的是|一大把|到处都是|满街)")
 _ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}?(需要|要|必须|应当|最好|得|需|须|应|能)[^。；;]{0,4}"
                            r"(?:能看懂|看得懂|看懂|能读|读懂|会|懂|能用|熟悉)")
 _ZH_DOC_BEFORE = re.compile(r"(?:是|用|均为|全为|多为|皆为|全部为)$")  # "函全是西班牙语", "文件均为俄文"
@@ -107,8 +110,10 @@ _ZH_DOC_AFTER = re.compile(r"^的?(?:文本|合同|文件|材料|证据|法规|�
                            rf"\s?(?i:docs?|documents?|contracts?|files?|materials?|evidence|filings?|records?|versions?){_R})")  # "日文的docs"
 # "Lawyers without Japanese needn't apply": lacking it disqualifies, so it is required
 _EN_WITHOUT_BEFORE = re.compile(r"\bwithout\s+(?:fluent\s+|good\s+|working\s+)?$", re.I)
-_EN_CANNOT_BEFORE = re.compile(r"\b(?:who|that)\s+(?:can\s*n[o']?t|cannot|can't|couldn't|don't|doesn't)\s+[^.;]{0,60}?\bin\s+$", re.I)
-_EN_NEED_NOT_APPLY_AFTER = re.compile(r"^[^.;]{0,30}?\b(?:need\s*n[o']?t|do\s*n[o']?t|should\s*n[o']?t|won'?t)\s+(?:apply|bother)|"
+_EN_CANNOT_BEFORE = re.compile(r"\b(?:who|that)\s+(?:can\s*n[o']?t|cannot|can't|couldn't|don't|doesn't)\s+[^.;]{0,60}?\bin\s+$|"
+                               r"\b(?:if|when)\s+(?:the\s+|a\s+|your\s+)?(?:lawyer|counsel|attorney|firm|you)s?\s+(?:can\s*n[o']?t|cannot|can't|"
+                               r"do\s*n[o']?t|does\s*n[o']?t|do not|does not)\s+(?:speak|read|write|work in|handle|know)\s+$", re.I)
+_EN_NEED_NOT_APPLY_AFTER = re.compile(r"^[^.;]{0,30}?\b(?:need\s*n[o']?t|do\s*n[o']?t|should\s*n[o']?t|won'?t|do not|need not)\s+(?:apply|bother|reply|respond|contact)|"
                                       r"^[^.;]{0,30}?\b(?:are|is)\s+(?:of\s+)?no\s+use\b", re.I)
 # "someone who can get him on the phone and argue it out in German"
 _EN_WHO_CAN_IN = re.compile(r"\b(?:who|that)\s+(?:can|could|will)\s+[^.;]{0,60}?\b(?:argue|negotiate|plead|talk|deal|communicate|work)\w*"
@@ -128,12 +133,12 @@ _TRANSLATION_TARGET = re.compile(rf"(?:{_L}translat\w*\s+(?:in)?to|翻译成|译
 
 
 # Markers that decide, within a clause, between a requirement and a wish (the nearest one wins).
-_REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|都要|都得|都需要|都必须|硬性|硬杠杠|硬指标|硬条件|门槛|刚需|必要条件|前提|(?<!语言)要求(?![:：])|只接受|仅限|只能|必备|底线|"
+_REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|肯定(?:也)?(?:是)?(?:要|得)|都要|都得|都需要|都必须|硬性|硬杠杠|硬指标|硬条件|门槛|刚需|必要条件|前提|(?<!语言)要求(?![:：])|只接受|仅限|只能|必备|底线|"
                        rf"{_L}(?:must|required|requirement|essential|mandatory|a must|obligatory|have to|has to|non-negotiable|must-have|"
                        r"indispensable|compulsory|"
                        rf"only|needed|need(?:s|ed)? to){_R}", re.I)
 # Cantonese "就得" closing a clause means "is enough" ("英文沟通就得"); Mandarin "就得会英语" is a must.
-_WISH = re.compile(r"即可|就行|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
+_WISH = re.compile(r"再好不过|求之不得|即可|就行|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
                    r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|"  # "We'd rather": the apostrophe follows a letter
                    rf"{_L}(?:ideally|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
                    r"(?:is|are|would be)\s+fine|fine\s+(?:with|too)|is ok|ok|okay|helpful|bonus|if possible|"  # "ok" a word: not "looking", "Bangkok"
@@ -156,8 +161,27 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     r"|^\s?(?:律师|律所|事务所|子公司|分公司|公司|企业|法|政府|当局|客户|工厂|厂|合作方|买家|卖家|买方|卖方|员工|工人|"
     r"市场|项目|法院|海关|银行|股东|供应商|经销商|承包商|业主|籍)", re.I)
 _EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:[\w-]+\s+){0,2}?(?:team|staff|people|company|engineers|managers|side)|I)\b[^,.;]*?"  # "our in-house legal staff"
-                          r"\b(?:work|speak|communicate|operate|use|write|read)\w*\s+(?:in\s+|mostly\s+in\s+|only\s+)?$", re.I)
+                          r"\b(?:work|speak|communicate|operate|use|write|read)\w*\s+(?:(?:in|mostly|mainly|only|basic|some|little|limited|broken|poor|simple)\s+){0,3}$", re.I)
 _ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$")
+# A form's language field ("语言要求：俄语", "Language: Spanish and English"): what it lists is asked for,
+# unless a wish or a negation says otherwise.
+_FORM_LABEL = re.compile(r"(?:语言要求|工作语言|服务语言|语言能力|语言|语种|(?i:language\s+requirements?|working\s+languages?|"
+                         r"languages?|language\s+skills?))\s*[:：]")
+# "X is a plus" right after the word is its wish, whatever "must" came just before ("English is a must 阿拉伯语is a plus")
+_EN_WISH_RIGHT_AFTER = re.compile(r"^\s*(?:is|are|would be|will be)\s+(?:a\s+|an\s+)?(?:big\s+|strong\s+|real\s+)?(?:plus|bonus|advantage|"
+                                  r"asset|preferred|nice to have|welcome|optional|helpful|desirable)", re.I)
+# "English too": as required as the language before it
+_EN_TOO_AFTER = re.compile(r"^\s*,?\s*(?:too|as well|also)\b", re.I)
+# "documents must be in Arabic": the document's language, whatever its "must"
+_EN_BE_IN = re.compile(r"\bbe\s+(?:(?:filed|submitted|written|drafted|prepared|conducted|held|done|made|translated)\s+)?"
+                       r"(?:only\s+|all\s+|entirely\s+)?in\s+$", re.I)
+# A forum or another party working in the language ("DIFC works in English", "the supplier committee
+# will communicate in English"): theirs, not the lawyer's
+_EN_THEY_WORK_IN = re.compile(r"\b(?:court|courts|tribunal|DIFC|ADGM|AIFC|QFC|SIAC|HKIAC|ICC|LCIA|proceedings?|hearings?|committee|"
+                              r"authorit\w+|ministry|regulator|bank|lenders?|buyers?|sellers?|suppliers?|creditors?|distributors?|"
+                              r"government|officials?|board|counterpart\w*|other side|they)\s+(?:will\s+|would\s+|usually\s+|"
+                              r"normally\s+|only\s+|can\s+)?(?:works?|operates?|communicates?|corresponds?|runs?|proceeds?|is conducted|"
+                              r"are conducted|talks?)\s+(?:only\s+|mostly\s+|mainly\s+|entirely\s+)?in\s+$", re.I)
 _ALTERNATIVE = re.compile(r"^\s*(?:或者?|还是|或是|/|\bor\b|\beither\b)\s*$", re.I)
 
 
@@ -181,7 +205,9 @@ _EN_OTHERS_BEFORE = re.compile(r"\b(?:the other side|the other party|the client|
                                r"the regulator|the ministry|opposing counsel|the counterparty|"
                                r"the employer|they|he|she|our (?:\w+\s+)?(?:manager|ceo|gm|partner|client|staff|workers|employees|director|accountant|engineers?)|"
                                r"the \w+ side|nobody|no one)\b[^,.;]{0,20}\b(?:only\s+)?speaks?\s+(?:only\s+)?$", re.I)
-_ZH_OTHERS = re.compile(r"^的?(?:员工|工人|工程师|高管|经理|翻译|同事|客户|人员|管理人员|当地人|司机|船员|技术人员)")
+_ZH_OTHERS = re.compile(r"^的?(?:员工|工人|工程师|高管|经理|翻译|同事|客户|人员|管理人员|当地人|司机|船员|技术人员)|"
+                        # "阿语他们肯定会", "泰语他们本地律师肯定没问题": the locals have it anyway
+                        r"^(?:的话|嘛|呢)?\s?(?:他们|她们|对方|当地人|本地人|人家)[^，。；;]{0,6}?(?:肯定|都|应该|自然|当然|本来就)(?:会|没问题|懂)")
 # "... only speaks Russian, so the lawyer must too": the other person's language made the lawyer's.
 _SO_THE_LAWYER = re.compile(r"^[^.;!?。；]{0,15}?\b(?:so|therefore|hence)\s+(?:the\s+|our\s+)?(?:lawyers?|counsel|attorneys?)\s+"
                             r"(?:must|needs?|should|has\s+to|have\s+to)\b|^[^。；]{0,10}?所以律师(?:也)?(?:必须|要|得|需要)", re.I)
@@ -193,7 +219,7 @@ _LAWYER_WORDS = re.compile(r"\b(?:lawyers?|counsel|attorneys?|who|someone|somebo
 # clause names the lawyer or asks for one.
 _ZH_SPEAKS_END = re.compile(r"(?:都|也|只|基本|基本上|一般|主要|平时|日常|一律|全|全部|都是)*(?:讲|说|用|以)$")
 _ZH_LAWYER_OR_ASK = re.compile(r"律师|律所|你们|您|贵所|需要|需|(?<![主重])要|必须|(?<![懂记])得|(?<![功可])能|最好|希望|找|请|要求|优先|可以")
-_EN_SOMEONE_SPEAKS = re.compile(r"\b(?!(?:must|should|to|can|could|will|would|who|that|which|lawyers?|counsel|attorneys?|firm|"
+_EN_SOMEONE_SPEAKS = re.compile(r"\b(?<!['’])(?!(?:must|should|to|can|could|will|would|who|that|which|lawyers?|counsel|attorneys?|firm|"
                                 r"someone|somebody|one|I|we|also|only|mostly|mainly|all|just|both|fluently|well)\b)[A-Za-z-]+\s+(?:only\s+|mostly\s+|mainly\s+|all\s+)?"
                                 r"(?:speak|speaks|spoke)\s+(?:only\s+)?$", re.I)
 
@@ -214,7 +240,7 @@ def _own_language(norm: str, start: int, before: str, cjk: bool) -> bool:
     return own is not None and not _LAWYER_WORDS.search(own.group(0))
 
 
-def _later_requirement(norm: str, end: int, pattern: re.Pattern[str]) -> re.Match[str] | None:
+def _later_requirement(norm: str, start: int, end: int, pattern: re.Pattern[str]) -> re.Match[str] | None:
     """A requirement of the lawyer elsewhere in the sentence ("文件多是阿拉伯语，律师需要能看懂"), unless it
     names its own language right after its verb ("函全是西班牙语，律师必须能用英语沟通")."""
     sentence = sentence_around(norm, end, end)
@@ -222,6 +248,9 @@ def _later_requirement(norm: str, end: int, pattern: re.Pattern[str]) -> re.Matc
     if later is None:
         return None
     named = pattern.search(sentence, later.end())
+    inside = pattern.search(later.group(0))
+    if inside is not None and sentence[later.start() + inside.start():later.start() + inside.end()] != norm[start:end]:
+        return None  # "律师出意见 英文得会 …泰文的合同": the requirement names its own language before its verb
     return None if named is not None and named.start() - later.end() <= 6 else later
 
 
@@ -264,7 +293,9 @@ def read_languages(text: str) -> list[Reading]:
     norm = text.translate(NORMALISE)
     positive: dict[str, tuple[float, str]] = {}
     # a need names a handful of languages; a hostile text naming thousands costs no more than MAX_MENTIONS
-    found = list(islice((m for m in pattern.finditer(norm) if surfaces[m.group(0)] != "zh"), MAX_MENTIONS))
+    # Chinese is read like the others (its "must" is its own, a list through it is one list) but
+    # never returned: every lawyer here works in Chinese
+    found = list(islice(pattern.finditer(norm), MAX_MENTIONS))
     alternatives = {i for i, (a, b) in enumerate(zip(found, found[1:]))
                     if _ALTERNATIVE.match(between := norm[a.end():b.start()]) or _FALLBACK_BETWEEN.search(between)}
     alternatives |= {i + 1 for i in alternatives}
@@ -284,20 +315,28 @@ def read_languages(text: str) -> list[Reading]:
         # ("Lao语不要求", "不需要会Russian", "俄语not required"); "不会英语的不要" refuses, so requires.
         refused = (bool(_ZH_CANNOT_BEFORE.search(before)) and bool(_ZH_NEG_REFUSED_AFTER.match(after))) \
             or bool(_EN_WITHOUT_BEFORE.search(before) and _EN_NEED_NOT_APPLY_AFTER.match(after)) \
+            or bool(_EN_CANNOT_BEFORE.search(norm[max(0, m.start() - 80):m.start()]) and _EN_NEED_NOT_APPLY_AFTER.match(after)) \
             or bool(_ZH_REFUSED_AFTER_LANGUAGE.match(after)) \
             or bool(_ZH_IF_CANNOT_BEFORE.search(norm[max(0, m.start() - 20):m.start()])
                     and _ZH_THEN_NO_GOOD.search(sentence_around(norm, m.start(), m.end())))
-        zh_negated = (_ZH_NEG if is_cjk(s) else _ZH_NEG_END).search(before) or _ZH_NEG_AFTER.search(after)
-        if not refused and (zh_negated or _EN_NEG.search(before) or _EN_NEG_AFTER.search(after)):
+        # a negation after the word is its own only up to the next language word ("英语 乌尔都语不用")
+        own_after = after[:found[i + 1].start() - m.end()] if i + 1 < len(found) and found[i + 1].start() < hi else after
+        zh_negated = (_ZH_NEG if is_cjk(s) else _ZH_NEG_END).search(before) or _ZH_NEG_AFTER.search(own_after)
+        if not refused and (zh_negated or _EN_NEG.search(before) or _EN_NEG_AFTER.search(own_after)):
             continue
+        label = None
+        for label in _FORM_LABEL.finditer(norm, max(0, m.start() - 80), m.start()):
+            pass
+        listed = label is not None and not re.search(r"[:：\n。;；]", between := norm[label.end():m.start()]) \
+            and not (_WISH.search(between) or _ZH_NEG.search(between) or _EN_NEG.search(between))
         if is_cjk(s):
             prev = norm[m.start() - 1:m.start()]
             if s.endswith("文") and ((after[:1] and after[:1] in _ZH_FILE_AFTER) or (prev and prev in "合违非立司执宪")):
                 continue
             doc = bool(_ZH_DOC_AFTER.search(after)) or bool(_ZH_DOC_BEFORE.search(before))
             # the verb before, up to the previous language word ("讲法语我们英语写过去": 讲 is French's)
-            req = refused or bool(_ZH_REQ.search(since_previous[-8:])) or bool(_ZH_REQ_AFTER.search(after))
-            later = None if req else _later_requirement(norm, m.end(), pattern)
+            req = refused or listed or bool(_ZH_REQ.search(since_previous[-8:])) or bool(_ZH_REQ_AFTER.search(after))
+            later = None if req else _later_requirement(norm, m.start(), m.end(), pattern)
             if later is not None and later.group(1) == "最好":
                 doc = True  # "文件是阿拉伯语的，律师最好能看懂": a wish
             elif later is not None:
@@ -309,7 +348,7 @@ def read_languages(text: str) -> list[Reading]:
             conf = 0.92 if req else (0.6 if doc else 0.7)
         else:
             wide_before = norm[max(0, m.start() - 40):m.start()]
-            req = refused or bool(_EN_REQ_BEFORE.search(wide_before)) or bool(_EN_REQ_AFTER.search(after)) \
+            req = refused or listed or bool(_EN_REQ_BEFORE.search(wide_before)) or bool(_EN_REQ_AFTER.search(after)) \
                 or bool(_EN_WHO_CAN_IN.search(norm[max(0, m.start() - 100):m.start()])) \
                 or bool(_EN_WITHOUT_BEFORE.search(wide_before) and _EN_NEED_NOT_APPLY_AFTER.match(after)) \
                 or bool(_EN_CANNOT_BEFORE.search(norm[max(0, m.start() - 80):m.start()])
@@ -327,6 +366,8 @@ def read_languages(text: str) -> list[Reading]:
                 conf = 0.7  # "answer the questionnaire in Spanish": a language of the work, not said to be required
             elif re.match(r"^\s+(?:language|translation)", after, re.I):
                 conf = 0.7
+            elif _EN_TOO_AFTER.match(after):
+                conf = 0.7  # "English too": the language before decides below
             elif _nearest_marker(norm[lo:hi], m.start() - lo, m.end() - lo) is not None:
                 conf = 0.7  # "Arabic required", "Lao ideally": the marker decides below
             else:
@@ -336,11 +377,18 @@ def read_languages(text: str) -> list[Reading]:
         others = tuple((o.start() - lo, o.end() - lo) for j, o in enumerate(found)
                        if j not in _coordinated_with(i, found, norm) and lo <= o.start() and o.end() <= hi)
         marker = _nearest_marker(norm[lo:hi], m.start() - lo, m.end() - lo, others)
+        if _EN_WISH_RIGHT_AFTER.match(own_after):
+            marker = "wish"
         if marker == "wish":
             conf = min(conf, 0.6) if conf < 0.75 else 0.6
         elif marker == "required":
             conf = max(conf, 0.92)
-        if _EN_OTHERS_SPEAKING.match(after) or _ZH_OTHERS.match(after) or _ZH_OTHERS_BEFORE.search(norm[max(0, m.start() - 20):m.start()]) \
+        if _EN_TOO_AFTER.match(own_after) and any(m.start() - found[j].end() < 150 for j in required_at):
+            conf = 0.92  # "Bahasa Indonesia is a must ...; English too"
+        if not is_cjk(s) and _EN_BE_IN.search(norm[max(0, m.start() - 40):m.start()]):
+            conf = min(conf, 0.6)  # "all docs ... must be in Arabic"
+        if _EN_THEY_WORK_IN.search(norm[max(0, m.start() - 80):m.start()]) \
+                or _EN_OTHERS_SPEAKING.match(after) or _ZH_OTHERS.match(after) or _ZH_OTHERS_BEFORE.search(norm[max(0, m.start() - 20):m.start()]) \
                 or _third_party_speaks(since_previous) \
                 or (not is_cjk(s) and (_EN_OTHERS_BEFORE.search(window := norm[max(0, m.start() - 60):m.start()])
                                        or _EN_OTHERS_ARE.search(window) or _EN_SOMEONE_SPEAKS.search(since_previous))):
@@ -362,7 +410,7 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.6)  # "律师要会葡语吗？": asked, not required
         if conf >= 0.75:
             required_at.add(i)
-        if conf > positive.get(code, (0.0, ""))[0]:
+        if code != "zh" and conf > positive.get(code, (0.0, ""))[0]:
             positive[code] = (conf, text[m.start():m.end()])
     return sorted((Reading(c, v[0], v[1]) for c, v in positive.items()),
                   key=lambda r: (-r.confidence, r.code))

@@ -143,7 +143,10 @@ class TermMatcher:
 
 
 _SENT_END = re.compile(r"[。！？!?；;\n]|\.(?:\s|$)")
-_CLAUSE = re.compile(r"[。；;！!？?\n]|\.(?:\s|$)|[，,、](?!\s*(?:and|or)\b)|\bbut\b|但|不过|而且")
+# Chat and voice-to-text Chinese separate clauses by spaces alone ("律师要会英语 这个是必须的 马来语的文件…"),
+# but not a list of languages ("阿语 英语都要会").
+_CLAUSE = re.compile(r"[。；;！!？?\n]|\.(?:\s|$)|[，,、](?!\s*(?:and|or)\b)|\bbut\b|但|(?<!好)不过|而且|"  # not "再好不过"
+                     r"(?<=[\u4e00-\u9fff])(?<![语文])\s+(?=[\u4e00-\u9fff])")
 
 
 def sentence_around(text: str, start: int, end: int, *, with_stop: bool = False) -> str:
@@ -168,7 +171,9 @@ def clause_spans(text: str) -> list[tuple[int, int]]:
 
 def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     lo = 0
-    for m in _CLAUSE.finditer(text, 0, start):
-        lo = m.end()
+    # one character past the start, for the look-ahead of a space that ends a clause
+    for m in _CLAUSE.finditer(text, 0, start + 1):
+        if m.end() <= start:
+            lo = m.end()
     after = _CLAUSE.search(text, end)
     return lo, (after.start() if after else len(text))
