@@ -282,6 +282,18 @@ def test_a_sanctioned_country_alone_still_ranks_softly() -> None:
         ("需要懂欧盟GDPR的律师，德国不用考虑（德国子公司有自己的律所）", set(bloc_members("EU")) - {"DE"}),
         # a city set aside within the country asked for is no exclusion of the country
         ("Need a lawyer in Almaty (not Astana) for a lease dispute", {"KZ"}),
+        # set aside after a "but", in a chat's space-separated clauses, done already, or in a lawyer's hands
+        ("商标在越南被抢注了要提异议 柬埔寨那边也有人抢注但是先不管", {"VN"}),
+        ("东盟几个国家都要铺经销商 印尼不用 印尼我们自己有人", set(bloc_members("ASEAN")) - {"ID"}),
+        ("海湾六国都要注册商标，阿联酋去年已经注册下来了，不用再做。", set(bloc_members("GCC")) - {"AE"}),
+        ("被告在印度，要在德里起诉。英国那边的平行诉讼已由英国律师处理。", {"IN"}),
+        ("店铺开了越南、泰国两个站，菲律宾站今年先不做", {"VN", "TH"}),
+        ("需要 review GCC 各国的代理法。Oman 和 Qatar 已有 counsel。", set(bloc_members("GCC")) - {"OM", "QA"}),
+        ("Our Thai subsidiary is sorted. Now we need a labour lawyer for the plant in Penang.", {"MY"}),
+        ("We have a firm in Jakarta for the licences; the smelter JV in the Philippines needs counsel.", {"PH"}),
+        ("GDPR across the EU, but France is already covered by a French firm we use.", set(bloc_members("EU")) - {"FR"}),
+        # counsel at home asked for: no place abroad binds in its stead
+        ("对方是印度公司，合同约定香港仲裁，要找香港的律师", set()),
     ],
 )
 def test_a_place_set_aside_never_binds(text: str, expected: set[str]) -> None:

@@ -155,9 +155,18 @@ _ZH_NEG_LAWYER_BEFORE = re.compile(r"(?:不是要|不要|不需要|不用|无需
 _ZH_LAWYER_AFTER = re.compile(r"^的?[^，。,；;]{0,4}?(?:律师|律所)")
 # "蒙古律师暂时不需要", "沙特不用管", "（埃及、摩洛哥）不考虑", "塞尔维亚排除", "HK那边这次不用": set aside.
 _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那个|这家|这个|那种|这种)[^，。,；;]{0,10}?|"
-                                 r"(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:的?律师|的?律所|那边|这边|方面|的部分|市场|的)?)"
-                                 r"\s*(?:暂时|这次|目前|先|今年|暂)?"
-                                 r"(?:不需要|不用管|不用考虑|不用|不管|不考虑|不做|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|不纳入[^，。,；;]{0,6}|不是一回事)(?=[，。,；;（(）)!！—-]|$)")
+                                 r"(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:的?律师|的?律所|那边|这边|方面|的部分|市场|站|那块|这块|的)?)"
+                                 r"\s*(?:暂时|这次|目前|先|今年|暂|也)*"
+                                 r"(?:不需要|不用管|不用考虑|不用再做|不用|不管|不考虑|不做|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
+                                 r"放一放|不纳入[^，。,；;]{0,6}|不是一回事)(?=[，。,；;（(）)!！—\s-]|$)")
+# "缅甸那边也有一样的问题，但是暂时先不管": the set-aside said after a but
+_ZH_BUT_SET_ASIDE_AFTER = re.compile(r"^[^。；;！!？?，,\s]{0,24}?(?:但|但是|不过|可是)\s*(?:是)?(?:暂时|这次|目前|先|今年|暂)+"
+                                     r"(?:不管|不做|不考虑|不用管|放一放)(?=[，。,；;!！\s]|$)")
+# "沙特前年已经注册下来了，不用再做": done already
+_ZH_DONE_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:已经|已)[^，。,；;]{0,6}?了[，,\s]*(?:这个|那边|这块)?(?:就)?(?:不用|不需要|无需|不必)再")
+# "已由德国律师处理", "已交给美方律所": a lawyer of the place has it in hand
+_ZH_HANDLED_BY_BEFORE = re.compile(r"(?:已经|已)(?:由|交给|委托(?:给)?)$")
+_ZH_HANDLED_BY_AFTER = re.compile(rf"^(?:方|的)?{IN_HAND_BY}(?:[^，。,；;]{{0,4}}?(?:处理|负责|代理|办理|跟进|在做|在办))?")
 # "已经有巴黎的团队了", "已经找好了利雅得的律所": the matter there is already in hand.
 _ZH_HANDLED_BEFORE = re.compile(rf"{ZH_IN_HAND}[^，。,；;]{{0,6}}$")
 _ZH_HANDLED_AFTER = re.compile(rf"^的?[^，。,；;]{{0,6}}?{IN_HAND_BY}", re.I)
@@ -167,10 +176,16 @@ _ZH_HANDLED_THERE_AFTER = re.compile(rf"^(?:那边|这边|方面)?的?[^，。,�
 _EN_NEG_BEFORE = re.compile(r"(?:\bnot (?:in |to |for |from |the )?|\bexcept (?:for )?|\bexcluding |"
                             r"\bother than |\brather than |\bnor |\bno need for (?:an? |the )?)$", re.I)
 # "Brazil not this year", "The US Amazon store is separate, no need": set aside.
-_EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+separate\b|\s+(?:is\s+|are\s+)?not\s+(?:this\s+(?:year|time|round)|"
+_EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+(?:separate|sorted|excluded|covered|taken\s+care\s+of|"
+                                 r"already\s+(?:covered|handled|done|sorted|registered))\b|\s+(?:is\s+|are\s+)?not\s+(?:this\s+(?:year|time|round)|"
                                  r"for\s+now|now|needed|required|included|in\s+scope|relevant)\b|\s*(?:is\s+)?out\s+of\s+scope\b)", re.I)
 # "that case already has a US firm": the matter there is already in hand.
 _EN_HANDLED_BEFORE = re.compile(rf"{EN_IN_HAND}\s+(?:an?\s+|the\s+|our\s+)?$", re.I)
+# "already covered by a German firm", "handled by our Saudi counsel"
+_EN_HANDLED_BY_BEFORE = re.compile(r"\b(?:covered|handled|done|taken\s+care\s+of|represented|managed)\s+by\s+(?:an?\s+|our\s+|the\s+|their\s+)?$", re.I)
+# "we have a firm in HCMC for that", "we already have counsel in Riyadh"
+_EN_HAVE_COUNSEL_BEFORE = re.compile(r"\bwe(?:'ve|\s+have|\s+already\s+have|\s+got|\s+use)\s+(?:got\s+)?(?:an?\s+|our\s+|the\s+)?(?:local\s+)?"
+                                     r"(?:firm|counsel|lawyers?|team|advisers?)\s+(?:in|for)\s+$", re.I)
 # "leaving Iceland out", "leave the UK out of it"
 _EN_LEFT_OUT_BEFORE = re.compile(r"\bleav(?:e|es|ing)\s+(?:the\s+)?$", re.I)
 # "美国律师已经在看了": a lawyer of the place is on it already
@@ -200,13 +215,21 @@ def set_aside(norm: str, start: int, end: int) -> bool:
     Vietnam", "不是要美国律师", "沙特不用管", "Brazil not this year", "that case already has a US firm")."""
     before, after = norm[max(0, start - 14):start], norm[end:end + 24]
     if is_cjk(norm[start:end]):
+        wide_after = norm[end:end + 40]
         return bool(_ZH_NEG_BEFORE.search(before) or _ZH_CORRECTED_AFTER.match(after) or _ZH_SET_ASIDE_AFTER.match(after)
+                    or _ZH_BUT_SET_ASIDE_AFTER.match(wide_after) or _ZH_DONE_AFTER.match(wide_after)
+                    or (_ZH_HANDLED_BY_BEFORE.search(before)
+                        and (_ZH_HANDLED_BY_AFTER.match(after) or re.search(f"{IN_HAND_BY}$", norm[start:end])))
                     or (_ZH_NEG_LAWYER_BEFORE.search(before) and _ZH_LAWYER_AFTER.match(after))
                     or (_ZH_HANDLED_BEFORE.search(before) and _ZH_HANDLED_AFTER.match(after))
                     or _ZH_HANDLED_THERE_AFTER.match(after) or _ZH_LAWYER_ON_IT_AFTER.match(after))
     return bool(_EN_NEG_BEFORE.search(before) or _EN_CORRECTED_AFTER.match(after)
                 or _EN_SET_ASIDE_AFTER.match(norm[end:end + 50]) or _EN_HANDLED_BEFORE.search(before)
                 or (_EN_LEFT_OUT_BEFORE.search(before) and re.match(r"^\s+out\b", after))
+                or _EN_HAVE_COUNSEL_BEFORE.search(norm[max(0, start - 40):start])
+                or _EN_HANDLED_BY_BEFORE.search(norm[max(0, start - 40):start])
+                or _ZH_HANDLED_THERE_AFTER.match(re.sub(r"^\s*(?:(?:[和及与、]|and)\s*[^，。,；;、和及与]{1,12}?\s*)*", "", after))
+                or _ZH_BUT_SET_ASIDE_AFTER.match(norm[end:end + 40])
                 or _ZH_LAWYER_ON_IT_AFTER.match(after.lstrip())
                 or _ZH_SET_ASIDE_AFTER.match(after))  # "North Africa（埃及、摩洛哥）不考虑"
 

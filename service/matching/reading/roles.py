@@ -448,7 +448,10 @@ def _inside(places: list[Place], blocs_named: set[str]) -> list[Place]:
 def resolve(text: str) -> tuple[list[Place], set[str]]:
     """(each place named once with its resolved role, the codes that bind)."""
     norm = text.translate(NORMALISE)
-    mentions = [p for p in read_places(text) if p.code not in HOME]
+    everything = read_places(text)
+    mentions = [p for p in everything if p.code not in HOME]
+    # "要找香港的律师": counsel at home is asked for, so no place abroad binds in its stead
+    home_asked = any(p.code in HOME and p.role == "requested" for p in everything)
     by_code: dict[str, Place] = {}
     for p in mentions:
         held = by_code.get(p.code)
@@ -479,7 +482,7 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
             binding = _with_coordinated(
                 codes, [p for p in live if p.role == role or (p.role == "target" and (p.code not in codes or p in joint))], norm)
             break
-    if not binding and _home_counsel(norm):
+    if not binding and (home_asked or _home_counsel(norm)):
         return [by_code[c] for c in dict.fromkeys(p.code for p in mentions)], set()
     if not binding:
         if plain:
