@@ -468,3 +468,27 @@ def test_places_in_other_scripts_and_counts(text: str, expected: set[str]) -> No
 )
 def test_places_of_the_last_held_out_batch(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a party's nationality said with 是…的公司; workers who came from somewhere; a customer of a place
+        ("在迪拜有个酒店项目 业主那边是卡塔尔的公司 现在工程款一直拖", {"AE"}),
+        ("泰国罗勇的工厂要裁员 工人主要是缅甸和老挝来的", {"TH"}),
+        ("越南海防要建个厂 主要是日本客户要求我们过去 找个越南律师", {"VN"}),
+        # a lawyer of the place asked for, whatever law or controls follow the word
+        ("子公司在印尼，要印尼律师出个法律意见书给银行", {"ID"}),
+        ("货卖到伊朗的风险我们不清楚，想找英国律师就出口管制出个意见", {"GB"}),
+        # counsel at home already chosen is no reason to bind nothing
+        ("准备去香港上市 香港那边律师已经定好了 现在要泰国律师出个法律意见书", {"TH"}),
+        # an authority of one of the places the text counts binds them all
+        ("收购一家在智利和秘鲁都有业务的公司 要在这两个国家做经营者集中申报 智利那个FNE 秘鲁那个也要", {"CL", "PE"}),
+        # provinces, regulators and a bloc as Taiwan writes it
+        ("Lithium brine project in Salta province; the target is incorporated in British Columbia.", {"AR"}),
+        ("想申请 Dubai 的 VARA 牌照同埋 MAS 的牌照，两边一起做", {"AE", "SG"}),
+        ("敝公司擬於東協各國設立換電站網絡", set(bloc_members("ASEAN"))),
+    ],
+)
+def test_places_as_new_writers_put_them(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

@@ -189,7 +189,7 @@ _EN_HAVE_COUNSEL_BEFORE = re.compile(r"\bwe(?:'ve|\s+have|\s+already\s+have|\s+g
 # "leaving Iceland out", "leave the UK out of it"
 _EN_LEFT_OUT_BEFORE = re.compile(r"\bleav(?:e|es|ing)\s+(?:the\s+)?$", re.I)
 # "美国律师已经在看了": a lawyer of the place is on it already
-_ZH_LAWYER_ON_IT_AFTER = re.compile(rf"^的?{IN_HAND_BY}(?:们)?(?:已经|已)(?:在)?(?:看|做|跟|处理|办|负责|弄)")
+_ZH_LAWYER_ON_IT_AFTER = re.compile(rf"^(?:那边|这边)?的?{IN_HAND_BY}(?:们)?(?:已经|已)(?:在)?(?:看|做|跟|处理|办|负责|弄|定好|找好|请好|定了|找了|请了|联系好)")
 # "a lawyer in Ukraine? no - Poland": the writer corrects the place just named.
 _EN_CORRECTED_AFTER = re.compile(r"^\s*\?\s*(?:no|nope|sorry|actually|i mean)\b(?!\s+idea)", re.I)
 _ZH_CORRECTED_AFTER = re.compile(r"^(?:[^，。,；;？?]{0,4}[，,？?]\s*(?:不对|说错了|哦不|更正)|[？?，,]\s*不是[，,])")

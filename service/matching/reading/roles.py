@@ -177,6 +177,10 @@ _ZH_SUED_AFTER = re.compile(r"^(?:的?法院)?(?:起诉|提起诉讼|提起了�
 _ZH_ORIGIN_AFTER = re.compile(r"^(?:籍)?(?:一家|一个|某家|某)?(?:工人|员工|劳工|公民|人|客户|买家|买方|卖方|经销商|代理商|代理|承包商|总包|"
                               r"分包商|供应商|合作方|合作伙伴|股东|投资者|投资人|投资方|银行|公司|企业|船东|保险公司|"
                               r"贸易商|厂商|集团|进口商|出口商|籍员工|籍工人|收购方|品牌)|^的(?:收购方|买方|卖方|投资方)")
+_ZH_CAME_FROM_AFTER = re.compile(r"^(?:[和及与、][^，。,；;]{1,8}?)?(?:过)?来的")
+_ZH_PEOPLE_AFTER = re.compile(r"^(?:籍)?的?(?:客户|工人|员工|劳工|外劳|买家|买方|卖方|供应商|股东|投资者|投资方|合作方|业主|船东|经销商)")
+_ZH_WHOSE_AFTER = re.compile(r"^的?(?:[^，。,；;]{0,6}?的)?(?:公司|企业|国企|财团|集团|人|老板|客户)")
+_ZH_LAWYER_AFTER = re.compile(r"^(?:的|当地的?|本地的?)?(?:律师|律所)")
 _ZH_SELF = re.compile(r"(?:我们|我司|本公司|我方|公司)(?:是|系|为)[^，。,；;]*$")
 # Counsel asked for at home ("找个国内懂涉外工伤的律师就行", "a lawyer in mainland China"): the foreign
 # places of the story are where things happened, not where counsel is needed.
@@ -285,7 +289,9 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
 
 def _role_zh(norm: str, start: int, end: int) -> str:
     before, after = norm[max(0, start - 30):start], norm[end:end + 30]
-    if _ZH_FOCUS_BEFORE.search(before):
+    if _ZH_CAME_FROM_AFTER.match(after):
+        return "origin"  # "外劳主要是孟加拉和尼泊尔来的"
+    if _ZH_FOCUS_BEFORE.search(before) and not _ZH_PEOPLE_AFTER.match(after):
         return "requested"  # "这次是泰国工厂的纠纷", "主要是新加坡法律尽调": the place the need says it is about
     if _ZH_ACQUIRED_BEFORE.search(before) and _ZH_COMPANY_AFTER.match(after):
         return "target"  # "收购一家新加坡公司": where the company bought is, not a counterparty's nationality
@@ -301,13 +307,14 @@ def _role_zh(norm: str, start: int, end: int) -> str:
     if _ZH_THROUGH_BEFORE.search(before) and _ZH_OUR_ENTITY_AFTER.match(after):
         return "registration"  # "通过其设在迪拜的中东区域子公司参与阿曼的项目"
     law = _ZH_LAW_AFTER.match(after)
-    if law and (not law.group(1) or law.group(1)[-1] not in _ZH_LAW_NOT):
+    lawyer_of_place = bool(_ZH_LAWYER_AFTER.match(after))  # "马来西亚律师出个法律意见书", "美国律师就出口管制…"
+    if law and not lawyer_of_place and (not law.group(1) or law.group(1)[-1] not in _ZH_LAW_NOT):
         return "law"
     if _ZH_SANCTIONED_BEFORE.search(before) or (before.endswith("对") and _ZH_SANCTIONED_BETWEEN.match(after)):
         return "sanctioned"
     if _ZH_SANCTIONS_ON.match(after):
         return _sanctions_author(norm, start, end)  # "美国制裁伊朗，我们还能卖吗"
-    if _ZH_SANCTIONS_AFTER.match(after):
+    if _ZH_SANCTIONS_AFTER.match(after) and not lawyer_of_place:
         return "law"
     if _ZH_TRANSIT_BEFORE.search(before) or _ZH_TRANSIT_AFTER.match(after):
         return "transit"
@@ -329,6 +336,8 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "forum"
     if _ZH_ORIGIN_AFTER.match(after) and not re.search(r"(?:在|于|到|去|赴)$", before):
         return "origin"  # 越南工人, 西班牙公司; but 在哈萨克斯坦总包 is where the work is
+    if re.search(r"(?:是|为|系)(?:一家|一个)?$", before) and _ZH_WHOSE_AFTER.match(after):
+        return "origin"  # "业主那边是沙特的公司"
     if _ZH_PAST_BEFORE.search(before):
         return "mention"
     return "target"
@@ -451,7 +460,8 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     everything = read_places(text)
     mentions = [p for p in everything if p.code not in HOME]
     # "要找香港的律师": counsel at home is asked for, so no place abroad binds in its stead
-    home_asked = any(p.code in HOME and p.role == "requested" for p in everything)
+    home_asked = any(p.code in HOME and p.role == "requested" for p in everything) \
+        and not any(p.code in HOME and p.role == "excluded" for p in everything)
     by_code: dict[str, Place] = {}
     for p in mentions:
         held = by_code.get(p.code)
@@ -482,6 +492,12 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
             binding = _with_coordinated(
                 codes, [p for p in live if p.role == role or (p.role == "target" and (p.code not in codes or p in joint))], norm)
             break
+    counted = _COUNTED.search(norm)
+    if binding and counted:
+        # "巴西那个CADE 还有墨西哥那个…这两个国家": an authority of one of the places counted binds them all
+        named = {p.code for p in live if p.role in ("requested", "forum", "target") and p.code not in blocs()}
+        if len(named) == _COUNT_WORDS[counted.group(1).lower()] and binding < named:
+            binding = named
     if not binding and (home_asked or _home_counsel(norm)):
         return [by_code[c] for c in dict.fromkeys(p.code for p in mentions)], set()
     if not binding:
