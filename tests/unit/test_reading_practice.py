@@ -142,6 +142,20 @@ def test_the_lawyer_asked_for_names_the_matter() -> None:
     assert found[0].code == "international_arbitration"
 
 
+def test_a_proceeding_asked_for_keeps_the_matter_it_is_about() -> None:
+    def litigation_passages(vector: np.ndarray, k: int) -> list[tuple[float, str | None]]:
+        return [(0.9, "cross_border_litigation")] * 10
+
+    text = ("日本客户说我们的模具侵犯他们专利 在东京地方法院起诉我们了 要找日本律师应诉 律师会不会日语无所谓 "
+            "关键得会中文 不会中文的就算了")
+    found = [r.code for r in read_need_practice(text, _FakeEncoder(), litigation_passages)]
+    assert found[:2] == ["cross_border_litigation", "intellectual_property"]
+    # an industry named as the setting does not ride along
+    wind = read_need_practice("我们在哈萨克斯坦总包了一个EPC风电项目，业主扣了进度款，需要仲裁律师。",
+                              _FakeEncoder(), lambda vector, k: [])
+    assert wind[0].code == "international_arbitration"
+
+
 @pytest.fixture(scope="module")
 def encoder():  # type: ignore[no-untyped-def]
     from embeddings.encoder import load_encoder

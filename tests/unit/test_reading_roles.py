@@ -294,6 +294,8 @@ def test_a_sanctioned_country_alone_still_ranks_softly() -> None:
         ("GDPR across the EU, but France is already covered by a French firm we use.", set(bloc_members("EU")) - {"FR"}),
         # counsel at home asked for: no place abroad binds in its stead
         ("对方是印度公司，合同约定香港仲裁，要找香港的律师", set()),
+        # but a Chinese lawyer asked for a suit abroad still wants the matter there served
+        ("我们在肯尼亚的子公司被当地分包商告了，需要一位能和当地出庭律师配合的中国律师", {"KE"}),
     ],
 )
 def test_a_place_set_aside_never_binds(text: str, expected: set[str]) -> None:

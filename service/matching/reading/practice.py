@@ -327,6 +327,9 @@ NEIGHBOUR_PASSAGES = 40
 # Areas that are also industries: named as the setting of many needs whose matter is elsewhere.
 SECTOR_AREAS = frozenset({"energy_resources", "construction_infrastructure", "maritime_logistics", "cross_border_ecommerce"})
 SECTOR_DISCOUNT = 0.8
+# Areas that are a proceeding, whatever the matter: asking for one keeps the matter surely named.
+PROCEDURAL_AREAS = frozenset({"cross_border_litigation", "international_arbitration"})
+MATTER_NAMED = 0.85
 NEIGHBOUR_TEMPERATURE = 0.05
 LEXICON_SHARE = 0.7
 PRACTICE_MARGIN = 0.5
@@ -349,6 +352,9 @@ def read_need_practice(
     # similarity on the masked text: the very query the passage search encodes, so one encode serves both
     lexicon = {r.code: r for r in read_practice_areas(description, encoder, similarity_text=masked)}
     requested = requested_practice_areas(description) & set(lexicon)
+    if requested and requested <= PROCEDURAL_AREAS:
+        # "要找日本律师应诉" a patent suit: the proceeding is asked for, the matter it is about stays with it
+        requested |= {code for code, r in lexicon.items() if r.confidence >= MATTER_NAMED and code not in SECTOR_AREAS}
     if requested:
         top = max(r.confidence for r in lexicon.values())
         lexicon = {

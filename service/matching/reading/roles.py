@@ -459,8 +459,9 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     norm = text.translate(NORMALISE)
     everything = read_places(text)
     mentions = [p for p in everything if p.code not in HOME]
-    # "要找香港的律师": counsel at home is asked for, so no place abroad binds in its stead
-    home_asked = any(p.code in HOME and p.role == "requested" for p in everything) \
+    # "要找香港的律师": counsel in Hong Kong (Macao, Taiwan) is asked for, so no other place binds in
+    # its stead; "需要一位…中国律师" for a Kenyan suit still wants the Kenyan matter served
+    home_asked = any(p.code in HOME - {"CN"} and p.role == "requested" for p in everything) \
         and not any(p.code in HOME and p.role == "excluded" for p in everything)
     by_code: dict[str, Place] = {}
     for p in mentions:
