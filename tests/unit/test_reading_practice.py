@@ -54,6 +54,10 @@ from tests.unit._readings import codes
         ("We face FCPA exposure for facilitation payments.", "compliance_anticorruption"),
         ("对方在当地法院起诉了我们，法院已经排期开庭。", "cross_border_litigation"),
         ("We need to freeze the debtor's bank accounts before we sue.", "cross_border_litigation"),
+        ("We run a crypto exchange and need a virtual asset licence in Dubai.", "finance_capital_markets"),
+        ("想在香港申请虚拟资产交易平台牌照。", "finance_capital_markets"),
+        ("Transfer of a subsoil use contract in Atyrau needs the ministry's waiver.", "energy_resources"),
+        ("收购对方持有的探矿权和采矿权。", "energy_resources"),
     ],
 )
 def test_reads_practice_area_by_lexicon(text: str, expected: str) -> None:
