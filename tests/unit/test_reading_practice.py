@@ -58,6 +58,9 @@ from tests.unit._readings import codes
         ("想在香港申请虚拟资产交易平台牌照。", "finance_capital_markets"),
         ("Transfer of a subsoil use contract in Atyrau needs the ministry's waiver.", "energy_resources"),
         ("收购对方持有的探矿权和采矿权。", "energy_resources"),
+        ("我们的光伏组件在美国被双反了，要应诉。", "trade_remedies"),
+        ("Our plant was picked as a mandatory respondent in the AD/CVD case.", "trade_remedies"),
+        ("Compare a regional HQ in a free zone with a mainland company: foreign ownership limits.", "outbound_investment"),
     ],
 )
 def test_reads_practice_area_by_lexicon(text: str, expected: str) -> None:
@@ -179,3 +182,12 @@ def test_real_encoder_agrees_with_lexicon(encoder) -> None:  # type: ignore[no-u
 def test_real_encoder_reads_a_need_without_keywords(encoder) -> None:  # type: ignore[no-untyped-def]
     found = read_practice_areas("the vessel ran aground and the hull was damaged", encoder)
     assert "maritime_logistics" in codes(found)
+
+
+def test_a_side_matter_said_by_the_way_does_not_lead() -> None:
+    found = {r.code: r.confidence for r in read_need_practice(
+        "我们的水泥厂EPC项目要在塔什干注册branch，顺便看下tax registration。", _FakeEncoder(), lambda vector, k: [])}
+    also = {r.code: r.confidence for r in read_need_practice(
+        "我们的水泥厂EPC项目要在塔什干注册branch，还要看下tax registration。", _FakeEncoder(), lambda vector, k: [])}
+    assert max(found, key=found.__getitem__) == "outbound_investment"
+    assert found.get("tax", 0.0) < also["tax"]  # "顺便" makes it a side matter, "还要" does not

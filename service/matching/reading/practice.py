@@ -61,6 +61,7 @@ def negated(norm: str, start: int) -> bool:
 # it counts, but far less than the matter the lawyer is sought for now (a negated one counts nothing).
 _ZH_DEFERRED = re.compile(
     r"不急|不着急|不紧急|不算急|没那么急|不用急|不是当务之急|不是重点|先别管|先不管|暂时不管|先放(?:一放|一下|着|一边)|"
+    r"顺便(?:看|问|处理|帮|做|查|弄|了解)|顺带|捎带|"  # "顺便看下tax registration": a side matter
     r"(?:以后|之后|回头|后面|后续|往后|将来|日后|晚些|晚点|过段时间|下一步|下一阶段|第二步|到时候?)[^，。,；;]{0,6}?(?:再|才)"
     r"(?:说|谈|看|议|处理|考虑|找|办|做|管|弄|聊|请)|(?:后面|以后|之后|后续|将来|下一步|第二步|下一阶段|第二阶段)的事|"
     r"(?:是|算|放在|属于)(?:第二步|下一步|第二阶段|下一阶段)")
