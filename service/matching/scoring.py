@@ -254,7 +254,10 @@ def tiers(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarray:
 
 
 def _tier_countries(need: NeedQuery) -> list[str]:
-    return [t.code for t in need.countries if t.binding or t.confidence >= TIER_COUNTRY_CONFIDENCE]
+    """The countries the first tier serves: those that bind; where none does, those read surely enough
+    (a holding company's seat named beside the binding country is no place the work is)."""
+    binding = [t.code for t in need.countries if t.binding]
+    return binding or [t.code for t in need.countries if t.confidence >= TIER_COUNTRY_CONFIDENCE]
 
 
 def first_tier(need: NeedQuery, facts: ScoringFacts, ids: np.ndarray) -> np.ndarray:

@@ -92,6 +92,18 @@ def test_first_tier_is_in_country_with_an_acceptable_area() -> None:
     assert scoring.first_tier(unsure, table, np.array([1, 2, 3])).tolist() == [False, False, True]
 
 
+def test_a_place_named_beside_the_binding_country_shapes_no_first_tier() -> None:
+    table = FactTable()
+    table.link(lawyer(1, {"VN"}, declared={"tax"}))
+    table.link(lawyer(2, {"SG"}, declared={"tax"}))  # where the holding company sits
+    need = NeedQuery("x", countries=(Term("VN", 0.99, "read"), Term("SG", 0.6, "read")), practice_areas=given(["tax"]))
+    assert [t.binding for t in need.countries] == [True, False]
+    assert scoring.first_tier(need, table, np.array([1, 2])).tolist() == [True, False]
+    # where nothing binds, a place read surely enough still leads
+    soft = NeedQuery("x", countries=(Term("SG", 0.6, "read"),), practice_areas=given(["tax"]))
+    assert scoring.first_tier(soft, table, np.array([1, 2])).tolist() == [False, True]
+
+
 def test_a_need_without_countries_or_areas_gives_everyone_the_middle(table: FactTable) -> None:
     parts = scoring.components(NeedQuery("help"), table, IDS, np.zeros(4))
     assert set(parts.country.tolist()) == {scoring.NO_TARGET_NEUTRAL}
