@@ -468,3 +468,32 @@ def test_form_fields(text: str, expected: set[str]) -> None:
 )
 def test_whose_must_in_english(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # formal Chinese: 须能以 / 应能够以 X 出庭
+        ("律師須能以西班牙語出庭；如能以英語與總部溝通則更為理想。", {"es"}),
+        ("律师应能够以法语出席庭审，英语能力为加分项。", {"fr"}),
+        ("律师需能以英文撰写法律意见，乌尔都语不作要求。", {"en"}),
+        ("荷兰语非必要，英语须能熟练使用", {"en"}),
+        ("律师English要熟练，Khmer不需要", {"en"}),
+        # Cantonese: whoever lacks it need not contact us
+        ("想搵个日本律师，唔识日文嘅唔使联系我哋。", {"ja"}),
+        # asked about, not required
+        ("律师要会英语和葡萄牙语吗？我们也不清楚", set()),
+        ("请问西班牙语律师一定要会吗？", set()),
+        ("越南语肯定得会吧？", set()),
+        ("lawyer need speak Arabic? we only little english", set()),
+        # English requirements and wishes
+        ("Russian-speaking counsel would be ideal, but English is a must.", {"en"}),
+        ("Portuguese is the language of every hearing and is therefore a prerequisite.", {"pt"}),
+        ("Counsel must be able to draft pleadings in Spanish and report to the Board in English.", {"es", "en"}),
+        ("Counsel must speak Russian and the contract is in English.", {"ru"}),
+        ("Reports to HQ must be in English.", {"en"}),  # reports are the lawyer's work
+        ("All exhibits filed with the court must be in Arabic.", set()),  # documents
+    ],
+)
+def test_formal_cantonese_and_questions(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

@@ -69,7 +69,7 @@ _ZH_NEG = re.compile(r"不太|不怎么|不大会|不会说|不会讲|不懂|不
                      r"没人会|没有人会|没人懂|没有人懂|谁都不会|都不会|"
                      r"唔使|唔洗|唔需要|唔一定|唔太")  # Cantonese (the engine reads simplified characters)
 # "不会英语的不要": refusing whoever lacks the language is requiring it.
-_ZH_CANNOT_BEFORE = re.compile(r"(?:不会|不懂)(?:说|讲)?$")
+_ZH_CANNOT_BEFORE = re.compile(r"(?:不会|不懂|唔识|唔会|唔懂|不识)(?:说|讲|听)?$")
 _ZH_REFUSED_AFTER_LANGUAGE = re.compile(r"^(?:语|文)?[^，。,；;]{0,3}?(?:不会|不懂|不通|不行|不灵)(?:的)?(?:律师|人)?(?:就|都|一律)?"
                                         r"(?:别来|不要|免谈|不考虑|算了|不用来|免了|不行|pass)")
 # "律师要会葡语吗？": a question whether the language is needed is no requirement.
@@ -77,10 +77,11 @@ _DISPREFERRED = re.compile(r"\b(?:than|rather than|instead of)\b[^.;,]{0,40}$", 
 _ZH_IF_CANNOT_BEFORE = re.compile(r"(?:要是|如果|若|假如|万一)[^。；;]{0,12}?(?:读不了|看不懂|看不了|读不懂|不会|不懂|不能读|不能看)$")
 _ZH_THEN_NO_GOOD = re.compile(r"来不及|不必考虑|不用考虑|不考虑|免谈|不行|没用|白搭|硬性|必须|不予考虑|就算了")
 _ZH_ASKED_AFTER = re.compile(r"^(?:语|文)?(?:吗|么|嘛|不|没有)?\s*[?？]|^(?:语|文)?(?:吗|么|嘛)")
-_ZH_NEG_REFUSED_AFTER = re.compile(r"^的?(?:律师|人)?(?:就|都|一律)?(?:不要|不行|不考虑|不用考虑|免谈|算了|别推荐|不用推荐|免了|别来|pass)")
+_ZH_NEG_REFUSED_AFTER = re.compile(r"^(?:的|嘅)?(?:律师|人)?(?:就|都|一律)?(?:不要|不行|不考虑|不用考虑|免谈|算了|别推荐|不用推荐|免了|别来|pass|"
+                                   r"(?:唔使|不用|不要|别|唔好|免)(?:联系|联络|搵|找|打扰)(?:我们|我哋|我)?)")
 # Before an English language word the Chinese negation must end the clause's words ("不需要会Russian").
 _ZH_NEG_END = re.compile(rf"(?:{_ZH_NEG.pattern})[\u4e00-\u9fff]{{0,3}}\s*$")
-_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是\s?must|不是门槛|不算门槛|不是硬性|不是硬杠杠|不是刚需|不作要求|不做要求|不要求|非必需|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
+_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是\s?must|不是门槛|不算门槛|不是硬性|不是硬杠杠|不是刚需|不作要求|不做要求|不要求|非必需|非必要|并非必要|不是必要|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
                            r"不用(?!说|讲|提|多说|问)|用不上|用不着|就免了|"  # "乌尔都语不用", not "英语不用说肯定要"
                            r"唔紧要|唔要紧|唔重要|唔使|唔需要|冇所谓)")
 # Python's \b sees no boundary between a CJK character and a Latin letter (both are \w), so English
@@ -93,7 +94,7 @@ _EN_NEG = re.compile(rf"{_L}(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\
 _EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)\s*)?(?:not\s+(?:required|necessary|needed|a must|"
                            r"essential)|optional|unnecessary)", re.I)
 # Words saying the lawyer must use the language.
-_ZH_REQ = re.compile(r"工作语言|服务语言|会|懂|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|"
+_ZH_REQ = re.compile(r"工作语言|服务语言|能以|能够以|须以|应以|会|懂|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|"
                      r"直接看|直接读|阅读|审阅|能审")  # "律师要能直接看俄语的税务文书"
 # An English language word right after a Chinese requirement verb ("需要会English", "要能用Russian沟通").
 _DOCUMENT_WORKING_LANGUAGE = re.compile(r"(?:文件|合同|协议|交易|报告|文本|资料|材料)[^，。,；;]{0,3}工作语言(?:为|是|:|：)?$")
@@ -133,14 +134,14 @@ _TRANSLATION_TARGET = re.compile(rf"(?:{_L}translat\w*\s+(?:in)?to|翻译成|译
 
 
 # Markers that decide, within a clause, between a requirement and a wish (the nearest one wins).
-_REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|肯定(?:也)?(?:是)?(?:要|得)|都要|都得|都需要|都必须|硬性|硬杠杠|硬指标|硬条件|门槛|刚需|必要条件|前提|(?<!语言)要求(?![:：])|只接受|仅限|只能|必备|底线|"
-                       rf"{_L}(?:must|required|requirement|essential|mandatory|a must|obligatory|have to|has to|non-negotiable|must-have|"
+_REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|须能|需能|应能|应当能|均须|肯定(?:也)?(?:是)?(?:要|得)|都要|都得|都需要|都必须|硬性|硬杠杠|硬指标|硬条件|门槛|刚需|必要条件|前提|(?<!语言)要求(?![:：])|只接受|仅限|只能|必备|底线|"
+                       rf"{_L}(?:must|required|requirement|essential|mandatory|a must|obligatory|have to|has to|non-negotiable|must-have|prerequisite|"
                        r"indispensable|compulsory|"
                        rf"only|needed|need(?:s|ed)? to){_R}", re.I)
 # Cantonese "就得" closing a clause means "is enough" ("英文沟通就得"); Mandarin "就得会英语" is a must.
 _WISH = re.compile(r"再好不过|求之不得|即可|就行|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
                    r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|"  # "We'd rather": the apostrophe follows a letter
-                   rf"{_L}(?:ideally|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
+                   rf"{_L}(?:ideally|ideal|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
                    r"(?:is|are|would be)\s+fine|fine\s+(?:with|too)|is ok|ok|okay|helpful|bonus|if possible|"  # "ok" a word: not "looking", "Bangkok"
                    r"an advantage|advantageous|welcome|desirable|optional but|would be (?:good|great|nice|useful|an asset)|"
                    r"good to have|appreciated|an asset|not a must|not essential|if (?:they|he|she|possible|available)|"
@@ -170,11 +171,15 @@ _FORM_LABEL = re.compile(r"(?:语言要求|工作语言|服务语言|语言能�
 # "X is a plus" right after the word is its wish, whatever "must" came just before ("English is a must 阿拉伯语is a plus")
 _EN_WISH_RIGHT_AFTER = re.compile(r"^\s*(?:is|are|would be|will be)\s+(?:a\s+|an\s+)?(?:big\s+|strong\s+|real\s+)?(?:plus|bonus|advantage|"
                                   r"asset|preferred|nice to have|welcome|optional|helpful|desirable)", re.I)
+# "must draft pleadings in Spanish and report to the Bank in English": the must covers the verb joined by "and"
+_EN_AND_VERB_IN = re.compile(r"^[^.;]{0,60}?\band\s+(?:also\s+)?(?!(?:the|a|an|our|we|they|he|she|it|its|their|all|this|that|these|"
+                             r"those|i|you|any|some|most)\b)[a-z]+\b(?:(?!\b(?:is|are|was|were|will|be|been)\b)[^.;,]){0,40}?\bin\s+$", re.I)
 # "English too": as required as the language before it
 _EN_TOO_AFTER = re.compile(r"^\s*,?\s*(?:too|as well|also)\b", re.I)
 # "documents must be in Arabic": the document's language, whatever its "must"
-_EN_BE_IN = re.compile(r"\bbe\s+(?:(?:filed|submitted|written|drafted|prepared|conducted|held|done|made|translated)\s+)?"
-                       r"(?:only\s+|all\s+|entirely\s+)?in\s+$", re.I)
+_EN_BE_IN = re.compile(r"\b(?:docs?|documents?|contracts?|evidence|filings?|exhibits?|papers?|certificates?|records?|forms?|"
+                       r"translations?|submissions?)\b[^.;]{0,40}?\bbe\s+(?:(?:filed|submitted|written|drafted|prepared|conducted|"
+                       r"held|done|made|translated)\s+)?(?:only\s+|all\s+|entirely\s+)?in\s+$", re.I)
 # A forum or another party working in the language ("DIFC works in English", "the supplier committee
 # will communicate in English"): theirs, not the lawyer's
 _EN_THEY_WORK_IN = re.compile(r"\b(?:court|courts|tribunal|DIFC|ADGM|AIFC|QFC|SIAC|HKIAC|ICC|LCIA|proceedings?|hearings?|committee|"
@@ -182,6 +187,8 @@ _EN_THEY_WORK_IN = re.compile(r"\b(?:court|courts|tribunal|DIFC|ADGM|AIFC|QFC|SI
                               r"government|officials?|board|counterpart\w*|other side|they)\s+(?:will\s+|would\s+|usually\s+|"
                               r"normally\s+|only\s+|can\s+)?(?:works?|operates?|communicates?|corresponds?|runs?|proceeds?|is conducted|"
                               r"are conducted|talks?)\s+(?:only\s+|mostly\s+|mainly\s+|entirely\s+)?in\s+$", re.I)
+# "we only little english", "I speak some English": the writer's own, however broken
+_EN_WE_LITTLE = re.compile(r"\b(?:we|I)\s+(?:only\s+)?(?:(?:speak|know|have|use|understand)\s+)?(?:a\s+)?(?:little|some|basic|poor|bad)\s+$", re.I)
 _ALTERNATIVE = re.compile(r"^\s*(?:或者?|还是|或是|/|\bor\b|\beither\b)\s*$", re.I)
 
 
@@ -198,7 +205,7 @@ _EN_OTHERS_SPEAKING = re.compile(
     r"colleagues?|translators?|interpreters?|members?|executives?|expats?|personnel|foremen|crew|GMs?|general\s+managers?|"
     r"founders?|owners?|boss|accountants?)\b(?!\s+(?:at|of|in)\s+(?:the|their|your)\s+(?:law\s+)?firm)", re.I)
 # Other people of the story speaking it ("对方只会说俄语", "the Uzbek side only speaks Uzbek").
-_ZH_OTHERS_BEFORE = re.compile(r"(?:对方|客户|业主|员工|工人|他们|他|她|当地人|合作方|卖方|买方|买家|卖家|老板|代理|经销商|中间人|司机|官员|政府)[^。；;律]{0,12}(?:只会|会|说|讲|用|懂)(?:说|讲)?$|"
+_ZH_OTHERS_BEFORE = re.compile(r"(?:对方|客户|业主|员工|工人|他们|他|她|当地人|合作方|合资方|合资伙伴|外方|美方|日方|德方|韩方|英方|法方|股东|卖方|买方|买家|卖家|老板|代理|经销商|中间人|司机|官员|政府)[^。；;律]{0,12}(?:只会|会|说|讲|用|懂)(?:说|讲)?$|"
                                r"(?:对方律师|法官|仲裁员|官员|当局)(?:只会|只|会|说|讲|用|懂)+$")
 _EN_OTHERS_BEFORE = re.compile(r"\b(?:the other side|the other party|the client|the buyer|the seller|the owner|"
                                r"the judges?|the court|the arbitrators?|the tribunal|the officials?|the authorit\w+|"
@@ -234,9 +241,20 @@ def _third_party_speaks(clause_before: str) -> bool:
     return bool(habitual or re.search(r"[\u4e00-\u9fff]", subject)) and not _ZH_LAWYER_OR_ASK.search(subject)
 
 
+# "律师要会英语和他加禄语吗？", "葡萄牙语律师一定要会吗？": whether it is needed, asked about the clause
+_ZH_MODAL = re.compile(r"要|需|必须|一定|得|用不用|要不要")
+_ZH_QUESTION_END = re.compile(r"(?:吗|么|嘛|吧)\s*[?？]?\s*$|[?？]\s*$")
+
+
+def _asked_in_clause(norm: str, end: int, hi: int) -> bool:
+    clause = norm[end:hi + 1]
+    return bool(_ZH_QUESTION_END.search(clause) and _ZH_MODAL.search(norm[max(0, end - 12):hi]))
+
+
 def _own_language(norm: str, start: int, before: str, cjk: bool) -> bool:
     """Whether the words before say the enterprise itself works in the language ("our team works in English")."""
-    own = _ZH_OWN_TEAM.search(before) or (None if cjk else _EN_OWN_TEAM.search(norm[max(0, start - 60):start]))
+    own = _ZH_OWN_TEAM.search(before) or (None if cjk else _EN_OWN_TEAM.search(norm[max(0, start - 60):start])
+                                          or _EN_WE_LITTLE.search(norm[max(0, start - 30):start]))
     return own is not None and not _LAWYER_WORDS.search(own.group(0))
 
 
@@ -354,7 +372,7 @@ def read_languages(text: str) -> list[Reading]:
                 or bool(_EN_CANNOT_BEFORE.search(norm[max(0, m.start() - 80):m.start()])
                         and _EN_NEED_NOT_APPLY_AFTER.match(after)) \
                 or bool(_ZH_REQ_END.search(before)) \
-                or bool(re.match(r"^\s*(?:也)?(?:要|得|必须|一定要|需要)(?:会|懂|能)", after))  # "律师需要会English", "Amharic 要会"
+                or bool(re.match(r"^\s*(?:也)?(?:要|得|必须|一定要|需要)(?:会|懂|能|流利|熟练|好|过关)", after))  # "律师需要会English", "Amharic 要会", "English要流利"
             doc = bool(_EN_DOC.search(wide_before)) or bool(
                 re.match(r"^(?:-language)?\s+(?:documents?|contracts?|texts?|version|materials?|"
                          r"evidence|records?|filings?|regulations?)", after, re.I))
@@ -383,9 +401,11 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.6) if conf < 0.75 else 0.6
         elif marker == "required":
             conf = max(conf, 0.92)
+        if not is_cjk(s) and i - 1 in required_at and _EN_AND_VERB_IN.match(norm[found[i - 1].end():m.start()]):
+            conf = max(conf, 0.92)
         if _EN_TOO_AFTER.match(own_after) and any(m.start() - found[j].end() < 150 for j in required_at):
             conf = 0.92  # "Bahasa Indonesia is a must ...; English too"
-        if not is_cjk(s) and _EN_BE_IN.search(norm[max(0, m.start() - 40):m.start()]):
+        if not is_cjk(s) and _EN_BE_IN.search(norm[max(0, m.start() - 90):m.start()]):
             conf = min(conf, 0.6)  # "all docs ... must be in Arabic"
         if _EN_THEY_WORK_IN.search(norm[max(0, m.start() - 80):m.start()]) \
                 or _EN_OTHERS_SPEAKING.match(after) or _ZH_OTHERS.match(after) or _ZH_OTHERS_BEFORE.search(norm[max(0, m.start() - 20):m.start()]) \
@@ -406,7 +426,7 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.5)  # the enterprise's own working language, not the lawyer's
         if i in alternatives:
             conf = min(conf, 0.6)  # "乌兹别克语或俄语": either will do, so neither binds alone
-        if _ZH_ASKED_AFTER.match(after) or re.match(r"^\s*\?", after):
+        if _ZH_ASKED_AFTER.match(after) or re.match(r"^\s*\?", after) or _asked_in_clause(norm, m.end(), hi):
             conf = min(conf, 0.6)  # "律师要会葡语吗？": asked, not required
         if conf >= 0.75:
             required_at.add(i)
