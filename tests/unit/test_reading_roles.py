@@ -494,3 +494,24 @@ def test_places_of_the_last_held_out_batch(text: str, expected: set[str]) -> Non
 )
 def test_places_as_new_writers_put_them(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # set aside: handled separately, by counsel already acting, left for later, in the very next clause
+        ("需要泰国律师处理工厂裁员。我们在马来西亚的贸易公司另外找马来西亚律师看，这次不用。", {"TH"}),
+        ("We need UK counsel for the High Court claim; BVI counsel is already acting on the freezing order.", {"GB"}),
+        ("找一个在日内瓦做过WTO争端的律师 印度当地的事先不管", {"CH"}),
+        ("需要在新加坡的仲裁律师 越南当地的执行问题以后再说", {"SG"}),
+        ("Lazada菲律宾站被封了需要菲律宾律师。泰国站正常的，不用管。", {"PH"}),
+        ("先找墨西哥律师看设厂，美国客户那边的合同纽约的律所在跟", {"MX"}),
+        # a request for proposal asks for its counsel
+        ("Re: Request for proposal — Hungarian counsel. The client earlier built a plant in Slovakia.", {"HU"}),
+        # a sentence closed inside a bracket ends there
+        ("We need Thai counsel for the BOI filing. (The Vietnamese firm that set up our Hanoi office can't act here.) "
+         "FYI the request concerns tax incentives only.", {"TH"}),
+    ],
+)
+def test_places_of_a_second_new_round(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

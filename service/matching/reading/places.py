@@ -155,13 +155,21 @@ _ZH_NEG_LAWYER_BEFORE = re.compile(r"(?:不是要|不要|不需要|不用|无需
 _ZH_LAWYER_AFTER = re.compile(r"^的?[^，。,；;]{0,4}?(?:律师|律所)")
 # "蒙古律师暂时不需要", "沙特不用管", "（埃及、摩洛哥）不考虑", "塞尔维亚排除", "HK那边这次不用": set aside.
 _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那个|这家|这个|那种|这种)[^，。,；;]{0,10}?|"
-                                 r"(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:的?律师|的?律所|那边|这边|方面|的部分|市场|站|那块|这块|的)?)"
+                                 r"(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:的?律师|的?律所|那边|这边|方面|的部分|市场|站|那块|这块|的)?"
+                                 r"(?:(?:当地|本地)?的?(?:事|事情|执行问题|问题|部分|业务|案子))?)"
                                  r"\s*(?:暂时|这次|目前|先|今年|暂|也)*"
                                  r"(?:不需要|不用管|不用考虑|不用再做|不用|不管|不考虑|不做|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
                                  r"放一放|不纳入[^，。,；;]{0,6}|不是一回事)(?=[，。,；;（(）)!！—\s-]|$)")
 # "缅甸那边也有一样的问题，但是暂时先不管": the set-aside said after a but
 _ZH_BUT_SET_ASIDE_AFTER = re.compile(r"^[^。；;！!？?，,\s]{0,24}?(?:但|但是|不过|可是)\s*(?:是)?(?:暂时|这次|目前|先|今年|暂)+"
                                      r"(?:不管|不做|不考虑|不用管|放一放)(?=[，。,；;!！\s]|$)")
+# "UAE站正常的，不用管": set aside in the very next clause
+_ZH_NEXT_CLAUSE_SET_ASIDE = re.compile(r"^[^，。,；;\s]{0,8}[，,]\s*(?:这个|这次|那边|暂时|先)*(?:不用管|不用理|不用考虑|不管|不考虑)(?=[，。,；;!！\s]|$)")
+# "另外找新加坡律师看": handled separately, by another lawyer
+_ZH_ELSEWHERE_BEFORE = re.compile(r"(?:另外|另行|单独|另)(?:找|请|聘请|委托|聘)(?:一?个|一家)?$")
+# "Cayman counsel is already acting": a lawyer of the place is on it
+_EN_COUNSEL_ACTING_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|firm|attorneys?)\s+(?:is|are|has been|have been)\s+already\s+"
+                                      r"(?:acting|engaged|instructed|retained|involved|appointed|on\s+it)", re.I)
 # "沙特前年已经注册下来了，不用再做": done already
 _ZH_DONE_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:已经|已)[^，。,；;]{0,6}?了[，,\s]*(?:这个|那边|这块)?(?:就)?(?:不用|不需要|无需|不必)再")
 # "已由德国律师处理", "已交给美方律所": a lawyer of the place has it in hand
@@ -189,7 +197,7 @@ _EN_HAVE_COUNSEL_BEFORE = re.compile(r"\bwe(?:'ve|\s+have|\s+already\s+have|\s+g
 # "leaving Iceland out", "leave the UK out of it"
 _EN_LEFT_OUT_BEFORE = re.compile(r"\bleav(?:e|es|ing)\s+(?:the\s+)?$", re.I)
 # "美国律师已经在看了": a lawyer of the place is on it already
-_ZH_LAWYER_ON_IT_AFTER = re.compile(rf"^(?:那边|这边)?的?{IN_HAND_BY}(?:们)?(?:已经|已)(?:在)?(?:看|做|跟|处理|办|负责|弄|定好|找好|请好|定了|找了|请了|联系好)")
+_ZH_LAWYER_ON_IT_AFTER = re.compile(rf"^(?:那边|这边)?的?{IN_HAND_BY}(?:们)?(?:已经|已|正在|在)(?:在)?(?:看|做|跟|处理|办|负责|弄|定好|找好|请好|定了|找了|请了|联系好)")
 # "a lawyer in Ukraine? no - Poland": the writer corrects the place just named.
 _EN_CORRECTED_AFTER = re.compile(r"^\s*\?\s*(?:no|nope|sorry|actually|i mean)\b(?!\s+idea)", re.I)
 _ZH_CORRECTED_AFTER = re.compile(r"^(?:[^，。,；;？?]{0,4}[，,？?]\s*(?:不对|说错了|哦不|更正)|[？?，,]\s*不是[，,])")
@@ -218,6 +226,8 @@ def set_aside(norm: str, start: int, end: int) -> bool:
         wide_after = norm[end:end + 40]
         return bool(_ZH_NEG_BEFORE.search(before) or _ZH_CORRECTED_AFTER.match(after) or _ZH_SET_ASIDE_AFTER.match(after)
                     or _ZH_BUT_SET_ASIDE_AFTER.match(wide_after) or _ZH_DONE_AFTER.match(wide_after)
+                    or _ZH_NEXT_CLAUSE_SET_ASIDE.match(wide_after)
+                    or (_ZH_ELSEWHERE_BEFORE.search(before) and _ZH_LAWYER_AFTER.match(after))
                     or (_ZH_HANDLED_BY_BEFORE.search(before)
                         and (_ZH_HANDLED_BY_AFTER.match(after) or re.search(f"{IN_HAND_BY}$", norm[start:end])))
                     or (_ZH_NEG_LAWYER_BEFORE.search(before) and _ZH_LAWYER_AFTER.match(after))
@@ -228,6 +238,8 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                 or (_EN_LEFT_OUT_BEFORE.search(before) and re.match(r"^\s+out\b", after))
                 or _EN_HAVE_COUNSEL_BEFORE.search(norm[max(0, start - 40):start])
                 or _EN_HANDLED_BY_BEFORE.search(norm[max(0, start - 40):start])
+                or _EN_COUNSEL_ACTING_AFTER.match(norm[end:end + 50])
+                or _ZH_NEXT_CLAUSE_SET_ASIDE.match(norm[end:end + 30].lstrip())
                 or _ZH_HANDLED_THERE_AFTER.match(re.sub(r"^\s*(?:(?:[和及与、]|and)\s*[^，。,；;、和及与]{1,12}?\s*)*", "", after))
                 or _ZH_BUT_SET_ASIDE_AFTER.match(norm[end:end + 40])
                 or _ZH_LAWYER_ON_IT_AFTER.match(after.lstrip())

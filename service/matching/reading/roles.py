@@ -116,7 +116,7 @@ _EN_SET_UP_AFTER = re.compile(r"^\s+(?:company|entity|branch|subsidiary|office|J
 _EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\s+(?:[\w&-]+\s+){0,3}$", re.I)
 # The lawyer is "requested" only in a sentence that asks ("An American law firm represents the other side" does not).
 _ASKS = re.compile(r"\b(?:need|needs|want|looking|seek\w*|find|recommend\w*|hire|engage|require\w*|search\w*|"
-                   r"prefer\w*|pls|please|help|who can|introduce)\b|需要|找|想|请|求|推荐|要|希望|急需|寻", re.I)
+                   r"prefer\w*|pls|please|help|who can|introduce|request\w*|RFP|proposals?|wanted|appoint)\b|需要|找|想|请|求|推荐|要|希望|急需|寻", re.I)
 # --- Chinese contexts ----------------------------------------------------------------------
 _ZH_REG_BEFORE = re.compile(r"(?:注册在|注册于|注册地(?:为|在|是)?|在)$")
 _ZH_REG_AFTER_AT = re.compile(r"^[^，。,；;]{0,4}?(?:注册的|上市的)")
@@ -185,6 +185,7 @@ _ZH_SELF = re.compile(r"(?:我们|我司|本公司|我方|公司)(?:是|系|为)
 # Counsel asked for at home ("找个国内懂涉外工伤的律师就行", "a lawyer in mainland China"): the foreign
 # places of the story are where things happened, not where counsel is needed.
 _HOME_COUNSEL = re.compile(r"(?:国内|境内|中国大陆|大陆)(?:的)?[^，。,；;]{0,10}?(?:律师|律所)|"
+                           r"\b(?:PRC|China|Chinese)\s+(?:counsel|lawyers?|law\s+firms?|attorneys?)\b|"
                            r"\b(?:lawyers?|counsel|attorneys?|law\s+firm)\s+(?:based\s+)?(?:here\s+)?in\s+(?:mainland\s+)?China\b|"
                            r"\b(?:PRC|China)-(?:qualified|based)\s+(?:lawyers?|counsel|attorneys?)", re.I)
 # "(b) UK counsel, because ...": an item of a list that names the lawyer asks for one
@@ -338,6 +339,8 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "origin"  # 越南工人, 西班牙公司; but 在哈萨克斯坦总包 is where the work is
     if re.search(r"(?:是|为|系)(?:一家|一个)?$", before) and _ZH_WHOSE_AFTER.match(after):
         return "origin"  # "业主那边是沙特的公司"
+    if _ZH_PEOPLE_AFTER.match(after) and not after.lstrip("的").startswith("业主") and not re.search(r"(?:在|于|到|去|赴)$", before):
+        return "origin"  # "引进一个马来西亚的股东", "越南的工人"
     if _ZH_PAST_BEFORE.search(before):
         return "mention"
     return "target"
