@@ -515,3 +515,15 @@ def test_places_as_new_writers_put_them(text: str, expected: set[str]) -> None:
 )
 def test_places_of_a_second_new_round(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Shopee MY店铺被ban了，payout卡了RM 8万，想找律师appeal", {"MY"}),
+        ("我们在Lazada PH上被人投诉侵权，店铺限流", {"PH"}),
+        ("Amazon DE的listing被下架了，说包装法没注册", {"DE"}),
+    ],
+)
+def test_marketplace_sites_name_their_country(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected
