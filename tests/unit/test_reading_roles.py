@@ -523,6 +523,8 @@ def test_places_of_a_second_new_round(text: str, expected: set[str]) -> None:
         ("Shopee MY店铺被ban了，payout卡了RM 8万，想找律师appeal", {"MY"}),
         ("我们在Lazada PH上被人投诉侵权，店铺限流", {"PH"}),
         ("Amazon DE的listing被下架了，说包装法没注册", {"DE"}),
+        # a port the goods pass through is no target ("走新加坡transit")
+        ("货是宁波发的，走新加坡transit，Shopee MY的店铺被封了要申诉", {"MY"}),
     ],
 )
 def test_marketplace_sites_name_their_country(text: str, expected: set[str]) -> None:

@@ -151,7 +151,8 @@ _ZH_SANCTIONS_ON = re.compile(r"^(?:对[^，。,；;]{1,6}?)?的?(?:制裁|出�
 _ZH_SANCTIONED_BEFORE = re.compile(r"制裁$")
 _ZH_SANCTIONED_BETWEEN = re.compile(r"^的?制裁")
 _ZH_TRANSIT_BEFORE = re.compile(r"(?:经|经由|途经|过境|转道|取道)$")
-_ZH_TRANSIT_AFTER = re.compile(r"^(?:转运|过境|中转)")
+_ZH_TRANSIT_AFTER = re.compile(r"^(?:转运|过境|中转|转口|\s?(?i:transit|transship\w*|tranship\w*))|"
+                               r"^(?:港)?(?:转|过去|过来|走)(?![^，。,；;]{0,4}(?:设厂|建厂|投资|注册|开))")  # "走新加坡transit", "走哈萨克斯坦过去"
 # ("德国那个律所说…": a lawyer already known, not one asked for)
 _ZH_REQUEST_AFTER = re.compile(r"^(?!那个|那家|这个|这家|该|那边的律)(?:的|当地的?|本地的?)?[^，。,；;、\s的]{0,4}?的?(?:律师|律所)")
 _ZH_SEAT_AFTER = re.compile(r"^[^，。,；;的\s]{0,8}?仲裁(?!裁决|的裁决)")
