@@ -429,6 +429,7 @@ def test_disqualifying_and_not_a_bar(text: str, expected: set[str]) -> None:
         ("不懂葡语的就不要推荐了", {"pt"}),
         ("俄语他们本地律师肯定会 英语得会", {"en"}),  # the locals have it anyway
         ("律师中文要好 英文的律师很多 这个不是问题", set()),  # Chinese is read, never returned
+        ("一定要会讲中文 英文俄文的律师很多", set()),  # the market described is no requirement
     ],
 )
 def test_chat_chinese(text: str, expected: set[str]) -> None:

@@ -189,6 +189,8 @@ _EN_THEY_WORK_IN = re.compile(r"\b(?:court|courts|tribunal|DIFC|ADGM|AIFC|QFC|SI
                               r"are conducted|talks?)\s+(?:only\s+|mostly\s+|mainly\s+|entirely\s+)?in\s+$", re.I)
 # "we only little english", "I speak some English": the writer's own, however broken
 _EN_WE_LITTLE = re.compile(r"\b(?:we|I)\s+(?:only\s+)?(?:(?:speak|know|have|use|understand)\s+)?(?:a\s+)?(?:little|some|basic|poor|bad)\s+$", re.I)
+# "泰文英文的律师很多": the market described, no requirement of the lawyer
+_ZH_PLENTY_AFTER = re.compile(r"^(?:的)?(?:律师|律所)(?:很多|不少|多的是|有的是|一大把|到处都是|满街都是|满街)")
 _ALTERNATIVE = re.compile(r"^\s*(?:或者?|还是|或是|/|\bor\b|\beither\b)\s*$", re.I)
 
 
@@ -418,6 +420,9 @@ def read_languages(text: str) -> list[Reading]:
         elif i - 1 in others_at and _COORDINATED.match(norm[found[i - 1].end():m.start()]):
             conf = min(conf, 0.5)  # "their chairman only speaks Urdu and Punjabi"
             others_at.add(i)
+        last = found[max(_coordinated_with(i, found, norm))]
+        if is_cjk(s) and _ZH_PLENTY_AFTER.match(norm[last.end():last.end() + 12]):
+            conf = min(conf, 0.5)
         if _DISPREFERRED.search(norm[lo:m.start()]):
             conf = min(conf, 0.6)  # "a strong lawyer working in English rather than a weak one working in French"
         if _TRANSLATION_TARGET.search(norm[max(0, m.start() - 30):m.start()]):
