@@ -529,3 +529,20 @@ def test_places_of_a_second_new_round(text: str, expected: set[str]) -> None:
 )
 def test_marketplace_sites_name_their_country(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # where data goes or servers sit is no place of the work
+        ("We are expanding across ASEAN; need PDPA counsel for transfers to our servers in Japan.", set(bloc_members("ASEAN"))),
+        ("越南子公司的员工资料要迁到集团HR系统，服务器在新加坡，想请越南律师看个资合规", {"VN"}),
+        # goods shipped via a warehouse somewhere pass through it
+        ("We need EU trade counsel for the anti-dumping questionnaire; sales are shipped via a bonded warehouse "
+         "in Antwerp.", set(bloc_members("EU"))),
+        # counsel in Hong Kong, however written, binds no other place in its stead
+        ("想搵个hk律师帮手应诉，个客户系印度人", set()),
+    ],
+)
+def test_places_of_data_goods_and_home(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

@@ -84,7 +84,12 @@ _EN_LAW_AFTER = re.compile(r"^(?:'s?)?(?:-|\s+)(?:law|laws|legal system|civil co
 _EN_LAW_COORDINATED_AFTER = re.compile(r"^(?:'s?)?\s*(?:,|and|&|or|/)\s*(?:the\s+)?[\w.]+\s+(?:law|laws|legal systems?)\b", re.I)
 _EN_LAW_BEFORE = re.compile(r"\b(?:governed by|laws? of|applicable law is|subject to)\s+(?:the\s+)?(?:laws? of\s+)?(?:the\s+)?$", re.I)
 _EN_TRANSIT_BEFORE = re.compile(r"\b(?:through|via|transit\w*(?:\s+(?:through|via))?|routed?\s+(?:\w+\s+)?through|"
-                                r"trans-?ship\w*\s+(?:in|at|through|via))\s+(?:the\s+)?$", re.I)
+                                r"trans-?ship\w*\s+(?:in|at|through|via))\s+(?:the\s+)?$|"
+                                # "shipped via a bonded warehouse in Rotterdam"
+                                r"\b(?:shipped|routed|sent|moved)\s+(?:via|through)\s+(?:an?\s+|the\s+|our\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:in|at)\s+$", re.I)
+# Where data goes or servers sit ("transfers to our servers in Singapore", "服务器在杭州"): no place of the work
+_EN_DATA_PLACE_BEFORE = re.compile(r"\b(?:servers?|data\s+cent(?:er|re)s?|hosted|stored|cloud)\b[^.;,]{0,12}\b(?:in|at)\s+(?:the\s+)?$", re.I)
+_ZH_DATA_PLACE = re.compile(r"(?:服务器|数据中心|机房)(?:在|位于|放在|设在|部署在)$")
 # A port of loading is where the goods came from; the port of discharge is where the claim is.
 _EN_LOADED_BEFORE = re.compile(r"\b(?:loaded|shipped|loading|laden)\s+(?:\w+\s+)?(?:at|in|from)\s+(?:the\s+)?(?:port\s+of\s+)?$|\bPOL\s*[:=]?\s*$", re.I)
 _ZH_LOADED = re.compile(r"^(?:港)?(?:装船|装货|装运|起运|发运|装的船)")
@@ -250,7 +255,7 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
     after = _SCRIPT_SEAM.sub(" ", norm[end:end + 50])
     if _EN_CURRENCY_AFTER.match(after):
         return "currency"
-    if _EN_PAST_BEFORE.search(before) or _EN_PAST_AFTER.match(after):
+    if _EN_PAST_BEFORE.search(before) or _EN_PAST_AFTER.match(after) or _EN_DATA_PLACE_BEFORE.search(before):
         return "mention"
     if _EN_FOCUS_BEFORE.search(before) or _EN_NOW_BEFORE.search(norm[max(0, start - 80):start]):
         return "requested"  # "this time it's the Thai plant": the place the need says it is about
@@ -293,6 +298,8 @@ def _role_zh(norm: str, start: int, end: int) -> str:
     before, after = norm[max(0, start - 30):start], norm[end:end + 30]
     if _ZH_CAME_FROM_AFTER.match(after):
         return "origin"  # "外劳主要是孟加拉和尼泊尔来的"
+    if _ZH_DATA_PLACE.search(before):
+        return "mention"  # "伺服器在杭州"
     if _ZH_FOCUS_BEFORE.search(before) and not _ZH_PEOPLE_AFTER.match(after):
         return "requested"  # "这次是泰国工厂的纠纷", "主要是新加坡法律尽调": the place the need says it is about
     if _ZH_ACQUIRED_BEFORE.search(before) and _ZH_COMPANY_AFTER.match(after):
