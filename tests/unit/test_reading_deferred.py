@@ -100,3 +100,9 @@ def test_the_need_reading_puts_the_deferred_matter_last(encoder: Encoder) -> Non
     found = [r.code for r in read_need_practice(text, encoder, _no_directory)]
     assert found[0] == "energy_resources"
     assert "labor_employment" not in found[:1] and "international_arbitration" not in found[:2]
+
+
+def test_an_area_in_other_hands_in_one_place_and_asked_for_in_another_counts_in_full() -> None:
+    text = ("我们正在收购一家德国公司，目标公司在土耳其、巴西和南非有子公司。德国和欧盟层面的经营者集中申报已经交给法兰克福的律所了。"
+            "现在需要土耳其、巴西、南非三地的反垄断申报分析。")
+    assert _scores(text)["antitrust"] > 0.9

@@ -148,7 +148,8 @@ def deferral(norm: str) -> Deferral:
     if not spans:
         return _NO_DEFERRAL
     # an area a clause asks for ("we need a tax lawyer for the objection") is not put off by another clause
-    asking = [(lo, hi) for lo, hi in clauses if _ASK.search(norm, lo, hi)]
+    # (a clause with its list: "现在需要土耳其、巴西、南非三地的反垄断申报分析" names after listing)
+    asking = [m.span() for m in _LISTING_CLAUSES.finditer(norm) if _ASK.search(m.group(0))]
     asked = {code for s, code, w in occurrences if w >= DEFERRED_NAMING and any(lo <= s < hi for lo, hi in asking)
              and not any(lo <= s < hi for lo, hi in spans)}
     return Deferral(tuple(spans), frozenset(named - asked))
@@ -307,6 +308,7 @@ def requested_practice_areas(text: str) -> set[str]:
 
 
 _CLAUSES = re.compile(r"[^。；;！!？?\n]+[？?]?")
+_LISTING_CLAUSES = re.compile(r"[^。；;！!？?\n，,]+")
 _ASK = re.compile(r"需要|想|希望|请|求|找|咨询|帮|能否|能不能|可以吗|怎么|如何|是否|[？?]|"
                   r"\b(?:need|needs|want|looking for|seeking|help|advise|advice|can we|how do we|should we|do we|"
                   r"whether|assist|represent|handle|defend|challenge|file|run|prepare)\b", re.I)
