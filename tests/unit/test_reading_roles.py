@@ -546,3 +546,29 @@ def test_marketplace_sites_name_their_country(text: str, expected: set[str]) -> 
 )
 def test_places_of_data_goods_and_home(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the world's cities (GeoNames), in English and in Chinese, name their country in a need
+        ("I manage the HR of our battery plant near Bécancour; need employment counsel in Trois-Rivières", {"CA"}),
+        ("our EPC site is in Navoiy and the employer stopped paying; workers are Chinese", {"UZ"}),
+        ("我常驻班加罗尔，公司准备裁员，三名新加坡籍管理人员的合同也要看", {"IN"}),
+        ("We run a plant in Łódź and the labour inspectorate fined us. Need employment counsel.", {"PL"}),
+        # an ordinary word that is also a small city's name is no place
+        ("Split the fee between the two offices; we need Vietnamese labour counsel", {"VN"}),
+        # the other side's team somewhere is not a lawyer asked for
+        ("We need Thai counsel; the investor's legal team in Nagoya will only negotiate in Japanese.", {"TH"}),
+    ],
+)
+def test_the_worlds_cities_name_their_country(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected
+
+
+def test_a_profile_is_read_without_the_worlds_cities() -> None:
+    # the cost of reading every passage of a rebuild stays that of our own lexicons
+    from service.matching.reading import read_countries
+
+    assert {r.code for r in read_countries("Advised a client in Navoiy.")} == set()
+    assert {r.code for r in read_countries("Advised a client in Navoiy.", world=True)} == {"UZ"}

