@@ -498,3 +498,25 @@ def test_whose_must_in_english(text: str, expected: set[str]) -> None:
 )
 def test_formal_cantonese_and_questions(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a negation after a list covers the list
+        ("我们只要求英语，这个是必须的，西语葡语都不要求。", {"en"}),
+        ("Counsel must plead in German; Dutch and French are not needed.", {"de"}),
+        # a lawyer of the past, a manager who reads only one language, a forum asked about
+        ("律师必须会俄语 上次找了个哈萨克的律师只会哈萨克语根本沟通不了", {"ru"}),
+        ("Arabic is a must; English would be nice since our CFO reads only English.", {"ar"}),
+        ("律师德语会最好；海关能不能用英文沟通我们也不清楚。", set()),
+        # a comma ends whose language it is
+        ("越南客户欠款追讨，必须懂越南语", {"vi"}),
+        ("律师必须会印尼语；英语当然也要能用。", {"id", "en"}),
+        ("法语是硬性要求。英语我们这边可以沟通", {"fr"}),
+        ("律师得能直接用西语跟他们谈，光会英语在那边不顶用。", {"es"}),
+        ("要把产能挪过去\n语言：律师必须会西语，英语 preferred", {"es"}),
+    ],
+)
+def test_third_round_of_writers(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

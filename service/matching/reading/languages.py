@@ -102,7 +102,7 @@ _COORDINATED = re.compile(r"^\s*(?:和|及|与|、|以及|跟|/|and|&)?\s*$", re
 _ZH_REQ_END = re.compile(rf"(?:{_ZH_REQ.pattern})\s*$")
 # ("俄语的律师", "俄语流利"; not "俄语的所以律师必须会…", a run-on sentence's next clause)
 _ZH_REQ_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:流利|能力|沟通|熟练|母语|服务|工作|水平|交流|谈判)|^[^，。,；;]{0,3}?好|"
-                           r"^(?:也|都|一定|必须|当然|肯定|自然|绝对)?(?:要|得|需)(?:会|懂|能)|"  # "英语要会", "印尼语当然要会"
+                           r"^(?:也|都|一定|必须|当然|肯定|自然|绝对){0,2}(?:要|得|需)(?:会|懂|能)|"  # "英语要会", "印尼语当然也要能用"
                            r"^(?:要|很|非常|比较)?(?:好|流利|熟练|过关)?的?(?:律师|律所)(?!很多|不少|多的是|有的是|一大把|到处都是|满街)")
 _ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}?(需要|要|必须|应当|最好|得|需|须|应|能)[^。；;]{0,4}"
                            r"(?:能看懂|看得懂|看懂|能读|读懂|会|懂|能用|熟悉)")
@@ -163,6 +163,8 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     r"市场|项目|法院|海关|银行|股东|供应商|经销商|承包商|业主|籍)", re.I)
 _EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:[\w-]+\s+){0,2}?(?:team|staff|people|company|engineers|managers|side)|I)\b[^,.;]*?"  # "our in-house legal staff"
                           r"\b(?:work|speak|communicate|operate|use|write|read)\w*\s+(?:(?:in|mostly|mainly|only|basic|some|little|limited|broken|poor|simple)\s+){0,3}$", re.I)
+# "英语我们这边可以沟通": the enterprise's own
+_ZH_OWN_AFTER = re.compile(r"^(?:的话)?\s?(?:我们|我方|我司|我哋)(?:这边|这里|自己)?[^，。,；;]{0,4}?(?:可以|能|会|都能|都会)(?:沟通|交流|看|用|处理)")
 _ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$")
 # A form's language field ("语言要求：俄语", "Language: Spanish and English"): what it lists is asked for,
 # unless a wish or a negation says otherwise.
@@ -189,6 +191,8 @@ _EN_THEY_WORK_IN = re.compile(r"\b(?:court|courts|tribunal|DIFC|ADGM|AIFC|QFC|SI
                               r"are conducted|talks?)\s+(?:only\s+|mostly\s+|mainly\s+|entirely\s+)?in\s+$", re.I)
 # "we only little english", "I speak some English": the writer's own, however broken
 _EN_WE_LITTLE = re.compile(r"\b(?:we|I)\s+(?:only\s+)?(?:(?:speak|know|have|use|understand)\s+)?(?:a\s+)?(?:little|some|basic|poor|bad)\s+$", re.I)
+_ZH_ONLY_BEFORE = re.compile(r"(?:光|只|仅|单)(?:会|懂|用)(?:说|讲)?$")
+_ZH_NOT_ENOUGH_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:不顶用|没用|不够|不行|白搭|不管用|没戏)")
 # "泰文英文的律师很多": the market described, no requirement of the lawyer
 _ZH_PLENTY_AFTER = re.compile(r"^(?:的)?(?:律师|律所)(?:很多|不少|多的是|有的是|一大把|到处都是|满街都是|满街)")
 _ALTERNATIVE = re.compile(r"^\s*(?:或者?|还是|或是|/|\bor\b|\beither\b)\s*$", re.I)
@@ -207,13 +211,15 @@ _EN_OTHERS_SPEAKING = re.compile(
     r"colleagues?|translators?|interpreters?|members?|executives?|expats?|personnel|foremen|crew|GMs?|general\s+managers?|"
     r"founders?|owners?|boss|accountants?)\b(?!\s+(?:at|of|in)\s+(?:the|their|your)\s+(?:law\s+)?firm)", re.I)
 # Other people of the story speaking it ("对方只会说俄语", "the Uzbek side only speaks Uzbek").
-_ZH_OTHERS_BEFORE = re.compile(r"(?:对方|客户|业主|员工|工人|他们|他|她|当地人|合作方|合资方|合资伙伴|外方|美方|日方|德方|韩方|英方|法方|股东|卖方|买方|买家|卖家|老板|代理|经销商|中间人|司机|官员|政府)[^。；;律]{0,12}(?:只会|会|说|讲|用|懂)(?:说|讲)?$|"
+_ZH_OTHERS_BEFORE = re.compile(r"(?:(?:上次|之前|以前|原来的|前任|过去的|以往)[^。；;，,\n]{0,12}?(?:律师|律所)|"  # "上次找了个阿根廷的律师只会西语"
+                               r"对方|客户|业主|员工|工人|他们|他|她|当地人|合作方|合资方|合资伙伴|外方|美方|日方|德方|韩方|英方|法方|股东|卖方|买方|买家|卖家|老板|代理|经销商|中间人|司机|官员|政府)[^。；;，,律]{0,12}(?:只会|会|说|讲|用|懂)(?:说|讲)?$|"
                                r"(?:对方律师|法官|仲裁员|官员|当局)(?:只会|只|会|说|讲|用|懂)+$")
 _EN_OTHERS_BEFORE = re.compile(r"\b(?:the other side|the other party|the client|the buyer|the seller|the owner|"
                                r"the judges?|the court|the arbitrators?|the tribunal|the officials?|the authorit\w+|"
                                r"the regulator|the ministry|opposing counsel|the counterparty|"
-                               r"the employer|they|he|she|our (?:\w+\s+)?(?:manager|ceo|gm|partner|client|staff|workers|employees|director|accountant|engineers?)|"
-                               r"the \w+ side|nobody|no one)\b[^,.;]{0,20}\b(?:only\s+)?speaks?\s+(?:only\s+)?$", re.I)
+                               r"the employer|they|he|she|our (?:\w+\s+)?(?:manager|ceo|cfo|cto|coo|gm|chairman|boss|partner|client|staff|workers|"
+                               r"employees|director|accountant|engineers?|colleagues|people)|"
+                               r"the \w+ side|nobody|no one)\b[^,.;]{0,20}\b(?:only\s+)?(?:speaks?|reads?|writes?|understands?)\s+(?:only\s+)?$", re.I)
 _ZH_OTHERS = re.compile(r"^的?(?:员工|工人|工程师|高管|经理|翻译|同事|客户|人员|管理人员|当地人|司机|船员|技术人员)|"
                         # "阿语他们肯定会", "泰语他们本地律师肯定没问题": the locals have it anyway
                         r"^(?:的话|嘛|呢)?\s?(?:他们|她们|对方|当地人|本地人|人家)[^，。；;]{0,6}?(?:肯定|都|应该|自然|当然|本来就)(?:会|没问题|懂)")
@@ -248,8 +254,13 @@ _ZH_MODAL = re.compile(r"要|需|必须|一定|得|用不用|要不要")
 _ZH_QUESTION_END = re.compile(r"(?:吗|么|嘛|吧)\s*[?？]?\s*$|[?？]\s*$")
 
 
-def _asked_in_clause(norm: str, end: int, hi: int) -> bool:
+_ZH_YES_NO = re.compile(r"(?:能不能|可不可以|可以不可以|是不是|会不会|要不要|需不需要|用不用)[^，。,；;]{0,4}$")
+
+
+def _asked_in_clause(norm: str, end: int, hi: int, start: int | None = None) -> bool:
     clause = norm[end:hi + 1]
+    if start is not None and _ZH_YES_NO.search(norm[max(0, start - 10):start]):
+        return True  # "BAFA能不能用英文沟通我们也不清楚"
     return bool(_ZH_QUESTION_END.search(clause) and _ZH_MODAL.search(norm[max(0, end - 12):hi]))
 
 
@@ -340,7 +351,13 @@ def read_languages(text: str) -> list[Reading]:
             or bool(_ZH_IF_CANNOT_BEFORE.search(norm[max(0, m.start() - 20):m.start()])
                     and _ZH_THEN_NO_GOOD.search(sentence_around(norm, m.start(), m.end())))
         # a negation after the word is its own only up to the next language word ("英语 乌尔都语不用")
-        own_after = after[:found[i + 1].start() - m.end()] if i + 1 < len(found) and found[i + 1].start() < hi else after
+        # ... and a list's ("法语德语都不要求", "Dutch and French are not needed")
+        nxt = i + 1
+        while nxt < len(found) and _COORDINATED.match(gap := norm[found[nxt - 1].end():found[nxt].start()]) \
+                and (not gap or gap.strip()):  # not across a bare space, which in chat text may end a clause
+            nxt += 1
+        cut = found[nxt].start() if nxt < len(found) and found[nxt].start() < hi else hi
+        own_after = norm[found[nxt - 1].end():cut] if nxt - 1 > i else after[:cut - m.end()]
         zh_negated = (_ZH_NEG if is_cjk(s) else _ZH_NEG_END).search(before) or _ZH_NEG_AFTER.search(own_after)
         if not refused and (zh_negated or _EN_NEG.search(before) or _EN_NEG_AFTER.search(own_after)):
             continue
@@ -423,15 +440,17 @@ def read_languages(text: str) -> list[Reading]:
         last = found[max(_coordinated_with(i, found, norm))]
         if is_cjk(s) and _ZH_PLENTY_AFTER.match(norm[last.end():last.end() + 12]):
             conf = min(conf, 0.5)
+        if _ZH_ONLY_BEFORE.search(before) and _ZH_NOT_ENOUGH_AFTER.match(own_after):
+            conf = min(conf, 0.6)  # "光会英语在那边不顶用": not enough alone, so not what is asked
         if _DISPREFERRED.search(norm[lo:m.start()]):
             conf = min(conf, 0.6)  # "a strong lawyer working in English rather than a weak one working in French"
         if _TRANSLATION_TARGET.search(norm[max(0, m.start() - 30):m.start()]):
             conf = min(conf, 0.6)  # "the contract must be translated into Arabic"
-        if _own_language(norm, m.start(), before, is_cjk(s)):
+        if _own_language(norm, m.start(), before, is_cjk(s)) or _ZH_OWN_AFTER.match(own_after):
             conf = min(conf, 0.5)  # the enterprise's own working language, not the lawyer's
         if i in alternatives:
             conf = min(conf, 0.6)  # "乌兹别克语或俄语": either will do, so neither binds alone
-        if _ZH_ASKED_AFTER.match(after) or re.match(r"^\s*\?", after) or _asked_in_clause(norm, m.end(), hi):
+        if _ZH_ASKED_AFTER.match(after) or re.match(r"^\s*\?", after) or _asked_in_clause(norm, m.end(), hi, m.start()):
             conf = min(conf, 0.6)  # "律师要会葡语吗？": asked, not required
         if conf >= 0.75:
             required_at.add(i)
