@@ -572,3 +572,19 @@ def test_a_profile_is_read_without_the_worlds_cities() -> None:
 
     assert {r.code for r in read_countries("Advised a client in Navoiy.")} == set()
     assert {r.code for r in read_countries("Advised a client in Navoiy.", world=True)} == {"UZ"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # workers' nationalities in a list; a seat before the law named with it; a court cited for its case law
+        ("项目在阿联酋，现场外籍劳工主要是孟加拉和尼泊尔籍，需要当地劳动律师", {"AE"}),
+        ("Our contractor is a Spanish company; arbitration CAM-CCBC, seat São Paulo, Brazilian law. Need counsel.", {"BR"}),
+        ("Our tender in Kraków was rejected with reference to the CJEU Kolin judgment; we appeal to KIO.", {"PL"}),
+        # counsel already in place somewhere; a matter there already with a firm named after a city
+        ("Lead counsel is already in place (a London firm). What we need is Kazakh counsel in Almaty.", {"KZ"}),
+        ("需要Kenyan advocate处理appeal。坦桑那边同样的问题已经找了Dar es Salaam的律所。", {"KE"}),
+    ],
+)
+def test_places_of_a_third_new_round(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

@@ -186,7 +186,7 @@ _ZH_HANDLED_BY_AFTER = re.compile(rf"^(?:方|的)?{IN_HAND_BY}(?:[^，。,；;]{
 _ZH_HANDLED_BEFORE = re.compile(rf"{ZH_IN_HAND}[^，。,；;]{{0,6}}$")
 _ZH_HANDLED_AFTER = re.compile(rf"^的?[^，。,；;]{{0,6}}?{IN_HAND_BY}", re.I)
 # "新加坡那边的债权申报已经委托了律师": the matter there already in hand.
-_ZH_HANDLED_THERE_AFTER = re.compile(rf"^(?:那边|这边|方面)?的?[^，。,；;]{{0,8}}?{ZH_IN_HAND}[^，。,；;]{{0,4}}?"
+_ZH_HANDLED_THERE_AFTER = re.compile(rf"^(?:那边|这边|方面)?的?[^，。,；;]{{0,8}}?{ZH_IN_HAND}(?:[^，。,；;]{{0,4}}?|[^，。,；;]{{0,22}}?的)"
                                      rf"(?:{IN_HAND_BY}|人在?(?:做|处理|跟))", re.I)
 _EN_NEG_BEFORE = re.compile(r"(?:\bnot (?:in |to |for |from |the )?|\bexcept (?:for )?|\bexcluding |"
                             r"\bother than |\brather than |\bnor |\bno need for (?:an? |the )?)$", re.I)
@@ -198,6 +198,8 @@ _EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+(?:separate
 _EN_HANDLED_BEFORE = re.compile(rf"{EN_IN_HAND}\s+(?:an?\s+|the\s+|our\s+)?$", re.I)
 # "already covered by a German firm", "handled by our Saudi counsel"
 _EN_HANDLED_BY_BEFORE = re.compile(r"\b(?:covered|handled|done|taken\s+care\s+of|represented|managed)\s+by\s+(?:an?\s+|our\s+|the\s+|their\s+)?$", re.I)
+# "Lead counsel is already in place (a Paris firm)"
+_EN_ALREADY_PLACED_BEFORE = re.compile(r"\balready\s+(?:in\s+place|engaged|appointed|retained|on\s+board|instructed)\s*[(:,-]?\s*(?:an?\s+|the\s+)?$", re.I)
 # "we have a firm in HCMC for that", "we already have counsel in Riyadh"
 _EN_HAVE_COUNSEL_BEFORE = re.compile(r"\bwe(?:'ve|\s+have|\s+already\s+have|\s+got|\s+use)\s+(?:got\s+)?(?:an?\s+|our\s+|the\s+)?(?:local\s+)?"
                                      r"(?:firm|counsel|lawyers?|team|advisers?)\s+(?:in|for)\s+$", re.I)
@@ -239,12 +241,14 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                         and (_ZH_HANDLED_BY_AFTER.match(after) or re.search(f"{IN_HAND_BY}$", norm[start:end])))
                     or (_ZH_NEG_LAWYER_BEFORE.search(before) and _ZH_LAWYER_AFTER.match(after))
                     or (_ZH_HANDLED_BEFORE.search(before) and _ZH_HANDLED_AFTER.match(after))
-                    or _ZH_HANDLED_THERE_AFTER.match(after) or _ZH_LAWYER_ON_IT_AFTER.match(after))
+                    or _ZH_HANDLED_THERE_AFTER.match(wide_after) or _ZH_LAWYER_ON_IT_AFTER.match(after))
     return bool(_EN_NEG_BEFORE.search(before) or _EN_CORRECTED_AFTER.match(after)
                 or _EN_SET_ASIDE_AFTER.match(norm[end:end + 50]) or _EN_HANDLED_BEFORE.search(before)
                 or (_EN_LEFT_OUT_BEFORE.search(before) and re.match(r"^\s+out\b", after))
                 or _EN_HAVE_COUNSEL_BEFORE.search(norm[max(0, start - 40):start])
                 or _EN_HANDLED_BY_BEFORE.search(norm[max(0, start - 40):start])
+                or _EN_ALREADY_PLACED_BEFORE.search(norm[max(0, start - 40):start])
+                or (_ZH_HANDLED_BEFORE.search(before) and _ZH_HANDLED_AFTER.match(after))  # "已经找了Dar es Salaam的律所"
                 or _EN_COUNSEL_ACTING_AFTER.match(norm[end:end + 50])
                 or _ZH_NEXT_CLAUSE_SET_ASIDE.match(norm[end:end + 30].lstrip())
                 or _ZH_HANDLED_THERE_AFTER.match(re.sub(r"^\s*(?:(?:[和及与、]|and)\s*[^，。,；;、和及与]{1,12}?\s*)*", "", after))

@@ -98,6 +98,8 @@ _EN_REQUEST_AFTER = re.compile(rf"^(?:\s+{_NOT_FUNCTION}{_W}){{0,2}}?\s+(?:lawye
                                r"solicitors?|advocates?)\b", re.I)
 _EN_REQUEST_BEFORE = re.compile(r"\b(?:lawyers?|counsel|attorneys?|litigators?|law firm|someone|somebody|advisers?|"
                                 r"advisors?|team)\s+(?:based\s+|qualified\s+|admitted\s+)?(?:in|from)\s+(?:the\s+)?$", re.I)
+# "the CJEU Kolin judgment": a court cited for its case law, not the forum of the matter
+_EN_PRECEDENT_AFTER = re.compile(r"^(?:['’]s)?(?:\s+[A-Z][\w-]+){0,2}\s+(?:judgment|judgement|ruling|case\s+law|precedent)\b")
 # "the investor's legal team in Nagoya", "their counsel in Dubai": the other side's people, not a lawyer asked for
 _EN_THEIRS_BEFORE = re.compile(r"\b(?:their|his|her|its|the\s+(?:other\s+side|investor|buyer|seller|employer|owner|"
                                r"counterparty|client|lender|bank|customer|supplier|distributor)['’]s)\s+(?:[\w-]+\s+){0,2}?"
@@ -274,7 +276,10 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
         return "sanctioned"
     if _EN_REG_AFTER.match(after) or _EN_REG_BEFORE.search(before) or _EN_VEHICLE_AFTER.match(after):
         return "registration"
-    if _EN_LAW_AFTER.match(after) or _EN_LAW_BEFORE.search(before) or _EN_LAW_COORDINATED_AFTER.match(after):
+    if _EN_SEAT_BEFORE.search(before):
+        return "seat"  # "seat São Paulo, Brazilian law": the seat, whatever law follows
+    if _EN_LAW_AFTER.match(after) or _EN_LAW_BEFORE.search(before) or _EN_LAW_COORDINATED_AFTER.match(after) \
+            or _EN_PRECEDENT_AFTER.match(after):
         return "law"
     if _EN_TRANSIT_BEFORE.search(before) or _EN_THIRD_COUNTRY_BEFORE.search(before):
         return "transit"
@@ -306,7 +311,8 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "origin"  # "外劳主要是孟加拉和尼泊尔来的"
     if _ZH_DATA_PLACE.search(before):
         return "mention"  # "伺服器在杭州"
-    if _ZH_FOCUS_BEFORE.search(before) and not _ZH_PEOPLE_AFTER.match(after):
+    if _ZH_FOCUS_BEFORE.search(before) and not _ZH_PEOPLE_AFTER.match(after) \
+            and not re.match(r"^(?:[和及与、][^，。,；;]{1,8}?)?(?:籍|人(?![民口])|工人|劳工|员工)", after):  # "主要是巴基斯坦和印度籍"
         return "requested"  # "这次是泰国工厂的纠纷", "主要是新加坡法律尽调": the place the need says it is about
     if _ZH_ACQUIRED_BEFORE.search(before) and _ZH_COMPANY_AFTER.match(after):
         return "target"  # "收购一家新加坡公司": where the company bought is, not a counterparty's nationality
@@ -351,6 +357,8 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "forum"
     if _ZH_ORIGIN_AFTER.match(after) and not re.search(r"(?:在|于|到|去|赴)$", before):
         return "origin"  # 越南工人, 西班牙公司; but 在哈萨克斯坦总包 is where the work is
+    if re.match(r"^[和及与、][^，。,；;]{1,8}?籍", after):
+        return "origin"  # "巴基斯坦和印度籍"
     if re.search(r"(?:是|为|系)(?:一家|一个)?$", before) and _ZH_WHOSE_AFTER.match(after):
         return "origin"  # "业主那边是沙特的公司"
     if _ZH_PEOPLE_AFTER.match(after) and not after.lstrip("的").startswith("业主") and not re.search(r"(?:在|于|到|去|赴)$", before):
@@ -382,6 +390,8 @@ def read_places(text: str) -> tuple[Place, ...]:
         span = text[t.start:t.end]
         contextual = _role_zh(norm, t.start, t.end) if is_cjk(span) else _role_en(norm, t.start, t.end, t.term.code)
         role = _term_role(t.term.kind, contextual)
+        if _EN_PRECEDENT_AFTER.match(norm[t.end:t.end + 40]):
+            role = "law"  # "with reference to the CJEU Kolin judgment": its case law, not the forum
         kind = "bloc" if t.term.code in blocs() else "country"
         if set_aside(norm, t.start, t.end):  # "跟OFAC那种制裁不是一回事"
             role = "excluded"
