@@ -584,6 +584,8 @@ def test_a_profile_is_read_without_the_worlds_cities() -> None:
         # counsel already in place somewhere; a matter there already with a firm named after a city
         ("Lead counsel is already in place (a London firm). What we need is Kazakh counsel in Almaty.", {"KZ"}),
         ("需要Kenyan advocate处理appeal。坦桑那边同样的问题已经找了Dar es Salaam的律所。", {"KE"}),
+        # where people come from
+        ("The inspectorate fined us over work permits of 60 workers from Ukraine and Belarus at our plant near Wrocław.", {"PL"}),
     ],
 )
 def test_places_of_a_third_new_round(text: str, expected: set[str]) -> None:

@@ -115,6 +115,10 @@ _EN_FORUM_BEFORE = re.compile(r"\b(?:courts?\s+(?:in|of)|tribunals?\s+in|sue\s+(
                               r"claim\s+in|litigat\w*\s+in|in\s+the\s+courts\s+of|enforce\w*\s+(?:it\s+|the\s+award\s+)?in|"
                               r"(?:dispute|case|lawsuit|litigation|proceedings?|hearing|trial)\s+(?:is|are|was|will\s+be)\s+"
                               r"(?:being\s+)?(?:heard\s+|held\s+)?in)\s+(?:the\s+)?$", re.I)  # "the dispute is in Tashkent"
+# "workers from Ukraine and Belarus", "engineers from India": where people come from
+_EN_PEOPLE_FROM_BEFORE = re.compile(r"\b(?:workers?|employees?|staff|labou?rers?|engineers?|nationals?|citizens?|expats?|"
+                                    r"migrants?|personnel|crew|technicians?|drivers?|managers?)\s+(?:\w+\s+)?from\s+(?:the\s+)?"
+                                    r"(?:[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?\s*(?:,|and|&)\s*)*$")
 _EN_ORIGIN_AFTER = re.compile(
     rf"^(?:-managed|-owned|-based|(?:\s+{_NOT_FUNCTION}{_W}){{0,1}}?\s+(?:workers?|employees?|staff|nationals?|citizens?|engineers?|"
     r"buyers?|customers?|clients?|distributors?|agents?|contractors?|subcontractors?|suppliers?|partners?|"
@@ -283,7 +287,7 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
         return "law"
     if _EN_TRANSIT_BEFORE.search(before) or _EN_THIRD_COUNTRY_BEFORE.search(before):
         return "transit"
-    if _EN_LOADED_BEFORE.search(before):
+    if _EN_LOADED_BEFORE.search(before) or _EN_PEOPLE_FROM_BEFORE.search(norm[max(0, start - 80):start]):
         return "origin"
     if _EN_THEIRS_BEFORE.search(norm[max(0, start - 60):start]):
         return "origin"  # "the investor's legal team in Nagoya"
