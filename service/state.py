@@ -97,6 +97,9 @@ class Runtime:
         self._lapse_checked = utcnow()  # loading judges everyone as of now
         how = self.catalog.load_or_rebuild(self.sessions, self.settings.index_dir, progress)
         log.info("index %s: %d lawyers, %d passages", how, len(self.catalog), len(self.catalog.index))
+        # The readers compile their lexicons (the world's cities among them, ~0.3 s) on first use: here,
+        # not in the first caller's request.
+        self.matcher.understand("Need counsel in Navoiy; 越南的工厂需要会越南语的律师")
         # The catalog is millions of long-lived objects (facts, interned sets, dict entries). Left to the
         # cyclic GC, every full collection walks all of them: at 10^5 profiles the requests that
         # triggered one took over a second (p99 1.4 s against p50 0.1 s). Freezing moves them out
