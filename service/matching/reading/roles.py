@@ -196,7 +196,7 @@ _ZH_ORIGIN_AFTER = re.compile(r"^籍|^(?:一家|一个|某家|某)?(?:工人|员
 _ZH_CAME_FROM_AFTER = re.compile(r"^(?:[和及与、][^，。,；;]{1,8}?)?(?:过)?来的")
 _ZH_PEOPLE_AFTER = re.compile(r"^(?:籍)?的?(?:客户|工人|员工|劳工|外劳|买家|买方|卖方|供应商|股东|投资者|投资方|合作方|业主|船东|经销商)")
 _ZH_WHOSE_AFTER = re.compile(r"^的?(?:[^，。,；;]{0,6}?的)?(?:公司|企业|国企|财团|集团|人|老板|客户)")
-_ZH_LAWYER_AFTER = re.compile(r"^(?:的|当地的?|本地的?)?(?:律师|律所)")
+_ZH_LAWYER_NAMED_AFTER = re.compile(r"^(?:的|当地的?|本地的?)?(?:律师|律所)")
 _ZH_SELF = re.compile(r"(?:我们|我司|本公司|我方|公司)(?:是|系|为)[^，。,；;]*$")
 # Counsel asked for at home ("找个国内懂涉外工伤的律师就行", "a lawyer in mainland China"): the foreign
 # places of the story are where things happened, not where counsel is needed.
@@ -332,7 +332,7 @@ def _role_zh(norm: str, start: int, end: int) -> str:
     if _ZH_THROUGH_BEFORE.search(before) and _ZH_OUR_ENTITY_AFTER.match(after):
         return "registration"  # "通过其设在迪拜的中东区域子公司参与阿曼的项目"
     law = _ZH_LAW_AFTER.match(after)
-    lawyer_of_place = bool(_ZH_LAWYER_AFTER.match(after))  # "马来西亚律师出个法律意见书", "美国律师就出口管制…"
+    lawyer_of_place = bool(_ZH_LAWYER_NAMED_AFTER.match(after))  # "马来西亚律师出个法律意见书", "美国律师就出口管制…"
     if law and not lawyer_of_place and (not law.group(1) or law.group(1)[-1] not in _ZH_LAW_NOT):
         return "law"
     if _ZH_SANCTIONED_BEFORE.search(before) or (before.endswith("对") and _ZH_SANCTIONED_BETWEEN.match(after)):
