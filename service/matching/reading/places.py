@@ -122,8 +122,9 @@ def _gazetteer(world: bool = False) -> tuple[dict[str, _Place], dict[str, _Place
                 add(simplified, _Place(c, "country", 0.95))
     for s, c in _cities().items():
         add(s, _Place(c, "city", 0.9))
-    # the world's cities (GeoNames): after our own lexicons, as exactly as written
-    for s, c in (load_lexicon("world_cities")["cities"] if world else {}).items():
+    # the world's cities (GeoNames) and provinces (ISO 3166-2): after our own lexicons, as exactly as written
+    world_places = load_lexicon("world_cities") if world else {"cities": {}, "provinces": {}}
+    for s, c in {**world_places["provinces"], **world_places["cities"]}.items():
         surface = s.translate(NORMALISE).strip()
         if surface and surface.lower() not in folded:
             exact.setdefault(surface, _Place(c, "city", 0.85))
