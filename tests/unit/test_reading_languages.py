@@ -520,3 +520,24 @@ def test_formal_cantonese_and_questions(text: str, expected: set[str]) -> None:
 )
 def test_third_round_of_writers(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # whoever has only the one language is refused: that language is no requirement
+        ("律师必须会德语，只会英文的不要。", {"de"}),
+        ("谈判全程西班牙语，只能讲英语的所就不考虑了。", set()),
+        # "isn't needed", a fallback offered after the word, a nationality said of someone
+        ("Portuguese is required; Spanish isn't needed.", {"pt"}),
+        ("越南语要会 不会的话配翻译也可以", set()),
+        ("Counsel must plead in Italian, since our plant director is German and only works in English.", {"it"}),
+        # the enterprise's own counsel working in a language; a team that works in it is acceptable
+        ("No need for Mandarin on your side, our GC in Shenzhen works in English.", set()),
+        ("Korean-speaking lawyer preferred, but a Seoul team that works in English is acceptable.", set()),
+        # customers used to a language
+        ("客户那边（蒙特利尔的进口商）习惯法语沟通，律师最好会法语，不是必须。", set()),
+    ],
+)
+def test_fourth_round_of_writers(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

@@ -91,7 +91,7 @@ _EN_NEG = re.compile(rf"{_L}(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\
                      r"needn't|not\s+(?:need|require)|without|"
                      r"not\s+necessar\w*|isn't\s+necessary|not\s+required|(?:do|does|did|can)\s*(?:n[o']t|not)\s+(?:speak|read|know|understand)|(?:cannot|can't|can’t|couldn't|won't)\s+(?:speak|read))"
                      rf"{_R}|{_L}no\s+(?:\w+\s+)?(?:skills?\s+)?(?:in\s+)?$", re.I)  # "No Russian needed": no word boundary at the end
-_EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)\s*)?(?:not\s+(?:required|necessary|needed|a must|"
+_EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)n['’]t\s+(?:required|necessary|needed|a must|essential)|(?:(?:is|are)\s*)?not\s+(?:required|necessary|needed|a must|"
                            r"essential)|optional|unnecessary)", re.I)
 # Words saying the lawyer must use the language.
 _ZH_REQ = re.compile(r"工作语言|服务语言|能以|能够以|须以|应以|会|懂|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|"
@@ -143,7 +143,7 @@ _WISH = re.compile(r"再好不过|求之不得|即可|就行|就可以|就好|�
                    r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|"  # "We'd rather": the apostrophe follows a letter
                    rf"{_L}(?:ideally|ideal|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
                    r"(?:is|are|would be)\s+fine|fine\s+(?:with|too)|is ok|ok|okay|helpful|bonus|if possible|"  # "ok" a word: not "looking", "Bangkok"
-                   r"an advantage|advantageous|welcome|desirable|optional but|would be (?:good|great|nice|useful|an asset)|"
+                   r"an advantage|advantageous|welcome|desirable|acceptable|optional but|would be (?:good|great|nice|useful|an asset)|"
                    r"good to have|appreciated|an asset|not a must|not essential|if (?:they|he|she|possible|available)|"
                    rf"not (?:strictly )?(?:required|necessary)|also (?:fine|ok|okay|good)|as well|works too){_R}", re.I)
 # A bilingual contract names the languages of a document, not of the lawyer.
@@ -161,7 +161,8 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     # in mixed text a demonym before a Chinese noun of a person, entity or place: "需要Japanese律师"
     r"|^\s?(?:律师|律所|事务所|子公司|分公司|公司|企业|法|政府|当局|客户|工厂|厂|合作方|买家|卖家|买方|卖方|员工|工人|"
     r"市场|项目|法院|海关|银行|股东|供应商|经销商|承包商|业主|籍)", re.I)
-_EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:[\w-]+\s+){0,2}?(?:team|staff|people|company|engineers|managers|side)|I)\b[^,.;]*?"  # "our in-house legal staff"
+_EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:[\w-]+\s+){0,2}?(?:team|staff|people|company|engineers|managers|side|GC|general\s+counsel|"
+                          r"CFO|CEO|HQ|headquarters|parent|colleagues|legal)|I)\b[^,.;]*?"  # "our in-house legal staff"
                           r"\b(?:work|speak|communicate|operate|use|write|read)\w*\s+(?:(?:in|mostly|mainly|only|basic|some|little|limited|broken|poor|simple)\s+){0,3}$", re.I)
 # "英语我们这边可以沟通": the enterprise's own
 _ZH_OWN_AFTER = re.compile(r"^(?:的话)?\s?(?:我们|我方|我司|我哋)(?:这边|这里|自己)?[^，。,；;]{0,4}?(?:可以|能|会|都能|都会)(?:沟通|交流|看|用|处理)")
@@ -191,10 +192,16 @@ _EN_THEY_WORK_IN = re.compile(r"\b(?:court|courts|tribunal|DIFC|ADGM|AIFC|QFC|SI
                               r"are conducted|talks?)\s+(?:only\s+|mostly\s+|mainly\s+|entirely\s+)?in\s+$", re.I)
 # "we only little english", "I speak some English": the writer's own, however broken
 _EN_WE_LITTLE = re.compile(r"\b(?:we|I)\s+(?:only\s+)?(?:(?:speak|know|have|use|understand)\s+)?(?:a\s+)?(?:little|some|basic|poor|bad)\s+$", re.I)
-_ZH_ONLY_BEFORE = re.compile(r"(?:光|只|仅|单)(?:会|懂|用)(?:说|讲)?$")
-_ZH_NOT_ENOUGH_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:不顶用|没用|不够|不行|白搭|不管用|没戏)")
+_ZH_ONLY_BEFORE = re.compile(r"(?:光|只|仅|单)(?:能)?(?:会|懂|用|讲|说)(?:说|讲)?$")
+# "只会英文的不要", "只能讲英语的所就不考虑了": whoever has only this one is refused
+_ZH_NOT_ENOUGH_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:不顶用|没用|不够|不行|白搭|不管用|没戏|不要|不考虑|不用考虑|免谈|就算了|别来|pass)")
 # "泰文英文的律师很多": the market described, no requirement of the lawyer
 _ZH_PLENTY_AFTER = re.compile(r"^(?:的)?(?:律师|律所)(?:很多|不少|多的是|有的是|一大把|到处都是|满街都是|满街)")
+# "韩语要会 不会的话配翻译也可以": a fallback offered, so a wish
+_ZH_FALLBACK_AFTER = re.compile(r"^[^。；;]{0,8}?(?:不会的话|没有的话|不行的话|如果不会|要是不会)[^。；;]{0,12}?(?:也可以|也行|也ok|也OK|也没问题|也凑合)")
+# "our HR head is Korean": a nationality said of someone
+_EN_IS_NATIONALITY_BEFORE = re.compile(r"\b(?:head|manager|director|ceo|cfo|gc|owner|boss|partner|client|buyer|seller|founder|chairman|"
+                                       r"staff|workers?|employees?|he|she|they|who)\s+(?:is|are|was|were)\s+(?:a\s+|an\s+)?(?:\w+\s+)?$", re.I)
 _ALTERNATIVE = re.compile(r"^\s*(?:或者?|还是|或是|/|\bor\b|\beither\b)\s*$", re.I)
 
 
@@ -212,14 +219,14 @@ _EN_OTHERS_SPEAKING = re.compile(
     r"founders?|owners?|boss|accountants?)\b(?!\s+(?:at|of|in)\s+(?:the|their|your)\s+(?:law\s+)?firm)", re.I)
 # Other people of the story speaking it ("对方只会说俄语", "the Uzbek side only speaks Uzbek").
 _ZH_OTHERS_BEFORE = re.compile(r"(?:(?:上次|之前|以前|原来的|前任|过去的|以往)[^。；;，,\n]{0,12}?(?:律师|律所)|"  # "上次找了个阿根廷的律师只会西语"
-                               r"对方|客户|业主|员工|工人|他们|他|她|当地人|合作方|合资方|合资伙伴|外方|美方|日方|德方|韩方|英方|法方|股东|卖方|买方|买家|卖家|老板|代理|经销商|中间人|司机|官员|政府)[^。；;，,律]{0,12}(?:只会|会|说|讲|用|懂)(?:说|讲)?$|"
+                               r"对方|客户|业主|员工|工人|他们|他|她|当地人|合作方|合资方|合资伙伴|外方|美方|日方|德方|韩方|英方|法方|股东|卖方|买方|买家|卖家|老板|代理|经销商|中间人|司机|官员|政府)[^。；;，,律]{0,16}(?:只会|会|说|讲|用|懂|习惯用|习惯)(?:说|讲)?$|"
                                r"(?:对方律师|法官|仲裁员|官员|当局)(?:只会|只|会|说|讲|用|懂)+$")
 _EN_OTHERS_BEFORE = re.compile(r"\b(?:the other side|the other party|the client|the buyer|the seller|the owner|"
                                r"the judges?|the court|the arbitrators?|the tribunal|the officials?|the authorit\w+|"
                                r"the regulator|the ministry|opposing counsel|the counterparty|"
                                r"the employer|they|he|she|our (?:\w+\s+)?(?:manager|ceo|cfo|cto|coo|gm|chairman|boss|partner|client|staff|workers|"
                                r"employees|director|accountant|engineers?|colleagues|people)|"
-                               r"the \w+ side|nobody|no one)\b[^,.;]{0,20}\b(?:only\s+)?(?:speaks?|reads?|writes?|understands?)\s+(?:only\s+)?$", re.I)
+                               r"the \w+ side|nobody|no one)\b[^,.;]{0,24}\b(?:only\s+)?(?:speaks?|reads?|writes?|understands?|works?\s+(?:only\s+)?in)\s+(?:only\s+)?$", re.I)
 _ZH_OTHERS = re.compile(r"^的?(?:员工|工人|工程师|高管|经理|翻译|同事|客户|人员|管理人员|当地人|司机|船员|技术人员)|"
                         # "阿语他们肯定会", "泰语他们本地律师肯定没问题": the locals have it anyway
                         r"^(?:的话|嘛|呢)?\s?(?:他们|她们|对方|当地人|本地人|人家)[^，。；;]{0,6}?(?:肯定|都|应该|自然|当然|本来就)(?:会|没问题|懂)")
@@ -340,7 +347,8 @@ def read_languages(text: str) -> list[Reading]:
         before, after = norm[lo:m.start()], norm[m.end():hi]
         # the clause's words since the previous language word: their verbs and subjects are this one's
         since_previous = norm[max(lo, found[i - 1].end()) if i else lo:m.start()]
-        if not is_cjk(s) and _EN_NOT_LANGUAGE_AFTER.match(norm[m.end():m.end() + 30]):
+        if not is_cjk(s) and (_EN_NOT_LANGUAGE_AFTER.match(norm[m.end():m.end() + 30])
+                              or _EN_IS_NATIONALITY_BEFORE.search(norm[max(0, m.start() - 40):m.start()])):
             continue
         # Negation is read in either language, whatever the script of the language word
         # ("Lao语不要求", "不需要会Russian", "俄语not required"); "不会英语的不要" refuses, so requires.
@@ -440,13 +448,16 @@ def read_languages(text: str) -> list[Reading]:
         last = found[max(_coordinated_with(i, found, norm))]
         if is_cjk(s) and _ZH_PLENTY_AFTER.match(norm[last.end():last.end() + 12]):
             conf = min(conf, 0.5)
+        if _ZH_FALLBACK_AFTER.match(norm[m.end():m.end() + 30]):
+            conf = min(conf, 0.6)  # "不会的话配翻译也可以"
         if _ZH_ONLY_BEFORE.search(before) and _ZH_NOT_ENOUGH_AFTER.match(own_after):
-            conf = min(conf, 0.6)  # "光会英语在那边不顶用": not enough alone, so not what is asked
+            conf = min(conf, 0.5)  # "光会英语在那边不顶用": not enough alone, so not what is asked
         if _DISPREFERRED.search(norm[lo:m.start()]):
             conf = min(conf, 0.6)  # "a strong lawyer working in English rather than a weak one working in French"
         if _TRANSLATION_TARGET.search(norm[max(0, m.start() - 30):m.start()]):
             conf = min(conf, 0.6)  # "the contract must be translated into Arabic"
-        if _own_language(norm, m.start(), before, is_cjk(s)) or _ZH_OWN_AFTER.match(own_after):
+        if (_own_language(norm, m.start(), before, is_cjk(s)) or _ZH_OWN_AFTER.match(own_after)) \
+                and not _SO_THE_LAWYER.search(norm[m.end():m.end() + 60]):
             conf = min(conf, 0.5)  # the enterprise's own working language, not the lawyer's
         if i in alternatives:
             conf = min(conf, 0.6)  # "乌兹别克语或俄语": either will do, so neither binds alone
