@@ -541,3 +541,21 @@ def test_third_round_of_writers(text: str, expected: set[str]) -> None:
 )
 def test_fourth_round_of_writers(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "Bahasa" alone: Indonesian, or Malaysian where only Malaysia is named
+        ("Batam 的厂要看保全风险，Bahasa 必须 fluent", {"id"}),
+        ("Bahasa is a must for the dismissal at our Penang plant", {"ms"}),
+        ("PT PMA needs new KBLI codes. Bahasa speaker better.", set()),
+        # "bilingual X/Y" is both, "X/Y" alone either
+        ("Colombian counsel must be bilingual Spanish/English.", {"es", "en"}),
+        ("Spanish/English, either is fine", set()),
+        # the working language named as such
+        ("English是working language，这个必须的", {"en"}),
+    ],
+)
+def test_bahasa_bilingual_and_working_language(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

@@ -143,7 +143,7 @@ _WISH = re.compile(r"再好不过|求之不得|即可|就行|就可以|就好|�
                    r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|"  # "We'd rather": the apostrophe follows a letter
                    rf"{_L}(?:ideally|ideal|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
                    r"(?:is|are|would be)\s+fine|fine\s+(?:with|too)|is ok|ok|okay|helpful|bonus|if possible|"  # "ok" a word: not "looking", "Bangkok"
-                   r"an advantage|advantageous|welcome|desirable|acceptable|optional but|would be (?:good|great|nice|useful|an asset)|"
+                   r"an advantage|advantageous|welcome|desirable|acceptable|(?:is\s+|would\s+be\s+)?better|optional but|would be (?:good|great|nice|useful|an asset)|"
                    r"good to have|appreciated|an asset|not a must|not essential|if (?:they|he|she|possible|available)|"
                    rf"not (?:strictly )?(?:required|necessary)|also (?:fine|ok|okay|good)|as well|works too){_R}", re.I)
 # A bilingual contract names the languages of a document, not of the lawyer.
@@ -202,6 +202,10 @@ _ZH_FALLBACK_AFTER = re.compile(r"^[^。；;]{0,8}?(?:不会的话|没有的话|
 # "our HR head is Korean": a nationality said of someone
 _EN_IS_NATIONALITY_BEFORE = re.compile(r"\b(?:head|manager|director|ceo|cfo|gc|owner|boss|partner|client|buyer|seller|founder|chairman|"
                                        r"staff|workers?|employees?|he|she|they|who)\s+(?:is|are|was|were)\s+(?:a\s+|an\s+)?(?:\w+\s+)?$", re.I)
+_BILINGUAL_BEFORE = re.compile(r"\bbilingual\s+(?:in\s+)?$|双语[（(]?$", re.I)
+# "Bahasa" alone: Indonesian, unless the text is about Malaysia only
+_MALAYSIA = re.compile(r"Malaysia|马来|大马|Kuala Lumpur|吉隆坡|Penang|槟城|Johor|柔佛|Sabah|Sarawak", re.I)
+_INDONESIA = re.compile(r"Indonesia|印尼|印度尼西亚|Jakarta|雅加达|Batam|巴淡|Sulawesi|苏拉威西", re.I)
 _ALTERNATIVE = re.compile(r"^\s*(?:或者?|还是|或是|/|\bor\b|\beither\b)\s*$", re.I)
 
 
@@ -335,13 +339,16 @@ def read_languages(text: str) -> list[Reading]:
     # never returned: every lawyer here works in Chinese
     found = list(islice(pattern.finditer(norm), MAX_MENTIONS))
     alternatives = {i for i, (a, b) in enumerate(zip(found, found[1:]))
-                    if _ALTERNATIVE.match(between := norm[a.end():b.start()]) or _FALLBACK_BETWEEN.search(between)}
+                    if (_ALTERNATIVE.match(between := norm[a.end():b.start()]) or _FALLBACK_BETWEEN.search(between))
+                    and not _BILINGUAL_BEFORE.search(norm[max(0, a.start() - 20):a.start()])}  # "bilingual Spanish/English": both
     alternatives |= {i + 1 for i in alternatives}
     required_at: set[int] = set()
     others_at: set[int] = set()
     for i, m in enumerate(found):
         s = m.group(0)
         code = surfaces[s]
+        if s.lower() == "bahasa" and _MALAYSIA.search(norm) and not _INDONESIA.search(norm):
+            code = "ms"
         lo, hi = clause_bounds(norm, m.start(), m.end())
         lo, hi = max(lo, m.start() - CLAUSE_REACH), min(hi, m.end() + CLAUSE_REACH)  # a clause that never stops
         before, after = norm[lo:m.start()], norm[m.end():hi]
@@ -403,6 +410,8 @@ def read_languages(text: str) -> list[Reading]:
             doc = bool(_EN_DOC.search(wide_before)) or bool(
                 re.match(r"^(?:-language)?\s+(?:documents?|contracts?|texts?|version|materials?|"
                          r"evidence|records?|filings?|regulations?)", after, re.I))
+            if re.match(r"^\s*(?:是|为|is\s+the|will\s+be\s+the)\s*(?:working\s+language|工作语言)", after, re.I):
+                req = True  # "English是working language": the language the work is done in
             if req:
                 conf = 0.92
             elif doc:
