@@ -268,9 +268,9 @@ _ZH_QUESTION_END = re.compile(r"(?:吗|么|嘛|吧)\s*[?？]?\s*$|[?？]\s*$")
 _ZH_YES_NO = re.compile(r"(?:能不能|可不可以|可以不可以|是不是|会不会|要不要|需不需要|用不用)[^，。,；;]{0,4}$")
 
 
-def _asked_in_clause(norm: str, end: int, hi: int, start: int | None = None) -> bool:
+def _asked_in_clause(norm: str, start: int, end: int, hi: int) -> bool:
     clause = norm[end:hi + 1]
-    if start is not None and _ZH_YES_NO.search(norm[max(0, start - 10):start]):
+    if _ZH_YES_NO.search(norm[max(0, start - 10):start]):
         return True  # "BAFA能不能用英文沟通我们也不清楚"
     return bool(_ZH_QUESTION_END.search(clause) and _ZH_MODAL.search(norm[max(0, end - 12):hi]))
 
@@ -402,9 +402,6 @@ def read_languages(text: str) -> list[Reading]:
             wide_before = norm[max(0, m.start() - 40):m.start()]
             req = refused or listed or bool(_EN_REQ_BEFORE.search(wide_before)) or bool(_EN_REQ_AFTER.search(after)) \
                 or bool(_EN_WHO_CAN_IN.search(norm[max(0, m.start() - 100):m.start()])) \
-                or bool(_EN_WITHOUT_BEFORE.search(wide_before) and _EN_NEED_NOT_APPLY_AFTER.match(after)) \
-                or bool(_EN_CANNOT_BEFORE.search(norm[max(0, m.start() - 80):m.start()])
-                        and _EN_NEED_NOT_APPLY_AFTER.match(after)) \
                 or bool(_ZH_REQ_END.search(before)) \
                 or bool(re.match(r"^\s*(?:也)?(?:要|得|必须|一定要|需要)(?:会|懂|能|流利|熟练|好|过关)", after))  # "律师需要会English", "Amharic 要会", "English要流利"
             doc = bool(_EN_DOC.search(wide_before)) or bool(
@@ -428,8 +425,9 @@ def read_languages(text: str) -> list[Reading]:
                 continue  # "Russian customers": an adjective, not a requirement
         if _BILINGUAL_DOC.search(sentence_around(norm, m.start(), m.end())):
             conf = min(conf, 0.6)
+        listed_with = _coordinated_with(i, found, norm)
         others = tuple((o.start() - lo, o.end() - lo) for j, o in enumerate(found)
-                       if j not in _coordinated_with(i, found, norm) and lo <= o.start() and o.end() <= hi)
+                       if j not in listed_with and lo <= o.start() and o.end() <= hi)
         marker = _nearest_marker(norm[lo:hi], m.start() - lo, m.end() - lo, others)
         if _EN_WISH_RIGHT_AFTER.match(own_after):
             marker = "wish"
@@ -454,7 +452,7 @@ def read_languages(text: str) -> list[Reading]:
         elif i - 1 in others_at and _COORDINATED.match(norm[found[i - 1].end():m.start()]):
             conf = min(conf, 0.5)  # "their chairman only speaks Urdu and Punjabi"
             others_at.add(i)
-        last = found[max(_coordinated_with(i, found, norm))]
+        last = found[max(listed_with)]
         if is_cjk(s) and _ZH_PLENTY_AFTER.match(norm[last.end():last.end() + 12]):
             conf = min(conf, 0.5)
         if _ZH_FALLBACK_AFTER.match(norm[m.end():m.end() + 30]):
@@ -470,7 +468,7 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.5)  # the enterprise's own working language, not the lawyer's
         if i in alternatives:
             conf = min(conf, 0.6)  # "乌兹别克语或俄语": either will do, so neither binds alone
-        if _ZH_ASKED_AFTER.match(after) or re.match(r"^\s*\?", after) or _asked_in_clause(norm, m.end(), hi, m.start()):
+        if _ZH_ASKED_AFTER.match(after) or re.match(r"^\s*\?", after) or _asked_in_clause(norm, m.start(), m.end(), hi):
             conf = min(conf, 0.6)  # "律师要会葡语吗？": asked, not required
         if conf >= 0.75:
             required_at.add(i)

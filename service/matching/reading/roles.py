@@ -536,7 +536,6 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         if plain:
             binding = _choose(plain, norm)
             named = {p.code for p in plain}
-            counted = _COUNTED.search(norm)
             if counted and len(named) == _COUNT_WORDS[counted.group(1).lower()]:
                 binding = named  # "进军日本乐天和韩国Coupang…两国的通关": as many places as the text counts
         else:
