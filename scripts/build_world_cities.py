@@ -7,9 +7,9 @@ provinces, states and regions of every country (ISO 3166-2 first-level subdivisi
 
 The reader uses the file after its own lexicons (cities.json wins where both name a place). Left out:
 a name that several countries' cities share unless one is ten times the others' size; a name that
-is also an ordinary word (English "Split", "Mobile", "Reading"; Chinese "和平"), unless the city has
-a million inhabitants (then the name is the city: "Lagos", "Perth"), save a few words that stay words
-whatever the size; names shorter than four letters, or than three characters abroad (a two-character
+is also an ordinary word (English "Split", "Mobile", "Reading"; Chinese "和平"), the more common the
+name the bigger the city must be ("Stuttgart" stays; a million inhabitants and the name is the city:
+"Lagos", "Perth"), save a few words that stay words whatever the size; names shorter than four letters, or than three characters abroad (a two-character
 Chinese name sits inside other words).
 """
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import collections
 import json
+import math
 import re
 import sys
 import unicodedata
@@ -33,7 +34,22 @@ OUT = REPO / "service" / "matching" / "reading" / "lexicons" / "world_cities.jso
 MIN_POPULATION = 100_000
 FAMOUS = 1_000_000
 WORD_ZIPF = 3.0
-ALWAYS_WORDS = {"Pest", "Jos", "Aba", "Kobe", "Phoenix", "Queens", "Salvador", "Delta", "Aurora", "Victoria"}
+ALWAYS_WORDS = {"Pest", "Jos", "Aba", "Kobe", "Phoenix", "Queens", "Salvador", "Delta", "Aurora", "Victoria",
+                # words, people's names and brands before they are towns ("chia seeds", "erode", "Santander" the bank)
+                "Chia", "Chas", "Mesa", "Mage", "Kira", "Nada", "Sari", "Samba", "Banda", "Latina", "Natal", "Cypress",
+                "Centurion", "Constantine", "Lander", "Woodlands", "Americana", "Orkney", "Kimberley", "Rosetta",
+                "Santander", "Hitachi", "Halifax", "Livingstone", "Slough", "Harrow", "Vaughan", "Markham", "Bello",
+                "Anand", "Erode", "Hagen", "Barrie", "Munster", "罗德里格斯", "吉尔伯特", "亨德森", "帕特森", "博尔顿",
+                "麦迪逊", "夏洛特", "奥兰多", "奥斯汀", "弗拉基米尔"}
+
+
+def _word_threshold(population: int) -> float:
+    """How common a word the name may be and still be read as the city: a bigger city is written of
+    more often, so its name is more common without being an ordinary word ("Stuttgart" at 630,000
+    inhabitants; "Split" at 180,000 is a word first); a million inhabitants and the name is the city."""
+    if population >= FAMOUS:
+        return float("inf")
+    return WORD_ZIPF + math.log10(population / MIN_POPULATION)
 
 
 def _fold(name: str) -> str:
@@ -59,7 +75,7 @@ def main() -> None:
         # a two-character Chinese name sits inside other words too ("胜利马上" holds 利马, Lima)
         if len(surface) < (3 if language == "zh" and code != "CN" else 2 if language == "zh" else 4) or surface in ALWAYS_WORDS:
             continue
-        if zipf_frequency(surface if language == "zh" else surface.lower(), language) >= WORD_ZIPF and population < FAMOUS:
+        if zipf_frequency(surface if language == "zh" else surface.lower(), language) >= _word_threshold(population):
             continue
         out[surface] = code
     towns: dict[str, set[str]] = collections.defaultdict(set)  # every city of GeoNames (15,000 and more)
