@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 import pycountry
 from babel import Locale
@@ -159,25 +160,35 @@ def _country_nouns() -> re.Pattern[str]:
 
 _ZH_NEG_BEFORE = re.compile(r"(?:不是在|不在|并非|而不是|而非|除了|除|不包括|不涉及|不去|不考虑)$")
 # "不是要美国律师", "不用找蒙古律所": a lawyer of the place refused.
-_ZH_NEG_LAWYER_BEFORE = re.compile(r"(?:不是要|不要|不需要|不用|无需|不找|不用找|不必找)(?:找)?(?:一?个|一家)?$")
+_ZH_NEG_LAWYER_BEFORE = re.compile(r"(?:不是要|不要|不需要|不用|无需|不找|不用找|不必找|不必)(?:找|[^，。,；;]{0,6}?(?:推荐|介绍|对接))?(?:一?个|一家)?$")
 _ZH_LAWYER_AFTER = re.compile(r"^的?[^，。,；;]{0,4}?(?:律师|律所)")
 # "蒙古律师暂时不需要", "沙特不用管", "（埃及、摩洛哥）不考虑", "塞尔维亚排除", "HK那边这次不用": set aside.
 _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那个|这家|这个|那种|这种)[^，。,；;]{0,10}?|"
-                                 r"(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:的?律师|的?律所|那边|这边|方面|的部分|市场|站|那块|这块|的)?"
+                                 r"(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:(?:当地|本地)?的?律师|(?:当地|本地)?的?律所|那边|这边|方面|的部分|市场|站|那块|这块|的)?"
                                  r"(?:(?:当地|本地)?的?(?:事|事情|执行问题|问题|部分|业务|案子))?)"
-                                 r"\s*(?:暂时|这次|目前|先|今年|暂|也)*"
+                                 r"\s*(?:暂时|这次|目前|先|今年|暂|也|都|就|还)*"
                                  r"(?:不需要|不用管|不用考虑|不用再做|不用|不管|不考虑|不做|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
-                                 r"放一放|不纳入[^，。,；;]{0,6}|不是一回事)(?=[，。,；;（(）)!！—\s-]|$)")
+                                 r"后面再说|之后再说|回头再说|再说|不去了|不去|不在(?:本次|这次|此次)?(?:的)?范围内?|没事|"
+                                 r"放一放|不纳入[^，。,；;]{0,6}|不是一回事)(?:了|吧|啦|呗)?(?=[，。,；;（(）)!！—\s-]|$)")
+# "新加坡仲裁那边的律师我们已经在谈了不用推荐": no lawyer there to be proposed
+_ZH_NO_REFERRAL_AFTER = re.compile(r"^[^，。,；;]{0,20}?(?:律师|律所)[^，。,；;]{0,12}?(?:不用推荐|别推荐|无需推荐|不必推荐|不需要推荐|"
+                                   r"已经在谈|已在谈|已经在接触|已经谈好)")
 # "缅甸那边也有一样的问题，但是暂时先不管": the set-aside said after a but
 _ZH_BUT_SET_ASIDE_AFTER = re.compile(r"^[^。；;！!？?，,\s]{0,24}?(?:但|但是|不过|可是)\s*(?:是)?(?:暂时|这次|目前|先|今年|暂)+"
                                      r"(?:不管|不做|不考虑|不用管|放一放)(?=[，。,；;!！\s]|$)")
 # "UAE站正常的，不用管": set aside in the very next clause
 _ZH_NEXT_CLAUSE_SET_ASIDE = re.compile(r"^[^，。,；;\s]{0,8}[，,]\s*(?:这个|这次|那边|暂时|先)*(?:不用管|不用理|不用考虑|不管|不考虑)(?=[，。,；;!！\s]|$)")
+# "老挝当地律师由国内所自己去对接": the lawyer there is someone else's to arrange
+_ZH_ARRANGED_BY_AFTER = re.compile(r"^(?:那边|当地|本地)?的?(?:律师|律所)[^，。,；;]{0,2}?由[^，。,；;]{1,12}?(?:对接|负责|安排|找|联系|处理|落实)")
 # "另外找新加坡律师看": handled separately, by another lawyer
 _ZH_ELSEWHERE_BEFORE = re.compile(r"(?:另外|另行|单独|另)(?:找|请|聘请|委托|聘)(?:一?个|一家)?$")
 # "Cayman counsel is already acting": a lawyer of the place is on it
-_EN_COUNSEL_ACTING_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|firm|attorneys?)\s+(?:is|are|has been|have been)\s+already\s+"
-                                      r"(?:acting|engaged|instructed|retained|involved|appointed|on\s+it)", re.I)
+_EN_COUNSEL_ACTING_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|firm|attorneys?)\s+(?:(?:is|are|has been|have been)\s+)?already\s+"
+                                      r"(?:acting|engaged|instructed|retained|involved|appointed|on\s+it|handling|lodging|filing|"
+                                      r"running|working|dealing)", re.I)
+# "pls don't engage EU counsel": a lawyer of the place refused
+_EN_DONT_ENGAGE_BEFORE = re.compile(r"\b(?:do\s*n[o']?t|don['’]t|do not|no need to|not to|never)\s+(?:engage|instruct|retain|hire|"
+                                    r"contact|approach|recommend|propose|send|involve)\s+(?:an?\s+|the\s+|any\s+)?$", re.I)
 # "沙特前年已经注册下来了，不用再做": done already
 _ZH_DONE_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:已经|已)[^，。,；;]{0,6}?了[，,\s]*(?:这个|那边|这块)?(?:就)?(?:不用|不需要|无需|不必)再")
 # "已由德国律师处理", "已交给美方律所": a lawyer of the place has it in hand
@@ -194,7 +205,8 @@ _EN_NEG_BEFORE = re.compile(r"(?:\bnot (?:in |to |for |from |the )?|\bexcept (?:
 # "Brazil not this year", "The US Amazon store is separate, no need": set aside.
 _EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+(?:separate|sorted|excluded|covered|taken\s+care\s+of|"
                                  r"already\s+(?:covered|handled|done|sorted|registered))\b|\s+(?:is\s+|are\s+)?not\s+(?:this\s+(?:year|time|round)|"
-                                 r"for\s+now|now|needed|required|included|in\s+scope|relevant)\b|\s*(?:is\s+)?out\s+of\s+scope\b)", re.I)
+                                 r"for\s+now|now|needed|required|included|in\s+scope|relevant)\b|\s*(?:is\s+|are\s+)?out\s+of\s+scope\b|"
+                                 r"\s*,?\s*(?:(?:maybe|only|perhaps|possibly)\s+)?(?:later|next\s+year|next\s+phase|down\s+the\s+road|can\s+wait)\b)", re.I)
 # "that case already has a US firm": the matter there is already in hand.
 _EN_HANDLED_BEFORE = re.compile(rf"{EN_IN_HAND}\s+(?:an?\s+|the\s+|our\s+)?$", re.I)
 # "already covered by a German firm", "handled by our Saudi counsel"
@@ -236,7 +248,8 @@ def set_aside(norm: str, start: int, end: int) -> bool:
         wide_after = norm[end:end + 40]
         return bool(_ZH_NEG_BEFORE.search(before) or _ZH_CORRECTED_AFTER.match(after) or _ZH_SET_ASIDE_AFTER.match(after)
                     or _ZH_BUT_SET_ASIDE_AFTER.match(wide_after) or _ZH_DONE_AFTER.match(wide_after)
-                    or _ZH_NEXT_CLAUSE_SET_ASIDE.match(wide_after)
+                    or _ZH_NEXT_CLAUSE_SET_ASIDE.match(wide_after) or _ZH_NO_REFERRAL_AFTER.match(wide_after)
+                    or _ZH_ARRANGED_BY_AFTER.match(after)
                     or (_ZH_ELSEWHERE_BEFORE.search(before) and _ZH_LAWYER_AFTER.match(after))
                     or (_ZH_HANDLED_BY_BEFORE.search(before)
                         and (_ZH_HANDLED_BY_AFTER.match(after) or re.search(f"{IN_HAND_BY}$", norm[start:end])))
@@ -251,6 +264,8 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                 or _EN_ALREADY_PLACED_BEFORE.search(norm[max(0, start - 40):start])
                 or (_ZH_HANDLED_BEFORE.search(before) and _ZH_HANDLED_AFTER.match(after))  # "已经找了Dar es Salaam的律所"
                 or _EN_COUNSEL_ACTING_AFTER.match(norm[end:end + 50])
+                or (_EN_DONT_ENGAGE_BEFORE.search(norm[max(0, start - 40):start])
+                    and re.match(r"^\s+(?:counsel|lawyers?|firms?|attorneys?|solicitors?|advisers?)\b", after, re.I))
                 or _ZH_NEXT_CLAUSE_SET_ASIDE.match(norm[end:end + 30].lstrip())
                 or _ZH_HANDLED_THERE_AFTER.match(re.sub(r"^\s*(?:(?:[和及与、]|and)\s*[^，。,；;、和及与]{1,12}?\s*)*", "", after))
                 or _ZH_BUT_SET_ASIDE_AFTER.match(norm[end:end + 40])
@@ -310,7 +325,73 @@ def _place_mentions(text: str, world: bool = False) -> tuple[_Mention, ...]:
             if _EN_STUDY.search(sentence_around(norm, m.start(), m.end())):
                 conf = min(conf, 0.5)
         out.append(_Mention(m.start(), m.end(), place.code, kind, conf, negated))
+    if world:
+        out += _misspelt_places(norm, out)
     return tuple(out)
+
+
+# A country or city name typed one letter wrong ("Singapor", "Kazakstan", "Phillipines", "Veitnam"),
+# in a need's text: a word of seven letters or more that is one deletion, insertion or substitution
+# from exactly one country's name, and not an English word one letter from a place ("Cypress").
+TYPO_MIN_LETTERS = 7
+_TYPO_CONFIDENCE = 0.85
+MAX_WORDS_CHECKED = 2000  # a hostile text of many long words costs no more than this
+_WORD = re.compile(rf"(?<![{EN_WORD}])[A-Za-z]{{{TYPO_MIN_LETTERS},}}(?![{EN_WORD}])")
+
+
+def _one_deleted(word: str) -> set[str]:
+    return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def one_letter_apart(a: str, b: str) -> bool:
+    """One letter deleted, inserted, replaced, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
+    if len(a) < len(b):
+        return a[i:] == b[i + 1:]
+    return a[i + 1:] == b[i + 1:] or (a[i:i + 2] == b[i + 1:i - 1 if i else None:-1] and a[i + 2:] == b[i + 2:])
+
+
+@lru_cache(maxsize=1)
+def typo_index() -> dict[str, frozenset[tuple[str, str]]]:
+    """Each name of a country or city, and each of its one-letter deletions, to the (name, country) pairs."""
+    exact, folded, _ = _gazetteer(False)
+    index: dict[str, set[tuple[str, str]]] = {}
+    for surface, place in [*exact.items(), *folded.items()]:
+        if place.code and place.kind in ("country", "alias", "city") and surface.isascii() and surface.isalpha() \
+                and len(surface) >= TYPO_MIN_LETTERS:
+            for key in _one_deleted(surface.lower()):
+                index.setdefault(key, set()).add((surface.lower(), place.code))
+    return {k: frozenset(v) for k, v in index.items()}
+
+
+def misspelt_codes(word: str) -> set[str]:
+    """The countries whose names are one letter from ``word`` (lower-case)."""
+    index = typo_index()
+    return {code for key in _one_deleted(word) for name, code in index.get(key, ()) if one_letter_apart(word, name)}
+
+
+def _misspelt_places(norm: str, found: list[_Mention]) -> list[_Mention]:
+    words = _typo_words()
+    exact, folded, _ = _gazetteer(True)
+    out: list[_Mention] = []
+    for m in islice(_WORD.finditer(norm), MAX_WORDS_CHECKED):
+        word = m.group(0).lower()
+        if not m.group(0)[0].isupper() or word in words or word in folded or m.group(0) in exact \
+                or any(f.start < m.end() and m.start() < f.end for f in found):
+            continue  # a name is written with a capital; an ordinary word is not
+        codes = misspelt_codes(word)
+        if len(codes) == 1:
+            out.append(_Mention(m.start(), m.end(), codes.pop(), "country", _TYPO_CONFIDENCE, set_aside(norm, m.start(), m.end())))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _typo_words() -> frozenset[str]:
+    return frozenset(load_lexicon("typo_words")["words"])
 
 
 # Where a company is registered or listed is not where the work is ("a client listed in the US",
