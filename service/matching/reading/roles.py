@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from service.matching.reading.blocs import bloc_members, blocs, term_mentions
@@ -131,7 +131,7 @@ _EN_SET_UP_AFTER = re.compile(r"^\s+(?:company|entity|branch|subsidiary|office|J
 _EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\s+(?:[\w&-]+\s+){0,3}$", re.I)
 # The lawyer is "requested" only in a sentence that asks ("An American law firm represents the other side" does not).
 _ASKS = re.compile(r"\b(?:need|needs|want|looking|seek\w*|find|recommend\w*|hire|engage|require\w*|search\w*|"
-                   r"prefer\w*|pls|please|help|who can|introduce|request\w*|RFP|proposals?|wanted|appoint)\b|需要|找|想|请|求|推荐|要|希望|急需|寻", re.I)
+                   r"prefer\w*|pls|please|help|who can|introduce|request\w*|RFP|proposals?|wanted|wants|appoint|nominate)\b|需要|找|想|请|求|推荐|要|希望|急需|寻", re.I)
 # --- Chinese contexts ----------------------------------------------------------------------
 _ZH_REG_BEFORE = re.compile(r"(?:注册在|注册于|注册地(?:为|在|是)?|在)$")
 _ZH_REG_AFTER_AT = re.compile(r"^[^，。,；;]{0,4}?(?:注册的|上市的)")
@@ -169,8 +169,12 @@ _ZH_TRANSIT_BEFORE = re.compile(r"(?:经|经由|途经|过境|转道|取道)$")
 _ZH_TRANSIT_AFTER = re.compile(r"^(?:转运|过境|中转|转口|\s?(?i:transit|transship\w*|tranship\w*))|"
                                r"^(?:港)?(?:转|过去|过来|走)(?![^，。,；;]{0,4}(?:设厂|建厂|投资|注册|开))")  # "走新加坡transit", "走哈萨克斯坦过去"
 # ("德国那个律所说…": a lawyer already known, not one asked for)
-_ZH_REQUEST_AFTER = re.compile(r"^(?!那个|那家|这个|这家|该|那边的律)(?:的|当地的?|本地的?)?[^，。,；;、\s的]{0,4}?的?(?:律师|律所)")
-_ZH_SEAT_AFTER = re.compile(r"^[^，。,；;的\s]{0,8}?仲裁(?!裁决|的裁决)")
+_ZH_REQUEST_AFTER = re.compile(r"^(?!那个|那家|这个|这家|该|那边的律)(?:的|当地的?|本地的?)?[^，。,；;、\s的]{0,4}?的?(?:律师|律所)|"
+                               r"^(?:那边|当地|本地)(?:能|可以)?(?:做|办|打|跑|处理|代理)[^，。,；;、\s的]{0,4}?的(?:律师|律所)")  # "阿联酋那边做仲裁的律师"
+# "从巴西图巴朗港进口的大豆": where the goods come from; "船挂利比里亚旗": the flag
+_ZH_IMPORTED_FROM_AFTER = re.compile(r"^[^，。,；;]{0,10}?(?:进口|进的货|买的|买来|运来|发来|采购|调来|运过来)")
+_ZH_FLAG_AFTER = re.compile(r"^(?:的)?(?:国)?旗")
+_ZH_SEAT_AFTER = re.compile(r"^[^，。,；;的\s]{0,8}?仲裁(?!裁决|的裁决)|^\s*(?:作为)?(?:seat\b|仲裁地)", re.I)
 _ZH_FORUM_AFTER = re.compile(r"^(?:的|当地的?)?[^，。,；;的\s]{0,6}?(?:法院|海关|政府|商务部|财政部|税务局|税务机关|税局|"
                              r"执法局|监管|当局|委员会|部门|劳动监察|警方|检察|仲裁庭|公平交易|反垄断|竞争|外资审查|"
                              r"贸易救济|调查机关|司法部|部长|能源部|矿业部|环境署)")
@@ -194,8 +198,10 @@ _ZH_ORIGIN_AFTER = re.compile(r"^籍|^(?:一家|一个|某家|某)?(?:工人|员
                               r"分包商|供应商|合作方|合作伙伴|股东|投资者|投资人|投资方|银行|公司|企业|船东|保险公司|"
                               r"贸易商|厂商|集团|进口商|出口商|籍员工|籍工人|收购方|品牌)|^的(?:收购方|买方|卖方|投资方)")
 _ZH_CAME_FROM_AFTER = re.compile(r"^(?:[和及与、][^，。,；;]{1,8}?)?(?:过)?来的")
-_ZH_PEOPLE_AFTER = re.compile(r"^(?:籍)?的?(?:客户|工人|员工|劳工|外劳|买家|买方|卖方|供应商|股东|投资者|投资方|合作方|业主|船东|经销商)")
+_ZH_PEOPLE_AFTER = re.compile(r"^(?:籍)?的?(?:客户|工人|员工|劳工|外劳|买家|买方|卖方|供应商|股东|投资者|投资方|合作方|业主|船东|经销商|"
+                              r"银行|银团|债权人|债务人|协会|保险人|保险公司|主机厂|车企|厂家|厂商|品牌商|采购商)")
 _ZH_WHOSE_AFTER = re.compile(r"^的?(?:[^，。,；;]{0,6}?的)?(?:公司|企业|国企|财团|集团|人|老板|客户)")
+_ZH_REST_OF_LIST = re.compile(r"^(?:[和及与、][^，。,；;和及与、的]{1,8})+")
 _ZH_LAWYER_NAMED_AFTER = re.compile(r"^(?:的|当地的?|本地的?)?(?:律师|律所)")
 _ZH_SELF = re.compile(r"(?:我们|我司|本公司|我方|公司)(?:是|系|为)[^，。,；;]*$")
 # Counsel asked for at home ("找个国内懂涉外工伤的律师就行", "a lawyer in mainland China"): the foreign
@@ -204,6 +210,8 @@ _HOME_COUNSEL = re.compile(r"(?:国内|境内|中国大陆|大陆)(?:的)?[^，�
                            r"\b(?:PRC|China|Chinese)\s+(?:counsel|lawyers?|law\s+firms?|attorneys?)\b|"
                            r"\b(?:lawyers?|counsel|attorneys?|law\s+firm)\s+(?:based\s+)?(?:here\s+)?in\s+(?:mainland\s+)?China\b|"
                            r"\b(?:PRC|China)-(?:qualified|based)\s+(?:lawyers?|counsel|attorneys?)", re.I)
+# A Chinese lawyer asked for: at home when no place abroad is where the work is (a Kenyan suit still binds Kenya)
+_CHINESE_LAWYER = re.compile(r"中国(?:的)?(?:律师|律所)|\bChinese\s+(?:lawyers?|counsel|law\s+firms?)\b", re.I)
 # "(b) UK counsel, because ...": an item of a list that names the lawyer asks for one
 _LIST_MARK = re.compile(r"^(?:\(?[a-z0-9]{1,2}[).:]|[-*•]|\d+\.)\s*", re.I)
 _COORDINATION = re.compile(r"^(?:[^，。,；;()（）]{0,10}?[)）])?\s*(?:和|及|与|同|跟|、|以及|或|或者|还是|,|/|\+|and|or|&|as well as|plus)\s*(?:the\s+)?$|"
@@ -315,7 +323,8 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "origin"  # "外劳主要是孟加拉和尼泊尔来的"
     if _ZH_DATA_PLACE.search(before):
         return "mention"  # "伺服器在杭州"
-    if _ZH_FOCUS_BEFORE.search(before) and not _ZH_PEOPLE_AFTER.match(after) \
+    past_list = _ZH_REST_OF_LIST.sub("", after)  # "法国和德国的主机厂": the noun after the list is each one's
+    if _ZH_FOCUS_BEFORE.search(before) and not _ZH_PEOPLE_AFTER.match(past_list) \
             and not re.match(r"^(?:[和及与、][^，。,；;]{1,8}?)?(?:籍|人(?![民口])|工人|劳工|员工)", after):  # "主要是巴基斯坦和印度籍"
         return "requested"  # "这次是泰国工厂的纠纷", "主要是新加坡法律尽调": the place the need says it is about
     if _ZH_ACQUIRED_BEFORE.search(before) and _ZH_COMPANY_AFTER.match(after):
@@ -343,8 +352,10 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "law"
     if _ZH_TRANSIT_BEFORE.search(before) or _ZH_TRANSIT_AFTER.match(after):
         return "transit"
-    if _ZH_LOADED.match(after):
+    if _ZH_LOADED.match(after) or (re.search(r"从[^，。,；;\s]{0,8}$", before) and _ZH_IMPORTED_FROM_AFTER.match(after)):
         return "origin"  # "从桑托斯装船": the port of loading
+    if re.search(r"(?:悬挂|挂着?)$", before) and _ZH_FLAG_AFTER.match(after):
+        return "registration"
     if _ZH_PAST_BEFORE.search(before) and _ZH_REQUEST_AFTER.match(after):
         return "mention"  # "前几年做马德里注册是找德国一个律所办的": the lawyer of the past
     if _ZH_REQUEST_AFTER.match(after) and _ASKS.search(sentence_around(norm, start, end)):
@@ -365,11 +376,72 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "origin"  # "巴基斯坦和印度籍"
     if re.search(r"(?:是|为|系)(?:一家|一个)?$", before) and _ZH_WHOSE_AFTER.match(after):
         return "origin"  # "业主那边是沙特的公司"
-    if _ZH_PEOPLE_AFTER.match(after) and not after.lstrip("的").startswith("业主") and not re.search(r"(?:在|于|到|去|赴)$", before):
+    if _ZH_PEOPLE_AFTER.match(past_list) and not past_list.lstrip("的").startswith("业主") and not re.search(r"(?:在|于|到|去|赴)$", before):
         return "origin"  # "引进一个马来西亚的股东", "越南的工人"
     if _ZH_PAST_BEFORE.search(before):
         return "mention"
     return "target"
+
+
+_LAWYER_TERM = re.compile(r"(?:counsel|lawyers?|solicitors?|barristers?|律师)$", re.I)
+_TIGHT_LIST = re.compile(r"^\s*(?:和|及|与|、|/|&|and|以及|或|或者|or)?\s*$", re.I)
+
+
+def _lists_set_aside(norm: str, places: list[Place]) -> list[Place]:
+    """A list set aside as a whole ("柬埔寨缅甸不考虑了", "Cambodia and Myanmar are out of scope"): each of its places."""
+    ordered = sorted(places, key=lambda p: p.start)
+    runs: list[list[Place]] = []
+    for p in ordered:
+        if runs and runs[-1][-1].end <= p.start and _TIGHT_LIST.match(norm[runs[-1][-1].end:p.start]):
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    aside = {id(p) for run in runs if len(run) > 1 and any(p.role != "excluded" for p in run)
+             and set_aside(norm, run[0].start, run[-1].end) for p in run}
+    return [replace(p, role="excluded") if id(p) in aside else p for p in places]
+
+
+# A mail's sign-off and what follows it (name, title, company, office address), a postal address,
+# a header of a quoted mail: where the writer sits, not where the work is ("Rgds / … Tashkent
+# Representative Office / Amir Temur Ave 107B, Tashkent").
+_SIGN_OFF = re.compile(r"^[ \t>]*(?:(?:best|kind|warm)(?:est)?\s+regards|regards|rgds|br|brgds|thanks(?:\s+(?:and|&)\s+regards)?|"
+                       r"thank\s+you|many\s+thanks|cheers|sincerely|yours(?:\s+(?:sincerely|faithfully|truly))?|best|"
+                       r"此致|此致敬礼|敬礼|谢谢|多谢|顺祝商祺|顺颂商祺|祝好|顺祝|谨上|敬上)\s*[,.!！，。]?[ \t]*$", re.I | re.M)
+_MAIL_HEADER = re.compile(r"^[ \t>]*(?:from|sent|to|cc|bcc|date|发件人|收件人|抄送|发送时间|时间|date)\s*[:：].*$|"
+                          r"^[ \t>]*-{2,}\s*(?:original message|forwarded message|原始邮件|转发邮件)\s*-{2,}.*$", re.I | re.M)
+_ADDRESS_LINE = re.compile(r"(?:\b\d+[A-Z]?,?\s+(?:[A-Z][\w'.-]*\s+){1,4}(?:Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|"
+                           r"Square|Lane|Way|Drive|Place|Plaza|Quay|Wharf|Parkway|Highway)\b|"
+                           r"\b(?:Street|St|Road|Rd|Avenue|Ave|Blvd|Boulevard|Str|Ulitsa|Jalan|Jl|Calle|Rua|Av)\.?\s+[\w' .-]{0,30}?\d+[A-Z]?\b|"
+                           r"\b(?:Tel|Phone|Mobile|Mob|Fax|E-?mail|Email)\s*[:.]|[\u4e00-\u9fff]{1,12}(?:路|街|大道|道)\d+号|"
+                           r"(?:电话|手机|传真|邮箱|地址)\s*[:：]|\bP\.?\s?O\.?\s+Box\b|\bSuite\s+\d+|\b\d+(?:st|nd|rd|th)\s+Floor\b)")
+# an address runs from its line's start (or the sentence before) to the line's end (or the next sentence)
+_ADDRESS_START = re.compile(r"(?:^|[\n。！？!?]|\.\s)[^\n。！？!?]*$")
+_ADDRESS_END = re.compile(r"\n|。|\.\s+(?=[A-Z][a-z])|$")
+_SIGNATURE_LINES = 6
+
+
+@lru_cache(maxsize=4096)
+def _writers_lines(norm: str) -> tuple[tuple[int, int], ...]:
+    """Spans of the text that say where the writer sits: a sign-off and the lines under it, up to a
+    blank line or a quoted mail's header; an address or contact line; a quoted mail's header line."""
+    spans: list[tuple[int, int]] = []
+    for m in _SIGN_OFF.finditer(norm):
+        end = m.end()
+        for _ in range(_SIGNATURE_LINES):
+            nxt = norm.find("\n", end + 1)
+            line = norm[end + 1:nxt if nxt >= 0 else len(norm)]
+            if not line.strip() or _MAIL_HEADER.match(line) or len(line) > 120:
+                break
+            end = nxt if nxt >= 0 else len(norm)
+            if nxt < 0:
+                break
+        spans.append((m.start(), end))
+    spans += [(m.start(), m.end()) for m in _MAIL_HEADER.finditer(norm)]
+    for m in _ADDRESS_LINE.finditer(norm):
+        opening = _ADDRESS_START.search(norm, max(0, m.start() - 200), m.start())
+        closing = _ADDRESS_END.search(norm, m.end())
+        spans.append((opening.start() if opening else m.start(), closing.start() if closing else len(norm)))
+    return tuple(spans)
 
 
 def _term_role(kind: str, contextual: str) -> str:
@@ -394,6 +466,8 @@ def read_places(text: str) -> tuple[Place, ...]:
         span = text[t.start:t.end]
         contextual = _role_zh(norm, t.start, t.end) if is_cjk(span) else _role_en(norm, t.start, t.end, t.term.code)
         role = _term_role(t.term.kind, contextual)
+        if _LAWYER_TERM.search(span) and role == "forum" and _ASKS.search(sentence_around(norm, t.start, t.end)):
+            role = "requested"  # "(1) English counsel to run the LCIA case": the lawyer asked for
         if _EN_PRECEDENT_AFTER.match(norm[t.end:t.end + 40]):
             role = "law"  # "with reference to the CJEU Kolin judgment": its case law, not the forum
         kind = "bloc" if t.term.code in blocs() else "country"
@@ -412,6 +486,11 @@ def read_places(text: str) -> tuple[Place, ...]:
             role = _role_zh(norm, m.start, m.end) if is_cjk(span) else _role_en(norm, m.start, m.end, m.code)
         places.append(Place(m.code, role, span, m.confidence, m.start, m.end))
     places += _ambiguous_codes(norm, places)
+    places = _lists_set_aside(norm, places)
+    if "\n" in norm or _ADDRESS_LINE.search(norm):
+        writers = _writers_lines(norm)
+        places = [replace(p, role="mention") if p.role != "excluded" and any(a <= p.start and p.end <= b for a, b in writers)
+                  else p for p in places]
     return tuple(sorted(places, key=lambda p: p.start))
 
 
@@ -450,6 +529,15 @@ def _choose(places: list[Place], norm: str) -> set[str]:
     return _with_coordinated({primary.code}, places, norm)
 
 
+def _coordinated(left: Place, right: Place, norm: str) -> bool:
+    """Two places written as one list: joined by a conjunction, or, in Chinese, two countries written
+    back to back ("沙特阿联酋卡塔尔", "巴西墨西哥智利")."""
+    gap = norm[left.end:right.start]
+    return bool(_COORDINATION.match(gap)) or (
+        not gap and left.code != right.code and left.kind == right.kind == "country"
+        and is_cjk(left.evidence) and is_cjk(right.evidence))
+
+
 def _with_coordinated(chosen: set[str], places: list[Place], norm: str) -> set[str]:
     chosen = set(chosen)
     ordered = sorted(places, key=lambda p: p.start)
@@ -457,7 +545,7 @@ def _with_coordinated(chosen: set[str], places: list[Place], norm: str) -> set[s
     while changed:  # grow along coordinations: "哈萨克斯坦、乌兹别克斯坦和吉尔吉斯斯坦"
         changed = False
         for left, right in zip(ordered, ordered[1:]):
-            if (left.code in chosen) != (right.code in chosen) and _COORDINATION.match(norm[left.end:right.start]):
+            if (left.code in chosen) != (right.code in chosen) and _coordinated(left, right, norm):
                 chosen.add(left.code if right.code in chosen else right.code)
                 changed = True
     return chosen
@@ -471,7 +559,7 @@ def _jointly_named(places: list[Place], norm: str) -> set[Place]:
     group: list[Place] = []
     for left, right in zip(ordered, [*ordered[1:], None]):
         group.append(left)
-        if right is not None and _COORDINATION.match(norm[left.end:right.start]):
+        if right is not None and _coordinated(left, right, norm):
             continue
         if len(group) > 1 and _BOTH_AFTER.match(norm[left.end:left.end + 8]):
             joint.update(group)
@@ -513,7 +601,8 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         if not within and role == "requested":
             # "欧盟客户要求做供应链尽调，需要欧洲律师": a bloc named inside the region asked for, in any role
             within = _inside([p for p in live if p.code in blocs()], codes)
-        if role == "requested" and codes and within and all(c in blocs() for c in codes):
+        if role == "requested" and codes and within and all(c in blocs() for c in codes) \
+                and not any(_whole_bloc(norm, p) for p in live if p.code in codes and p.role == role):
             # "在老挝、柬埔寨注册商标，找东南亚的律师": the countries named, not the whole bloc; but a
             # bloc's institution deciding (the Commission on a Greek port bid) is the bloc's matter
             codes = _choose(within, norm)
@@ -538,6 +627,8 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
             named = {p.code for p in plain}
             if counted and len(named) == _COUNT_WORDS[counted.group(1).lower()]:
                 binding = named  # "进军日本乐天和韩国Coupang…两国的通关": as many places as the text counts
+        elif _CHINESE_LAWYER.search(norm):
+            pass  # "找青岛有海事法院经验的中国律师" and no place of work abroad: the work is at home
         else:
             for role in FALLBACK:
                 candidates = [p for p in live if p.role == role]
@@ -548,6 +639,16 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     binding -= {c for c in binding if c in blocs() and any(m in binding for m in bloc_members(c))}
     resolved = [by_code[c] for c in dict.fromkeys(p.code for p in mentions)]
     return resolved, binding
+
+
+# "覆盖整个拉美的律所", "an EU-wide firm", "all of ASEAN": the whole bloc, not the members named elsewhere
+_WHOLE_BEFORE = re.compile(r"(?:整个|全|所有|全部|(?i:\b(?:the\s+)?whole|\bentire|\ball\s+(?:of\s+)?(?:the\s+)?|\bacross\s+(?:the\s+)?|\bpan-?))\s*$")
+_WHOLE_AFTER = re.compile(r"^(?:-?wide\b|\s*(?:全境|全区域?|各国|各成员国|[二三四五六七八九十]国|所有国家|(?i:member\s+states\b)))", re.I)
+
+
+def _whole_bloc(norm: str, place: Place) -> bool:
+    return bool(_WHOLE_BEFORE.search(norm[max(0, place.start - 12):place.start]) or _WHOLE_AFTER.match(norm[place.end:place.end + 16])
+                or re.search(r"(?i)-wide$", place.evidence))
 
 
 def _home_counsel(norm: str) -> bool:
