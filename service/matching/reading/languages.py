@@ -156,7 +156,8 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     r"authorit|customs|tax|market|partner|buyer|client|customer|distributor|dealer|contractor|supplier|"
     r"worker|employee|staff|national|citizen|regulat|owned|managed|based|entit|group|firm|bank|plant|factor|"
     r"mine|project|JV|joint venture|investor|ministry|side|state|BOI|police|embassy|landlord|employer|"
-    r"bar|licen[cs]e|qualif|admission|admitted|citizen|visa|residen|passport|SPV|holding|americ)"  # "Latin America(n)"
+    r"bar|licen[cs]e|qualif|admission|admitted|citizen|visa|residen|passport|SPV|holding|americ|litigator|solicitor|"
+    r"barrister|advocate|mandatory\s+(?:rules|provisions|law)|rules\b|lawyer|counsel|attorney)"  # "Latin America(n)"
     r"|^\s+[\w-]+\s+(?:law|laws|code|act|legislation|regulations?)\b"  # "Kazakh subsoil law"
     # in mixed text a demonym before a Chinese noun of a person, entity or place: "需要Japanese律师"
     r"|^\s?(?:律师|律所|事务所|子公司|分公司|公司|企业|法|政府|当局|客户|工厂|厂|合作方|买家|卖家|买方|卖方|员工|工人|"
@@ -166,7 +167,12 @@ _EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:[\w-]+\s+){0,2}?(?:team|staff|peopl
                           r"\b(?:work|speak|communicate|operate|use|write|read)\w*\s+(?:(?:in|mostly|mainly|only|basic|some|little|limited|broken|poor|simple)\s+){0,3}$", re.I)
 # "英语我们这边可以沟通": the enterprise's own
 _ZH_OWN_AFTER = re.compile(r"^(?:的话)?\s?(?:我们|我方|我司|我哋)(?:这边|这里|自己)?[^，。,；;]{0,4}?(?:可以|能|会|都能|都会)(?:沟通|交流|看|用|处理)")
-_ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$")
+_ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$|"
+                          r"(?:我们|我方|我司|团队)[^，。,；;]{0,6}(?:只会|会|懂)[^，。,；;]{0,6}?(?:一点点|一点儿?|一些|点儿|简单的?|基础的?|基本的?)$")  # "我们团队只会中文和一点点英语"
+# "我们老板英语和俄语都会": the list is ours
+_ZH_WE_BEFORE_LIST = re.compile(r"(?:我们|我方|我司|我)[^，。,；;律]{0,6}$")
+# "Arabic和English都会", "英语和俄语都要会": a requirement said after the list
+_ZH_ALL_CAN_AFTER = re.compile(r"^\s*(?:都|也都|均|全都)(?:要|得|必须|需要|一定要)?(?:会|懂|能说|能讲|能用|流利|熟练)")
 # A form's language field ("语言要求：俄语", "Language: Spanish and English"): what it lists is asked for,
 # unless a wish or a negation says otherwise.
 _FORM_LABEL = re.compile(r"(?:语言要求|工作语言|服务语言|语言能力|语言|语种|(?i:language\s+requirements?|working\s+languages?|"
@@ -373,8 +379,14 @@ def read_languages(text: str) -> list[Reading]:
             nxt += 1
         cut = found[nxt].start() if nxt < len(found) and found[nxt].start() < hi else hi
         own_after = norm[found[nxt - 1].end():cut] if nxt - 1 > i else after[:cut - m.end()]
-        zh_negated = (_ZH_NEG if is_cjk(s) else _ZH_NEG_END).search(before) or _ZH_NEG_AFTER.search(own_after)
-        if not refused and (zh_negated or _EN_NEG.search(before) or _EN_NEG_AFTER.search(own_after)):
+        # ... and one before it is its own since the previous language word, unless listed with it
+        # ("Urdu不用 English必须": the 不用 is Urdu's; "不需要会英语和法语": both)
+        neg_before = before if not i or _COORDINATED.match(norm[found[i - 1].end():m.start()]) else since_previous
+        if neg_before is since_previous and found[i - 1].end() >= lo \
+                and (lead := _ZH_NEG_AFTER.match(since_previous) or _EN_NEG_AFTER.match(since_previous)):
+            neg_before = since_previous[lead.end():]
+        zh_negated = (_ZH_NEG if is_cjk(s) else _ZH_NEG_END).search(neg_before) or _ZH_NEG_AFTER.search(own_after)
+        if not refused and (zh_negated or _EN_NEG.search(neg_before) or _EN_NEG_AFTER.search(own_after)):
             continue
         label = None
         for label in _FORM_LABEL.finditer(norm, max(0, m.start() - 80), m.start()):
@@ -387,7 +399,8 @@ def read_languages(text: str) -> list[Reading]:
                 continue
             doc = bool(_ZH_DOC_AFTER.search(after)) or bool(_ZH_DOC_BEFORE.search(before))
             # the verb before, up to the previous language word ("讲法语我们英语写过去": 讲 is French's)
-            req = refused or listed or bool(_ZH_REQ.search(since_previous[-8:])) or bool(_ZH_REQ_AFTER.search(after))
+            req = refused or listed or bool(_ZH_REQ.search(since_previous[-8:])) or bool(_ZH_REQ_AFTER.search(after)) \
+                or bool(_ZH_ALL_CAN_AFTER.match(own_after))
             later = None if req else _later_requirement(norm, m.start(), m.end(), pattern)
             if later is not None and later.group(1) == "最好":
                 doc = True  # "文件是阿拉伯语的，律师最好能看懂": a wish
@@ -403,7 +416,8 @@ def read_languages(text: str) -> list[Reading]:
             req = refused or listed or bool(_EN_REQ_BEFORE.search(wide_before)) or bool(_EN_REQ_AFTER.search(after)) \
                 or bool(_EN_WHO_CAN_IN.search(norm[max(0, m.start() - 100):m.start()])) \
                 or bool(_ZH_REQ_END.search(before)) \
-                or bool(re.match(r"^\s*(?:也)?(?:要|得|必须|一定要|需要)(?:会|懂|能|流利|熟练|好|过关)", after))  # "律师需要会English", "Amharic 要会", "English要流利"
+                or bool(re.match(r"^\s*(?:也)?(?:要|得|必须|一定要|需要)(?:会|懂|能|流利|熟练|好|过关)", after)) \
+                or bool(_ZH_ALL_CAN_AFTER.match(own_after))  # "律师需要会English", "Amharic 要会", "English要流利"
             doc = bool(_EN_DOC.search(wide_before)) or bool(
                 re.match(r"^(?:-language)?\s+(?:documents?|contracts?|texts?|version|materials?|"
                          r"evidence|records?|filings?|regulations?)", after, re.I))
@@ -463,7 +477,9 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.6)  # "a strong lawyer working in English rather than a weak one working in French"
         if _TRANSLATION_TARGET.search(norm[max(0, m.start() - 30):m.start()]):
             conf = min(conf, 0.6)  # "the contract must be translated into Arabic"
-        if (_own_language(norm, m.start(), before, is_cjk(s)) or _ZH_OWN_AFTER.match(own_after)) \
+        if (_own_language(norm, m.start(), before, is_cjk(s)) or _ZH_OWN_AFTER.match(own_after)
+                or (_ZH_ALL_CAN_AFTER.match(own_after)
+                    and _ZH_WE_BEFORE_LIST.search(norm[lo:found[min(listed_with)].start()]))) \
                 and not _SO_THE_LAWYER.search(norm[m.end():m.end() + 60]):
             conf = min(conf, 0.5)  # the enterprise's own working language, not the lawyer's
         if i in alternatives:
