@@ -559,3 +559,25 @@ def test_fourth_round_of_writers(text: str, expected: set[str]) -> None:
 )
 def test_bahasa_bilingual_and_working_language(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a requirement said after the list covers the list; when the list is ours it requires nothing
+        ("律师要Spanish和English都会", {"es", "en"}),
+        ("需要一个法语和英语都要会的律师", {"fr", "en"}),
+        ("我们总经理法语和英语都会，律师会英语就行", set()),
+        # a negation right after one word is that word's, not the next one's, with or without a comma
+        ("Thai不用 English必须", {"en"}),
+        ("葡语不要求，English必须", {"en"}),
+        ("不需要会法语和德语", set()),
+        # "only Chinese and a little English" is our team's, not a requirement
+        ("我们这边只会中文和一点点英语，麻烦律师多担待", set()),
+        # a litigator, a solicitor of a country, and its mandatory rules are no language
+        ("We need a Polish litigator and advice on Polish mandatory rules.", set()),
+        ("Looking for a Portuguese solicitor for the lease.", set()),
+    ],
+)
+def test_fifth_round_of_writers(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

@@ -595,3 +595,53 @@ def test_a_profile_is_read_without_the_worlds_cities() -> None:
 )
 def test_places_of_a_third_new_round(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a mail's signature, a postal address and a quoted header say where the writer sits
+        ("Please find us Thai counsel for the BOI licence.\n\nBest regards\nLin Hao\nLegal, Acme Holdings (Singapore) Pte Ltd\n"
+         "10 Marina Boulevard, Singapore", {"TH"}),
+        ("需要越南律师看一下劳动合同。\n\n谢谢\n张伟\n海外事业部 迪拜办事处\n电话：+971 4 000 0000", {"VN"}),
+        ("Need Kenyan counsel to arrest the vessel in Mombasa.\n-----Original Message-----\nFrom: ops@line.example (Rotterdam office)\n"
+         "Sent: Monday", {"KE"}),
+        ("Our office: 88 Queen Street, Auckland. We need counsel in Fiji for a land lease in Nadi.", {"FJ"}),
+        # Chinese countries written back to back are a list
+        ("缅甸老挝柬埔寨三个国家的商标都要注册", {"MM", "LA", "KH"}),
+        # a list set aside as a whole; set-asides of later, of lawyers arranged by others, of no referral
+        ("马来印尼暂时都不考虑了，先做菲律宾", {"PH"}),
+        ("Kenya and Uganda are out of scope; counsel in Tanzania only.", {"TZ"}),
+        ("先做沙特，卡塔尔后面再说", {"SA"}),
+        ("Poland first, Czechia later.", {"PL"}),
+        ("阿曼那边暂时没事，需要阿联酋律师", {"AE"}),
+        ("新加坡的律师我们已经在接触了，需要印尼律师", {"ID"}),
+        ("泰国当地律师由总所自己对接，我们只需要越南律师", {"VN"}),
+        ("孟加拉不去了，改去斯里兰卡设厂", {"LK"}),
+        ("Swiss counsel already handling the escrow; we need Austrian counsel.", {"AT"}),
+        ("Don't engage French counsel for this; we need Belgian counsel.", {"BE"}),
+        # a whole bloc asked for keeps the bloc, not the members named elsewhere
+        ("我们在越南和泰国都有厂，想找一家能覆盖整个东盟的律所", set(bloc_members("ASEAN"))),
+        # parties after a list, goods' origin, a ship's flag, a lawyer named by a term
+        ("客户主要是意大利和西班牙的车企，我们要在墨西哥设厂", {"MX"}),
+        ("从澳大利亚黑德兰港进口的铁矿石在印度被扣，找印度律师", {"IN"}),
+        ("船挂巴拿马旗，在巴西被扣，需要巴西律师", {"BR"}),
+        ("We need two teams: English counsel for the LCIA case and Zambian counsel for enforcement.", {"GB", "ZM"}),
+        # a Chinese lawyer asked for, and no place abroad where the work is: nothing abroad binds
+        ("韩国船东的船在天津港撞了码头，找有海事经验的中国律师", set()),
+        # a country or city typed one letter wrong; an English word one letter from a place is a word
+        ("Need merger filings in Malaysia and Singapor.", {"MY", "SG"}),
+        ("our factory in Kazakstan got a tax audit", {"KZ"}),
+        ("Surname of the director was misspelt on the filing in Vietnam.", {"VN"}),
+    ],
+)
+def test_places_of_a_fifth_round(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected
+
+
+def test_a_misspelt_place_needs_a_capital_and_only_one_country_near() -> None:
+    from service.matching.reading.places import misspelt_codes, one_letter_apart
+
+    assert misspelt_codes("veitnam") == {"VN"}
+    assert one_letter_apart("britian", "britain") and not one_letter_apart("ritalin", "britain")
+    assert binding("germane to our Vietnam plant") == {"VN"}
