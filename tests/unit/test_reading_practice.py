@@ -191,3 +191,20 @@ def test_a_side_matter_said_by_the_way_does_not_lead() -> None:
         "我们的水泥厂EPC项目要在塔什干注册branch，还要看下tax registration。", _FakeEncoder(), lambda vector, k: [])}
     assert max(found, key=found.__getitem__) == "outbound_investment"
     assert found.get("tax", 0.0) < also["tax"]  # "顺便" makes it a side matter, "还要" does not
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a plant or JV going into a Chinese city, and nowhere else, is a foreign investor's
+        ("Our parent in Osaka plans a JV with a local partner in Wuxi for battery separators. Need counsel for the JV contract.",
+         "inbound_investment"),
+        ("德国总部想在合肥再建个新厂，要找律师做项目备案和土地", "inbound_investment"),
+        # a Chinese city that is only where we are, or where we built before, leaves the investment outbound
+        ("我们公司在青岛，想去越南合资建厂", "outbound_investment"),
+        ("我们在苏州建厂的经验不少，现在想在泰国合资设厂", "outbound_investment"),
+    ],
+)
+def test_an_investment_into_a_chinese_city_is_inbound(text: str, expected: str) -> None:
+    found = read_need_practice(text, _FakeEncoder(), lambda vector, k: [])
+    assert found[0].code == expected

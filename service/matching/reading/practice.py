@@ -18,7 +18,7 @@ import numpy as np
 
 from embeddings.encoder import Encoder
 from service import taxonomy
-from service.matching.reading.places import mask_places
+from service.matching.reading.places import mask_places, place_mentions
 from service.matching.reading.roles import resolve
 from service.matching.reading.text import (
     EN_IN_HAND,
@@ -27,6 +27,7 @@ from service.matching.reading.text import (
     Reading,
     TermMatcher,
     clause_spans,
+    is_cjk,
     load_lexicon,
     to_simplified,
 )
@@ -405,6 +406,7 @@ def read_need_practice(
         evidence = lexicon[code].evidence if code in lexicon else "similar matters in the directory"
         readings.append(Reading(code, round(confidence, 3), evidence))
     readings = _outbound_not_inbound(description, readings)
+    readings = _inbound_when_into_china(description, readings)
     readings = _named_areas_lead(description, readings)
     readings.sort(key=lambda r: (-r.confidence, r.code))
     if readings:
@@ -444,11 +446,47 @@ _INTO_CHINA = re.compile(r"(?:到|来|在|去)(?:中国)?(?:北京|上海|天津
                          r"manufacturer|firm|business|startup|target|producer|supplier|JV|joint venture)", re.I)
 
 
+# Where a plant, JV or company goes ("在青岛再投个新厂", "a JV with a local SOE in Yantai")
+_ZH_INVEST_AT_BEFORE = re.compile(r"(?:在|到|去|来|落户|落地|选址)(?:中国)?$")
+_ZH_INVEST_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:投资|再投|投个|设厂|建厂|设立|办厂|开厂|新厂|合资|建个|建一个|落地)")
+_EN_INVEST_AT_BEFORE = re.compile(r"\b(?:plant|factory|JV|joint\s+venture|WFOE|facility|subsidiary|company|SOE|partner|site|"
+                                  r"zone|park|invest\w*|set\s+up|setting\s+up|build\w*)\b[^.;]{0,30}?\b(?:in|at|near|into)\s+(?:the\s+)?$", re.I)
+
+
+def _invested_in(description: str) -> set[str]:
+    """The countries named as where a plant, a JV or a company goes."""
+    norm = description.translate(NORMALISE)
+    out: set[str] = set()
+    for m in place_mentions(description, world=True):
+        if is_cjk(norm[m.start:m.end]):
+            if _ZH_INVEST_AT_BEFORE.search(norm[max(0, m.start - 4):m.start]) and _ZH_INVEST_AFTER.match(norm[m.end:m.end + 14]):
+                out.add(m.code)
+        elif _EN_INVEST_AT_BEFORE.search(norm[max(0, m.start - 60):m.start]):
+            out.add(m.code)
+    return out
+
+
+def _into_china(description: str) -> bool:
+    return bool(_INTO_CHINA.search(description)) or _invested_in(description) == {"CN"}
+
+
+def _inbound_when_into_china(description: str, readings: list[Reading]) -> list[Reading]:
+    """An investment named as outbound (a JV, a new plant) that goes into a Chinese city and nowhere
+    else ("a JV with a local SOE in Yantai") is a foreign investor's: inbound. Hong Kong, Macao and
+    Taiwan are abroad to an investment."""
+    if not any(r.code == "outbound_investment" for r in readings) or _invested_in(description) != {"CN"}:
+        return readings
+    inbound = next((r for r in readings if r.code == "inbound_investment"), None)
+    outbound = next(r for r in readings if r.code == "outbound_investment")
+    merged = Reading("inbound_investment", max(outbound.confidence, inbound.confidence if inbound else 0.0), outbound.evidence)
+    return [r for r in readings if r.code not in ("inbound_investment", "outbound_investment")] + [merged]
+
+
 def _outbound_not_inbound(description: str, readings: list[Reading]) -> list[Reading]:
     """A Chinese enterprise asking about 外资准入 or a free zone in a foreign target country is
     investing out: the inbound words name the host's rules for it, so the area is outbound."""
     inbound = next((r for r in readings if r.code == "inbound_investment"), None)
-    if inbound is None or _INTO_CHINA.search(description):
+    if inbound is None or _into_china(description):
         return readings
     places, binding = resolve(description)
     if not binding or any(p.code in binding and p.role in ("origin", "registration", "law") for p in places):
