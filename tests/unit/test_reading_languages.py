@@ -581,3 +581,23 @@ def test_bahasa_bilingual_and_working_language(text: str, expected: set[str]) ->
 )
 def test_fifth_round_of_writers(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a pasted table: the column headed "语言"/"Language" is a language field in every row under it
+        ("国家\t事项\t语言\n哈萨克斯坦\t劳动仲裁\t俄语\n乌兹别克斯坦\t税务稽查\t俄语、英语", {"ru", "en"}),
+        ("| Country | Matter | Language |\n| Peru | mining concession | Spanish |", {"es"}),
+        # a cell holding nothing but language names is one too, header or not
+        ("Chile | port concession | Spanish + English", {"es", "en"}),
+        ("Chile | port concession | Spanish/English", set()),  # either of the two
+        # two columns alone are no table; a language mentioned inside a longer cell is not a field
+        ("项目\t备注\n越南工厂\t合同是越南语的", set()),
+        # a key-value or JSON field named "lang"
+        ('{"country": "Brazil", "lang": "Portuguese"}', {"pt"}),
+        ("lang = Turkish", {"tr"}),
+    ],
+)
+def test_tables_and_json_fields(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

@@ -645,3 +645,22 @@ def test_a_misspelt_place_needs_a_capital_and_only_one_country_near() -> None:
     assert misspelt_codes("veitnam") == {"VN"}
     assert one_letter_apart("britian", "britain") and not one_letter_apart("ritalin", "britain")
     assert binding("germane to our Vietnam plant") == {"VN"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a place said to have nothing to do with this need, or where no lawyer is wanted
+        ("土库曼斯坦那边只是有个代理商在，不用找那边的律师。需要格鲁吉亚律师做执行", {"GE"}),
+        ("印度那个保障措施案跟这次无关，这次是土耳其的反倾销", {"TR"}),
+        # "当地" asks for the place just named, over a place named as plain target before it
+        ("我们在墨西哥有分销，工厂在波兰弗罗茨瓦夫，员工偷了模具，要在当地起诉他", {"PL"}),
+        ("设备从德国采购，项目在安哥拉罗安达，需要当地律师审合同", {"AO"}),
+        # ... unless that lawyer is another's, already there, or only speaks
+        ("葡萄牙和巴西都有仓库，巴西部分我们另请当地律师，这次只看葡萄牙", {"PT"}),
+        # an entity that only signs is where it is registered
+        ("德国子公司只是签合同的主体，项目在塞尔维亚，需要塞尔维亚律师", {"RS"}),
+    ],
+)
+def test_places_of_a_sixth_round(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

@@ -176,7 +176,12 @@ _ZH_ALL_CAN_AFTER = re.compile(r"^\s*(?:都|也都|均|全都)(?:要|得|必须|
 # A form's language field ("语言要求：俄语", "Language: Spanish and English"): what it lists is asked for,
 # unless a wish or a negation says otherwise.
 _FORM_LABEL = re.compile(r"(?:语言要求|工作语言|服务语言|语言能力|语言|语种|(?i:language\s+requirements?|working\s+languages?|"
-                         r"languages?|language\s+skills?))\s*[:：]")
+                         r"languages?|language\s+skills?|\blang))[\"'”]?\s*[:：=]")  # 'lang: Russian', '"lang": "俄语"'
+# A pasted table (tab- or pipe-separated): the column headed "语言"/"Language" holds a language field
+# in every row under it, and a cell holding nothing but language names is one too, header or not.
+MAX_TABLE_LINES = 200
+_TABLE_SEPARATOR = re.compile(r"\t|\|")
+_LANGUAGE_HEADER = re.compile(r"^\s*(?:语言要求|工作语言|语言|语种|(?i:languages?|lang|working\s+languages?))\s*$")
 # "X is a plus" right after the word is its wish, whatever "must" came just before ("English is a must 阿拉伯语is a plus")
 _EN_WISH_RIGHT_AFTER = re.compile(r"^\s*(?:is|are|would be|will be)\s+(?:a\s+|an\s+)?(?:big\s+|strong\s+|real\s+)?(?:plus|bonus|advantage|"
                                   r"asset|preferred|nice to have|welcome|optional|helpful|desirable)", re.I)
@@ -335,6 +340,32 @@ def _coordinated_with(i: int, found: list[re.Match[str]], norm: str) -> set[int]
     return group
 
 
+def _table_cells(norm: str) -> list[tuple[int, int]]:
+    """Spans of the cells of a pasted table that are language fields (see _LANGUAGE_HEADER)."""
+    _, pattern = _language_lexicon()
+    spans: list[tuple[int, int]] = []
+    column: int | None = None
+    offset = 0
+    for line in norm.split("\n")[:MAX_TABLE_LINES]:
+        bounds = [0] + [m.end() for m in _TABLE_SEPARATOR.finditer(line)]
+        cells = [(offset + a, offset + (b - 1 if i + 1 < len(bounds) else len(line)))
+                 for i, (a, b) in enumerate(zip(bounds, [*bounds[1:], len(line) + 1]))]
+        if len(cells) >= 3:
+            headed = [i for i, (a, b) in enumerate(cells) if _LANGUAGE_HEADER.match(norm[a:b])]
+            if headed:
+                column = headed[0]
+            else:
+                for i, (a, b) in enumerate(cells):
+                    cell = norm[a:b]
+                    only_languages = cell.strip() and not pattern.sub("", cell).strip(" 、/,&和及与+")
+                    if i == column or only_languages:
+                        spans.append((a, b))
+        else:
+            column = None
+        offset += len(line) + 1
+    return spans
+
+
 def read_languages(text: str) -> list[Reading]:
     """Working languages the lawyer must have, besides Chinese (see the module docstring)."""
     surfaces, pattern = _language_lexicon()
@@ -344,6 +375,7 @@ def read_languages(text: str) -> list[Reading]:
     # Chinese is read like the others (its "must" is its own, a list through it is one list) but
     # never returned: every lawyer here works in Chinese
     found = list(islice(pattern.finditer(norm), MAX_MENTIONS))
+    cells = _table_cells(norm) if ("\t" in norm or "|" in norm) and found else []
     alternatives = {i for i, (a, b) in enumerate(zip(found, found[1:]))
                     if (_ALTERNATIVE.match(between := norm[a.end():b.start()]) or _FALLBACK_BETWEEN.search(between))
                     and not _BILINGUAL_BEFORE.search(norm[max(0, a.start() - 20):a.start()])}  # "bilingual Spanish/English": both
@@ -393,6 +425,7 @@ def read_languages(text: str) -> list[Reading]:
             pass
         listed = label is not None and not re.search(r"[:：\n。;；]", between := norm[label.end():m.start()]) \
             and not (_WISH.search(between) or _ZH_NEG.search(between) or _EN_NEG.search(between))
+        listed = listed or any(a <= m.start() and m.end() <= b for a, b in cells)
         if is_cjk(s):
             prev = norm[m.start() - 1:m.start()]
             if s.endswith("文") and ((after[:1] and after[:1] in _ZH_FILE_AFTER) or (prev and prev in "合违非立司执宪")):

@@ -178,10 +178,16 @@ _ZH_BUT_SET_ASIDE_AFTER = re.compile(r"^[^。；;！!？?，,\s]{0,24}?(?:但|�
                                      r"(?:不管|不做|不考虑|不用管|放一放)(?=[，。,；;!！\s]|$)")
 # "UAE站正常的，不用管": set aside in the very next clause
 _ZH_NEXT_CLAUSE_SET_ASIDE = re.compile(r"^[^，。,；;\s]{0,8}[，,]\s*(?:这个|这次|那边|暂时|先)*(?:不用管|不用理|不用考虑|不管|不考虑)(?=[，。,；;!！\s]|$)")
+# "乌兹别克斯坦只是有个客户在那，不用找那边律师", "美国那个双反…跟这次无关": not this need's place
+_ZH_NOT_THERE_AFTER = re.compile(r"^[^。；;]{0,24}?(?:(?:不用|不需要|无需|不必)找?(?:那边|那里|当地|那儿)的?(?:律师|律所)|"
+                                 r"(?:跟|和|与)(?:这次|本次|此次|这个案子|本案)(?:无关|没关系|没有关系|不相干))")
 # "老挝当地律师由国内所自己去对接": the lawyer there is someone else's to arrange
 _ZH_ARRANGED_BY_AFTER = re.compile(r"^(?:那边|当地|本地)?的?(?:律师|律所)[^，。,；;]{0,2}?由[^，。,；;]{1,12}?(?:对接|负责|安排|找|联系|处理|落实)")
 # "另外找新加坡律师看": handled separately, by another lawyer
 _ZH_ELSEWHERE_BEFORE = re.compile(r"(?:另外|另行|单独|另)(?:找|请|聘请|委托|聘)(?:一?个|一家)?$")
+# "巴西部分我们另请当地律师": the place's part goes to a lawyer found elsewhere
+_ZH_ELSEWHERE_AFTER = re.compile(r"^(?:的)?(?:部分|那边|这边|那块|方面)?[，,]?\s*(?:我们|我方|公司|总部)?(?:会|将)?(?:另外|另行|单独|另)"
+                                 r"(?:找|请|聘请|委托|聘)(?:一?个|一家)?(?:当地|本地|那边)?的?(?:律师|律所)")
 # "Cayman counsel is already acting": a lawyer of the place is on it
 _EN_COUNSEL_ACTING_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|firm|attorneys?)\s+(?:(?:is|are|has been|have been)\s+)?already\s+"
                                       r"(?:acting|engaged|instructed|retained|involved|appointed|on\s+it|handling|lodging|filing|"
@@ -249,7 +255,7 @@ def set_aside(norm: str, start: int, end: int) -> bool:
         return bool(_ZH_NEG_BEFORE.search(before) or _ZH_CORRECTED_AFTER.match(after) or _ZH_SET_ASIDE_AFTER.match(after)
                     or _ZH_BUT_SET_ASIDE_AFTER.match(wide_after) or _ZH_DONE_AFTER.match(wide_after)
                     or _ZH_NEXT_CLAUSE_SET_ASIDE.match(wide_after) or _ZH_NO_REFERRAL_AFTER.match(wide_after)
-                    or _ZH_ARRANGED_BY_AFTER.match(after)
+                    or _ZH_ARRANGED_BY_AFTER.match(after) or _ZH_NOT_THERE_AFTER.match(wide_after) or _ZH_ELSEWHERE_AFTER.match(after)
                     or (_ZH_ELSEWHERE_BEFORE.search(before) and _ZH_LAWYER_AFTER.match(after))
                     or (_ZH_HANDLED_BY_BEFORE.search(before)
                         and (_ZH_HANDLED_BY_AFTER.match(after) or re.search(f"{IN_HAND_BY}$", norm[start:end])))

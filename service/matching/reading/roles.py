@@ -143,6 +143,9 @@ _ZH_OUR_ENTITY_AFTER = re.compile(r"^的?[^，。,；;]{0,10}?(?:子公司|分�
 _ZH_VEHICLE_BEFORE = re.compile(r"(?:持股平台|控股平台|控股公司|特殊目的公司|SPV|离岸公司|壳公司)[^，。,；;]{0,8}?"
                                 r"(?:放在|设在|设立在|注册在|落在|搭在|建在)$")
 _ZH_VEHICLE_AFTER = re.compile(r"^的?(?:控股公司|控股平台|持股平台|特殊目的公司|SPV|离岸公司|壳公司|母公司|总部公司)")
+# "德国子公司只是签合同的主体": the entity that signs, not where the work is
+_ZH_ONLY_A_VEHICLE_AFTER = re.compile(r"^的?(?:子公司|公司|实体|主体)?[^，。,；;]{0,4}?只是(?:个|一个)?(?:签(?:合同|约)的?|持股的?|名义上的?)?"
+                                      r"(?:主体|壳|平台|签约方)")
 _EN_VEHICLE_AFTER = re.compile(r"^(?:-based)?\s+(?:holding company|holding|holdco|SPV|special purpose vehicle|vehicle|parent|"
                                r"parent company|investment vehicle|holding entity|entity|topco|HQ|headquarters|head office)\b", re.I)
 _ZH_LAW_AFTER = re.compile(r"^([^，。,；;的\s]{0,6}?)法(?![院官庭人国语文规定])")
@@ -329,7 +332,8 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "requested"  # "这次是泰国工厂的纠纷", "主要是新加坡法律尽调": the place the need says it is about
     if _ZH_ACQUIRED_BEFORE.search(before) and _ZH_COMPANY_AFTER.match(after):
         return "target"  # "收购一家新加坡公司": where the company bought is, not a counterparty's nationality
-    if _ZH_VEHICLE_AFTER.match(after) or (_ZH_VEHICLE_BEFORE.search(before) and not after.startswith("还是")):
+    if _ZH_VEHICLE_AFTER.match(after) or (_ZH_VEHICLE_BEFORE.search(before) and not after.startswith("还是")) \
+            or _ZH_ONLY_A_VEHICLE_AFTER.match(after):
         return "registration"
     if registered_there(norm, start, end) or (_ZH_REG_BEFORE.search(before) and _ZH_REG_AFTER_AT.match(after)
                                               and not re.search(r"(?:准备|计划|拟|想|打算|申请|筹备|争取)[^，。,；;]{0,6}在$", before)):
@@ -384,6 +388,29 @@ def _role_zh(norm: str, start: int, end: int) -> str:
 
 
 _LAWYER_TERM = re.compile(r"(?:counsel|lawyers?|solicitors?|barristers?|律师)$", re.I)
+# "工厂在波兰弗罗茨瓦夫，…要在当地起诉他", "项目在安哥拉罗安达，需要当地律师": "当地" is the place just named
+_ZH_LOCAL_ASKED = re.compile(r"(?:在)?当地(?:的)?(?:律师|律所)|在当地(?:法院)?(?:起诉|提起诉讼|打官司|应诉|申请执行|执行)")
+_LOCAL_REACH = 80
+_ZH_LOCAL_NOT_ASKED_BEFORE = re.compile(r"另|不|无需|已|没|之前|以前|上次")
+_ZH_LOCAL_SPEAKS_AFTER = re.compile(r"^(?:也|都|还)?(?:说|表示|认为|告诉|建议|讲|反馈|回复)")
+
+
+def _local_refers_back(norm: str, places: list[Place]) -> list[Place]:
+    if "当地" not in norm:
+        return places
+    upgraded: dict[int, str] = {}
+    for m in _ZH_LOCAL_ASKED.finditer(norm):
+        if _ZH_LOCAL_NOT_ASKED_BEFORE.search(norm[max(0, m.start() - 8):m.start()]) \
+                or _ZH_LOCAL_SPEAKS_AFTER.match(norm[m.end():m.end() + 6]) or not _ASKS.search(sentence_around(norm, m.start(), m.end())):
+            continue  # "葡萄牙部分我们另请当地律师", "当地律师也说希望渺茫"
+        before = [p for p in places if p.end <= m.start() and m.start() - p.end <= _LOCAL_REACH and p.kind == "country"]
+        if before:
+            last = max(before, key=lambda p: p.end)
+            if last.role == "target" and not re.search(r"[。！？!?；;\n]", norm[last.end:m.start()]):
+                upgraded[id(last)] = "requested" if m.group(0).endswith(("律师", "律所")) else "forum"
+    return [replace(p, role=upgraded[id(p)]) if id(p) in upgraded else p for p in places]
+
+
 _TIGHT_LIST = re.compile(r"^\s*(?:和|及|与|、|/|&|and|以及|或|或者|or)?\s*$", re.I)
 
 
@@ -487,6 +514,7 @@ def read_places(text: str) -> tuple[Place, ...]:
         places.append(Place(m.code, role, span, m.confidence, m.start, m.end))
     places += _ambiguous_codes(norm, places)
     places = _lists_set_aside(norm, places)
+    places = _local_refers_back(norm, places)
     if "\n" in norm or _ADDRESS_LINE.search(norm):
         writers = _writers_lines(norm)
         places = [replace(p, role="mention") if p.role != "excluded" and any(a <= p.start and p.end <= b for a, b in writers)
