@@ -106,3 +106,22 @@ def test_an_area_in_other_hands_in_one_place_and_asked_for_in_another_counts_in_
     text = ("我们正在收购一家德国公司，目标公司在土耳其、巴西和南非有子公司。德国和欧盟层面的经营者集中申报已经交给法兰克福的律所了。"
             "现在需要土耳其、巴西、南非三地的反垄断申报分析。")
     assert _scores(text)["antitrust"] > 0.9
+
+
+@pytest.mark.parametrize(
+    ("text", "deferred"),
+    [
+        ("需孟加拉国律师向达卡高等法院申请禁令阻止保函兑付。仲裁部分由集团法务部另行委托，不在本次需求范围内。",
+         "international_arbitration"),
+        ("We need counsel to get the injunction against the bond call. The arbitration itself is handled separately.",
+         "international_arbitration"),
+    ],
+)
+def test_a_matter_handed_elsewhere_or_out_of_scope_counts_less(text: str, deferred: str) -> None:
+    found = _scores(text)
+    assert 0.0 < found.get(deferred, 0.0) <= DEFERRED_WEIGHT + 0.05, found
+
+
+def test_the_union_of_a_bloc_is_no_trade_union() -> None:
+    assert "labor_employment" not in _scores("The investigation is run by the Commission for the Union as a whole.")
+    assert "labor_employment" in _scores("The union called a strike at the plant.")

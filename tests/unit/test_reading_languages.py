@@ -601,3 +601,30 @@ def test_fifth_round_of_writers(text: str, expected: set[str]) -> None:
 )
 def test_tables_and_json_fields(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # others who do not speak it, or can: not the lawyer
+        ("找墨西哥劳动法律师 必须讲西语 工会那帮人一句英文都不讲", {"es"}),
+        ("工会代表能讲英语，律师最好会阿姆哈拉语", set()),
+        # an ask between a person and the verb is the lawyer's
+        ("老板说不等了 在当地法院起诉 要会葡语的律师 必须的", {"pt"}),
+        # a correction replaces what came before it on its line; an unrelated one does not
+        ("律师要会英语\n更正一下 那边全是法语 律师必须会法语 英语无所谓", {"fr"}),
+        ("必须会阿姆哈拉语\n改一下：阿姆哈拉语会的最好 不会也行", set()),
+        ("律师必须会俄语。更正一下：预算是50万。", {"ru"}),
+        # a trademark's transliteration; a key-value table row; "not a must"
+        ("中文和俄文音译两个都要注册", set()),
+        ("| 目标市场 | 刚果（金） |\n| 语言要求 | 法语 |", {"fr"}),
+        ("语言要求：英语即可，高棉语非必须", set()),
+        # how we will talk with the lawyer, said as a plan
+        ("需要土耳其律师，土耳其语必须，我们这边跟律师英文沟通", {"tr"}),
+        # a mail thread: the latest message's languages over the quoted request's
+        ("需要赞比亚律师，英文就行。\n-----原始邮件-----\n需要刚果金律师，必须会法语", set()),
+        ("赞比亚那边英文就行，之前说的法语要求作废", set()),
+    ],
+)
+def test_seventh_round_of_writers(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

@@ -664,3 +664,51 @@ def test_a_misspelt_place_needs_a_capital_and_only_one_country_near() -> None:
 )
 def test_places_of_a_sixth_round(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # in a mail thread the latest message decides over its quoted history and the subject line
+        ("Change of plan: we need counsel in Ghana for the land lease.\n\n-----Original Message-----\nFrom: ops\n"
+         "Please find Nigerian counsel for the land lease.", {"GH"}),
+        ("Update: Peru, the concession review moved there. Need Peruvian counsel.\n> On Mon, Li Na wrote:\n"
+         "> need Chilean counsel for the concession", {"PE"}),
+        ("See below - any news on this?\n-----Original Message-----\nFrom: ops\nNeed Kenyan counsel for a lease in Nairobi.",
+         {"KE"}),
+        ("Subject: FW: Peru mining concession\nThe board moved the deal to Bolivia; we need Bolivian counsel for the concession.",
+         {"BO"}),
+        # where the writer sits: an office, a postcode and a business park line
+        ("Need Thai counsel for the BOI filing.\nLi Wei\nLevel 12, Menara Citibank, 165 Jalan Ampang, 50450 Kuala Lumpur, Malaysia",
+         {"TH"}),
+        ("We need Czech counsel for the warehouse lease.\nMüller Logistik GmbH, Friedrichstraße 68, 10117 Berlin", {"CZ"}),
+        ("Need Ugandan counsel for the land title in Jinja.\nRiverside Business Park, Ngong Road, Nairobi, Kenya", {"UG"}),
+        # a longer place name over the bloc inside it
+        ("We need a South African data protection lawyer for the POPIA complaint.", {"ZA"}),
+        # set aside: no more lawyers sought there, a plan given up, a place with no need
+        ("刚果金的律师先不要找了，改成赞比亚，需要赞比亚律师做尽调", {"ZM"}),
+        ("越南海防方案不做了，改在泰国设厂，找泰国律师", {"TH"}),
+        ("智利先放掉，找阿根廷律师看盐湖项目", {"AR"}),
+        ("stop sourcing Angolan counsel; we need Mozambican counsel for the farm-in.", {"MZ"}),
+        ("The Angola opportunity is on hold. Need Mozambican counsel for the farm-in.", {"MZ"}),
+        ("赞比亚项目运营正常，暂无需求；刚果金需要当地律师跟矿业部沟通", {"CD"}),
+        ("美国那边没有法律问题，需要墨西哥劳动法律师", {"MX"}),
+        ("这次的事跟德国无关，德国不需要律师。需要荷兰律师应对海关稽查", {"NL"}),
+        # a project suspended is a dispute's fact, not a plan given up; having no lawyer there is no refusal
+        ("我们在刚果金的项目暂停了，需要律师处理停工索赔", {"CD"}),
+        ("We have no Kenyan counsel yet and need one for the Mombasa claim.", {"KE"}),
+        # a lawyer asked for, then taken back by the country's name, stays aside; a demonym said of others does not
+        ("您建议先找新加坡律师，但签约主体是马来西亚公司，新加坡就不用找了，请找吉隆坡的律师", {"MY"}),
+        ("上周准备找华盛顿的律所；现在确认美国律师不用找了，需要英国律师回复OFSI", {"GB"}),
+        ("We need Tanzanian counsel for the DAAB referral; the DAAB members are not Tanzanian.", {"TZ"}),
+        # counsel for two countries with their authorities in brackets
+        ("We need merger control counsel for Colombia (SIC) and Chile (FNE).", {"CO", "CL"}),
+        # a country taken back; a city taken back for another of the same country
+        ("阿根廷对我们的瓷砖发起反倾销调查了\n打错了 是巴西！！不是阿根廷", {"BR"}),
+        ("金边那块地想买下来建仓库\n说错了 是西港 不是金边", {"KH"}),
+        # a language name that begins with a country's
+        ("需要南非律师，南非荷兰语不需要，这个不用考虑", {"ZA"}),
+    ],
+)
+def test_places_of_a_seventh_round(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

@@ -22,6 +22,7 @@ from service.matching.reading.text import (
     NORMALISE,
     Reading,
     clause_bounds,
+    history_start,
     is_cjk,
     load_lexicon,
     sentence_around,
@@ -81,9 +82,10 @@ _ZH_NEG_REFUSED_AFTER = re.compile(r"^(?:的|嘅)?(?:律师|人)?(?:就|都|一�
                                    r"(?:唔使|不用|不要|别|唔好|免)(?:联系|联络|搵|找|打扰)(?:我们|我哋|我)?)")
 # Before an English language word the Chinese negation must end the clause's words ("不需要会Russian").
 _ZH_NEG_END = re.compile(rf"(?:{_ZH_NEG.pattern})[\u4e00-\u9fff]{{0,3}}\s*$")
-_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是\s?must|不是门槛|不算门槛|不是硬性|不是硬杠杠|不是刚需|不作要求|不做要求|不要求|非必需|非必要|并非必要|不是必要|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
+_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是\s?must|不是门槛|不算门槛|不是硬性|不是硬杠杠|不是刚需|不作要求|不做要求|不要求|非必需|非必要|非必须|非必备|不必须|(?:的)?要求(?:作废|取消|撤销|不算数?)|并非必要|不是必要|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
                            r"不用(?!说|讲|提|多说|问)|用不上|用不着|就免了|"  # "乌尔都语不用", not "英语不用说肯定要"
-                           r"唔紧要|唔要紧|唔重要|唔使|唔需要|冇所谓)")
+                           r"唔紧要|唔要紧|唔重要|唔使|唔需要|冇所谓|"
+                           r"都不讲|都不说|都不会讲|都不会说|都听不懂|都不懂)")  # "工会那帮人一句英文都不讲"
 # Python's \b sees no boundary between a CJK character and a Latin letter (both are \w), so English
 # words written against Chinese ("越南语must", "不需要Russian") are bounded by Latin letters only.
 _L, _R = rf"(?<![{EN_WORD}])", rf"(?![{EN_WORD}])"
@@ -106,6 +108,7 @@ _ZH_REQ_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:流利|能力|沟通|熟练
                            r"^(?:要|很|非常|比较)?(?:好|流利|熟练|过关)?的?(?:律师|律所)(?!很多|不少|多的是|有的是|一大把|到处都是|满街)")
 _ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}?(需要|要|必须|应当|最好|得|需|须|应|能)[^。；;]{0,4}"
                            r"(?:能看懂|看得懂|看懂|能读|读懂|会|懂|能用|熟悉)")
+_ZH_NAME_FORM_AFTER = re.compile(r"^(?:语|文)?的?(?:音译|译名|商标|名称|字样|拼写|域名|标识)")
 _ZH_DOC_BEFORE = re.compile(r"(?:是|用|均为|全为|多为|皆为|全部为)$")  # "函全是西班牙语", "文件均为俄文"
 _ZH_DOC_AFTER = re.compile(r"^的?(?:文本|合同|文件|材料|证据|法规|账目|版本|资料|条款|原文|单据|"
                            rf"\s?(?i:docs?|documents?|contracts?|files?|materials?|evidence|filings?|records?|versions?){_R})")  # "日文的docs"
@@ -169,6 +172,8 @@ _EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:[\w-]+\s+){0,2}?(?:team|staff|peopl
 _ZH_OWN_AFTER = re.compile(r"^(?:的话)?\s?(?:我们|我方|我司|我哋)(?:这边|这里|自己)?[^，。,；;]{0,4}?(?:可以|能|会|都能|都会)(?:沟通|交流|看|用|处理)")
 _ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$|"
                           r"(?:我们|我方|我司|团队)[^，。,；;]{0,6}(?:只会|会|懂)[^，。,；;]{0,6}?(?:一点点|一点儿?|一些|点儿|简单的?|基础的?|基本的?)$")  # "我们团队只会中文和一点点英语"
+# "我们这边跟律师英文沟通": how we will talk with the lawyer, said as a plan, not a requirement
+_ZH_WE_WITH_LAWYER = re.compile(r"(?:我们|我方|我司|我)(?:这边|这里|自己)?(?:跟|和|与|同)(?:律师|你们|贵所|您)(?:之间)?(?:就|都)?(?:用|以|说|讲)?$")
 # "我们老板英语和俄语都会": the list is ours
 _ZH_WE_BEFORE_LIST = re.compile(r"(?:我们|我方|我司|我)[^，。,；;律]{0,6}$")
 # "Arabic和English都会", "英语和俄语都要会": a requirement said after the list
@@ -217,6 +222,10 @@ _BILINGUAL_BEFORE = re.compile(r"\bbilingual\s+(?:in\s+)?$|双语[（(]?$", re.I
 # "Bahasa" alone: Indonesian, unless the text is about Malaysia only
 _MALAYSIA = re.compile(r"Malaysia|马来|大马|Kuala Lumpur|吉隆坡|Penang|槟城|Johor|柔佛|Sabah|Sarawak", re.I)
 _INDONESIA = re.compile(r"Indonesia|印尼|印度尼西亚|Jakarta|雅加达|Batam|巴淡|Sulawesi|苏拉威西", re.I)
+# "更正一下 …律师必须会法语 英语无所谓": what the rest of the line says of a language replaces what came before
+_CORRECTION = re.compile(r"(?:更正|纠正|改|修改|补充更正)一下|更正[:：]|说错了|打错了|写错了|搞错了|弄错了|"
+                         r"\b(?:correction|update|edit)\s*[:：]|\bscratch that\b|\b(?:sorry,?\s+)?I\s+meant\b", re.I)
+CORRECTION_REACH = 120
 _ALTERNATIVE = re.compile(r"^\s*(?:或者?|还是|或是|/|\bor\b|\beither\b)\s*$", re.I)
 
 
@@ -234,7 +243,10 @@ _EN_OTHERS_SPEAKING = re.compile(
     r"founders?|owners?|boss|accountants?)\b(?!\s+(?:at|of|in)\s+(?:the|their|your)\s+(?:law\s+)?firm)", re.I)
 # Other people of the story speaking it ("对方只会说俄语", "the Uzbek side only speaks Uzbek").
 _ZH_OTHERS_BEFORE = re.compile(r"(?:(?:上次|之前|以前|原来的|前任|过去的|以往)[^。；;，,\n]{0,12}?(?:律师|律所)|"  # "上次找了个阿根廷的律师只会西语"
-                               r"对方|客户|业主|员工|工人|他们|他|她|当地人|合作方|合资方|合资伙伴|外方|美方|日方|德方|韩方|英方|法方|股东|卖方|买方|买家|卖家|老板|代理|经销商|中间人|司机|官员|政府)[^。；;，,律]{0,16}(?:只会|会|说|讲|用|懂|习惯用|习惯)(?:说|讲)?$|"
+                               r"对方|客户|业主|员工|工人|他们|他|她|当地人|合作方|合资方|合资伙伴|外方|美方|日方|德方|韩方|英方|法方|股东|卖方|买方|买家|卖家|老板|代理|经销商|中间人|司机|官员|政府|"
+                               r"代表|工会|居民|村民|工程师|经理|厂长|同事|房东|供应商|承包商|分包商|总包|警察|那帮人|那些人)"
+                               # not across an ask ("老板说不等了 在当地起诉 要会葡语的律师")
+                               r"[^。；;，,律要需须得找请]{0,16}(?:只会|会|说|讲|用|懂|习惯用|习惯)(?:说|讲)?$|"
                                r"(?:对方律师|法官|仲裁员|官员|当局)(?:只会|只|会|说|讲|用|懂)+$")
 _EN_OTHERS_BEFORE = re.compile(r"\b(?:the other side|the other party|the client|the buyer|the seller|the owner|"
                                r"the judges?|the court|the arbitrators?|the tribunal|the officials?|the authorit\w+|"
@@ -340,6 +352,11 @@ def _coordinated_with(i: int, found: list[re.Match[str]], norm: str) -> set[int]
     return group
 
 
+def _line_end(norm: str, at: int) -> int:
+    end = norm.find("\n", at)
+    return len(norm) if end < 0 else end
+
+
 def _table_cells(norm: str) -> list[tuple[int, int]]:
     """Spans of the cells of a pasted table that are language fields (see _LANGUAGE_HEADER)."""
     _, pattern = _language_lexicon()
@@ -354,6 +371,8 @@ def _table_cells(norm: str) -> list[tuple[int, int]]:
             headed = [i for i, (a, b) in enumerate(cells) if _LANGUAGE_HEADER.match(norm[a:b])]
             if headed:
                 column = headed[0]
+                if column + 1 < len(cells):
+                    spans.append(cells[column + 1])  # a key-value row: "| 语言要求 | 法语 |"
             else:
                 for i, (a, b) in enumerate(cells):
                     cell = norm[a:b]
@@ -382,11 +401,23 @@ def read_languages(text: str) -> list[Reading]:
     alternatives |= {i + 1 for i in alternatives}
     required_at: set[int] = set()
     others_at: set[int] = set()
+    corrections = [(c.end(), min(c.end() + CORRECTION_REACH, _line_end(norm, c.end())))
+                   for c in islice(_CORRECTION.finditer(norm), MAX_MENTIONS)] if found else []
+    # in a mail thread whose latest message speaks of languages, the quoted history's requirements are
+    # the old request's ("李娜之前说的法语要求作废" over "> 必须会法语")
+    history = history_start(norm) if "\n" in norm and found else None
+    if history is not None and not any(m.start() < history for m in found):
+        history = None
+    corrected: dict[str, tuple[float, str]] = {}  # readings said again after a correction
+    retold: set[str] = set()
     for i, m in enumerate(found):
         s = m.group(0)
         code = surfaces[s]
         if s.lower() == "bahasa" and _MALAYSIA.search(norm) and not _INDONESIA.search(norm):
             code = "ms"
+        in_correction = any(a <= m.start() < b for a, b in corrections)
+        if in_correction:
+            retold.add(code)
         lo, hi = clause_bounds(norm, m.start(), m.end())
         lo, hi = max(lo, m.start() - CLAUSE_REACH), min(hi, m.end() + CLAUSE_REACH)  # a clause that never stops
         before, after = norm[lo:m.start()], norm[m.end():hi]
@@ -428,6 +459,8 @@ def read_languages(text: str) -> list[Reading]:
         listed = listed or any(a <= m.start() and m.end() <= b for a, b in cells)
         if is_cjk(s):
             prev = norm[m.start() - 1:m.start()]
+            if _ZH_NAME_FORM_AFTER.match(after):
+                continue  # "中文和俄文音译两个都要注册": a trademark's form, not a language of the lawyer
             if s.endswith("文") and ((after[:1] and after[:1] in _ZH_FILE_AFTER) or (prev and prev in "合违非立司执宪")):
                 continue
             doc = bool(_ZH_DOC_AFTER.search(after)) or bool(_ZH_DOC_BEFORE.search(before))
@@ -515,13 +548,19 @@ def read_languages(text: str) -> list[Reading]:
                     and _ZH_WE_BEFORE_LIST.search(norm[lo:found[min(listed_with)].start()]))) \
                 and not _SO_THE_LAWYER.search(norm[m.end():m.end() + 60]):
             conf = min(conf, 0.5)  # the enterprise's own working language, not the lawyer's
+        if _ZH_WE_WITH_LAWYER.search(since_previous) and not _REQUIRED.search(norm[m.end():m.end() + 12]):
+            conf = min(conf, 0.6)
         if i in alternatives:
             conf = min(conf, 0.6)  # "乌兹别克语或俄语": either will do, so neither binds alone
         if _ZH_ASKED_AFTER.match(after) or re.match(r"^\s*\?", after) or _asked_in_clause(norm, m.start(), m.end(), hi):
             conf = min(conf, 0.6)  # "律师要会葡语吗？": asked, not required
+        if history is not None and m.start() >= history:
+            conf = min(conf, 0.6)
         if conf >= 0.75:
             required_at.add(i)
-        if code != "zh" and conf > positive.get(code, (0.0, ""))[0]:
-            positive[code] = (conf, text[m.start():m.end()])
+        readings = corrected if in_correction else positive
+        if code != "zh" and conf > readings.get(code, (0.0, ""))[0]:
+            readings[code] = (conf, text[m.start():m.end()])
+    positive = {c: v for c, v in positive.items() if c not in retold} | corrected
     return sorted((Reading(c, v[0], v[1]) for c, v in positive.items()),
                   key=lambda r: (-r.confidence, r.code))

@@ -59,6 +59,21 @@ def _language_words_en() -> frozenset[str]:
     return frozenset(Locale("en").languages.values())
 
 
+@lru_cache(maxsize=1)
+def _language_names_zh() -> dict[str, tuple[str, ...]]:
+    """Chinese language names by their first two characters ("南非荷兰语" under "南非")."""
+    table: dict[str, list[str]] = {}
+    for name in Locale("zh").languages.values():
+        if len(name) >= 3:
+            table.setdefault(name[:2], []).append(name)
+    return {k: tuple(v) for k, v in table.items()}
+
+
+def _inside_language_name(norm: str, start: int, end: int) -> bool:
+    """Whether the place named at norm[start:end] begins a longer language name ("南非荷兰语")."""
+    return any(len(n) > end - start and norm.startswith(n, start) for n in _language_names_zh().get(norm[start:start + 2], ()))
+
+
 def _cities() -> dict[str, str]:
     regions: dict[str, dict[str, str]] = load_lexicon("cities")["regions"]
     return {surface: code for region in regions.values() for surface, code in region.items()}
@@ -169,7 +184,16 @@ _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那
                                  r"\s*(?:暂时|这次|目前|先|今年|暂|也|都|就|还)*"
                                  r"(?:不需要|不用管|不用考虑|不用再做|不用|不管|不考虑|不做|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
                                  r"后面再说|之后再说|回头再说|再说|不去了|不去|不在(?:本次|这次|此次)?(?:的)?范围内?|没事|"
-                                 r"放一放|不纳入[^，。,；;]{0,6}|不是一回事)(?:了|吧|啦|呗)?(?=[，。,；;（(）)!！—\s-]|$)")
+                                 r"放一放|不纳入[^，。,；;]{0,6}|不是一回事|不需要律师|不用律师|无需律师|暂无需求|没有需求|无需求|"
+                                 r"没(?:有)?(?:什么)?(?:法律)?问题)(?:了|吧|啦|呗)?(?=[，。,；;（(）)!！—\s-]|$)")
+# "刚果金的律师先不要找了", "美国律师不用再找了", "爱尔兰那边不用联系了": no lawyer there to be sought
+_ZH_STOP_SEEKING_AFTER = re.compile(r"^(?:的|那边的?|这边的?|方面的?)?(?:当地|本地)?的?(?:律师|律所|团队)?(?:就|也|都|先|暂时|这次|目前|还是)*"
+                                    r"(?:不用|不要|不需要|无需|不必|别|没必要)(?:再|去)?(?:找|联系|请|推荐|对接|询价|接触)(?:了|吧|啦)?(?=[，。,；;!！\s]|$)")
+# "智利先放掉", "越南海防方案不做了", "卢森堡交易所的方案取消了": a plan there given up (not "项目暂停了",
+# which is a dispute's fact)
+_ZH_PLAN_DROPPED_AFTER = re.compile(r"^(?:[^，。,；;被]{0,10}?(?:方案|计划|机会|选项|思路|那条路|这条路|那个路线)[^，。,；;被]{0,2}?)?"
+                                    r"(?:就|也|都|先|暂时|已经|已|还是)*(?:放掉|放弃|作罢|不做|pass掉|pass|不搞|不推进|"
+                                    r"(?<=[案划会项路线])(?:取消|暂停|搁置|作废|叫停|停掉))(?:了|吧|啦)?(?=[，。,；;!！\s]|$)")
 # "新加坡仲裁那边的律师我们已经在谈了不用推荐": no lawyer there to be proposed
 _ZH_NO_REFERRAL_AFTER = re.compile(r"^[^，。,；;]{0,20}?(?:律师|律所)[^，。,；;]{0,12}?(?:不用推荐|别推荐|无需推荐|不必推荐|不需要推荐|"
                                    r"已经在谈|已在谈|已经在接触|已经谈好)")
@@ -177,7 +201,8 @@ _ZH_NO_REFERRAL_AFTER = re.compile(r"^[^，。,；;]{0,20}?(?:律师|律所)[^�
 _ZH_BUT_SET_ASIDE_AFTER = re.compile(r"^[^。；;！!？?，,\s]{0,24}?(?:但|但是|不过|可是)\s*(?:是)?(?:暂时|这次|目前|先|今年|暂)+"
                                      r"(?:不管|不做|不考虑|不用管|放一放)(?=[，。,；;!！\s]|$)")
 # "UAE站正常的，不用管": set aside in the very next clause
-_ZH_NEXT_CLAUSE_SET_ASIDE = re.compile(r"^[^，。,；;\s]{0,8}[，,]\s*(?:这个|这次|那边|暂时|先)*(?:不用管|不用理|不用考虑|不管|不考虑)(?=[，。,；;!！\s]|$)")
+_ZH_NEXT_CLAUSE_SET_ASIDE = re.compile(r"^[^，。,；;\s]{0,8}[，,]\s*(?:这个|这次|那边|暂时|暂|先|目前)*(?:不用管|不用理|不用考虑|不管|不考虑|"
+                                       r"无需求|没有需求|没需求|不需要律师)(?=[，。,；;!！\s]|$)")  # "赞比亚项目运营正常，暂无需求"
 # "乌兹别克斯坦只是有个客户在那，不用找那边律师", "美国那个双反…跟这次无关": not this need's place
 _ZH_NOT_THERE_AFTER = re.compile(r"^[^。；;]{0,24}?(?:(?:不用|不需要|无需|不必)找?(?:那边|那里|当地|那儿)的?(?:律师|律所)|"
                                  r"(?:跟|和|与)(?:这次|本次|此次|这个案子|本案)(?:无关|没关系|没有关系|不相干))")
@@ -193,8 +218,14 @@ _EN_COUNSEL_ACTING_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|firm|attorneys?)
                                       r"(?:acting|engaged|instructed|retained|involved|appointed|on\s+it|handling|lodging|filing|"
                                       r"running|working|dealing)", re.I)
 # "pls don't engage EU counsel": a lawyer of the place refused
-_EN_DONT_ENGAGE_BEFORE = re.compile(r"\b(?:do\s*n[o']?t|don['’]t|do not|no need to|not to|never)\s+(?:engage|instruct|retain|hire|"
-                                    r"contact|approach|recommend|propose|send|involve)\s+(?:an?\s+|the\s+|any\s+)?$", re.I)
+_EN_DONT_ENGAGE_BEFORE = re.compile(r"(?:\b(?:do\s*n[o']?t|don['’]t|do not|no need to|not to|never)\s+(?:engage|instruct|retain|hire|"
+                                    r"contact|approach|recommend|propose|send|involve)|"
+                                    r"\bstop\s+(?:sourcing|looking\s+for|searching\s+for|contacting|engaging|approaching|chasing)|"
+                                    r"\bno\s+longer\s+need|\bdrop\s+the|(?<!have )(?<!has )(?<!had )(?<!with )(?<!got )(?<!is )(?<!are )\b(?<!-)no)\s+(?:an?\s+|the\s+|any\s+|more\s+|other\s+)?$", re.I)  # "so no Indian firm"
+# "the Angola Block 15 opportunity is on hold": a plan there given up
+_EN_PLAN_DROPPED_AFTER = re.compile(r"^[^.;,!?]{0,30}?\b(?:opportunity|plan|option|idea|deal|bid|route|approach|proposal|workstream|"
+                                    r"alternative|target)\s+(?:is|are|has\s+been|was|got)\s+(?:now\s+)?(?:on\s+hold|off|cancell?ed|dropped|"
+                                    r"shelved|abandoned|parked|scrapped|dead|off\s+the\s+table)\b|^\s+(?:drops|dropped|is\s+dropped)\s+out\b", re.I)
 # "沙特前年已经注册下来了，不用再做": done already
 _ZH_DONE_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:已经|已)[^，。,；;]{0,6}?了[，,\s]*(?:这个|那边|这块)?(?:就)?(?:不用|不需要|无需|不必)再")
 # "已由德国律师处理", "已交给美方律所": a lawyer of the place has it in hand
@@ -211,7 +242,7 @@ _EN_NEG_BEFORE = re.compile(r"(?:\bnot (?:in |to |for |from |the )?|\bexcept (?:
 # "Brazil not this year", "The US Amazon store is separate, no need": set aside.
 _EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+(?:separate|sorted|excluded|covered|taken\s+care\s+of|"
                                  r"already\s+(?:covered|handled|done|sorted|registered))\b|\s+(?:is\s+|are\s+)?not\s+(?:this\s+(?:year|time|round)|"
-                                 r"for\s+now|now|needed|required|included|in\s+scope|relevant)\b|\s*(?:is\s+|are\s+)?out\s+of\s+scope\b|"
+                                 r"for\s+now|now|needed|required|included|in\s+scope|relevant|affected|involved|concerned)\b|\s*(?:is\s+|are\s+)?out\s+of\s+scope\b|"
                                  r"\s*,?\s*(?:(?:maybe|only|perhaps|possibly)\s+)?(?:later|next\s+year|next\s+phase|down\s+the\s+road|can\s+wait)\b)", re.I)
 # "that case already has a US firm": the matter there is already in hand.
 _EN_HANDLED_BEFORE = re.compile(rf"{EN_IN_HAND}\s+(?:an?\s+|the\s+|our\s+)?$", re.I)
@@ -229,6 +260,10 @@ _ZH_LAWYER_ON_IT_AFTER = re.compile(rf"^(?:那边|这边)?的?{IN_HAND_BY}(?:们
 # "a lawyer in Ukraine? no - Poland": the writer corrects the place just named.
 _EN_CORRECTED_AFTER = re.compile(r"^\s*\?\s*(?:no|nope|sorry|actually|i mean)\b(?!\s+idea)", re.I)
 _ZH_CORRECTED_AFTER = re.compile(r"^(?:[^，。,；;？?]{0,4}[，,？?]\s*(?:不对|说错了|哦不|更正)|[？?，,]\s*不是[，,])")
+# "打错了 是巴西！！不是阿根廷", "是巴西，不是阿根廷": the writer takes a country back (a city taken back
+# for another of the same country, "是西港 不是金边", leaves the country standing, so countries only)
+_ZH_TAKEN_BACK_BEFORE = re.compile(r"(?:(?:说错了|打错了|写错了|搞错了|弄错了|更正|纠正|改一下|不对)[^。；;\n]{0,20}?|"
+                                   r"是[^，。,；;！!\s]{1,12}[\s！!，,]*)(?:而)?不是$")
 # A country named as a law, forum, seat or sanctions authority rather than where the matter is.
 _ZH_FORUM_AFTER = re.compile(r"^(?:[和及与、][^，。,；;]{1,6}?)?(?:[^，。,；;]{0,3}?)(?:仲裁|法律管辖|法管辖|法律|法》|法\b|《|制裁|"
                              r"出口管制|商务部|财政部|列名|列入|政府列|长臂)")
@@ -256,10 +291,12 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                     or _ZH_BUT_SET_ASIDE_AFTER.match(wide_after) or _ZH_DONE_AFTER.match(wide_after)
                     or _ZH_NEXT_CLAUSE_SET_ASIDE.match(wide_after) or _ZH_NO_REFERRAL_AFTER.match(wide_after)
                     or _ZH_ARRANGED_BY_AFTER.match(after) or _ZH_NOT_THERE_AFTER.match(wide_after) or _ZH_ELSEWHERE_AFTER.match(after)
+                    or _ZH_STOP_SEEKING_AFTER.match(after) or _ZH_PLAN_DROPPED_AFTER.match(after)
+                    or (re.search(r"(?:跟|和|与)$", before) and re.match(r"^(?:那边)?(?:无关|没关系|没有关系|不相干)", after))
                     or (_ZH_ELSEWHERE_BEFORE.search(before) and _ZH_LAWYER_AFTER.match(after))
                     or (_ZH_HANDLED_BY_BEFORE.search(before)
                         and (_ZH_HANDLED_BY_AFTER.match(after) or re.search(f"{IN_HAND_BY}$", norm[start:end])))
-                    or (_ZH_NEG_LAWYER_BEFORE.search(before) and _ZH_LAWYER_AFTER.match(after))
+                    or (_ZH_NEG_LAWYER_BEFORE.search(before) and (_ZH_LAWYER_AFTER.match(after) or re.match(r"^的(?:[。，,；;!！\s]|$)", after)))
                     or (_ZH_HANDLED_BEFORE.search(before) and _ZH_HANDLED_AFTER.match(after))
                     or _ZH_HANDLED_THERE_AFTER.match(wide_after) or _ZH_LAWYER_ON_IT_AFTER.match(after))
     return bool(_EN_NEG_BEFORE.search(before) or _EN_CORRECTED_AFTER.match(after)
@@ -272,6 +309,7 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                 or _EN_COUNSEL_ACTING_AFTER.match(norm[end:end + 50])
                 or (_EN_DONT_ENGAGE_BEFORE.search(norm[max(0, start - 40):start])
                     and re.match(r"^\s+(?:counsel|lawyers?|firms?|attorneys?|solicitors?|advisers?)\b", after, re.I))
+                or _EN_PLAN_DROPPED_AFTER.match(norm[end:end + 60])
                 or _ZH_NEXT_CLAUSE_SET_ASIDE.match(norm[end:end + 30].lstrip())
                 or _ZH_HANDLED_THERE_AFTER.match(re.sub(r"^\s*(?:(?:[和及与、]|and)\s*[^，。,；;、和及与]{1,12}?\s*)*", "", after))
                 or _ZH_BUT_SET_ASIDE_AFTER.match(norm[end:end + 40])
@@ -310,9 +348,11 @@ def _place_mentions(text: str, world: bool = False) -> tuple[_Mention, ...]:
         if is_cjk(s):
             # 越南语 / 葡萄牙语 / 印尼文 name a language, not the country.
             if after[:1] == _LANG_FOLLOWERS_ZH or (after[:1] == "文" and after[1:2] not in "件化书物") \
-                    or (after[:1] == "话" and after[1:2] not in "会费题"):  # 越南话 is the language; 越南话题 a topic
+                    or (after[:1] == "话" and after[1:2] not in "会费题") \
+                    or _inside_language_name(norm, m.start(), m.end()):  # 越南话 is the language; 越南话题 a topic
                 continue
-            negated = set_aside(norm, m.start(), m.end())
+            negated = set_aside(norm, m.start(), m.end()) \
+                or (kind == "country" and bool(_ZH_TAKEN_BACK_BEFORE.search(norm[max(0, m.start() - 32):m.start()])))
             if _ZH_FORUM_AFTER.search(after):
                 conf = min(conf, 0.6)
             if _ZH_STUDY.search(sentence_around(norm, m.start(), m.end())):

@@ -65,13 +65,16 @@ _ZH_DEFERRED = re.compile(
     r"顺便(?:看|问|处理|帮|做|查|弄|了解)|顺带|捎带|"  # "顺便看下tax registration": a side matter
     r"(?:以后|之后|回头|后面|后续|往后|将来|日后|晚些|晚点|过段时间|下一步|下一阶段|第二步|到时候?)[^，。,；;]{0,6}?(?:再|才)"
     r"(?:说|谈|看|议|处理|考虑|找|办|做|管|弄|聊|请)|(?:后面|以后|之后|后续|将来|下一步|第二步|下一阶段|第二阶段)的事|"
-    r"(?:是|算|放在|属于)(?:第二步|下一步|第二阶段|下一阶段)")
+    r"(?:是|算|放在|属于)(?:第二步|下一步|第二阶段|下一阶段)|"
+    # "仲裁部分由集团法务部另行委托，不在本次需求范围内": in other hands, or outside this request
+    r"另行(?:委托|聘请|安排|处理|选聘)|另外(?:委托|聘请)|不在(?:本次|这次|此次)?的?(?:需求|委托|服务|咨询)?范围(?:内|之内)?")
 _EN_DEFERRED = re.compile(
     r"\b(?:can|could|will have to|may) wait\b|\bnot (?:so |that |very |too )?urgent\b|\bless urgent\b|\bno (?:rush|hurry)\b|"
     r"\b(?:not a|lower|low) priority\b|\bnot (?:for )?now\b|\bmaybe later\b|\bfor later\b|\bdown the road\b|"
     r"\bon the back burner\b|\b(?:later|second|future|subsequent) (?:stage|phase|step)\b|\bnext phase\b|"
     r"\b(?:deal with|handle|look at|address|come back to|get to|worry about|think about|discuss|tackle|revisit|sort out|"
-    r"take care of) (?:that|this|it|those|these|them)(?: part| one| issue| matter)? later\b", re.I)
+    r"take care of) (?:that|this|it|those|these|them)(?: part| one| issue| matter)? later\b|"
+    r"\b(?:out of|not in|outside (?:the |our |this )?)scope\b|\b(?:handled|instructed|engaged|retained|covered|dealt with) separately\b", re.I)
 _ZH_HANDLER = r"(?:律师|律所|团队|team|counsel|firm|顾问|事务所|会计师|四大|代理)"
 _ZH_COVERED = re.compile(rf"{ZH_IN_HAND}[^，。,；;]{{0,12}}?{_ZH_HANDLER}|"
                          rf"有(?:律师|律所|团队|人)在(?:做|跟|管|处理|负责|办)|"

@@ -57,7 +57,9 @@ from service.matching.reading.places import (
     registered_there,
     set_aside,
 )
-from service.matching.reading.text import NORMALISE, Reading, is_cjk, sentence_around
+from service.matching.reading.text import MAIL_HEADER as _MAIL_HEADER
+from service.matching.reading.text import SUBJECT_LINE as _SUBJECT_LINE
+from service.matching.reading.text import NORMALISE, Reading, history_start, is_cjk, sentence_around
 
 # Roles in the order one place's several mentions resolve to (the strongest first).
 ROLE_ORDER = ("requested", "forum", "target", "seat", "origin", "law", "registration", "transit",
@@ -97,7 +99,7 @@ _EN_THIRD_COUNTRY_BEFORE = re.compile(r"\b(?:via|through)\s+a\s+third\s+country\
 _EN_REQUEST_AFTER = re.compile(rf"^(?:\s+{_NOT_FUNCTION}{_W}){{0,2}}?\s+(?:lawyers?|counsel|attorneys?|litigators?|(?:law\s+)?firms?|"
                                r"solicitors?|advocates?)\b", re.I)
 _EN_REQUEST_BEFORE = re.compile(r"\b(?:lawyers?|counsel|attorneys?|litigators?|law firm|someone|somebody|advisers?|"
-                                r"advisors?|team)\s+(?:based\s+|qualified\s+|admitted\s+)?(?:in|from)\s+(?:the\s+)?$", re.I)
+                                r"advisors?|team)\s+(?:based\s+|qualified\s+|admitted\s+)?(?:in|from|for)\s+(?:the\s+)?$", re.I)
 # "the CJEU Kolin judgment": a court cited for its case law, not the forum of the matter
 _EN_PRECEDENT_AFTER = re.compile(r"^(?:['’]s)?(?:\s+[A-Z][\w-]+){0,2}\s+(?:judgment|judgement|ruling|case\s+law|precedent)\b")
 # "the investor's legal team in Nagoya", "their counsel in Dubai": the other side's people, not a lawyer asked for
@@ -217,7 +219,7 @@ _HOME_COUNSEL = re.compile(r"(?:国内|境内|中国大陆|大陆)(?:的)?[^，�
 _CHINESE_LAWYER = re.compile(r"中国(?:的)?(?:律师|律所)|\bChinese\s+(?:lawyers?|counsel|law\s+firms?)\b", re.I)
 # "(b) UK counsel, because ...": an item of a list that names the lawyer asks for one
 _LIST_MARK = re.compile(r"^(?:\(?[a-z0-9]{1,2}[).:]|[-*•]|\d+\.)\s*", re.I)
-_COORDINATION = re.compile(r"^(?:[^，。,；;()（）]{0,10}?[)）])?\s*(?:和|及|与|同|跟|、|以及|或|或者|还是|,|/|\+|and|or|&|as well as|plus)\s*(?:the\s+)?$|"
+_COORDINATION = re.compile(r"^(?:\s*[(（][^()（）\n]{0,24}[)）]|[^，。,；;()（）]{0,10}?[)）])?\s*(?:和|及|与|同|跟|、|以及|或|或者|还是|,|/|\+|and|or|&|as well as|plus)\s*(?:the\s+)?$|"
                            r"^\s*[,;，；]?\s*(?:and\s+)?(?:the\s+other(?:\s+one)?|another(?:\s+one)?|the\s+second(?:\s+one)?)\s+"
                            r"(?:\w+\s+){0,2}?(?:in|at|near|outside)\s+(?:the\s+)?$|^[，,；;]\s*另一个(?:在|位于)$", re.I)
 # A text that counts the places of its work ("两国", "两地", "in both countries", "三国")
@@ -434,15 +436,25 @@ def _lists_set_aside(norm: str, places: list[Place]) -> list[Place]:
 _SIGN_OFF = re.compile(r"^[ \t>]*(?:(?:best|kind|warm)(?:est)?\s+regards|regards|rgds|br|brgds|thanks(?:\s+(?:and|&)\s+regards)?|"
                        r"thank\s+you|many\s+thanks|cheers|sincerely|yours(?:\s+(?:sincerely|faithfully|truly))?|best|"
                        r"此致|此致敬礼|敬礼|谢谢|多谢|顺祝商祺|顺颂商祺|祝好|顺祝|谨上|敬上)\s*[,.!！，。]?[ \t]*$", re.I | re.M)
-_MAIL_HEADER = re.compile(r"^[ \t>]*(?:from|sent|to|cc|bcc|date|发件人|收件人|抄送|发送时间|时间|date)\s*[:：].*$|"
-                          r"^[ \t>]*-{2,}\s*(?:original message|forwarded message|原始邮件|转发邮件)\s*-{2,}.*$", re.I | re.M)
+_LIVE_ROLES = ("requested", "forum", "target")
+# capitalised words, one space or tab apart (no two ways to split a word: no backtracking blow-up)
+_CAPS = r"[A-Z0-9][\w\u00C0-\u024F'.&-]*(?:[ \t]+[A-Z0-9][\w\u00C0-\u024F'.&-]*)*"
 _ADDRESS_LINE = re.compile(r"(?:\b\d+[A-Z]?,?\s+(?:[A-Z][\w'.-]*\s+){1,4}(?:Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|"
                            r"Square|Lane|Way|Drive|Place|Plaza|Quay|Wharf|Parkway|Highway)\b|"
                            r"\b(?:Street|St|Road|Rd|Avenue|Ave|Blvd|Boulevard|Str|Ulitsa|Jalan|Jl|Calle|Rua|Av)\.?\s+[\w' .-]{0,30}?\d+[A-Z]?\b|"
                            r"\b(?:Tel|Phone|Mobile|Mob|Fax|E-?mail|Email)\s*[:.]|[\u4e00-\u9fff]{1,12}(?:路|街|大道|道)\d+号|"
-                           r"(?:电话|手机|传真|邮箱|地址)\s*[:：]|\bP\.?\s?O\.?\s+Box\b|\bSuite\s+\d+|\b\d+(?:st|nd|rd|th)\s+Floor\b)")
+                           r"(?:电话|手机|传真|邮箱|地址)\s*[:：]|\bP\.?\s?O\.?\s+Box\b|\bSuite\s+\d+|\b\d+(?:st|nd|rd|th)\s+Floor\b|"
+                           r"\b(?:Level|Floor|Office|Unit|Room|Rm|Flat)\s+\d+[A-Z]?\s*,|"  # "Level 20, Menara Hap Seng"
+                           r"\b[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|allee|weg|platz|gasse|damm|laan|gracht|straat|vej|gatan|katu|utca)\s+\d+|"
+                           # "40212 Düsseldorf, Deutschland", "Tashkent 100000, Uzbekistan" closing a line
+                           r"(?m:\b\d{4,6}\s+[A-ZÄÖÜ][\w\u00C0-\u024F'-]+(?:\s+[A-Z][\w\u00C0-\u024F'-]+)?(?:,\s*[A-Z][\w\u00C0-\u024F' -]{1,30})?[ \t]*$|"
+                           r"\b[A-Z][\w\u00C0-\u024F'-]+\s+\d{5,6},\s*[A-Z][\w\u00C0-\u024F' -]{1,30}[ \t]*$|"
+                           # a line of capitalised, comma-separated parts with a building or street word in it:
+                           # "Westlands Business Park, Waiyaki Way, Nairobi, Kenya"
+                           r"^(?=[^\n]*\b(?:Park|Way|Tower|Building|Plaza|Centre|Center|Estate|Complex|House|Mall|Square|Road|Street|Avenue)\b)"
+                           rf"[ \t>]*{_CAPS}(?:,[ \t]*{_CAPS}){{2,}}[ \t]*$))")
 # an address runs from its line's start (or the sentence before) to the line's end (or the next sentence)
-_ADDRESS_START = re.compile(r"(?:^|[\n。！？!?]|\.\s)[^\n。！？!?]*$")
+_ADDRESS_START = re.compile(r"(?:^|[\n。！？!?]|\.\s)[^\n。！？!?]*\Z")  # \Z: not before the line's own newline
 _ADDRESS_END = re.compile(r"\n|。|\.\s+(?=[A-Z][a-z])|$")
 _SIGNATURE_LINES = 6
 
@@ -487,7 +499,10 @@ def read_places(text: str) -> tuple[Place, ...]:
     """Every place the need names, in the order written, each with its role (see the module docstring)."""
     norm = text.translate(NORMALISE)
     places: list[Place] = []
-    terms = term_mentions(text)
+    world = place_mentions(text, world=True)
+    # "a South African lawyer": the longer name is the place, not the bloc inside it
+    terms = [t for t in term_mentions(text)
+             if not any(m.start <= t.start and t.end <= m.end and m.end - m.start > t.end - t.start for m in world)]
     taken = [(t.start, t.end) for t in terms]
     for t in terms:
         span = text[t.start:t.end]
@@ -501,7 +516,7 @@ def read_places(text: str) -> tuple[Place, ...]:
         if set_aside(norm, t.start, t.end):  # "跟OFAC那种制裁不是一回事"
             role = "excluded"
         places.append(Place(t.term.code, role, span, t.term.confidence, t.start, t.end, kind))
-    for m in place_mentions(text, world=True):
+    for m in world:
         if any(s < m.end and m.start < e for s, e in taken):
             continue  # "新加坡国际仲裁中心" is the seat, read above
         span = text[m.start:m.end]
@@ -519,7 +534,28 @@ def read_places(text: str) -> tuple[Place, ...]:
         writers = _writers_lines(norm)
         places = [replace(p, role="mention") if p.role != "excluded" and any(a <= p.start and p.end <= b for a, b in writers)
                   else p for p in places]
+    if "\n" in norm:
+        places = _latest_word(norm, places)
     return tuple(sorted(places, key=lambda p: p.start))
+
+
+def _latest_word(norm: str, places: list[Place]) -> list[Place]:
+    """In a mail thread the latest message decides: when it names a place of the work, the places of
+    the quoted history below it and of the subject line are mentions ("change of plan: Polish counsel"
+    over "> pls source a Czech lawyer"; "主题: 转发: 刚果金矿权" over a body that moved to Zambia)."""
+    cut = history_start(norm)
+    subjects = [(m.start(), m.end()) for m in _SUBJECT_LINE.finditer(norm)]
+    if cut is None and not subjects:
+        return places
+    end = len(norm) if cut is None else cut
+
+    def in_subject(p: Place) -> bool:
+        return any(a <= p.start < b for a, b in subjects)
+
+    latest = [p for p in places if p.end <= end and not in_subject(p)]
+    if not any(p.role in _LIVE_ROLES for p in latest):
+        return places
+    return [replace(p, role="mention") if (p.start >= end or in_subject(p)) and p.role != "mention" else p for p in places]
 
 
 # "SA" is Saudi Arabia to a Gulf desk and South Africa to a Johannesburg one: it names whichever
@@ -564,6 +600,12 @@ def _coordinated(left: Place, right: Place, norm: str) -> bool:
     return bool(_COORDINATION.match(gap)) or (
         not gap and left.code != right.code and left.kind == right.kind == "country"
         and is_cjk(left.evidence) and is_cjk(right.evidence))
+
+
+def _names_whole(later: Place, earlier: Place) -> bool:
+    """Whether a place's later mention names a whole country, so all of what an earlier one named
+    ("新加坡", "美国" after "华盛顿"; not a demonym: "the DAAB members are not Tanzanian")."""
+    return any(m.kind in ("country", "alias") for m in place_mentions(later.evidence))
 
 
 def _with_coordinated(chosen: set[str], places: list[Place], norm: str) -> set[str]:
@@ -616,7 +658,11 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         if held is None or ROLE_ORDER.index(p.role) < ROLE_ORDER.index(held.role):
             by_code[p.code] = p
     # set aside anywhere, a place binds nowhere; unless a lawyer there is asked for ("in Almaty (not Astana)")
-    excluded = {p.code for p in mentions if p.role == "excluded"} - {p.code for p in mentions if p.role == "requested"}
+    # ... but one taken back later by its name or the country's ("先找新加坡律师…新加坡就不用找了",
+    # "准备找华盛顿的律所…美国律师不用找了") stays aside
+    excluded = {p.code for p in mentions if p.role == "excluded"} - {
+        p.code for p in mentions if p.role == "requested"
+        and not any(q.code == p.code and q.role == "excluded" and q.start > p.start and _names_whole(q, p) for q in mentions)}
     live = [p for p in mentions if p.code not in excluded and p.role != "excluded"]
     for p in mentions:
         if p.code in excluded and p.role == "excluded":

@@ -113,7 +113,10 @@ class TermMatcher:
             rf"(?![{EN_WORD}])|" + trie_pattern(zh_terms)
         )
         self._starred = sorted((t for t in terms if t.endswith("*")), key=len, reverse=True)
-        self._folded = {t.lower(): t for t in terms if not t.endswith("*") and not self._case_sensitive(t)}
+        # a term written in lower case is what its other casings mean ("The union" is "the union"; only
+        # "the Union" itself, the EU's, is its own entry)
+        self._folded = {t.lower(): t for t in sorted(terms, key=lambda t: t == t.lower())
+                        if not t.endswith("*") and not self._case_sensitive(t)}
         self._found: dict[str, str | None] = {}
 
     @staticmethod
@@ -177,3 +180,30 @@ def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
             lo = m.end()
     after = _CLAUSE.search(text, end)
     return lo, (after.start() if after else len(text))
+
+
+# A mail pasted into a need: its header lines, subject line, and where its quoted history starts
+MAIL_HEADER = re.compile(r"^[ \t>]*(?:from|sent|to|cc|bcc|date|发件人|收件人|抄送|发送时间|时间|寄件者|寄件人|收件者|副本|寄件日期|"
+                         r"date)\s*[:：].*$|"
+                         r"^[ \t>]*-{2,}\s*(?:original message|forwarded message|原始邮件|原始郵件|转发邮件|轉寄郵件)\s*-{2,}.*$", re.I | re.M)
+# Where a mail's quoted history starts: a separator, a quoted line, "On … wrote:", "Earlier msg:",
+# or a second header ("From:" after the body); what is above it is the latest word
+HISTORY_START = re.compile(r"^[ \t]*(?:-{2,}\s*(?:original message|forwarded message|原始邮件|原始郵件|转发邮件|轉寄郵件)\s*-{2,}|"
+                           r"_{5,}\s*$|begin forwarded message|>|on\s[^\n]{4,80}\swrote\s*:|[^\n]{1,30}(?:写道|寫道)\s*[:：]|"
+                           r"(?:earlier|original|previous|prior)\s+(?:msg|message|mail|e-?mail|request)\s*[:：]|原邮件|原郵件|之前的邮件|"
+                           r"(?:from|发件人|寄件者|寄件人)\s*[:：])", re.I | re.M)
+SUBJECT_LINE = re.compile(r"^[ \t>]*(?:subject|主题|主旨|主題|事由)\s*[:：].*$", re.I | re.M)
+
+
+def history_start(norm: str) -> int | None:
+    """Where a forwarded or replied mail's quoted history begins, if below some text of the latest mail."""
+    body_seen = False
+    offset = 0
+    for line in norm.split("\n"):
+        if HISTORY_START.match(line) and (body_seen or not MAIL_HEADER.match(line)):
+            if body_seen:
+                return offset
+        elif line.strip() and not MAIL_HEADER.match(line) and not SUBJECT_LINE.match(line):
+            body_seen = True
+        offset += len(line) + 1
+    return None
