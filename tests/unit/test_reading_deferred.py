@@ -125,3 +125,21 @@ def test_a_matter_handed_elsewhere_or_out_of_scope_counts_less(text: str, deferr
 def test_the_union_of_a_bloc_is_no_trade_union() -> None:
     assert "labor_employment" not in _scores("The investigation is run by the Commission for the Union as a whole.")
     assert "labor_employment" in _scores("The union called a strike at the plant.")
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        ("摩洛哥丹吉尔设汽配厂需要什么许可?", "outbound_investment"),
+        ("想去墨西哥建个电池工厂", "outbound_investment"),
+        ("tanzania TRA VAT assessment objection", "tax"),
+        ("Tunisia INPDP authorisation for CCTV at our plant", "data_privacy"),
+    ],
+)
+def test_words_of_an_eighth_round(text: str, area: str) -> None:
+    found = _scores(text)
+    assert max(found, key=found.__getitem__) == area, found
+
+
+def test_a_plant_not_set_up_is_no_investment() -> None:
+    assert "outbound_investment" not in _scores("我们不打算在越南设厂，只是出口")

@@ -628,3 +628,19 @@ def test_tables_and_json_fields(text: str, expected: set[str]) -> None:
 )
 def test_seventh_round_of_writers(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("we need indonesia lawyer urgent. bahasa indonesia must", {"id"}),
+        # people of the story who speak it, however loosely written
+        ("Our GM there is chinese and only speak english, so lawyer speak english also better. Spanish is must.", {"es"}),
+        ("spanish is must, main contact is chinese engineers who speak english", {"es"}),
+        ("portuguese is must, 我们 only english and 中文", {"pt"}),
+        # wondered about, not required
+        ("english must. French maybe needed for Quebec? better if can.", {"en"}),
+    ],
+)
+def test_eighth_round_of_writers(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

@@ -712,3 +712,23 @@ def test_places_of_a_sixth_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_a_seventh_round(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # chat English: a lower-case demonym before a lawyer or a court
+        ("I am sales manager in our JKT regional office. Customer in Bangkok refuse pay, need thai lawyer.", {"TH"}),
+        ("buyer in Novosibirsk not pay, we want sue in russian arbitrazh court", {"RU"}),
+        # a past matter's place, said in its own sentence
+        ("Buyer in Almaty not pay. Last year we had similar case with a buyer in Uzbekistan and we won.", {"KZ"}),
+        # a bloc said around a country of it
+        ("Our sales office in Medellin, Colombia (south america) fired a salesman, need labor lawyer", {"CO"}),
+        # a foreign investor coming into our own company: no place abroad is where the work is
+        ("沙特基金要入股我们公司，外资准入审批怎么走？", set()),
+        ("A Saudi fund wants to invest in our company. What approvals do we need?", set()),
+        ("沙特的主权基金要投资我们在越南的工厂", {"VN"}),
+    ],
+)
+def test_places_of_an_eighth_round(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

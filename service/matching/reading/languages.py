@@ -58,6 +58,8 @@ def _language_lexicon() -> tuple[dict[str, str], re.Pattern[str]]:
                 surfaces.setdefault(name.lower(), c)
     for s, c in {**aliases["zh_aliases"], **aliases["en_aliases"]}.items():
         surfaces.setdefault(s, c)
+        if not is_cjk(s) and len(s) >= 4 and s.lower() not in _LOWERCASE_ORDINARY:
+            surfaces.setdefault(s.lower(), c)  # "bahasa indonesia must"
     zh_alts = [s for s in surfaces if is_cjk(s)]
     en_alts = [s for s in surfaces if not is_cjk(s)]
     pattern = re.compile(
@@ -171,6 +173,7 @@ _EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:[\w-]+\s+){0,2}?(?:team|staff|peopl
 # "英语我们这边可以沟通": the enterprise's own
 _ZH_OWN_AFTER = re.compile(r"^(?:的话)?\s?(?:我们|我方|我司|我哋)(?:这边|这里|自己)?[^，。,；;]{0,4}?(?:可以|能|会|都能|都会)(?:沟通|交流|看|用|处理)")
 _ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$|"
+                          r"(?:我们|我方|我司)\s*(?i:only|just|mainly|mostly)\s+$|"  # "我们 only english and 中文"
                           r"(?:我们|我方|我司|团队)[^，。,；;]{0,6}(?:只会|会|懂)[^，。,；;]{0,6}?(?:一点点|一点儿?|一些|点儿|简单的?|基础的?|基本的?)$")  # "我们团队只会中文和一点点英语"
 # "我们这边跟律师英文沟通": how we will talk with the lawyer, said as a plan, not a requirement
 _ZH_WE_WITH_LAWYER = re.compile(r"(?:我们|我方|我司|我)(?:这边|这里|自己)?(?:跟|和|与|同)(?:律师|你们|贵所|您)(?:之间)?(?:就|都)?(?:用|以|说|讲)?$")
@@ -194,7 +197,8 @@ _EN_WISH_RIGHT_AFTER = re.compile(r"^\s*(?:is|are|would be|will be)\s+(?:a\s+|an
 _EN_AND_VERB_IN = re.compile(r"^[^.;]{0,60}?\band\s+(?:also\s+)?(?!(?:the|a|an|our|we|they|he|she|it|its|their|all|this|that|these|"
                              r"those|i|you|any|some|most)\b)[a-z]+\b(?:(?!\b(?:is|are|was|were|will|be|been)\b)[^.;,]){0,40}?\bin\s+$", re.I)
 # "English too": as required as the language before it
-_EN_TOO_AFTER = re.compile(r"^\s*,?\s*(?:too|as well|also)\b", re.I)
+_EN_TOO_AFTER = re.compile(r"^\s*,?\s*(?:too|as well|also)\b(?!\s+(?:better|good|nice|fine|ok|okay|preferred|a\s+plus|welcome|helpful|"
+                           r"useful|an\s+advantage))", re.I)  # not "english also better": a wish
 # "documents must be in Arabic": the document's language, whatever its "must"
 _EN_BE_IN = re.compile(r"\b(?:docs?|documents?|contracts?|evidence|filings?|exhibits?|papers?|certificates?|records?|forms?|"
                        r"translations?|submissions?)\b[^.;]{0,40}?\bbe\s+(?:(?:filed|submitted|written|drafted|prepared|conducted|"
@@ -207,7 +211,8 @@ _EN_THEY_WORK_IN = re.compile(r"\b(?:court|courts|tribunal|DIFC|ADGM|AIFC|QFC|SI
                               r"normally\s+|only\s+|can\s+)?(?:works?|operates?|communicates?|corresponds?|runs?|proceeds?|is conducted|"
                               r"are conducted|talks?)\s+(?:only\s+|mostly\s+|mainly\s+|entirely\s+)?in\s+$", re.I)
 # "we only little english", "I speak some English": the writer's own, however broken
-_EN_WE_LITTLE = re.compile(r"\b(?:we|I)\s+(?:only\s+)?(?:(?:speak|know|have|use|understand)\s+)?(?:a\s+)?(?:little|some|basic|poor|bad)\s+$", re.I)
+_EN_WE_LITTLE = re.compile(r"\b(?:we|I)\s+(?:only\s+)?(?:(?:speak|know|have|use|understand)\s+)?(?:a\s+)?(?:little|some|basic|poor|bad)\s+$|"
+                           r"\b(?:we|I)\s+(?:only|just|mainly)\s+$", re.I)  # "we only english"
 _ZH_ONLY_BEFORE = re.compile(r"(?:光|只|仅|单)(?:能)?(?:会|懂|用|讲|说)(?:说|讲)?$")
 # "只会英文的不要", "只能讲英语的所就不考虑了": whoever has only this one is refused
 _ZH_NOT_ENOUGH_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:不顶用|没用|不够|不行|白搭|不管用|没戏|不要|不考虑|不用考虑|免谈|就算了|别来|pass)")
@@ -253,7 +258,11 @@ _EN_OTHERS_BEFORE = re.compile(r"\b(?:the other side|the other party|the client|
                                r"the regulator|the ministry|opposing counsel|the counterparty|"
                                r"the employer|they|he|she|our (?:\w+\s+)?(?:manager|ceo|cfo|cto|coo|gm|chairman|boss|partner|client|staff|workers|"
                                r"employees|director|accountant|engineers?|colleagues|people)|"
-                               r"the \w+ side|nobody|no one)\b[^,.;]{0,24}\b(?:only\s+)?(?:speaks?|reads?|writes?|understands?|works?\s+(?:only\s+)?in)\s+(?:only\s+)?$", re.I)
+                               r"the \w+ side|nobody|no one)\b[^,.;]{0,40}\b(?:only\s+)?(?:speaks?|reads?|writes?|understands?|works?\s+(?:only\s+)?in)\s+(?:only\s+)?$|"
+                               # "chinese engineers who speak english": people of the story described
+                               r"\b(?:engineers?|staff|workers?|employees?|managers?|colleagues?|people|GMs?|CEO|boss|partners?|"
+                               r"directors?|owners?|buyers?|customers?|clients?)\s+(?:who|that)\s+(?:only\s+|mostly\s+|mainly\s+)?"
+                               r"(?:speaks?|reads?|understands?)\s+(?:only\s+)?$", re.I)
 _ZH_OTHERS = re.compile(r"^的?(?:员工|工人|工程师|高管|经理|翻译|同事|客户|人员|管理人员|当地人|司机|船员|技术人员)|"
                         # "阿语他们肯定会", "泰语他们本地律师肯定没问题": the locals have it anyway
                         r"^(?:的话|嘛|呢)?\s?(?:他们|她们|对方|当地人|本地人|人家)[^，。；;]{0,6}?(?:肯定|都|应该|自然|当然|本来就)(?:会|没问题|懂)")
@@ -284,6 +293,8 @@ def _third_party_speaks(clause_before: str) -> bool:
 
 
 # "律师要会英语和他加禄语吗？", "葡萄牙语律师一定要会吗？": whether it is needed, asked about the clause
+# "French maybe needed for Quebec?": wondered about, not required
+_EN_HEDGED_QUESTION = re.compile(r"^[^.;!?\n]{0,12}\b(?:maybe|perhaps|possibly|probably|might\s+be)\b[^.;!?\n]{0,40}\?", re.I)
 _ZH_MODAL = re.compile(r"要|需|必须|一定|得|用不用|要不要")
 _ZH_QUESTION_END = re.compile(r"(?:吗|么|嘛|吧)\s*[?？]?\s*$|[?？]\s*$")
 
@@ -552,7 +563,8 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.6)
         if i in alternatives:
             conf = min(conf, 0.6)  # "乌兹别克语或俄语": either will do, so neither binds alone
-        if _ZH_ASKED_AFTER.match(after) or re.match(r"^\s*\?", after) or _asked_in_clause(norm, m.start(), m.end(), hi):
+        if _ZH_ASKED_AFTER.match(after) or re.match(r"^\s*\?", after) or _asked_in_clause(norm, m.start(), m.end(), hi) \
+                or _EN_HEDGED_QUESTION.match(norm[m.end():m.end() + 60]):
             conf = min(conf, 0.6)  # "律师要会葡语吗？": asked, not required
         if history is not None and m.start() >= history:
             conf = min(conf, 0.6)

@@ -79,6 +79,8 @@ def _cities() -> dict[str, str]:
     return {surface: code for region in regions.values() for surface, code in region.items()}
 
 
+_LOWER_DEMONYM_NOUNS = re.compile(r"\s+(?:labou?r\s+|tax\s+|local\s+)?(?:lawyers?|counsel|attorneys?|law\s+firms?|solicitors?|courts?|"
+                                  r"arbitrazh|customs|government|ministry|company|subsidiary|partner|buyer|customer|supplier)\b", re.I)
 _SHORT_HANT_NAMES = frozenset({"澳洲", "南韩", "北韩", "寮国", "迦纳", "汶莱", "肯亚", "贝南", "加彭", "卡达", "叶门", "也门"})
 LOWERCASE_DEMONYM_WORDS = frozenset({"polish", "chinese"})
 
@@ -339,6 +341,10 @@ def _place_mentions(text: str, world: bool = False) -> tuple[_Mention, ...]:
     for m in pattern.finditer(norm):
         s = m.group(0)
         place = exact.get(s) or folded.get(s.lower())
+        if place is None and s.islower() and s not in LOWERCASE_DEMONYM_WORDS \
+                and _LOWER_DEMONYM_NOUNS.match(norm, m.end()) and (title := exact.get(s.capitalize())) is not None \
+                and title.kind == "demonym":
+            place = title  # chat English: "need thai lawyer", "sue in russian arbitrazh court"
         if place is None or place.code is None:
             continue
         kind = place.kind

@@ -201,7 +201,8 @@ _ZH_CASE_BEFORE = re.compile(r"(?:纠纷|争议|官司|案子|案件|诉讼)(?:�
 _ZH_SUED_AFTER = re.compile(r"^(?:的?法院)?(?:起诉|提起诉讼|提起了诉讼|打官司|立案|开庭)")  # "已经在巴黎起诉了"
 _ZH_ORIGIN_AFTER = re.compile(r"^籍|^(?:一家|一个|某家|某)?(?:工人|员工|劳工|公民|人|客户|买家|买方|卖方|经销商|代理商|代理|承包商|总包|"
                               r"分包商|供应商|合作方|合作伙伴|股东|投资者|投资人|投资方|银行|公司|企业|船东|保险公司|"
-                              r"贸易商|厂商|集团|进口商|出口商|籍员工|籍工人|收购方|品牌)|^的(?:收购方|买方|卖方|投资方)")
+                              r"贸易商|厂商|集团|进口商|出口商|籍员工|籍工人|收购方|品牌|基金|主权基金|财团|资本方|家族办公室)|"
+                              r"^的(?:收购方|买方|卖方|投资方|投资人|基金|主权基金|财团)")
 _ZH_CAME_FROM_AFTER = re.compile(r"^(?:[和及与、][^，。,；;]{1,8}?)?(?:过)?来的")
 _ZH_PEOPLE_AFTER = re.compile(r"^(?:籍)?的?(?:客户|工人|员工|劳工|外劳|买家|买方|卖方|供应商|股东|投资者|投资方|合作方|业主|船东|经销商|"
                               r"银行|银团|债权人|债务人|协会|保险人|保险公司|主机厂|车企|厂家|厂商|品牌商|采购商)")
@@ -216,6 +217,10 @@ _HOME_COUNSEL = re.compile(r"(?:国内|境内|中国大陆|大陆)(?:的)?[^，�
                            r"\b(?:lawyers?|counsel|attorneys?|law\s+firm)\s+(?:based\s+)?(?:here\s+)?in\s+(?:mainland\s+)?China\b|"
                            r"\b(?:PRC|China)-(?:qualified|based)\s+(?:lawyers?|counsel|attorneys?)", re.I)
 # A Chinese lawyer asked for: at home when no place abroad is where the work is (a Kenyan suit still binds Kenya)
+# A foreign investor coming into the writer's own company ("沙特基金要入股我们公司", "a Saudi fund wants to
+# invest in us")
+_INVESTS_IN_US = re.compile(r"(?:入股|投资|参股|增资|战略投资)(?:到)?(?:我们|我司|我方|本公司|咱们)(?:公司|集团)?(?=[\s，。,；;？?！!]|$)|"
+                            r"\b(?:invest\w*|take\s+a\s+stake|buy\s+a\s+stake|acquire\s+a\s+stake)\s+in\s+(?:us|our\s+(?:company|group))\b", re.I)
 _CHINESE_LAWYER = re.compile(r"中国(?:的)?(?:律师|律所)|\bChinese\s+(?:lawyers?|counsel|law\s+firms?)\b", re.I)
 # "(b) UK counsel, because ...": an item of a list that names the lawyer asks for one
 _LIST_MARK = re.compile(r"^(?:\(?[a-z0-9]{1,2}[).:]|[-*•]|\d+\.)\s*", re.I)
@@ -233,8 +238,13 @@ _EN_PAST_AFTER = re.compile(r"^\s*[(（]\s*(?:handed\s+over|completed|finished|c
 _EN_NOW_BEFORE = re.compile(r"\b(?:we\s+are|we're|and\s+are)\s+now\s+(?:bidding|tendering|building|planning|looking|moving|expanding|"
                             r"investing|setting\s+up|entering|launching|developing|working|opening)\b[^.;!?]{0,60}$", re.I)
 _EN_PAST_BEFORE = re.compile(r"(?:^|[.;!?]\s*)(?:before|previously|in the past|last time|years ago)\b,?\s+[^.;,!?]{0,30}$|"
+                             # "I am sales manager in our JKT regional office": where the writer sits
+                             r"\bI(?:'m|\s+am)\b[^.;,!?]{0,40}\b(?:in|at|from)\s+(?:our\s+|the\s+)$|"
                              r"\b(?:previous|former|old|last|ex-?)\s+(?:counsel|lawyers?|firm|law\s+firm|advis[eo]rs?)\s+"
                              r"(?:was|were|is|are)\s+(?:an?\s+|the\s+)?$", re.I)  # "Our previous counsel was a London firm"
+# "Last year we had similar case with Minsk buyer in Belarus and we won": a past matter's place
+_EN_PAST_SENTENCE_BEFORE = re.compile(r"(?:^|[.;!?]\s+)(?:last\s+year|a\s+few\s+years\s+ago|some\s+years\s+ago|in\s+(?:19|20)\d\d)\b,?\s+"
+                                      r"(?:we|our)\b[^.;!?]{0,70}$", re.I | re.M)
 # "EU对我们越南厂出口的e-bike发起了反规避调查": the authority that opened the investigation.
 _ZH_INVESTIGATES_AFTER = re.compile(r"^(?:的[^，。,；;]{0,8}|\s*[A-Za-z]+)?\s*(?:刚|已|已经)?对[^。；;!?]{0,30}?(?:发起|启动|立案|开展|开始)(?:了)?"
                                     r"[^。；;!?]{0,20}?(?:调查|审查|inquiry|investigation|review)", re.I)
@@ -278,7 +288,8 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
     after = _SCRIPT_SEAM.sub(" ", norm[end:end + 50])
     if _EN_CURRENCY_AFTER.match(after):
         return "currency"
-    if _EN_PAST_BEFORE.search(before) or _EN_PAST_AFTER.match(after) or _EN_DATA_PLACE_BEFORE.search(before):
+    if _EN_PAST_BEFORE.search(before) or _EN_PAST_AFTER.match(after) or _EN_DATA_PLACE_BEFORE.search(before) \
+            or _EN_PAST_SENTENCE_BEFORE.search(norm, max(0, start - 90), start):
         return "mention"
     if _EN_FOCUS_BEFORE.search(before) or _EN_NOW_BEFORE.search(norm[max(0, start - 80):start]):
         return "requested"  # "this time it's the Thai plant": the place the need says it is about
@@ -578,7 +589,11 @@ def _ambiguous_codes(norm: str, places: list[Place]) -> list[Place]:
 
 
 def _choose(places: list[Place], norm: str) -> set[str]:
-    """The most confident (then the first) of these places, with those coordinated with it."""
+    """The most confident (then the first) of these places, with those coordinated with it; a bloc
+    said around a country of it ("Medellin, Columbia (south america)") is only where that country is."""
+    countries = {p.code for p in places if p.code not in blocs()}
+    places = [p for p in places if p.code not in blocs() or not set(bloc_members(p.code)) & countries
+              or _whole_bloc(norm, p)] or places
     best: dict[str, Place] = {}
     for p in places:
         if p.code not in best or p.confidence > best[p.code].confidence:
@@ -701,8 +716,8 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
             named = {p.code for p in plain}
             if counted and len(named) == _COUNT_WORDS[counted.group(1).lower()]:
                 binding = named  # "进军日本乐天和韩国Coupang…两国的通关": as many places as the text counts
-        elif _CHINESE_LAWYER.search(norm):
-            pass  # "找青岛有海事法院经验的中国律师" and no place of work abroad: the work is at home
+        elif _CHINESE_LAWYER.search(norm) or _INVESTS_IN_US.search(norm):
+            pass  # "找青岛有海事法院经验的中国律师", "沙特基金要入股我们公司": no place of work abroad, the work is at home
         else:
             for role in FALLBACK:
                 candidates = [p for p in live if p.role == role]
