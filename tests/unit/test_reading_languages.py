@@ -644,3 +644,25 @@ def test_seventh_round_of_writers(text: str, expected: set[str]) -> None:
 )
 def test_eighth_round_of_writers(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # desk names of languages; one language written two ways is no alternative
+        ("语言：Dari 必须，Pashto 不需要", {"fa"}),
+        ("Farsi/波斯语必须，申请文件都是Persian", {"fa"}),
+        ("语言：俄语、吉语都不要求，我们团队有俄语翻译", set()),
+        ("法院只用格语，所以格鲁吉亚语必须", {"ka"}),
+        # "所以" is no speaking verb
+        ("律师需要到场陪同，所以Vietnamese必须", {"vi"}),
+        # a language not required on its own, lawyers who do not speak it, and a refusal of those who do not
+        ("克罗地亚语不单独要求，塞尔维亚语必须", {"sr"}),
+        ("格鲁吉亚语必须；俄语不需要，很多年轻律师不讲俄语，别拿这个筛人", {"ka"}),
+        ("不会讲英语的律师不要", {"en"}),
+        # people of the story described by their language
+        ("Our site team is French-speaking, but counsel must be fluent in English. French is a plus.", {"en"}),
+    ],
+)
+def test_ninth_round_of_writers(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

@@ -732,3 +732,16 @@ def test_places_of_a_seventh_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_an_eighth_round(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a brief's scope names the counsel asked for; our own counsel elsewhere is on its part already
+        ("2. Scope: Armenian M&A counsel in Yerevan for legal DD.\n3. The SPA is under English law; our London counsel will draft it.",
+         {"AM"}),
+        ("Our Kenyan counsel must speak Swahili; we need one in Mombasa for the arrest.", {"KE"}),
+    ],
+)
+def test_places_of_a_ninth_round(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

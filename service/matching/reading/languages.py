@@ -68,11 +68,11 @@ def _language_lexicon() -> tuple[dict[str, str], re.Pattern[str]]:
     return surfaces, pattern
 
 
-_ZH_NEG = re.compile(r"不太|不怎么|不大会|不会说|不会讲|不懂|不需要|不需|无需|不必|不用|不要求|没必要|不一定|不强求|不会|不懂|不限|"
+_ZH_NEG = re.compile(r"不太|不怎么|不大会|不会说|不会讲|不讲|不说|不懂|不需要|不需|无需|不必|不用|不要求|没必要|不一定|不强求|不会|不懂|不限|"
                      r"没人会|没有人会|没人懂|没有人懂|谁都不会|都不会|"
                      r"唔使|唔洗|唔需要|唔一定|唔太")  # Cantonese (the engine reads simplified characters)
 # "不会英语的不要": refusing whoever lacks the language is requiring it.
-_ZH_CANNOT_BEFORE = re.compile(r"(?:不会|不懂|唔识|唔会|唔懂|不识)(?:说|讲|听)?$")
+_ZH_CANNOT_BEFORE = re.compile(r"(?:不会|不懂|唔识|唔会|唔懂|不识)(?:说|讲|听)?$|不讲$|不说$")
 _ZH_REFUSED_AFTER_LANGUAGE = re.compile(r"^(?:语|文)?[^，。,；;]{0,3}?(?:不会|不懂|不通|不行|不灵)(?:的)?(?:律师|人)?(?:就|都|一律)?"
                                         r"(?:别来|不要|免谈|不考虑|算了|不用来|免了|不行|pass)")
 # "律师要会葡语吗？": a question whether the language is needed is no requirement.
@@ -84,7 +84,7 @@ _ZH_NEG_REFUSED_AFTER = re.compile(r"^(?:的|嘅)?(?:律师|人)?(?:就|都|一�
                                    r"(?:唔使|不用|不要|别|唔好|免)(?:联系|联络|搵|找|打扰)(?:我们|我哋|我)?)")
 # Before an English language word the Chinese negation must end the clause's words ("不需要会Russian").
 _ZH_NEG_END = re.compile(rf"(?:{_ZH_NEG.pattern})[\u4e00-\u9fff]{{0,3}}\s*$")
-_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是\s?must|不是门槛|不算门槛|不是硬性|不是硬杠杠|不是刚需|不作要求|不做要求|不要求|非必需|非必要|非必须|非必备|不必须|(?:的)?要求(?:作废|取消|撤销|不算数?)|并非必要|不是必要|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
+_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是\s?must|不是门槛|不算门槛|不是硬性|不是硬杠杠|不是刚需|不作要求|不做要求|不(?:单独|另外|额外|特别|专门)?要求|非必需|非必要|非必须|非必备|不必须|(?:的)?要求(?:作废|取消|撤销|不算数?)|并非必要|不是必要|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
                            r"不用(?!说|讲|提|多说|问)|用不上|用不着|就免了|"  # "乌尔都语不用", not "英语不用说肯定要"
                            r"唔紧要|唔要紧|唔重要|唔使|唔需要|冇所谓|"
                            r"都不讲|都不说|都不会讲|都不会说|都听不懂|都不懂)")  # "工会那帮人一句英文都不讲"
@@ -266,6 +266,10 @@ _EN_OTHERS_BEFORE = re.compile(r"\b(?:the other side|the other party|the client|
 _ZH_OTHERS = re.compile(r"^的?(?:员工|工人|工程师|高管|经理|翻译|同事|客户|人员|管理人员|当地人|司机|船员|技术人员)|"
                         # "阿语他们肯定会", "泰语他们本地律师肯定没问题": the locals have it anyway
                         r"^(?:的话|嘛|呢)?\s?(?:他们|她们|对方|当地人|本地人|人家)[^，。；;]{0,6}?(?:肯定|都|应该|自然|当然|本来就)(?:会|没问题|懂)")
+# "Our site team is French-speaking": people of the story described by their language
+_EN_THEY_ARE_BEFORE = re.compile(r"\b(?:our|the|their|his|her|its)\s+(?:[\w-]+\s+){0,2}?(?:team|staff|workers?|employees?|engineers?|"
+                                 r"managers?|people|side|site|office|customers?|clients?|partners?|buyers?|GM|CEO|boss|owner|"
+                                 r"chairman|directors?|workforce|market|region|province)\s+(?:is|are|was|were)\s+(?:mostly\s+|mainly\s+|all\s+)?$", re.I)
 # "... only speaks Russian, so the lawyer must too": the other person's language made the lawyer's.
 _SO_THE_LAWYER = re.compile(r"^[^.;!?。；]{0,15}?\b(?:so|therefore|hence)\s+(?:the\s+|our\s+)?(?:lawyers?|counsel|attorneys?)\s+"
                             r"(?:must|needs?|should|has\s+to|have\s+to)\b|^[^。；]{0,10}?所以律师(?:也)?(?:必须|要|得|需要)", re.I)
@@ -275,7 +279,7 @@ _LAWYER_WORDS = re.compile(r"\b(?:lawyers?|counsel|attorneys?|who|someone|somebo
 # Someone of the story speaking it, whoever it is ("工会开会也用阿姆哈拉语", "日常讲乌克兰语", "泰方股东
 #与银行之间一律以泰文往来", "Local chiefs and the cooperatives speak Swahili"): not the lawyer, unless the
 # clause names the lawyer or asks for one.
-_ZH_SPEAKS_END = re.compile(r"(?:都|也|只|基本|基本上|一般|主要|平时|日常|一律|全|全部|都是)*(?:讲|说|用|以)$")
+_ZH_SPEAKS_END = re.compile(r"(?:都|也|只|基本|基本上|一般|主要|平时|日常|一律|全|全部|都是)*(?:讲|说|用|(?<![所可加予得足难借])以)$")  # not 所以
 _ZH_LAWYER_OR_ASK = re.compile(r"律师|律所|你们|您|贵所|需要|需|(?<![主重])要|必须|(?<![懂记])得|(?<![功可])能|最好|希望|找|请|要求|优先|可以")
 _EN_SOMEONE_SPEAKS = re.compile(r"\b(?<!['’])(?!(?:must|should|to|can|could|will|would|who|that|which|lawyers?|counsel|attorneys?|firm|"
                                 r"someone|somebody|one|I|we|also|only|mostly|mainly|all|just|both|fluently|well)\b)[A-Za-z-]+\s+(?:only\s+|mostly\s+|mainly\s+|all\s+)?"
@@ -408,6 +412,7 @@ def read_languages(text: str) -> list[Reading]:
     cells = _table_cells(norm) if ("\t" in norm or "|" in norm) and found else []
     alternatives = {i for i, (a, b) in enumerate(zip(found, found[1:]))
                     if (_ALTERNATIVE.match(between := norm[a.end():b.start()]) or _FALLBACK_BETWEEN.search(between))
+                    and surfaces[a.group(0)] != surfaces[b.group(0)]  # "Farsi/波斯语": one language, two names
                     and not _BILINGUAL_BEFORE.search(norm[max(0, a.start() - 20):a.start()])}  # "bilingual Spanish/English": both
     alternatives |= {i + 1 for i in alternatives}
     required_at: set[int] = set()
@@ -451,7 +456,10 @@ def read_languages(text: str) -> list[Reading]:
         while nxt < len(found) and _COORDINATED.match(gap := norm[found[nxt - 1].end():found[nxt].start()]) \
                 and (not gap or gap.strip()):  # not across a bare space, which in chat text may end a clause
             nxt += 1
-        cut = found[nxt].start() if nxt < len(found) and found[nxt].start() < hi else hi
+        # ... up to the end of the clause of the list's last word ("俄语、吉语都不要求": 、 ends a clause)
+        limit = clause_bounds(norm, found[nxt - 1].start(), found[nxt - 1].end())[1] if nxt - 1 > i else hi
+        limit = min(limit, m.end() + 2 * CLAUSE_REACH)
+        cut = found[nxt].start() if nxt < len(found) and found[nxt].start() < limit else limit
         own_after = norm[found[nxt - 1].end():cut] if nxt - 1 > i else after[:cut - m.end()]
         # ... and one before it is its own since the previous language word, unless listed with it
         # ("Urdu不用 English必须": the 不用 is Urdu's; "不需要会英语和法语": both)
@@ -533,11 +541,12 @@ def read_languages(text: str) -> list[Reading]:
         if not is_cjk(s) and _EN_BE_IN.search(norm[max(0, m.start() - 90):m.start()]):
             conf = min(conf, 0.6)  # "all docs ... must be in Arabic"
         if _EN_THEY_WORK_IN.search(norm[max(0, m.start() - 80):m.start()]) \
+                or (re.match(r"^-?\s?speaking\b", after) and _EN_THEY_ARE_BEFORE.search(norm[max(0, m.start() - 60):m.start()])) \
                 or _EN_OTHERS_SPEAKING.match(after) or _ZH_OTHERS.match(after) or _ZH_OTHERS_BEFORE.search(norm[max(0, m.start() - 20):m.start()]) \
                 or _third_party_speaks(since_previous) \
                 or (not is_cjk(s) and (_EN_OTHERS_BEFORE.search(window := norm[max(0, m.start() - 60):m.start()])
                                        or _EN_OTHERS_ARE.search(window) or _EN_SOMEONE_SPEAKS.search(since_previous))):
-            if not _SO_THE_LAWYER.search(norm[m.end():m.end() + 60]):
+            if not _SO_THE_LAWYER.search(norm[m.end():m.end() + 60]) and not refused:  # "不会讲英语的律师不要" refuses
                 conf = min(conf, 0.5)  # the language of other people in the story
                 others_at.add(i)
         elif i - 1 in others_at and _COORDINATED.match(norm[found[i - 1].end():m.start()]):

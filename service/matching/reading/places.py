@@ -224,6 +224,10 @@ _EN_DONT_ENGAGE_BEFORE = re.compile(r"(?:\b(?:do\s*n[o']?t|don['’]t|do not|no 
                                     r"contact|approach|recommend|propose|send|involve)|"
                                     r"\bstop\s+(?:sourcing|looking\s+for|searching\s+for|contacting|engaging|approaching|chasing)|"
                                     r"\bno\s+longer\s+need|\bdrop\s+the|(?<!have )(?<!has )(?<!had )(?<!with )(?<!got )(?<!is )(?<!are )\b(?<!-)no)\s+(?:an?\s+|the\s+|any\s+|more\s+|other\s+)?$", re.I)  # "so no Indian firm"
+# "our London counsel will draft it": a lawyer of ours there is on it
+_EN_OUR_BEFORE = re.compile(r"\bour\s+(?:own\s+|existing\s+|usual\s+|regular\s+|outside\s+|external\s+)?$", re.I)
+_EN_OUR_COUNSEL_ACTS_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|law\s+firm|firm|solicitors?|attorneys?)\s+(?:will|would|is|are|has|have|"
+                                        r"already|drafts?|handles?|does|do|can\s+handle|take\s+care|takes\s+care)\b", re.I)
 # "the Angola Block 15 opportunity is on hold": a plan there given up
 _EN_PLAN_DROPPED_AFTER = re.compile(r"^[^.;,!?]{0,30}?\b(?:opportunity|plan|option|idea|deal|bid|route|approach|proposal|workstream|"
                                     r"alternative|target)\s+(?:is|are|has\s+been|was|got)\s+(?:now\s+)?(?:on\s+hold|off|cancell?ed|dropped|"
@@ -312,6 +316,7 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                 or (_EN_DONT_ENGAGE_BEFORE.search(norm[max(0, start - 40):start])
                     and re.match(r"^\s+(?:counsel|lawyers?|firms?|attorneys?|solicitors?|advisers?)\b", after, re.I))
                 or _EN_PLAN_DROPPED_AFTER.match(norm[end:end + 60])
+                or (_EN_OUR_BEFORE.search(before) and _EN_OUR_COUNSEL_ACTS_AFTER.match(norm[end:end + 50]))
                 or _ZH_NEXT_CLAUSE_SET_ASIDE.match(norm[end:end + 30].lstrip())
                 or _ZH_HANDLED_THERE_AFTER.match(re.sub(r"^\s*(?:(?:[和及与、]|and)\s*[^，。,；;、和及与]{1,12}?\s*)*", "", after))
                 or _ZH_BUT_SET_ASIDE_AFTER.match(norm[end:end + 40])

@@ -133,7 +133,8 @@ _EN_SET_UP_AFTER = re.compile(r"^\s+(?:company|entity|branch|subsidiary|office|J
 _EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\s+(?:[\w&-]+\s+){0,3}$", re.I)
 # The lawyer is "requested" only in a sentence that asks ("An American law firm represents the other side" does not).
 _ASKS = re.compile(r"\b(?:need|needs|want|looking|seek\w*|find|recommend\w*|hire|engage|require\w*|search\w*|"
-                   r"prefer\w*|pls|please|help|who can|introduce|request\w*|RFP|proposals?|wanted|wants|appoint|nominate)\b|需要|找|想|请|求|推荐|要|希望|急需|寻", re.I)
+                   r"prefer\w*|pls|please|help|who can|introduce|request\w*|RFP|proposals?|wanted|wants|appoint|nominate|"
+                   r"scope|instruct|retain)\b|需要|找|想|请|求|推荐|要|希望|急需|寻", re.I)
 # --- Chinese contexts ----------------------------------------------------------------------
 _ZH_REG_BEFORE = re.compile(r"(?:注册在|注册于|注册地(?:为|在|是)?|在)$")
 _ZH_REG_AFTER_AT = re.compile(r"^[^，。,；;]{0,4}?(?:注册的|上市的)")
