@@ -745,3 +745,24 @@ def test_places_of_an_eighth_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_a_ninth_round(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a memo's workstreams: an item in other hands, put off or done is the story's
+        ("三、相关工作：\n（一）税务稽查答辩：拟委任墨西哥税务律师处理；\n（二）工会协约：由现有墨西哥城事务所办理中；\n"
+         "（三）美国海关（CBP）的原产地询问：暂缓，待稽查案结束后再议。", {"MX"}),
+        ("2. Workstreams.\n(a) Extension of the mining lease: new PNG counsel is required.\n"
+         "(b) Tax consolidation for the Brisbane company: remains with our Sydney advisers, outside this engagement.", {"PG"}),
+        # an authority of a past matter; a city inside a longer transliterated name
+        ("二、以往经验。2018年我司曾参与印度DGTR的反倾销调查。三、现需应对欧盟委员会的反规避调查，聘请律师应诉。", set(bloc_members("EU"))),
+        ("货物在芬兰瓦利马（Vaalimaa）口岸被海关扣押，需要芬兰律师", {"FI"}),
+        # counsel practising in a place; the local part there left for later
+        ("拟聘请在瑞典斯德哥尔摩执业的仲裁律师。在土库曼斯坦当地的财产保全问题，待裁决作出后另行研究，本次不涉及。", {"SE"}),
+        # a past sentence about the group
+        ("In 2020 the Group exited its interest in the Solomon Islands. We need counsel in Papua New Guinea for the lease.", {"PG"}),
+    ],
+)
+def test_places_of_formal_memos(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

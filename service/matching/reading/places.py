@@ -81,6 +81,7 @@ def _cities() -> dict[str, str]:
 
 _LOWER_DEMONYM_NOUNS = re.compile(r"\s+(?:labou?r\s+|tax\s+|local\s+)?(?:lawyers?|counsel|attorneys?|law\s+firms?|solicitors?|courts?|"
                                   r"arbitrazh|customs|government|ministry|company|subsidiary|partner|buyer|customer|supplier)\b", re.I)
+_LATIN_GLOSS = re.compile(r"\(([A-Za-zÀ-ÿ' .-]{2,40})\)")
 _SHORT_HANT_NAMES = frozenset({"澳洲", "南韩", "北韩", "寮国", "迦纳", "汶莱", "肯亚", "贝南", "加彭", "卡达", "叶门", "也门"})
 LOWERCASE_DEMONYM_WORDS = frozenset({"polish", "chinese"})
 
@@ -207,7 +208,9 @@ _ZH_NEXT_CLAUSE_SET_ASIDE = re.compile(r"^[^，。,；;\s]{0,8}[，,]\s*(?:这�
                                        r"无需求|没有需求|没需求|不需要律师)(?=[，。,；;!！\s]|$)")  # "赞比亚项目运营正常，暂无需求"
 # "乌兹别克斯坦只是有个客户在那，不用找那边律师", "美国那个双反…跟这次无关": not this need's place
 _ZH_NOT_THERE_AFTER = re.compile(r"^[^。；;]{0,24}?(?:(?:不用|不需要|无需|不必)找?(?:那边|那里|当地|那儿)的?(?:律师|律所)|"
-                                 r"(?:跟|和|与)(?:这次|本次|此次|这个案子|本案)(?:无关|没关系|没有关系|不相干))")
+                                 r"(?:跟|和|与)(?:这次|本次|此次|这个案子|本案)(?:无关|没关系|没有关系|不相干))|"
+                                 # "在土库曼斯坦当地的财产保全和执行问题，待裁决作出后另行研究，本次不涉及"
+                                 r"^(?:当地|那边)[^。；;]{0,24}?(?:另行研究|本次不涉及|暂不涉及|不在本次(?:委托|需求|委聘)?范围)")
 # "老挝当地律师由国内所自己去对接": the lawyer there is someone else's to arrange
 _ZH_ARRANGED_BY_AFTER = re.compile(r"^(?:那边|当地|本地)?的?(?:律师|律所)[^，。,；;]{0,2}?由[^，。,；;]{1,12}?(?:对接|负责|安排|找|联系|处理|落实)")
 # "另外找新加坡律师看": handled separately, by another lawyer
@@ -356,6 +359,9 @@ def _place_mentions(text: str, world: bool = False) -> tuple[_Mention, ...]:
         after = norm[m.end():m.end() + 24]
         before = norm[max(0, m.start() - 14):m.start()]
         conf = place.confidence
+        if is_cjk(s) and kind == "city" and (gloss := _LATIN_GLOSS.match(norm, m.end())) is not None \
+                and not any(g.code == place.code for g in place_mentions(gloss.group(1))):
+            continue  # "瓦利马（Vaalimaa）": the Latin name says which place, and it is not Lima
         if is_cjk(s):
             # 越南语 / 葡萄牙语 / 印尼文 name a language, not the country.
             if after[:1] == _LANG_FOLLOWERS_ZH or (after[:1] == "文" and after[1:2] not in "件化书物") \

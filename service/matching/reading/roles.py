@@ -44,6 +44,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import islice
 
 from service.matching.reading.blocs import bloc_members, blocs, term_mentions
 from service.matching.reading.places import EN_REG_AFTER as _EN_REG_AFTER
@@ -233,7 +234,7 @@ _COUNTED = re.compile(r"(两|三|both|all\s+three)\s*(?:个)?(?:国家|国|地|�
 _COUNT_WORDS = {"两": 2, "三": 3, "both": 2, "all three": 3}
 _BOTH_AFTER = re.compile(r"^\s*(?:两边|两国|两地|两个国家|三国|三地|\s*(?:are\s+)?both\s+(?:need|require|have\s+to))", re.I)
 # A place of the past ("之前在英国做海上风电用的律所", "Before we had project in Chile"): named, not where the work is.
-_ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年|当年|前几年|前些年|参考[:：])[^，。,；;]{0,12}?(?:是在|在|的|合作的|用的|找的|找)?\s*$")
+_ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年|当年|前几年|前些年|参考[:：]|曾经|(?<!未)曾|以往)[^，。,；;]{0,12}?(?:是在|在|的|合作的|用的|找的|找)?\s*$")
 _EN_PAST_AFTER = re.compile(r"^\s*[(（]\s*(?:handed\s+over|completed|finished|closed|sold|exited|delivered|commissioned)\b", re.I)
 # "..., we're now bidding a PPP ... in Romania": the place the need turns to now
 _EN_NOW_BEFORE = re.compile(r"\b(?:we\s+are|we're|and\s+are)\s+now\s+(?:bidding|tendering|building|planning|looking|moving|expanding|"
@@ -245,7 +246,7 @@ _EN_PAST_BEFORE = re.compile(r"(?:^|[.;!?]\s*)(?:before|previously|in the past|l
                              r"(?:was|were|is|are)\s+(?:an?\s+|the\s+)?$", re.I)  # "Our previous counsel was a London firm"
 # "Last year we had similar case with Minsk buyer in Belarus and we won": a past matter's place
 _EN_PAST_SENTENCE_BEFORE = re.compile(r"(?:^|[.;!?]\s+)(?:last\s+year|a\s+few\s+years\s+ago|some\s+years\s+ago|in\s+(?:19|20)\d\d)\b,?\s+"
-                                      r"(?:we|our)\b[^.;!?]{0,70}$", re.I | re.M)
+                                      r"(?:we|our|the\s+(?:group|company))\b[^.;!?]{0,70}$", re.I | re.M)
 # "EU对我们越南厂出口的e-bike发起了反规避调查": the authority that opened the investigation.
 _ZH_INVESTIGATES_AFTER = re.compile(r"^(?:的[^，。,；;]{0,8}|\s*[A-Za-z]+)?\s*(?:刚|已|已经)?对[^。；;!?]{0,30}?(?:发起|启动|立案|开展|开始)(?:了)?"
                                     r"[^。；;!?]{0,20}?(?:调查|审查|inquiry|investigation|review)", re.I)
@@ -378,6 +379,8 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "mention"  # "前几年做马德里注册是找德国一个律所办的": the lawyer of the past
     if _ZH_REQUEST_AFTER.match(after) and _ASKS.search(sentence_around(norm, start, end)):
         return "requested"
+    if re.search(r"在$", before) and re.match(r"^[^，。,；;]{0,8}?执业", after) and _ASKS.search(sentence_around(norm, start, end)):
+        return "requested"  # "拟聘请在瑞典斯德哥尔摩执业、具备能源争议经验的仲裁律师"
     if _ZH_SEAT_AFTER.match(after):
         return "seat"
     if _ZH_FORUM_AFTER.match(after) or _ZH_REMEDY_AFTER.match(after) or _ZH_CASE_BEFORE.search(before) \
@@ -502,7 +505,7 @@ def _term_role(kind: str, contextual: str) -> str:
     if kind == "seat":
         return contextual if contextual in ("requested", "law") else "seat"
     if kind in ("institution", "authority"):
-        return contextual if contextual in ("requested", "seat") else "forum"
+        return contextual if contextual in ("requested", "seat", "mention") else "forum"  # "2018年我司曾参与印度DGTR…"
     return contextual  # a bloc's name reads like a country's
 
 
@@ -519,6 +522,9 @@ def read_places(text: str) -> tuple[Place, ...]:
     for t in terms:
         span = text[t.start:t.end]
         contextual = _role_zh(norm, t.start, t.end) if is_cjk(span) else _role_en(norm, t.start, t.end, t.term.code)
+        if t.term.kind in ("institution", "authority") and (_ZH_PAST_BEFORE.search(norm[max(0, t.start - 20):t.start])
+                                                            or _EN_PAST_SENTENCE_BEFORE.search(norm, max(0, t.start - 90), t.start)):
+            contextual = "mention"  # "2018年我司曾参与印度DGTR的调查": an authority of a past matter
         role = _term_role(t.term.kind, contextual)
         if _LAWYER_TERM.search(span) and role == "forum" and _ASKS.search(sentence_around(norm, t.start, t.end)):
             role = "requested"  # "(1) English counsel to run the LCIA case": the lawyer asked for
@@ -542,6 +548,8 @@ def read_places(text: str) -> tuple[Place, ...]:
     places += _ambiguous_codes(norm, places)
     places = _lists_set_aside(norm, places)
     places = _local_refers_back(norm, places)
+    if "\n" in norm:
+        places = _workstreams_set_aside(norm, places)
     if "\n" in norm or _ADDRESS_LINE.search(norm):
         writers = _writers_lines(norm)
         places = [replace(p, role="mention") if p.role != "excluded" and any(a <= p.start and p.end <= b for a, b in writers)
@@ -549,6 +557,39 @@ def read_places(text: str) -> tuple[Place, ...]:
     if "\n" in norm:
         places = _latest_word(norm, places)
     return tuple(sorted(places, key=lambda p: p.start))
+
+
+# A memo's numbered workstreams ("（二）…仍由汉堡律所负责，不在本次范围", "(b) … continue with our existing
+# Port Moresby firm", "（三）…暂缓，待SAT案告一段落再议"): the places of an item in other hands, put off
+# or done are the story's, not where counsel is sought now (mentions, so a place the memo asks for in
+# another item still binds)
+_ITEM_START = re.compile(r"^[ \t]*(?:[(（](?:[一二三四五六七八九十]{1,3}|\d{1,2}|[a-hA-H])[)）]|[一二三四五六七八九十]{1,3}[、.．]|"
+                         r"\d{1,2}[.、．)](?!\d)|[a-hA-H][.)])", re.M)
+_ITEM_ASIDE = re.compile(r"暂缓|再议|另行研究|另行处理|另案处理|暂不(?:需要|考虑|涉及|处理)|本次不涉及|不在本次|不在此次|不在这次|"
+                         r"继续由[^,。；;]{1,12}(?:负责|处理|办理)|仍由[^,。；;]{1,16}(?:负责|处理|办理|代理)|由现有[^,。；;]{1,16}(?:负责|处理|办理)|"
+                         r"已(?:经)?(?:委托|委由|交由)[^,。；;]{1,16}(?:办理|处理|负责|代理)|自行处理|暂不需(?:要)?外部律师|已(?:经)?(?:结案|了结)|"
+                         r"待[^,。；;]{1,20}(?:后|再)(?:再议|再说|研究|处理)|"
+                         r"\boutside\s+(?:this|the|our)\s+(?:engagement|scope|mandate|instruction)|\bnot\s+part\s+of\s+this\b|"
+                         r"\bcontinue\s+with\s+our\s+existing\b|\bremains?\s+with\s+(?:our|the)\b|\bon\s+hold\b|\bdeferred\b|"
+                         r"\balready\s+(?:completed|done|handled|closed|instructed)\b|\bhandled\s+by\s+our\s+existing\b", re.I)
+_ITEM_ASKED = re.compile(r"所请|当前急务|须立即聘请|须即时委聘|拟委任|拟聘请|拟委聘|需聘请|需要聘请|须聘请|需委任|"
+                         r"\bsubject\s+of\s+this\s+(?:paper|memo|request)\b|\b(?:is|are)\s+required\b|\bwe\s+need\b|\bto\s+be\s+engaged\b", re.I)
+MAX_ITEMS = 60
+
+
+def _workstreams_set_aside(norm: str, places: list[Place]) -> list[Place]:
+    starts = [m.start() for m in islice(_ITEM_START.finditer(norm), MAX_ITEMS)]
+    if len(starts) < 2:
+        return places
+    aside: list[tuple[int, int]] = []
+    for a, b in zip(starts, [*starts[1:], len(norm)]):
+        item = norm[a:b]
+        if _ITEM_ASIDE.search(item) and not _ITEM_ASKED.search(item):
+            aside.append((a, b))
+    if not aside:
+        return places
+    return [replace(p, role="mention") if p.role not in ("excluded", "mention") and any(a <= p.start < b for a, b in aside) else p
+            for p in places]
 
 
 def _latest_word(norm: str, places: list[Place]) -> list[Place]:
