@@ -666,3 +666,20 @@ def test_eighth_round_of_writers(text: str, expected: set[str]) -> None:
 )
 def test_ninth_round_of_writers(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # how the work will go, said bare, vs asked for
+        ("找阿联酋律师看合同，英文沟通，不需要阿语", set()),
+        ("需要英文沟通", {"en"}),
+        ("阿拉伯语必须会，英语跟我们沟通", {"ar"}),
+        ("律师必须能用英语跟我们沟通", {"en"}),
+        # a demonym before a counsel's field is no language, and "not relevant"
+        ("so we need Irish data protection counsel. Irish language skills are obviously not relevant.", set()),
+        ("We need Spanish speaking counsel, Spanish required", {"es"}),
+    ],
+)
+def test_eleventh_round_of_writers(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

@@ -766,3 +766,37 @@ def test_places_of_a_ninth_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_formal_memos(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # demonyms of smaller countries
+        ("We want Mauritian counsel to sue the issuing bank in Port Louis.", {"MU"}),
+        ("Need a Fijian lawyer for the land lease in Nadi.", {"FJ"}),
+        # a place of past experience; a short city inside a longer transliterated name; a country before its city
+        ("去年我们在加纳做过一个类似项目。需要阿比让的能源律师审PPA", {"CI"}),
+        ("我公司在索格德州有一个金锑矿合资公司，想请杜尚别当地律师处理许可证续期", {"TJ"}),
+        ("意大利米兰的仓库租约纠纷", {"IT"}),
+        # another lawyer handling it, and "don't bother here" a clause later
+        ("美国FTC那边的问题另外有律所在处理，这里不用管。需要爱尔兰的数据合规律师", {"IE"}),
+        # counsel in hand there, and counsel who left it
+        ("We are well represented in Brasilia and Mexico City. Our Argentine counsel has just withdrawn, "
+         "we need a replacement in Buenos Aires.", {"AR"}),
+        ("A related claim in Slovenia is already being defended by our Ljubljana firm, so this mandate is Croatia only.", {"HR"}),
+        ("Jakarta counsel is already conducting the fact-finding and we are not looking for another Indonesian firm. "
+         "We need US securities counsel for the SEC inquiry.", {"US"}),
+        # ... but work run by an authority, or by the counsel asked for, is not in hand
+        ("The board wants an independent investigation run by Indonesian counsel.", {"ID"}),
+        # a based-in counsel; a seat; two countries with a long bracket between
+        ("We need Singapore-based international arbitration counsel for the SIAC case on our EPC contract in Nepal.", {"SG"}),
+        ("We want enforcement in Uganda (High Court, Commercial Division, plus garnishee against UNRA) and in Kenya "
+         "against the Nairobi accounts.", {"UG", "KE"}),
+        # a treaty named after a city
+        ("We need Ghanaian aviation counsel to exercise the IDERA under the Cape Town Convention.", {"GH"}),
+        # a marketplace site's domain and a Chinese province name
+        ("Amazon.ca上的listing被投诉，需要魁北克律师", {"CA"}),
+    ],
+)
+def test_places_of_an_eleventh_round(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

@@ -95,8 +95,8 @@ _EN_NEG = re.compile(rf"{_L}(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\
                      r"needn't|not\s+(?:need|require)|without|"
                      r"not\s+necessar\w*|isn't\s+necessary|not\s+required|(?:do|does|did|can)\s*(?:n[o']t|not)\s+(?:speak|read|know|understand)|(?:cannot|can't|can’t|couldn't|won't)\s+(?:speak|read))"
                      rf"{_R}|{_L}no\s+(?:\w+\s+)?(?:skills?\s+)?(?:in\s+)?$", re.I)  # "No Russian needed": no word boundary at the end
-_EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)n['’]t\s+(?:required|necessary|needed|a must|essential)|(?:(?:is|are)\s*)?not\s+(?:required|necessary|needed|a must|"
-                           r"essential)|optional|unnecessary)", re.I)
+_EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)n['’]t\s+(?:required|necessary|needed|a must|essential|relevant)|(?:(?:is|are)\s*)?"
+                           r"(?:obviously\s+|clearly\s+|really\s+)?not\s+(?:required|necessary|needed|a must|essential|relevant|an issue)|optional|unnecessary|irrelevant)", re.I)
 # Words saying the lawyer must use the language.
 _ZH_REQ = re.compile(r"工作语言|服务语言|能以|能够以|须以|应以|会|懂|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|"
                      r"直接看|直接读|阅读|审阅|能审")  # "律师要能直接看俄语的税务文书"
@@ -105,7 +105,8 @@ _DOCUMENT_WORKING_LANGUAGE = re.compile(r"(?:文件|合同|协议|交易|报告|
 _COORDINATED = re.compile(r"^\s*(?:和|及|与|、|以及|跟|/|and|&)?\s*$", re.I)
 _ZH_REQ_END = re.compile(rf"(?:{_ZH_REQ.pattern})\s*$")
 # ("俄语的律师", "俄语流利"; not "俄语的所以律师必须会…", a run-on sentence's next clause)
-_ZH_REQ_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:流利|能力|沟通|熟练|母语|服务|工作|水平|交流|谈判)|^[^，。,；;]{0,3}?好|"
+# "英文沟通，不需要阿语": how the work will go, said bare, is no requirement ("需要英文沟通" is, below)
+_ZH_REQ_AFTER = re.compile(r"^(?!\s?(?:沟通|交流)(?:[，,。；;\s]|$))[^，。,；;]{0,8}?(?:流利|能力|沟通|熟练|母语|服务|工作|水平|交流|谈判)|^[^，。,；;]{0,3}?好|"
                            r"^(?:也|都|一定|必须|当然|肯定|自然|绝对){0,2}(?:要|得|需)(?:会|懂|能)|"  # "英语要会", "印尼语当然也要能用"
                            r"^(?:要|很|非常|比较)?(?:好|流利|熟练|过关)?的?(?:律师|律所)(?!很多|不少|多的是|有的是|一大把|到处都是|满街)")
 _ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}?(需要|要|必须|应当|最好|得|需|须|应|能)[^。；;]{0,4}"
@@ -164,6 +165,7 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     r"bar|licen[cs]e|qualif|admission|admitted|citizen|visa|residen|passport|SPV|holding|americ|litigator|solicitor|"
     r"barrister|advocate|mandatory\s+(?:rules|provisions|law)|rules\b|lawyer|counsel|attorney)"  # "Latin America(n)"
     r"|^\s+[\w-]+\s+(?:law|laws|code|act|legislation|regulations?)\b"  # "Kazakh subsoil law"
+    r"|^\s+(?:(?!speak)[a-z][\w&-]*\s+){1,3}(?:counsel|lawyers?|attorneys?|litigators?|firms?|solicitors?|advocates?)\b"  # "Irish data protection counsel"
     # in mixed text a demonym before a Chinese noun of a person, entity or place: "需要Japanese律师"
     r"|^\s?(?:律师|律所|事务所|子公司|分公司|公司|企业|法|政府|当局|客户|工厂|厂|合作方|买家|卖家|买方|卖方|员工|工人|"
     r"市场|项目|法院|海关|银行|股东|供应商|经销商|承包商|业主|籍)", re.I)
@@ -177,6 +179,7 @@ _ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队
                           r"(?:我们|我方|我司|团队)[^，。,；;]{0,6}(?:只会|会|懂)[^，。,；;]{0,6}?(?:一点点|一点儿?|一些|点儿|简单的?|基础的?|基本的?)$")  # "我们团队只会中文和一点点英语"
 # "我们这边跟律师英文沟通": how we will talk with the lawyer, said as a plan, not a requirement
 _ZH_WE_WITH_LAWYER = re.compile(r"(?:我们|我方|我司|我)(?:这边|这里|自己)?(?:跟|和|与|同)(?:律师|你们|贵所|您)(?:之间)?(?:就|都)?(?:用|以|说|讲)?$")
+_ZH_WITH_US_AFTER = re.compile(r"^\s?(?:跟|和|与|同)(?:我们|我方|我司|公司|总部)(?:之间)?(?:的)?(?:沟通|交流|联系|对接)")
 # "我们老板英语和俄语都会": the list is ours
 _ZH_WE_BEFORE_LIST = re.compile(r"(?:我们|我方|我司|我)[^，。,；;律]{0,6}$")
 # "Arabic和English都会", "英语和俄语都要会": a requirement said after the list
@@ -485,7 +488,8 @@ def read_languages(text: str) -> list[Reading]:
             doc = bool(_ZH_DOC_AFTER.search(after)) or bool(_ZH_DOC_BEFORE.search(before))
             # the verb before, up to the previous language word ("讲法语我们英语写过去": 讲 is French's)
             req = refused or listed or bool(_ZH_REQ.search(since_previous[-8:])) or bool(_ZH_REQ_AFTER.search(after)) \
-                or bool(_ZH_ALL_CAN_AFTER.match(own_after))
+                or bool(_ZH_ALL_CAN_AFTER.match(own_after)) \
+                or bool(re.match(r"^\s?(?:沟通|交流)", after) and re.search(r"(?:需要|需|须|要|必须|得)\s*$", since_previous))
             later = None if req else _later_requirement(norm, m.start(), m.end(), pattern)
             if later is not None and later.group(1) == "最好":
                 doc = True  # "文件是阿拉伯语的，律师最好能看懂": a wish
@@ -568,8 +572,10 @@ def read_languages(text: str) -> list[Reading]:
                     and _ZH_WE_BEFORE_LIST.search(norm[lo:found[min(listed_with)].start()]))) \
                 and not _SO_THE_LAWYER.search(norm[m.end():m.end() + 60]):
             conf = min(conf, 0.5)  # the enterprise's own working language, not the lawyer's
-        if _ZH_WE_WITH_LAWYER.search(since_previous) and not _REQUIRED.search(norm[m.end():m.end() + 12]):
-            conf = min(conf, 0.6)
+        if (_ZH_WE_WITH_LAWYER.search(since_previous)
+                or (_ZH_WITH_US_AFTER.match(own_after) and not _REQUIRED.search(since_previous) and not _ZH_REQ.search(since_previous[-8:]))) \
+                and not _REQUIRED.search(norm[m.end():m.end() + 12]):
+            conf = min(conf, 0.6)  # "我们这边跟律师英文沟通", "英语跟我们沟通"
         if i in alternatives:
             conf = min(conf, 0.6)  # "乌兹别克语或俄语": either will do, so neither binds alone
         if _ZH_ASKED_AFTER.match(after) or re.match(r"^\s*\?", after) or _asked_in_clause(norm, m.start(), m.end(), hi) \

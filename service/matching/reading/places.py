@@ -81,6 +81,8 @@ def _cities() -> dict[str, str]:
 
 _LOWER_DEMONYM_NOUNS = re.compile(r"\s+(?:labou?r\s+|tax\s+|local\s+)?(?:lawyers?|counsel|attorneys?|law\s+firms?|solicitors?|courts?|"
                                   r"arbitrazh|customs|government|ministry|company|subsidiary|partner|buyer|customer|supplier)\b", re.I)
+# characters that spell foreign names in Chinese: a short city name right after one is inside a longer name
+_TRANSLITERATION = frozenset("格尔斯特克拉巴亚纳达多维索瓦卡塔马阿里图布普罗伊奥乌萨兹吉基什贝帕蒂洛米莫利哈库穆赫")
 _LATIN_GLOSS = re.compile(r"\(([A-Za-zÀ-ÿ' .-]{2,40})\)")
 _SHORT_HANT_NAMES = frozenset({"澳洲", "南韩", "北韩", "寮国", "迦纳", "汶莱", "肯亚", "贝南", "加彭", "卡达", "叶门", "也门"})
 LOWERCASE_DEMONYM_WORDS = frozenset({"polish", "chinese"})
@@ -204,7 +206,7 @@ _ZH_NO_REFERRAL_AFTER = re.compile(r"^[^，。,；;]{0,20}?(?:律师|律所)[^�
 _ZH_BUT_SET_ASIDE_AFTER = re.compile(r"^[^。；;！!？?，,\s]{0,24}?(?:但|但是|不过|可是)\s*(?:是)?(?:暂时|这次|目前|先|今年|暂)+"
                                      r"(?:不管|不做|不考虑|不用管|放一放)(?=[，。,；;!！\s]|$)")
 # "UAE站正常的，不用管": set aside in the very next clause
-_ZH_NEXT_CLAUSE_SET_ASIDE = re.compile(r"^[^，。,；;\s]{0,8}[，,]\s*(?:这个|这次|那边|暂时|暂|先|目前)*(?:不用管|不用理|不用考虑|不管|不考虑|"
+_ZH_NEXT_CLAUSE_SET_ASIDE = re.compile(r"^[^，。,；;\s]{0,16}[，,]\s*(?:这个|这次|那边|这里|这边|暂时|暂|先|目前)*(?:不用管|不用理|不用考虑|不管|不考虑|"
                                        r"无需求|没有需求|没需求|不需要律师)(?=[，。,；;!！\s]|$)")  # "赞比亚项目运营正常，暂无需求"
 # "乌兹别克斯坦只是有个客户在那，不用找那边律师", "美国那个双反…跟这次无关": not this need's place
 _ZH_NOT_THERE_AFTER = re.compile(r"^[^。；;]{0,24}?(?:(?:不用|不需要|无需|不必)找?(?:那边|那里|当地|那儿)的?(?:律师|律所)|"
@@ -221,20 +223,25 @@ _ZH_ELSEWHERE_AFTER = re.compile(r"^(?:的)?(?:部分|那边|这边|那块|方�
 # "Cayman counsel is already acting": a lawyer of the place is on it
 _EN_COUNSEL_ACTING_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|firm|attorneys?)\s+(?:(?:is|are|has been|have been)\s+)?already\s+"
                                       r"(?:acting|engaged|instructed|retained|involved|appointed|on\s+it|handling|lodging|filing|"
-                                      r"running|working|dealing)", re.I)
+                                      r"running|working|dealing|conducting|doing|leading|representing|defending|advising)", re.I)
 # "pls don't engage EU counsel": a lawyer of the place refused
 _EN_DONT_ENGAGE_BEFORE = re.compile(r"(?:\b(?:do\s*n[o']?t|don['’]t|do not|no need to|not to|never)\s+(?:engage|instruct|retain|hire|"
                                     r"contact|approach|recommend|propose|send|involve)|"
                                     r"\bstop\s+(?:sourcing|looking\s+for|searching\s+for|contacting|engaging|approaching|chasing)|"
-                                    r"\bno\s+longer\s+need|\bdrop\s+the|(?<!have )(?<!has )(?<!had )(?<!with )(?<!got )(?<!is )(?<!are )\b(?<!-)no)\s+(?:an?\s+|the\s+|any\s+|more\s+|other\s+)?$", re.I)  # "so no Indian firm"
+                                    r"\bno\s+longer\s+need|\bdrop\s+the|\bnot\s+looking\s+for\s+(?:another|a|an|any)|(?<!have )(?<!has )(?<!had )(?<!with )(?<!got )(?<!is )(?<!are )\b(?<!-)no)\s+(?:an?\s+|the\s+|any\s+|more\s+|other\s+)?$", re.I)  # "so no Indian firm"
 # "our London counsel will draft it": a lawyer of ours there is on it
 _EN_OUR_BEFORE = re.compile(r"\bour\s+(?:own\s+|existing\s+|usual\s+|regular\s+|outside\s+|external\s+)?$", re.I)
 _EN_OUR_COUNSEL_ACTS_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|law\s+firm|firm|solicitors?|attorneys?)\s+(?:will|would|is|are|has|have|"
-                                        r"already|drafts?|handles?|does|do|can\s+handle|take\s+care|takes\s+care)\b", re.I)
+                                        r"already|drafts?|handles?|does|do|can\s+handle|take\s+care|takes\s+care)\b"
+                                        # ... not one who has just left it ("our Argentine counsel has just withdrawn")
+                                        r"(?!\s+(?:just\s+|now\s+|recently\s+)?(?:withdrawn|withdrew|resigned|quit|left|stepped\s+down|dropped|"
+                                        r"been\s+(?:disqualified|conflicted|removed)|a\s+conflict|conflicted))", re.I)
 # "the Angola Block 15 opportunity is on hold": a plan there given up
 _EN_PLAN_DROPPED_AFTER = re.compile(r"^[^.;,!?]{0,30}?\b(?:opportunity|plan|option|idea|deal|bid|route|approach|proposal|workstream|"
                                     r"alternative|target)\s+(?:is|are|has\s+been|was|got)\s+(?:now\s+)?(?:on\s+hold|off|cancell?ed|dropped|"
                                     r"shelved|abandoned|parked|scrapped|dead|off\s+the\s+table)\b|^\s+(?:drops|dropped|is\s+dropped)\s+out\b", re.I)
+# "美国FTC那边的问题另外有律所在处理": another lawyer has it
+_ZH_OTHERS_HANDLING_AFTER = re.compile(r"^[^。；;]{0,12}?另(?:外)?有(?:律所|律师|人|团队)(?:在)?(?:处理|跟|做|负责|办)")
 # "沙特前年已经注册下来了，不用再做": done already
 _ZH_DONE_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:已经|已)[^，。,；;]{0,6}?了[，,\s]*(?:这个|那边|这块)?(?:就)?(?:不用|不需要|无需|不必)再")
 # "已由德国律师处理", "已交给美方律所": a lawyer of the place has it in hand
@@ -247,6 +254,7 @@ _ZH_HANDLED_AFTER = re.compile(rf"^的?[^，。,；;]{{0,6}}?{IN_HAND_BY}", re.I
 _ZH_HANDLED_THERE_AFTER = re.compile(rf"^(?:那边|这边|方面)?的?[^，。,；;]{{0,8}}?{ZH_IN_HAND}(?:[^，。,；;]{{0,4}}?|[^，。,；;]{{0,22}}?的)"
                                      rf"(?:{IN_HAND_BY}|人在?(?:做|处理|跟))", re.I)
 _EN_NEG_BEFORE = re.compile(r"(?:\bnot (?:in |to |for |from |the )?|\bexcept (?:for )?|\bexcluding |"
+                            r"\b(?:do\s*n[o']?t|don['’]t|do not)\s+need\s+anything\s+(?:done\s+)?in (?:the )?|"  # "we don't need anything done in the Netherlands"
                             r"\bother than |\brather than |\bnor |\bno need for (?:an? |the )?)$", re.I)
 # "Brazil not this year", "The US Amazon store is separate, no need": set aside.
 _EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+(?:separate|sorted|excluded|covered|taken\s+care\s+of|"
@@ -256,7 +264,14 @@ _EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+(?:separate
 # "that case already has a US firm": the matter there is already in hand.
 _EN_HANDLED_BEFORE = re.compile(rf"{EN_IN_HAND}\s+(?:an?\s+|the\s+|our\s+)?$", re.I)
 # "already covered by a German firm", "handled by our Saudi counsel"
-_EN_HANDLED_BY_BEFORE = re.compile(r"\b(?:covered|handled|done|taken\s+care\s+of|represented|managed)\s+by\s+(?:an?\s+|our\s+|the\s+|their\s+)?$", re.I)
+# "is already being defended by our Ljubljana firm" (not "an investigation run by Indonesian counsel", nor "run by
+# the Eurasian Economic Commission")
+_EN_BEING_HANDLED_BY_BEFORE = re.compile(r"\b(?:is|are|was|were|been|being|already)\s+(?:already\s+|being\s+)?(?:defended|run|conducted|advised)\s+by\s+"
+                                         r"(?:an?\s+|our\s+|the\s+|their\s+)?$", re.I)
+_EN_COUNSEL_NOUN_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|(?:law\s+)?firm|attorneys?|solicitors?|team)\b", re.I)
+_EN_HANDLED_BY_BEFORE = re.compile(r"\b(?:covered|handled|done|taken\s+care\s+of|represented|managed)\s+by\s+(?:an?\s+|our\s+|the\s+|their\s+)?$|"
+
+                                   r"\b(?:well\s+)?represented\s+in\s+(?:the\s+)?$", re.I)  # "We are well represented in Brasilia and Mexico City"
 # "Lead counsel is already in place (a Paris firm)"
 _EN_ALREADY_PLACED_BEFORE = re.compile(r"\balready\s+(?:in\s+place|engaged|appointed|retained|on\s+board|instructed)\s*[(:,-]?\s*(?:an?\s+|the\s+)?$", re.I)
 # "we have a firm in HCMC for that", "we already have counsel in Riyadh"
@@ -301,6 +316,7 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                     or _ZH_NEXT_CLAUSE_SET_ASIDE.match(wide_after) or _ZH_NO_REFERRAL_AFTER.match(wide_after)
                     or _ZH_ARRANGED_BY_AFTER.match(after) or _ZH_NOT_THERE_AFTER.match(wide_after) or _ZH_ELSEWHERE_AFTER.match(after)
                     or _ZH_STOP_SEEKING_AFTER.match(after) or _ZH_PLAN_DROPPED_AFTER.match(after)
+                    or _ZH_OTHERS_HANDLING_AFTER.match(wide_after)
                     or (re.search(r"(?:跟|和|与)$", before) and re.match(r"^(?:那边)?(?:无关|没关系|没有关系|不相干)", after))
                     or (_ZH_ELSEWHERE_BEFORE.search(before) and _ZH_LAWYER_AFTER.match(after))
                     or (_ZH_HANDLED_BY_BEFORE.search(before)
@@ -313,6 +329,7 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                 or (_EN_LEFT_OUT_BEFORE.search(before) and re.match(r"^\s+out\b", after))
                 or _EN_HAVE_COUNSEL_BEFORE.search(norm[max(0, start - 40):start])
                 or _EN_HANDLED_BY_BEFORE.search(norm[max(0, start - 40):start])
+                or (_EN_BEING_HANDLED_BY_BEFORE.search(norm[max(0, start - 40):start]) and _EN_COUNSEL_NOUN_AFTER.match(after))
                 or _EN_ALREADY_PLACED_BEFORE.search(norm[max(0, start - 40):start])
                 or (_ZH_HANDLED_BEFORE.search(before) and _ZH_HANDLED_AFTER.match(after))  # "已经找了Dar es Salaam的律所"
                 or _EN_COUNSEL_ACTING_AFTER.match(norm[end:end + 50])
@@ -359,6 +376,9 @@ def _place_mentions(text: str, world: bool = False) -> tuple[_Mention, ...]:
         after = norm[m.end():m.end() + 24]
         before = norm[max(0, m.start() - 14):m.start()]
         conf = place.confidence
+        if is_cjk(s) and kind == "city" and len(s) <= 3 and m.start() and norm[m.start() - 1] in _TRANSLITERATION \
+                and not (out and out[-1].end == m.start()):
+            continue  # "索格德州" is Sughd, not 德州; "意大利米兰" is Milan (a place ends right before it)
         if is_cjk(s) and kind == "city" and (gloss := _LATIN_GLOSS.match(norm, m.end())) is not None \
                 and not any(g.code == place.code for g in place_mentions(gloss.group(1))):
             continue  # "瓦利马（Vaalimaa）": the Latin name says which place, and it is not Lima

@@ -97,10 +97,10 @@ _ZH_DATA_PLACE = re.compile(r"(?:服务器|数据中心|机房)(?:在|位于|放
 _EN_LOADED_BEFORE = re.compile(r"\b(?:loaded|shipped|loading|laden)\s+(?:\w+\s+)?(?:at|in|from)\s+(?:the\s+)?(?:port\s+of\s+)?$|\bPOL\s*[:=]?\s*$", re.I)
 _ZH_LOADED = re.compile(r"^(?:港)?(?:装船|装货|装运|起运|发运|装的船)")
 _EN_THIRD_COUNTRY_BEFORE = re.compile(r"\b(?:via|through)\s+a\s+third\s+country\s*[(:,]?\s*(?:the\s+)?$", re.I)
-_EN_REQUEST_AFTER = re.compile(rf"^(?:\s+{_NOT_FUNCTION}{_W}){{0,2}}?\s+(?:lawyers?|counsel|attorneys?|litigators?|(?:law\s+)?firms?|"
+_EN_REQUEST_AFTER = re.compile(rf"^(?:-based|-qualified|-admitted)?(?:\s+{_NOT_FUNCTION}{_W}){{0,3}}?\s+(?:lawyers?|counsel|attorneys?|litigators?|(?:law\s+)?firms?|"
                                r"solicitors?|advocates?)\b", re.I)
 _EN_REQUEST_BEFORE = re.compile(r"\b(?:lawyers?|counsel|attorneys?|litigators?|law firm|someone|somebody|advisers?|"
-                                r"advisors?|team)\s+(?:based\s+|qualified\s+|admitted\s+)?(?:in|from|for)\s+(?:the\s+)?$", re.I)
+                                r"advisors?|team|replacement)\s+(?:based\s+|qualified\s+|admitted\s+)?(?:in|from|for)\s+(?:the\s+)?$", re.I)
 # "the CJEU Kolin judgment": a court cited for its case law, not the forum of the matter
 _EN_PRECEDENT_AFTER = re.compile(r"^(?:['’]s)?(?:\s+[A-Z][\w-]+){0,2}\s+(?:judgment|judgement|ruling|case\s+law|precedent)\b")
 # "the investor's legal team in Nagoya", "their counsel in Dubai": the other side's people, not a lawyer asked for
@@ -109,7 +109,7 @@ _EN_THEIRS_BEFORE = re.compile(r"\b(?:their|his|her|its|the\s+(?:other\s+side|in
                                r"(?:lawyers?|counsel|attorneys?|team|advisers?|advisors?)\s+(?:based\s+)?(?:in|from)\s+(?:the\s+)?$", re.I)
 _EN_SEAT_BEFORE = re.compile(r"\b(?:seated\s+in\s+|seat\s*[:=]?\s*(?:is\s+|of\s+arbitration\s+(?:is\s+)?)?(?:in\s+)?|"
                              r"arbitrat\w*\s+in\s+)(?:the\s+)?$", re.I)  # "seat Singapore", "seat: London"
-_EN_SEAT_AFTER = re.compile(r"^(?:-seated|\s+seated|\s+as\s+the\s+seat|\s+arbitration(?!\s+(?:lawyers?|counsel|attorneys?|law)))\b", re.I)
+_EN_SEAT_AFTER = re.compile(r"^(?:-seated|\s+seated|\s+seat\b|\s+as\s+the\s+seat|\s+arbitration(?!\s+(?:lawyers?|counsel|attorneys?|law)))\b", re.I)
 _EN_SANCTIONS_COUNSEL_AFTER = re.compile(r"^\s+(?:sanctions?|export[\s-]control)\s+(?:counsel|lawyers?|attorneys?|law\s+firms?|advis[eo]rs?)\b", re.I)
 _EN_FORUM_AFTER = re.compile(rf"^(?:'s?)?(?:\s+{_W}){{0,2}}?\s+(?:courts?|customs(?!\s+(?:entr|declarations?|documents?|records?|forms?|papers?|brokers?|codes?))|government|ministry|authorit\w+|(?-i:Commerce|DOC)|"
                              r"revenue|regulators?|commission|department|tribunal|police|prosecutors?|"
@@ -199,6 +199,8 @@ _REMEDY_WORDS = re.compile(r"反倾销|反补贴|反规避|双反|两反一保|�
                            r"safeguard|anti-?circumvention", re.I)
 _ZH_EXPORT_TO_BEFORE = re.compile(r"(?:出口到|出口至|出口往|销往|卖到|进口到|进入)$")
 _EN_EXPORT_TO_BEFORE = re.compile(r"\b(?:export\w*|ship\w*|sell\w*|sold)\s+(?:[\w-]+\s+){0,3}?(?:to|into)\s+(?:the\s+)?$", re.I)
+# "我们在加纳做过一个类似项目": a place of past experience
+_ZH_DONE_BEFORE_AFTER = re.compile(r"^[^，。,；;]{0,10}?(?:做过|办过|干过|打过|经历过|遇到过|碰到过|处理过)")
 _ZH_CASE_BEFORE = re.compile(r"(?:纠纷|争议|官司|案子|案件|诉讼)(?:是|现在|目前)?在$")  # "但官司在塔什干"
 _ZH_SUED_AFTER = re.compile(r"^(?:的?法院)?(?:起诉|提起诉讼|提起了诉讼|打官司|立案|开庭)")  # "已经在巴黎起诉了"
 _ZH_ORIGIN_AFTER = re.compile(r"^籍|^(?:一家|一个|某家|某)?(?:工人|员工|劳工|公民|人|客户|买家|买方|卖方|经销商|代理商|代理|承包商|总包|"
@@ -226,7 +228,8 @@ _INVESTS_IN_US = re.compile(r"(?:入股|投资|参股|增资|战略投资)(?:到
 _CHINESE_LAWYER = re.compile(r"中国(?:的)?(?:律师|律所)|\bChinese\s+(?:lawyers?|counsel|law\s+firms?)\b", re.I)
 # "(b) UK counsel, because ...": an item of a list that names the lawyer asks for one
 _LIST_MARK = re.compile(r"^(?:\(?[a-z0-9]{1,2}[).:]|[-*•]|\d+\.)\s*", re.I)
-_COORDINATION = re.compile(r"^(?:\s*[(（][^()（）\n]{0,24}[)）]|[^，。,；;()（）]{0,10}?[)）])?\s*(?:和|及|与|同|跟|、|以及|或|或者|还是|,|/|\+|and|or|&|as well as|plus)\s*(?:the\s+)?$|"
+_COORDINATION = re.compile(r"^(?:\s*[(（][^()（）\n]{0,80}[)）]|[^，。,；;()（）]{0,10}?[)）])?\s*(?:和|及|与|同|跟|、|以及|或|或者|还是|,|/|\+|and|or|&|as well as|plus)\s*"
+                           r"(?:(?:in|at)\s+)?(?:the\s+)?$|"  # "in Uganda (High Court, …) and in Kenya"
                            r"^\s*[,;，；]?\s*(?:and\s+)?(?:the\s+other(?:\s+one)?|another(?:\s+one)?|the\s+second(?:\s+one)?)\s+"
                            r"(?:\w+\s+){0,2}?(?:in|at|near|outside)\s+(?:the\s+)?$|^[，,；;]\s*另一个(?:在|位于)$", re.I)
 # A text that counts the places of its work ("两国", "两地", "in both countries", "三国")
@@ -234,7 +237,7 @@ _COUNTED = re.compile(r"(两|三|both|all\s+three)\s*(?:个)?(?:国家|国|地|�
 _COUNT_WORDS = {"两": 2, "三": 3, "both": 2, "all three": 3}
 _BOTH_AFTER = re.compile(r"^\s*(?:两边|两国|两地|两个国家|三国|三地|\s*(?:are\s+)?both\s+(?:need|require|have\s+to))", re.I)
 # A place of the past ("之前在英国做海上风电用的律所", "Before we had project in Chile"): named, not where the work is.
-_ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年|当年|前几年|前些年|参考[:：]|曾经|(?<!未)曾|以往)[^，。,；;]{0,12}?(?:是在|在|的|合作的|用的|找的|找)?\s*$")
+_ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年|当年|前几年|前些年|参考[:：]|曾经|(?<!未)曾|以往|去年|前年)[^，。,；;]{0,12}?(?:是在|在|的|合作的|用的|找的|找)?\s*$")
 _EN_PAST_AFTER = re.compile(r"^\s*[(（]\s*(?:handed\s+over|completed|finished|closed|sold|exited|delivered|commissioned)\b", re.I)
 # "..., we're now bidding a PPP ... in Romania": the place the need turns to now
 _EN_NOW_BEFORE = re.compile(r"\b(?:we\s+are|we're|and\s+are)\s+now\s+(?:bidding|tendering|building|planning|looking|moving|expanding|"
@@ -399,7 +402,7 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "origin"  # "业主那边是沙特的公司"
     if _ZH_PEOPLE_AFTER.match(past_list) and not past_list.lstrip("的").startswith("业主") and not re.search(r"(?:在|于|到|去|赴)$", before):
         return "origin"  # "引进一个马来西亚的股东", "越南的工人"
-    if _ZH_PAST_BEFORE.search(before):
+    if _ZH_PAST_BEFORE.search(before) or _ZH_DONE_BEFORE_AFTER.match(after):
         return "mention"
     return "target"
 
