@@ -683,3 +683,23 @@ def test_ninth_round_of_writers(text: str, expected: set[str]) -> None:
 )
 def test_eleventh_round_of_writers(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Cantonese: 识 is to know, "X都得" is "X will do"
+        ("律师一定要识葡文，我哋老闆識少少葡文但唔夠用。英文溝通都可以。", {"pt"}),
+        ("識阿拉伯文最好，英文都得。", set()),
+        ("英语和俄语都得会", {"en", "ru"}),
+        # a negation said before the word it negates, after another language
+        ("律师必须说俄语。我们同事会俄语，所以律师不用会中文也不用会英文。", {"ru"}),
+        # a document's language with its must; officials writing in it; reported speech
+        ("提交材料都得是俄文，不过我们自己有翻译团队，律师会不会俄语无所谓", set()),
+        ("Swahili preferred since TRA officers often write in Swahili.", set()),
+        ("说没有葡语的退货政策，找巴西律师，会葡语最好", set()),
+        ("律师要会说葡语", {"pt"}),
+    ],
+)
+def test_twelfth_round_of_writers(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

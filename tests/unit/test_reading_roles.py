@@ -800,3 +800,28 @@ def test_places_of_formal_memos(text: str, expected: set[str]) -> None:
 )
 def test_places_of_an_eleventh_round(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # our people somewhere are not where counsel is asked for; our office there may be
+        ("We need Mexican customs/tax counsel for the SAT audit. English is also required, because our regional finance "
+         "team in Texas reads the reports.", {"MX"}),
+        ("Our sales office in Medellin fired a salesman, need labor lawyer", {"CO"}),
+        # where the lawyer practises does not matter
+        ("集团要搭反腐败合规体系，覆盖我们在非洲十几个国家的项目，想找一家国际律所统筹，具体在哪个国家执业无所谓。", set()),
+        # the market a new plant sells to
+        ("想在亚松森附近设一个电动两轮车组装厂，组装完出口巴西和阿根廷，要当地律师帮忙", {"PY"}),
+        ("我们在越南设厂，出口到美国的货被CBP扣了，需要美国律师", {"US"}),
+        # counsel there already, said the Chinese way
+        ("对方同时在首尔起诉我们，那边我们已经委任韩国律所了。需要美国ITC 337律师", {"US"}),
+        ("美国律师我们已经有了，不需要。想找乌兹别克斯坦律师做客户尽调", {"UZ"}),
+        # leave a place aside; the Dominican Republic's short name; a free zone is no Brazilian city
+        ("Our road project in Paramaribo has a similar problem but leave Suriname aside for now. Contract under Guyanese law.", {"GY"}),
+        ("多米尼加那个光伏电站，项目公司由我们西班牙子公司持股。想请多米尼加当地律师。", {"DO"}),
+        ("Our plant is in the Zona Franca of Santiago de los Caballeros; DGA audits our local sales.", {"DO"}),
+    ],
+)
+def test_places_of_a_twelfth_round(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

@@ -98,11 +98,13 @@ _EN_NEG = re.compile(rf"{_L}(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\
 _EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)n['’]t\s+(?:required|necessary|needed|a must|essential|relevant)|(?:(?:is|are)\s*)?"
                            r"(?:obviously\s+|clearly\s+|really\s+)?not\s+(?:required|necessary|needed|a must|essential|relevant|an issue)|optional|unnecessary|irrelevant)", re.I)
 # Words saying the lawyer must use the language.
-_ZH_REQ = re.compile(r"工作语言|服务语言|能以|能够以|须以|应以|会|懂|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|"
+_ZH_REQ = re.compile(r"工作语言|服务语言|能以|能够以|须以|应以|会|懂|识|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|"
                      r"直接看|直接读|阅读|审阅|能审")  # "律师要能直接看俄语的税务文书"
 # An English language word right after a Chinese requirement verb ("需要会English", "要能用Russian沟通").
 _DOCUMENT_WORKING_LANGUAGE = re.compile(r"(?:文件|合同|协议|交易|报告|文本|资料|材料)[^，。,；;]{0,3}工作语言(?:为|是|:|：)?$")
 _COORDINATED = re.compile(r"^\s*(?:和|及|与|、|以及|跟|/|and|&)?\s*$", re.I)
+# "说没有葡语的退货政策": 说 reporting what was said, not speaking the language
+_REPORTED_SPEECH = re.compile(r"(?:说|讲)(?=[没是要了过的他她我你这那有不])")
 _ZH_REQ_END = re.compile(rf"(?:{_ZH_REQ.pattern})\s*$")
 # ("俄语的律师", "俄语流利"; not "俄语的所以律师必须会…", a run-on sentence's next clause)
 # "英文沟通，不需要阿语": how the work will go, said bare, is no requirement ("需要英文沟通" is, below)
@@ -140,12 +142,12 @@ _TRANSLATION_TARGET = re.compile(rf"(?:{_L}translat\w*\s+(?:in)?to|翻译成|译
 
 
 # Markers that decide, within a clause, between a requirement and a wish (the nearest one wins).
-_REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|须能|需能|应能|应当能|均须|肯定(?:也)?(?:是)?(?:要|得)|都要|都得|都需要|都必须|硬性|硬杠杠|硬指标|硬条件|门槛|刚需|必要条件|前提|(?<!语言)要求(?![:：])|只接受|仅限|只能|必备|底线|"
+_REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|须能|需能|应能|应当能|均须|肯定(?:也)?(?:是)?(?:要|得)|都要|都得(?=会|懂|能|要|有|说|讲|看|用|精通|熟练|识)|都需要|都必须|硬性|硬杠杠|硬指标|硬条件|门槛|刚需|必要条件|前提|(?<!语言)要求(?![:：])|只接受|仅限|只能|必备|底线|"
                        rf"{_L}(?:must|required|requirement|essential|mandatory|a must|obligatory|have to|has to|non-negotiable|must-have|prerequisite|"
                        r"indispensable|compulsory|"
                        rf"only|needed|need(?:s|ed)? to){_R}", re.I)
 # Cantonese "就得" closing a clause means "is enough" ("英文沟通就得"); Mandarin "就得会英语" is a must.
-_WISH = re.compile(r"再好不过|求之不得|即可|就行|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
+_WISH = re.compile(r"再好不过|求之不得|即可|就行|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
                    r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|"  # "We'd rather": the apostrophe follows a letter
                    rf"{_L}(?:ideally|ideal|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
                    r"(?:is|are|would be)\s+fine|fine\s+(?:with|too)|is ok|ok|okay|helpful|bonus|if possible|"  # "ok" a word: not "looking", "Bangkok"
@@ -208,6 +210,11 @@ _EN_BE_IN = re.compile(r"\b(?:docs?|documents?|contracts?|evidence|filings?|exhi
                        r"held|done|made|translated)\s+)?(?:only\s+|all\s+|entirely\s+)?in\s+$", re.I)
 # A forum or another party working in the language ("DIFC works in English", "the supplier committee
 # will communicate in English"): theirs, not the lawyer's
+# "TRA officers often write in Swahili": officials of the story writing or speaking it
+_EN_OFFICIALS_USE_IN = re.compile(r"\b(?:officers?|officials?|inspectors?|authorities|judges?|courts?|clerks?|police|customs|ministry|regulators?)\s+"
+                                  r"(?:often\s+|usually\s+|mostly\s+|normally\s+|only\s+|all\s+|sometimes\s+)?"
+                                  r"(?:write|writes|speak|speaks|work|works|communicate|communicates|correspond|corresponds|reply|replies)\s+"
+                                  r"(?:only\s+|mostly\s+|mainly\s+)?in\s+$", re.I)
 _EN_THEY_WORK_IN = re.compile(r"\b(?:court|courts|tribunal|DIFC|ADGM|AIFC|QFC|SIAC|HKIAC|ICC|LCIA|proceedings?|hearings?|committee|"
                               r"authorit\w+|ministry|regulator|bank|lenders?|buyers?|sellers?|suppliers?|creditors?|distributors?|"
                               r"government|officials?|board|counterpart\w*|other side|they)\s+(?:will\s+|would\s+|usually\s+|"
@@ -468,6 +475,7 @@ def read_languages(text: str) -> list[Reading]:
         # ("Urdu不用 English必须": the 不用 is Urdu's; "不需要会英语和法语": both)
         neg_before = before if not i or _COORDINATED.match(norm[found[i - 1].end():m.start()]) else since_previous
         if neg_before is since_previous and found[i - 1].end() >= lo \
+                and not re.search(r"(?:不用|不需要|无需|不必|不要求)(?:会|懂|说|讲|用|识)$|(?:也|都|还)(?:不用|不需要|无需|不必|不要求)$", since_previous) \
                 and (lead := _ZH_NEG_AFTER.match(since_previous) or _EN_NEG_AFTER.match(since_previous)):
             neg_before = since_previous[lead.end():]
         zh_negated = (_ZH_NEG if is_cjk(s) else _ZH_NEG_END).search(neg_before) or _ZH_NEG_AFTER.search(own_after)
@@ -487,7 +495,7 @@ def read_languages(text: str) -> list[Reading]:
                 continue
             doc = bool(_ZH_DOC_AFTER.search(after)) or bool(_ZH_DOC_BEFORE.search(before))
             # the verb before, up to the previous language word ("讲法语我们英语写过去": 讲 is French's)
-            req = refused or listed or bool(_ZH_REQ.search(since_previous[-8:])) or bool(_ZH_REQ_AFTER.search(after)) \
+            req = refused or listed or bool(_ZH_REQ.search(_REPORTED_SPEECH.sub("", since_previous[-8:]))) or bool(_ZH_REQ_AFTER.search(after)) \
                 or bool(_ZH_ALL_CAN_AFTER.match(own_after)) \
                 or bool(re.match(r"^\s?(?:沟通|交流)", after) and re.search(r"(?:需要|需|须|要|必须|得)\s*$", since_previous))
             later = None if req else _later_requirement(norm, m.start(), m.end(), pattern)
@@ -536,15 +544,15 @@ def read_languages(text: str) -> list[Reading]:
             marker = "wish"
         if marker == "wish":
             conf = min(conf, 0.6) if conf < 0.75 else 0.6
-        elif marker == "required":
-            conf = max(conf, 0.92)
+        elif marker == "required" and not (conf == 0.6 and is_cjk(s) and not _LAWYER_WORDS.search(norm[lo:hi])):
+            conf = max(conf, 0.92)  # not "提交材料都得是俄文": a document's language, whatever its must
         if not is_cjk(s) and i - 1 in required_at and _EN_AND_VERB_IN.match(norm[found[i - 1].end():m.start()]):
             conf = max(conf, 0.92)
         if _EN_TOO_AFTER.match(own_after) and any(m.start() - found[j].end() < 150 for j in required_at):
             conf = 0.92  # "Bahasa Indonesia is a must ...; English too"
         if not is_cjk(s) and _EN_BE_IN.search(norm[max(0, m.start() - 90):m.start()]):
             conf = min(conf, 0.6)  # "all docs ... must be in Arabic"
-        if _EN_THEY_WORK_IN.search(norm[max(0, m.start() - 80):m.start()]) \
+        if _EN_THEY_WORK_IN.search(norm[max(0, m.start() - 80):m.start()]) or _EN_OFFICIALS_USE_IN.search(norm[max(0, m.start() - 80):m.start()]) \
                 or (re.match(r"^-?\s?speaking\b", after) and _EN_THEY_ARE_BEFORE.search(norm[max(0, m.start() - 60):m.start()])) \
                 or _EN_OTHERS_SPEAKING.match(after) or _ZH_OTHERS.match(after) or _ZH_OTHERS_BEFORE.search(norm[max(0, m.start() - 20):m.start()]) \
                 or _third_party_speaks(since_previous) \

@@ -280,7 +280,8 @@ _EN_HAVE_COUNSEL_BEFORE = re.compile(r"\bwe(?:'ve|\s+have|\s+already\s+have|\s+g
 # "leaving Iceland out", "leave the UK out of it"
 _EN_LEFT_OUT_BEFORE = re.compile(r"\bleav(?:e|es|ing)\s+(?:the\s+)?$", re.I)
 # "美国律师已经在看了": a lawyer of the place is on it already
-_ZH_LAWYER_ON_IT_AFTER = re.compile(rf"^(?:那边|这边)?的?{IN_HAND_BY}(?:们)?(?:已经|已|正在|在)(?:在)?(?:看|做|跟|处理|办|负责|弄|定好|找好|请好|定了|找了|请了|联系好)")
+_ZH_LAWYER_ON_IT_AFTER = re.compile(rf"^(?:那边|这边)?的?{IN_HAND_BY}(?:们)?(?:我们|我方|我司)?(?:已经|已|正在|在)(?:在)?(?:看|做|跟|处理|办|负责|弄|定好|找好|请好|"
+                                    rf"定了|找了|请了|联系好|有了|委任了|委托了)")  # "美国律师我们已经有了"
 # "a lawyer in Ukraine? no - Poland": the writer corrects the place just named.
 _EN_CORRECTED_AFTER = re.compile(r"^\s*\?\s*(?:no|nope|sorry|actually|i mean)\b(?!\s+idea)", re.I)
 _ZH_CORRECTED_AFTER = re.compile(r"^(?:[^，。,；;？?]{0,4}[，,？?]\s*(?:不对|说错了|哦不|更正)|[？?，,]\s*不是[，,])")
@@ -326,7 +327,7 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                     or _ZH_HANDLED_THERE_AFTER.match(wide_after) or _ZH_LAWYER_ON_IT_AFTER.match(after))
     return bool(_EN_NEG_BEFORE.search(before) or _EN_CORRECTED_AFTER.match(after)
                 or _EN_SET_ASIDE_AFTER.match(norm[end:end + 50]) or _EN_HANDLED_BEFORE.search(before)
-                or (_EN_LEFT_OUT_BEFORE.search(before) and re.match(r"^\s+out\b", after))
+                or (_EN_LEFT_OUT_BEFORE.search(before) and re.match(r"^\s+(?:out|aside)\b", after))
                 or _EN_HAVE_COUNSEL_BEFORE.search(norm[max(0, start - 40):start])
                 or _EN_HANDLED_BY_BEFORE.search(norm[max(0, start - 40):start])
                 or (_EN_BEING_HANDLED_BY_BEFORE.search(norm[max(0, start - 40):start]) and _EN_COUNSEL_NOUN_AFTER.match(after))

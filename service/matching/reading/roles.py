@@ -75,7 +75,7 @@ BLOC_CONFIDENCE = 0.85
 # Each further mention of a place (up to two) adds this much when choosing the target among several.
 REPEAT_BONUS = 0.04
 
-_W = r"[\w&'.-]+"
+_W = r"[\w&'./-]+"  # "Mexican customs/tax counsel"
 _NOT_FUNCTION = r"(?!(?:but|and|or|to|for|with|in|on|at|from|by|of|that|which|who|is|are|was|were|the|a|an)\b)"
 # --- English contexts (before: the 40 characters before the name; after: the 50 after) ----
 _EN_CURRENCY_AFTER = re.compile(r"^[\s-]?(?:dollars?|\$|cents?|lira|liras|rupees?|rubles?|roubles?|pesos?|reais|rand|naira|dirhams?|"
@@ -101,6 +101,8 @@ _EN_REQUEST_AFTER = re.compile(rf"^(?:-based|-qualified|-admitted)?(?:\s+{_NOT_F
                                r"solicitors?|advocates?)\b", re.I)
 _EN_REQUEST_BEFORE = re.compile(r"\b(?:lawyers?|counsel|attorneys?|litigators?|law firm|someone|somebody|advisers?|"
                                 r"advisors?|team|replacement)\s+(?:based\s+|qualified\s+|admitted\s+)?(?:in|from|for)\s+(?:the\s+)?$", re.I)
+_EN_OUR_PEOPLE_IN_BEFORE = re.compile(r"\b(?:our|my)\s+(?:[\w-]+\s+){0,3}?(?:team|staff|colleagues|people|finance|accounts|treasury)\s+"
+                                      r"(?:based\s+)?(?:in|at)\s+(?:the\s+)?$", re.I)  # people, not "our sales office in Medellin"
 # "the CJEU Kolin judgment": a court cited for its case law, not the forum of the matter
 _EN_PRECEDENT_AFTER = re.compile(r"^(?:['’]s)?(?:\s+[A-Z][\w-]+){0,2}\s+(?:judgment|judgement|ruling|case\s+law|precedent)\b")
 # "the investor's legal team in Nagoya", "their counsel in Dubai": the other side's people, not a lawyer asked for
@@ -199,6 +201,9 @@ _REMEDY_WORDS = re.compile(r"反倾销|反补贴|反规避|双反|两反一保|�
                            r"safeguard|anti-?circumvention", re.I)
 _ZH_EXPORT_TO_BEFORE = re.compile(r"(?:出口到|出口至|出口往|销往|卖到|进口到|进入)$")
 _EN_EXPORT_TO_BEFORE = re.compile(r"\b(?:export\w*|ship\w*|sell\w*|sold)\s+(?:[\w-]+\s+){0,3}?(?:to|into)\s+(?:the\s+)?$", re.I)
+_ZH_EXPORTED_TO_BEFORE = re.compile(r"(?:出口|销往|卖往|卖到|出口到|出口至|返销)(?:到|至)?(?:[^，。,；;]{1,10}?(?:和|及|与|、))?$")
+_ZH_PLANT_SET_UP = re.compile(r"(?:设|建|开|办|新建|投建|设立)(?:个|一个|一家|一座|了)?[^\s，。,；;、？?！!]{0,6}?(?:厂|工厂|组装厂|基地)")
+_ZH_TROUBLE = re.compile(r"反倾销|反补贴|双反|保障措施|扣|调查|起诉|诉讼|纠纷|索赔|罚|退运|拒收|拒付|欠|拖欠|召回")
 # "我们在加纳做过一个类似项目": a place of past experience
 _ZH_DONE_BEFORE_AFTER = re.compile(r"^[^，。,；;]{0,10}?(?:做过|办过|干过|打过|经历过|遇到过|碰到过|处理过)")
 _ZH_CASE_BEFORE = re.compile(r"(?:纠纷|争议|官司|案子|案件|诉讼)(?:是|现在|目前)?在$")  # "但官司在塔什干"
@@ -320,6 +325,8 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
         return "origin"
     if _EN_THEIRS_BEFORE.search(norm[max(0, start - 60):start]):
         return "origin"  # "the investor's legal team in Nagoya"
+    if _EN_OUR_PEOPLE_IN_BEFORE.search(norm[max(0, start - 60):start]):
+        return "mention"  # "our regional finance team in Texas": where our people sit
     if (_EN_REQUEST_AFTER.match(after) or _EN_REQUEST_BEFORE.search(before)) and (
             _ASKS.search(sentence := sentence_around(norm, start, end))
             or _LIST_MARK.sub("", sentence.lstrip()).startswith(norm[start:end])):
@@ -404,6 +411,8 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "origin"  # "引进一个马来西亚的股东", "越南的工人"
     if _ZH_PAST_BEFORE.search(before) or _ZH_DONE_BEFORE_AFTER.match(after):
         return "mention"
+    if _ZH_EXPORTED_TO_BEFORE.search(before) and _ZH_PLANT_SET_UP.search(norm) and not _ZH_TROUBLE.search(sentence_around(norm, start, end)):
+        return "mention"  # "在亚松森设组装厂，组装完出口巴西和阿根廷": the market, not where the work is
     return "target"
 
 
@@ -703,6 +712,13 @@ def _inside(places: list[Place], blocs_named: set[str]) -> list[Place]:
             and any(set(bloc_members(p.code) or (p.code,)) <= set(bloc_members(c)) for c in blocs_named)]
 
 
+# "具体在哪个国家执业无所谓", "jurisdiction doesn't matter": the writer binds no place
+_NO_PLACE_NEEDED = re.compile(r"(?:在)?哪(?:个|一)?(?:国家|国|里|地)(?:的)?(?:律师|律所)?(?:执业)?(?:都)?(?:无所谓|都行|都可以|不限|没关系)|"
+                              r"(?:执业地|所在地|执业国家?)(?:不限|无所谓|都行)|"
+                              r"\b(?:location|jurisdiction|where\s+(?:they|the\s+firm|counsel|the\s+lawyer)\s+(?:is|are)\s+(?:based|qualified))\s+"
+                              r"(?:does\s*n[o']t|doesn['’]t|does\s+not)\s+matter\b", re.I)
+
+
 def resolve(text: str) -> tuple[list[Place], set[str]]:
     """(each place named once with its resolved role, the codes that bind)."""
     norm = text.translate(NORMALISE)
@@ -753,6 +769,8 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         named = {p.code for p in live if p.role in ("requested", "forum", "target") and p.code not in blocs()}
         if len(named) == _COUNT_WORDS[counted.group(1).lower()] and binding < named:
             binding = named
+    if _NO_PLACE_NEEDED.search(norm) and not any(p.role == "requested" for p in live):
+        return [by_code[c] for c in dict.fromkeys(p.code for p in mentions)], set()
     if not binding and (home_asked or _home_counsel(norm)):
         return [by_code[c] for c in dict.fromkeys(p.code for p in mentions)], set()
     if not binding:

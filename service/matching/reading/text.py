@@ -38,7 +38,7 @@ def _t2s() -> Any:
 
 # Words saying a matter is already in someone's hands ("已经委托了律师", "already has a US firm"):
 # the practice reader discounts the matter, the place reader sets the place aside.
-ZH_IN_HAND = r"(?:已经|已)[^，。,；;]{0,3}?(?:有|找好?了?|请好?了?|委托了?|聘请?了?|安排了?|交给了?|由)(?:了)?"
+ZH_IN_HAND = r"(?:已经|已)[^，。,；;]{0,3}?(?:有|找好?了?|请好?了?|委托了?|委任了?|委聘了?|聘请?了?|安排了?|交给了?|由)(?:了)?"
 EN_IN_HAND = r"\balready\s+(?:has|have|had|got|retained|engaged|instructed|appointed|hired)"
 IN_HAND_BY = r"(?:律师|律所|团队|team|counsel|firm|顾问|事务所)"
 
