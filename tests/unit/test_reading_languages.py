@@ -703,3 +703,8 @@ def test_eleventh_round_of_writers(text: str, expected: set[str]) -> None:
 )
 def test_twelfth_round_of_writers(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+def test_a_must_past_a_comma_and_a_new_subject_is_the_later_languages() -> None:
+    assert required("Armenian is a must, and the lawyer must also be able to report to us in English.") == {"hy", "en"}
+    assert required("Russian is a must and English a plus") == {"ru"}

@@ -344,6 +344,10 @@ def _later_requirement(norm: str, start: int, end: int, pattern: re.Pattern[str]
     return None if named is not None and named.start() - later.end() <= 6 else later
 
 
+_SUBCLAUSE = re.compile(r"[,，;；]\s*(?:and|but|while|whereas|also|而且|并且|同时|另外|但是?)\s+(?:the\s+|our\s+)?(?:lawyers?|counsel|attorneys?|firm|team)\b|"
+                        r"[,，;；]\s*(?:而且|并且|同时|另外|但是?)?(?:律师|律所|团队)", re.I)
+
+
 def _nearest_marker(clause: str, start: int, end: int, others: tuple[tuple[int, int], ...] = ()) -> str | None:
     """"required" or "wish", whichever marker of the clause is nearest the language word (or None);
     a marker nearer another language word not coordinated with this one is that one's ("文件全是俄语和
@@ -352,11 +356,16 @@ def _nearest_marker(clause: str, start: int, end: int, others: tuple[tuple[int, 
     def gap_to(m: re.Match[str], a: int, b: int) -> int:
         return a - m.end() if m.end() <= a else (m.start() - b if m.start() >= b else 0)
 
+    def parted(m: re.Match[str], a: int, b: int) -> bool:
+        # "Armenian is a must, and the lawyer must also … in English": a comma and a new subject part them
+        lo, hi = (b, m.start()) if m.start() >= b else (m.end(), a)
+        return bool(_SUBCLAUSE.search(clause, lo, hi))
+
     best: tuple[int, str] | None = None
     for kind, pattern in (("required", _REQUIRED), ("wish", _WISH)):
         for m in pattern.finditer(clause):
             gap = gap_to(m, start, end)
-            if any(gap_to(m, a, b) < gap for a, b in others):
+            if any(gap_to(m, a, b) < gap and not parted(m, a, b) for a, b in others):
                 continue
             if gap >= 0 and (best is None or gap < best[0]):
                 best = (gap, kind)
