@@ -708,3 +708,20 @@ def test_twelfth_round_of_writers(text: str, expected: set[str]) -> None:
 def test_a_must_past_a_comma_and_a_new_subject_is_the_later_languages() -> None:
     assert required("Armenian is a must, and the lawyer must also be able to report to us in English.") == {"hy", "en"}
     assert required("Russian is a must and English a plus") == {"ru"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("律师能用挪威语最好，企业这边只能英文沟通。", set()),
+        ("员工里瑞典语母语者也不少，律师会英语即可", set()),
+        ("English is only a plus, for reporting to our head office. The lawyer must speak Russian.", {"ru"}),
+        ("We need a Singapore sanctions lawyer. English only is fine.", set()),
+        ("Arabic would help since some guidance is Arabic-only.", set()),
+        ("那边很多沟通是俄文的，律师会俄语更好", set()),
+        ("沙特项目的分包合同谈判，工作语言是英语，需要沙特本地律所", {"en"}),
+        ("a foreign publisher needs a Vietnamese enterprise holding a licence, and content has to be approved.", set()),
+    ],
+)
+def test_thirteenth_round_of_writers(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

@@ -825,3 +825,29 @@ def test_places_of_an_eleventh_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_a_twelfth_round(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a firm's reach is no place set aside
+        ("合作的贝尔格莱德律所不在黑山执业，本次不考虑。需要黑山律师，建议对接在波德戈里察有办公室的律所。", {"ME"}),
+        # an acronym glossing the authority of the place just named
+        ("特多税务局（BIR）认为现场服务已构成常设机构，企业需要特多的税务律师。", {"TT"}),
+        # a lawyer of a field of law is asked for, not the law
+        ("找芬兰劳动法律师全程指导变更谈判，该公司CEO是瑞典籍。", {"FI"}),
+        # in hand already, said in a wider window; a place not looked for
+        ("We already have a Brazilian firm on the cargo lien side in Paranagua, so not looking for Brazil. Need London solicitors.",
+         {"GB"}),
+        ("Need EU counsel for GDPR. The matter with the Italian Garante is already with Milan counsel and out of scope.",
+         set(bloc_members("EU")) - {"IT"}),  # a bloc binds without the member set aside
+        ("荷兰海关说要申请出口许可证，需要荷兰律师。美国EAR的问题由我们华盛顿的律所负责，不在这次范围内。", {"NL"}),
+        # ... but "the former" is another matter's
+        ("拟在瑞士证券交易所上市（前者已由香港律师负责）。现需瑞士律师就GDR发行提供服务。", {"CH"}),
+        # a past step's firm and its city; a language name with a country in it
+        ("We need an Iraqi tax lawyer. The contract was negotiated with help of a Jordanian law firm in Amman.", {"IQ"}),
+        ("We need a Malaysian construction lawyer for the adjudication. Bahasa Malaysia not required.", {"MY"}),
+    ],
+)
+def test_places_of_a_thirteenth_round(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

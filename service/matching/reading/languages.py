@@ -145,7 +145,7 @@ _TRANSLATION_TARGET = re.compile(rf"(?:{_L}translat\w*\s+(?:in)?to|翻译成|译
 _REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|须能|需能|应能|应当能|均须|肯定(?:也)?(?:是)?(?:要|得)|都要|都得(?=会|懂|能|要|有|说|讲|看|用|精通|熟练|识)|都需要|都必须|硬性|硬杠杠|硬指标|硬条件|门槛|刚需|必要条件|前提|(?<!语言)要求(?![:：])|只接受|仅限|只能|必备|底线|"
                        rf"{_L}(?:must|required|requirement|essential|mandatory|a must|obligatory|have to|has to|non-negotiable|must-have|prerequisite|"
                        r"indispensable|compulsory|"
-                       rf"only|needed|need(?:s|ed)? to){_R}", re.I)
+                       rf"(?<!-)only|needed|need(?:s|ed)? to){_R}", re.I)  # not "Arabic-only" guidance: a document's
 # Cantonese "就得" closing a clause means "is enough" ("英文沟通就得"); Mandarin "就得会英语" is a must.
 _WISH = re.compile(r"再好不过|求之不得|即可|就行|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
                    r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|"  # "We'd rather": the apostrophe follows a letter
@@ -165,7 +165,8 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     r"worker|employee|staff|national|citizen|regulat|owned|managed|based|entit|group|firm|bank|plant|factor|"
     r"mine|project|JV|joint venture|investor|ministry|side|state|BOI|police|embassy|landlord|employer|"
     r"bar|licen[cs]e|qualif|admission|admitted|citizen|visa|residen|passport|SPV|holding|americ|litigator|solicitor|"
-    r"barrister|advocate|mandatory\s+(?:rules|provisions|law)|rules\b|lawyer|counsel|attorney)"  # "Latin America(n)"
+    r"barrister|advocate|mandatory\s+(?:rules|provisions|law)|rules\b|lawyer|counsel|attorney|enterprise|operator|publisher|"
+    r"importer|exporter|manufacturer|vendor|provider|carrier|insurer|shipowner)"  # "Latin America(n)"
     r"|^\s+[\w-]+\s+(?:law|laws|code|act|legislation|regulations?)\b"  # "Kazakh subsoil law"
     r"|^\s+(?:(?!speak)[a-z][\w&-]*\s+){1,3}(?:counsel|lawyers?|attorneys?|litigators?|firms?|solicitors?|advocates?)\b"  # "Irish data protection counsel"
     # in mixed text a demonym before a Chinese noun of a person, entity or place: "需要Japanese律师"
@@ -178,6 +179,7 @@ _EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:[\w-]+\s+){0,2}?(?:team|staff|peopl
 _ZH_OWN_AFTER = re.compile(r"^(?:的话)?\s?(?:我们|我方|我司|我哋)(?:这边|这里|自己)?[^，。,；;]{0,4}?(?:可以|能|会|都能|都会)(?:沟通|交流|看|用|处理)")
 _ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$|"
                           r"(?:我们|我方|我司)\s*(?i:only|just|mainly|mostly)\s+$|"  # "我们 only english and 中文"
+                          r"(?:企业|该企业|公司)(?:这边|方面|自己)(?:只能|只会|能|可以|会)?(?:用)?$|"  # a bureau relaying: "企业这边只能英文沟通"
                           r"(?:我们|我方|我司|团队)[^，。,；;]{0,6}(?:只会|会|懂)[^，。,；;]{0,6}?(?:一点点|一点儿?|一些|点儿|简单的?|基础的?|基本的?)$")  # "我们团队只会中文和一点点英语"
 # "我们这边跟律师英文沟通": how we will talk with the lawyer, said as a plan, not a requirement
 _ZH_WE_WITH_LAWYER = re.compile(r"(?:我们|我方|我司|我)(?:这边|这里|自己)?(?:跟|和|与|同)(?:律师|你们|贵所|您)(?:之间)?(?:就|都)?(?:用|以|说|讲)?$")
@@ -196,8 +198,9 @@ MAX_TABLE_LINES = 200
 _TABLE_SEPARATOR = re.compile(r"\t|\|")
 _LANGUAGE_HEADER = re.compile(r"^\s*(?:语言要求|工作语言|语言|语种|(?i:languages?|lang|working\s+languages?))\s*$")
 # "X is a plus" right after the word is its wish, whatever "must" came just before ("English is a must 阿拉伯语is a plus")
-_EN_WISH_RIGHT_AFTER = re.compile(r"^\s*(?:is|are|would be|will be)\s+(?:a\s+|an\s+)?(?:big\s+|strong\s+|real\s+)?(?:plus|bonus|advantage|"
-                                  r"asset|preferred|nice to have|welcome|optional|helpful|desirable)", re.I)
+_EN_WISH_RIGHT_AFTER = re.compile(r"^\s*(?:is|are|would be|will be)\s+(?:only\s+|just\s+|merely\s+)?(?:a\s+|an\s+)?(?:big\s+|strong\s+|real\s+)?"
+                                  r"(?:plus|bonus|advantage|asset|preferred|nice to have|welcome|optional|helpful|desirable)|"
+                                  r"^\s*only\s+(?:is|are|would\s+be)\s+(?:fine|ok|okay|enough|sufficient)\b", re.I)  # "English only is fine"
 # "must draft pleadings in Spanish and report to the Bank in English": the must covers the verb joined by "and"
 _EN_AND_VERB_IN = re.compile(r"^[^.;]{0,60}?\band\s+(?:also\s+)?(?!(?:the|a|an|our|we|they|he|she|it|its|their|all|this|that|these|"
                              r"those|i|you|any|some|most)\b)[a-z]+\b(?:(?!\b(?:is|are|was|were|will|be|been)\b)[^.;,]){0,40}?\bin\s+$", re.I)
@@ -273,7 +276,7 @@ _EN_OTHERS_BEFORE = re.compile(r"\b(?:the other side|the other party|the client|
                                r"\b(?:engineers?|staff|workers?|employees?|managers?|colleagues?|people|GMs?|CEO|boss|partners?|"
                                r"directors?|owners?|buyers?|customers?|clients?)\s+(?:who|that)\s+(?:only\s+|mostly\s+|mainly\s+)?"
                                r"(?:speaks?|reads?|understands?)\s+(?:only\s+)?$", re.I)
-_ZH_OTHERS = re.compile(r"^的?(?:员工|工人|工程师|高管|经理|翻译|同事|客户|人员|管理人员|当地人|司机|船员|技术人员)|"
+_ZH_OTHERS = re.compile(r"^的?(?:员工|工人|工程师|高管|经理|翻译|同事|客户|人员|管理人员|当地人|司机|船员|技术人员|母语者|母语人士|为母语的)|"
                         # "阿语他们肯定会", "泰语他们本地律师肯定没问题": the locals have it anyway
                         r"^(?:的话|嘛|呢)?\s?(?:他们|她们|对方|当地人|本地人|人家)[^，。；;]{0,6}?(?:肯定|都|应该|自然|当然|本来就)(?:会|没问题|懂)")
 # "Our site team is French-speaking": people of the story described by their language
@@ -504,7 +507,10 @@ def read_languages(text: str) -> list[Reading]:
                 continue
             doc = bool(_ZH_DOC_AFTER.search(after)) or bool(_ZH_DOC_BEFORE.search(before))
             # the verb before, up to the previous language word ("讲法语我们英语写过去": 讲 is French's)
-            req = refused or listed or bool(_ZH_REQ.search(_REPORTED_SPEECH.sub("", since_previous[-8:]))) or bool(_ZH_REQ_AFTER.search(after)) \
+            described = bool(re.search(r"(?:是|均为|全为|多为|皆为|全部为|都是)$", before)) \
+                and not re.search(r"工作语言|服务语言", since_previous)  # "那边很多沟通是俄文的", not "工作语言是英语"
+            req = refused or listed or (not described and bool(_ZH_REQ.search(_REPORTED_SPEECH.sub("", since_previous[-8:])))) \
+                or bool(_ZH_REQ_AFTER.search(after)) \
                 or bool(_ZH_ALL_CAN_AFTER.match(own_after)) \
                 or bool(re.match(r"^\s?(?:沟通|交流)", after) and re.search(r"(?:需要|需|须|要|必须|得)\s*$", since_previous))
             later = None if req else _later_requirement(norm, m.start(), m.end(), pattern)

@@ -212,7 +212,9 @@ _ZH_NEXT_CLAUSE_SET_ASIDE = re.compile(r"^[^，。,；;\s]{0,16}[，,]\s*(?:这�
 _ZH_NOT_THERE_AFTER = re.compile(r"^[^。；;]{0,24}?(?:(?:不用|不需要|无需|不必)找?(?:那边|那里|当地|那儿)的?(?:律师|律所)|"
                                  r"(?:跟|和|与)(?:这次|本次|此次|这个案子|本案)(?:无关|没关系|没有关系|不相干))|"
                                  # "在土库曼斯坦当地的财产保全和执行问题，待裁决作出后另行研究，本次不涉及"
-                                 r"^(?:当地|那边)[^。；;]{0,24}?(?:另行研究|本次不涉及|暂不涉及|不在本次(?:委托|需求|委聘)?范围)")
+                                 r"^(?:当地|那边)[^。；;]{0,24}?(?:另行研究|本次不涉及|暂不涉及|不在本次(?:委托|需求|委聘)?范围)|"
+                                 # "美国EAR的de minimis问题由我们华盛顿的律所负责": another lawyer of ours has it
+                                 r"^[^。；;，,()（）]{0,24}?(?:由|交给)(?:我们|我方|我司)(?:的)?[^，。,；;]{0,10}?(?:律所|律师|团队)(?:负责|处理|跟进|在做|代理)")
 # "老挝当地律师由国内所自己去对接": the lawyer there is someone else's to arrange
 _ZH_ARRANGED_BY_AFTER = re.compile(r"^(?:那边|当地|本地)?的?(?:律师|律所)[^，。,；;]{0,2}?由[^，。,；;]{1,12}?(?:对接|负责|安排|找|联系|处理|落实)")
 # "另外找新加坡律师看": handled separately, by another lawyer
@@ -273,7 +275,7 @@ _EN_HANDLED_BY_BEFORE = re.compile(r"\b(?:covered|handled|done|taken\s+care\s+of
 
                                    r"\b(?:well\s+)?represented\s+in\s+(?:the\s+)?$", re.I)  # "We are well represented in Brasilia and Mexico City"
 # "Lead counsel is already in place (a Paris firm)"
-_EN_ALREADY_PLACED_BEFORE = re.compile(r"\balready\s+(?:in\s+place|engaged|appointed|retained|on\s+board|instructed)\s*[(:,-]?\s*(?:an?\s+|the\s+)?$", re.I)
+_EN_ALREADY_PLACED_BEFORE = re.compile(r"\balready\s+(?:in\s+place|engaged|appointed|retained|on\s+board|instructed|with)\s*[(:,-]?\s*(?:an?\s+|the\s+|our\s+)?$", re.I)
 # "we have a firm in HCMC for that", "we already have counsel in Riyadh"
 _EN_HAVE_COUNSEL_BEFORE = re.compile(r"\bwe(?:'ve|\s+have|\s+already\s+have|\s+got|\s+use)\s+(?:got\s+)?(?:an?\s+|our\s+|the\s+)?(?:local\s+)?"
                                      r"(?:firm|counsel|lawyers?|team|advisers?)\s+(?:in|for)\s+$", re.I)
@@ -312,6 +314,8 @@ def set_aside(norm: str, start: int, end: int) -> bool:
     before, after = norm[max(0, start - 14):start], norm[end:end + 24]
     if is_cjk(norm[start:end]):
         wide_after = norm[end:end + 40]
+        if before.endswith("不在") and re.match(r"^(?:当地)?(?:执业|开业|有办公室|设有?办公室|有分所|设点)", after):
+            return False  # "该所不在黑山执业": a firm's reach, not a place set aside
         return bool(_ZH_NEG_BEFORE.search(before) or _ZH_CORRECTED_AFTER.match(after) or _ZH_SET_ASIDE_AFTER.match(after)
                     or _ZH_BUT_SET_ASIDE_AFTER.match(wide_after) or _ZH_DONE_AFTER.match(wide_after)
                     or _ZH_NEXT_CLAUSE_SET_ASIDE.match(wide_after) or _ZH_NO_REFERRAL_AFTER.match(wide_after)
@@ -326,7 +330,8 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                     or (_ZH_HANDLED_BEFORE.search(before) and _ZH_HANDLED_AFTER.match(after))
                     or _ZH_HANDLED_THERE_AFTER.match(wide_after) or _ZH_LAWYER_ON_IT_AFTER.match(after))
     return bool(_EN_NEG_BEFORE.search(before) or _EN_CORRECTED_AFTER.match(after)
-                or _EN_SET_ASIDE_AFTER.match(norm[end:end + 50]) or _EN_HANDLED_BEFORE.search(before)
+                or _EN_SET_ASIDE_AFTER.match(norm[end:end + 50]) or _EN_HANDLED_BEFORE.search(norm[max(0, start - 40):start])
+                or (re.search(r"\bnot\s+looking\s+(?:for|at)\s+$", before) and re.match(r"^\s*(?:[,.;)]|$)", after))
                 or (_EN_LEFT_OUT_BEFORE.search(before) and re.match(r"^\s+(?:out|aside)\b", after))
                 or _EN_HAVE_COUNSEL_BEFORE.search(norm[max(0, start - 40):start])
                 or _EN_HANDLED_BY_BEFORE.search(norm[max(0, start - 40):start])
@@ -399,8 +404,8 @@ def _place_mentions(text: str, world: bool = False) -> tuple[_Mention, ...]:
             if place.kind == "demonym" and (s in language_words or s.capitalize() in language_words) and (
                     not _country_nouns().match(after) or _EN_LANGUAGE_BEFORE.search(before)):
                 continue  # "fluent in Portuguese" is a language
-            if after.startswith("-speaking") or after.startswith(" speaking"):
-                continue
+            if after.startswith("-speaking") or after.startswith(" speaking") or re.search(r"(?i:\bbahasa)\s+$", before):
+                continue  # "Bahasa Malaysia not required" names a language
             if _CURRENCY_AFTER.match(after):
                 kind = "currency"  # "US-dollar notes", "paid in US dollars": a currency, not a place
             negated = set_aside(norm, m.start(), m.end())

@@ -154,7 +154,7 @@ _ZH_ONLY_A_VEHICLE_AFTER = re.compile(r"^的?(?:子公司|公司|实体|主体)?
                                       r"(?:主体|壳|平台|签约方)")
 _EN_VEHICLE_AFTER = re.compile(r"^(?:-based)?\s+(?:holding company|holding|holdco|SPV|special purpose vehicle|vehicle|parent|"
                                r"parent company|investment vehicle|holding entity|entity|topco|HQ|headquarters|head office)\b", re.I)
-_ZH_LAW_AFTER = re.compile(r"^([^，。,；;的\s]{0,6}?)法(?![院官庭人国语文规定])")
+_ZH_LAW_AFTER = re.compile(r"^([^，。,；;的\s]{0,6}?)法(?![院官庭人国语文规定])(?!律师|律所)")  # "芬兰劳动法律师" asks for a lawyer
 _ZH_LAW_NOT = "违合非执立方办做说司宪护"
 # A country named as the author of sanctions or export controls ("被美国列名", "美国制裁"): its law applies.
 _ZH_SANCTIONS_AFTER = re.compile(r"^[^，。,；;]{0,3}?(?:列名|列入|制裁|出口管制|长臂|实体清单|管制)")
@@ -248,10 +248,15 @@ _EN_PAST_AFTER = re.compile(r"^\s*[(（]\s*(?:handed\s+over|completed|finished|c
 _EN_NOW_BEFORE = re.compile(r"\b(?:we\s+are|we're|and\s+are)\s+now\s+(?:bidding|tendering|building|planning|looking|moving|expanding|"
                             r"investing|setting\s+up|entering|launching|developing|working|opening)\b[^.;!?]{0,60}$", re.I)
 _EN_PAST_BEFORE = re.compile(r"(?:^|[.;!?]\s*)(?:before|previously|in the past|last time|years ago)\b,?\s+[^.;,!?]{0,30}$|"
+                             # "The contract was negotiated with help of a Jordanian law firm": a firm of the past
+                             r"\b(?:was|were|had\s+been)\s+(?:\w+\s+){0,3}?(?:with\s+(?:the\s+)?help\s+of|by|through)\s+(?:an?\s+|the\s+|our\s+)?$|"
                              # "I am sales manager in our JKT regional office": where the writer sits
                              r"\bI(?:'m|\s+am)\b[^.;,!?]{0,40}\b(?:in|at|from)\s+(?:our\s+|the\s+)$|"
                              r"\b(?:previous|former|old|last|ex-?)\s+(?:counsel|lawyers?|firm|law\s+firm|advis[eo]rs?)\s+"
                              r"(?:was|were|is|are)\s+(?:an?\s+|the\s+)?$", re.I)  # "Our previous counsel was a London firm"
+# "negotiated with help of a Jordanian law firm in Amman": the firm of a past step, and its city
+_EN_PAST_FIRM_BEFORE = re.compile(r"\b(?:was|were|had\s+been)\s+(?:\w+\s+){0,3}?(?:with\s+(?:the\s+)?help\s+of|by|through)\s+(?:an?\s+|the\s+|our\s+)?"
+                                  r"(?:[\w-]+\s+){0,2}(?:(?:law\s+)?firm|counsel|lawyers?)\s+(?:based\s+)?in\s+$", re.I)
 # "Last year we had similar case with Minsk buyer in Belarus and we won": a past matter's place
 _EN_PAST_SENTENCE_BEFORE = re.compile(r"(?:^|[.;!?]\s+)(?:last\s+year|a\s+few\s+years\s+ago|some\s+years\s+ago|in\s+(?:19|20)\d\d)\b,?\s+"
                                       r"(?:we|our|the\s+(?:group|company))\b[^.;!?]{0,70}$", re.I | re.M)
@@ -299,7 +304,7 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
     if _EN_CURRENCY_AFTER.match(after):
         return "currency"
     if _EN_PAST_BEFORE.search(before) or _EN_PAST_AFTER.match(after) or _EN_DATA_PLACE_BEFORE.search(before) \
-            or _EN_PAST_SENTENCE_BEFORE.search(norm, max(0, start - 90), start):
+            or _EN_PAST_SENTENCE_BEFORE.search(norm, max(0, start - 90), start) or _EN_PAST_FIRM_BEFORE.search(norm, max(0, start - 90), start):
         return "mention"
     if _EN_FOCUS_BEFORE.search(before) or _EN_NOW_BEFORE.search(norm[max(0, start - 80):start]):
         return "requested"  # "this time it's the Thai plant": the place the need says it is about
@@ -542,6 +547,8 @@ def read_places(text: str) -> tuple[Place, ...]:
             role = "requested"  # "(1) English counsel to run the LCIA case": the lawyer asked for
         if _EN_PRECEDENT_AFTER.match(norm[t.end:t.end + 40]):
             role = "law"  # "with reference to the CJEU Kolin judgment": its case law, not the forum
+        if norm[t.start - 1:t.start] == "(" and any(m.code != t.term.code and t.start - 16 <= m.end < t.start for m in world):
+            continue  # "特多税务局（BIR）": the acronym glosses an authority of the place just named
         kind = "bloc" if t.term.code in blocs() else "country"
         if set_aside(norm, t.start, t.end):  # "跟OFAC那种制裁不是一回事"
             role = "excluded"
