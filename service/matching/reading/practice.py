@@ -24,6 +24,7 @@ from service.matching.reading.text import (
     EN_IN_HAND,
     NORMALISE,
     ZH_IN_HAND,
+    ZH_SETS_UP,
     Reading,
     TermMatcher,
     clause_spans,
@@ -201,16 +202,13 @@ def lexicon_scores(matcher: TermMatcher, text: str, keep: Callable[[str], bool] 
     return out
 
 
-# "设汽配厂", "在墨西哥建个电池工厂", "去泰国开一家分公司": setting up a plant or an entity, whatever words
-# stand between the verb and the plant, is outbound investment
-_ZH_SETS_UP = re.compile(r"(?:设|建|开|办|新建|投建|设立)(?:个|一个|一家|一座|了)?[^\s，。,；;、？?！!]{0,5}?(?:厂|工厂|分公司|子公司|工业园)")
 SETS_UP_WEIGHT = 0.6
 
 
 def _lexicon_scores(text: str) -> dict[str, tuple[float, str]]:
     scores = lexicon_scores(_lexicon(), text)
     norm = to_simplified(text).translate(NORMALISE)
-    for m in _ZH_SETS_UP.finditer(norm):
+    for m in ZH_SETS_UP.finditer(norm):
         if not negated(norm, m.start()) and not deferral(norm).applies("outbound_investment", m.start()):
             held, evidence = scores.get("outbound_investment", (0.0, ""))
             scores["outbound_investment"] = (min(0.98, 1.0 - (1.0 - held) * (1.0 - SETS_UP_WEIGHT)), evidence or text[m.start():m.end()])

@@ -60,7 +60,7 @@ from service.matching.reading.places import (
 )
 from service.matching.reading.text import MAIL_HEADER as _MAIL_HEADER
 from service.matching.reading.text import SUBJECT_LINE as _SUBJECT_LINE
-from service.matching.reading.text import NORMALISE, Reading, history_start, is_cjk, sentence_around
+from service.matching.reading.text import NORMALISE, ZH_SETS_UP, Reading, history_start, is_cjk, sentence_around
 
 # Roles in the order one place's several mentions resolve to (the strongest first).
 ROLE_ORDER = ("requested", "forum", "target", "seat", "origin", "law", "registration", "transit",
@@ -202,7 +202,6 @@ _REMEDY_WORDS = re.compile(r"反倾销|反补贴|反规避|双反|两反一保|�
 _ZH_EXPORT_TO_BEFORE = re.compile(r"(?:出口到|出口至|出口往|销往|卖到|进口到|进入)$")
 _EN_EXPORT_TO_BEFORE = re.compile(r"\b(?:export\w*|ship\w*|sell\w*|sold)\s+(?:[\w-]+\s+){0,3}?(?:to|into)\s+(?:the\s+)?$", re.I)
 _ZH_EXPORTED_TO_BEFORE = re.compile(r"(?:出口|销往|卖往|卖到|出口到|出口至|返销)(?:到|至)?(?:[^，。,；;]{1,10}?(?:和|及|与|、))?$")
-_ZH_PLANT_SET_UP = re.compile(r"(?:设|建|开|办|新建|投建|设立)(?:个|一个|一家|一座|了)?[^\s，。,；;、？?！!]{0,6}?(?:厂|工厂|组装厂|基地)")
 _ZH_TROUBLE = re.compile(r"反倾销|反补贴|双反|保障措施|扣|调查|起诉|诉讼|纠纷|索赔|罚|退运|拒收|拒付|欠|拖欠|召回")
 # "我们在加纳做过一个类似项目": a place of past experience
 _ZH_DONE_BEFORE_AFTER = re.compile(r"^[^，。,；;]{0,10}?(?:做过|办过|干过|打过|经历过|遇到过|碰到过|处理过)")
@@ -416,7 +415,7 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "origin"  # "引进一个马来西亚的股东", "越南的工人"
     if _ZH_PAST_BEFORE.search(before) or _ZH_DONE_BEFORE_AFTER.match(after):
         return "mention"
-    if _ZH_EXPORTED_TO_BEFORE.search(before) and _ZH_PLANT_SET_UP.search(norm) and not _ZH_TROUBLE.search(sentence_around(norm, start, end)):
+    if _ZH_EXPORTED_TO_BEFORE.search(before) and ZH_SETS_UP.search(norm) and not _ZH_TROUBLE.search(sentence_around(norm, start, end)):
         return "mention"  # "在亚松森设组装厂，组装完出口巴西和阿根廷": the market, not where the work is
     return "target"
 

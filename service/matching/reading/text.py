@@ -207,3 +207,8 @@ def history_start(norm: str) -> int | None:
             body_seen = True
         offset += len(line) + 1
     return None
+
+
+# "设汽配厂", "在墨西哥建个电池工厂", "去泰国开一家分公司": a plant or an entity set up, whatever words stand
+# between the verb and the plant (read as outbound investment, and the market it sells to as no target)
+ZH_SETS_UP = re.compile(r"(?:设|建|开|办|新建|投建|设立)(?:个|一个|一家|一座|了)?[^\s，。,；;、？?！!]{0,6}?(?:厂|工厂|组装厂|基地|分公司|子公司|工业园)")
