@@ -725,3 +725,17 @@ def test_a_must_past_a_comma_and_a_new_subject_is_the_later_languages() -> None:
 )
 def test_thirteenth_round_of_writers(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a lawyer without the language refused, said indirectly
+        ("需要智利律师，西语不行的就别推荐了", {"es"}),
+        ("SAT來的文件全部是西班牙文，律師如果看不懂西文就沒有意義。", {"es"}),
+        ("说实话不会希伯来语的律师基本帮不上忙。跟我们英文沟通就可以。", {"he"}),
+        ("A lawyer who can't read the ANRE file in Romanian is no good to us.", {"ro"}),
+    ],
+)
+def test_a_lawyer_without_the_language_is_no_use(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

@@ -73,14 +73,15 @@ _ZH_NEG = re.compile(r"不太|不怎么|不大会|不会说|不会讲|不讲|不
                      r"唔使|唔洗|唔需要|唔一定|唔太")  # Cantonese (the engine reads simplified characters)
 # "不会英语的不要": refusing whoever lacks the language is requiring it.
 _ZH_CANNOT_BEFORE = re.compile(r"(?:不会|不懂|唔识|唔会|唔懂|不识)(?:说|讲|听)?$|不讲$|不说$")
-_ZH_REFUSED_AFTER_LANGUAGE = re.compile(r"^(?:语|文)?[^，。,；;]{0,3}?(?:不会|不懂|不通|不行|不灵)(?:的)?(?:律师|人)?(?:就|都|一律)?"
-                                        r"(?:别来|不要|免谈|不考虑|算了|不用来|免了|不行|pass)")
+_ZH_REFUSED_AFTER_LANGUAGE = re.compile(r"^(?:语|文)?[^，。,；;]{0,3}?(?:不会|不懂|不通|不行|不灵)(?:的)?(?:律师|人)?(?:就|都|一律)?(?:"
+                                        r"(?:别来|不要|免谈|不考虑|算了|不用来|免了|不行|pass|别推荐|不用推荐|不予考虑))")
 # "律师要会葡语吗？": a question whether the language is needed is no requirement.
 _DISPREFERRED = re.compile(r"\b(?:than|rather than|instead of)\b[^.;,]{0,40}$", re.I)
 _ZH_IF_CANNOT_BEFORE = re.compile(r"(?:要是|如果|若|假如|万一)[^。；;]{0,12}?(?:读不了|看不懂|看不了|读不懂|不会|不懂|不能读|不能看)$")
-_ZH_THEN_NO_GOOD = re.compile(r"来不及|不必考虑|不用考虑|不考虑|免谈|不行|没用|白搭|硬性|必须|不予考虑|就算了")
+_ZH_THEN_NO_GOOD = re.compile(r"来不及|不必考虑|不用考虑|不考虑|免谈|不行|没用|白搭|硬性|必须|不予考虑|就算了|没有意义|没意义|帮不上忙|没法用")
 _ZH_ASKED_AFTER = re.compile(r"^(?:语|文)?(?:吗|么|嘛|不|没有)?\s*[?？]|^(?:语|文)?(?:吗|么|嘛)")
-_ZH_NEG_REFUSED_AFTER = re.compile(r"^(?:的|嘅)?(?:律师|人)?(?:就|都|一律)?(?:不要|不行|不考虑|不用考虑|免谈|算了|别推荐|不用推荐|免了|别来|pass|"
+_ZH_NEG_REFUSED_AFTER = re.compile(r"^(?:的|嘅)?(?:律师|人)?(?:就|都|一律)?(?:基本|根本|完全|基本上)?(?:不要|不行|不考虑|不用考虑|免谈|算了|别推荐|不用推荐|免了|别来|pass|"
+                                   r"帮不上忙|没用|白搭|没有意义|没意义|"
                                    r"(?:唔使|不用|不要|别|唔好|免)(?:联系|联络|搵|找|打扰)(?:我们|我哋|我)?)")
 # Before an English language word the Chinese negation must end the clause's words ("不需要会Russian").
 _ZH_NEG_END = re.compile(rf"(?:{_ZH_NEG.pattern})[\u4e00-\u9fff]{{0,3}}\s*$")
@@ -120,10 +121,11 @@ _ZH_DOC_AFTER = re.compile(r"^的?(?:文本|合同|文件|材料|证据|法规|�
 # "Lawyers without Japanese needn't apply": lacking it disqualifies, so it is required
 _EN_WITHOUT_BEFORE = re.compile(r"\bwithout\s+(?:fluent\s+|good\s+|working\s+)?$", re.I)
 _EN_CANNOT_BEFORE = re.compile(r"\b(?:who|that)\s+(?:can\s*n[o']?t|cannot|can't|couldn't|don't|doesn't)\s+[^.;]{0,60}?\bin\s+$|"
-                               r"\b(?:if|when)\s+(?:the\s+|a\s+|your\s+)?(?:lawyer|counsel|attorney|firm|you)s?\s+(?:can\s*n[o']?t|cannot|can't|"
+                               r"\b(?:if|when)\s+(?:the\s+|a\s+|your\s+)?(?:lawyer|counsel|attorney|firm|you|they)s?\s+(?:can\s*n[o']?t|cannot|can't|"
                                r"do\s*n[o']?t|does\s*n[o']?t|do not|does not)\s+(?:speak|read|write|work in|handle|know)\s+$", re.I)
 _EN_NEED_NOT_APPLY_AFTER = re.compile(r"^[^.;]{0,30}?\b(?:need\s*n[o']?t|do\s*n[o']?t|should\s*n[o']?t|won'?t|do not|need not)\s+(?:apply|bother|reply|respond|contact)|"
-                                      r"^[^.;]{0,30}?\b(?:are|is)\s+(?:of\s+)?no\s+use\b", re.I)
+                                      r"^[^.;]{0,30}?\b(?:are|is|it['’]s|that['’]s)\s+(?:of\s+)?no\s+(?:use|good)\b|"
+                                      r"^[^.;]{0,30}?\b(?:useless|pointless|no\s+good|can['’]?t\s+help\s+us|won['’]t\s+work)\b", re.I)  # "… in Romanian is no good to us"
 # "someone who can get him on the phone and argue it out in German"
 _EN_WHO_CAN_IN = re.compile(r"\b(?:who|that)\s+(?:can|could|will)\s+[^.;]{0,60}?\b(?:argue|negotiate|plead|talk|deal|communicate|work)\w*"
                             r"(?:\s+\w+){0,3}\s+in\s+$", re.I)
