@@ -739,3 +739,7 @@ def test_thirteenth_round_of_writers(text: str, expected: set[str]) -> None:
 )
 def test_a_lawyer_without_the_language_is_no_use(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+def test_a_speaker_nice_to_have_is_a_wish() -> None:
+    assert required("Spanish speaker is nice-to-have, not a must.") == set()

@@ -851,3 +851,19 @@ def test_places_of_a_twelfth_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_a_thirteenth_round(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We need a Chilean lawyer for CORFO. Our Argentine project in Salta has its own counsel, please do not include it.", {"CL"}),
+        ("Need PH data privacy lawyer for the NPC order. Same thing happened to our Jakarta app last year with OJK, it is settled.",
+         {"PH"}),
+        ("Need counsel for the GCC anti-dumping investigation. We did the Indian DGTR case in 2017, data is ready.",
+         set(bloc_members("GCC"))),
+        # a two-letter code that is an English abbreviation stays one
+        ("Need IT lawyer for the software licence in Poland", {"PL"}),
+    ],
+)
+def test_places_of_a_last_round(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

@@ -200,8 +200,9 @@ MAX_TABLE_LINES = 200
 _TABLE_SEPARATOR = re.compile(r"\t|\|")
 _LANGUAGE_HEADER = re.compile(r"^\s*(?:语言要求|工作语言|语言|语种|(?i:languages?|lang|working\s+languages?))\s*$")
 # "X is a plus" right after the word is its wish, whatever "must" came just before ("English is a must 阿拉伯语is a plus")
-_EN_WISH_RIGHT_AFTER = re.compile(r"^\s*(?:is|are|would be|will be)\s+(?:only\s+|just\s+|merely\s+)?(?:a\s+|an\s+)?(?:big\s+|strong\s+|real\s+)?"
-                                  r"(?:plus|bonus|advantage|asset|preferred|nice to have|welcome|optional|helpful|desirable)|"
+_EN_WISH_RIGHT_AFTER = re.compile(r"^\s*(?:speakers?\s+|-speaking\s+(?:lawyer|counsel)\s+)?(?:is|are|would be|will be)\s+(?:only\s+|just\s+|merely\s+)?"
+                                  r"(?:a\s+|an\s+)?(?:big\s+|strong\s+|real\s+)?"
+                                  r"(?:plus|bonus|advantage|asset|preferred|nice[\s-]to[\s-]have|welcome|optional|helpful|desirable)|"
                                   r"^\s*only\s+(?:is|are|would\s+be)\s+(?:fine|ok|okay|enough|sufficient)\b", re.I)  # "English only is fine"
 # "must draft pleadings in Spanish and report to the Bank in English": the must covers the verb joined by "and"
 _EN_AND_VERB_IN = re.compile(r"^[^.;]{0,60}?\band\s+(?:also\s+)?(?!(?:the|a|an|our|we|they|he|she|it|its|their|all|this|that|these|"

@@ -262,7 +262,10 @@ _EN_NEG_BEFORE = re.compile(r"(?:\bnot (?:in |to |for |from |the )?|\bexcept (?:
 _EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+(?:separate|sorted|excluded|covered|taken\s+care\s+of|"
                                  r"already\s+(?:covered|handled|done|sorted|registered))\b|\s+(?:is\s+|are\s+)?not\s+(?:this\s+(?:year|time|round)|"
                                  r"for\s+now|now|needed|required|included|in\s+scope|relevant|affected|involved|concerned)\b|\s*(?:is\s+|are\s+)?out\s+of\s+scope\b|"
-                                 r"\s*,?\s*(?:(?:maybe|only|perhaps|possibly)\s+)?(?:later|next\s+year|next\s+phase|down\s+the\s+road|can\s+wait)\b)", re.I)
+                                 r"\s*,?\s*(?:(?:maybe|only|perhaps|possibly)\s+)?(?:later|next\s+year|next\s+phase|down\s+the\s+road|can\s+wait)\b|"
+                                 # "Our Argentine project in Salta has its own counsel, please do not include it"
+                                 r"[^.;!?]{0,40}?\b(?:has|have)\s+(?:its|their)\s+own\s+(?:counsel|lawyers?|firm|advisers?)\b|"
+                                 r"[^.;!?]{0,40}?\b(?:please\s+)?do\s*n[o']?t\s+include\s+(?:it|them|this)\b)", re.I)
 # "that case already has a US firm": the matter there is already in hand.
 _EN_HANDLED_BEFORE = re.compile(rf"{EN_IN_HAND}\s+(?:an?\s+|the\s+|our\s+)?$", re.I)
 # "already covered by a German firm", "handled by our Saudi counsel"
@@ -416,7 +419,24 @@ def _place_mentions(text: str, world: bool = False) -> tuple[_Mention, ...]:
         out.append(_Mention(m.start(), m.end(), place.code, kind, conf, negated))
     if world:
         out += _misspelt_places(norm, out)
+        out += _codes_before_counsel(norm, out)
     return tuple(out)
+
+
+# A desk's two-letter country code right before the lawyer it asks for ("Need PH data privacy lawyer",
+# "SA counsel"): only codes that are no English word or common abbreviation in that place
+_CODES_BEFORE_COUNSEL = frozenset("PH SA AE NG EG KE TZ UG ZA TH KH MM BD PK LK NP MN TJ TR IR IQ JO QA KW OM BH IL MA DZ TN "
+                                  "ET GH SN CM AO MZ ZM ZW BR MX AR CL PE EC BO PY UY VE".split())
+_CODE_BEFORE_COUNSEL = re.compile(r"(?<![A-Za-z])([A-Z]{2})(?=(?:\s+[a-z][\w/&-]*){0,3}\s+(?:lawyers?|counsel|law\s+firms?|attorneys?|solicitors?)\b)")
+
+
+def _codes_before_counsel(norm: str, found: list[_Mention]) -> list[_Mention]:
+    taken = [(m.start, m.end) for m in found]
+    out = []
+    for m in islice(_CODE_BEFORE_COUNSEL.finditer(norm), MAX_WORDS_CHECKED):
+        if m.group(1) in _CODES_BEFORE_COUNSEL and not any(a < m.end() and m.start() < b for a, b in taken):
+            out.append(_Mention(m.start(), m.end(), m.group(1), "alias", 0.85, set_aside(norm, m.start(), m.end())))
+    return out
 
 
 # A country or city name typed one letter wrong ("Singapor", "Kazakstan", "Phillipines", "Veitnam"),

@@ -242,7 +242,9 @@ _COUNT_WORDS = {"两": 2, "三": 3, "both": 2, "all three": 3}
 _BOTH_AFTER = re.compile(r"^\s*(?:两边|两国|两地|两个国家|三国|三地|\s*(?:are\s+)?both\s+(?:need|require|have\s+to))", re.I)
 # A place of the past ("之前在英国做海上风电用的律所", "Before we had project in Chile"): named, not where the work is.
 _ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年|当年|前几年|前些年|参考[:：]|曾经|(?<!未)曾|以往|去年|前年)[^，。,；;]{0,12}?(?:是在|在|的|合作的|用的|找的|找)?\s*$")
-_EN_PAST_AFTER = re.compile(r"^\s*[(（]\s*(?:handed\s+over|completed|finished|closed|sold|exited|delivered|commissioned)\b", re.I)
+_EN_PAST_AFTER = re.compile(r"^\s*[(（]\s*(?:handed\s+over|completed|finished|closed|sold|exited|delivered|commissioned)\b|"
+                            # "same thing happened to our Jakarta app last year", "the Indian DGTR case in 2017"
+                            r"^[^.;!?]{0,40}?\b(?:last\s+year|years?\s+ago|in\s+(?:19|20)\d\d)\b", re.I)
 # "..., we're now bidding a PPP ... in Romania": the place the need turns to now
 _EN_NOW_BEFORE = re.compile(r"\b(?:we\s+are|we're|and\s+are)\s+now\s+(?:bidding|tendering|building|planning|looking|moving|expanding|"
                             r"investing|setting\s+up|entering|launching|developing|working|opening)\b[^.;!?]{0,60}$", re.I)
@@ -539,7 +541,10 @@ def read_places(text: str) -> tuple[Place, ...]:
         span = text[t.start:t.end]
         contextual = _role_zh(norm, t.start, t.end) if is_cjk(span) else _role_en(norm, t.start, t.end, t.term.code)
         if t.term.kind in ("institution", "authority") and (_ZH_PAST_BEFORE.search(norm[max(0, t.start - 20):t.start])
-                                                            or _EN_PAST_SENTENCE_BEFORE.search(norm, max(0, t.start - 90), t.start)):
+                                                            or _EN_PAST_SENTENCE_BEFORE.search(norm, max(0, t.start - 90), t.start)
+                                                            or _EN_PAST_AFTER.match(norm[t.end:t.end + 50])
+                                                            or re.search(r"\b(?:last\s+year|years?\s+ago|in\s+(?:19|20)\d\d)\s+(?:with|by|before|at)\s+(?:the\s+)?$",
+                                                                         norm[max(0, t.start - 40):t.start])):
             contextual = "mention"  # "2018年我司曾参与印度DGTR的调查": an authority of a past matter
         role = _term_role(t.term.kind, contextual)
         if _LAWYER_TERM.search(span) and role == "forum" and _ASKS.search(sentence_around(norm, t.start, t.end)):
