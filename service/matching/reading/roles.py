@@ -527,14 +527,18 @@ def _term_role(kind: str, contextual: str) -> str:
     return contextual  # a bloc's name reads like a country's
 
 
+# a need names a handful of places; a hostile text naming hundreds costs no more than this many
+MAX_PLACE_MENTIONS = 120
+
+
 @lru_cache(maxsize=4096)
 def read_places(text: str) -> tuple[Place, ...]:
     """Every place the need names, in the order written, each with its role (see the module docstring)."""
     norm = text.translate(NORMALISE)
     places: list[Place] = []
-    world = place_mentions(text, world=True)
+    world = place_mentions(text, world=True)[:MAX_PLACE_MENTIONS]
     # "a South African lawyer": the longer name is the place, not the bloc inside it
-    terms = [t for t in term_mentions(text)
+    terms = [t for t in term_mentions(text)[:MAX_PLACE_MENTIONS]
              if not any(m.start <= t.start and t.end <= m.end and m.end - m.start > t.end - t.start for m in world)]
     taken = [(t.start, t.end) for t in terms]
     for t in terms:
