@@ -743,3 +743,7 @@ def test_a_lawyer_without_the_language_is_no_use(text: str, expected: set[str]) 
 
 def test_a_speaker_nice_to_have_is_a_wish() -> None:
     assert required("Spanish speaker is nice-to-have, not a must.") == set()
+
+
+def test_a_lawyer_without_the_language_is_money_thrown_away() -> None:
+    assert required("问卷、听证全是俄文，律师俄语不行等于白请。") == {"ru"}

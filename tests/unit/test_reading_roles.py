@@ -867,3 +867,22 @@ def test_places_of_a_thirteenth_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_a_last_round(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我们在哈萨克、乌兹别克、吉尔吉斯都有经销商，这次只有塔什干那家拖款。阿拉木图和比什凯克那两家回款都正常，这次不需要找律师。"
+         "请推荐乌兹别克当地律师。", {"UZ"}),
+        ("欧亚经济委员会内部市场保护司对冷轧板发起反倾销调查。我们最大的客户在俄罗斯叶卡捷琳堡，但调查是联盟层面的。需要律师做问卷。",
+         set(bloc_members("EAEU"))),
+        ("Our distributor in Izmir also covers Azerbaijan and Georgia on paper. Azerbaijan and Georgia aren't part of this. "
+         "Need counsel for the Turkish claim.", {"TR"}),
+        ("Our Oslo firm is covering Norway and Denmark. We still need counsel for the Swedish side.", {"SE"}),
+        ("CITT也要做损害复审。出口到那边的货现在主要是泰国罗勇工厂生产的。需要当地做贸易救济的律师。", {"CA"}),
+        ("Issuing bank in Chattogram refused our documents. The LC was advised through a bank in Singapore but they're not "
+         "involved in this. Need local counsel to sue in Dhaka.", {"BD"}),
+    ],
+)
+def test_places_of_the_hard_cases(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

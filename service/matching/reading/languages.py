@@ -74,7 +74,7 @@ _ZH_NEG = re.compile(r"不太|不怎么|不大会|不会说|不会讲|不讲|不
 # "不会英语的不要": refusing whoever lacks the language is requiring it.
 _ZH_CANNOT_BEFORE = re.compile(r"(?:不会|不懂|唔识|唔会|唔懂|不识)(?:说|讲|听)?$|不讲$|不说$")
 _ZH_REFUSED_AFTER_LANGUAGE = re.compile(r"^(?:语|文)?[^，。,；;]{0,3}?(?:不会|不懂|不通|不行|不灵)(?:的)?(?:律师|人)?(?:就|都|一律)?(?:"
-                                        r"(?:别来|不要|免谈|不考虑|算了|不用来|免了|不行|pass|别推荐|不用推荐|不予考虑))")
+                                        r"(?:别来|不要|免谈|不考虑|算了|不用来|免了|不行|pass|别推荐|不用推荐|不予考虑|等于白请|白请|白搭|没用))")
 # "律师要会葡语吗？": a question whether the language is needed is no requirement.
 _DISPREFERRED = re.compile(r"\b(?:than|rather than|instead of)\b[^.;,]{0,40}$", re.I)
 _ZH_IF_CANNOT_BEFORE = re.compile(r"(?:要是|如果|若|假如|万一)[^。；;]{0,12}?(?:读不了|看不懂|看不了|读不懂|不会|不懂|不能读|不能看)$")

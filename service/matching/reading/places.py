@@ -214,7 +214,9 @@ _ZH_NOT_THERE_AFTER = re.compile(r"^[^。；;]{0,24}?(?:(?:不用|不需要|无�
                                  # "在土库曼斯坦当地的财产保全和执行问题，待裁决作出后另行研究，本次不涉及"
                                  r"^(?:当地|那边)[^。；;]{0,24}?(?:另行研究|本次不涉及|暂不涉及|不在本次(?:委托|需求|委聘)?范围)|"
                                  # "美国EAR的de minimis问题由我们华盛顿的律所负责": another lawyer of ours has it
-                                 r"^[^。；;，,()（）]{0,24}?(?:由|交给)(?:我们|我方|我司)(?:的)?[^，。,；;]{0,10}?(?:律所|律师|团队)(?:负责|处理|跟进|在做|代理)")
+                                 r"^[^。；;，,()（）]{0,24}?(?:由|交给)(?:我们|我方|我司)(?:的)?[^，。,；;]{0,10}?(?:律所|律师|团队)(?:负责|处理|跟进|在做|代理)|"
+                                 # "阿拉木图和比什凯克那两家回款都正常，这次不需要找律师"
+                                 r"^[^。；;]{0,20}?正常[，,]\s*(?:这次|本次|暂时)?(?:不需要|不用|无需)(?:找)?(?:律师|律所)")
 # "老挝当地律师由国内所自己去对接": the lawyer there is someone else's to arrange
 _ZH_ARRANGED_BY_AFTER = re.compile(r"^(?:那边|当地|本地)?的?(?:律师|律所)[^，。,；;]{0,2}?由[^，。,；;]{1,12}?(?:对接|负责|安排|找|联系|处理|落实)")
 # "另外找新加坡律师看": handled separately, by another lawyer
@@ -265,7 +267,10 @@ _EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+(?:separate
                                  r"\s*,?\s*(?:(?:maybe|only|perhaps|possibly)\s+)?(?:later|next\s+year|next\s+phase|down\s+the\s+road|can\s+wait)\b|"
                                  # "Our Argentine project in Salta has its own counsel, please do not include it"
                                  r"[^.;!?]{0,40}?\b(?:has|have)\s+(?:its|their)\s+own\s+(?:counsel|lawyers?|firm|advisers?)\b|"
-                                 r"[^.;!?]{0,40}?\b(?:please\s+)?do\s*n[o']?t\s+include\s+(?:it|them|this)\b)", re.I)
+                                 r"[^.;!?]{0,40}?\b(?:please\s+)?do\s*n[o']?t\s+include\s+(?:it|them|this)\b|"
+                                 r"\s+(?:is|are)(?:n['’]t|\s+not)\s+part\s+of\s+(?:this|it|the\s+matter|the\s+mandate)\b|"  # "Azerbaijan and Georgia aren't part of this"
+                                 r"[^.;!?]{0,30}?\b(?:they|it)(?:['’]re|['’]s|\s+are|\s+is)\s+not\s+involved\b|"  # "a bank in Singapore but they're not involved"
+                                 r"[^.;!?]{0,40}?\bleave\s+(?:it|them|that)\s+out\b)", re.I)
 # "that case already has a US firm": the matter there is already in hand.
 _EN_HANDLED_BEFORE = re.compile(rf"{EN_IN_HAND}\s+(?:an?\s+|the\s+|our\s+)?$", re.I)
 # "already covered by a German firm", "handled by our Saudi counsel"
@@ -275,6 +280,7 @@ _EN_BEING_HANDLED_BY_BEFORE = re.compile(r"\b(?:is|are|was|were|been|being|alrea
                                          r"(?:an?\s+|our\s+|the\s+|their\s+)?$", re.I)
 _EN_COUNSEL_NOUN_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|(?:law\s+)?firm|attorneys?|solicitors?|team)\b", re.I)
 _EN_HANDLED_BY_BEFORE = re.compile(r"\b(?:covered|handled|done|taken\s+care\s+of|represented|managed)\s+by\s+(?:an?\s+|our\s+|the\s+|their\s+)?$|"
+                                   r"\b(?:firm|counsel|lawyers?)\s+(?:is|are)\s+(?:already\s+)?(?:covering|handling)\s+$|"  # "Our Oslo firm is covering Norway and Denmark"
 
                                    r"\b(?:well\s+)?represented\s+in\s+(?:the\s+)?$", re.I)  # "We are well represented in Brasilia and Mexico City"
 # "Lead counsel is already in place (a Paris firm)"

@@ -203,6 +203,7 @@ _ZH_EXPORT_TO_BEFORE = re.compile(r"(?:出口到|出口至|出口往|销往|卖�
 _EN_EXPORT_TO_BEFORE = re.compile(r"\b(?:export\w*|ship\w*|sell\w*|sold)\s+(?:[\w-]+\s+){0,3}?(?:to|into)\s+(?:the\s+)?$", re.I)
 _ZH_EXPORTED_TO_BEFORE = re.compile(r"(?:出口|销往|卖往|卖到|出口到|出口至|返销)(?:到|至)?(?:[^，。,；;]{1,10}?(?:和|及|与|、))?$")
 _ZH_TROUBLE = re.compile(r"反倾销|反补贴|双反|保障措施|扣|调查|起诉|诉讼|纠纷|索赔|罚|退运|拒收|拒付|欠|拖欠|召回")
+_ZH_MADE_THERE_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:工厂|厂|基地)?(?:生产|制造|产|组装)的(?:[，。,；;]|$)")
 # "我们在加纳做过一个类似项目": a place of past experience
 _ZH_DONE_BEFORE_AFTER = re.compile(r"^[^，。,；;]{0,10}?(?:做过|办过|干过|打过|经历过|遇到过|碰到过|处理过)")
 _ZH_CASE_BEFORE = re.compile(r"(?:纠纷|争议|官司|案子|案件|诉讼)(?:是|现在|目前)?在$")  # "但官司在塔什干"
@@ -262,7 +263,7 @@ _EN_PAST_FIRM_BEFORE = re.compile(r"\b(?:was|were|had\s+been)\s+(?:\w+\s+){0,3}?
 _EN_PAST_SENTENCE_BEFORE = re.compile(r"(?:^|[.;!?]\s+)(?:last\s+year|a\s+few\s+years\s+ago|some\s+years\s+ago|in\s+(?:19|20)\d\d)\b,?\s+"
                                       r"(?:we|our|the\s+(?:group|company))\b[^.;!?]{0,70}$", re.I | re.M)
 # "EU对我们越南厂出口的e-bike发起了反规避调查": the authority that opened the investigation.
-_ZH_INVESTIGATES_AFTER = re.compile(r"^(?:的[^，。,；;]{0,8}|\s*[A-Za-z]+)?\s*(?:刚|已|已经)?对[^。；;!?]{0,30}?(?:发起|启动|立案|开展|开始)(?:了)?"
+_ZH_INVESTIGATES_AFTER = re.compile(r"^(?:的?[^，。,；;对]{0,8}|\s*[A-Za-z]+)?\s*(?:刚|已|已经)?对[^。；;!?]{0,30}?(?:发起|启动|立案|开展|开始)(?:了)?"
                                     r"[^。；;!?]{0,20}?(?:调查|审查|inquiry|investigation|review)", re.I)
 # Latin and CJK script touching ("需要Philippine maritime lawyer尽快"): no word boundary between them for re.
 _SCRIPT_SEAM = re.compile(r"(?<=[A-Za-z0-9.])(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])(?=[A-Za-z0-9])")
@@ -358,7 +359,7 @@ def _role_zh(norm: str, start: int, end: int) -> str:
     if _ZH_DATA_PLACE.search(before):
         return "mention"  # "伺服器在杭州"
     past_list = _ZH_REST_OF_LIST.sub("", after)  # "法国和德国的主机厂": the noun after the list is each one's
-    if _ZH_FOCUS_BEFORE.search(before) and not _ZH_PEOPLE_AFTER.match(past_list) \
+    if _ZH_FOCUS_BEFORE.search(before) and not _ZH_PEOPLE_AFTER.match(past_list) and not _ZH_MADE_THERE_AFTER.match(after) \
             and not re.match(r"^(?:[和及与、][^，。,；;]{1,8}?)?(?:籍|人(?![民口])|工人|劳工|员工)", after):  # "主要是巴基斯坦和印度籍"
         return "requested"  # "这次是泰国工厂的纠纷", "主要是新加坡法律尽调": the place the need says it is about
     if _ZH_ACQUIRED_BEFORE.search(before) and _ZH_COMPANY_AFTER.match(after):
@@ -413,6 +414,10 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "origin"  # "巴基斯坦和印度籍"
     if re.search(r"(?:是|为|系)(?:一家|一个)?$", before) and _ZH_WHOSE_AFTER.match(after):
         return "origin"  # "业主那边是沙特的公司"
+    if _ZH_MADE_THERE_AFTER.match(after):
+        return "origin"  # "出口的货主要是泰国罗勇工厂生产的": where the goods are made
+    if re.search(r"(?:客户|买家|买方|经销商|供应商|合作方)(?:主要|大多|都)?(?:在|位于)$", before):
+        return "origin"  # "我们最大的客户在俄罗斯叶卡捷琳堡": where a party sits
     if _ZH_PEOPLE_AFTER.match(past_list) and not past_list.lstrip("的").startswith("业主") and not re.search(r"(?:在|于|到|去|赴)$", before):
         return "origin"  # "引进一个马来西亚的股东", "越南的工人"
     if _ZH_PAST_BEFORE.search(before) or _ZH_DONE_BEFORE_AFTER.match(after):
