@@ -216,16 +216,16 @@ _EN_BE_IN = re.compile(r"\b(?:docs?|documents?|contracts?|evidence|filings?|exhi
                        r"held|done|made|translated)\s+)?(?:only\s+|all\s+|entirely\s+)?in\s+$", re.I)
 # A forum or another party working in the language ("DIFC works in English", "the supplier committee
 # will communicate in English"): theirs, not the lawyer's
-# "TRA officers often write in Swahili": officials of the story writing or speaking it
-_EN_OFFICIALS_USE_IN = re.compile(r"\b(?:officers?|officials?|inspectors?|authorities|judges?|courts?|clerks?|police|customs|ministry|regulators?)\s+"
-                                  r"(?:often\s+|usually\s+|mostly\s+|normally\s+|only\s+|all\s+|sometimes\s+)?"
-                                  r"(?:write|writes|speak|speaks|work|works|communicate|communicates|correspond|corresponds|reply|replies)\s+"
-                                  r"(?:only\s+|mostly\s+|mainly\s+)?in\s+$", re.I)
 _EN_THEY_WORK_IN = re.compile(r"\b(?:court|courts|tribunal|DIFC|ADGM|AIFC|QFC|SIAC|HKIAC|ICC|LCIA|proceedings?|hearings?|committee|"
                               r"authorit\w+|ministry|regulator|bank|lenders?|buyers?|sellers?|suppliers?|creditors?|distributors?|"
                               r"government|officials?|board|counterpart\w*|other side|they)\s+(?:will\s+|would\s+|usually\s+|"
                               r"normally\s+|only\s+|can\s+)?(?:works?|operates?|communicates?|corresponds?|runs?|proceeds?|is conducted|"
-                              r"are conducted|talks?)\s+(?:only\s+|mostly\s+|mainly\s+|entirely\s+)?in\s+$", re.I)
+                              r"are conducted|talks?)\s+(?:only\s+|mostly\s+|mainly\s+|entirely\s+)?in\s+$|"
+                              # "TRA officers often write in Swahili": officials of the story writing or speaking it
+                              r"\b(?:officers?|officials?|inspectors?|authorities|judges?|courts?|clerks?|police|customs|ministry|regulators?)\s+"
+                              r"(?:often\s+|usually\s+|mostly\s+|normally\s+|only\s+|all\s+|sometimes\s+)?"
+                              r"(?:write|writes|speak|speaks|work|works|communicate|communicates|correspond|corresponds|reply|replies)\s+"
+                              r"(?:only\s+|mostly\s+|mainly\s+)?in\s+$", re.I)
 # "we only little english", "I speak some English": the writer's own, however broken
 _EN_WE_LITTLE = re.compile(r"\b(?:we|I)\s+(?:only\s+)?(?:(?:speak|know|have|use|understand)\s+)?(?:a\s+)?(?:little|some|basic|poor|bad)\s+$|"
                            r"\b(?:we|I)\s+(?:only|just|mainly)\s+$", re.I)  # "we only english"
@@ -510,8 +510,9 @@ def read_languages(text: str) -> list[Reading]:
                 continue
             doc = bool(_ZH_DOC_AFTER.search(after)) or bool(_ZH_DOC_BEFORE.search(before))
             # the verb before, up to the previous language word ("讲法语我们英语写过去": 讲 is French's)
-            described = bool(re.search(r"(?:是|均为|全为|多为|皆为|全部为|都是)$", before)) \
-                and not re.search(r"工作语言|服务语言", since_previous)  # "那边很多沟通是俄文的", not "工作语言是英语"
+            # "那边很多沟通是俄文的" describes the language (a document's "是", not its "用"); "工作语言是英语" asks
+            described = bool(_ZH_DOC_BEFORE.search(before)) and not before.endswith("用") \
+                and not re.search(r"工作语言|服务语言", since_previous)
             req = refused or listed or (not described and bool(_ZH_REQ.search(_REPORTED_SPEECH.sub("", since_previous[-8:])))) \
                 or bool(_ZH_REQ_AFTER.search(after)) \
                 or bool(_ZH_ALL_CAN_AFTER.match(own_after)) \
@@ -570,7 +571,7 @@ def read_languages(text: str) -> list[Reading]:
             conf = 0.92  # "Bahasa Indonesia is a must ...; English too"
         if not is_cjk(s) and _EN_BE_IN.search(norm[max(0, m.start() - 90):m.start()]):
             conf = min(conf, 0.6)  # "all docs ... must be in Arabic"
-        if _EN_THEY_WORK_IN.search(norm[max(0, m.start() - 80):m.start()]) or _EN_OFFICIALS_USE_IN.search(norm[max(0, m.start() - 80):m.start()]) \
+        if _EN_THEY_WORK_IN.search(norm[max(0, m.start() - 80):m.start()]) \
                 or (re.match(r"^-?\s?speaking\b", after) and _EN_THEY_ARE_BEFORE.search(norm[max(0, m.start() - 60):m.start()])) \
                 or _EN_OTHERS_SPEAKING.match(after) or _ZH_OTHERS.match(after) or _ZH_OTHERS_BEFORE.search(norm[max(0, m.start() - 20):m.start()]) \
                 or _third_party_speaks(since_previous) \

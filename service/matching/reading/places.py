@@ -281,7 +281,6 @@ _EN_BEING_HANDLED_BY_BEFORE = re.compile(r"\b(?:is|are|was|were|been|being|alrea
 _EN_COUNSEL_NOUN_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|(?:law\s+)?firm|attorneys?|solicitors?|team)\b", re.I)
 _EN_HANDLED_BY_BEFORE = re.compile(r"\b(?:covered|handled|done|taken\s+care\s+of|represented|managed)\s+by\s+(?:an?\s+|our\s+|the\s+|their\s+)?$|"
                                    r"\b(?:firm|counsel|lawyers?)\s+(?:is|are)\s+(?:already\s+)?(?:covering|handling)\s+$|"  # "Our Oslo firm is covering Norway and Denmark"
-
                                    r"\b(?:well\s+)?represented\s+in\s+(?:the\s+)?$", re.I)  # "We are well represented in Brasilia and Mexico City"
 # "Lead counsel is already in place (a Paris firm)"
 _EN_ALREADY_PLACED_BEFORE = re.compile(r"\balready\s+(?:in\s+place|engaged|appointed|retained|on\s+board|instructed|with)\s*[(:,-]?\s*(?:an?\s+|the\s+|our\s+)?$", re.I)
@@ -338,17 +337,18 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                     or (_ZH_NEG_LAWYER_BEFORE.search(before) and (_ZH_LAWYER_AFTER.match(after) or re.match(r"^的(?:[。，,；;!！\s]|$)", after)))
                     or (_ZH_HANDLED_BEFORE.search(before) and _ZH_HANDLED_AFTER.match(after))
                     or _ZH_HANDLED_THERE_AFTER.match(wide_after) or _ZH_LAWYER_ON_IT_AFTER.match(after))
+    wide_before = norm[max(0, start - 40):start]
     return bool(_EN_NEG_BEFORE.search(before) or _EN_CORRECTED_AFTER.match(after)
-                or _EN_SET_ASIDE_AFTER.match(norm[end:end + 50]) or _EN_HANDLED_BEFORE.search(norm[max(0, start - 40):start])
+                or _EN_SET_ASIDE_AFTER.match(norm[end:end + 50]) or _EN_HANDLED_BEFORE.search(wide_before)
                 or (re.search(r"\bnot\s+looking\s+(?:for|at)\s+$", before) and re.match(r"^\s*(?:[,.;)]|$)", after))
                 or (_EN_LEFT_OUT_BEFORE.search(before) and re.match(r"^\s+(?:out|aside)\b", after))
-                or _EN_HAVE_COUNSEL_BEFORE.search(norm[max(0, start - 40):start])
-                or _EN_HANDLED_BY_BEFORE.search(norm[max(0, start - 40):start])
-                or (_EN_BEING_HANDLED_BY_BEFORE.search(norm[max(0, start - 40):start]) and _EN_COUNSEL_NOUN_AFTER.match(after))
-                or _EN_ALREADY_PLACED_BEFORE.search(norm[max(0, start - 40):start])
+                or _EN_HAVE_COUNSEL_BEFORE.search(wide_before)
+                or _EN_HANDLED_BY_BEFORE.search(wide_before)
+                or (_EN_BEING_HANDLED_BY_BEFORE.search(wide_before) and _EN_COUNSEL_NOUN_AFTER.match(after))
+                or _EN_ALREADY_PLACED_BEFORE.search(wide_before)
                 or (_ZH_HANDLED_BEFORE.search(before) and _ZH_HANDLED_AFTER.match(after))  # "已经找了Dar es Salaam的律所"
                 or _EN_COUNSEL_ACTING_AFTER.match(norm[end:end + 50])
-                or (_EN_DONT_ENGAGE_BEFORE.search(norm[max(0, start - 40):start])
+                or (_EN_DONT_ENGAGE_BEFORE.search(wide_before)
                     and re.match(r"^\s+(?:counsel|lawyers?|firms?|attorneys?|solicitors?|advisers?)\b", after, re.I))
                 or _EN_PLAN_DROPPED_AFTER.match(norm[end:end + 60])
                 or (_EN_OUR_BEFORE.search(before) and _EN_OUR_COUNSEL_ACTS_AFTER.match(norm[end:end + 50]))

@@ -580,14 +580,12 @@ def read_places(text: str) -> tuple[Place, ...]:
     places += _ambiguous_codes(norm, places)
     places = _lists_set_aside(norm, places)
     places = _local_refers_back(norm, places)
-    if "\n" in norm:
-        places = _workstreams_set_aside(norm, places)
     if "\n" in norm or _ADDRESS_LINE.search(norm):
         writers = _writers_lines(norm)
         places = [replace(p, role="mention") if p.role != "excluded" and any(a <= p.start and p.end <= b for a, b in writers)
                   else p for p in places]
     if "\n" in norm:
-        places = _latest_word(norm, places)
+        places = _latest_word(norm, _workstreams_set_aside(norm, places))
     return tuple(sorted(places, key=lambda p: p.start))
 
 

@@ -200,7 +200,7 @@ def history_start(norm: str) -> int | None:
     body_seen = False
     offset = 0
     for line in norm.split("\n"):
-        if HISTORY_START.match(line) and (body_seen or not MAIL_HEADER.match(line)):
+        if HISTORY_START.match(line):
             if body_seen:
                 return offset
         elif line.strip() and not MAIL_HEADER.match(line) and not SUBJECT_LINE.match(line):
