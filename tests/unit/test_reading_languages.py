@@ -527,7 +527,8 @@ def test_third_round_of_writers(text: str, expected: set[str]) -> None:
     [
         # whoever has only the one language is refused: that language is no requirement
         ("律师必须会德语，只会英文的不要。", {"de"}),
-        ("谈判全程西班牙语，只能讲英语的所就不考虑了。", set()),
+        # ... and the other language of the passage is what is asked instead
+        ("谈判全程西班牙语，只能讲英语的所就不考虑了。", {"es"}),
         # "isn't needed", a fallback offered after the word, a nationality said of someone
         ("Portuguese is required; Spanish isn't needed.", {"pt"}),
         ("越南语要会 不会的话配翻译也可以", set()),
@@ -747,3 +748,26 @@ def test_a_speaker_nice_to_have_is_a_wish() -> None:
 
 def test_a_lawyer_without_the_language_is_money_thrown_away() -> None:
     assert required("问卷、听证全是俄文，律师俄语不行等于白请。") == {"ru"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # one language said to fall short alone: the other one the passage names is what is asked
+        ("Every letter from the tax office comes in French - an English-only adviser can't help us.", {"fr"}),
+        ("Hearings in Maputo run in Portuguese; a firm that only works in English is not what we want.", {"pt"}),
+        ("The board packs are in German. An English-only team would be no use, and Italian is a plus.", {"de"}),
+        ("只会英语的不行，海关的文书都是西班牙文", {"es"}),
+        # the refusal is explicit, whatever "if they" sounds like
+        ("If they can't read Turkish it's no use, the whole file is Turkish.", {"tr"}),
+        ("如果律师看不懂阿拉伯文的话就没法用", {"ar"}),
+        ("土耳其语不过关的律师不用考虑", {"tr"}),
+        ("葡语不熟练的人就免谈", {"pt"}),
+        # the document's language and what the story's people work in are not the lawyer's
+        ("招股书用英文，律师不需要会德语", set()),
+        ("Serbian isn't needed, the Serbian staff all work in English.", set()),
+        ("合同是孟加拉文的，Bangla不是必需的，英文即可", set()),
+    ],
+)
+def test_fourteenth_round_of_writers(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

@@ -13,6 +13,7 @@ decides ("Russian is a must and English a plus").
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from itertools import islice
 
@@ -73,19 +74,19 @@ _ZH_NEG = re.compile(r"不太|不怎么|不大会|不会说|不会讲|不讲|不
                      r"唔使|唔洗|唔需要|唔一定|唔太")  # Cantonese (the engine reads simplified characters)
 # "不会英语的不要": refusing whoever lacks the language is requiring it.
 _ZH_CANNOT_BEFORE = re.compile(r"(?:不会|不懂|唔识|唔会|唔懂|不识)(?:说|讲|听)?$|不讲$|不说$")
-_ZH_REFUSED_AFTER_LANGUAGE = re.compile(r"^(?:语|文)?[^，。,；;]{0,3}?(?:不会|不懂|不通|不行|不灵)(?:的)?(?:律师|人)?(?:就|都|一律)?(?:"
-                                        r"(?:别来|不要|免谈|不考虑|算了|不用来|免了|不行|pass|别推荐|不用推荐|不予考虑|等于白请|白请|白搭|没用))")
+_ZH_REFUSED_AFTER_LANGUAGE = re.compile(r"^(?:语|文)?[^，。,；;]{0,3}?(?:不会|不懂|不通|不行|不灵|不过关|不熟练|不流利|不好|不熟)(?:的)?(?:律师|人)?(?:就|都|一律)?(?:"
+                                        r"(?:别来|不要|免谈|不考虑|不用考虑|不必考虑|没法用|算了|不用来|免了|不行|pass|别推荐|不用推荐|不予考虑|等于白请|白请|白搭|没用))")
 # "律师要会葡语吗？": a question whether the language is needed is no requirement.
 _DISPREFERRED = re.compile(r"\b(?:than|rather than|instead of)\b[^.;,]{0,40}$", re.I)
 _ZH_IF_CANNOT_BEFORE = re.compile(r"(?:要是|如果|若|假如|万一)[^。；;]{0,12}?(?:读不了|看不懂|看不了|读不懂|不会|不懂|不能读|不能看)$")
 _ZH_THEN_NO_GOOD = re.compile(r"来不及|不必考虑|不用考虑|不考虑|免谈|不行|没用|白搭|硬性|必须|不予考虑|就算了|没有意义|没意义|帮不上忙|没法用")
 _ZH_ASKED_AFTER = re.compile(r"^(?:语|文)?(?:吗|么|嘛|不|没有)?\s*[?？]|^(?:语|文)?(?:吗|么|嘛)")
-_ZH_NEG_REFUSED_AFTER = re.compile(r"^(?:的|嘅)?(?:律师|人)?(?:就|都|一律)?(?:基本|根本|完全|基本上)?(?:不要|不行|不考虑|不用考虑|免谈|算了|别推荐|不用推荐|免了|别来|pass|"
-                                   r"帮不上忙|没用|白搭|没有意义|没意义|"
+_ZH_NEG_REFUSED_AFTER = re.compile(r"^(?:的话|的|嘅)?(?:律师|人)?(?:就|都|一律)?(?:基本|根本|完全|基本上)?(?:不要|不行|不考虑|不用考虑|免谈|算了|别推荐|不用推荐|免了|别来|pass|"
+                                   r"帮不上忙|没用|白搭|没有意义|没意义|没法用|用不了|"
                                    r"(?:唔使|不用|不要|别|唔好|免)(?:联系|联络|搵|找|打扰)(?:我们|我哋|我)?)")
 # Before an English language word the Chinese negation must end the clause's words ("不需要会Russian").
 _ZH_NEG_END = re.compile(rf"(?:{_ZH_NEG.pattern})[\u4e00-\u9fff]{{0,3}}\s*$")
-_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是\s?must|不是门槛|不算门槛|不是硬性|不是硬杠杠|不是刚需|不作要求|不做要求|不(?:单独|另外|额外|特别|专门)?要求|非必需|非必要|非必须|非必备|不必须|(?:的)?要求(?:作废|取消|撤销|不算数?)|并非必要|不是必要|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
+_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是必需|并非必需|并非必须|不是\s?must|不是门槛|不算门槛|不是硬性|不是硬杠杠|不是刚需|不作要求|不做要求|不(?:单独|另外|额外|特别|专门)?要求|非必需|非必要|非必须|非必备|不必须|(?:的)?要求(?:作废|取消|撤销|不算数?)|并非必要|不是必要|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
                            r"不用(?!说|讲|提|多说|问)|用不上|用不着|就免了|"  # "乌尔都语不用", not "英语不用说肯定要"
                            r"唔紧要|唔要紧|唔重要|唔使|唔需要|冇所谓|"
                            r"都不讲|都不说|都不会讲|都不会说|都听不懂|都不懂)")  # "工会那帮人一句英文都不讲"
@@ -116,6 +117,10 @@ _ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}
                            r"(?:能看懂|看得懂|看懂|能读|读懂|会|懂|能用|熟悉)")
 _ZH_NAME_FORM_AFTER = re.compile(r"^(?:语|文)?的?(?:音译|译名|商标|名称|字样|拼写|域名|标识)")
 _ZH_DOC_BEFORE = re.compile(r"(?:是|用|均为|全为|多为|皆为|全部为)$")  # "函全是西班牙语", "文件均为俄文"
+# "Prospectus用英文", "报告统一用英文": the document's language, not the lawyer's
+_ZH_DOC_USES = re.compile(r"(?:文件|合同|协议|报告|材料|资料|招股书|说明书|申请书|文本|函件|信函|底稿|"
+                          rf"{_L}(?i:prospectus|contracts?|agreements?|reports?|docs?|documents?|filings?|submissions?|memos?))"
+                          r"\s*(?:都|均|全部|全|一律|统一|主要|一般)?(?:用|使用|以)$")
 _ZH_DOC_AFTER = re.compile(r"^的?(?:文本|合同|文件|材料|证据|法规|账目|版本|资料|条款|原文|单据|"
                            rf"\s?(?i:docs?|documents?|contracts?|files?|materials?|evidence|filings?|records?|versions?){_R})")  # "日文的docs"
 # "Lawyers without Japanese needn't apply": lacking it disqualifies, so it is required
@@ -222,7 +227,8 @@ _EN_THEY_WORK_IN = re.compile(r"\b(?:court|courts|tribunal|DIFC|ADGM|AIFC|QFC|SI
                               r"normally\s+|only\s+|can\s+)?(?:works?|operates?|communicates?|corresponds?|runs?|proceeds?|is conducted|"
                               r"are conducted|talks?)\s+(?:only\s+|mostly\s+|mainly\s+|entirely\s+)?in\s+$|"
                               # "TRA officers often write in Swahili": officials of the story writing or speaking it
-                              r"\b(?:officers?|officials?|inspectors?|authorities|judges?|courts?|clerks?|police|customs|ministry|regulators?)\s+"
+                              r"\b(?:officers?|officials?|inspectors?|authorities|judges?|courts?|clerks?|police|customs|ministry|regulators?|"
+                              r"staff|employees|workers|engineers)\s+"  # "the Finnish staff all work in English"
                               r"(?:often\s+|usually\s+|mostly\s+|normally\s+|only\s+|all\s+|sometimes\s+)?"
                               r"(?:write|writes|speak|speaks|work|works|communicate|communicates|correspond|corresponds|reply|replies)\s+"
                               r"(?:only\s+|mostly\s+|mainly\s+)?in\s+$", re.I)
@@ -244,6 +250,40 @@ _BILINGUAL_BEFORE = re.compile(r"\bbilingual\s+(?:in\s+)?$|双语[（(]?$", re.I
 _MALAYSIA = re.compile(r"Malaysia|马来|大马|Kuala Lumpur|吉隆坡|Penang|槟城|Johor|柔佛|Sabah|Sarawak", re.I)
 _INDONESIA = re.compile(r"Indonesia|印尼|印度尼西亚|Jakarta|雅加达|Batam|巴淡|Sulawesi|苏拉威西", re.I)
 # "更正一下 …律师必须会法语 英语无所谓": what the rest of the line says of a language replaces what came before
+# "an English-only lawyer can't help us here", "a firm that only works in English … is not what we want",
+# "只会英语的不行": that language alone falls short, so the other language the sentence (or the one
+# before) names is what is required ("All correspondence … is in French - an English-only lawyer …")
+_EN_ONLY_BEFORE = re.compile(r"\bonly\s+(?:(?:works?|working|speaks?|speaking|operates?|writes?|reads?|handles?)\s+)?(?:in\s+)?$", re.I)
+_EN_NOT_ENOUGH = re.compile(r"\b(?:can['’]?t|cannot|could\s*n['’]?t|won['’]?t|will\s+not)\s+(?:help|do|work)\b|"
+                            r"\b(?:is|are|it['’]s|would\s+be)\s+(?:of\s+)?no\s+(?:use|good)\b|\b(?:useless|pointless)\b|"
+                            r"\bnot\s+(?:what\s+we\s+(?:want|need|are\s+looking\s+for)|enough|sufficient|an\s+option)\b", re.I)
+_SENTENCE_END = re.compile(r"[。！!？?\n]|\.(?:\s|$)")
+
+
+def _alone_not_enough(norm: str, found: list[re.Match[str]], surfaces: dict[str, str]) -> tuple[set[int], set[int]]:
+    """The language words said to fall short alone, and the other languages their sentence (or the one
+    before) names, which are then required."""
+    short: set[int] = set()
+    for i, m in enumerate(found):
+        if is_cjk(m.group(0)):
+            alone = bool(_ZH_ONLY_BEFORE.search(norm[max(0, m.start() - 8):m.start()])
+                         and _ZH_NOT_ENOUGH_AFTER.match(norm[m.end():m.end() + 30]))
+        else:
+            rest = _SENTENCE_END.split(norm[m.end():m.end() + 160], maxsplit=1)[0]
+            alone = bool((norm.startswith("-only", m.end()) or _EN_ONLY_BEFORE.search(norm[max(0, m.start() - 40):m.start()]))
+                         and _EN_NOT_ENOUGH.search(rest))
+        if alone:
+            short.add(i)
+    if not short:
+        return short, set()
+    ends = [e.end() for e in _SENTENCE_END.finditer(norm)]
+    sentence = [bisect_right(ends, m.start()) for m in found]
+    demanded = {j for i in short for j, o in enumerate(found)
+                if j not in short and surfaces[o.group(0)] != surfaces[found[i].group(0)]
+                and sentence[i] - 1 <= sentence[j] <= sentence[i]}
+    return short, demanded
+
+
 _CORRECTION = re.compile(r"(?:更正|纠正|改|修改|补充更正)一下|更正[:：]|说错了|打错了|写错了|搞错了|弄错了|"
                          r"\b(?:correction|update|edit)\s*[:：]|\bscratch that\b|\b(?:sorry,?\s+)?I\s+meant\b", re.I)
 CORRECTION_REACH = 120
@@ -440,6 +480,7 @@ def read_languages(text: str) -> list[Reading]:
                     and surfaces[a.group(0)] != surfaces[b.group(0)]  # "Farsi/波斯语": one language, two names
                     and not _BILINGUAL_BEFORE.search(norm[max(0, a.start() - 20):a.start()])}  # "bilingual Spanish/English": both
     alternatives |= {i + 1 for i in alternatives}
+    short, demanded = _alone_not_enough(norm, found, surfaces)
     required_at: set[int] = set()
     others_at: set[int] = set()
     corrections = [(c.end(), min(c.end() + CORRECTION_REACH, _line_end(norm, c.end())))
@@ -511,8 +552,10 @@ def read_languages(text: str) -> list[Reading]:
             doc = bool(_ZH_DOC_AFTER.search(after)) or bool(_ZH_DOC_BEFORE.search(before))
             # the verb before, up to the previous language word ("讲法语我们英语写过去": 讲 is French's)
             # "那边很多沟通是俄文的" describes the language (a document's "是", not its "用"); "工作语言是英语" asks
-            described = bool(_ZH_DOC_BEFORE.search(before)) and not before.endswith("用") \
+            described = (bool(_ZH_DOC_BEFORE.search(before)) and not before.endswith("用")
+                         or bool(_ZH_DOC_USES.search(since_previous))) \
                 and not re.search(r"工作语言|服务语言", since_previous)
+            doc = doc or described
             req = refused or listed or (not described and bool(_ZH_REQ.search(_REPORTED_SPEECH.sub("", since_previous[-8:])))) \
                 or bool(_ZH_REQ_AFTER.search(after)) \
                 or bool(_ZH_ALL_CAN_AFTER.match(own_after)) \
@@ -561,7 +604,7 @@ def read_languages(text: str) -> list[Reading]:
         marker = _nearest_marker(norm[lo:hi], m.start() - lo, m.end() - lo, others)
         if _EN_WISH_RIGHT_AFTER.match(own_after):
             marker = "wish"
-        if marker == "wish":
+        if marker == "wish" and not refused:  # "If they can't read Portuguese it's no use": no wish for its "if they"
             conf = min(conf, 0.6) if conf < 0.75 else 0.6
         elif marker == "required" and not (conf == 0.6 and is_cjk(s) and not _LAWYER_WORDS.search(norm[lo:hi])):
             conf = max(conf, 0.92)  # not "提交材料都得是俄文": a document's language, whatever its must
@@ -590,6 +633,10 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.6)  # "不会的话配翻译也可以"
         if _ZH_ONLY_BEFORE.search(before) and _ZH_NOT_ENOUGH_AFTER.match(own_after):
             conf = min(conf, 0.5)  # "光会英语在那边不顶用": not enough alone, so not what is asked
+        if i in short:
+            conf = min(conf, 0.5)
+        elif i in demanded and marker != "wish" and i not in alternatives:
+            conf = max(conf, 0.92)
         if _DISPREFERRED.search(norm[lo:m.start()]):
             conf = min(conf, 0.6)  # "a strong lawyer working in English rather than a weak one working in French"
         if _TRANSLATION_TARGET.search(norm[max(0, m.start() - 30):m.start()]):

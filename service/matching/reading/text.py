@@ -148,7 +148,7 @@ class TermMatcher:
 _SENT_END = re.compile(r"[。！？!?；;\n]|\.(?:\s|$|[)）\"”’](?:\s|$))")  # "(... act here.) FYI" ends there
 # Chat and voice-to-text Chinese separate clauses by spaces alone ("律师要会英语 这个是必须的 马来语的文件…"),
 # but not a list of languages ("阿语 英语都要会").
-_CLAUSE = re.compile(r"[。；;！!？?\n]|\.(?:\s|$)|[，,、](?!\s*(?:and|or)\b)|\bbut\b|但|(?<!好)不过|而且|"  # not "再好不过"
+_CLAUSE = re.compile(r"[。；;！!？?\n]|\.(?:\s|$)|[，,、](?!\s*(?:and|or)\b)|\bbut\b|但|(?<!好)不过(?!关)|而且|"  # not "再好不过", "不过关"
                      r"(?<=[\u4e00-\u9fff])(?<![语文])\s+(?=[\u4e00-\u9fff])")
 
 
