@@ -771,3 +771,28 @@ def test_a_lawyer_without_the_language_is_money_thrown_away() -> None:
 )
 def test_fourteenth_round_of_writers(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("if they can't read the Arabic originals there's no point", {"ar"}),
+        ("Turkish is not a requirement for our counsel, the court appoints an interpreter.", set()),
+        ("之前写的“律师需会英语”是错的——当地法院只用法语，律师需会法语。", {"fr"}),
+        ("Language: German mandatory\nEDIT 09:10 - my mistake, wrong template. So Dutch mandatory, not German.", {"nl"}),
+        ("律师须通晓葡语；仅能使用英语的律师不予考虑。", {"pt"}),
+        ("俄语不算硬性条件，会的话更好。", set()),
+        ("Spanish or English, either works - our site team has Spanish speakers.", set()),
+        ("Nice if they speak Greek but English is totally fine, the Greeks all speak it.", set()),
+        ("我们财务部有两个同事阿拉伯语很好，所以律师会不会阿语无所谓；但英语必须流利。", {"en"}),
+        ("我们现场经理是哈萨克人，俄语和哈萨克语都会，跟税务局我们自己沟通；lawyer must be fluent in English。", {"en"}),
+        ("找越南律师 英语必须会的嘛 那边也讲英语", {"en"}),
+        ("我女儿在英国读书英语好 让她跟律师对接 找德国律师", set()),
+        ("Counsel must be able to work in Korean with the target and in English with us.", {"ko", "en"}),
+        ("The lawyer must work in Arabic, and must be able to report to us in English.", {"ar", "en"}),
+        ("Our lots are in the Kazakh and Uzbek sections only. Russian is mandatory.", {"ru"}),
+        ("A Thai-speaking team member is required for the hearings.", {"th"}),
+    ],
+)
+def test_fifteenth_round_of_writers(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

@@ -886,3 +886,32 @@ def test_places_of_a_last_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_the_hard_cases(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a text that counts its places binds as many as it names
+        ("Shopee要在泰国、菲律宾、马来西亚三个站开本地店，数据合规都要看，越南站去年做过了不用", {"TH", "PH", "MY"}),
+        ("Guarantees from our plants in Ghana, Togo and Benin; the bank wants capacity opinions in each of the three "
+         "countries. Togo counsel must work in French.", {"GH", "TG", "BJ"}),
+        ("墨西哥、智利、秘鲁、哥伦比亚四国都要报，阿根廷已经由我们自己的代理办完了，这次不包括", {"MX", "CL", "PE", "CO"}),
+        # set aside, in hand or dropped, in the words people use
+        ("乌兹和哈萨两国都要做商标注册，土库曼先不弄以后再说", {"UZ", "KZ"}),
+        ("适用法为英国法（英国律师已由我行另行聘请）。需委托秘鲁律师出具担保可执行性意见。", {"PE"}),
+        ("ICC仲裁由我所和法国律师处理，不需要另外推荐。需要土耳其律师在伊斯坦布尔法院申请临时措施。", {"TR"}),
+        ("德国那边的申报由客户自己的德国律所负责。需要找波兰和捷克的merger control counsel。", {"PL", "CZ"}),
+        ("Enforcing in Vietnam is not on the table. The debtor's ships call at Manila, so we need counsel in the Philippines.",
+         {"PH"}),
+        ("Filings with COFECE and CADE are needed; Peru's INDECOPI thresholds are not met, so no filing there.", {"MX", "BR"}),
+        # a bloc's authority decides; a lawyer in one member is allowed, not asked for
+        ("欧亚经济委员会对我们的钢管发起反倾销调查，整个联盟都覆盖。律师必须会俄语，明斯克的律所也可以。", set(bloc_members("EAEU"))),
+        ("欧亚经济委员会（EEC）Department for Internal Market Protection对我司出口的welded pipes发起了expiry review。"
+         "我们的客户主要在Armenia和Kyrgyzstan。需要律师做问卷答复。", set(bloc_members("EAEU"))),
+        # a rollout across a whole bloc, some members named as examples, one set aside
+        ("Rolling out one franchise template across ASEAN, all members except Myanmar; watch the registration rules "
+         "(esp. Indonesia and Vietnam).", set(bloc_members("ASEAN")) - {"MM"}),
+    ],
+)
+def test_places_of_the_fourteenth_round(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

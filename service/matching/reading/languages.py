@@ -80,13 +80,13 @@ _ZH_REFUSED_AFTER_LANGUAGE = re.compile(r"^(?:语|文)?[^，。,；;]{0,3}?(?:�
 _DISPREFERRED = re.compile(r"\b(?:than|rather than|instead of)\b[^.;,]{0,40}$", re.I)
 _ZH_IF_CANNOT_BEFORE = re.compile(r"(?:要是|如果|若|假如|万一)[^。；;]{0,12}?(?:读不了|看不懂|看不了|读不懂|不会|不懂|不能读|不能看)$")
 _ZH_THEN_NO_GOOD = re.compile(r"来不及|不必考虑|不用考虑|不考虑|免谈|不行|没用|白搭|硬性|必须|不予考虑|就算了|没有意义|没意义|帮不上忙|没法用")
-_ZH_ASKED_AFTER = re.compile(r"^(?:语|文)?(?:吗|么|嘛|不|没有)?\s*[?？]|^(?:语|文)?(?:吗|么|嘛)")
+_ZH_ASKED_AFTER = re.compile(r"^(?:语|文)?(?:吗|么|嘛|不|没有)?\s*[?？]|^(?:语|文)?(?:吗|么)")  # "英语嘛，…": a topic, not a question
 _ZH_NEG_REFUSED_AFTER = re.compile(r"^(?:的话|的|嘅)?(?:律师|人)?(?:就|都|一律)?(?:基本|根本|完全|基本上)?(?:不要|不行|不考虑|不用考虑|免谈|算了|别推荐|不用推荐|免了|别来|pass|"
                                    r"帮不上忙|没用|白搭|没有意义|没意义|没法用|用不了|"
                                    r"(?:唔使|不用|不要|别|唔好|免)(?:联系|联络|搵|找|打扰)(?:我们|我哋|我)?)")
 # Before an English language word the Chinese negation must end the clause's words ("不需要会Russian").
 _ZH_NEG_END = re.compile(rf"(?:{_ZH_NEG.pattern})[\u4e00-\u9fff]{{0,3}}\s*$")
-_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是必需|并非必需|并非必须|不是\s?must|不是门槛|不算门槛|不是硬性|不是硬杠杠|不是刚需|不作要求|不做要求|不(?:单独|另外|额外|特别|专门)?要求|非必需|非必要|非必须|非必备|不必须|(?:的)?要求(?:作废|取消|撤销|不算数?)|并非必要|不是必要|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
+_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是必需|并非必需|并非必须|不是\s?must|不是门槛|不算硬性|不算必须|不算刚需|[”\"」』]?是错的|[”\"」』]?有误|不算门槛|不是硬性|不是硬杠杠|不是刚需|不作要求|不做要求|不(?:单独|另外|额外|特别|专门)?要求|非必需|非必要|非必须|非必备|不必须|(?:的)?要求(?:作废|取消|撤销|不算数?)|并非必要|不是必要|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
                            r"不用(?!说|讲|提|多说|问)|用不上|用不着|就免了|"  # "乌尔都语不用", not "英语不用说肯定要"
                            r"唔紧要|唔要紧|唔重要|唔使|唔需要|冇所谓|"
                            r"都不讲|都不说|都不会讲|都不会说|都听不懂|都不懂)")  # "工会那帮人一句英文都不讲"
@@ -94,11 +94,11 @@ _ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是必需|�
 # words written against Chinese ("越南语must", "不需要Russian") are bounded by Latin letters only.
 _L, _R = rf"(?<![{EN_WORD}])", rf"(?![{EN_WORD}])"
 _EN_NEG = re.compile(rf"{_L}(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\s+need|need\s+not|"
-                     r"needn't|not\s+(?:need|require)|without|"
+                     r"needn't|not\s+(?:need|require)|without|(?:^|[,;]\s*|\bbut\s+)not\s+$|"
                      r"not\s+necessar\w*|isn't\s+necessary|not\s+required|(?:do|does|did|can)\s*(?:n[o']t|not)\s+(?:speak|read|know|understand)|(?:cannot|can't|can’t|couldn't|won't)\s+(?:speak|read))"
                      rf"{_R}|{_L}no\s+(?:\w+\s+)?(?:skills?\s+)?(?:in\s+)?$", re.I)  # "No Russian needed": no word boundary at the end
 _EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)n['’]t\s+(?:required|necessary|needed|a must|essential|relevant)|(?:(?:is|are)\s*)?"
-                           r"(?:obviously\s+|clearly\s+|really\s+)?not\s+(?:required|necessary|needed|a must|essential|relevant|an issue)|optional|unnecessary|irrelevant)", re.I)
+                           r"(?:obviously\s+|clearly\s+|really\s+)?not\s+(?:required|necessary|needed|a must|essential|relevant|an issue|a requirement)|optional|unnecessary|irrelevant)", re.I)
 # Words saying the lawyer must use the language.
 _ZH_REQ = re.compile(r"工作语言|服务语言|能以|能够以|须以|应以|会|懂|识|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|"
                      r"直接看|直接读|阅读|审阅|能审")  # "律师要能直接看俄语的税务文书"
@@ -127,18 +127,21 @@ _ZH_DOC_AFTER = re.compile(r"^的?(?:文本|合同|文件|材料|证据|法规|�
 _EN_WITHOUT_BEFORE = re.compile(r"\bwithout\s+(?:fluent\s+|good\s+|working\s+)?$", re.I)
 _EN_CANNOT_BEFORE = re.compile(r"\b(?:who|that)\s+(?:can\s*n[o']?t|cannot|can't|couldn't|don't|doesn't)\s+[^.;]{0,60}?\bin\s+$|"
                                r"\b(?:if|when)\s+(?:the\s+|a\s+|your\s+)?(?:lawyer|counsel|attorney|firm|you|they)s?\s+(?:can\s*n[o']?t|cannot|can't|"
-                               r"do\s*n[o']?t|does\s*n[o']?t|do not|does not)\s+(?:speak|read|write|work in|handle|know)\s+$", re.I)
+                               r"do\s*n[o']?t|does\s*n[o']?t|do not|does not)\s+(?:speak|read|write|work in|handle|know)\s+(?:the\s+)?$", re.I)
 _EN_NEED_NOT_APPLY_AFTER = re.compile(r"^[^.;]{0,30}?\b(?:need\s*n[o']?t|do\s*n[o']?t|should\s*n[o']?t|won'?t|do not|need not)\s+(?:apply|bother|reply|respond|contact)|"
                                       r"^[^.;]{0,30}?\b(?:are|is|it['’]s|that['’]s)\s+(?:of\s+)?no\s+(?:use|good)\b|"
-                                      r"^[^.;]{0,30}?\b(?:useless|pointless|no\s+good|can['’]?t\s+help\s+us|won['’]t\s+work)\b", re.I)  # "… in Romanian is no good to us"
+                                      r"^[^.;]{0,30}?\b(?:useless|pointless|no\s+good|no\s+point|can['’]?t\s+help\s+us|won['’]t\s+work)\b", re.I)  # "… in Romanian is no good to us"
 # "someone who can get him on the phone and argue it out in German"
 _EN_WHO_CAN_IN = re.compile(r"\b(?:who|that)\s+(?:can|could|will)\s+[^.;]{0,60}?\b(?:argue|negotiate|plead|talk|deal|communicate|work)\w*"
                             r"(?:\s+\w+){0,3}\s+in\s+$", re.I)
 _EN_REQ_BEFORE = re.compile(  # a verb of its own: not the "work in" of "network in", nor the "read" of "already"
     rf"{_L}(?:working language (?:is|will be|shall be)|working language:|speak\w*|fluen\w*|proficien\w*|command of|knowledge of|conversant in|native|bilingual|"
     r"working|read\w*|writ\w*|skills? in|handle|communicate in|negotiate in|argue in|works? in|working in|can work in|"
-    r"answer \w+(?: \w+)? in|draft \w+(?: \w+)? in|must (?:have|know)|knows?)\W+(?:in\W+)?"
+    r"answer \w+(?: \w+)? in|draft \w+(?: \w+)? in|must (?:have|know)|knows?|"
+    r"(?:must|should|has\s+to|have\s+to|needs?\s+to)\s+be\s+able\s+to\s+[a-z]+(?:\s+[a-z]+){0,4}\s+in)\W+(?:in\W+)?"
     r"(?:[A-Z][a-z]+\s+(?:and|&)\s+)?$", re.I)  # "fluent in Mandarin and English"
+# "site team has French speakers", "we employ Swahili speakers": people the story has
+_EN_HAS_SPEAKERS = re.compile(r"\b(?:has|have|had|with|employs?|hired?)\s+(?:some\s+|a\s+few\s+|several\s+|many\s+|two\s+|three\s+|native\s+|fluent\s+)*$", re.I)
 _EN_REQ_AFTER = re.compile(r"^(?:\s*,?\s*(?:obviously|of course|naturally)\b|-?speak\w*|\s+speak\w*|\s+(?:language\s+)?skills?|\s+fluency|"
                            r"\s+(?:is|are)\s+(?:required|a must|essential|needed)|\s+speakers?|"
                            r"-language counsel|\s+(?:native|fluent))", re.I)
@@ -157,7 +160,7 @@ _REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|须能|需能|
 _WISH = re.compile(r"再好不过|求之不得|即可|就行|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
                    r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|"  # "We'd rather": the apostrophe follows a letter
                    rf"{_L}(?:ideally|ideal|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
-                   r"(?:is|are|would be)\s+fine|fine\s+(?:with|too)|is ok|ok|okay|helpful|bonus|if possible|"  # "ok" a word: not "looking", "Bangkok"
+                   r"(?:is|are|would be)\s+(?:totally\s+|perfectly\s+|absolutely\s+|also\s+|just\s+)?fine|fine\s+(?:with|too)|is ok|ok|okay|helpful|bonus|if possible|"  # "ok" a word: not "looking", "Bangkok"
                    r"an advantage|advantageous|welcome|desirable|acceptable|(?:is\s+|would\s+be\s+)?better|optional but|would be (?:good|great|nice|useful|an asset)|"
                    r"good to have|appreciated|an asset|not a must|not essential|if (?:they|he|she|possible|available)|"
                    rf"not (?:strictly )?(?:required|necessary)|also (?:fine|ok|okay|good)|as well|works too){_R}", re.I)
@@ -167,7 +170,9 @@ _BILINGUAL_DOC = re.compile(r"(?:contract|agreement|documents?|texts?|versions?|
                             r"texts?|versions?|合同|协议|文本)", re.I)
 # A language word that names a place, a law or an entity, not a language ("Uzbek law", "a Hungarian subsidiary").
 _EN_NOT_LANGUAGE_AFTER = re.compile(
-    r"^(?:-|\s+)(?:law|laws|legal|compan|subsidiar|branch|registered|incorporated|listed|flagged|court|government|"
+    r"^\s+(?:and|or|&)\s+[A-Z][a-z]+(?:-|\s+)(?:law|laws|sections?|segments?|sides?|parts?|compan\w*|subsidiar\w*|courts?|"
+    r"authorit\w*|government|markets?|partners?|projects?|entit\w*|plants?|staff|workers?|employees?)\b|"  # "the Kyrgyz and Tajik sections"
+    r"^(?:-|\s+)(?:law|laws|legal|section|segment|portion|stretch|compan|subsidiar|branch|registered|incorporated|listed|flagged|court|government|"
     r"authorit|customs|tax|market|partner|buyer|client|customer|distributor|dealer|contractor|supplier|"
     r"worker|employee|staff|national|citizen|regulat|owned|managed|based|entit|group|firm|bank|plant|factor|"
     r"mine|project|JV|joint venture|investor|ministry|side|state|BOI|police|embassy|landlord|employer|"
@@ -193,6 +198,8 @@ _ZH_WE_WITH_LAWYER = re.compile(r"(?:我们|我方|我司|我)(?:这边|这里|�
 _ZH_WITH_US_AFTER = re.compile(r"^\s?(?:跟|和|与|同)(?:我们|我方|我司|公司|总部)(?:之间)?(?:的)?(?:沟通|交流|联系|对接)")
 # "我们老板英语和俄语都会": the list is ours
 _ZH_WE_BEFORE_LIST = re.compile(r"(?:我们|我方|我司|我)[^，。,；;律]{0,6}$")
+# "我们现场经理是乌兹别克人，俄语和乌兹别克语都会": ours, the person named by the clause before
+_ZH_OUR_PERSON_BEFORE = re.compile(r"(?:我们|我方|我司)[^。；;，,律]{0,8}(?:经理|同事|员工|老板|工程师|翻译|团队|法务|人员|厂长|总监)[^。；;，,律]{0,8}[，,]\s*$")
 # "Arabic和English都会", "英语和俄语都要会": a requirement said after the list
 _ZH_ALL_CAN_AFTER = re.compile(r"^\s*(?:都|也都|均|全都)(?:要|得|必须|需要|一定要)?(?:会|懂|能说|能讲|能用|流利|熟练)")
 # A form's language field ("语言要求：俄语", "Language: Spanish and English"): what it lists is asked for,
@@ -235,9 +242,9 @@ _EN_THEY_WORK_IN = re.compile(r"\b(?:court|courts|tribunal|DIFC|ADGM|AIFC|QFC|SI
 # "we only little english", "I speak some English": the writer's own, however broken
 _EN_WE_LITTLE = re.compile(r"\b(?:we|I)\s+(?:only\s+)?(?:(?:speak|know|have|use|understand)\s+)?(?:a\s+)?(?:little|some|basic|poor|bad)\s+$|"
                            r"\b(?:we|I)\s+(?:only|just|mainly)\s+$", re.I)  # "we only english"
-_ZH_ONLY_BEFORE = re.compile(r"(?:光|只|仅|单)(?:能)?(?:会|懂|用|讲|说)(?:说|讲)?$")
+_ZH_ONLY_BEFORE = re.compile(r"(?:光|只|仅|单)(?:能)?(?:会|懂|用|使用|讲|说)(?:说|讲)?$")
 # "只会英文的不要", "只能讲英语的所就不考虑了": whoever has only this one is refused
-_ZH_NOT_ENOUGH_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:不顶用|没用|不够|不行|白搭|不管用|没戏|不要|不考虑|不用考虑|免谈|就算了|别来|pass)")
+_ZH_NOT_ENOUGH_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:不顶用|没用|不够|不行|白搭|不管用|没戏|不要|不考虑|不用考虑|不予考虑|免谈|就算了|别来|pass)")
 # "泰文英文的律师很多": the market described, no requirement of the lawyer
 _ZH_PLENTY_AFTER = re.compile(r"^(?:的)?(?:律师|律所)(?:很多|不少|多的是|有的是|一大把|到处都是|满街都是|满街)")
 # "韩语要会 不会的话配翻译也可以": a fallback offered, so a wish
@@ -285,7 +292,7 @@ def _alone_not_enough(norm: str, found: list[re.Match[str]], surfaces: dict[str,
 
 
 _CORRECTION = re.compile(r"(?:更正|纠正|改|修改|补充更正)一下|更正[:：]|说错了|打错了|写错了|搞错了|弄错了|"
-                         r"\b(?:correction|update|edit)\s*[:：]|\bscratch that\b|\b(?:sorry,?\s+)?I\s+meant\b", re.I)
+                         r"\b(?:correction|update|edit)\s*[:：]|(?-i:\bEDIT\b)|\bmy (?:mistake|bad)\b|\bwrong template\b|\bscratch that\b|\b(?:sorry,?\s+)?I\s+meant\b", re.I)
 CORRECTION_REACH = 120
 _ALTERNATIVE = re.compile(r"^\s*(?:或者?|还是|或是|/|\bor\b|\beither\b)\s*$", re.I)
 
@@ -301,14 +308,17 @@ _EN_OTHERS_SPEAKING = re.compile(
     r"^-?\s?speaking\s+(?:[\w-]+\s+){0,3}?(?:staff|engineers?|workers?|employees?|managers?|people|customers?|"
     r"clients?|markets?|countr\w+|regions?|population|communit\w+|partners?|buyers?|directors?|CEO|officials?|"
     r"colleagues?|translators?|interpreters?|members?|executives?|expats?|personnel|foremen|crew|GMs?|general\s+managers?|"
-    r"founders?|owners?|boss|accountants?)\b(?!\s+(?:at|of|in)\s+(?:the|their|your)\s+(?:law\s+)?firm)", re.I)
+    r"founders?|owners?|boss|accountants?)\b(?!\s+(?:at|of|in)\s+(?:the|their|your)\s+(?:law\s+)?firm)"
+    r"(?<!team member)(?<!team members)", re.I)  # "a Vietnamese-speaking team member is required": the lawyer's team
 # Other people of the story speaking it ("对方只会说俄语", "the Uzbek side only speaks Uzbek").
 _ZH_OTHERS_BEFORE = re.compile(r"(?:(?:上次|之前|以前|原来的|前任|过去的|以往)[^。；;，,\n]{0,12}?(?:律师|律所)|"  # "上次找了个阿根廷的律师只会西语"
                                r"对方|客户|业主|员工|工人|他们|他|她|当地人|合作方|合资方|合资伙伴|外方|美方|日方|德方|韩方|英方|法方|股东|卖方|买方|买家|卖家|老板|代理|经销商|中间人|司机|官员|政府|"
                                r"代表|工会|居民|村民|工程师|经理|厂长|同事|房东|供应商|承包商|分包商|总包|警察|那帮人|那些人)"
                                # not across an ask ("老板说不等了 在当地起诉 要会葡语的律师")
                                r"[^。；;，,律要需须得找请]{0,16}(?:只会|会|说|讲|用|懂|习惯用|习惯)(?:说|讲)?$|"
-                               r"(?:对方律师|法官|仲裁员|官员|当局)(?:只会|只|会|说|讲|用|懂)+$")
+                               r"(?:对方律师|法官|仲裁员|官员|当局)(?:只会|只|会|说|讲|用|懂)+$|"
+                               r"(?:(?<!律师)(?<!找)(?<!个)[\u4e00-\u9fff]{1,3}人|同事|员工|工人|经理|老板|工程师|翻译)(?:的)?(?:都|大多|基本|一般|普遍)?$|"
+                               r"(?:侄子|侄女|儿子|女儿|外甥|孩子|亲戚|朋友|老婆|老公|太太)[^。；;，,律要需须得找请]{0,10}$")  # "我侄子在澳洲读书英语好"
 _EN_OTHERS_BEFORE = re.compile(r"\b(?:the other side|the other party|the client|the buyer|the seller|the owner|"
                                r"the judges?|the court|the arbitrators?|the tribunal|the officials?|the authorit\w+|"
                                r"the regulator|the ministry|opposing counsel|the counterparty|"
@@ -356,7 +366,7 @@ def _third_party_speaks(clause_before: str) -> bool:
 # "French maybe needed for Quebec?": wondered about, not required
 _EN_HEDGED_QUESTION = re.compile(r"^[^.;!?\n]{0,12}\b(?:maybe|perhaps|possibly|probably|might\s+be)\b[^.;!?\n]{0,40}\?", re.I)
 _ZH_MODAL = re.compile(r"要|需|必须|一定|得|用不用|要不要")
-_ZH_QUESTION_END = re.compile(r"(?:吗|么|嘛|吧)\s*[?？]?\s*$|[?？]\s*$")
+_ZH_QUESTION_END = re.compile(r"(?:吗|么|吧)\s*[?？]?\s*$|[?？]\s*$")  # "英语必须会的嘛": 嘛 asserts
 
 
 _ZH_YES_NO = re.compile(r"(?:能不能|可不可以|可以不可以|是不是|会不会|要不要|需不需要|用不用)[^，。,；;]{0,4}$")
@@ -608,7 +618,8 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.6) if conf < 0.75 else 0.6
         elif marker == "required" and not (conf == 0.6 and is_cjk(s) and not _LAWYER_WORDS.search(norm[lo:hi])):
             conf = max(conf, 0.92)  # not "提交材料都得是俄文": a document's language, whatever its must
-        if not is_cjk(s) and i - 1 in required_at and _EN_AND_VERB_IN.match(norm[found[i - 1].end():m.start()]):
+        if not is_cjk(s) and i - 1 in required_at and (_EN_AND_VERB_IN.match(gap := norm[found[i - 1].end():m.start()])
+                                                         or re.match(r"^[^.;]{0,60}?\band\s+(?:also\s+)?in\s+$", gap)):
             conf = max(conf, 0.92)
         if _EN_TOO_AFTER.match(own_after) and any(m.start() - found[j].end() < 150 for j in required_at):
             conf = 0.92  # "Bahasa Indonesia is a must ...; English too"
@@ -616,7 +627,9 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.6)  # "all docs ... must be in Arabic"
         if _EN_THEY_WORK_IN.search(norm[max(0, m.start() - 80):m.start()]) \
                 or (re.match(r"^-?\s?speaking\b", after) and _EN_THEY_ARE_BEFORE.search(norm[max(0, m.start() - 60):m.start()])) \
-                or _EN_OTHERS_SPEAKING.match(after) or _ZH_OTHERS.match(after) or _ZH_OTHERS_BEFORE.search(norm[max(0, m.start() - 20):m.start()]) \
+                or _EN_OTHERS_SPEAKING.match(after) or _ZH_OTHERS.match(after) \
+                or (re.match(r"^\s+speakers?\b", after) and _EN_HAS_SPEAKERS.search(norm[max(0, m.start() - 40):m.start()])) \
+                or _ZH_OTHERS_BEFORE.search(norm[max(0, m.start() - 20):m.start()]) \
                 or _third_party_speaks(since_previous) \
                 or (not is_cjk(s) and (_EN_OTHERS_BEFORE.search(window := norm[max(0, m.start() - 60):m.start()])
                                        or _EN_OTHERS_ARE.search(window) or _EN_SOMEONE_SPEAKS.search(since_previous))):
@@ -643,7 +656,9 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.6)  # "the contract must be translated into Arabic"
         if (_own_language(norm, m.start(), before, is_cjk(s)) or _ZH_OWN_AFTER.match(own_after)
                 or (_ZH_ALL_CAN_AFTER.match(own_after)
-                    and _ZH_WE_BEFORE_LIST.search(norm[lo:found[min(listed_with)].start()]))) \
+                    and (_ZH_WE_BEFORE_LIST.search(norm[lo:found[min(listed_with)].start()])
+                         or (not norm[lo:found[min(listed_with)].start()].strip()
+                             and _ZH_OUR_PERSON_BEFORE.search(norm[max(0, lo - 30):lo]))))) \
                 and not _SO_THE_LAWYER.search(norm[m.end():m.end() + 60]):
             conf = min(conf, 0.5)  # the enterprise's own working language, not the lawyer's
         if (_ZH_WE_WITH_LAWYER.search(since_previous)

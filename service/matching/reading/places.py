@@ -187,10 +187,10 @@ _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那
                                  r"(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:(?:当地|本地)?的?律师|(?:当地|本地)?的?律所|那边|这边|方面|的部分|市场|站|那块|这块|的)?"
                                  r"(?:(?:当地|本地)?的?(?:事|事情|执行问题|问题|部分|业务|案子))?)"
                                  r"\s*(?:暂时|这次|目前|先|今年|暂|也|都|就|还)*"
-                                 r"(?:不需要|不用管|不用考虑|不用再做|不用|不管|不考虑|不做|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
+                                 r"(?:不需要|不用管|不用考虑|不用再做|不用|不管|不考虑|不做|不弄|不包括(?:在内)?|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
                                  r"后面再说|之后再说|回头再说|再说|不去了|不去|不在(?:本次|这次|此次)?(?:的)?范围内?|没事|"
                                  r"放一放|不纳入[^，。,；;]{0,6}|不是一回事|不需要律师|不用律师|无需律师|暂无需求|没有需求|无需求|"
-                                 r"没(?:有)?(?:什么)?(?:法律)?问题)(?:了|吧|啦|呗)?(?=[，。,；;（(）)!！—\s-]|$)")
+                                 r"没(?:有)?(?:什么)?(?:法律)?问题)(?:了|吧|啦|呗)?(?=[，。,；;（(）)!！—\s-]|明年|以后|下次|回头|之后|后面|$)")
 # "刚果金的律师先不要找了", "美国律师不用再找了", "爱尔兰那边不用联系了": no lawyer there to be sought
 _ZH_STOP_SEEKING_AFTER = re.compile(r"^(?:的|那边的?|这边的?|方面的?)?(?:当地|本地)?的?(?:律师|律所|团队)?(?:就|也|都|先|暂时|这次|目前|还是)*"
                                     r"(?:不用|不要|不需要|无需|不必|别|没必要)(?:再|去)?(?:找|联系|请|推荐|对接|询价|接触)(?:了|吧|啦)?(?=[，。,；;!！\s]|$)")
@@ -214,7 +214,7 @@ _ZH_NOT_THERE_AFTER = re.compile(r"^[^。；;]{0,24}?(?:(?:不用|不需要|无�
                                  # "在土库曼斯坦当地的财产保全和执行问题，待裁决作出后另行研究，本次不涉及"
                                  r"^(?:当地|那边)[^。；;]{0,24}?(?:另行研究|本次不涉及|暂不涉及|不在本次(?:委托|需求|委聘)?范围)|"
                                  # "美国EAR的de minimis问题由我们华盛顿的律所负责": another lawyer of ours has it
-                                 r"^[^。；;，,()（）]{0,24}?(?:由|交给)(?:我们|我方|我司)(?:的)?[^，。,；;]{0,10}?(?:律所|律师|团队)(?:负责|处理|跟进|在做|代理)|"
+                                 r"^[^。；;，,()（）]{0,24}?(?:由|交给)(?:我们|我方|我司|我所|客户)(?:自己)?(?:的)?[^，。,；;]{0,10}?(?:律所|律师|团队)(?:负责|处理|跟进|在做|代理)|"
                                  # "阿拉木图和比什凯克那两家回款都正常，这次不需要找律师"
                                  r"^[^。；;]{0,20}?正常[，,]\s*(?:这次|本次|暂时)?(?:不需要|不用|无需)(?:找)?(?:律师|律所)")
 # "老挝当地律师由国内所自己去对接": the lawyer there is someone else's to arrange
@@ -247,9 +247,10 @@ _EN_PLAN_DROPPED_AFTER = re.compile(r"^[^.;,!?]{0,30}?\b(?:opportunity|plan|opti
 # "美国FTC那边的问题另外有律所在处理": another lawyer has it
 _ZH_OTHERS_HANDLING_AFTER = re.compile(r"^[^。；;]{0,12}?另(?:外)?有(?:律所|律师|人|团队)(?:在)?(?:处理|跟|做|负责|办)")
 # "沙特前年已经注册下来了，不用再做": done already
-_ZH_DONE_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:已经|已)[^，。,；;]{0,6}?了[，,\s]*(?:这个|那边|这块)?(?:就)?(?:不用|不需要|无需|不必)再")
+_ZH_DONE_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:已经|已)[^，。,；;]{0,6}?了[，,\s]*(?:这个|那边|这块)?(?:就)?(?:不用|不需要|无需|不必)再|"
+                            r"^[^，。,；;]{0,8}?(?:已经|已)[^，。,；;]{0,24}?(?:完|好|完成|下来)了[，,\s]*(?:这次|本次|此次)(?:不包括|不涉及|不用|不需要)")
 # "已由德国律师处理", "已交给美方律所": a lawyer of the place has it in hand
-_ZH_HANDLED_BY_BEFORE = re.compile(r"(?:已经|已)(?:由|交给|委托(?:给)?)$")
+_ZH_HANDLED_BY_BEFORE = re.compile(r"(?:已经|已)(?:由|交给|委托(?:给)?)$|(?:由|交给)(?:我们|我方|我司|我所|客户|集团|总部)(?:自己)?(?:的|和|与|及)$")
 _ZH_HANDLED_BY_AFTER = re.compile(rf"^(?:方|的)?{IN_HAND_BY}(?:[^，。,；;]{{0,4}}?(?:处理|负责|代理|办理|跟进|在做|在办))?")
 # "已经有巴黎的团队了", "已经找好了利雅得的律所": the matter there is already in hand.
 _ZH_HANDLED_BEFORE = re.compile(rf"{ZH_IN_HAND}[^，。,；;]{{0,6}}$")
@@ -263,7 +264,8 @@ _EN_NEG_BEFORE = re.compile(r"(?:\bnot (?:in |to |for |from |the )?|\bexcept (?:
 # "Brazil not this year", "The US Amazon store is separate, no need": set aside.
 _EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+(?:separate|sorted|excluded|covered|taken\s+care\s+of|"
                                  r"already\s+(?:covered|handled|done|sorted|registered))\b|\s+(?:is\s+|are\s+)?not\s+(?:this\s+(?:year|time|round)|"
-                                 r"for\s+now|now|needed|required|included|in\s+scope|relevant|affected|involved|concerned)\b|\s*(?:is\s+|are\s+)?out\s+of\s+scope\b|"
+                                 r"for\s+now|now|needed|required|included|in\s+scope|relevant|affected|involved|concerned|on\s+the\s+table)\b|"
+                                 r"[^.;!?]{0,40}?\bthresholds?\s+(?:are|is|were|was)(?:n['’]t|\s+not)\s+(?:met|reached|triggered|crossed)\b|\s*(?:is\s+|are\s+)?out\s+of\s+scope\b|"
                                  r"\s*,?\s*(?:(?:maybe|only|perhaps|possibly)\s+)?(?:later|next\s+year|next\s+phase|down\s+the\s+road|can\s+wait)\b|"
                                  # "Our Argentine project in Salta has its own counsel, please do not include it"
                                  r"[^.;!?]{0,40}?\b(?:has|have)\s+(?:its|their)\s+own\s+(?:counsel|lawyers?|firm|advisers?)\b|"
@@ -291,7 +293,7 @@ _EN_HAVE_COUNSEL_BEFORE = re.compile(r"\bwe(?:'ve|\s+have|\s+already\s+have|\s+g
 _EN_LEFT_OUT_BEFORE = re.compile(r"\bleav(?:e|es|ing)\s+(?:the\s+)?$", re.I)
 # "美国律师已经在看了": a lawyer of the place is on it already
 _ZH_LAWYER_ON_IT_AFTER = re.compile(rf"^(?:那边|这边)?的?{IN_HAND_BY}(?:们)?(?:我们|我方|我司)?(?:已经|已|正在|在)(?:在)?(?:看|做|跟|处理|办|负责|弄|定好|找好|请好|"
-                                    rf"定了|找了|请了|联系好|有了|委任了|委托了)")  # "美国律师我们已经有了"
+                                    rf"定了|找了|请了|联系好|有了|委任了|委托了|由[^，。,；;]{{1,8}}?(?:另行|另外)?(?:聘请|委托|聘用|委任|负责|处理))")  # "美国律师我们已经有了"
 # "a lawyer in Ukraine? no - Poland": the writer corrects the place just named.
 _EN_CORRECTED_AFTER = re.compile(r"^\s*\?\s*(?:no|nope|sorry|actually|i mean)\b(?!\s+idea)", re.I)
 _ZH_CORRECTED_AFTER = re.compile(r"^(?:[^，。,；;？?]{0,4}[，,？?]\s*(?:不对|说错了|哦不|更正)|[？?，,]\s*不是[，,])")
@@ -336,7 +338,8 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                         and (_ZH_HANDLED_BY_AFTER.match(after) or re.search(f"{IN_HAND_BY}$", norm[start:end])))
                     or (_ZH_NEG_LAWYER_BEFORE.search(before) and (_ZH_LAWYER_AFTER.match(after) or re.match(r"^的(?:[。，,；;!！\s]|$)", after)))
                     or (_ZH_HANDLED_BEFORE.search(before) and _ZH_HANDLED_AFTER.match(after))
-                    or _ZH_HANDLED_THERE_AFTER.match(wide_after) or _ZH_LAWYER_ON_IT_AFTER.match(after))
+                    or _ZH_HANDLED_THERE_AFTER.match(wide_after) or _ZH_LAWYER_ON_IT_AFTER.match(after)
+                    or (re.search(f"{IN_HAND_BY}$", norm[start:end]) and _ZH_LAWYER_ON_IT_AFTER.match("律师" + after)))  # "英国律师已由我行另行聘请"
     wide_before = norm[max(0, start - 40):start]
     return bool(_EN_NEG_BEFORE.search(before) or _EN_CORRECTED_AFTER.match(after)
                 or _EN_SET_ASIDE_AFTER.match(norm[end:end + 50]) or _EN_HANDLED_BEFORE.search(wide_before)

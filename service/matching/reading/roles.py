@@ -179,8 +179,10 @@ _ZH_TRANSIT_AFTER = re.compile(r"^(?:转运|过境|中转|转口|\s?(?i:transit|
                                r"^(?:港)?(?:转|过去|过来|走)(?![^，。,；;]{0,4}(?:设厂|建厂|投资|注册|开))")  # "走新加坡transit", "走哈萨克斯坦过去"
 # ("德国那个律所说…": a lawyer already known, not one asked for)
 _ZH_REQUEST_AFTER = re.compile(r"^(?!那个|那家|这个|这家|该|那边的律)(?:的|当地的?|本地的?)?[^，。,；;、\s的]{0,4}?的?(?:律师|律所)|"
-                               r"^(?:那边|当地|本地)(?:能|可以)?(?:做|办|打|跑|处理|代理)[^，。,；;、\s的]{0,4}?的(?:律师|律所)")  # "阿联酋那边做仲裁的律师"
+                               r"^(?:那边|当地|本地)(?:能|可以)?(?:做|办|打|跑|处理|代理)[^，。,；;、\s的]{0,4}?的(?:律师|律所)|"  # "阿联酋那边做仲裁的律师"
+                               r"^(?:的|当地的?|本地的?)\s?(?:[A-Za-z][\w&/-]*\s+){0,3}(?i:counsel|lawyers?|attorneys?|law\s+firms?)\b")  # "智利的competition counsel"
 # "从巴西图巴朗港进口的大豆": where the goods come from; "船挂利比里亚旗": the flag
+_ZH_ALLOWED_AFTER = re.compile(r"^的?(?:当地的?|本地的?)?(?:律师|律所)[^，。,；;]{0,3}?(?:也可以|也行|也可|也没问题|也ok|也OK|亦可)")
 _ZH_IMPORTED_FROM_AFTER = re.compile(r"^[^，。,；;]{0,10}?(?:进口|进的货|买的|买来|运来|发来|采购|调来|运过来)")
 _ZH_FLAG_AFTER = re.compile(r"^(?:的)?(?:国)?旗")
 _ZH_SEAT_AFTER = re.compile(r"^[^，。,；;的\s]{0,8}?仲裁(?!裁决|的裁决)|^\s*(?:作为)?(?:seat\b|仲裁地)", re.I)
@@ -238,8 +240,9 @@ _COORDINATION = re.compile(r"^(?:\s*[(（][^()（）\n]{0,80}[)）]|[^，。,；
                            r"^\s*[,;，；]?\s*(?:and\s+)?(?:the\s+other(?:\s+one)?|another(?:\s+one)?|the\s+second(?:\s+one)?)\s+"
                            r"(?:\w+\s+){0,2}?(?:in|at|near|outside)\s+(?:the\s+)?$|^[，,；;]\s*另一个(?:在|位于)$", re.I)
 # A text that counts the places of its work ("两国", "两地", "in both countries", "三国")
-_COUNTED = re.compile(r"(两|三|both|all\s+three)\s*(?:个)?(?:国家|国|地|边|countries|jurisdictions|markets|places)", re.I)
-_COUNT_WORDS = {"两": 2, "三": 3, "both": 2, "all three": 3}
+_COUNTED = re.compile(r"(两|三|四|五|六|both|(?:all\s+|the\s+|each\s+of\s+the\s+)?(?:three|four|five|six))\s*(?:个)?"
+                      r"(?:国家|国|地|边|站|市场|countries|jurisdictions|markets|places)", re.I)
+_COUNT_WORDS = {"两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "both": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _BOTH_AFTER = re.compile(r"^\s*(?:两边|两国|两地|两个国家|三国|三地|\s*(?:are\s+)?both\s+(?:need|require|have\s+to))", re.I)
 # A place of the past ("之前在英国做海上风电用的律所", "Before we had project in Chile"): named, not where the work is.
 _ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年|当年|前几年|前些年|参考[:：]|曾经|(?<!未)曾|以往|去年|前年)[^，。,；;]{0,12}?(?:是在|在|的|合作的|用的|找的|找)?\s*$")
@@ -263,7 +266,8 @@ _EN_PAST_FIRM_BEFORE = re.compile(r"\b(?:was|were|had\s+been)\s+(?:\w+\s+){0,3}?
 _EN_PAST_SENTENCE_BEFORE = re.compile(r"(?:^|[.;!?]\s+)(?:last\s+year|a\s+few\s+years\s+ago|some\s+years\s+ago|in\s+(?:19|20)\d\d)\b,?\s+"
                                       r"(?:we|our|the\s+(?:group|company))\b[^.;!?]{0,70}$", re.I | re.M)
 # "EU对我们越南厂出口的e-bike发起了反规避调查": the authority that opened the investigation.
-_ZH_INVESTIGATES_AFTER = re.compile(r"^(?:的?[^，。,；;对]{0,8}|\s*[A-Za-z]+)?\s*(?:刚|已|已经)?对[^。；;!?]{0,30}?(?:发起|启动|立案|开展|开始)(?:了)?"
+# ("欧亚经济委员会（EEC）Department for Internal Market Protection对我司出口的cold-rolled stainless steel发起了…review")
+_ZH_INVESTIGATES_AFTER = re.compile(r"^(?:的?[^，。,；;对]{0,8}|[\s（(]*[A-Za-z][\w\s()（）.&-]{0,60}?)?\s*(?:刚|已|已经)?对[^。；;!?]{0,45}?(?:发起|启动|立案|开展|开始)(?:了)?"
                                     r"[^。；;!?]{0,20}?(?:调查|审查|inquiry|investigation|review)", re.I)
 # Latin and CJK script touching ("需要Philippine maritime lawyer尽快"): no word boundary between them for re.
 _SCRIPT_SEAM = re.compile(r"(?<=[A-Za-z0-9.])(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])(?=[A-Za-z0-9])")
@@ -394,7 +398,8 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "registration"
     if _ZH_PAST_BEFORE.search(before) and _ZH_REQUEST_AFTER.match(after):
         return "mention"  # "前几年做马德里注册是找德国一个律所办的": the lawyer of the past
-    if _ZH_REQUEST_AFTER.match(after) and _ASKS.search(sentence_around(norm, start, end)):
+    if _ZH_REQUEST_AFTER.match(after) and _ASKS.search(sentence_around(norm, start, end)) \
+            and not _ZH_ALLOWED_AFTER.match(after):  # "莫斯科的律所也可以": a lawyer there allowed, not asked for
         return "requested"
     if re.search(r"在$", before) and re.match(r"^[^，。,；;]{0,8}?执业", after) and _ASKS.search(sentence_around(norm, start, end)):
         return "requested"  # "拟聘请在瑞典斯德哥尔摩执业、具备能源争议经验的仲裁律师"
@@ -406,7 +411,7 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "forum"
     if _ZH_SELF.search(before) and not re.search(r"在[^，。,；;]*$", before):
         return "origin"
-    if _ZH_INVESTIGATES_AFTER.match(norm[end:end + 80]):
+    if _ZH_INVESTIGATES_AFTER.match(norm[end:end + 120]):
         return "forum"
     if _ZH_ORIGIN_AFTER.match(after) and not re.search(r"(?:在|于|到|去|赴)$", before):
         return "origin"  # 越南工人, 西班牙公司; but 在哈萨克斯坦总包 is where the work is
@@ -416,7 +421,7 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "origin"  # "业主那边是沙特的公司"
     if _ZH_MADE_THERE_AFTER.match(after):
         return "origin"  # "出口的货主要是泰国罗勇工厂生产的": where the goods are made
-    if re.search(r"(?:客户|买家|买方|经销商|供应商|合作方)(?:主要|大多|都)?(?:在|位于)$", before):
+    if re.search(r"(?:客户|买家|买方|经销商|供应商|合作方)(?:主要|大多|都)?(?:在|位于)(?:[^，。,；;\s]{1,20}?(?:和|、|及|与))?$", before):
         return "origin"  # "我们最大的客户在俄罗斯叶卡捷琳堡": where a party sits
     if _ZH_PEOPLE_AFTER.match(past_list) and not past_list.lstrip("的").startswith("业主") and not re.search(r"(?:在|于|到|去|赴)$", before):
         return "origin"  # "引进一个马来西亚的股东", "越南的工人"
@@ -785,17 +790,20 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     if binding and counted:
         # "巴西那个CADE 还有墨西哥那个…这两个国家": an authority of one of the places counted binds them all
         named = {p.code for p in live if p.role in ("requested", "forum", "target") and p.code not in blocs()}
-        if len(named) == _COUNT_WORDS[counted.group(1).lower()] and binding < named:
+        if len(named) == _COUNT_WORDS[counted.group(1).lower().split()[-1]] and binding < named:
             binding = named
     if _NO_PLACE_NEEDED.search(norm) and not any(p.role == "requested" for p in live):
         return [by_code[c] for c in dict.fromkeys(p.code for p in mentions)], set()
     if not binding and (home_asked or _home_counsel(norm)):
         return [by_code[c] for c in dict.fromkeys(p.code for p in mentions)], set()
     if not binding:
-        if plain:
+        whole = {p.code for p in plain if p.code in blocs() and _whole_bloc(norm, p)}
+        if whole and all(p.code in whole or _inside([p], whole) for p in plain):
+            binding = whole  # "across the GCC … (esp. KSA and Kuwait)": the whole bloc, its members named as examples
+        elif plain:
             binding = _choose(plain, norm)
             named = {p.code for p in plain}
-            if counted and len(named) == _COUNT_WORDS[counted.group(1).lower()]:
+            if counted and len(named) == _COUNT_WORDS[counted.group(1).lower().split()[-1]]:
                 binding = named  # "进军日本乐天和韩国Coupang…两国的通关": as many places as the text counts
         elif _CHINESE_LAWYER.search(norm) or _INVESTS_IN_US.search(norm):
             pass  # "找青岛有海事法院经验的中国律师", "沙特基金要入股我们公司": no place of work abroad, the work is at home
