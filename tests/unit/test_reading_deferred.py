@@ -143,3 +143,49 @@ def test_words_of_an_eighth_round(text: str, area: str) -> None:
 
 def test_a_plant_not_set_up_is_no_investment() -> None:
     assert "outbound_investment" not in _scores("我们不打算在越南设厂，只是出口")
+
+
+@pytest.mark.parametrize(
+    ("text", "deferred"),
+    [
+        ("要先准备工期延长和索赔资料、回总包的函，现在还没到仲裁那一步。", "international_arbitration"),
+        ("Advise on whether the permit cancellation was lawful. Investment treaty arbitration is not on the table.",
+         "international_arbitration"),
+        ("Need Mongolian counsel on the price formula. Our Singapore counsel will run the arbitration if it comes to that.",
+         "international_arbitration"),
+    ],
+)
+def test_a_later_stage_counts_less(text: str, deferred: str) -> None:
+    found = _scores(text)
+    assert 0.0 < found.get(deferred, 0.0) <= DEFERRED_WEIGHT + 0.05, found
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        ("EUIPO opposition against our EUTM application, need EU TM counsel", "intellectual_property"),
+        ("MACC questioned two of our staff under section 17A", "compliance_anticorruption"),
+        ("national security review under the Investment Canada Act for our stake in a lithium explorer", "outbound_investment"),
+        ("adopt the ASEAN Model Contractual Clauses for intra-group transfers of employee data", "data_privacy"),
+        ("萨尔塔的盐湖项目想申请RIGI，准备申请材料", "outbound_investment"),
+    ],
+)
+def test_words_of_a_fourteenth_round(text: str, area: str) -> None:
+    found = _scores(text)
+    assert max(found, key=found.__getitem__) == area, found
+
+
+def test_an_industry_the_asking_sentence_names_stays_beside_the_action(encoder: Encoder) -> None:
+    text = "我们是光伏EPC的分包，总包以工期延误为由兑付了我们的履约保函，想找律师看看怎么反制、要不要向法院申请禁令。"
+    found = [r.code for r in read_need_practice(text, encoder, _no_directory)]
+    assert found[:2] and "construction_infrastructure" in found[:2], found
+    # ... while an industry told only as the background is still the setting of the matter asked for
+    text = "我们在秘鲁有个铜矿。现在想依据双边投资协定对秘鲁政府提起ICSID仲裁，请推荐仲裁律师。"
+    found = [r.code for r in read_need_practice(text, encoder, _no_directory)]
+    assert found[0] == "international_arbitration", found
+
+
+def test_an_investor_taking_a_stake_in_us_is_inbound(encoder: Encoder) -> None:
+    text = "那个迪拜的投资人想入股我们公司百分之十五，要做外资变更备案，找国内律师就行"
+    found = [r.code for r in read_need_practice(text, encoder, _no_directory)]
+    assert found[0] == "inbound_investment", found

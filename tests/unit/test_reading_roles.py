@@ -915,3 +915,26 @@ def test_places_of_the_hard_cases(text: str, expected: set[str]) -> None:
 )
 def test_places_of_the_fourteenth_round(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dealer agreements in all of the Andean Community countries except Bolivia; our regional office is in Lima.",
+         {"CO", "EC", "PE"}),
+        ("The related ITC case is with our US counsel, keep it out of scope. We need counsel in Seoul for the KIPO "
+         "invalidation.", {"KR"}),
+        ("We are buying a Polish maker. Polish deal counsel (SPA, FDI screening) is already engaged. We need separate "
+         "counsel only for the FSR notification with DG COMP.", set(bloc_members("EU")) - {"PL"}),  # the member in hand set aside
+        ("We were prequalified for the Rwanda and Burundi lots. The Uganda and Kenya lots go to tender next year, we'll look "
+         "at those later - out of scope for now. Need counsel in each of the two countries.", {"RW", "BI"}),
+        ("Some Nigerian firms have approached us but they cannot appear in Ghana, so local counsel only please.", {"GH"}),
+        ("收购西班牙那家公司的SPA已经签了，西班牙那边的律师在弄。现在是FSR要不要申报，找个Brussels的counsel。",
+         set(bloc_members("EU")) - {"ES"}),
+        ("我们比利时安特卫普港的货被扣了，要起诉仓储公司。布鲁塞尔有些律所主要讲法语，不太合适。", {"BE"}),
+        ("越南海防的工厂（约800名员工）和柬埔寨的工厂都要做用工合规检查。", {"VN", "KH"}),
+        ("哈萨克斯坦两个光伏项目要做融资前的许可梳理。另外吉尔吉斯斯坦一个水电项目，也请同一家律所看。", {"KZ", "KG"}),
+    ],
+)
+def test_places_of_the_fourteenth_round_continued(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

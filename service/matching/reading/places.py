@@ -225,7 +225,8 @@ _ZH_ELSEWHERE_BEFORE = re.compile(r"(?:另外|另行|单独|另)(?:找|请|聘�
 _ZH_ELSEWHERE_AFTER = re.compile(r"^(?:的)?(?:部分|那边|这边|那块|方面)?[，,]?\s*(?:我们|我方|公司|总部)?(?:会|将)?(?:另外|另行|单独|另)"
                                  r"(?:找|请|聘请|委托|聘)(?:一?个|一家)?(?:当地|本地|那边)?的?(?:律师|律所)")
 # "Cayman counsel is already acting": a lawyer of the place is on it
-_EN_COUNSEL_ACTING_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|firm|attorneys?)\s+(?:(?:is|are|has been|have been)\s+)?already\s+"
+_EN_COUNSEL_ACTING_AFTER = re.compile(r"^\s+(?:[a-z-]+\s+){0,2}?(?:counsel|lawyers?|firm|attorneys?)(?:\s*\([^()]{0,80}\))?\s+"
+                                      r"(?:(?:is|are|has been|have been)\s+)?already\s+"
                                       r"(?:acting|engaged|instructed|retained|involved|appointed|on\s+it|handling|lodging|filing|"
                                       r"running|working|dealing|conducting|doing|leading|representing|defending|advising)", re.I)
 # "pls don't engage EU counsel": a lawyer of the place refused
@@ -272,7 +273,9 @@ _EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+(?:separate
                                  r"[^.;!?]{0,40}?\b(?:please\s+)?do\s*n[o']?t\s+include\s+(?:it|them|this)\b|"
                                  r"\s+(?:is|are)(?:n['’]t|\s+not)\s+part\s+of\s+(?:this|it|the\s+matter|the\s+mandate)\b|"  # "Azerbaijan and Georgia aren't part of this"
                                  r"[^.;!?]{0,30}?\b(?:they|it)(?:['’]re|['’]s|\s+are|\s+is)\s+not\s+involved\b|"  # "a bank in Singapore but they're not involved"
-                                 r"[^.;!?]{0,40}?\bleave\s+(?:it|them|that)\s+out\b)", re.I)
+                                 r"[^.;!?]{0,40}?\bleave\s+(?:it|them|that)\s+out\b|"
+                                 r"[^.;!?]{0,60}?\b(?:we['’]ll|we\s+will)\s+look\s+at\s+(?:those|them|it|that)\s+later\b|"
+                                 r"[^.;!?]{0,70}?\bout\s+of\s+scope\s+for\s+now\b)", re.I)
 # "that case already has a US firm": the matter there is already in hand.
 _EN_HANDLED_BEFORE = re.compile(rf"{EN_IN_HAND}\s+(?:an?\s+|the\s+|our\s+)?$", re.I)
 # "already covered by a German firm", "handled by our Saudi counsel"
@@ -285,7 +288,8 @@ _EN_HANDLED_BY_BEFORE = re.compile(r"\b(?:covered|handled|done|taken\s+care\s+of
                                    r"\b(?:firm|counsel|lawyers?)\s+(?:is|are)\s+(?:already\s+)?(?:covering|handling)\s+$|"  # "Our Oslo firm is covering Norway and Denmark"
                                    r"\b(?:well\s+)?represented\s+in\s+(?:the\s+)?$", re.I)  # "We are well represented in Brasilia and Mexico City"
 # "Lead counsel is already in place (a Paris firm)"
-_EN_ALREADY_PLACED_BEFORE = re.compile(r"\balready\s+(?:in\s+place|engaged|appointed|retained|on\s+board|instructed|with)\s*[(:,-]?\s*(?:an?\s+|the\s+|our\s+)?$", re.I)
+_EN_ALREADY_PLACED_BEFORE = re.compile(r"\balready\s+(?:in\s+place|engaged|appointed|retained|on\s+board|instructed|with)\s*[(:,-]?\s*(?:an?\s+|the\s+|our\s+)?$|"
+                                       r"\b(?:is|are|stays?|sits?|remains?)\s+with\s+(?:our|the\s+client['’]s|their)\s+(?:own\s+|existing\s+|usual\s+)?$", re.I)
 # "we have a firm in HCMC for that", "we already have counsel in Riyadh"
 _EN_HAVE_COUNSEL_BEFORE = re.compile(r"\bwe(?:'ve|\s+have|\s+already\s+have|\s+got|\s+use)\s+(?:got\s+)?(?:an?\s+|our\s+|the\s+)?(?:local\s+)?"
                                      r"(?:firm|counsel|lawyers?|team|advisers?)\s+(?:in|for)\s+$", re.I)
@@ -342,7 +346,7 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                     or (re.search(f"{IN_HAND_BY}$", norm[start:end]) and _ZH_LAWYER_ON_IT_AFTER.match("律师" + after)))  # "英国律师已由我行另行聘请"
     wide_before = norm[max(0, start - 40):start]
     return bool(_EN_NEG_BEFORE.search(before) or _EN_CORRECTED_AFTER.match(after)
-                or _EN_SET_ASIDE_AFTER.match(norm[end:end + 50]) or _EN_HANDLED_BEFORE.search(wide_before)
+                or _EN_SET_ASIDE_AFTER.match(norm[end:end + 110]) or _EN_HANDLED_BEFORE.search(wide_before)
                 or (re.search(r"\bnot\s+looking\s+(?:for|at)\s+$", before) and re.match(r"^\s*(?:[,.;)]|$)", after))
                 or (_EN_LEFT_OUT_BEFORE.search(before) and re.match(r"^\s+(?:out|aside)\b", after))
                 or _EN_HAVE_COUNSEL_BEFORE.search(wide_before)
@@ -350,7 +354,7 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                 or (_EN_BEING_HANDLED_BY_BEFORE.search(wide_before) and _EN_COUNSEL_NOUN_AFTER.match(after))
                 or _EN_ALREADY_PLACED_BEFORE.search(wide_before)
                 or (_ZH_HANDLED_BEFORE.search(before) and _ZH_HANDLED_AFTER.match(after))  # "已经找了Dar es Salaam的律所"
-                or _EN_COUNSEL_ACTING_AFTER.match(norm[end:end + 50])
+                or _EN_COUNSEL_ACTING_AFTER.match(norm[end:end + 140])
                 or (_EN_DONT_ENGAGE_BEFORE.search(wide_before)
                     and re.match(r"^\s+(?:counsel|lawyers?|firms?|attorneys?|solicitors?|advisers?)\b", after, re.I))
                 or _EN_PLAN_DROPPED_AFTER.match(norm[end:end + 60])

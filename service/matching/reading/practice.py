@@ -68,14 +68,17 @@ _ZH_DEFERRED = re.compile(
     r"(?:说|谈|看|议|处理|考虑|找|办|做|管|弄|聊|请)|(?:后面|以后|之后|后续|将来|下一步|第二步|下一阶段|第二阶段)的事|"
     r"(?:是|算|放在|属于)(?:第二步|下一步|第二阶段|下一阶段)|"
     # "仲裁部分由集团法务部另行委托，不在本次需求范围内": in other hands, or outside this request
-    r"另行(?:委托|聘请|安排|处理|选聘)|另外(?:委托|聘请)|不在(?:本次|这次|此次)?的?(?:需求|委托|服务|咨询)?范围(?:内|之内)?")
+    r"另行(?:委托|聘请|安排|处理|选聘)|另外(?:委托|聘请)|不在(?:本次|这次|此次)?的?(?:需求|委托|服务|咨询)?范围(?:内|之内)?|"
+    # "现在还没到仲裁那一步", "谈不拢再考虑起诉": a later stage, if ever
+    r"还没到[^，。,；;]{0,6}?(?:那一步|这一步|那个阶段|这个阶段|那步)|(?:谈不拢|不行|不成)(?:的话)?再(?:考虑|说|走)")
 _EN_DEFERRED = re.compile(
     r"\b(?:can|could|will have to|may) wait\b|\bnot (?:so |that |very |too )?urgent\b|\bless urgent\b|\bno (?:rush|hurry)\b|"
     r"\b(?:not a|lower|low) priority\b|\bnot (?:for )?now\b|\bmaybe later\b|\bfor later\b|\bdown the road\b|"
     r"\bon the back burner\b|\b(?:later|second|future|subsequent) (?:stage|phase|step)\b|\bnext phase\b|"
     r"\b(?:deal with|handle|look at|address|come back to|get to|worry about|think about|discuss|tackle|revisit|sort out|"
     r"take care of) (?:that|this|it|those|these|them)(?: part| one| issue| matter)? later\b|"
-    r"\b(?:out of|not in|outside (?:the |our |this )?)scope\b|\b(?:handled|instructed|engaged|retained|covered|dealt with) separately\b", re.I)
+    r"\b(?:out of|not in|outside (?:the |our |this )?)scope\b|\b(?:handled|instructed|engaged|retained|covered|dealt with) separately\b|"
+    r"\bnot on the table\b|\bif it comes to (?:that|it)\b|\bnot (?:at|there) yet\b", re.I)
 _ZH_HANDLER = r"(?:律师|律所|团队|team|counsel|firm|顾问|事务所|会计师|四大|代理)"
 _ZH_COVERED = re.compile(rf"{ZH_IN_HAND}[^，。,；;]{{0,12}}?{_ZH_HANDLER}|"
                          rf"有(?:律师|律所|团队|人)在(?:做|跟|管|处理|负责|办)|"
@@ -84,7 +87,9 @@ _EN_COVERED = re.compile(
     rf"(?:{EN_IN_HAND}|\balready\s+(?:uses|using|working with))\b[^,.;]{{0,40}}?"
     r"\b(?:counsel|lawyers?|firm|team|attorneys?|solicitors?|advis[eo]rs?|agent|accountants?)\b|"
     r"\b(?:is|are|being|been)\s+(?:already\s+)?(?:handled|covered|managed|looked after|taken care of|dealt with)\s+by\b|"
-    r"\b(?:is|are|has been|have been) already (?:handled|covered|being handled|taken care of|dealt with|in hand)\b", re.I)
+    r"\b(?:is|are|has been|have been) already (?:handled|covered|being handled|taken care of|dealt with|in hand)\b|"
+    # "our Singapore counsel will run the arbitration"
+    r"\bour\s+(?:[\w-]+\s+){0,2}?(?:counsel|lawyers?|firm|team)\s+(?:will|would|is going to|are going to)\s+(?:run|handle|take|conduct|lead)\b", re.I)
 # ... unless it is the other side that has the lawyers ("对方已经请了律师"), or the team is not a legal one
 _NOT_LEGAL_TEAM = re.compile(r"施工|工程|项目|技术|销售|设计|生产|运营|\b(?:engineering|project|sales|site|technical|design|"
                              r"production|operations|construction)\b", re.I)
@@ -304,13 +309,13 @@ _EN_REQUEST_AFTER = re.compile(
     r"familiar|skilled|versed)\b([^,.;!?]{1,60})", re.I)
 
 
-def _named_within(text: str, spans: Iterable[tuple[int, int]]) -> set[str]:
-    """Areas a term names that starts within one of the spans, unless the text puts it off."""
+def _named_within(text: str, spans: Iterable[tuple[int, int]], at_least: float = 0.0) -> set[str]:
+    """Areas a term (of at least that weight) names that starts within one of the spans, unless the text puts it off."""
     norm = to_simplified(text).translate(NORMALISE)
     later = deferral(norm)
     bounds = list(spans)
-    return {code for start, code, _ in _occurrences(norm)
-            if any(lo <= start < hi for lo, hi in bounds) and not later.applies(code, start)}
+    return {code for start, code, weight in _occurrences(norm)
+            if weight >= at_least and any(lo <= start < hi for lo, hi in bounds) and not later.applies(code, start)}
 
 
 def requested_practice_areas(text: str) -> set[str]:
@@ -329,12 +334,12 @@ _ASK = re.compile(r"需要|想|希望|请|求|找|咨询|帮|能否|能不能|�
                   r"whether|assist|represent|handle|defend|challenge|file|run|prepare)\b", re.I)
 
 
-def asked_practice_areas(text: str) -> set[str]:
+def asked_practice_areas(text: str, at_least: float = 0.0) -> set[str]:
     """Practice areas named in the sentences that ask for something (需要/想/help/can we ...?): the
     matter the lawyer will act on, rather than the background told before it (or what the sentence
     puts off: "仲裁先不急，先要当地律师把索赔通知弄出来")."""
     norm = to_simplified(text).translate(NORMALISE)
-    return _named_within(text, [m.span() for m in _CLAUSES.finditer(norm) if _ASK.search(m.group(0))])
+    return _named_within(text, [m.span() for m in _CLAUSES.finditer(norm) if _ASK.search(m.group(0))], at_least)
 
 
 # --- a need's practice areas, with the directory's vote ------------------------------------------
@@ -389,11 +394,14 @@ def read_need_practice(
     # notice of claim", "审PPA"): then the forum or the loan named around it is the setting
     matter_named = any(code not in SECTOR_AREAS and r.confidence >= 0.5 for code, r in lexicon.items()) and not (
         asked and asked <= SECTOR_AREAS)
+    # ... but an industry the asking sentence itself surely names ("总包以工期延误为由兑付了履约保函，想找律师看看
+    # 怎么反制") stays beside the action asked for
+    setting = SECTOR_AREAS - (asked_practice_areas(description, MATTER_NAMED) if asked else set())
     if matter_named:
         # "a coal mine licence revoked, we want to claim under the investment treaty": the
         # industry is the setting, the legal action (arbitration) is the matter
         lexicon = {
-            code: Reading(r.code, r.confidence * SECTOR_DISCOUNT, r.evidence) if code in SECTOR_AREAS else r
+            code: Reading(r.code, r.confidence * SECTOR_DISCOUNT, r.evidence) if code in setting else r
             for code, r in lexicon.items()
         }
     vector = encoder.encode_queries([masked])[0]
@@ -415,7 +423,7 @@ def read_need_practice(
         confidence = LEXICON_SHARE * lex + (1 - LEXICON_SHARE) * vote if neighbours else lex
         if requested and code not in requested:
             confidence *= UNREQUESTED_DISCOUNT  # the neighbours' vote must not undo what was asked for
-        if matter_named and code in SECTOR_AREAS:
+        if matter_named and code in setting:
             confidence *= SECTOR_DISCOUNT  # the directory's solar-plant passages must not make the setting the matter
         evidence = lexicon[code].evidence if code in lexicon else "similar matters in the directory"
         readings.append(Reading(code, round(confidence, 3), evidence))
@@ -446,16 +454,17 @@ def _named_areas_lead(description: str, readings: list[Reading]) -> list[Reading
     return [r if r.code in worded else Reading(r.code, min(r.confidence, cap), r.evidence) for r in readings]
 
 
+# A foreign investor taking a stake in the writer's (Chinese) company ("想入股我们公司百分之二十")
+_STAKE_IN_US = (r"(?:入股|参股|投资|收购|增资|控股|并购)(?:我司|本公司|我公司|我们公司|我方|我们(?=[，。,；;(（]))|"
+                r"对(?:我司|我企业|本企业|我公司|本公司|我们公司|我方)[^，。,；;]{0,6}?(?:增资|入股|投资|收购|参股)|"
+                r"\b(?:stake|invest|investment|shareholding)\s+in\s+(?:us|our company|our group)\b")
 # Words that place an investment in China (a foreign investor coming in), not abroad.
 _INTO_CHINA = re.compile(r"(?:到|来|在|去)(?:中国)?(?:北京|上海|天津|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|"
                          r"河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆)[^，。,；;]{0,4}?"
                          r"(?:投资|设厂|建厂|设立|办厂)|在中国|在华|中国境内|境内设立|外商独资|外资企业|外商投资企业|引进来|WFOE|\bin China\b|"
                          r"\binto China\b|\bChinese market\b|\bFIE\b|中国市场|国内设立|来华|入股中国|收购中国|"
                          # a foreign investor taking a stake in the writer's (Chinese) company, and China's own review regimes
-                         r"(?:入股|参股|投资|收购|增资|控股|并购)(?:我司|本公司|我公司|我们公司|我方|我们(?=[，。,；;(（]))|"
-                         r"对(?:我司|我企业|本企业|我公司|本公司|我们公司|我方)[^，。,；;]{0,6}?(?:增资|入股|投资|收购|参股)|引进外资|"
-                         r"外商投资安全审查|外商投资准入(?:特别管理措施|负面清单)|"
-                         r"\b(?:stake|invest|investment|shareholding)\s+in\s+(?:us|our company|our group)\b|"
+                         rf"{_STAKE_IN_US}|引进外资|外商投资安全审查|外商投资准入(?:特别管理措施|负面清单)|"
                          r"\b(?:in|of|acquire|buy|into)\s+(?:a\s+|the\s+)?Chinese\s+(?:[\w-]+\s+){0,2}?(?:maker|company|"
                          r"manufacturer|firm|business|startup|target|producer|supplier|JV|joint venture)", re.I)
 
@@ -488,8 +497,10 @@ def _inbound_when_into_china(description: str, readings: list[Reading]) -> list[
     """An investment named as outbound (a JV, a new plant) that goes into a Chinese city and nowhere
     else ("a JV with a local SOE in Yantai") is a foreign investor's: inbound. Hong Kong, Macao and
     Taiwan are abroad to an investment."""
-    if not any(r.code == "outbound_investment" for r in readings) or _invested_in(description) != {"CN"}:
+    if not any(r.code == "outbound_investment" for r in readings):
         return readings
+    if _invested_in(description) != {"CN"} and not (re.search(_STAKE_IN_US, description, re.I) and not resolve(description)[1]):
+        return readings  # "沙特的投资人想入股我们公司", no place of work abroad: inbound too
     inbound = next((r for r in readings if r.code == "inbound_investment"), None)
     outbound = next(r for r in readings if r.code == "outbound_investment")
     merged = Reading("inbound_investment", max(outbound.confidence, inbound.confidence if inbound else 0.0), outbound.evidence)

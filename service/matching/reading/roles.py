@@ -131,6 +131,8 @@ _EN_ORIGIN_AFTER = re.compile(
     r"founders?|owners?|shareholders?|sellers?|retailers?|forwarders?|carriers?|counterpart\w*|developers?|"
     r"people|tourists?|students?|importers?|exporters?|shipowners?|lenders?|miners?|funds?|brands?|competitors?|rivals?|"
     r"bidders?|insurers?|underwriters?|arbitrators?|experts?|consultants?|operators?|sponsors?)\b)", re.I)
+_EN_FIRMS_OFFERING_AFTER = re.compile(r"^\s+(?:law\s+)?(?:firms?|lawyers?|counsel|attorneys?)\s+(?:have|has|had)\s+(?:already\s+)?"
+                                      r"(?:approached|contacted|pitched\s+to|written\s+to|reached\s+out\s+to|offered)\b", re.I)
 _EN_SET_UP_AFTER = re.compile(r"^\s+(?:company|entity|branch|subsidiary|office|JV)\s+(?:set-?up|formation|registration|"
                               r"incorporation|establishment)\b", re.I)
 _EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\s+(?:[\w&-]+\s+){0,3}$", re.I)
@@ -230,7 +232,7 @@ _HOME_COUNSEL = re.compile(r"(?:国内|境内|中国大陆|大陆)(?:的)?[^，�
 # A Chinese lawyer asked for: at home when no place abroad is where the work is (a Kenyan suit still binds Kenya)
 # A foreign investor coming into the writer's own company ("沙特基金要入股我们公司", "a Saudi fund wants to
 # invest in us")
-_INVESTS_IN_US = re.compile(r"(?:入股|投资|参股|增资|战略投资)(?:到)?(?:我们|我司|我方|本公司|咱们)(?:公司|集团)?(?=[\s，。,；;？?！!]|$)|"
+_INVESTS_IN_US = re.compile(r"(?:入股|投资|参股|增资|战略投资)(?:到)?(?:我们|我司|我方|本公司|咱们)(?:公司|集团)?(?=[\s，。,；;？?！!]|百分之|\d|$)|"
                             r"\b(?:invest\w*|take\s+a\s+stake|buy\s+a\s+stake|acquire\s+a\s+stake)\s+in\s+(?:us|our\s+(?:company|group))\b", re.I)
 _CHINESE_LAWYER = re.compile(r"中国(?:的)?(?:律师|律所)|\bChinese\s+(?:lawyers?|counsel|law\s+firms?)\b", re.I)
 # "(b) UK counsel, because ...": an item of a list that names the lawyer asks for one
@@ -240,9 +242,15 @@ _COORDINATION = re.compile(r"^(?:\s*[(（][^()（）\n]{0,80}[)）]|[^，。,；
                            r"^\s*[,;，；]?\s*(?:and\s+)?(?:the\s+other(?:\s+one)?|another(?:\s+one)?|the\s+second(?:\s+one)?)\s+"
                            r"(?:\w+\s+){0,2}?(?:in|at|near|outside)\s+(?:the\s+)?$|^[，,；;]\s*另一个(?:在|位于)$", re.I)
 # A text that counts the places of its work ("两国", "两地", "in both countries", "三国")
-_COUNTED = re.compile(r"(两|三|四|五|六|both|(?:all\s+|the\s+|each\s+of\s+the\s+)?(?:three|four|five|six))\s*(?:个)?"
+# "也请同一家律所看", "also need counsel there", "the same firm should cover": asked as well
+_ALSO_ASKED = re.compile(r"也(?:请|要请|需要|想请|要找|找)[^，。,；;]{0,8}?(?:律所|律师)|同一家(?:律所|律师事务所)|"
+                         r"\b(?:also|too)\b[^.;]{0,25}\b(?:need|want|require|ask)\w*\b[^.;]{0,25}\b(?:counsel|lawyers?|firm)\b|"
+                         r"\bsame\s+(?:firm|counsel|lawyers?)\b", re.I)
+# the gap of two places each with the same noun: "工厂（约600名中方员工）和"
+_ZH_PARALLEL_GAP = re.compile(r"^([\u4e00-\u9fff]{2})[^。；;！!？?\n]{0,30}?(?:和|及|与|、|以及)$")
+_COUNTED = re.compile(r"(两|三|四|五|六|both|(?:all\s+|the\s+|each\s+of\s+the\s+)?(?:two|three|four|five|six))\s*(?:个)?"
                       r"(?:国家|国|地|边|站|市场|countries|jurisdictions|markets|places)", re.I)
-_COUNT_WORDS = {"两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "both": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_COUNT_WORDS = {"两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _BOTH_AFTER = re.compile(r"^\s*(?:两边|两国|两地|两个国家|三国|三地|\s*(?:are\s+)?both\s+(?:need|require|have\s+to))", re.I)
 # A place of the past ("之前在英国做海上风电用的律所", "Before we had project in Chile"): named, not where the work is.
 _ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年|当年|前几年|前些年|参考[:：]|曾经|(?<!未)曾|以往|去年|前年)[^，。,；;]{0,12}?(?:是在|在|的|合作的|用的|找的|找)?\s*$")
@@ -312,6 +320,8 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
     if _EN_PAST_BEFORE.search(before) or _EN_PAST_AFTER.match(after) or _EN_DATA_PLACE_BEFORE.search(before) \
             or _EN_PAST_SENTENCE_BEFORE.search(norm, max(0, start - 90), start) or _EN_PAST_FIRM_BEFORE.search(norm, max(0, start - 90), start):
         return "mention"
+    if _EN_FIRMS_OFFERING_AFTER.match(after):
+        return "mention"  # "Some Kenyan firms have approached us": offering themselves, not asked for
     if _EN_FOCUS_BEFORE.search(before) or _EN_NOW_BEFORE.search(norm[max(0, start - 80):start]):
         return "requested"  # "this time it's the Thai plant": the place the need says it is about
     if _EN_SANCTIONS_COUNSEL_AFTER.match(after) and _ASKS.search(sentence_around(norm, start, end)):
@@ -687,11 +697,14 @@ def _choose(places: list[Place], norm: str) -> set[str]:
 
 def _coordinated(left: Place, right: Place, norm: str) -> bool:
     """Two places written as one list: joined by a conjunction, or, in Chinese, two countries written
-    back to back ("沙特阿联酋卡塔尔", "巴西墨西哥智利")."""
+    back to back ("沙特阿联酋卡塔尔", "巴西墨西哥智利"), or each with the same noun ("德布勒森工厂（约600人）
+    和塞尔维亚工厂")."""
     gap = norm[left.end:right.start]
+    parallel = _ZH_PARALLEL_GAP.match(gap) if is_cjk(left.evidence) and is_cjk(right.evidence) else None
     return bool(_COORDINATION.match(gap)) or (
         not gap and left.code != right.code and left.kind == right.kind == "country"
-        and is_cjk(left.evidence) and is_cjk(right.evidence))
+        and is_cjk(left.evidence) and is_cjk(right.evidence)) or (
+        parallel is not None and left.code != right.code and norm.startswith(parallel.group(1), right.end))
 
 
 def _names_whole(later: Place, earlier: Place) -> bool:
@@ -775,9 +788,12 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
             # "欧盟客户要求做供应链尽调，需要欧洲律师": a bloc named inside the region asked for, in any role
             within = _inside([p for p in live if p.code in blocs()], codes)
         if role == "requested" and codes and within and all(c in blocs() for c in codes) \
-                and not any(_whole_bloc(norm, p) for p in live if p.code in codes and p.role == role):
+                and not any(_whole_bloc(norm, p) for p in live if p.code in codes) \
+                and not any(_BLOC_INSTITUTION.search(p.evidence) and not (_BRUSSELS.search(p.evidence) and any(q.code == "BE" for q in within))
+                            for p in live if p.code in codes and p.role == role):  # "比利时…布鲁塞尔有些律所": Belgium's capital
             # "在老挝、柬埔寨注册商标，找东南亚的律师": the countries named, not the whole bloc; but a
-            # bloc's institution deciding (the Commission on a Greek port bid) is the bloc's matter
+            # bloc's institution deciding (the Commission on a Greek port bid), counsel asked for at its
+            # seat ("找个Brussels的counsel") is the bloc's matter
             codes = _choose(within, norm)
         if codes:
             # "counsel in Almaty and Bishkek": a place coordinated with the one asked for is asked for too
@@ -802,6 +818,9 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
             binding = whole  # "across the GCC … (esp. KSA and Kuwait)": the whole bloc, its members named as examples
         elif plain:
             binding = _choose(plain, norm)
+            # "另外塔吉克斯坦一个水电站修复项目，也请同一家律所看": a place the text asks about as well
+            binding |= {p.code for p in plain if p.code not in binding and p.code not in blocs()
+                        and _ALSO_ASKED.search(sentence_around(norm, p.start, p.end))}
             named = {p.code for p in plain}
             if counted and len(named) == _COUNT_WORDS[counted.group(1).lower().split()[-1]]:
                 binding = named  # "进军日本乐天和韩国Coupang…两国的通关": as many places as the text counts
@@ -822,6 +841,9 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
 # "覆盖整个拉美的律所", "an EU-wide firm", "all of ASEAN": the whole bloc, not the members named elsewhere
 _WHOLE_BEFORE = re.compile(r"(?:整个|全|所有|全部|(?i:\b(?:the\s+)?whole|\bentire|\ball\s+(?:of\s+)?(?:the\s+)?|\bacross\s+(?:the\s+)?|\bpan-?))\s*$")
 _WHOLE_AFTER = re.compile(r"^(?:-?wide\b|\s*(?:全境|全区域?|各国|各成员国|[二三四五六七八九十]国|所有国家|(?i:member\s+states\b)))", re.I)
+_BRUSSELS = re.compile(r"\bBrussels\b|布鲁塞尔", re.I)
+_BLOC_INSTITUTION = re.compile(r"\bBrussels\b|布鲁塞尔|\bCommission\b|欧委会|欧盟委员会|\bDG\s?[A-Z]{2,}|EUIPO|General\s+Court|欧盟法院|欧洲法院|"
+                               r"Court\s+of\s+Justice|Eurasian\s+Economic\s+Commission|欧亚经济委员会", re.I)
 
 
 def _whole_bloc(norm: str, place: Place) -> bool:
