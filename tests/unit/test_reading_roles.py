@@ -938,3 +938,18 @@ def test_places_of_the_fourteenth_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_the_fourteenth_round_continued(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("拟在都柏林设立一支基金，LP主要是中东主权基金和欧洲的养老金。需要爱尔兰律师做基金设立。", {"IE"}),
+        ("肯尼特拉附近的电池材料项目，要跟AMDIE签投资协议拿补贴。产品主要出口到Germany和Italy。律师必须会法语。", {"MA"}),
+        ("亚喀巴经济特区管理局撤销了我们组件厂的投资注册，想找当地律师谈恢复注册。", {"JO"}),
+        ("项目原计划在加纳、多哥、贝宁三国推进。贝宁因为选举原因暂停，先不做，待明年再议。请推荐另外两国的律所。", {"GH", "TG"}),
+        ("We need counsel for the Polish side (consultation with the works council) and the Czech side (the merger filing).",
+         {"PL", "CZ"}),
+    ],
+)
+def test_places_of_the_twelfth_round_reread(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

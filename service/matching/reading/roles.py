@@ -206,6 +206,8 @@ _REMEDY_WORDS = re.compile(r"反倾销|反补贴|反规避|双反|两反一保|�
 _ZH_EXPORT_TO_BEFORE = re.compile(r"(?:出口到|出口至|出口往|销往|卖到|进口到|进入)$")
 _EN_EXPORT_TO_BEFORE = re.compile(r"\b(?:export\w*|ship\w*|sell\w*|sold)\s+(?:[\w-]+\s+){0,3}?(?:to|into)\s+(?:the\s+)?$", re.I)
 _ZH_EXPORTED_TO_BEFORE = re.compile(r"(?:出口|销往|卖往|卖到|出口到|出口至|返销)(?:到|至)?(?:[^，。,；;]{1,10}?(?:和|及|与|、))?$")
+# "丹吉尔…的电池材料项目，要跟AMDIE签投资协议": a project of ours abroad, whose exports go to markets
+_ZH_OUR_PROJECT = re.compile(r"(?:项目|园区)[^。；;]{0,20}?(?:投资协议|投资补贴|投资优惠|investment\s+agreement|(?:设立|注册)(?:项目)?公司)", re.I)
 _ZH_TROUBLE = re.compile(r"反倾销|反补贴|双反|保障措施|扣|调查|起诉|诉讼|纠纷|索赔|罚|退运|拒收|拒付|欠|拖欠|召回")
 _ZH_MADE_THERE_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:工厂|厂|基地)?(?:生产|制造|产|组装)的(?:[，。,；;]|$)")
 # "我们在加纳做过一个类似项目": a place of past experience
@@ -218,7 +220,8 @@ _ZH_ORIGIN_AFTER = re.compile(r"^籍|^(?:一家|一个|某家|某)?(?:工人|员
                               r"^的(?:收购方|买方|卖方|投资方|投资人|基金|主权基金|财团)")
 _ZH_CAME_FROM_AFTER = re.compile(r"^(?:[和及与、][^，。,；;]{1,8}?)?(?:过)?来的")
 _ZH_PEOPLE_AFTER = re.compile(r"^(?:籍)?的?(?:客户|工人|员工|劳工|外劳|买家|买方|卖方|供应商|股东|投资者|投资方|合作方|业主|船东|经销商|"
-                              r"银行|银团|债权人|债务人|协会|保险人|保险公司|主机厂|车企|厂家|厂商|品牌商|采购商)")
+                              r"银行|银团|债权人|债务人|协会|保险人|保险公司|主机厂|车企|厂家|厂商|品牌商|采购商|"
+                              r"投资人|基金|主权基金|财团|家族办公室|资本方|出资人)")  # "LP主要是中东主权基金"
 _ZH_WHOSE_AFTER = re.compile(r"^的?(?:[^，。,；;]{0,6}?的)?(?:公司|企业|国企|财团|集团|人|老板|客户)")
 _ZH_REST_OF_LIST = re.compile(r"^(?:[和及与、][^，。,；;和及与、的]{1,8})+")
 _ZH_LAWYER_NAMED_AFTER = re.compile(r"^(?:的|当地的?|本地的?)?(?:律师|律所)")
@@ -237,7 +240,8 @@ _INVESTS_IN_US = re.compile(r"(?:入股|投资|参股|增资|战略投资)(?:到
 _CHINESE_LAWYER = re.compile(r"中国(?:的)?(?:律师|律所)|\bChinese\s+(?:lawyers?|counsel|law\s+firms?)\b", re.I)
 # "(b) UK counsel, because ...": an item of a list that names the lawyer asks for one
 _LIST_MARK = re.compile(r"^(?:\(?[a-z0-9]{1,2}[).:]|[-*•]|\d+\.)\s*", re.I)
-_COORDINATION = re.compile(r"^(?:\s*[(（][^()（）\n]{0,80}[)）]|[^，。,；;()（）]{0,10}?[)）])?\s*(?:和|及|与|同|跟|、|以及|或|或者|还是|,|/|\+|and|or|&|as well as|plus)\s*"
+_COORDINATION = re.compile(r"^(?:\s+(?:side|part|portion|section|entity|subsidiary))?"  # "the Swedish side (MBL …) and the Finnish side"
+                           r"(?:\s*[(（][^()（）\n]{0,80}[)）]|[^，。,；;()（）]{0,10}?[)）])?\s*(?:和|及|与|同|跟|、|以及|或|或者|还是|,|/|\+|and|or|&|as well as|plus)\s*"
                            r"(?:(?:in|at)\s+)?(?:the\s+)?$|"  # "in Uganda (High Court, …) and in Kenya"
                            r"^\s*[,;，；]?\s*(?:and\s+)?(?:the\s+other(?:\s+one)?|another(?:\s+one)?|the\s+second(?:\s+one)?)\s+"
                            r"(?:\w+\s+){0,2}?(?:in|at|near|outside)\s+(?:the\s+)?$|^[，,；;]\s*另一个(?:在|位于)$", re.I)
@@ -437,7 +441,8 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "origin"  # "引进一个马来西亚的股东", "越南的工人"
     if _ZH_PAST_BEFORE.search(before) or _ZH_DONE_BEFORE_AFTER.match(after):
         return "mention"
-    if _ZH_EXPORTED_TO_BEFORE.search(before) and ZH_SETS_UP.search(norm) and not _ZH_TROUBLE.search(sentence_around(norm, start, end)):
+    if _ZH_EXPORTED_TO_BEFORE.search(before) and (ZH_SETS_UP.search(norm) or _ZH_OUR_PROJECT.search(norm)) \
+            and not _ZH_TROUBLE.search(sentence_around(norm, start, end)):
         return "mention"  # "在亚松森设组装厂，组装完出口巴西和阿根廷": the market, not where the work is
     return "target"
 
