@@ -189,3 +189,22 @@ def test_an_investor_taking_a_stake_in_us_is_inbound(encoder: Encoder) -> None:
     text = "那个迪拜的投资人想入股我们公司百分之十五，要做外资变更备案，找国内律师就行"
     found = [r.code for r in read_need_practice(text, encoder, _no_directory)]
     assert found[0] == "inbound_investment", found
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        ("ADGM的律师做基金架构、FSRA牌照和基金管理人设立", "finance_capital_markets"),
+        ("selling cross-border into Korea via Coupang and our own Cafe24 store", "cross_border_ecommerce"),
+        ("The KC certification for children's products was issued to our former importer", "compliance_anticorruption"),
+    ],
+)
+def test_words_of_a_fifteenth_round(text: str, area: str) -> None:
+    found = _scores(text)
+    assert max(found, key=found.__getitem__) == area, found
+
+
+def test_a_fund_leading_our_series_b_is_inbound(encoder: Encoder) -> None:
+    text = "阿布扎比一家基金准备领投我们B轮，要求我们这边出中国法意见：外资准入负面清单、要不要做安全审查。找国内律所做就可以。"
+    found = [r.code for r in read_need_practice(text, encoder, _no_directory)]
+    assert found[0] == "inbound_investment", found

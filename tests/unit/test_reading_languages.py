@@ -796,3 +796,18 @@ def test_fourteenth_round_of_writers(text: str, expected: set[str]) -> None:
 )
 def test_fifteenth_round_of_writers(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Spanish would be ideal, but the people in Ningbo only speak english so the lawyer need english too.", {"en"}),
+        ("does lawyer need arabic?? the buyer speaks english ok.", set()),
+        ("Vietnamese speaker is preferable, English is also OK.", set()),
+        ("Georgian language is not required - English works, Russian also possible.", set()),
+        ("会阿语最好，英语做工作语言也能接受。", set()),
+        ("找 Turkish competition lawyer，Turkish target 的营业额过了门槛，English 沟通即可。", set()),
+    ],
+)
+def test_languages_of_a_fifteenth_round(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

@@ -953,3 +953,29 @@ def test_places_of_the_fourteenth_round_continued(text: str, expected: set[str])
 )
 def test_places_of_the_twelfth_round_reread(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Need employment counsel in Georgia. Our plant is outside Savannah and the NLRB office in Atlanta served a charge.",
+         {"US"}),
+        ("Need counsel in Georgia for our Batumi port lease; the Tbilisi court hearing is next month.", {"GE"}),
+        ("商标注册进度：泰国 已注册；越南 已注册；柬埔寨 驳回。前两个都搞定了，现在只剩柬埔寨，要找当地律师做复审。", {"KH"}),
+        ("注意是几内亚比绍，上次有同事搞混了，找了个科纳克里的律师。需要几内亚比绍当地律师。", {"GW"}),
+        ("老板让找一个卡塔尔律师看分包合同，卡塔尔那个是下个月的事，现在先不管，就巴林。找巴林律师。", {"BH"}),
+        ("墨西哥客户在蒙特雷申请了重整，我们是债权人。对方说以后可能去美国申请Chapter 15承认，那个到时候再说。律师必须会西语。",
+         {"MX"}),
+        ("我们迪拜的中东区域总部之前找过一家DIFC的律所，但他们不做沙特法，所以要另外找沙特本地律师。", {"SA"}),
+        ("阿布扎比一家基金准备领投我们B轮。对方请的是一家伦敦律所，要求我们出中国法意见。找国内律所就可以。", set()),
+        ("以后投阿曼、约旦的项目到时候再单独找当地律师，这次不涉及。需要ADGM这边的律师做基金架构。", {"AE"}),
+        ("集团在马来西亚（槟城）和菲律宾（宿务）各有一个工厂，员工手册要按两地法律各审一遍。越南工厂刚开，手册是当地律所新做的，"
+         "这次不用。可以找一家两地都有办公室的所。", {"MY", "PH"}),
+        ("今年美国对 Vietnam、Cambodia、Thailand 三国的 solar panels 发起调查。需要 US trade counsel 做问卷答复。柬埔寨这边暂时不需要律师。",
+         {"US"}),
+        ("RFP: representation before the IAAC concerning payments to officials in a Mongolian aimag. The partner's own exposure "
+         "in Canada is handled by its counsel and is outside scope.", {"MN"}),
+    ],
+)
+def test_places_of_a_fifteenth_round(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

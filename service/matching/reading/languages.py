@@ -138,7 +138,8 @@ _EN_REQ_BEFORE = re.compile(  # a verb of its own: not the "work in" of "network
     rf"{_L}(?:working language (?:is|will be|shall be)|working language:|speak\w*|fluen\w*|proficien\w*|command of|knowledge of|conversant in|native|bilingual|"
     r"working|read\w*|writ\w*|skills? in|handle|communicate in|negotiate in|argue in|works? in|working in|can work in|"
     r"answer \w+(?: \w+)? in|draft \w+(?: \w+)? in|must (?:have|know)|knows?|"
-    r"(?:must|should|has\s+to|have\s+to|needs?\s+to)\s+be\s+able\s+to\s+[a-z]+(?:\s+[a-z]+){0,4}\s+in)\W+(?:in\W+)?"
+    r"(?:must|should|has\s+to|have\s+to|needs?\s+to)\s+be\s+able\s+to\s+[a-z]+(?:\s+[a-z]+){0,4}\s+in|"
+    r"(?:lawyer|counsel|attorney|firm)s?\s+(?:also\s+)?(?:need|needs|must\s+have|should\s+have))\W+(?:in\W+)?"  # "so the lawyer need english too"
     r"(?:[A-Z][a-z]+\s+(?:and|&)\s+)?$", re.I)  # "fluent in Mandarin and English"
 # "site team has French speakers", "we employ Swahili speakers": people the story has
 _EN_HAS_SPEAKERS = re.compile(r"\b(?:has|have|had|with|employs?|hired?)\s+(?:some\s+|a\s+few\s+|several\s+|many\s+|two\s+|three\s+|native\s+|fluent\s+)*$", re.I)
@@ -157,8 +158,9 @@ _REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|须能|需能|
                        r"indispensable|compulsory|"
                        rf"(?<!-)only|needed|need(?:s|ed)? to){_R}", re.I)  # not "Arabic-only" guidance: a document's
 # Cantonese "就得" closing a clause means "is enough" ("英文沟通就得"); Mandarin "就得会英语" is a must.
-_WISH = re.compile(r"再好不过|求之不得|即可|就行|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
-                   r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|"  # "We'd rather": the apostrophe follows a letter
+_WISH = re.compile(r"再好不过|求之不得|即可|就行|(?:也)?(?:能|可以)接受|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
+                   r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|"
+                   rf"{_L}(?:preferable|(?:also\s+)?possible|works(?=\s*[,.;]|\s*$|\s+(?:too|fine|for\s+us)))|"  # "English works, Russian also possible"  # "We'd rather": the apostrophe follows a letter
                    rf"{_L}(?:ideally|ideal|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
                    r"(?:is|are|would be)\s+(?:totally\s+|perfectly\s+|absolutely\s+|also\s+|just\s+)?fine|fine\s+(?:with|too)|is ok|ok|okay|helpful|bonus|if possible|"  # "ok" a word: not "looking", "Bangkok"
                    r"an advantage|advantageous|welcome|desirable|acceptable|(?:is\s+|would\s+be\s+)?better|optional but|would be (?:good|great|nice|useful|an asset)|"
@@ -174,7 +176,7 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     r"authorit\w*|government|markets?|partners?|projects?|entit\w*|plants?|staff|workers?|employees?)\b|"  # "the Kyrgyz and Tajik sections"
     r"^(?:-|\s+)(?:law|laws|legal|section|segment|portion|stretch|compan|subsidiar|branch|registered|incorporated|listed|flagged|court|government|"
     r"authorit|customs|tax|market|partner|buyer|client|customer|distributor|dealer|contractor|supplier|"
-    r"worker|employee|staff|national|citizen|regulat|owned|managed|based|entit|group|firm|bank|plant|factor|"
+    r"worker|employee|staff|national|citizen|regulat|owned|managed|based|entit|group|firm|bank|plant|factor|target|"
     r"mine|project|JV|joint venture|investor|ministry|side|state|BOI|police|embassy|landlord|employer|"
     r"bar|licen[cs]e|qualif|admission|admitted|citizen|visa|residen|passport|SPV|holding|americ|litigator|solicitor|"
     r"barrister|advocate|mandatory\s+(?:rules|provisions|law)|rules\b|lawyer|counsel|attorney|enterprise|operator|publisher|"
@@ -668,7 +670,7 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.6)  # "我们这边跟律师英文沟通", "英语跟我们沟通"
         if i in alternatives:
             conf = min(conf, 0.6)  # "乌兹别克语或俄语": either will do, so neither binds alone
-        if _ZH_ASKED_AFTER.match(after) or re.match(r"^\s*\?", after) or _asked_in_clause(norm, m.start(), m.end(), hi) \
+        if _ZH_ASKED_AFTER.match(after) or re.match(r"^\s*[?？]", norm[m.end():m.end() + 3]) or _asked_in_clause(norm, m.start(), m.end(), hi) \
                 or _EN_HEDGED_QUESTION.match(norm[m.end():m.end() + 60]):
             conf = min(conf, 0.6)  # "律师要会葡语吗？": asked, not required
         if history is not None and m.start() >= history:

@@ -455,7 +455,7 @@ def _named_areas_lead(description: str, readings: list[Reading]) -> list[Reading
 
 
 # A foreign investor taking a stake in the writer's (Chinese) company ("想入股我们公司百分之二十")
-_STAKE_IN_US = (r"(?:入股|参股|投资|收购|增资|控股|并购)(?:我司|本公司|我公司|我们公司|我方|我们(?=[，。,；;(（]))|"
+_STAKE_IN_US = (r"(?:入股|参股|投资|收购|增资|控股|并购|领投|跟投)(?:我司|本公司|我公司|我们公司|我方|我们(?=[，。,；;(（]|[A-E]?轮))|"
                 r"对(?:我司|我企业|本企业|我公司|本公司|我们公司|我方)[^，。,；;]{0,6}?(?:增资|入股|投资|收购|参股)|"
                 r"\b(?:stake|invest|investment|shareholding)\s+in\s+(?:us|our company|our group)\b")
 # Words that place an investment in China (a foreign investor coming in), not abroad.

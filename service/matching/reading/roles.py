@@ -150,7 +150,8 @@ _ZH_THROUGH_BEFORE = re.compile(r"(?:通过|经由|借助)(?:其|我们|我司|�
 _ZH_OUR_ENTITY_AFTER = re.compile(r"^的?[^，。,；;]{0,10}?(?:子公司|分公司|公司|平台|实体|办事处)")
 _ZH_VEHICLE_BEFORE = re.compile(r"(?:持股平台|控股平台|控股公司|特殊目的公司|SPV|离岸公司|壳公司)[^，。,；;]{0,8}?"
                                 r"(?:放在|设在|设立在|注册在|落在|搭在|建在)$")
-_ZH_VEHICLE_AFTER = re.compile(r"^的?(?:控股公司|控股平台|持股平台|特殊目的公司|SPV|离岸公司|壳公司|母公司|总部公司)")
+_ZH_VEHICLE_AFTER = re.compile(r"^的?(?:控股公司|控股平台|持股平台|特殊目的公司|SPV|离岸公司|壳公司|母公司|总部公司|"
+                               r"的(?:[^，。,；;]{0,4}?)?区域总部)")  # "我们迪拜的中东区域总部", not "在新加坡设一个区域总部"
 # "德国子公司只是签合同的主体": the entity that signs, not where the work is
 _ZH_ONLY_A_VEHICLE_AFTER = re.compile(r"^的?(?:子公司|公司|实体|主体)?[^，。,；;]{0,4}?只是(?:个|一个)?(?:签(?:合同|约)的?|持股的?|名义上的?)?"
                                       r"(?:主体|壳|平台|签约方)")
@@ -197,7 +198,7 @@ _ZH_REMEDY_AFTER = re.compile(r"^(?:的|发起的?|启动的?)?(?:反倾销|反�
 _EN_FOCUS_BEFORE = re.compile(r"\b(?:this\s+time,?\s+(?:it'?s\s+|it\s+is\s+)?(?:about\s+|only\s+)?(?:in\s+)?|"
                               r"(?:is|it'?s)\s+only\s+about\s+|only\s+(?:concerns|affects|involves)\s+)(?:the\s+|our\s+)?$", re.I)
 _ZH_FOCUS_BEFORE = re.compile(r"(?:这次|本次|这回|此次)(?:是|只是|主要是|涉及|只涉及|仅涉及)?(?:在)?$|"
-                              r"(?:只涉及|仅涉及|主要涉及|主要是|重点是|只是)(?:在)?$")
+                              r"(?:只涉及|仅涉及|主要涉及|主要是|重点是|只是|只剩下?|就剩下?|还剩下?)(?:在)?$")
 _ZH_ACQUIRED_BEFORE = re.compile(r"(?:收购|并购|买下|入股|投资)(?:一家|一个|一间|这家|那家)?$")
 _ZH_COMPANY_AFTER = re.compile(r"^的?[^，。,；;]{0,6}?(?:公司|企业|工厂|厂|集团)")
 # Trade remedies are the importing country's: in a need about one, where the goods go decides.
@@ -410,6 +411,8 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "origin"  # "从桑托斯装船": the port of loading
     if re.search(r"(?:悬挂|挂着?)$", before) and _ZH_FLAG_AFTER.match(after):
         return "registration"
+    if re.search(r"对方[^，。,；;]{0,4}?(?:请|聘请|找|委托|用)的(?:是)?(?:一家|一个)?$|(?:找了|请了|聘了|用过|找过|请过)(?:一?个|一家|家)?$", before):
+        return "mention"  # "对方请的是一家伦敦律所的迪拜办公室": the other side's lawyer
     if _ZH_PAST_BEFORE.search(before) and _ZH_REQUEST_AFTER.match(after):
         return "mention"  # "前几年做马德里注册是找德国一个律所办的": the lawyer of the past
     if _ZH_REQUEST_AFTER.match(after) and _ASKS.search(sentence_around(norm, start, end)) \
@@ -598,6 +601,7 @@ def read_places(text: str) -> tuple[Place, ...]:
             role = _role_zh(norm, m.start, m.end) if is_cjk(span) else _role_en(norm, m.start, m.end, m.code)
         places.append(Place(m.code, role, span, m.confidence, m.start, m.end))
     places += _ambiguous_codes(norm, places)
+    places = _georgia_the_state(places)
     places = _lists_set_aside(norm, places)
     places = _local_refers_back(norm, places)
     if "\n" in norm or _ADDRESS_LINE.search(norm):
@@ -607,6 +611,16 @@ def read_places(text: str) -> tuple[Place, ...]:
     if "\n" in norm:
         places = _latest_word(norm, _workstreams_set_aside(norm, places))
     return tuple(sorted(places, key=lambda p: p.start))
+
+
+def _georgia_the_state(places: list[Place]) -> list[Place]:
+    """"employment counsel in Georgia … our plant outside Savannah … the NLRB in Atlanta": Georgia the US
+    state, when the text names the US and nothing else of the country (Tbilisi, Georgian, 格鲁吉亚)."""
+    named_georgia = [p for p in places if p.code == "GE"]
+    if not named_georgia or any(p.evidence.lower() != "georgia" for p in named_georgia) \
+            or not any(p.code == "US" for p in places):
+        return places
+    return [replace(p, code="US") if p.code == "GE" else p for p in places]
 
 
 # A memo's numbered workstreams ("（二）…仍由汉堡律所负责，不在本次范围", "(b) … continue with our existing
@@ -811,7 +825,9 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     if binding and counted:
         # "巴西那个CADE 还有墨西哥那个…这两个国家": an authority of one of the places counted binds them all
         named = {p.code for p in live if p.role in ("requested", "forum", "target") and p.code not in blocs()}
-        if len(named) == _COUNT_WORDS[counted.group(1).lower().split()[-1]] and binding < named:
+        # "美国对Indonesia、Laos、India三国…发起调查" counts the places just before it, one of them set aside
+        near = {p.code for p in mentions if counted.start() - 60 <= p.end <= counted.start() and p.code not in blocs()}
+        if len(named) == _COUNT_WORDS[counted.group(1).lower().split()[-1]] and binding < named and (not near or near <= named):
             binding = named
     if _NO_PLACE_NEEDED.search(norm) and not any(p.role == "requested" for p in live):
         return [by_code[c] for c in dict.fromkeys(p.code for p in mentions)], set()
