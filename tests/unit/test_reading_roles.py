@@ -979,3 +979,21 @@ def test_places_of_the_twelfth_round_reread(text: str, expected: set[str]) -> No
 )
 def test_places_of_a_fifteenth_round(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a place read only through its city or region stays the target beside an origin said tersely
+        ("项目在东爪哇泗水的冶炼厂扩建，需要当地律师看环评和电力许可。主要设备德国进口，进口免税另议。", {"ID"}),
+        ("我们从越南平阳一家家具厂长期采购，对方宣布不可抗力。部分木料是从柬埔寨收购的。想找律师评估。", {"VN"}),
+        ("我们在巴伐利亚慕尼黑的研发中心要解雇一名员工，需要当地律师。车间工人很多是波兰裔。", {"DE"}),
+        ("一家美国竞争对手在韩国特许厅对我们的专利提起无效审判，我们要应诉。", {"KR"}),
+        ("Korean counsel is coordinating the global filings; we just need Brazilian antitrust counsel for CADE.", {"BR"}),
+        ("Need Mozambican counsel to sue the ministry. Portuguese lawyers admitted in Mozambique are fine.", {"MZ"}),
+        ("需要做越南竞争管理局的经营者集中申报。泰国那边曼谷的律所已经评估过不用报，不需要再看。", {"VN"}),
+        ("印度DGTR对我们发起反倾销调查，需要律师应诉。关税和BIS认证的问题之后再说。", {"IN"}),
+    ],
+)
+def test_places_said_tersely(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

@@ -232,9 +232,10 @@ _ZH_ELSEWHERE_AFTER = re.compile(r"^(?:的)?(?:部分|那边|这边|那块|方�
                                  r"(?:找|请|聘请|委托|聘)(?:一?个|一家)?(?:当地|本地|那边)?的?(?:律师|律所)")
 # "Cayman counsel is already acting": a lawyer of the place is on it
 _EN_COUNSEL_ACTING_AFTER = re.compile(r"^\s+(?:[a-z-]+\s+){0,2}?(?:counsel|lawyers?|firm|attorneys?)(?:\s*\([^()]{0,80}\))?\s+"
+                                      r"(?:(?:is|are)\s+(?:coordinating|handling|running|leading|managing)\b|"  # "Korean counsel is coordinating the global filings"
                                       r"(?:(?:is|are|has been|have been)\s+)?already\s+"
                                       r"(?:acting|engaged|instructed|retained|involved|appointed|on\s+it|handling|lodging|filing|"
-                                      r"running|working|dealing|conducting|doing|leading|representing|defending|advising)", re.I)
+                                      r"running|working|dealing|conducting|doing|leading|representing|defending|advising))", re.I)
 # "pls don't engage EU counsel": a lawyer of the place refused
 _EN_DONT_ENGAGE_BEFORE = re.compile(r"(?:\b(?:do\s*n[o']?t|don['’]t|do not|no need to|not to|never)\s+(?:engage|instruct|retain|hire|"
                                     r"contact|approach|recommend|propose|send|involve)|"
@@ -302,8 +303,8 @@ _EN_HAVE_COUNSEL_BEFORE = re.compile(r"\bwe(?:'ve|\s+have|\s+already\s+have|\s+g
 # "leaving Iceland out", "leave the UK out of it"
 _EN_LEFT_OUT_BEFORE = re.compile(r"\bleav(?:e|es|ing)\s+(?:the\s+)?$", re.I)
 # "美国律师已经在看了": a lawyer of the place is on it already
-_ZH_LAWYER_ON_IT_AFTER = re.compile(rf"^(?:那边|这边)?的?{IN_HAND_BY}(?:们)?(?:我们|我方|我司)?(?:已经|已|正在|在)(?:在)?(?:看|做|跟|处理|办|负责|弄|定好|找好|请好|"
-                                    rf"定了|找了|请了|联系好|有了|委任了|委托了|由[^，。,；;]{{1,8}}?(?:另行|另外)?(?:聘请|委托|聘用|委任|负责|处理))")  # "美国律师我们已经有了"
+_ZH_LAWYER_ON_IT_AFTER = re.compile(rf"^(?:那边|这边)?(?:[^，。,；;的]{{1,6}}的|的)?{IN_HAND_BY}(?:们)?(?:我们|我方|我司)?(?:已经|已|正在|在)(?:在)?(?:看|做|跟|处理|办|负责|弄|定好|找好|请好|"
+                                    rf"定了|找了|请了|联系好|有了|委任了|委托了|评估过|评估了|确认过|确认了|看过|由[^，。,；;]{{1,8}}?(?:另行|另外)?(?:聘请|委托|聘用|委任|负责|处理))")  # "美国律师我们已经有了"
 # "a lawyer in Ukraine? no - Poland": the writer corrects the place just named.
 _EN_CORRECTED_AFTER = re.compile(r"^\s*\?\s*(?:no|nope|sorry|actually|i mean)\b(?!\s+idea)", re.I)
 _ZH_CORRECTED_AFTER = re.compile(r"^(?:[^，。,；;？?]{0,4}[，,？?]\s*(?:不对|说错了|哦不|更正)|[？?，,]\s*不是[，,])")

@@ -133,6 +133,8 @@ _EN_ORIGIN_AFTER = re.compile(
     r"bidders?|insurers?|underwriters?|arbitrators?|experts?|consultants?|operators?|sponsors?)\b)", re.I)
 _EN_FIRMS_OFFERING_AFTER = re.compile(r"^\s+(?:law\s+)?(?:firms?|lawyers?|counsel|attorneys?)\s+(?:have|has|had)\s+(?:already\s+)?"
                                       r"(?:approached|contacted|pitched\s+to|written\s+to|reached\s+out\s+to|offered)\b", re.I)
+_EN_FIRMS_ALLOWED_AFTER = re.compile(r"^\s+(?:law\s+)?(?:firms?|lawyers?|counsel|attorneys?)\b[^.;]{0,40}?\b(?:are|is)\s+(?:also\s+)?"
+                                     r"(?:fine|ok|okay|acceptable|welcome)\b", re.I)
 _EN_SET_UP_AFTER = re.compile(r"^\s+(?:company|entity|branch|subsidiary|office|JV)\s+(?:set-?up|formation|registration|"
                               r"incorporation|establishment)\b", re.I)
 _EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\s+(?:[\w&-]+\s+){0,3}$", re.I)
@@ -186,7 +188,7 @@ _ZH_REQUEST_AFTER = re.compile(r"^(?!那个|那家|这个|这家|该|那边的�
                                r"^(?:的|当地的?|本地的?)\s?(?:[A-Za-z][\w&/-]*\s+){0,3}(?i:counsel|lawyers?|attorneys?|law\s+firms?)\b")  # "智利的competition counsel"
 # "从巴西图巴朗港进口的大豆": where the goods come from; "船挂利比里亚旗": the flag
 _ZH_ALLOWED_AFTER = re.compile(r"^的?(?:当地的?|本地的?)?(?:律师|律所)[^，。,；;]{0,3}?(?:也可以|也行|也可|也没问题|也ok|也OK|亦可)")
-_ZH_IMPORTED_FROM_AFTER = re.compile(r"^[^，。,；;]{0,10}?(?:进口|进的货|买的|买来|运来|发来|采购|调来|运过来)")
+_ZH_IMPORTED_FROM_AFTER = re.compile(r"^[^，。,；;]{0,10}?(?:进口|进的货|买的|买来|运来|发来|采购|调来|运过来|收购的|收来的)")
 _ZH_FLAG_AFTER = re.compile(r"^(?:的)?(?:国)?旗")
 _ZH_SEAT_AFTER = re.compile(r"^[^，。,；;的\s]{0,8}?仲裁(?!裁决|的裁决)|^\s*(?:作为)?(?:seat\b|仲裁地)", re.I)
 _ZH_FORUM_AFTER = re.compile(r"^(?:的|当地的?)?[^，。,；;的\s]{0,6}?(?:法院|海关|政府|商务部|财政部|税务局|税务机关|税局|"
@@ -215,7 +217,7 @@ _ZH_MADE_THERE_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:工厂|厂|基地)?(
 _ZH_DONE_BEFORE_AFTER = re.compile(r"^[^，。,；;]{0,10}?(?:做过|办过|干过|打过|经历过|遇到过|碰到过|处理过)")
 _ZH_CASE_BEFORE = re.compile(r"(?:纠纷|争议|官司|案子|案件|诉讼)(?:是|现在|目前)?在$")  # "但官司在塔什干"
 _ZH_SUED_AFTER = re.compile(r"^(?:的?法院)?(?:起诉|提起诉讼|提起了诉讼|打官司|立案|开庭)")  # "已经在巴黎起诉了"
-_ZH_ORIGIN_AFTER = re.compile(r"^籍|^(?:一家|一个|某家|某)?(?:工人|员工|劳工|公民|人|客户|买家|买方|卖方|经销商|代理商|代理|承包商|总包|"
+_ZH_ORIGIN_AFTER = re.compile(r"^籍|^裔|^(?:原装)?进口(?![到至商])|^(?:一家|一个|某家|某)?(?:竞争对手|对手|工人|员工|劳工|公民|人|客户|买家|买方|卖方|经销商|代理商|代理|承包商|总包|"
                               r"分包商|供应商|合作方|合作伙伴|股东|投资者|投资人|投资方|银行|公司|企业|船东|保险公司|"
                               r"贸易商|厂商|集团|进口商|出口商|籍员工|籍工人|收购方|品牌|基金|主权基金|财团|资本方|家族办公室)|"
                               r"^的(?:收购方|买方|卖方|投资方|投资人|基金|主权基金|财团)")
@@ -325,8 +327,8 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
     if _EN_PAST_BEFORE.search(before) or _EN_PAST_AFTER.match(after) or _EN_DATA_PLACE_BEFORE.search(before) \
             or _EN_PAST_SENTENCE_BEFORE.search(norm, max(0, start - 90), start) or _EN_PAST_FIRM_BEFORE.search(norm, max(0, start - 90), start):
         return "mention"
-    if _EN_FIRMS_OFFERING_AFTER.match(after):
-        return "mention"  # "Some Kenyan firms have approached us": offering themselves, not asked for
+    if _EN_FIRMS_OFFERING_AFTER.match(after) or _EN_FIRMS_ALLOWED_AFTER.match(after):
+        return "mention"  # "Some Kenyan firms have approached us", "Brazilian lawyers admitted in Angola are fine"
     if _EN_FOCUS_BEFORE.search(before) or _EN_NOW_BEFORE.search(norm[max(0, start - 80):start]):
         return "requested"  # "this time it's the Thai plant": the place the need says it is about
     if _EN_SANCTIONS_COUNSEL_AFTER.match(after) and _ASKS.search(sentence_around(norm, start, end)):
@@ -375,6 +377,8 @@ def _role_zh(norm: str, start: int, end: int) -> str:
     before, after = norm[max(0, start - 30):start], norm[end:end + 30]
     if _ZH_CAME_FROM_AFTER.match(after):
         return "origin"  # "外劳主要是孟加拉和尼泊尔来的"
+    if re.match(r"^的?(?:一家|一个)?(?:竞争对手|对手|同行|公司|企业|厂商)(?=在|向|于|对|把)", after):
+        return "origin"  # "一家德国竞争对手在日本特许厅提起无效审判": a party of that nationality acting elsewhere
     if _ZH_DATA_PLACE.search(before):
         return "mention"  # "伺服器在杭州"
     past_list = _ZH_REST_OF_LIST.sub("", after)  # "法国和德国的主机厂": the noun after the list is each one's
@@ -602,6 +606,7 @@ def read_places(text: str) -> tuple[Place, ...]:
         places.append(Place(m.code, role, span, m.confidence, m.start, m.end))
     places += _ambiguous_codes(norm, places)
     places = _georgia_the_state(places)
+    places = _indian_bis(places)
     places = _lists_set_aside(norm, places)
     places = _local_refers_back(norm, places)
     if "\n" in norm or _ADDRESS_LINE.search(norm):
@@ -611,6 +616,15 @@ def read_places(text: str) -> tuple[Place, ...]:
     if "\n" in norm:
         places = _latest_word(norm, _workstreams_set_aside(norm, places))
     return tuple(sorted(places, key=lambda p: p.start))
+
+
+def _indian_bis(places: list[Place]) -> list[Place]:
+    """"印度DGTR…BIS认证": the Bureau of Indian Standards, not the US Bureau of Industry and Security, when
+    the text names India and nothing else of the US."""
+    if not any(p.evidence == "BIS" for p in places) or not any(p.code == "IN" for p in places) \
+            or any(p.code == "US" and p.evidence != "BIS" for p in places):
+        return places
+    return [replace(p, code="IN") if p.evidence == "BIS" else p for p in places]
 
 
 def _georgia_the_state(places: list[Place]) -> list[Place]:
