@@ -997,3 +997,16 @@ def test_places_of_a_fifteenth_round(text: str, expected: set[str]) -> None:
 )
 def test_places_said_tersely(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("买方要求的制裁筛查由香港律所负责，不在本次范围。需要柬埔寨律师办理股权变更登记。", {"KH"}),
+        ("seller是Zurich的一家trader，合同English law，LCIA仲裁，seat London。需要arbitration counsel，最好London based，不需要在秘鲁。",
+         {"GB"}),
+        ("想在泰国的Lazada开店：1. 需不需要在泰国设公司 2. 认证 3. 退货。之前在越南做没碰到这些问题。", {"TH"}),
+    ],
+)
+def test_places_of_the_second_reading(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

@@ -178,7 +178,7 @@ def _country_nouns() -> re.Pattern[str]:
     return re.compile(rf"(?:\s+[a-z][\w&-]*){{0,3}}?\s+(?:{nouns})\b", re.IGNORECASE)
 
 
-_ZH_NEG_BEFORE = re.compile(r"(?:不是在|不在|并非|而不是|而非|除了|除|不包括|不涉及|不去|不考虑)$")
+_ZH_NEG_BEFORE = re.compile(r"(?:不是在|不在|(?<!需)不需要在|不用在|无需在|并非|而不是|而非|除了|除|不包括|不涉及|不去|不考虑)$")
 # "不是要美国律师", "不用找蒙古律所": a lawyer of the place refused.
 _ZH_NEG_LAWYER_BEFORE = re.compile(r"(?:不是要|不要|不需要|不用|无需|不找|不用找|不必找|不必)(?:找|[^，。,；;]{0,6}?(?:推荐|介绍|对接))?(?:一?个|一家)?$")
 _ZH_LAWYER_AFTER = re.compile(r"^的?[^，。,；;]{0,4}?(?:律师|律所)")
@@ -223,6 +223,8 @@ _ZH_NOT_THERE_AFTER = re.compile(r"^[^。；;]{0,24}?(?:(?:不用|不需要|无�
                                  r"^[^。；;]{0,20}?正常[，,]\s*(?:这次|本次|暂时)?(?:不需要|不用|无需)(?:找)?(?:律师|律所)|"
                                  # "沙特、埃及的项目到时候再单独找当地律师，这次不涉及"
                                  r"^[^。；;]{0,20}?(?:到时候|以后|之后|届时)再?(?:单独|另外|另行)?(?:找|请)(?:当地|本地)?的?(?:律师|律所)")
+# "制裁筛查由新加坡律所负责，不在本次范围": another firm's, outside this request
+_ZH_OTHER_FIRM_OUT_OF_SCOPE = re.compile(r"^(?:的)?(?:律所|律师|团队)[^，。,；;]{0,4}?(?:负责|处理|办理|跟进)[，,]\s*(?:不在|不属于|不纳入)(?:本次|这次|此次)")
 # "老挝当地律师由国内所自己去对接": the lawyer there is someone else's to arrange
 _ZH_ARRANGED_BY_AFTER = re.compile(r"^(?:那边|当地|本地)?的?(?:律师|律所)[^，。,；;]{0,2}?由[^，。,；;]{1,12}?(?:对接|负责|安排|找|联系|处理|落实)")
 # "另外找新加坡律师看": handled separately, by another lawyer
@@ -342,6 +344,7 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                     or _ZH_NEXT_CLAUSE_SET_ASIDE.match(wide_after) or _ZH_NO_REFERRAL_AFTER.match(wide_after)
                     or _ZH_ARRANGED_BY_AFTER.match(after) or _ZH_NOT_THERE_AFTER.match(wide_after) or _ZH_ELSEWHERE_AFTER.match(after)
                     or _ZH_STOP_SEEKING_AFTER.match(after) or _ZH_PLAN_DROPPED_AFTER.match(after)
+                    or (before.endswith("由") and _ZH_OTHER_FIRM_OUT_OF_SCOPE.match(after))
                     or _ZH_OTHERS_HANDLING_AFTER.match(wide_after)
                     or (re.search(r"(?:跟|和|与)$", before) and re.match(r"^(?:那边)?(?:无关|没关系|没有关系|不相干)", after))
                     or (_ZH_ELSEWHERE_BEFORE.search(before) and _ZH_LAWYER_AFTER.match(after))

@@ -225,7 +225,8 @@ _ZH_CAME_FROM_AFTER = re.compile(r"^(?:[和及与、][^，。,；;]{1,8}?)?(?:�
 _ZH_PEOPLE_AFTER = re.compile(r"^(?:籍)?的?(?:客户|工人|员工|劳工|外劳|买家|买方|卖方|供应商|股东|投资者|投资方|合作方|业主|船东|经销商|"
                               r"银行|银团|债权人|债务人|协会|保险人|保险公司|主机厂|车企|厂家|厂商|品牌商|采购商|"
                               r"投资人|基金|主权基金|财团|家族办公室|资本方|出资人)")  # "LP主要是中东主权基金"
-_ZH_WHOSE_AFTER = re.compile(r"^的?(?:[^，。,；;]{0,6}?的)?(?:公司|企业|国企|财团|集团|人|老板|客户)")
+_ZH_WHOSE_AFTER = re.compile(r"^的?(?:[^，。,；;]{0,6}?的)?(?:公司|企业|国企|财团|集团|人|老板|客户)|"
+                             r"^的?(?:一家|一个)?\s?(?i:traders?|trading\s+house|company|buyer|seller|supplier|firm|fund|distributor|bank)\b")  # "buyer是Geneva的一家trader"
 _ZH_REST_OF_LIST = re.compile(r"^(?:[和及与、][^，。,；;和及与、的]{1,8})+")
 _ZH_LAWYER_NAMED_AFTER = re.compile(r"^(?:的|当地的?|本地的?)?(?:律师|律所)")
 _ZH_SELF = re.compile(r"(?:我们|我司|本公司|我方|公司)(?:是|系|为)[^，。,；;]*$")
@@ -268,6 +269,8 @@ _EN_PAST_AFTER = re.compile(r"^\s*[(（]\s*(?:handed\s+over|completed|finished|c
 _EN_NOW_BEFORE = re.compile(r"\b(?:we\s+are|we're|and\s+are)\s+now\s+(?:bidding|tendering|building|planning|looking|moving|expanding|"
                             r"investing|setting\s+up|entering|launching|developing|working|opening)\b[^.;!?]{0,60}$", re.I)
 _EN_PAST_BEFORE = re.compile(r"(?:^|[.;!?]\s*)(?:before|previously|in the past|last time|years ago)\b,?\s+[^.;,!?]{0,30}$|"
+                             # "was debarred by the World Bank in 2018 for a project in Zambia"
+                             r"\b(?:was|were|had\s+been)\s+[^.;!?]{0,40}\bin\s+(?:19|20)\d\d\s+(?:for|on|over)\s+(?:an?\s+|the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:in|at)\s+$|"
                              # "The contract was negotiated with help of a Jordanian law firm": a firm of the past
                              r"\b(?:was|were|had\s+been)\s+(?:\w+\s+){0,3}?(?:with\s+(?:the\s+)?help\s+of|by|through)\s+(?:an?\s+|the\s+|our\s+)?$|"
                              # "I am sales manager in our JKT regional office": where the writer sits
