@@ -811,3 +811,16 @@ def test_fifteenth_round_of_writers(text: str, expected: set[str]) -> None:
 )
 def test_languages_of_a_fifteenth_round(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sorry, scratch that, it's the Thai plant. Need Turkish trade remedy counsel in Ankara. Turkish essential, they'll "
+         "attend the verification.", {"tr"}),
+        ("A Dutch supplier says a Dutch export licence may be needed. We need Dutch export control counsel.", set()),
+        ("Lao language skills are useful, but all reports to HQ must be in English.", {"en"}),  # reports the lawyer writes
+    ],
+)
+def test_languages_of_a_representative_week(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

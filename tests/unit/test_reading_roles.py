@@ -1010,3 +1010,18 @@ def test_places_said_tersely(text: str, expected: set[str]) -> None:
 )
 def test_places_of_the_second_reading(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Paris office is coordinating with the French bookrunner but we still need Swiss listing counsel for the prospectus.",
+         {"CH"}),
+        ("East Africa两家子公司同时被查：\n- Kenya：KRA出了additional assessment\n- Tanzania：TRA认为我们构成PE\n"
+         "Uganda子公司暂时没事。\n两个国家都要找当地tax lawyer。", {"KE", "TZ"}),
+        ("越南一家大型电子集团拟在我市高新区设立外商独资企业。越方对接团队在河内，律师必须会越南语。", set()),
+        ("目标国家：西班牙、葡萄牙。马德里的监管机构来函要求说明数据出境依据。葡萄牙目前没有任何监管问题，这次只处理西班牙。", {"ES"}),
+    ],
+)
+def test_places_of_a_representative_week(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

@@ -144,7 +144,7 @@ _EN_REQ_BEFORE = re.compile(  # a verb of its own: not the "work in" of "network
 # "site team has French speakers", "we employ Swahili speakers": people the story has
 _EN_HAS_SPEAKERS = re.compile(r"\b(?:has|have|had|with|employs?|hired?)\s+(?:some\s+|a\s+few\s+|several\s+|many\s+|two\s+|three\s+|native\s+|fluent\s+)*$", re.I)
 _EN_REQ_AFTER = re.compile(r"^(?:\s*,?\s*(?:obviously|of course|naturally)\b|-?speak\w*|\s+speak\w*|\s+(?:language\s+)?skills?|\s+fluency|"
-                           r"\s+(?:is|are)\s+(?:required|a must|essential|needed)|\s+speakers?|"
+                           r"\s+(?:is|are)\s+(?:required|a must|essential|needed)|\s+speakers?|\s+(?:essential|mandatory|compulsory)\b|"
                            r"-language counsel|\s+(?:native|fluent))", re.I)
 _EN_DOC = re.compile(rf"(?:{_L}(?:is|are|was|were)\s+(?:written\s+|drafted\s+)?(?:all\s+|mostly\s+)?in|"
                      rf"{_L}written in)\s+$", re.I)
@@ -164,7 +164,7 @@ _WISH = re.compile(r"再好不过|求之不得|即可|就行|(?:也)?(?:能|可�
                    rf"{_L}(?:ideally|ideal|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
                    r"(?:is|are|would be)\s+(?:totally\s+|perfectly\s+|absolutely\s+|also\s+|just\s+)?fine|fine\s+(?:with|too)|is ok|ok|okay|helpful|bonus|if possible|"  # "ok" a word: not "looking", "Bangkok"
                    r"an advantage|advantageous|welcome|desirable|acceptable|(?:is\s+|would\s+be\s+)?better|optional but|would be (?:good|great|nice|useful|an asset)|"
-                   r"good to have|appreciated|an asset|not a must|not essential|if (?:they|he|she|possible|available)|"
+                   r"good to have|appreciated|an asset|not a must|not essential|if (?:they|he|she|possible|available)|useful|handy|"
                    rf"not (?:strictly )?(?:required|necessary)|also (?:fine|ok|okay|good)|as well|works too){_R}", re.I)
 # A bilingual contract names the languages of a document, not of the lawyer.
 _BILINGUAL_DOC = re.compile(r"(?:contract|agreement|documents?|texts?|versions?|合同|协议|文本)[^,.;，。]{0,25}"
@@ -181,7 +181,7 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     r"bar|licen[cs]e|qualif|admission|admitted|citizen|visa|residen|passport|SPV|holding|americ|litigator|solicitor|"
     r"barrister|advocate|mandatory\s+(?:rules|provisions|law)|rules\b|lawyer|counsel|attorney|enterprise|operator|publisher|"
     r"importer|exporter|manufacturer|vendor|provider|carrier|insurer|shipowner)"  # "Latin America(n)"
-    r"|^\s+[\w-]+\s+(?:law|laws|code|act|legislation|regulations?)\b"  # "Kazakh subsoil law"
+    r"|^\s+[\w-]+\s+(?:law|laws|code|act|legislation|regulations?|licen[cs]es?|permits?|rules|authorit\w*|ministry|courts?)\b"  # "Kazakh subsoil law", "a Dutch export licence"
     r"|^\s+(?:(?!speak)[a-z][\w&-]*\s+){1,3}(?:counsel|lawyers?|attorneys?|litigators?|firms?|solicitors?|advocates?)\b"  # "Irish data protection counsel"
     # in mixed text a demonym before a Chinese noun of a person, entity or place: "需要Japanese律师"
     r"|^\s?(?:律师|律所|事务所|子公司|分公司|公司|企业|法|政府|当局|客户|工厂|厂|合作方|买家|卖家|买方|卖方|员工|工人|"
@@ -511,8 +511,6 @@ def read_languages(text: str) -> list[Reading]:
         if s.lower() == "bahasa" and _MALAYSIA.search(norm) and not _INDONESIA.search(norm):
             code = "ms"
         in_correction = any(a <= m.start() < b for a, b in corrections)
-        if in_correction:
-            retold.add(code)
         lo, hi = clause_bounds(norm, m.start(), m.end())
         lo, hi = max(lo, m.start() - CLAUSE_REACH), min(hi, m.end() + CLAUSE_REACH)  # a clause that never stops
         before, after = norm[lo:m.start()], norm[m.end():hi]
@@ -521,6 +519,8 @@ def read_languages(text: str) -> list[Reading]:
         if not is_cjk(s) and (_EN_NOT_LANGUAGE_AFTER.match(norm[m.end():m.end() + 30])
                               or _EN_IS_NATIONALITY_BEFORE.search(norm[max(0, m.start() - 40):m.start()])):
             continue
+        if in_correction:
+            retold.add(code)  # said again after a correction, as a language ("Need Turkish counsel" is no language)
         # Negation is read in either language, whatever the script of the language word
         # ("Lao语不要求", "不需要会Russian", "俄语not required"); "不会英语的不要" refuses, so requires.
         refused = (bool(_ZH_CANNOT_BEFORE.search(before)) and bool(_ZH_NEG_REFUSED_AFTER.match(after))) \

@@ -184,13 +184,13 @@ _ZH_NEG_LAWYER_BEFORE = re.compile(r"(?:不是要|不要|不需要|不用|无需
 _ZH_LAWYER_AFTER = re.compile(r"^的?[^，。,；;]{0,4}?(?:律师|律所)")
 # "蒙古律师暂时不需要", "沙特不用管", "（埃及、摩洛哥）不考虑", "塞尔维亚排除", "HK那边这次不用": set aside.
 _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那个|这家|这个|那种|这种)[^，。,；;]{0,10}?|"
-                                 r"(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:(?:当地|本地)?的?律师|(?:当地|本地)?的?律所|那边|这边|方面|的部分|市场|站|那块|这块|的)?"
+                                 r"(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:(?:当地|本地)?的?律师|(?:当地|本地)?的?律所|那边|这边|方面|的部分|市场|站|那块|这块|子公司|分公司|工厂|的)?"
                                  r"(?:(?:当地|本地)?的?(?:事|事情|执行问题|问题|部分|业务|案子))?)"
                                  r"\s*(?:暂时|这次|目前|先|今年|暂|也|都|就|还)*"
                                  r"(?:不需要|不用管|不用考虑|不用再做|不用|不管|不考虑|不做|不弄|不包括(?:在内)?|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
                                  r"后面再说|之后再说|回头再说|再说|不去了|不去|不在(?:本次|这次|此次)?(?:的)?范围内?|没事|"
                                  r"放一放|不纳入[^，。,；;]{0,6}|不是一回事|不需要律师|不用律师|无需律师|暂无需求|没有需求|无需求|"
-                                 r"没(?:有)?(?:什么)?(?:法律)?问题)(?:了|吧|啦|呗)?(?=[，。,；;（(）)!！—\s-]|明年|以后|下次|回头|之后|后面|$)")
+                                 r"没(?:有)?(?:任何|什么)?(?:法律|监管|合规)?问题)(?:了|吧|啦|呗)?(?=[，。,；;（(）)!！—\s-]|明年|以后|下次|回头|之后|后面|$)")
 # "刚果金的律师先不要找了", "美国律师不用再找了", "爱尔兰那边不用联系了": no lawyer there to be sought
 _ZH_STOP_SEEKING_AFTER = re.compile(r"^(?:的|那边的?|这边的?|方面的?)?(?:当地|本地)?的?(?:律师|律所|团队)?(?:就|也|都|先|暂时|这次|目前|还是)*"
                                     r"(?:不用|不要|不需要|无需|不必|别|没必要)(?:再|去)?(?:找|联系|请|推荐|对接|询价|接触)(?:了|吧|啦)?(?=[，。,；;!！\s]|$)")
@@ -528,7 +528,9 @@ def _typo_words() -> frozenset[str]:
 
 # Where a company is registered or listed is not where the work is ("a client listed in the US",
 # "Singapore-registered", "纳斯达克上市"): shared with the need reader's roles.
-EN_REG_AFTER = re.compile(r"^(?:-|\s+)(?:registered|incorporated|domiciled|listed|listing|flagged|flag)\b", re.I)
+EN_REG_AFTER = re.compile(r"^(?:-|\s+)(?:registered|incorporated|domiciled|listed|"
+                          r"listing(?!\s+(?:counsel|lawyers?|attorneys?|law\s+firms?|firms?|rules|application|process|requirements))|"  # "Swiss listing counsel"
+                          r"flagged|flag)\b", re.I)
 EN_REG_BEFORE = re.compile(r"\b(?:(?:registered|incorporated|domiciled|listed|flagged|flag)\s+(?:in|on|of)|flag(?:\s+state)?\s*[:-]?)\s+(?:the\s+)?$", re.I)
 ZH_REG_AFTER = re.compile(r"^[^，。,；;的\s]{0,6}?(?:上市|注册的|注册公司|籍船|旗船|船旗)")
 

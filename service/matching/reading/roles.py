@@ -240,7 +240,9 @@ _HOME_COUNSEL = re.compile(r"(?:国内|境内|中国大陆|大陆)(?:的)?[^，�
 # A foreign investor coming into the writer's own company ("沙特基金要入股我们公司", "a Saudi fund wants to
 # invest in us")
 _INVESTS_IN_US = re.compile(r"(?:入股|投资|参股|增资|战略投资)(?:到)?(?:我们|我司|我方|本公司|咱们)(?:公司|集团)?(?=[\s，。,；;？?！!]|百分之|\d|$)|"
-                            r"\b(?:invest\w*|take\s+a\s+stake|buy\s+a\s+stake|acquire\s+a\s+stake)\s+in\s+(?:us|our\s+(?:company|group))\b", re.I)
+                            r"\b(?:invest\w*|take\s+a\s+stake|buy\s+a\s+stake|acquire\s+a\s+stake)\s+in\s+(?:us|our\s+(?:company|group))\b|"
+                            # "泰国一家食品集团拟在我市临空经济区设立外商独资企业": a foreign investor coming to our city
+                            r"(?:在|来|到)(?:我市|本市|我区|本区|我省|本省|我县|我们市|我们这里)[^，。,；;]{0,12}?(?:设立|投资|建|设|落户)", re.I)
 _CHINESE_LAWYER = re.compile(r"中国(?:的)?(?:律师|律所)|\bChinese\s+(?:lawyers?|counsel|law\s+firms?)\b", re.I)
 # "(b) UK counsel, because ...": an item of a list that names the lawyer asks for one
 _LIST_MARK = re.compile(r"^(?:\(?[a-z0-9]{1,2}[).:]|[-*•]|\d+\.)\s*", re.I)
@@ -330,6 +332,8 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
     if _EN_PAST_BEFORE.search(before) or _EN_PAST_AFTER.match(after) or _EN_DATA_PLACE_BEFORE.search(before) \
             or _EN_PAST_SENTENCE_BEFORE.search(norm, max(0, start - 90), start) or _EN_PAST_FIRM_BEFORE.search(norm, max(0, start - 90), start):
         return "mention"
+    if re.search(r"\b(?:the|our)\s+$", before, re.I) and re.match(r"^\s+(?:office|team|branch)\s+(?:is|are|has|will|was)\b", after, re.I):
+        return "mention"  # "The London office is coordinating with the UK bookrunner": ours
     if _EN_FIRMS_OFFERING_AFTER.match(after) or _EN_FIRMS_ALLOWED_AFTER.match(after):
         return "mention"  # "Some Kenyan firms have approached us", "Brazilian lawyers admitted in Angola are fine"
     if _EN_FOCUS_BEFORE.search(before) or _EN_NOW_BEFORE.search(norm[max(0, start - 80):start]):
@@ -380,7 +384,8 @@ def _role_zh(norm: str, start: int, end: int) -> str:
     before, after = norm[max(0, start - 30):start], norm[end:end + 30]
     if _ZH_CAME_FROM_AFTER.match(after):
         return "origin"  # "外劳主要是孟加拉和尼泊尔来的"
-    if re.match(r"^的?(?:一家|一个)?(?:竞争对手|对手|同行|公司|企业|厂商)(?=在|向|于|对|把)", after):
+    if re.match(r"^的?(?:一家|一个)?(?:竞争对手|对手|同行|公司|企业|厂商)(?=在|向|于|对|把)|"
+                r"^(?:一家|一个|某家)[^，。,；;]{0,8}?(?:集团|公司|企业|基金|财团|投资人|投资者)(?=拟|想|要|准备|计划|打算)", after):
         return "origin"  # "一家德国竞争对手在日本特许厅提起无效审判": a party of that nationality acting elsewhere
     if _ZH_DATA_PLACE.search(before):
         return "mention"  # "伺服器在杭州"
@@ -445,7 +450,8 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "origin"  # "业主那边是沙特的公司"
     if _ZH_MADE_THERE_AFTER.match(after):
         return "origin"  # "出口的货主要是泰国罗勇工厂生产的": where the goods are made
-    if re.search(r"(?:客户|买家|买方|经销商|供应商|合作方)(?:主要|大多|都)?(?:在|位于)(?:[^，。,；;\s]{1,20}?(?:和|、|及|与))?$", before):
+    if re.search(r"(?:客户|买家|买方|经销商|供应商|合作方|对接团队|团队|对接人|[泰日韩美德法英俄越印]方[^，。,；;]{0,4})(?:主要|大多|都)?(?:在|位于)"
+                 r"(?:[^，。,；;\s]{1,20}?(?:和|、|及|与))?$", before):
         return "origin"  # "我们最大的客户在俄罗斯叶卡捷琳堡": where a party sits
     if _ZH_PEOPLE_AFTER.match(past_list) and not past_list.lstrip("的").startswith("业主") and not re.search(r"(?:在|于|到|去|赴)$", before):
         return "origin"  # "引进一个马来西亚的股东", "越南的工人"
@@ -843,7 +849,9 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         # "巴西那个CADE 还有墨西哥那个…这两个国家": an authority of one of the places counted binds them all
         named = {p.code for p in live if p.role in ("requested", "forum", "target") and p.code not in blocs()}
         # "美国对Indonesia、Laos、India三国…发起调查" counts the places just before it, one of them set aside
-        near = {p.code for p in mentions if counted.start() - 60 <= p.end <= counted.start() and p.code not in blocs()}
+        opened = max((m.end() for m in re.finditer(r"[。！？!?；;\n]|\.\s", norm[:counted.start()])), default=0)
+        near = {p.code for p in mentions if max(opened, counted.start() - 60) <= p.start and p.end <= counted.start()
+                and p.code not in blocs()}
         if len(named) == _COUNT_WORDS[counted.group(1).lower().split()[-1]] and binding < named and (not near or near <= named):
             binding = named
     if _NO_PLACE_NEEDED.search(norm) and not any(p.role == "requested" for p in live):
