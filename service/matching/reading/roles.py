@@ -251,13 +251,13 @@ _COORDINATION = re.compile(r"^(?:\s+(?:side|part|portion|section|entity|subsidia
                            r"(?:(?:in|at)\s+)?(?:the\s+)?$|"  # "in Uganda (High Court, …) and in Kenya"
                            r"^\s*[,;，；]?\s*(?:and\s+)?(?:the\s+other(?:\s+one)?|another(?:\s+one)?|the\s+second(?:\s+one)?)\s+"
                            r"(?:\w+\s+){0,2}?(?:in|at|near|outside)\s+(?:the\s+)?$|^[，,；;]\s*另一个(?:在|位于)$", re.I)
-# A text that counts the places of its work ("两国", "两地", "in both countries", "三国")
 # "也请同一家律所看", "also need counsel there", "the same firm should cover": asked as well
 _ALSO_ASKED = re.compile(r"也(?:请|要请|需要|想请|要找|找)[^，。,；;]{0,8}?(?:律所|律师)|同一家(?:律所|律师事务所)|"
                          r"\b(?:also|too)\b[^.;]{0,25}\b(?:need|want|require|ask)\w*\b[^.;]{0,25}\b(?:counsel|lawyers?|firm)\b|"
                          r"\bsame\s+(?:firm|counsel|lawyers?)\b", re.I)
 # the gap of two places each with the same noun: "工厂（约600名中方员工）和"
 _ZH_PARALLEL_GAP = re.compile(r"^([\u4e00-\u9fff]{2})[^。；;！!？?\n]{0,30}?(?:和|及|与|、|以及)$")
+# A text that counts the places of its work ("两国", "两地", "in both countries", "三国")
 _COUNTED = re.compile(r"(两|三|四|五|六|both|(?:all\s+|the\s+|each\s+of\s+the\s+)?(?:two|three|four|five|six))\s*(?:个)?"
                       r"(?:国家|国|地|边|站|市场|countries|jurisdictions|markets|places)", re.I)
 _COUNT_WORDS = {"两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
