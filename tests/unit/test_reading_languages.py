@@ -824,3 +824,14 @@ def test_languages_of_a_fifteenth_round(text: str, expected: set[str]) -> None:
 )
 def test_languages_of_a_representative_week(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Russian is a must; English is only for coordinating with the Paris team, and we can bridge that.", {"ru"}),
+        ("德语是硬性要求。技术人员也能直接用英文对接。", {"de"}),
+    ],
+)
+def test_a_language_only_for_coordination_is_no_requirement(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected
