@@ -835,3 +835,8 @@ def test_languages_of_a_representative_week(text: str, expected: set[str]) -> No
 )
 def test_a_language_only_for_coordination_is_no_requirement(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+def test_a_necessary_language_is_required() -> None:
+    assert required("Need Peruvian counsel against the terminal. Spanish necessary.") == {"es"}
+    assert required("Need Peruvian counsel against the terminal. Spanish not necessary.") == set()

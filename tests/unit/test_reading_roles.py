@@ -1025,3 +1025,22 @@ def test_places_of_the_second_reading(text: str, expected: set[str]) -> None:
 )
 def test_places_of_a_representative_week(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("對方已在港口申請扣船，需要智利海事律師。保險部分由船東互保協會在倫敦委任的律師處理，不需要另找英國律師。", {"CL"}),
+        ("Our Thai subsidiary was sued in the Central IP Court. Licensing talks are handled by HQ with their US counsel.", {"TH"}),
+        ("矿权被暂停，需要比什凯克的矿业律师。我们用的Almaty律所说他们在吉国没有执业资格。", {"KG"}),
+        ("We need Indonesian solicitors for the IPO. A Singapore firm offered to do it but management wants a local firm.", {"ID"}),
+        ("I am in charge of regional distribution, based in Nairobi. We want one master template across the GCC, "
+         "so we need Gulf-wide counsel.", set(bloc_members("GCC"))),
+        ("欧盟对我们的产品发起反倾销调查，需要律师应诉。我司在比利时设立的销售子公司是关联进口商，也一并委托。", set(bloc_members("EU"))),
+        ("走的SIAC仲裁，仲裁地新加坡，代理律师已经定了。现在要另找一位哈萨克斯坦法律专家出具专家意见。", {"KZ"}),
+        ("迪拜那家贸易公司被抽查反洗钱合规，我们的客户主要是印度和土耳其的珠宝商。需要阿联酋合规律师。", {"AE"}),
+        ("对方坚持认购协议和股东协议适用英格兰法，需要一位英国律师审协议。", {"GB"}),
+    ],
+)
+def test_places_of_a_sixteenth_round(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

@@ -105,6 +105,8 @@ def term_mentions(text: str) -> tuple[TermMention, ...]:
             continue
         if re.match(r"\s+of\b", norm[m.end():m.end() + 4]) and term.kind == "bloc":
             continue  # "the Gulf of Guinea"
+        if s.startswith(("东协", "東協")) and norm[m.start() - 1:m.start()] in ("股", "股"):
+            continue  # "股东协议" is a shareholders' agreement, not ASEAN
         if s.endswith("法") and norm[m.end():m.end() + 1] in "院官庭":
             continue  # 英国法院 is a court, not English law
         if term.kind == "authority" and re.match(r"\s+of\s+(?:our|the|this|\w+)\s+(?:Province|City|Municipality|[A-Z]\w+\s+Province)", norm[m.end():m.end() + 40]):

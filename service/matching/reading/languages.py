@@ -144,7 +144,7 @@ _EN_REQ_BEFORE = re.compile(  # a verb of its own: not the "work in" of "network
 # "site team has French speakers", "we employ Swahili speakers": people the story has
 _EN_HAS_SPEAKERS = re.compile(r"\b(?:has|have|had|with|employs?|hired?)\s+(?:some\s+|a\s+few\s+|several\s+|many\s+|two\s+|three\s+|native\s+|fluent\s+)*$", re.I)
 _EN_REQ_AFTER = re.compile(r"^(?:\s*,?\s*(?:obviously|of course|naturally)\b|-?speak\w*|\s+speak\w*|\s+(?:language\s+)?skills?|\s+fluency|"
-                           r"\s+(?:is|are)\s+(?:required|a must|essential|needed)|\s+speakers?|\s+(?:essential|mandatory|compulsory)\b|"
+                           r"\s+(?:is|are)\s+(?:required|a must|essential|needed)|\s+speakers?|\s+(?:essential|mandatory|compulsory|necessary)\b|"
                            r"-language counsel|\s+(?:native|fluent))", re.I)
 _EN_DOC = re.compile(rf"(?:{_L}(?:is|are|was|were)\s+(?:written\s+|drafted\s+)?(?:all\s+|mostly\s+)?in|"
                      rf"{_L}written in)\s+$", re.I)

@@ -180,7 +180,7 @@ def _country_nouns() -> re.Pattern[str]:
 
 _ZH_NEG_BEFORE = re.compile(r"(?:不是在|不在|(?<!需)不需要在|不用在|无需在|并非|而不是|而非|除了|除|不包括|不涉及|不去|不考虑)$")
 # "不是要美国律师", "不用找蒙古律所": a lawyer of the place refused.
-_ZH_NEG_LAWYER_BEFORE = re.compile(r"(?:不是要|不要|不需要|不用|无需|不找|不用找|不必找|不必)(?:找|[^，。,；;]{0,6}?(?:推荐|介绍|对接))?(?:一?个|一家)?$")
+_ZH_NEG_LAWYER_BEFORE = re.compile(r"(?:不是要|不要|不需要|不用|无需|不找|不用找|不必找|不必)(?:另|另外|再)?(?:找|[^，。,；;]{0,6}?(?:推荐|介绍|对接))?(?:一?个|一家)?$")
 _ZH_LAWYER_AFTER = re.compile(r"^的?[^，。,；;]{0,4}?(?:律师|律所)")
 # "蒙古律师暂时不需要", "沙特不用管", "（埃及、摩洛哥）不考虑", "塞尔维亚排除", "HK那边这次不用": set aside.
 _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那个|这家|这个|那种|这种)[^，。,；;]{0,10}?|"
@@ -350,7 +350,11 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                     or (_ZH_ELSEWHERE_BEFORE.search(before) and _ZH_LAWYER_AFTER.match(after))
                     or (_ZH_HANDLED_BY_BEFORE.search(before)
                         and (_ZH_HANDLED_BY_AFTER.match(after) or re.search(f"{IN_HAND_BY}$", norm[start:end])))
-                    or (_ZH_NEG_LAWYER_BEFORE.search(before) and (_ZH_LAWYER_AFTER.match(after) or re.match(r"^的(?:[。，,；;!！\s]|$)", after)))
+                    or (_ZH_NEG_LAWYER_BEFORE.search(before) and (_ZH_LAWYER_AFTER.match(after) or re.match(r"^的(?:[。，,；;!！\s]|$)", after)
+                                                                   or bool(re.search(f"{IN_HAND_BY}$", norm[start:end]))))  # "不需要另找英国律师"
+                    # "保险部分由船东互保协会在伦敦委任的律师处理": someone else's lawyer there
+                    or (bool(re.search(r"由[^，。,；;]{1,12}在$", before))
+                        and bool(re.match(r"^(?:委任|聘请|委托|请|找)的(?:律师|律所)(?:处理|负责|代理|跟进)", after)))
                     or (_ZH_HANDLED_BEFORE.search(before) and _ZH_HANDLED_AFTER.match(after))
                     or _ZH_HANDLED_THERE_AFTER.match(wide_after) or _ZH_LAWYER_ON_IT_AFTER.match(after)
                     or (re.search(f"{IN_HAND_BY}$", norm[start:end]) and _ZH_LAWYER_ON_IT_AFTER.match("律师" + after)))  # "英国律师已由我行另行聘请"
@@ -361,6 +365,9 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                 or (_EN_LEFT_OUT_BEFORE.search(before) and re.match(r"^\s+(?:out|aside)\b", after))
                 or _EN_HAVE_COUNSEL_BEFORE.search(wide_before)
                 or _EN_HANDLED_BY_BEFORE.search(wide_before)
+                # "handled by HQ IP team with their US counsel"
+                or (re.search(r"\b(?:handled|covered|done|run|led)\s+by\b[^.;]{0,40}\bwith\s+(?:their|our|its)\s+(?:own\s+)?$", wide_before)
+                    and bool(_EN_COUNSEL_NOUN_AFTER.match(after)))
                 or (_EN_BEING_HANDLED_BY_BEFORE.search(wide_before) and _EN_COUNSEL_NOUN_AFTER.match(after))
                 or _EN_ALREADY_PLACED_BEFORE.search(wide_before)
                 or (_ZH_HANDLED_BEFORE.search(before) and _ZH_HANDLED_AFTER.match(after))  # "已经找了Dar es Salaam的律所"

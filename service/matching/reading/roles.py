@@ -131,8 +131,9 @@ _EN_ORIGIN_AFTER = re.compile(
     r"founders?|owners?|shareholders?|sellers?|retailers?|forwarders?|carriers?|counterpart\w*|developers?|"
     r"people|tourists?|students?|importers?|exporters?|shipowners?|lenders?|miners?|funds?|brands?|competitors?|rivals?|"
     r"bidders?|insurers?|underwriters?|arbitrators?|experts?|consultants?|operators?|sponsors?)\b)", re.I)
-_EN_FIRMS_OFFERING_AFTER = re.compile(r"^\s+(?:law\s+)?(?:firms?|lawyers?|counsel|attorneys?)\s+(?:have|has|had)\s+(?:already\s+)?"
+_EN_FIRMS_OFFERING_AFTER = re.compile(r"^\s+(?:law\s+)?(?:firms?|lawyers?|counsel|attorneys?)\s+(?:(?:have|has|had)\s+)?(?:already\s+)?"
                                       r"(?:approached|contacted|pitched\s+to|written\s+to|reached\s+out\s+to|offered)\b", re.I)
+_EN_WRITER_BASED_BEFORE = re.compile(r"\bI(?:'m|\s+am)\b[^.;!?]{0,70}\bbased\s+(?:in|at|out\s+of)\s+(?:the\s+)?$", re.I)
 _EN_FIRMS_ALLOWED_AFTER = re.compile(r"^\s+(?:law\s+)?(?:firms?|lawyers?|counsel|attorneys?)\b[^.;]{0,40}?\b(?:are|is)\s+(?:also\s+)?"
                                      r"(?:fine|ok|okay|acceptable|welcome)\b", re.I)
 _EN_SET_UP_AFTER = re.compile(r"^\s+(?:company|entity|branch|subsidiary|office|JV)\s+(?:set-?up|formation|registration|"
@@ -144,7 +145,7 @@ _ASKS = re.compile(r"\b(?:need|needs|want|looking|seek\w*|find|recommend\w*|hire
                    r"scope|instruct|retain)\b|需要|找|想|请|求|推荐|要|希望|急需|寻", re.I)
 # --- Chinese contexts ----------------------------------------------------------------------
 _ZH_REG_BEFORE = re.compile(r"(?:注册在|注册于|注册地(?:为|在|是)?|在)$")
-_ZH_REG_AFTER_AT = re.compile(r"^[^，。,；;]{0,4}?(?:注册的|上市的)")
+_ZH_REG_AFTER_AT = re.compile(r"^[^，。,；;]{0,4}?(?:注册的|上市的)|^(?:设立|成立)的[^，。,；;]{0,6}?(?:子公司|公司|实体|平台)")
 # The enterprise's own vehicle there ("我们新加坡的控股公司", "our HK parent", "a Singapore holdco"): where it is registered.
 _ZH_KNOWS_BEFORE = re.compile(r"(?:熟悉|懂|精通|了解|熟知)(?:当地)?$")
 _ZH_LAW_LAWYER_AFTER = re.compile(r"^(?:当地)?(?:的)?法律?(?:和[^，。,；;]{1,6})?的?(?:律师|律所)")
@@ -183,7 +184,7 @@ _ZH_TRANSIT_BEFORE = re.compile(r"(?:经|经由|途经|过境|转道|取道)$")
 _ZH_TRANSIT_AFTER = re.compile(r"^(?:转运|过境|中转|转口|\s?(?i:transit|transship\w*|tranship\w*))|"
                                r"^(?:港)?(?:转|过去|过来|走)(?![^，。,；;]{0,4}(?:设厂|建厂|投资|注册|开))")  # "走新加坡transit", "走哈萨克斯坦过去"
 # ("德国那个律所说…": a lawyer already known, not one asked for)
-_ZH_REQUEST_AFTER = re.compile(r"^(?!那个|那家|这个|这家|该|那边的律)(?:的|当地的?|本地的?)?[^，。,；;、\s的]{0,4}?的?(?:律师|律所)|"
+_ZH_REQUEST_AFTER = re.compile(r"^(?!那个|那家|这个|这家|该|那边的律)(?:的|当地的?|本地的?)?[^，。,；;、\s的]{0,4}?的?(?:律师|律所|法律专家)|"
                                r"^(?:那边|当地|本地)(?:能|可以)?(?:做|办|打|跑|处理|代理)[^，。,；;、\s的]{0,4}?的(?:律师|律所)|"  # "阿联酋那边做仲裁的律师"
                                r"^(?:的|当地的?|本地的?)\s?(?:[A-Za-z][\w&/-]*\s+){0,3}(?i:counsel|lawyers?|attorneys?|law\s+firms?)\b")  # "智利的competition counsel"
 # "从巴西图巴朗港进口的大豆": where the goods come from; "船挂利比里亚旗": the flag
@@ -224,11 +225,11 @@ _ZH_ORIGIN_AFTER = re.compile(r"^籍|^裔|^(?:原装)?进口(?![到至商])|^(?:
 _ZH_CAME_FROM_AFTER = re.compile(r"^(?:[和及与、][^，。,；;]{1,8}?)?(?:过)?来的")
 _ZH_PEOPLE_AFTER = re.compile(r"^(?:籍)?的?(?:客户|工人|员工|劳工|外劳|买家|买方|卖方|供应商|股东|投资者|投资方|合作方|业主|船东|经销商|"
                               r"银行|银团|债权人|债务人|协会|保险人|保险公司|主机厂|车企|厂家|厂商|品牌商|采购商|"
-                              r"投资人|基金|主权基金|财团|家族办公室|资本方|出资人)")  # "LP主要是中东主权基金"
+                              r"投资人|基金|主权基金|财团|家族办公室|资本方|出资人|[\u4e00-\u9fff]{1,3}商(?![标务业会])|[\u4e00-\u9fff]{1,2}户)")  # "LP主要是中东主权基金", "印度和土耳其的珠宝商"
 _ZH_WHOSE_AFTER = re.compile(r"^的?(?:[^，。,；;]{0,6}?的)?(?:公司|企业|国企|财团|集团|人|老板|客户)|"
                              r"^的?(?:一家|一个)?\s?(?i:traders?|trading\s+house|company|buyer|seller|supplier|firm|fund|distributor|bank)\b")  # "buyer是Geneva的一家trader"
 _ZH_REST_OF_LIST = re.compile(r"^(?:[和及与、][^，。,；;和及与、的]{1,8})+")
-_ZH_LAWYER_NAMED_AFTER = re.compile(r"^(?:的|当地的?|本地的?)?(?:律师|律所)")
+_ZH_LAWYER_NAMED_AFTER = re.compile(r"^(?:的|当地的?|本地的?)?(?:律师|律所|法律专家)")
 _ZH_SELF = re.compile(r"(?:我们|我司|本公司|我方|公司)(?:是|系|为)[^，。,；;]*$")
 # Counsel asked for at home ("找个国内懂涉外工伤的律师就行", "a lawyer in mainland China"): the foreign
 # places of the story are where things happened, not where counsel is needed.
@@ -334,6 +335,8 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
         return "mention"
     if re.search(r"\b(?:the|our)\s+$", before, re.I) and re.match(r"^\s+(?:office|team|branch)\s+(?:is|are|has|will|was)\b", after, re.I):
         return "mention"  # "The London office is coordinating with the UK bookrunner": ours
+    if _EN_WRITER_BASED_BEFORE.search(norm, max(0, start - 100), start):
+        return "mention"  # "I am in charge of MEA distribution, based in Cairo": where the writer sits
     if _EN_FIRMS_OFFERING_AFTER.match(after) or _EN_FIRMS_ALLOWED_AFTER.match(after):
         return "mention"  # "Some Kenyan firms have approached us", "Brazilian lawyers admitted in Angola are fine"
     if _EN_FOCUS_BEFORE.search(before) or _EN_NOW_BEFORE.search(norm[max(0, start - 80):start]):
@@ -423,7 +426,7 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "origin"  # "从桑托斯装船": the port of loading
     if re.search(r"(?:悬挂|挂着?)$", before) and _ZH_FLAG_AFTER.match(after):
         return "registration"
-    if re.search(r"对方[^，。,；;]{0,4}?(?:请|聘请|找|委托|用)的(?:是)?(?:一家|一个)?$|(?:找了|请了|聘了|用过|找过|请过)(?:一?个|一家|家)?$", before):
+    if re.search(r"(?:我们|我司|我方)(?:之前|以前|现在|一直)?(?:用的|用过的|找的|请的|合作的)$|对方[^，。,；;]{0,4}?(?:请|聘请|找|委托|用)的(?:是)?(?:一家|一个)?$|(?:找了|请了|聘了|用过|找过|请过)(?:一?个|一家|家)?$", before):
         return "mention"  # "对方请的是一家伦敦律所的迪拜办公室": the other side's lawyer
     if _ZH_PAST_BEFORE.search(before) and _ZH_REQUEST_AFTER.match(after):
         return "mention"  # "前几年做马德里注册是找德国一个律所办的": the lawyer of the past
@@ -432,7 +435,7 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "requested"
     if re.search(r"在$", before) and re.match(r"^[^，。,；;]{0,8}?执业", after) and _ASKS.search(sentence_around(norm, start, end)):
         return "requested"  # "拟聘请在瑞典斯德哥尔摩执业、具备能源争议经验的仲裁律师"
-    if _ZH_SEAT_AFTER.match(after):
+    if _ZH_SEAT_AFTER.match(after) or re.search(r"仲裁地(?:为|是|在|：|:)?\s*$", before):  # "仲裁地新加坡"
         return "seat"
     if _ZH_FORUM_AFTER.match(after) or _ZH_REMEDY_AFTER.match(after) or _ZH_CASE_BEFORE.search(before) \
             or (before.endswith("在") and _ZH_SUED_AFTER.match(after)) \
