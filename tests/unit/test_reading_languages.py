@@ -840,3 +840,16 @@ def test_a_language_only_for_coordination_is_no_requirement(text: str, expected:
 def test_a_necessary_language_is_required() -> None:
     assert required("Need Peruvian counsel against the terminal. Spanish necessary.") == {"es"}
     assert required("Need Peruvian counsel against the terminal. Spanish not necessary.") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("和矿业部往来的文件全是法文，不能直接处理法文文件的律师就不用报了。", {"fr"}),
+        ("比什凯克那边政府部门只认俄语吉语 律师至少俄语得能用", {"ru"}),
+        ("上午说律师必须会西语，老板刚改了口——不强求，会西语的优先。", set()),
+        ("律师得能直接出庭、写葡语书状，这个是必须的。", {"pt"}),
+    ],
+)
+def test_languages_of_a_sixteenth_round(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

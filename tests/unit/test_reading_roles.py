@@ -319,7 +319,7 @@ def test_a_place_the_need_keeps_naming_outweighs_one_named_in_passing() -> None:
         # a Latin name inside Chinese text reads by the Chinese words around it, and the other way round
         ("我们的bulk carrier在Manila港被arrest了，船东是Marshall Islands注册的SPV，需要Philippine maritime lawyer尽快处理release。",
          {"PH"}, "MH", "registration"),
-        ("EU对我们越南厂出口的e-bike发起了anti-circumvention调查，需要做trade defence的lawyer。", set(bloc_members("EU")), "VN", "target"),
+        ("EU对我们越南厂出口的e-bike发起了anti-circumvention调查，需要做trade defence的lawyer。", set(bloc_members("EU")), "VN", "origin"),  # where the goods are made
         ("集团的Cayman holding计划de-SPAC上市，需要US securities counsel负责F-4。", {"US"}, "KY", "registration"),
         # a flag, a London arbitration and a past project name places where the work is not
         ("Vessel arrested at Durban by the cargo receivers. C/P provides London arbitration (LMAA). Flag Panama. "
@@ -1043,4 +1043,21 @@ def test_places_of_a_representative_week(text: str, expected: set[str]) -> None:
     ],
 )
 def test_places_of_a_sixteenth_round(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("商务局转：企业计划在乌兹别克斯坦纳沃伊设立组装厂，ODI备案已经在走，国内部分不需要律师。需要乌方律师协助公司注册。", {"UZ"}),
+        ("我所代理一家出口企业（部分产能在泰国工厂），应对巴西外贸秘书处（SECEX）发起的反倾销调查。现需要巴西当地co-counsel。",
+         {"BR"}),
+        ("The WFO caught our accounts in Dubai and Geneva, but at this stage we do not need Swiss or UAE lawyers. "
+         "We need English solicitors to discharge it.", {"GB"}),
+        ("The Bavarian filings are handled by our Munich counsel. We need counsel for the FSR notification to the "
+         "European Commission. Bidco is a Luxembourg S.à r.l.", set(bloc_members("EU")) - {"DE"}),
+        ("Filings with the Competition Commission in Pretoria and the NaCC in Windhoek are both needed.", {"ZA", "NA"}),
+    ],
+)
+def test_places_of_a_sixteenth_round_continued(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected

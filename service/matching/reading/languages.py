@@ -73,7 +73,7 @@ _ZH_NEG = re.compile(r"不太|不怎么|不大会|不会说|不会讲|不讲|不
                      r"没人会|没有人会|没人懂|没有人懂|谁都不会|都不会|"
                      r"唔使|唔洗|唔需要|唔一定|唔太")  # Cantonese (the engine reads simplified characters)
 # "不会英语的不要": refusing whoever lacks the language is requiring it.
-_ZH_CANNOT_BEFORE = re.compile(r"(?:不会|不懂|唔识|唔会|唔懂|不识)(?:说|讲|听)?$|不讲$|不说$")
+_ZH_CANNOT_BEFORE = re.compile(r"(?:不会|不懂|唔识|唔会|唔懂|不识)(?:说|讲|听)?$|不讲$|不说$|不能(?:直接)?(?:处理|看|读|阅读|审阅|用)$")
 _ZH_REFUSED_AFTER_LANGUAGE = re.compile(r"^(?:语|文)?[^，。,；;]{0,3}?(?:不会|不懂|不通|不行|不灵|不过关|不熟练|不流利|不好|不熟)(?:的)?(?:律师|人)?(?:就|都|一律)?(?:"
                                         r"(?:别来|不要|免谈|不考虑|不用考虑|不必考虑|没法用|算了|不用来|免了|不行|pass|别推荐|不用推荐|不予考虑|等于白请|白请|白搭|没用))")
 # "律师要会葡语吗？": a question whether the language is needed is no requirement.
@@ -81,8 +81,8 @@ _DISPREFERRED = re.compile(r"\b(?:than|rather than|instead of)\b[^.;,]{0,40}$", 
 _ZH_IF_CANNOT_BEFORE = re.compile(r"(?:要是|如果|若|假如|万一)[^。；;]{0,12}?(?:读不了|看不懂|看不了|读不懂|不会|不懂|不能读|不能看)$")
 _ZH_THEN_NO_GOOD = re.compile(r"来不及|不必考虑|不用考虑|不考虑|免谈|不行|没用|白搭|硬性|必须|不予考虑|就算了|没有意义|没意义|帮不上忙|没法用")
 _ZH_ASKED_AFTER = re.compile(r"^(?:语|文)?(?:吗|么|嘛|不|没有)?\s*[?？]|^(?:语|文)?(?:吗|么)")  # "英语嘛，…": a topic, not a question
-_ZH_NEG_REFUSED_AFTER = re.compile(r"^(?:的话|的|嘅)?(?:律师|人)?(?:就|都|一律)?(?:基本|根本|完全|基本上)?(?:不要|不行|不考虑|不用考虑|免谈|算了|别推荐|不用推荐|免了|别来|pass|"
-                                   r"帮不上忙|没用|白搭|没有意义|没意义|没法用|用不了|"
+_ZH_NEG_REFUSED_AFTER = re.compile(r"^(?:的话|的|嘅)?(?:文件|材料|资料|文书|合同)?的?(?:律师|人)?(?:就|都|一律)?(?:基本|根本|完全|基本上)?(?:不要|不行|不考虑|不用考虑|免谈|算了|别推荐|不用推荐|免了|别来|pass|"
+                                   r"帮不上忙|没用|白搭|没有意义|没意义|没法用|用不了|不用报|别报|"
                                    r"(?:唔使|不用|不要|别|唔好|免)(?:联系|联络|搵|找|打扰)(?:我们|我哋|我)?)")
 # Before an English language word the Chinese negation must end the clause's words ("不需要会Russian").
 _ZH_NEG_END = re.compile(rf"(?:{_ZH_NEG.pattern})[\u4e00-\u9fff]{{0,3}}\s*$")
@@ -100,7 +100,7 @@ _EN_NEG = re.compile(rf"{_L}(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\
 _EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)n['’]t\s+(?:required|necessary|needed|a must|essential|relevant)|(?:(?:is|are)\s*)?"
                            r"(?:obviously\s+|clearly\s+|really\s+)?not\s+(?:required|necessary|needed|a must|essential|relevant|an issue|a requirement)|optional|unnecessary|irrelevant)", re.I)
 # Words saying the lawyer must use the language.
-_ZH_REQ = re.compile(r"工作语言|服务语言|能以|能够以|须以|应以|会|懂|识|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|"
+_ZH_REQ = re.compile(r"工作语言|服务语言|能以|能够以|须以|应以|会|懂|识|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|(?<![描填改])写|"
                      r"直接看|直接读|阅读|审阅|能审")  # "律师要能直接看俄语的税务文书"
 # An English language word right after a Chinese requirement verb ("需要会English", "要能用Russian沟通").
 _DOCUMENT_WORKING_LANGUAGE = re.compile(r"(?:文件|合同|协议|交易|报告|文本|资料|材料)[^，。,；;]{0,3}工作语言(?:为|是|:|：)?$")
@@ -293,7 +293,7 @@ def _alone_not_enough(norm: str, found: list[re.Match[str]], surfaces: dict[str,
     return short, demanded
 
 
-_CORRECTION = re.compile(r"(?:更正|纠正|改|修改|补充更正)一下|更正[:：]|说错了|打错了|写错了|搞错了|弄错了|"
+_CORRECTION = re.compile(r"(?:更正|纠正|改|修改|补充更正)一下|改了?口|更正[:：]|说错了|打错了|写错了|搞错了|弄错了|"
                          r"\b(?:correction|update|edit)\s*[:：]|(?-i:\bEDIT\b)|\bmy (?:mistake|bad)\b|\bwrong template\b|\bscratch that\b|\b(?:sorry,?\s+)?I\s+meant\b", re.I)
 CORRECTION_REACH = 120
 _ALTERNATIVE = re.compile(r"^\s*(?:或者?|还是|或是|/|\bor\b|\beither\b)\s*$", re.I)
@@ -317,7 +317,7 @@ _ZH_OTHERS_BEFORE = re.compile(r"(?:(?:上次|之前|以前|原来的|前任|过
                                r"对方|客户|业主|员工|工人|他们|他|她|当地人|合作方|合资方|合资伙伴|外方|美方|日方|德方|韩方|英方|法方|股东|卖方|买方|买家|卖家|老板|代理|经销商|中间人|司机|官员|政府|"
                                r"代表|工会|居民|村民|工程师|技术人员|技术团队|项目组|经理|厂长|同事|房东|供应商|承包商|分包商|总包|警察|那帮人|那些人)"
                                # not across an ask ("老板说不等了 在当地起诉 要会葡语的律师")
-                               r"[^。；;，,律要需须得找请]{0,16}(?:只会|会|说|讲|用|懂|习惯用|习惯)(?:说|讲)?$|"
+                               r"[^。；;，,律要需须得找请]{0,16}(?:只会|会|说|讲|用|懂|只认|认|习惯用|习惯)(?:说|讲)?$|"
                                r"(?:对方律师|法官|仲裁员|官员|当局)(?:只会|只|会|说|讲|用|懂)+$|"
                                r"(?:有些|有的|很多|不少|这些|那些|一些|多数|大部分)(?:律所|律师)[^。；;，,]{0,6}?(?:讲|说|用|会|懂)$|"  # "布鲁塞尔有些律所主要讲法语"
                                r"(?:(?<!律师)(?<!找)(?<!个)[\u4e00-\u9fff]{1,3}人|同事|员工|工人|经理|老板|工程师|翻译)(?:的)?(?:都|大多|基本|一般|普遍)?$|"

@@ -239,7 +239,7 @@ _EN_COUNSEL_ACTING_AFTER = re.compile(r"^\s+(?:[a-z-]+\s+){0,2}?(?:counsel|lawye
                                       r"(?:acting|engaged|instructed|retained|involved|appointed|on\s+it|handling|lodging|filing|"
                                       r"running|working|dealing|conducting|doing|leading|representing|defending|advising))", re.I)
 # "pls don't engage EU counsel": a lawyer of the place refused
-_EN_DONT_ENGAGE_BEFORE = re.compile(r"(?:\b(?:do\s*n[o']?t|don['’]t|do not|no need to|not to|never)\s+(?:engage|instruct|retain|hire|"
+_EN_DONT_ENGAGE_BEFORE = re.compile(r"(?:\b(?:do\s*n[o']?t|don['’]t|do not|no need to|not to|never)\s+(?:need|engage|instruct|retain|hire|"
                                     r"contact|approach|recommend|propose|send|involve)|"
                                     r"\bstop\s+(?:sourcing|looking\s+for|searching\s+for|contacting|engaging|approaching|chasing)|"
                                     r"\bno\s+longer\s+need|\bdrop\s+the|\bnot\s+looking\s+for\s+(?:another|a|an|any)|(?<!have )(?<!has )(?<!had )(?<!with )(?<!got )(?<!is )(?<!are )\b(?<!-)no)\s+(?:an?\s+|the\s+|any\s+|more\s+|other\s+)?$", re.I)  # "so no Indian firm"

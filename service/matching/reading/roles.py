@@ -159,6 +159,7 @@ _ZH_VEHICLE_AFTER = re.compile(r"^的?(?:控股公司|控股平台|持股平台|
 _ZH_ONLY_A_VEHICLE_AFTER = re.compile(r"^的?(?:子公司|公司|实体|主体)?[^，。,；;]{0,4}?只是(?:个|一个)?(?:签(?:合同|约)的?|持股的?|名义上的?)?"
                                       r"(?:主体|壳|平台|签约方)")
 _EN_VEHICLE_AFTER = re.compile(r"^(?:-based)?\s+(?:holding company|holding|holdco|SPV|special purpose vehicle|vehicle|parent|"
+                               r"S\.?\s?à\s?r\.?\s?l\b|Sàrl|GmbH|B\.V\.|BV\b|N\.V\.|LLC\b|Pte\.?\s+Ltd|Sdn\.?\s+Bhd|"  # "Bidco is a Luxembourg S.à r.l."
                                r"parent company|investment vehicle|holding entity|entity|topco|HQ|headquarters|head office)\b", re.I)
 _ZH_LAW_AFTER = re.compile(r"^([^，。,；;的\s]{0,6}?)法(?![院官庭人国语文规定])(?!律师|律所)")  # "芬兰劳动法律师" asks for a lawyer
 _ZH_LAW_NOT = "违合非执立方办做说司宪护"
@@ -186,7 +187,7 @@ _ZH_TRANSIT_AFTER = re.compile(r"^(?:转运|过境|中转|转口|\s?(?i:transit|
 # ("德国那个律所说…": a lawyer already known, not one asked for)
 _ZH_REQUEST_AFTER = re.compile(r"^(?!那个|那家|这个|这家|该|那边的律)(?:的|当地的?|本地的?)?[^，。,；;、\s的]{0,4}?的?(?:律师|律所|法律专家)|"
                                r"^(?:那边|当地|本地)(?:能|可以)?(?:做|办|打|跑|处理|代理)[^，。,；;、\s的]{0,4}?的(?:律师|律所)|"  # "阿联酋那边做仲裁的律师"
-                               r"^(?:的|当地的?|本地的?)\s?(?:[A-Za-z][\w&/-]*\s+){0,3}(?i:counsel|lawyers?|attorneys?|law\s+firms?)\b")  # "智利的competition counsel"
+                               r"^(?:的|当地的?|本地的?)\s?(?:[A-Za-z][\w&/-]*\s+){0,3}(?i:(?:co-)?counsel|lawyers?|attorneys?|law\s+firms?)\b")  # "智利的competition counsel"
 # "从巴西图巴朗港进口的大豆": where the goods come from; "船挂利比里亚旗": the flag
 _ZH_ALLOWED_AFTER = re.compile(r"^的?(?:当地的?|本地的?)?(?:律师|律所)[^，。,；;]{0,3}?(?:也可以|也行|也可|也没问题|也ok|也OK|亦可)")
 _ZH_IMPORTED_FROM_AFTER = re.compile(r"^[^，。,；;]{0,10}?(?:进口|进的货|买的|买来|运来|发来|采购|调来|运过来|收购的|收来的)")
@@ -213,7 +214,7 @@ _ZH_EXPORTED_TO_BEFORE = re.compile(r"(?:出口|销往|卖往|卖到|出口到|�
 # "丹吉尔…的电池材料项目，要跟AMDIE签投资协议": a project of ours abroad, whose exports go to markets
 _ZH_OUR_PROJECT = re.compile(r"(?:项目|园区)[^。；;]{0,20}?(?:投资协议|投资补贴|投资优惠|investment\s+agreement|(?:设立|注册)(?:项目)?公司)", re.I)
 _ZH_TROUBLE = re.compile(r"反倾销|反补贴|双反|保障措施|扣|调查|起诉|诉讼|纠纷|索赔|罚|退运|拒收|拒付|欠|拖欠|召回")
-_ZH_MADE_THERE_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:工厂|厂|基地)?(?:生产|制造|产|组装)的(?:[，。,；;]|$)")
+_ZH_MADE_THERE_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:工厂|厂|基地)?(?:生产|制造|产|组装)的(?:[，。,；;]|$)|^(?:工厂|厂|基地)出口的")
 # "我们在加纳做过一个类似项目": a place of past experience
 _ZH_DONE_BEFORE_AFTER = re.compile(r"^[^，。,；;]{0,10}?(?:做过|办过|干过|打过|经历过|遇到过|碰到过|处理过)")
 _ZH_CASE_BEFORE = re.compile(r"(?:纠纷|争议|官司|案子|案件|诉讼)(?:是|现在|目前)?在$")  # "但官司在塔什干"
@@ -288,6 +289,8 @@ _EN_PAST_SENTENCE_BEFORE = re.compile(r"(?:^|[.;!?]\s+)(?:last\s+year|a\s+few\s+
                                       r"(?:we|our|the\s+(?:group|company))\b[^.;!?]{0,70}$", re.I | re.M)
 # "EU对我们越南厂出口的e-bike发起了反规避调查": the authority that opened the investigation.
 # ("欧亚经济委员会（EEC）Department for Internal Market Protection对我司出口的cold-rolled stainless steel发起了…review")
+# "墨西哥经济部（SE/UPCI）发起的反倾销调查": the authority whose investigation it is
+_ZH_OPENED_BY_AFTER = re.compile(r"^[^，。,；;]{0,20}?(?:发起|启动|立案)的[^，。,；;]{0,10}?(?:调查|审查|复审)")
 _ZH_INVESTIGATES_AFTER = re.compile(r"^(?:的?[^，。,；;对]{0,8}|[\s（(]*[A-Za-z][\w\s()（）.&-]{0,60}?)?\s*(?:刚|已|已经)?对[^。；;!?]{0,45}?(?:发起|启动|立案|开展|开始)(?:了)?"
                                     r"[^。；;!?]{0,20}?(?:调查|审查|inquiry|investigation|review)", re.I)
 # Latin and CJK script touching ("需要Philippine maritime lawyer尽快"): no word boundary between them for re.
@@ -385,6 +388,8 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
 
 def _role_zh(norm: str, start: int, end: int) -> str:
     before, after = norm[max(0, start - 30):start], norm[end:end + 30]
+    if re.match(r"^区(?:销售|总部|负责人|团队|同事|经理|业务)", after):
+        return "mention"  # "转发欧洲区销售Anna的邮件": our own region's staff
     if _ZH_CAME_FROM_AFTER.match(after):
         return "origin"  # "外劳主要是孟加拉和尼泊尔来的"
     if re.match(r"^的?(?:一家|一个)?(?:竞争对手|对手|同行|公司|企业|厂商)(?=在|向|于|对|把)|"
@@ -443,7 +448,7 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "forum"
     if _ZH_SELF.search(before) and not re.search(r"在[^，。,；;]*$", before):
         return "origin"
-    if _ZH_INVESTIGATES_AFTER.match(norm[end:end + 120]):
+    if _ZH_INVESTIGATES_AFTER.match(norm[end:end + 120]) or _ZH_OPENED_BY_AFTER.match(after):
         return "forum"
     if _ZH_ORIGIN_AFTER.match(after) and not re.search(r"(?:在|于|到|去|赴)$", before):
         return "origin"  # 越南工人, 西班牙公司; but 在哈萨克斯坦总包 is where the work is
@@ -901,7 +906,8 @@ def _whole_bloc(norm: str, place: Place) -> bool:
 
 
 def _home_counsel(norm: str) -> bool:
-    return any(_ASKS.search(sentence_around(norm, m.start(), m.end())) for m in _HOME_COUNSEL.finditer(norm))
+    return any(_ASKS.search(sentence_around(norm, m.start(), m.end())) for m in _HOME_COUNSEL.finditer(norm)
+               if not re.search(r"不需要|不用|无需|不必|不找", m.group(0)))  # "国内部分不需要律师" asks for none at home
 
 
 def read_target_countries(text: str) -> list[Reading]:
