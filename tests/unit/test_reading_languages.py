@@ -853,3 +853,7 @@ def test_a_necessary_language_is_required() -> None:
 )
 def test_languages_of_a_sixteenth_round(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+def test_a_nationality_said_of_the_goods_is_no_language() -> None:
+    assert required("We must prove the origin is really Thai. The lawyer must work in Turkish.") == {"tr"}

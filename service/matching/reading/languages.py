@@ -253,7 +253,8 @@ _ZH_PLENTY_AFTER = re.compile(r"^(?:的)?(?:律师|律所)(?:很多|不少|多�
 _ZH_FALLBACK_AFTER = re.compile(r"^[^。；;]{0,8}?(?:不会的话|没有的话|不行的话|如果不会|要是不会)[^。；;]{0,12}?(?:也可以|也行|也ok|也OK|也没问题|也凑合)")
 # "our HR head is Korean": a nationality said of someone
 _EN_IS_NATIONALITY_BEFORE = re.compile(r"\b(?:head|manager|director|ceo|cfo|gc|owner|boss|partner|client|buyer|seller|founder|chairman|"
-                                       r"staff|workers?|employees?|he|she|they|who)\s+(?:is|are|was|were)\s+(?:a\s+|an\s+)?(?:\w+\s+)?$", re.I)
+                                       r"staff|workers?|employees?|he|she|they|who|origin|goods|products?|cargo|factory|plant|company|"
+                                       r"entity|supplier|manufacturer)\s+(?:is|are|was|were)\s+(?:a\s+|an\s+)?(?:\w+\s+)?$", re.I)  # "prove the origin is really Vietnamese"
 _BILINGUAL_BEFORE = re.compile(r"\bbilingual\s+(?:in\s+)?$|双语[（(]?$", re.I)
 # "Bahasa" alone: Indonesian, unless the text is about Malaysia only
 _MALAYSIA = re.compile(r"Malaysia|马来|大马|Kuala Lumpur|吉隆坡|Penang|槟城|Johor|柔佛|Sabah|Sarawak", re.I)
