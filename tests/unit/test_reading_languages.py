@@ -857,3 +857,14 @@ def test_languages_of_a_sixteenth_round(text: str, expected: set[str]) -> None:
 
 def test_a_nationality_said_of_the_goods_is_no_language() -> None:
     assert required("We must prove the origin is really Thai. The lawyer must work in Turkish.") == {"tr"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Lawyer speaking Russian or Kazakh preferred, our team will negotiate in Russian.", set()),
+        ("Italian required for the board documents; English nice to have since HQ legal reads English.", {"it"}),
+    ],
+)
+def test_languages_of_a_seventeenth_round(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

@@ -1061,3 +1061,20 @@ def test_places_of_a_sixteenth_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_a_sixteenth_round_continued(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Plan is a new plant in Guanajuato. Need Mexican counsel for the land. Our El Paso warehouse team has its own US "
+         "counsel, not in scope.", {"MX"}),
+        ("A Durban equipment distributor owes us. We want to sue in the KwaZulu-Natal High Court. Need SA litigation "
+         "attorneys in South Africa.", {"ZA"}),
+        ("Need Hong Kong counsel for a share charge. BVI counsel for the BVI topco is already appointed, we don't need another.",
+         set()),
+        ("We are respondent in an ICC arbitration seated in Geneva brought by a Ghanaian state-owned utility. We want a "
+         "Geneva-based arbitration team.", {"CH"}),
+    ],
+)
+def test_places_of_a_seventeenth_round(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

@@ -188,7 +188,8 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     r"市场|项目|法院|海关|银行|股东|供应商|经销商|承包商|业主|籍)", re.I)
 _EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:[\w-]+\s+){0,2}?(?:team|staff|people|company|engineers|managers|side|GC|general\s+counsel|"
                           r"CFO|CEO|HQ|headquarters|parent|colleagues|legal)|I)\b[^,.;]*?"  # "our in-house legal staff"
-                          r"\b(?:work|speak|communicate|operate|use|write|read)\w*\s+(?:(?:in|mostly|mainly|only|basic|some|little|limited|broken|poor|simple)\s+){0,3}$", re.I)
+                          r"\b(?:work|speak|communicate|operate|use|write|read|negotiat|talk|deal)\w*\s+(?:(?:in|mostly|mainly|only|basic|some|little|limited|broken|poor|simple)\s+){0,3}$|"
+                          r"\b(?:HQ|headquarters|head\s+office)(?:\s+(?:legal|team|staff|finance))?\s+(?:reads?|speaks?|works?\s+in|uses?)\s+$", re.I)  # "since HQ legal reads English"
 # "英语我们这边可以沟通": the enterprise's own
 _ZH_OWN_AFTER = re.compile(r"^(?:的话)?\s?(?:我们|我方|我司|我哋)(?:这边|这里|自己)?[^，。,；;]{0,4}?(?:可以|能|会|都能|都会)(?:沟通|交流|看|用|处理)")
 _ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$|"

@@ -233,7 +233,8 @@ _ZH_ELSEWHERE_BEFORE = re.compile(r"(?<!要)(?<!需要)(?<!得)(?<!必须)(?<!�
 _ZH_ELSEWHERE_AFTER = re.compile(r"^(?:的)?(?:部分|那边|这边|那块|方面)?[，,]?\s*(?:我们|我方|公司|总部)?(?:会|将)?(?:另外|另行|单独|另)"
                                  r"(?:找|请|聘请|委托|聘)(?:一?个|一家)?(?:当地|本地|那边)?的?(?:律师|律所)")
 # "Cayman counsel is already acting": a lawyer of the place is on it
-_EN_COUNSEL_ACTING_AFTER = re.compile(r"^\s+(?:[a-z-]+\s+){0,2}?(?:counsel|lawyers?|firm|attorneys?)(?:\s*\([^()]{0,80}\))?\s+"
+_EN_COUNSEL_ACTING_AFTER = re.compile(r"^\s+(?:[a-z-]+\s+){0,2}?(?:counsel|lawyers?|firm|attorneys?)(?:\s*\([^()]{0,80}\))?"
+                                      r"(?:\s+for\s+(?:the\s+|our\s+)?[\w\s-]{1,30}?)?\s+"  # "Cayman counsel for the Cayman topco is already appointed"
                                       r"(?:(?:is|are)\s+(?:coordinating|handling|running|leading|managing)\b|"  # "Korean counsel is coordinating the global filings"
                                       r"(?:(?:is|are|has been|have been)\s+)?already\s+"
                                       r"(?:acting|engaged|instructed|retained|involved|appointed|on\s+it|handling|lodging|filing|"
@@ -365,6 +366,8 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                 or (_EN_LEFT_OUT_BEFORE.search(before) and re.match(r"^\s+(?:out|aside)\b", after))
                 or _EN_HAVE_COUNSEL_BEFORE.search(wide_before)
                 or _EN_HANDLED_BY_BEFORE.search(wide_before)
+                # "Our Laredo warehouse team has its own US counsel"
+                or (re.search(r"\b(?:has|have)\s+(?:its|their|our)\s+own\s+$", before) and bool(_EN_COUNSEL_NOUN_AFTER.match(after)))
                 # "handled by HQ IP team with their US counsel"
                 or (re.search(r"\b(?:handled|covered|done|run|led)\s+by\b[^.;]{0,40}\bwith\s+(?:their|our|its)\s+(?:own\s+)?$", wide_before)
                     and bool(_EN_COUNSEL_NOUN_AFTER.match(after)))
@@ -465,7 +468,9 @@ def _codes_before_counsel(norm: str, found: list[_Mention]) -> list[_Mention]:
     out = []
     for m in islice(_CODE_BEFORE_COUNSEL.finditer(norm), MAX_WORDS_CHECKED):
         if m.group(1) in _CODES_BEFORE_COUNSEL and not any(a < m.end() and m.start() < b for a, b in taken):
-            out.append(_Mention(m.start(), m.end(), m.group(1), "alias", 0.85, set_aside(norm, m.start(), m.end())))
+            named = {f.code for f in found}
+            code = "ZA" if m.group(1) == "SA" and "ZA" in named and "SA" not in named else m.group(1)  # "SA litigation attorneys" in Gauteng
+            out.append(_Mention(m.start(), m.end(), code, "alias", 0.85, set_aside(norm, m.start(), m.end())))
     return out
 
 

@@ -125,8 +125,8 @@ _EN_PEOPLE_FROM_BEFORE = re.compile(r"\b(?:workers?|employees?|staff|labou?rers?
                                     r"migrants?|personnel|crew|technicians?|drivers?|managers?)\s+(?:\w+\s+)?from\s+(?:the\s+)?"
                                     r"(?:[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?\s*(?:,|and|&)\s*)*$")
 _EN_ORIGIN_AFTER = re.compile(
-    rf"^(?:-managed|-owned|-based|(?:\s+{_NOT_FUNCTION}{_W}){{0,1}}?\s+(?:workers?|employees?|staff|nationals?|citizens?|engineers?|"
-    r"buyers?|customers?|clients?|distributors?|agents?|contractors?|subcontractors?|suppliers?|partners?|"
+    rf"^(?:-managed|-owned|-based|(?:\s+state-owned)?(?:\s+{_NOT_FUNCTION}{_W}){{0,1}}?\s+(?:workers?|employees?|staff|nationals?|citizens?|engineers?|"
+    r"buyers?|customers?|clients?|distributors?|agents?|contractors?|subcontractors?|suppliers?|partners?|utility|utilities|"
     r"compan(?:y|ies)|makers?|manufacturers?|investors?|traders?|banks?|insurers?|groups?|famil(?:y|ies)|"
     r"founders?|owners?|shareholders?|sellers?|retailers?|forwarders?|carriers?|counterpart\w*|developers?|"
     r"people|tourists?|students?|importers?|exporters?|shipowners?|lenders?|miners?|funds?|brands?|competitors?|rivals?|"
