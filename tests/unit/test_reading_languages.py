@@ -868,3 +868,16 @@ def test_a_nationality_said_of_the_goods_is_no_language() -> None:
 )
 def test_languages_of_a_seventeenth_round(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("律师必须会俄语（现场文件全是俄文），哈萨克语不强求。", {"ru"}),
+        ("语言要求：泰语\n需求描述：…语言方面泰语最好，英语也行，不是硬性要求。", set()),
+        ("Japanese-speaking obviously helps, but the lawyer must be able to work in English.", {"en"}),
+        ("当地语言必须会，英文也要。", {"en"}),
+    ],
+)
+def test_languages_of_a_seventeenth_round_continued(text: str, expected: set[str]) -> None:
+    assert required(to_simplified(text)) == expected

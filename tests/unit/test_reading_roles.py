@@ -1078,3 +1078,18 @@ def test_places_of_a_sixteenth_round_continued(text: str, expected: set[str]) ->
 )
 def test_places_of_a_seventeenth_round(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Antwerp的distributor要求我们签No Russia clause，怀疑我们的零件经Armenia转到了俄罗斯。想请Belgian sanctions counsel评估。",
+         {"BE"}),
+        ("吉隆坡子公司被举报到MACC。需要马来西亚律师做内部调查。新加坡区域总部的compliance officer会配合。", {"MY"}),
+        ("要发Notice of Arbitration，找Singapore的arbitration counsel。哈萨当地律师等到执行阶段再说，现在不找。", {"SG"}),
+        ("业主是摩洛哥国企，合同约定ICC arbitration, seat Paris。我们想找巴黎的arbitration counsel代表claimant。", {"FR"}),
+        ("投资方是Doha的，但文件全英文，不需要阿拉伯语，也不需要Qatar律师。需要中国律师做投资协议。", set()),
+    ],
+)
+def test_places_of_a_seventeenth_round_continued(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

@@ -86,7 +86,7 @@ _ZH_NEG_REFUSED_AFTER = re.compile(r"^(?:的话|的|嘅)?(?:文件|材料|资料
                                    r"(?:唔使|不用|不要|别|唔好|免)(?:联系|联络|搵|找|打扰)(?:我们|我哋|我)?)")
 # Before an English language word the Chinese negation must end the clause's words ("不需要会Russian").
 _ZH_NEG_END = re.compile(rf"(?:{_ZH_NEG.pattern})[\u4e00-\u9fff]{{0,3}}\s*$")
-_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是必需|并非必需|并非必须|不是\s?must|不是门槛|不算硬性|不算必须|不算刚需|[”\"」』]?是错的|[”\"」』]?有误|不算门槛|不是硬性|不是硬杠杠|不是刚需|不作要求|不做要求|不(?:单独|另外|额外|特别|专门)?要求|非必需|非必要|非必须|非必备|不必须|(?:的)?要求(?:作废|取消|撤销|不算数?)|并非必要|不是必要|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
+_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是必需|并非必需|并非必须|不强求|不强制|不作强制要求|不是\s?must|不是门槛|不算硬性|不算必须|不算刚需|[”\"」』]?是错的|[”\"」』]?有误|不算门槛|不是硬性|不是硬杠杠|不是刚需|不作要求|不做要求|不(?:单独|另外|额外|特别|专门)?要求|非必需|非必要|非必须|非必备|不必须|(?:的)?要求(?:作废|取消|撤销|不算数?)|并非必要|不是必要|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
                            r"不用(?!说|讲|提|多说|问)|用不上|用不着|就免了|"  # "乌尔都语不用", not "英语不用说肯定要"
                            r"唔紧要|唔要紧|唔重要|唔使|唔需要|冇所谓|"
                            r"都不讲|都不说|都不会讲|都不会说|都听不懂|都不懂)")  # "工会那帮人一句英文都不讲"
@@ -112,6 +112,7 @@ _ZH_REQ_END = re.compile(rf"(?:{_ZH_REQ.pattern})\s*$")
 # "英文沟通，不需要阿语": how the work will go, said bare, is no requirement ("需要英文沟通" is, below)
 _ZH_REQ_AFTER = re.compile(r"^(?!\s?(?:沟通|交流)(?:[，,。；;\s]|$))[^，。,；;]{0,8}?(?:流利|能力|沟通|熟练|母语|服务|工作|水平|交流|谈判)|^[^，。,；;]{0,3}?好|"
                            r"^(?:也|都|一定|必须|当然|肯定|自然|绝对){0,2}(?:要|得|需)(?:会|懂|能)|"  # "英语要会", "印尼语当然也要能用"
+                           r"^(?:也|都)(?:要|需要|得)(?=[，。,；;\s]|$)|"  # "当地语言必须会，英文也要"
                            r"^(?:要|很|非常|比较)?(?:好|流利|熟练|过关)?的?(?:律师|律所)(?!很多|不少|多的是|有的是|一大把|到处都是|满街)")
 _ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}?(需要|要|必须|应当|最好|得|需|须|应|能)[^。；;]{0,4}"
                            r"(?:能看懂|看得懂|看懂|能读|读懂|会|懂|能用|熟悉)")
@@ -159,7 +160,7 @@ _REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|须能|需能|
                        rf"(?<!-)only(?!\s+(?:for|as|to\s+(?:coordinate|report|talk|liaise)|a\s+plus|nice))|needed|need(?:s|ed)? to){_R}", re.I)  # not "English is only for coordinating with Paris"  # not "Arabic-only" guidance: a document's
 # Cantonese "就得" closing a clause means "is enough" ("英文沟通就得"); Mandarin "就得会英语" is a must.
 _WISH = re.compile(r"再好不过|求之不得|即可|就行|(?:也)?(?:能|可以)接受|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
-                   r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|"
+                   r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|(?:obviously\s+)?helps\b|"
                    rf"{_L}(?:preferable|(?:also\s+)?possible|works(?=\s*[,.;]|\s*$|\s+(?:too|fine|for\s+us)))|"  # "English works, Russian also possible"  # "We'd rather": the apostrophe follows a letter
                    rf"{_L}(?:ideally|ideal|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
                    r"(?:is|are|would be)\s+(?:totally\s+|perfectly\s+|absolutely\s+|also\s+|just\s+)?fine|fine\s+(?:with|too)|is ok|ok|okay|helpful|bonus|if possible|"  # "ok" a word: not "looking", "Bangkok"
@@ -506,6 +507,9 @@ def read_languages(text: str) -> list[Reading]:
     if history is not None and not any(m.start() < history for m in found):
         history = None
     corrected: dict[str, tuple[float, str]] = {}  # readings said again after a correction
+    # "语言要求：越南语 … 需求描述：…越南语最好，英语也行，不是硬性要求": the free text softens its field
+    fields: set[str] = set()
+    softened: set[str] = set()
     retold: set[str] = set()
     for i, m in enumerate(found):
         s = m.group(0)
@@ -677,11 +681,16 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.6)  # "律师要会葡语吗？": asked, not required
         if history is not None and m.start() >= history:
             conf = min(conf, 0.6)
+        if listed:
+            fields.add(code)
+        elif code in fields and marker == "wish":
+            softened.add(code)
         if conf >= 0.75:
             required_at.add(i)
         readings = corrected if in_correction else positive
         if code != "zh" and conf > readings.get(code, (0.0, ""))[0]:
             readings[code] = (conf, text[m.start():m.end()])
     positive = {c: v for c, v in positive.items() if c not in retold} | corrected
+    positive = {c: (min(v[0], 0.6), v[1]) if c in softened else v for c, v in positive.items()}
     return sorted((Reading(c, v[0], v[1]) for c, v in positive.items()),
                   key=lambda r: (-r.confidence, r.code))

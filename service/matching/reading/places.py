@@ -188,7 +188,7 @@ _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那
                                  r"(?:(?:当地|本地)?的?(?:事|事情|执行问题|问题|部分|业务|案子))?)"
                                  r"\s*(?:暂时|这次|目前|先|今年|暂|也|都|就|还)*"
                                  r"(?:不需要|不用管|不用考虑|不用再做|不用|不管|不考虑|不做|不弄|不包括(?:在内)?|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
-                                 r"后面再说|之后再说|回头再说|再说|不去了|不去|不在(?:本次|这次|此次)?(?:的)?范围内?|没事|"
+                                 r"后面再说|之后再说|回头再说|等到[^，。,；;]{0,8}?再说|再说|现在不找|暂不找|先不找|不去了|不去|不在(?:本次|这次|此次)?(?:的)?范围内?|没事|"
                                  r"放一放|不纳入[^，。,；;]{0,6}|不是一回事|不需要律师|不用律师|无需律师|暂无需求|没有需求|无需求|"
                                  r"没(?:有)?(?:任何|什么)?(?:法律|监管|合规)?问题)(?:了|吧|啦|呗)?(?=[，。,；;（(）)!！—\s-]|明年|以后|下次|回头|之后|后面|$)")
 # "刚果金的律师先不要找了", "美国律师不用再找了", "爱尔兰那边不用联系了": no lawyer there to be sought
@@ -383,7 +383,8 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                 or _ZH_HANDLED_THERE_AFTER.match(re.sub(r"^\s*(?:(?:[和及与、]|and)\s*[^，。,；;、和及与]{1,12}?\s*)*", "", after))
                 or _ZH_BUT_SET_ASIDE_AFTER.match(norm[end:end + 40])
                 or _ZH_LAWYER_ON_IT_AFTER.match(after.lstrip())
-                or _ZH_SET_ASIDE_AFTER.match(after))  # "North Africa（埃及、摩洛哥）不考虑"
+                or _ZH_SET_ASIDE_AFTER.match(after)  # "North Africa（埃及、摩洛哥）不考虑"
+                or (_ZH_NEG_LAWYER_BEFORE.search(before) and bool(_ZH_LAWYER_AFTER.match(after.lstrip()))))  # "也不需要UAE律师"
 
 
 @dataclass(frozen=True)

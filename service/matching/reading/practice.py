@@ -457,6 +457,7 @@ def _named_areas_lead(description: str, readings: list[Reading]) -> list[Reading
 # A foreign investor taking a stake in the writer's (Chinese) company ("想入股我们公司百分之二十")
 _STAKE_IN_US = (r"(?:入股|参股|投资|收购|增资|控股|并购|领投|跟投)(?:我司|本公司|我公司|我们公司|我方|我们(?=[，。,；;(（]|[A-E]?轮))|"
                 r"对(?:我司|我企业|本企业|我公司|本公司|我们公司|我方)[^，。,；;]{0,6}?(?:增资|入股|投资|收购|参股)|"
+                r"(?:领投|跟投|投资|入股)(?:我们|我司)[^，。,；;]{0,12}?[A-E]轮|"  # "领投我们合肥新能源车公司的C轮"
                 r"\b(?:stake|invest|investment|shareholding)\s+in\s+(?:us|our company|our group)\b")
 # Words that place an investment in China (a foreign investor coming in), not abroad.
 _INTO_CHINA = re.compile(r"(?:到|来|在|去)(?:中国)?(?:北京|上海|天津|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|"

@@ -133,6 +133,7 @@ _EN_ORIGIN_AFTER = re.compile(
     r"bidders?|insurers?|underwriters?|arbitrators?|experts?|consultants?|operators?|sponsors?)\b)", re.I)
 _EN_FIRMS_OFFERING_AFTER = re.compile(r"^\s+(?:law\s+)?(?:firms?|lawyers?|counsel|attorneys?)\s+(?:(?:have|has|had)\s+)?(?:already\s+)?"
                                       r"(?:approached|contacted|pitched\s+to|written\s+to|reached\s+out\s+to|offered)\b", re.I)
+_SANCTIONED_DESTINATIONS = frozenset({"RU", "BY", "IR", "KP", "SY", "CU"})
 _EN_WRITER_BASED_BEFORE = re.compile(r"\bI(?:'m|\s+am)\b[^.;!?]{0,70}\bbased\s+(?:in|at|out\s+of)\s+(?:the\s+)?$", re.I)
 _EN_FIRMS_ALLOWED_AFTER = re.compile(r"^\s+(?:law\s+)?(?:firms?|lawyers?|counsel|attorneys?)\b[^.;]{0,40}?\b(?:are|is)\s+(?:also\s+)?"
                                      r"(?:fine|ok|okay|acceptable|welcome)\b", re.I)
@@ -154,7 +155,7 @@ _ZH_OUR_ENTITY_AFTER = re.compile(r"^的?[^，。,；;]{0,10}?(?:子公司|分�
 _ZH_VEHICLE_BEFORE = re.compile(r"(?:持股平台|控股平台|控股公司|特殊目的公司|SPV|离岸公司|壳公司)[^，。,；;]{0,8}?"
                                 r"(?:放在|设在|设立在|注册在|落在|搭在|建在)$")
 _ZH_VEHICLE_AFTER = re.compile(r"^的?(?:控股公司|控股平台|持股平台|特殊目的公司|SPV|离岸公司|壳公司|母公司|总部公司|"
-                               r"的(?:[^，。,；;]{0,4}?)?区域总部)")  # "我们迪拜的中东区域总部", not "在新加坡设一个区域总部"
+                               r"的(?:[^，。,；;]{0,4}?)?区域总部|[^，。,；;设建]{0,2}?区域总部)")  # "我们迪拜的中东区域总部", "新加坡区域总部的", not "在新加坡设一个区域总部"
 # "德国子公司只是签合同的主体": the entity that signs, not where the work is
 _ZH_ONLY_A_VEHICLE_AFTER = re.compile(r"^的?(?:子公司|公司|实体|主体)?[^，。,；;]{0,4}?只是(?:个|一个)?(?:签(?:合同|约)的?|持股的?|名义上的?)?"
                                       r"(?:主体|壳|平台|签约方)")
@@ -219,7 +220,7 @@ _ZH_MADE_THERE_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:工厂|厂|基地)?(
 _ZH_DONE_BEFORE_AFTER = re.compile(r"^[^，。,；;]{0,10}?(?:做过|办过|干过|打过|经历过|遇到过|碰到过|处理过)")
 _ZH_CASE_BEFORE = re.compile(r"(?:纠纷|争议|官司|案子|案件|诉讼)(?:是|现在|目前)?在$")  # "但官司在塔什干"
 _ZH_SUED_AFTER = re.compile(r"^(?:的?法院)?(?:起诉|提起诉讼|提起了诉讼|打官司|立案|开庭)")  # "已经在巴黎起诉了"
-_ZH_ORIGIN_AFTER = re.compile(r"^籍|^裔|^(?:原装)?进口(?![到至商])|^(?:一家|一个|某家|某)?(?:竞争对手|对手|工人|员工|劳工|公民|人|客户|买家|买方|卖方|经销商|代理商|代理|承包商|总包|"
+_ZH_ORIGIN_AFTER = re.compile(r"^籍|^裔|^(?:的)?(?:国企|央企|国有企业)|^(?:原装)?进口(?![到至商])|^(?:一家|一个|某家|某)?(?:竞争对手|对手|工人|员工|劳工|公民|人|客户|买家|买方|卖方|经销商|代理商|代理|承包商|总包|"
                               r"分包商|供应商|合作方|合作伙伴|股东|投资者|投资人|投资方|银行|公司|企业|船东|保险公司|"
                               r"贸易商|厂商|集团|进口商|出口商|籍员工|籍工人|收购方|品牌|基金|主权基金|财团|资本方|家族办公室)|"
                               r"^的(?:收购方|买方|卖方|投资方|投资人|基金|主权基金|财团)")
@@ -338,6 +339,8 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
         return "mention"
     if re.search(r"\b(?:the|our)\s+$", before, re.I) and re.match(r"^\s+(?:office|team|branch)\s+(?:is|are|has|will|was)\b", after, re.I):
         return "mention"  # "The London office is coordinating with the UK bookrunner": ours
+    if code in _SANCTIONED_DESTINATIONS and re.search(r"\b(?:no|not|never)\s+(?:re-?export\w*\s+)?(?:to\s+)?$", before, re.I):
+        return "sanctioned"  # "a 'No Russia' clause", "no re-export to Russia"
     if _EN_WRITER_BASED_BEFORE.search(norm, max(0, start - 100), start):
         return "mention"  # "I am in charge of MEA distribution, based in Cairo": where the writer sits
     if _EN_FIRMS_OFFERING_AFTER.match(after) or _EN_FIRMS_ALLOWED_AFTER.match(after):
@@ -392,6 +395,9 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "mention"  # "转发欧洲区销售Anna的邮件": our own region's staff
     if _ZH_CAME_FROM_AFTER.match(after):
         return "origin"  # "外劳主要是孟加拉和尼泊尔来的"
+    if re.search(r"(?:流向|转到了?|转运到|转口到|再出口到|转卖到|卖到了)$", before) and norm[start:end] and \
+            any(c in _SANCTIONED_DESTINATIONS for c in {p.code for p in place_mentions(norm[start:end])}):
+        return "sanctioned"  # "他们怀疑我们的液压件经Kyrgyzstan转到了俄罗斯"
     if re.match(r"^的?(?:一家|一个)?(?:竞争对手|对手|同行|公司|企业|厂商)(?=在|向|于|对|把)|"
                 r"^(?:一家|一个|某家)[^，。,；;]{0,8}?(?:集团|公司|企业|基金|财团|投资人|投资者)(?=拟|想|要|准备|计划|打算)", after):
         return "origin"  # "一家德国竞争对手在日本特许厅提起无效审判": a party of that nationality acting elsewhere
