@@ -881,3 +881,7 @@ def test_languages_of_a_seventeenth_round(text: str, expected: set[str]) -> None
 )
 def test_languages_of_a_seventeenth_round_continued(text: str, expected: set[str]) -> None:
     assert required(to_simplified(text)) == expected
+
+
+def test_a_report_that_must_be_in_english_is_the_lawyers_to_write() -> None:
+    assert required("需要肯尼亚律师牵头调查。\n调查报告须用英文出具，集团总部要看。") == {"en"}

@@ -1093,3 +1093,19 @@ def test_places_of_a_seventeenth_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_a_seventeenth_round_continued(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("目标国家：泰国\n需求描述：不好意思国家选错了，下拉框里没找到柬埔寨就随手点了泰国。我们的商标在柬埔寨被金边一家公司抢注了。",
+         {"KH"}),
+        ("目标国家：沙特阿拉伯\n业务领域：海外劳动用工\n需求描述：业务领域点错了，应该是税务。需要沙特税务律师提复议。", {"SA"}),
+        ("Target Country: Kenya, Uganda\nKenya was ticked by mistake, our Nairobi customer paid. The problem is a buyer in "
+         "Kampala. Need Ugandan lawyer.", {"UG"}),
+        ("客户向哈萨克斯坦一家贸易公司出口机床，部件是从德国一家供应商采购的。德国供应商要求签no re-export条款。需要德国出口管制律师。",
+         {"DE"}),
+    ],
+)
+def test_form_fields_and_counterparties(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

@@ -352,7 +352,7 @@ _LAWYER_WORDS = re.compile(r"\b(?:lawyers?|counsel|attorneys?|who|someone|somebo
 #与银行之间一律以泰文往来", "Local chiefs and the cooperatives speak Swahili"): not the lawyer, unless the
 # clause names the lawyer or asks for one.
 _ZH_SPEAKS_END = re.compile(r"(?:都|也|只|基本|基本上|一般|主要|平时|日常|一律|全|全部|都是)*(?:讲|说|用|(?<![所可加予得足难借])以)$")  # not 所以
-_ZH_LAWYER_OR_ASK = re.compile(r"律师|律所|你们|您|贵所|需要|需|(?<![主重])要|必须|(?<![懂记])得|(?<![功可])能|最好|希望|找|请|要求|优先|可以")
+_ZH_LAWYER_OR_ASK = re.compile(r"律师|律所|你们|您|贵所|需要|需|(?<![主重])要|必须|须|(?<![懂记])得|(?<![功可])能|最好|希望|找|请|要求|优先|可以")
 _EN_SOMEONE_SPEAKS = re.compile(r"\b(?<!['’])(?!(?:must|should|to|can|could|will|would|who|that|which|lawyers?|counsel|attorneys?|firm|"
                                 r"someone|somebody|one|I|we|also|only|mostly|mainly|all|just|both|fluently|well)\b)[A-Za-z-]+\s+(?:only\s+|mostly\s+|mainly\s+|all\s+)?"
                                 r"(?:speak|speaks|spoke)\s+(?:only\s+)?$", re.I)

@@ -399,7 +399,7 @@ def _role_zh(norm: str, start: int, end: int) -> str:
             any(c in _SANCTIONED_DESTINATIONS for c in {p.code for p in place_mentions(norm[start:end])}):
         return "sanctioned"  # "他们怀疑我们的液压件经Kyrgyzstan转到了俄罗斯"
     if re.match(r"^的?(?:一家|一个)?(?:竞争对手|对手|同行|公司|企业|厂商)(?=在|向|于|对|把)|"
-                r"^(?:一家|一个|某家)[^，。,；;]{0,8}?(?:集团|公司|企业|基金|财团|投资人|投资者)(?=拟|想|要|准备|计划|打算)", after):
+                r"^(?:一家|一个|某家)[^，。,；;]{0,8}?(?:集团|公司|企业|基金|财团|投资人|投资者)(?=拟|想|要|准备|计划|打算|出口|进口|采购|购买)", after):
         return "origin"  # "一家德国竞争对手在日本特许厅提起无效审判": a party of that nationality acting elsewhere
     if _ZH_DATA_PLACE.search(before):
         return "mention"  # "伺服器在杭州"
@@ -629,6 +629,7 @@ def read_places(text: str) -> tuple[Place, ...]:
         places.append(Place(m.code, role, span, m.confidence, m.start, m.end))
     places += _ambiguous_codes(norm, places)
     places = _georgia_the_state(places)
+    places = _form_country_corrected(norm, places)
     places = _indian_bis(places)
     places = _lists_set_aside(norm, places)
     places = _local_refers_back(norm, places)
@@ -639,6 +640,22 @@ def read_places(text: str) -> tuple[Place, ...]:
     if "\n" in norm:
         places = _latest_word(norm, _workstreams_set_aside(norm, places))
     return tuple(sorted(places, key=lambda p: p.start))
+
+
+_FORM_COUNTRY_LINE = re.compile(r"^[ \t]*(?:目标国家|目标国别|国家|(?i:target\s+countr(?:y|ies)|country))\s*[:：]", re.M)
+_FORM_PICKED_WRONG = re.compile(r"(?:国家|国别)(?:选错|填错|点错|勾错|选成|填成)了")
+
+
+def _form_country_corrected(norm: str, places: list[Place]) -> list[Place]:
+    """"目标国家：越南 … 不好意思国家选错了，随手点了越南": the form's country field, taken back by its free text."""
+    if not _FORM_PICKED_WRONG.search(norm):
+        return places
+    lines = [(m.start(), norm.find("\n", m.start()) if norm.find("\n", m.start()) >= 0 else len(norm))
+             for m in _FORM_COUNTRY_LINE.finditer(norm)]
+    field = {p.code for p in places if any(a <= p.start < b for a, b in lines)}
+    if len(field) != 1:
+        return places  # "Target Country: Ghana, Nigeria … Ghana was ticked by mistake" names the one it takes back
+    return [replace(p, role="excluded") if p.code in field else p for p in places]
 
 
 def _indian_bis(places: list[Place]) -> list[Place]:
