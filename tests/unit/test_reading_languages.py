@@ -885,3 +885,7 @@ def test_languages_of_a_seventeenth_round_continued(text: str, expected: set[str
 
 def test_a_report_that_must_be_in_english_is_the_lawyers_to_write() -> None:
     assert required("需要肯尼亚律师牵头调查。\n调查报告须用英文出具，集团总部要看。") == {"en"}
+
+
+def test_he_or_she_is_the_lawyer() -> None:
+    assert required("Need a Moroccan tax lawyer; he/she must speak French because the hearings are in French.") == {"fr"}

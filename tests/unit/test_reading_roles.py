@@ -1109,3 +1109,19 @@ def test_places_of_a_seventeenth_round_continued(text: str, expected: set[str]) 
 )
 def test_form_fields_and_counterparties(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("业主欠我们工程款，想先发律师函。融资那块的英国律师总部已经请了，这次只要肯尼亚本地的。", {"KE"}),
+        ("需要柬埔寨律师，必须能直接看高棉文文件。越南合作方推荐过一家胡志明市律所，但他们在柬埔寨没有执照，不考虑。", {"KH"}),
+        ("需要新加坡做过SOPA的建筑律师。主合同是香港仲裁，但跟这次分包争议无关。", {"SG"}),
+        ("EPC合同有ICC仲裁条款（仲裁地伦敦），伦敦的仲裁律师我们已经请好了。现在需要秘鲁诉讼律师提管辖异议。", {"PE"}),
+        ("Need Ghanaian counsel for the licence. Our Kenya business is handled separately by a Nairobi firm.", {"GH"}),
+        ("Need Finnish and Danish employment counsel (one firm covering both is fine).", {"FI", "DK"}),
+        ("两个项目：坦桑尼亚的电站和乌干达的道路。两个国家都要找本地律师。卢旺达的项目去年已经做过一轮，不用重复。", {"TZ", "UG"}),
+    ],
+)
+def test_places_of_an_eighteenth_round(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

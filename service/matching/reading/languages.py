@@ -328,7 +328,7 @@ _ZH_OTHERS_BEFORE = re.compile(r"(?:(?:上次|之前|以前|原来的|前任|过
 _EN_OTHERS_BEFORE = re.compile(r"\b(?:the other side|the other party|the client|the buyer|the seller|the owner|"
                                r"the judges?|the court|the arbitrators?|the tribunal|the officials?|the authorit\w+|"
                                r"the regulator|the ministry|opposing counsel|the counterparty|"
-                               r"the employer|they|he|she|our (?:\w+\s+)?(?:manager|ceo|cfo|cto|coo|gm|chairman|boss|partner|client|staff|workers|"
+                               r"the employer|they|(?<!/)he(?!/)|(?<!/)she(?!/)|our (?:\w+\s+)?(?:manager|ceo|cfo|cto|coo|gm|chairman|boss|partner|client|staff|workers|"
                                r"employees|director|accountant|engineers?|colleagues|people)|"
                                r"the \w+ side|nobody|no one)\b[^,.;]{0,40}\b(?:only\s+)?(?:speaks?|reads?|writes?|understands?|works?\s+(?:only\s+)?in)\s+(?:only\s+)?$|"
                                # "chinese engineers who speak english": people of the story described

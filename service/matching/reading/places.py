@@ -175,7 +175,8 @@ def _country_nouns() -> re.Pattern[str]:
     """Nouns after an adjective that make "Russian", "French", ... a country rather than a language."""
     nouns = "|".join(re.escape(n[:-1]) + r"\w*" if n.endswith("*") else re.escape(n)
                      for n in load_lexicon("places")["country_nouns"])
-    return re.compile(rf"(?:\s+[a-z][\w&-]*){{0,3}}?\s+(?:{nouns})\b", re.IGNORECASE)
+    # "Norwegian and Swedish employment counsel": a demonym listed with the next one shares its noun
+    return re.compile(rf"(?:\s*(?:and|or|&|/)\s*[A-Z][a-z]+)?(?:\s+[a-z][\w&-]*){{0,3}}?\s+(?:{nouns})\b", re.IGNORECASE)
 
 
 _ZH_NEG_BEFORE = re.compile(r"(?:不是在|不在|(?<!需)不需要在|不用在|无需在|并非|而不是|而非|除了|除|不包括|不涉及|不去|不考虑)$")
@@ -188,7 +189,7 @@ _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那
                                  r"(?:(?:当地|本地)?的?(?:事|事情|执行问题|问题|部分|业务|案子))?)"
                                  r"\s*(?:暂时|这次|目前|先|今年|暂|也|都|就|还)*"
                                  r"(?:不需要|不用管|不用考虑|不用再做|不用|不管|不考虑|不做|不弄|不包括(?:在内)?|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
-                                 r"后面再说|之后再说|回头再说|等到[^，。,；;]{0,8}?再说|再说|现在不找|暂不找|先不找|不去了|不去|不在(?:本次|这次|此次)?(?:的)?范围内?|没事|"
+                                 r"后面再说|之后再说|回头再说|等到[^，。,；;]{0,8}?再说|不用重复|无需重复|不必重复|再说|现在不找|暂不找|先不找|不去了|不去|不在(?:本次|这次|此次)?(?:的)?范围内?|没事|"
                                  r"放一放|不纳入[^，。,；;]{0,6}|不是一回事|不需要律师|不用律师|无需律师|暂无需求|没有需求|无需求|"
                                  r"没(?:有)?(?:任何|什么)?(?:法律|监管|合规)?问题)(?:了|吧|啦|呗)?(?=[，。,；;（(）)!！—\s-]|明年|以后|下次|回头|之后|后面|$)")
 # "刚果金的律师先不要找了", "美国律师不用再找了", "爱尔兰那边不用联系了": no lawyer there to be sought
@@ -214,7 +215,7 @@ _ZH_NEXT_CLAUSE_SET_ASIDE = re.compile(r"^[^，。,；;\s]{0,16}[，,]\s*[^，�
                                        r"无需求|没有需求|没需求|不需要律师)(?=[，。,；;!！\s]|$)")  # "赞比亚项目运营正常，暂无需求"
 # "乌兹别克斯坦只是有个客户在那，不用找那边律师", "美国那个双反…跟这次无关": not this need's place
 _ZH_NOT_THERE_AFTER = re.compile(r"^[^。；;]{0,24}?(?:(?:不用|不需要|无需|不必)找?(?:那边|那里|当地|那儿)的?(?:律师|律所)|"
-                                 r"(?:跟|和|与)(?:这次|本次|此次|这个案子|本案)(?:无关|没关系|没有关系|不相干))|"
+                                 r"(?:跟|和|与)(?:这次|本次|此次|这个案子|本案)[^，。,；;]{0,6}?(?:无关|没关系|没有关系|不相干))|"
                                  # "在土库曼斯坦当地的财产保全和执行问题，待裁决作出后另行研究，本次不涉及"
                                  r"^(?:当地|那边)[^。；;]{0,24}?(?:另行研究|本次不涉及|暂不涉及|不在本次(?:委托|需求|委聘)?范围)|"
                                  # "美国EAR的de minimis问题由我们华盛顿的律所负责": another lawyer of ours has it
@@ -294,7 +295,8 @@ _EN_HANDLED_BEFORE = re.compile(rf"{EN_IN_HAND}\s+(?:an?\s+|the\s+|our\s+)?$", r
 _EN_BEING_HANDLED_BY_BEFORE = re.compile(r"\b(?:is|are|was|were|been|being|already)\s+(?:already\s+|being\s+)?(?:defended|run|conducted|advised)\s+by\s+"
                                          r"(?:an?\s+|our\s+|the\s+|their\s+)?$", re.I)
 _EN_COUNSEL_NOUN_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|(?:law\s+)?firm|attorneys?|solicitors?|team)\b", re.I)
-_EN_HANDLED_BY_BEFORE = re.compile(r"\b(?:covered|handled|done|taken\s+care\s+of|represented|managed)\s+by\s+(?:an?\s+|our\s+|the\s+|their\s+)?$|"
+_EN_HANDLED_BY_BEFORE = re.compile(r"\b(?:covered|handled|done|taken\s+care\s+of|represented|managed|looked\s+at|dealt\s+with)\s+"
+                                   r"(?:separately\s+|already\s+)?by\s+(?:an?\s+|our\s+|the\s+|their\s+)?$|"
                                    r"\b(?:firm|counsel|lawyers?)\s+(?:is|are)\s+(?:already\s+)?(?:covering|handling)\s+$|"  # "Our Oslo firm is covering Norway and Denmark"
                                    r"\b(?:well\s+)?represented\s+in\s+(?:the\s+)?$", re.I)  # "We are well represented in Brasilia and Mexico City"
 # "Lead counsel is already in place (a Paris firm)"
@@ -306,7 +308,7 @@ _EN_HAVE_COUNSEL_BEFORE = re.compile(r"\bwe(?:'ve|\s+have|\s+already\s+have|\s+g
 # "leaving Iceland out", "leave the UK out of it"
 _EN_LEFT_OUT_BEFORE = re.compile(r"\bleav(?:e|es|ing)\s+(?:the\s+)?$", re.I)
 # "美国律师已经在看了": a lawyer of the place is on it already
-_ZH_LAWYER_ON_IT_AFTER = re.compile(rf"^(?:那边|这边)?(?:[^，。,；;的]{{1,6}}的|的)?{IN_HAND_BY}(?:们)?(?:我们|我方|我司)?(?:已经|已|正在|在)(?:在)?(?:看|做|跟|处理|办|负责|弄|定好|找好|请好|"
+_ZH_LAWYER_ON_IT_AFTER = re.compile(rf"^(?:那边|这边)?(?:[^，。,；;的]{{1,6}}的|的)?[^，。,；;的]{{0,4}}?{IN_HAND_BY}(?:们)?(?:我们|我方|我司|总部|集团|公司)?(?:已经|已|正在|在)(?:在)?(?:看|做|跟|处理|办|负责|弄|定好|找好|请好|"
                                     rf"定了|找了|请了|联系好|有了|委任了|委托了|评估过|评估了|确认过|确认了|看过|由[^，。,；;]{{1,8}}?(?:另行|另外)?(?:聘请|委托|聘用|委任|负责|处理))")  # "美国律师我们已经有了"
 # "a lawyer in Ukraine? no - Poland": the writer corrects the place just named.
 _EN_CORRECTED_AFTER = re.compile(r"^\s*\?\s*(?:no|nope|sorry|actually|i mean)\b(?!\s+idea)", re.I)
@@ -338,6 +340,8 @@ def set_aside(norm: str, start: int, end: int) -> bool:
     before, after = norm[max(0, start - 14):start], norm[end:end + 24]
     if is_cjk(norm[start:end]):
         wide_after = norm[end:end + 40]
+        if re.search(r"(?:他们|该所|该律所|这家所|那家所|对方)在$", before):
+            return False  # "他们在老挝没有执照，不考虑": the firm's reach, not a place set aside
         if before.endswith("不在") and re.match(r"^(?:当地)?(?:执业|开业|有办公室|设有?办公室|有分所|设点)", after):
             return False  # "该所不在黑山执业": a firm's reach, not a place set aside
         return bool(_ZH_NEG_BEFORE.search(before) or _ZH_CORRECTED_AFTER.match(after) or _ZH_SET_ASIDE_AFTER.match(after)

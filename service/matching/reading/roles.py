@@ -437,7 +437,7 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "origin"  # "从桑托斯装船": the port of loading
     if re.search(r"(?:悬挂|挂着?)$", before) and _ZH_FLAG_AFTER.match(after):
         return "registration"
-    if re.search(r"(?:我们|我司|我方)(?:之前|以前|现在|一直)?(?:用的|用过的|找的|请的|合作的)$|对方[^，。,；;]{0,4}?(?:请|聘请|找|委托|用)的(?:是)?(?:一家|一个)?$|(?:找了|请了|聘了|用过|找过|请过)(?:一?个|一家|家)?$", before):
+    if re.search(r"推荐(?:过|了)(?:一家|一个)?$|(?:我们|我司|我方)(?:之前|以前|现在|一直)?(?:用的|用过的|找的|请的|合作的)$|对方[^，。,；;]{0,4}?(?:请|聘请|找|委托|用)的(?:是)?(?:一家|一个)?$|(?:找了|请了|聘了|用过|找过|请过)(?:一?个|一家|家)?$", before):
         return "mention"  # "对方请的是一家伦敦律所的迪拜办公室": the other side's lawyer
     if _ZH_PAST_BEFORE.search(before) and _ZH_REQUEST_AFTER.match(after):
         return "mention"  # "前几年做马德里注册是找德国一个律所办的": the lawyer of the past
