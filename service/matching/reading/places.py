@@ -443,7 +443,7 @@ def _place_mentions(text: str, world: bool = False) -> tuple[_Mention, ...]:
                 conf = min(conf, 0.5)
         else:
             if place.kind == "demonym" and (s in language_words or s.capitalize() in language_words) and (
-                    not _country_nouns().match(after) or _EN_LANGUAGE_BEFORE.search(before)):
+                    not _country_nouns().match(norm[m.end():m.end() + 48]) or _EN_LANGUAGE_BEFORE.search(before)):
                 continue  # "fluent in Portuguese" is a language
             if after.startswith("-speaking") or after.startswith(" speaking") or re.search(r"(?i:\bbahasa)\s+$", before):
                 continue  # "Bahasa Malaysia not required" names a language
