@@ -1125,3 +1125,27 @@ def test_form_fields_and_counterparties(text: str, expected: set[str]) -> None:
 )
 def test_places_of_an_eighteenth_round(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("KPPU来函要调查我们的独家供应协议。环评的问题已经由雅加达的另一家律所在跟，不用重复。这次只找竞争法律师，专门处理KPPU程序。",
+         {"ID"}),
+        ("我们在泰国、老挝、缅甸都有工厂。泰国厂的罢工已经和解了。现在麻烦的是万象那个厂：工会要求补发工资。想找当地劳动法律师。", {"LA"}),
+        ("Colombia this year, then Peru and Chile in 2026. For now please only look at Colombia. Don't send us Peru or Chile "
+         "firms yet.", {"CO"}),
+        ("律师得自己直接用波兰语跟工会谈。欧洲区总部在杜塞尔多夫，邮件抄送他们就行。我们华沙工厂要裁员，需要当地律师。", {"PL"}),
+        ("马尼拉的前经销商抢注了我们的商标，找当地知识产权律师。越南那边同样的抢注问题已经在NOIP走程序了，当地代理在办，这次不用管。",
+         {"PH"}),
+        ("We want a WFOE in Dalian. Our Lisbon counsel covers everything on the Portuguese side, so we only need China-qualified "
+         "lawyers.", set()),
+        ("对方在奥克兰有物业，另外在悉尼的银行有账户。先在当地申请承认和执行，悉尼那边的账户看这边结果再说，暂时不动。需要当地律师。",
+         {"NZ"}),
+        ("The complaint went to the Belgian APD but was transferred to the DPC, so we don't need separate Belgian counsel. Need "
+         "a GDPR lawyer for the DPC inquiry in Dublin.", {"IE"}),
+        ("P&I推荐了一家开罗的律所，但报价太高。想另外找埃及海事律师比比价。", {"EG"}),
+    ],
+)
+def test_places_of_an_eighteenth_round_continued(text: str, expected: set[str]) -> None:
+    assert binding(to_simplified(text)) == expected

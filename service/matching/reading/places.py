@@ -186,10 +186,10 @@ _ZH_LAWYER_AFTER = re.compile(r"^的?[^，。,；;]{0,4}?(?:律师|律所)")
 # "蒙古律师暂时不需要", "沙特不用管", "（埃及、摩洛哥）不考虑", "塞尔维亚排除", "HK那边这次不用": set aside.
 _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那个|这家|这个|那种|这种)[^，。,；;]{0,10}?|"
                                  r"(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:(?:当地|本地)?的?律师|(?:当地|本地)?的?律所|那边|这边|方面|的部分|市场|站|那块|这块|子公司|分公司|工厂|的)?"
-                                 r"(?:(?:当地|本地)?的?(?:事|事情|执行问题|问题|部分|业务|案子))?)"
+                                 r"(?:(?:当地|本地)?的?(?:事|事情|执行问题|问题|部分|业务|案子|账户|资产|财产|物业))?)"
                                  r"\s*(?:暂时|这次|目前|先|今年|暂|也|都|就|还)*"
                                  r"(?:不需要|不用管|不用考虑|不用再做|不用|不管|不考虑|不做|不弄|不包括(?:在内)?|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
-                                 r"后面再说|之后再说|回头再说|等到[^，。,；;]{0,8}?再说|不用重复|无需重复|不必重复|再说|现在不找|暂不找|先不找|不去了|不去|不在(?:本次|这次|此次)?(?:的)?范围内?|没事|"
+                                 r"后面再说|之后再说|回头再说|等到[^，。,；;]{0,8}?再说|看[^，。,；;]{0,8}?再说|暂时不动|先不动|不用重复|无需重复|不必重复|再说|现在不找|暂不找|先不找|不去了|不去|不在(?:本次|这次|此次)?(?:的)?范围内?|没事|"
                                  r"放一放|不纳入[^，。,；;]{0,6}|不是一回事|不需要律师|不用律师|无需律师|暂无需求|没有需求|无需求|"
                                  r"没(?:有)?(?:任何|什么)?(?:法律|监管|合规)?问题)(?:了|吧|啦|呗)?(?=[，。,；;（(）)!！—\s-]|明年|以后|下次|回头|之后|后面|$)")
 # "刚果金的律师先不要找了", "美国律师不用再找了", "爱尔兰那边不用联系了": no lawyer there to be sought
@@ -207,7 +207,7 @@ _ZH_NO_REFERRAL_AFTER = re.compile(r"^[^，。,；;]{0,20}?(?:律师|律所)[^�
 _ZH_BUT_SET_ASIDE_AFTER = re.compile(r"^[^。；;！!？?，,\s]{0,24}?(?:但|但是|不过|可是)\s*(?:是)?(?:暂时|这次|目前|先|今年|暂)+"
                                      r"(?:不管|不做|不考虑|不用管|放一放)(?=[，。,；;!！\s]|$)")
 # "UAE站正常的，不用管": set aside in the very next clause
-_ZH_NEXT_CLAUSE_SET_ASIDE = re.compile(r"^[^，。,；;\s]{0,16}[，,]\s*[^，。,；;\s]{0,16}[，,]\s*(?:这次|本次)(?:就)?(?:不用|不需要)(?:了)?(?=[，。,；;!！\s]|$)|"  # "印尼工厂刚开，手册是…新做的，这次不用"
+_ZH_NEXT_CLAUSE_SET_ASIDE = re.compile(r"^[^，。,；;\s]{0,24}[，,]\s*[^，。,；;\s]{0,16}[，,]\s*(?:这次|本次)(?:就)?(?:不用管|不用|不需要|不涉及)(?:了)?(?=[，。,；;!！\s]|$)|"  # "印尼工厂刚开，手册是…新做的，这次不用"
                                        # "那个是下个月的事，现在先不管", "申请Chapter 15承认，那个到时候再说"
                                        r"^(?:[^，。,；;\s]|(?<=[A-Za-z0-9])\s(?=[A-Za-z0-9])){0,20}[，,]\s*(?:这个|那个|这次|那边|这里|这边|暂时|暂|先|目前|现在|到时候)*(?:不用管|不用理|不用考虑|不管|不考虑|再说|"
                                        r"(?<=这次)不用|(?<=这次)不需要|"  # "印尼工厂刚开，手册是当地律所今年新做的，这次不用"
@@ -229,7 +229,7 @@ _ZH_OTHER_FIRM_OUT_OF_SCOPE = re.compile(r"^(?:的)?(?:律所|律师|团队)[^�
 # "老挝当地律师由国内所自己去对接": the lawyer there is someone else's to arrange
 _ZH_ARRANGED_BY_AFTER = re.compile(r"^(?:那边|当地|本地)?的?(?:律师|律所)[^，。,；;]{0,2}?由[^，。,；;]{1,12}?(?:对接|负责|安排|找|联系|处理|落实)")
 # "另外找新加坡律师看": handled separately, by another lawyer
-_ZH_ELSEWHERE_BEFORE = re.compile(r"(?<!要)(?<!需要)(?<!得)(?<!必须)(?<!所以)(?:另外|另行|单独|另)(?:找|请|聘请|委托|聘)(?:一?个|一家)?$")  # not "所以要另外找沙特本地律师"
+_ZH_ELSEWHERE_BEFORE = re.compile(r"(?<!要)(?<!需要)(?<!得)(?<!必须)(?<!所以)(?<!想)(?:另外|另行|单独|另)(?:找|请|聘请|委托|聘)(?:一?个|一家)?$")  # not "所以要另外找沙特本地律师"
 # "巴西部分我们另请当地律师": the place's part goes to a lawyer found elsewhere
 _ZH_ELSEWHERE_AFTER = re.compile(r"^(?:的)?(?:部分|那边|这边|那块|方面)?[，,]?\s*(?:我们|我方|公司|总部)?(?:会|将)?(?:另外|另行|单独|另)"
                                  r"(?:找|请|聘请|委托|聘)(?:一?个|一家)?(?:当地|本地|那边)?的?(?:律师|律所)")
@@ -242,12 +242,12 @@ _EN_COUNSEL_ACTING_AFTER = re.compile(r"^\s+(?:[a-z-]+\s+){0,2}?(?:counsel|lawye
                                       r"running|working|dealing|conducting|doing|leading|representing|defending|advising))", re.I)
 # "pls don't engage EU counsel": a lawyer of the place refused
 _EN_DONT_ENGAGE_BEFORE = re.compile(r"(?:\b(?:do\s*n[o']?t|don['’]t|do not|no need to|not to|never)\s+(?:need|engage|instruct|retain|hire|"
-                                    r"contact|approach|recommend|propose|send|involve)|"
+                                    r"contact|approach|recommend|propose|send|involve)(?:\s+(?:us|me))?|"
                                     r"\bstop\s+(?:sourcing|looking\s+for|searching\s+for|contacting|engaging|approaching|chasing)|"
-                                    r"\bno\s+longer\s+need|\bdrop\s+the|\bnot\s+looking\s+for\s+(?:another|a|an|any)|(?<!have )(?<!has )(?<!had )(?<!with )(?<!got )(?<!is )(?<!are )\b(?<!-)no)\s+(?:an?\s+|the\s+|any\s+|more\s+|other\s+)?$", re.I)  # "so no Indian firm"
+                                    r"\bno\s+longer\s+need|\bdrop\s+the|\bnot\s+looking\s+for\s+(?:another|a|an|any)|(?<!have )(?<!has )(?<!had )(?<!with )(?<!got )(?<!is )(?<!are )\b(?<!-)no)\s+(?:an?\s+|the\s+|any\s+|more\s+|other\s+|separate\s+|additional\s+|another\s+)?$", re.I)  # "so no Indian firm"
 # "our London counsel will draft it": a lawyer of ours there is on it
 _EN_OUR_BEFORE = re.compile(r"\bour\s+(?:own\s+|existing\s+|usual\s+|regular\s+|outside\s+|external\s+)?$", re.I)
-_EN_OUR_COUNSEL_ACTS_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|law\s+firm|firm|solicitors?|attorneys?)\s+(?:will|would|is|are|has|have|"
+_EN_OUR_COUNSEL_ACTS_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|law\s+firm|firm|solicitors?|attorneys?)\s+(?:will|would|is|are|has|have|covers?|"
                                         r"already|drafts?|handles?|does|do|can\s+handle|take\s+care|takes\s+care)\b"
                                         # ... not one who has just left it ("our Argentine counsel has just withdrawn")
                                         r"(?!\s+(?:just\s+|now\s+|recently\s+)?(?:withdrawn|withdrew|resigned|quit|left|stepped\s+down|dropped|"

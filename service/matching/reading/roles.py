@@ -201,9 +201,10 @@ _ZH_FORUM_AFTER = re.compile(r"^(?:的|当地的?)?[^，。,；;的\s]{0,6}?(?:�
 _ZH_REMEDY_AFTER = re.compile(r"^(?:的|发起的?|启动的?)?(?:反倾销|反补贴|反规避|双反|两反|保障措施)")
 # The place a need says it is about, among several named ("我们在越南和泰国都有工厂，这次是泰国工厂").
 _EN_FOCUS_BEFORE = re.compile(r"\b(?:this\s+time,?\s+(?:it'?s\s+|it\s+is\s+)?(?:about\s+|only\s+)?(?:in\s+)?|"
-                              r"(?:is|it'?s)\s+only\s+about\s+|only\s+(?:concerns|affects|involves)\s+)(?:the\s+|our\s+)?$", re.I)
+                              r"(?:is|it'?s)\s+only\s+about\s+|only\s+(?:concerns|affects|involves)\s+|(?:please\s+)?only\s+look\s+at\s+)(?:the\s+|our\s+)?$", re.I)
 _ZH_FOCUS_BEFORE = re.compile(r"(?:这次|本次|这回|此次)(?:是|只是|主要是|涉及|只涉及|仅涉及)?(?:在)?$|"
-                              r"(?:只涉及|仅涉及|主要涉及|主要是|重点是|只是|只剩下?|就剩下?|还剩下?)(?:在)?$")
+                              r"(?:只涉及|仅涉及|主要涉及|主要是|重点是|只是|只剩下?|就剩下?|还剩下?)(?:在)?$|"
+                              r"现在(?:麻烦|有问题|要处理|需要处理|急)的是$")  # "现在麻烦的是金边那个厂"
 _ZH_ACQUIRED_BEFORE = re.compile(r"(?:收购|并购|买下|入股|投资)(?:一家|一个|一间|这家|那家)?$")
 _ZH_COMPANY_AFTER = re.compile(r"^的?[^，。,；;]{0,6}?(?:公司|企业|工厂|厂|集团)")
 # Trade remedies are the importing country's: in a need about one, where the goods go decides.
@@ -464,7 +465,7 @@ def _role_zh(norm: str, start: int, end: int) -> str:
         return "origin"  # "业主那边是沙特的公司"
     if _ZH_MADE_THERE_AFTER.match(after):
         return "origin"  # "出口的货主要是泰国罗勇工厂生产的": where the goods are made
-    if re.search(r"(?:客户|买家|买方|经销商|供应商|合作方|对接团队|团队|对接人|[泰日韩美德法英俄越印]方[^，。,；;]{0,4})(?:主要|大多|都)?(?:在|位于)"
+    if re.search(r"(?:客户|买家|买方|经销商|供应商|合作方|对接团队|团队|对接人|总部|[泰日韩美德法英俄越印]方[^，。,；;]{0,4})(?:主要|大多|都)?(?:在|位于)"
                  r"(?:[^，。,；;\s]{1,20}?(?:和|、|及|与))?$", before):
         return "origin"  # "我们最大的客户在俄罗斯叶卡捷琳堡": where a party sits
     if _ZH_PEOPLE_AFTER.match(past_list) and not past_list.lstrip("的").startswith("业主") and not re.search(r"(?:在|于|到|去|赴)$", before):
@@ -848,6 +849,14 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     excluded = {p.code for p in mentions if p.role == "excluded"} - {
         p.code for p in mentions if p.role == "requested"
         and not any(q.code == p.code and q.role == "excluded" and q.start > p.start and _names_whole(q, p) for q in mentions)}
+    # "环评…已经由雅加达的另一家律所在跟…这次只找竞争法律师，处理KPPU程序": a city's part in other hands leaves
+    # the country to the forum or the lawyer asked for elsewhere in it
+    excluded -= {c for c in excluded
+                 if not any(p.code == c and p.role == "excluded" and _names_whole(p, p) for p in mentions)
+                 and any(p.code == c and p.role in ("forum", "requested") and _ASKS.search(sentence_around(norm, p.start, p.end))
+                         and all(sentence_around(norm, p.start, p.end) != sentence_around(norm, q.start, q.end)
+                                 for q in mentions if q.code == c and q.role == "excluded")
+                         for p in mentions)}
     live = [p for p in mentions if p.code not in excluded and p.role != "excluded"]
     for p in mentions:
         if p.code in excluded and p.role == "excluded":
