@@ -25,6 +25,7 @@ from service.matching.reading.text import (
     clause_bounds,
     history_start,
     is_cjk,
+    line_end,
     load_lexicon,
     sentence_around,
     trie_pattern,
@@ -448,11 +449,6 @@ def _coordinated_with(i: int, found: list[re.Match[str]], norm: str) -> set[int]
     return group
 
 
-def _line_end(norm: str, at: int) -> int:
-    end = norm.find("\n", at)
-    return len(norm) if end < 0 else end
-
-
 def _table_cells(norm: str) -> list[tuple[int, int]]:
     """Spans of the cells of a pasted table that are language fields (see _LANGUAGE_HEADER)."""
     _, pattern = _language_lexicon()
@@ -499,7 +495,7 @@ def read_languages(text: str) -> list[Reading]:
     short, demanded = _alone_not_enough(norm, found, surfaces)
     required_at: set[int] = set()
     others_at: set[int] = set()
-    corrections = [(c.end(), min(c.end() + CORRECTION_REACH, _line_end(norm, c.end())))
+    corrections = [(c.end(), min(c.end() + CORRECTION_REACH, line_end(norm, c.end())))
                    for c in islice(_CORRECTION.finditer(norm), MAX_MENTIONS)] if found else []
     # in a mail thread whose latest message speaks of languages, the quoted history's requirements are
     # the old request's ("李娜之前说的法语要求作废" over "> 必须会法语")

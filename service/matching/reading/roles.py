@@ -60,7 +60,7 @@ from service.matching.reading.places import (
 )
 from service.matching.reading.text import MAIL_HEADER as _MAIL_HEADER
 from service.matching.reading.text import SUBJECT_LINE as _SUBJECT_LINE
-from service.matching.reading.text import NORMALISE, ZH_SETS_UP, Reading, history_start, is_cjk, sentence_around
+from service.matching.reading.text import NORMALISE, ZH_SETS_UP, Reading, history_start, is_cjk, line_end, sentence_around
 
 # Roles in the order one place's several mentions resolve to (the strongest first).
 ROLE_ORDER = ("requested", "forum", "target", "seat", "origin", "law", "registration", "transit",
@@ -326,7 +326,7 @@ def _sanctions_author(norm: str, start: int, end: int) -> str:
 def _role_en(norm: str, start: int, end: int, code: str = "") -> str:
     role = _role_en_words(norm, start, end, code)
     if role == "target" and (is_cjk(norm[end:end + 2].strip()[:1]) or is_cjk(norm[max(0, start - 2):start].strip()[-1:])):
-        return _role_zh(norm, start, end)  # "Marshall Islands注册的SPV": a Latin name in Chinese text
+        return _role_zh(norm, start, end, code)  # "Marshall Islands注册的SPV": a Latin name in Chinese text
     return role
 
 
@@ -390,14 +390,13 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
     return "target"
 
 
-def _role_zh(norm: str, start: int, end: int) -> str:
+def _role_zh(norm: str, start: int, end: int, code: str) -> str:
     before, after = norm[max(0, start - 30):start], norm[end:end + 30]
     if re.match(r"^区(?:销售|总部|负责人|团队|同事|经理|业务)", after):
         return "mention"  # "转发欧洲区销售Anna的邮件": our own region's staff
     if _ZH_CAME_FROM_AFTER.match(after):
         return "origin"  # "外劳主要是孟加拉和尼泊尔来的"
-    if re.search(r"(?:流向|转到了?|转运到|转口到|再出口到|转卖到|卖到了)$", before) and norm[start:end] and \
-            any(c in _SANCTIONED_DESTINATIONS for c in {p.code for p in place_mentions(norm[start:end])}):
+    if code in _SANCTIONED_DESTINATIONS and re.search(r"(?:流向|转到了?|转运到|转口到|再出口到|转卖到|卖到了)$", before):
         return "sanctioned"  # "他们怀疑我们的液压件经Kyrgyzstan转到了俄罗斯"
     if re.match(r"^的?(?:一家|一个)?(?:竞争对手|对手|同行|公司|企业|厂商)(?=在|向|于|对|把)|"
                 r"^(?:一家|一个|某家)[^，。,；;]{0,8}?(?:集团|公司|企业|基金|财团|投资人|投资者)(?=拟|想|要|准备|计划|打算|出口|进口|采购|购买)", after):
@@ -599,7 +598,7 @@ def read_places(text: str) -> tuple[Place, ...]:
     taken = [(t.start, t.end) for t in terms]
     for t in terms:
         span = text[t.start:t.end]
-        contextual = _role_zh(norm, t.start, t.end) if is_cjk(span) else _role_en(norm, t.start, t.end, t.term.code)
+        contextual = _role_zh(norm, t.start, t.end, t.term.code) if is_cjk(span) else _role_en(norm, t.start, t.end, t.term.code)
         if t.term.kind in ("institution", "authority") and (_ZH_PAST_BEFORE.search(norm[max(0, t.start - 20):t.start])
                                                             or _EN_PAST_SENTENCE_BEFORE.search(norm, max(0, t.start - 90), t.start)
                                                             or _EN_PAST_AFTER.match(norm[t.end:t.end + 50])
@@ -626,7 +625,7 @@ def read_places(text: str) -> tuple[Place, ...]:
         elif m.kind == "currency":
             role = "currency"  # "4.5 million cedis"
         else:
-            role = _role_zh(norm, m.start, m.end) if is_cjk(span) else _role_en(norm, m.start, m.end, m.code)
+            role = _role_zh(norm, m.start, m.end, m.code) if is_cjk(span) else _role_en(norm, m.start, m.end, m.code)
         places.append(Place(m.code, role, span, m.confidence, m.start, m.end))
     places += _ambiguous_codes(norm, places)
     places = _georgia_the_state(places)
@@ -651,8 +650,7 @@ def _form_country_corrected(norm: str, places: list[Place]) -> list[Place]:
     """"目标国家：越南 … 不好意思国家选错了，随手点了越南": the form's country field, taken back by its free text."""
     if not _FORM_PICKED_WRONG.search(norm):
         return places
-    lines = [(m.start(), norm.find("\n", m.start()) if norm.find("\n", m.start()) >= 0 else len(norm))
-             for m in _FORM_COUNTRY_LINE.finditer(norm)]
+    lines = [(m.start(), line_end(norm, m.start())) for m in _FORM_COUNTRY_LINE.finditer(norm)]
     field = {p.code for p in places if any(a <= p.start < b for a, b in lines)}
     if len(field) != 1:
         return places  # "Target Country: Ghana, Nigeria … Ghana was ticked by mistake" names the one it takes back
@@ -769,6 +767,18 @@ def _choose(places: list[Place], norm: str) -> set[str]:
     return _with_coordinated({primary.code}, places, norm)
 
 
+def _city_handed_off(code: str, mentions: list[Place], norm: str) -> bool:
+    """Whether the country is set aside only through its cities, and asked about (a forum or a lawyer)
+    in a sentence of its own."""
+    aside = [p for p in mentions if p.code == code and p.role == "excluded"]
+    if any(_names_whole_country(p) for p in aside):
+        return False
+    aside_sentences = {sentence_around(norm, p.start, p.end) for p in aside}
+    return any(p.code == code and p.role in ("forum", "requested")
+               and (sentence := sentence_around(norm, p.start, p.end)) not in aside_sentences and _ASKS.search(sentence)
+               for p in mentions)
+
+
 def _coordinated(left: Place, right: Place, norm: str) -> bool:
     """Two places written as one list: joined by a conjunction, or, in Chinese, two countries written
     back to back ("沙特阿联酋卡塔尔", "巴西墨西哥智利"), or each with the same noun ("德布勒森工厂（约600人）
@@ -781,10 +791,10 @@ def _coordinated(left: Place, right: Place, norm: str) -> bool:
         parallel is not None and left.code != right.code and norm.startswith(parallel.group(1), right.end))
 
 
-def _names_whole(later: Place, earlier: Place) -> bool:
-    """Whether a place's later mention names a whole country, so all of what an earlier one named
-    ("新加坡", "美国" after "华盛顿"; not a demonym: "the DAAB members are not Tanzanian")."""
-    return any(m.kind in ("country", "alias") for m in place_mentions(later.evidence))
+def _names_whole_country(place: Place) -> bool:
+    """Whether a mention names a whole country, so all of what any city of it named ("新加坡", "美国"
+    after "华盛顿"; not a demonym: "the DAAB members are not Tanzanian")."""
+    return any(m.kind in ("country", "alias") for m in place_mentions(place.evidence))
 
 
 def _with_coordinated(chosen: set[str], places: list[Place], norm: str) -> set[str]:
@@ -848,15 +858,10 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     # "准备找华盛顿的律所…美国律师不用找了") stays aside
     excluded = {p.code for p in mentions if p.role == "excluded"} - {
         p.code for p in mentions if p.role == "requested"
-        and not any(q.code == p.code and q.role == "excluded" and q.start > p.start and _names_whole(q, p) for q in mentions)}
+        and not any(q.code == p.code and q.role == "excluded" and q.start > p.start and _names_whole_country(q) for q in mentions)}
     # "环评…已经由雅加达的另一家律所在跟…这次只找竞争法律师，处理KPPU程序": a city's part in other hands leaves
     # the country to the forum or the lawyer asked for elsewhere in it
-    excluded -= {c for c in excluded
-                 if not any(p.code == c and p.role == "excluded" and _names_whole(p, p) for p in mentions)
-                 and any(p.code == c and p.role in ("forum", "requested") and _ASKS.search(sentence_around(norm, p.start, p.end))
-                         and all(sentence_around(norm, p.start, p.end) != sentence_around(norm, q.start, q.end)
-                                 for q in mentions if q.code == c and q.role == "excluded")
-                         for p in mentions)}
+    excluded -= {c for c in excluded if _city_handed_off(c, mentions, norm)}
     live = [p for p in mentions if p.code not in excluded and p.role != "excluded"]
     for p in mentions:
         if p.code in excluded and p.role == "excluded":

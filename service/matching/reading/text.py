@@ -163,6 +163,12 @@ def sentence_around(text: str, start: int, end: int, *, with_stop: bool = False)
     return text[lo:after.end() if with_stop else after.start()]
 
 
+def line_end(text: str, at: int) -> int:
+    """Where the line holding position ``at`` ends (its newline, or the end of the text)."""
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
+
+
 def clause_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every clause of the text, in order."""
     spans, lo = [], 0
