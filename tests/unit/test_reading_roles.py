@@ -1149,3 +1149,21 @@ def test_places_of_an_eighteenth_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_an_eighteenth_round_continued(text: str, expected: set[str]) -> None:
     assert binding(to_simplified(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("原来计划在乌克兰建厂，后来因为战争改到了罗马尼亚，现在需要罗马尼亚律师做土地和环评。", {"RO"}),
+        ("我们原本打算去印尼设厂，现在改成越南了，需要律师帮忙做投资许可。", {"VN"}),
+        ("本来想找泰国律师，后来项目换到马来西亚了，麻烦推荐马来西亚的。", {"MY"}),
+        ("We originally planned the plant in Mexico but the board moved it to Brazil; need counsel for the land purchase.", {"BR"}),
+        ("The project was first going to be in Ghana; it is now in Côte d'Ivoire. French required.", {"CI"}),
+        ("We moved the assembly line from Thailand to Indonesia last year and now need Indonesian employment counsel.", {"ID"}),
+        ("The distributor will now be appointed for Kenya instead of Uganda, please find us counsel for the agreement.", {"KE"}),
+        # a place kept: moved away from, but its own staff still need counsel there
+        ("原来在越南的工厂现在搬到了柬埔寨，越南那边的员工要遣散，需要越南律师。", {"VN"}),
+    ],
+)
+def test_a_plan_given_up_names_no_target(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected

@@ -630,6 +630,7 @@ def read_places(text: str) -> tuple[Place, ...]:
     places += _ambiguous_codes(norm, places)
     places = _georgia_the_state(places)
     places = _form_country_corrected(norm, places)
+    places = _plan_changed(norm, places)
     places = _indian_bis(places)
     places = _lists_set_aside(norm, places)
     places = _local_refers_back(norm, places)
@@ -640,6 +641,41 @@ def read_places(text: str) -> tuple[Place, ...]:
     if "\n" in norm:
         places = _latest_word(norm, _workstreams_set_aside(norm, places))
     return tuple(sorted(places, key=lambda p: p.start))
+
+
+# "原计划在乌克兰建厂，后来改到了罗马尼亚", "The plant was first going to be in Ghana; it is now in Côte
+# d'Ivoire", "moved the project from Mexico to Brazil", "Brazil instead of Mexico": the place of a plan
+# given up is the story's, not where the work is (a mention, so the place named again for itself still counts)
+_ZH_FORMER_PLAN_BEFORE = re.compile(r"(?:原来|原本|本来|原先|原计划|原定|起初|最初|一开始|开始时|先前|之前)"
+                                    r"(?:计划|打算|想|准备|是|定|要|说)?(?:的是)?(?:在|去|到|找|选|做|投|放在|定在)?[^，。,；;]{0,6}$")
+_ZH_PLAN_CHANGED_AFTER = re.compile(r"^[^。；;\n]{0,30}?(?:后来|现在|目前|但|不过|结果|最后|最终|如今)?[^。；;\n]{0,8}?"
+                                    r"(?:改到|改成|改为|改在|改去|改了|换到|换成|换了|转到|转去|转移到|挪到|搬到|迁到|变成|变为|"
+                                    r"调整到|调整为|改主意|不做了|黄了)")
+_ZH_MOVED_FROM_BEFORE = re.compile(r"从$")
+_ZH_MOVED_TO_AFTER = re.compile(r"^(?:那边)?(?:改到|换到|转移到|搬到|迁到|挪到|调整到|改成|换成)")
+_EN_FORMER_PLAN_BEFORE = re.compile(r"\b(?:originally|initially|at\s+first|first|previously|earlier)\b[^.;!?\n]{0,40}$|"
+                                    r"\b(?:was|were)\s+(?:going|supposed|meant|planned|scheduled|due)\s+to\s+(?:be\s+)?[^.;!?\n]{0,20}$", re.I)
+_EN_PLAN_CHANGED_AFTER = re.compile(r"^[^.!?\n]{0,60}?\b(?:moved|switched|shifted|relocated|changed|transferred|"
+                                    r"(?:is|it's|are|we're|we\s+are)\s+now|now\s+(?:in|going|it's|moving)|went\s+with|instead)\b", re.I)
+_EN_INSTEAD_OF_BEFORE = re.compile(r"\b(?:instead\s+of|rather\s+than|no\s+longer)\s+(?:in\s+|the\s+)?$", re.I)
+_EN_MOVED_FROM = re.compile(r"\b(?:moved?|moving|switch(?:ed|ing)?|shift(?:ed|ing)?|relocat(?:ed|ing|e)|transferr?(?:ed|ing)?)\b[^.;!?\n]{0,30}\bfrom\s+$", re.I)
+
+
+def _plan_changed(norm: str, places: list[Place]) -> list[Place]:
+    out = []
+    for p in places:
+        if p.role in _LIVE_ROLES:
+            before, after = norm[max(0, p.start - 45):p.start], norm[p.end:p.end + 70]
+            if is_cjk(p.evidence):
+                given_up = bool((_ZH_FORMER_PLAN_BEFORE.search(before[-16:]) and _ZH_PLAN_CHANGED_AFTER.match(after))
+                                or (_ZH_MOVED_FROM_BEFORE.search(before) and _ZH_MOVED_TO_AFTER.match(after)))
+            else:
+                given_up = bool((_EN_FORMER_PLAN_BEFORE.search(before) and _EN_PLAN_CHANGED_AFTER.match(after))
+                                or _EN_INSTEAD_OF_BEFORE.search(before) or _EN_MOVED_FROM.search(before))
+            if given_up:
+                p = replace(p, role="mention")
+        out.append(p)
+    return out
 
 
 _FORM_COUNTRY_LINE = re.compile(r"^[ \t]*(?:目标国家|目标国别|国家|(?i:target\s+countr(?:y|ies)|country))\s*[:：]", re.M)
