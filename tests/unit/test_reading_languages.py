@@ -889,3 +889,29 @@ def test_a_report_that_must_be_in_english_is_the_lawyers_to_write() -> None:
 
 def test_he_or_she_is_the_lawyer() -> None:
     assert required("Need a Moroccan tax lawyer; he/she must speak French because the hearings are in French.") == {"fr"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the others' language is a reason, not a requirement of its own
+        ("The ministry's staff don't work in English, so Portuguese is a must.", {"pt"}),
+        # the firm asked for, as "they", with a must
+        ("Find us a Georgian firm; they must work in Russian since the whole file is Russian.", {"ru"}),
+        ("Counsel has to plead in Spanish and also English to report to our lenders.", {"en", "es"}),
+        ("if the firm can't read and write Turkish it is useless to us", {"tr"}),
+        ("Tribunal language is French, so this is a must.", {"fr"}),
+        ("法院只收西语材料 律师不会西语根本没法跟法官沟通", {"es"}),
+        ("塞语必须，英语能沟通就行", {"sr"}),
+        ("说明书有阿语版本，阿语的合规意见律师要能出", {"ar"}),
+        # the 会 of 管委会 or 董事会 is no "can"
+        ("园区管委会发来的通知有阿拉伯语版本，律师能看阿语当然更好。", set()),
+        ("董事会决议是葡萄牙语的，附件也是。", set()),
+        # a form's language field, said again as enough, or its wish in brackets
+        ("语言要求：英语（能用英文沟通即可）", set()),
+        ("Languages: Polish (must), English (nice)", {"pl"}),
+        ("Language: English\nDescription: Arabic would be nice but English works for both stores.", set()),
+    ],
+)
+def test_languages_of_a_nineteenth_round(text: str, expected: set[str]) -> None:
+    assert required(text) == expected

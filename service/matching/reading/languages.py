@@ -83,7 +83,7 @@ _ZH_IF_CANNOT_BEFORE = re.compile(r"(?:要是|如果|若|假如|万一)[^。；;
 _ZH_THEN_NO_GOOD = re.compile(r"来不及|不必考虑|不用考虑|不考虑|免谈|不行|没用|白搭|硬性|必须|不予考虑|就算了|没有意义|没意义|帮不上忙|没法用")
 _ZH_ASKED_AFTER = re.compile(r"^(?:语|文)?(?:吗|么|嘛|不|没有)?\s*[?？]|^(?:语|文)?(?:吗|么)")  # "英语嘛，…": a topic, not a question
 _ZH_NEG_REFUSED_AFTER = re.compile(r"^(?:的话|的|嘅)?(?:文件|材料|资料|文书|合同)?的?(?:律师|人)?(?:就|都|一律)?(?:基本|根本|完全|基本上)?(?:不要|不行|不考虑|不用考虑|免谈|算了|别推荐|不用推荐|免了|别来|pass|"
-                                   r"帮不上忙|没用|白搭|没有意义|没意义|没法用|用不了|不用报|别报|"
+                                   r"帮不上忙|没用|白搭|没有意义|没意义|没法用|用不了|不用报|别报|没法[^，。,；;]{0,8}?(?:谈|沟通|交流|打交道|办|做|处理|弄)|(?:谈|沟通|交流|办|做)不了|"
                                    r"(?:唔使|不用|不要|别|唔好|免)(?:联系|联络|搵|找|打扰)(?:我们|我哋|我)?)")
 # Before an English language word the Chinese negation must end the clause's words ("不需要会Russian").
 _ZH_NEG_END = re.compile(rf"(?:{_ZH_NEG.pattern})[\u4e00-\u9fff]{{0,3}}\s*$")
@@ -96,12 +96,13 @@ _ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是必需|�
 _L, _R = rf"(?<![{EN_WORD}])", rf"(?![{EN_WORD}])"
 _EN_NEG = re.compile(rf"{_L}(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\s+need|need\s+not|"
                      r"needn't|not\s+(?:need|require)|without|(?:^|[,;]\s*|\bbut\s+)not\s+$|"
-                     r"not\s+necessar\w*|isn't\s+necessary|not\s+required|(?:do|does|did|can)\s*(?:n[o']t|not)\s+(?:speak|read|know|understand)|(?:cannot|can't|can’t|couldn't|won't)\s+(?:speak|read))"
+                     r"not\s+necessar\w*|isn't\s+necessary|not\s+required|(?:do|does|did|can)\s*(?:n[o']t|not)\s+(?:speak|read|know|understand|work\s+in|write\s+in|communicate\s+in|operate\s+in)|(?:cannot|can't|can’t|couldn't|won't)\s+(?:speak|read))"
                      rf"{_R}|{_L}no\s+(?:\w+\s+)?(?:skills?\s+)?(?:in\s+)?$", re.I)  # "No Russian needed": no word boundary at the end
 _EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)n['’]t\s+(?:required|necessary|needed|a must|essential|relevant)|(?:(?:is|are)\s*)?"
                            r"(?:obviously\s+|clearly\s+|really\s+)?not\s+(?:required|necessary|needed|a must|essential|relevant|an issue|a requirement)|optional|unnecessary|irrelevant)", re.I)
 # Words saying the lawyer must use the language.
-_ZH_REQ = re.compile(r"工作语言|服务语言|能以|能够以|须以|应以|会|懂|识|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|(?<![描填改])写|"
+# "会" of 管委会, 商会, 董事会 or 会议 is no "can"
+_ZH_REQ = re.compile(r"工作语言|服务语言|能以|能够以|须以|应以|(?<![委协商工大学社议年省机事开聚晚览易展交])会(?![议计员所长谈见面上签])|懂|识|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|(?<![描填改])写|"
                      r"直接看|直接读|阅读|审阅|能审")  # "律师要能直接看俄语的税务文书"
 # An English language word right after a Chinese requirement verb ("需要会English", "要能用Russian沟通").
 _DOCUMENT_WORKING_LANGUAGE = re.compile(r"(?:文件|合同|协议|交易|报告|文本|资料|材料)[^，。,；;]{0,3}工作语言(?:为|是|:|：)?$")
@@ -116,7 +117,7 @@ _ZH_REQ_AFTER = re.compile(r"^(?!\s?(?:沟通|交流)(?:[，,。；;\s]|$))[^，
                            r"^(?:也|都)(?:要|需要|得)(?=[，。,；;\s]|$)|"  # "当地语言必须会，英文也要"
                            r"^(?:要|很|非常|比较)?(?:好|流利|熟练|过关)?的?(?:律师|律所)(?!很多|不少|多的是|有的是|一大把|到处都是|满街)")
 _ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}?(需要|要|必须|应当|最好|得|需|须|应|能)[^。；;]{0,4}"
-                           r"(?:能看懂|看得懂|看懂|能读|读懂|会|懂|能用|熟悉)")
+                           r"(?:能看懂|看得懂|看懂|能读|读懂|会|懂|能用|熟悉|能出|出具|能写|起草|撰写)")  # "阿语版本的privacy policy律师要能出"
 _ZH_NAME_FORM_AFTER = re.compile(r"^(?:语|文)?的?(?:音译|译名|商标|名称|字样|拼写|域名|标识)")
 _ZH_DOC_BEFORE = re.compile(r"(?:是|用|均为|全为|多为|皆为|全部为)$")  # "函全是西班牙语", "文件均为俄文"
 # "Prospectus用英文", "报告统一用英文": the document's language, not the lawyer's
@@ -129,7 +130,8 @@ _ZH_DOC_AFTER = re.compile(r"^的?(?:文本|合同|文件|材料|证据|法规|�
 _EN_WITHOUT_BEFORE = re.compile(r"\bwithout\s+(?:fluent\s+|good\s+|working\s+)?$", re.I)
 _EN_CANNOT_BEFORE = re.compile(r"\b(?:who|that)\s+(?:can\s*n[o']?t|cannot|can't|couldn't|don't|doesn't)\s+[^.;]{0,60}?\bin\s+$|"
                                r"\b(?:if|when)\s+(?:the\s+|a\s+|your\s+)?(?:lawyer|counsel|attorney|firm|you|they)s?\s+(?:can\s*n[o']?t|cannot|can't|"
-                               r"do\s*n[o']?t|does\s*n[o']?t|do not|does not)\s+(?:speak|read|write|work in|handle|know)\s+(?:the\s+)?$", re.I)
+                               r"do\s*n[o']?t|does\s*n[o']?t|do not|does not)\s+(?:speak|read|write|work in|handle|know)"
+                               r"(?:\s+(?:and|or|&)\s+(?:speak|read|write|understand))?\s+(?:the\s+)?$", re.I)  # "can't read and write Portuguese"
 _EN_NEED_NOT_APPLY_AFTER = re.compile(r"^[^.;]{0,30}?\b(?:need\s*n[o']?t|do\s*n[o']?t|should\s*n[o']?t|won'?t|do not|need not)\s+(?:apply|bother|reply|respond|contact)|"
                                       r"^[^.;]{0,30}?\b(?:are|is|it['’]s|that['’]s)\s+(?:of\s+)?no\s+(?:use|good)\b|"
                                       r"^[^.;]{0,30}?\b(?:useless|pointless|no\s+good|no\s+point|can['’]?t\s+help\s+us|won['’]t\s+work)\b", re.I)  # "… in Romanian is no good to us"
@@ -162,7 +164,7 @@ _REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|须能|需能|
 # Cantonese "就得" closing a clause means "is enough" ("英文沟通就得"); Mandarin "就得会英语" is a must.
 _WISH = re.compile(r"再好不过|求之不得|即可|就行|(?:也)?(?:能|可以)接受|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
                    r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|(?:obviously\s+)?helps\b|"
-                   rf"{_L}(?:preferable|(?:also\s+)?possible|works(?=\s*[,.;]|\s*$|\s+(?:too|fine|for\s+us)))|"  # "English works, Russian also possible"  # "We'd rather": the apostrophe follows a letter
+                   rf"{_L}(?:preferable|(?:also\s+)?possible|works(?=\s*[,.;]|\s*$|\s+(?:too|fine|for\s+(?:us|both|all|them|everything)))|nice(?=\s*[)）]))|"  # "English works, Russian also possible"  # "We'd rather": the apostrophe follows a letter
                    rf"{_L}(?:ideally|ideal|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
                    r"(?:is|are|would be)\s+(?:totally\s+|perfectly\s+|absolutely\s+|also\s+|just\s+)?fine|fine\s+(?:with|too)|is ok|ok|okay|helpful|bonus|if possible|"  # "ok" a word: not "looking", "Bangkok"
                    r"an advantage|advantageous|welcome|desirable|acceptable|(?:is\s+|would\s+be\s+)?better|optional but|would be (?:good|great|nice|useful|an asset)|"
@@ -270,6 +272,10 @@ _EN_ONLY_BEFORE = re.compile(r"\bonly\s+(?:(?:works?|working|speaks?|speaking|op
 _EN_NOT_ENOUGH = re.compile(r"\b(?:can['’]?t|cannot|could\s*n['’]?t|won['’]?t|will\s+not)\s+(?:help|do|work)\b|"
                             r"\b(?:is|are|it['’]s|would\s+be)\s+(?:of\s+)?no\s+(?:use|good)\b|\b(?:useless|pointless)\b|"
                             r"\bnot\s+(?:what\s+we\s+(?:want|need|are\s+looking\s+for)|enough|sufficient|an\s+option)\b", re.I)
+# "Court language is German, so this is a must", "…是德语，所以这个是必须的"
+_SO_A_MUST_AFTER = re.compile(r"^[^.;。；]{0,6}?[,，]?\s*(?:so|therefore|hence|thus)\s+(?:this|that|it)(?:\s+is|['’]s)\s+(?:a\s+|an\s+)?"
+                              r"(?:must|required|mandatory|essential|necessary|requirement|non-negotiable)\b|"
+                              r"^[^。；;]{0,4}?[，,]?\s*所以(?:这个|这|这一点|这条)?(?:是)?(?:必须|必需|硬性要求|硬性)", re.I)
 _SENTENCE_END = re.compile(r"[。！!？?\n]|\.(?:\s|$)")
 
 
@@ -331,7 +337,9 @@ _EN_OTHERS_BEFORE = re.compile(r"\b(?:the other side|the other party|the client|
                                r"the regulator|the ministry|opposing counsel|the counterparty|"
                                r"the employer|they|(?<!/)he(?!/)|(?<!/)she(?!/)|our (?:\w+\s+)?(?:manager|ceo|cfo|cto|coo|gm|chairman|boss|partner|client|staff|workers|"
                                r"employees|director|accountant|engineers?|colleagues|people)|"
-                               r"the \w+ side|nobody|no one)\b[^,.;]{0,40}\b(?:only\s+)?(?:speaks?|reads?|writes?|understands?|works?\s+(?:only\s+)?in)\s+(?:only\s+)?$|"
+                               # not "they must work in Russian": a must makes "they" the firm asked for
+                               r"the \w+ side|nobody|no one)\b(?:(?!\b(?:must|should|shall|need|needs|have\s+to|has\s+to)\b)[^,.;]){0,40}\b"
+                               r"(?:only\s+)?(?:speaks?|reads?|writes?|understands?|works?\s+(?:only\s+)?in)\s+(?:only\s+)?$|"
                                # "chinese engineers who speak english": people of the story described
                                r"\b(?:engineers?|staff|workers?|employees?|managers?|colleagues?|people|GMs?|CEO|boss|partners?|"
                                r"directors?|owners?|buyers?|customers?|clients?)\s+(?:who|that)\s+(?:only\s+|mostly\s+|mainly\s+)?"
@@ -505,6 +513,7 @@ def read_languages(text: str) -> list[Reading]:
     corrected: dict[str, tuple[float, str]] = {}  # readings said again after a correction
     # "语言要求：越南语 … 需求描述：…越南语最好，英语也行，不是硬性要求": the free text softens its field
     fields: set[str] = set()
+    field_lines: set[tuple[str, int]] = set()
     softened: set[str] = set()
     retold: set[str] = set()
     for i, m in enumerate(found):
@@ -573,7 +582,7 @@ def read_languages(text: str) -> list[Reading]:
             doc = doc or described
             req = refused or listed or (not described and bool(_ZH_REQ.search(_REPORTED_SPEECH.sub("", since_previous[-8:])))) \
                 or bool(_ZH_REQ_AFTER.search(after)) \
-                or bool(_ZH_ALL_CAN_AFTER.match(own_after)) \
+                or bool(_ZH_ALL_CAN_AFTER.match(own_after)) or bool(_SO_A_MUST_AFTER.match(norm[m.end():m.end() + 50])) \
                 or bool(re.match(r"^\s?(?:沟通|交流)", after) and re.search(r"(?:需要|需|须|要|必须|得)\s*$", since_previous))
             later = None if req else _later_requirement(norm, m.start(), m.end(), pattern)
             if later is not None and later.group(1) == "最好":
@@ -591,7 +600,7 @@ def read_languages(text: str) -> list[Reading]:
                 or bool(_EN_WHO_CAN_IN.search(norm[max(0, m.start() - 100):m.start()])) \
                 or bool(_ZH_REQ_END.search(before)) \
                 or bool(re.match(r"^\s*(?:也)?(?:要|得|必须|一定要|需要)(?:会|懂|能|流利|熟练|好|过关)", after)) \
-                or bool(_ZH_ALL_CAN_AFTER.match(own_after))  # "律师需要会English", "Amharic 要会", "English要流利"
+                or bool(_ZH_ALL_CAN_AFTER.match(own_after)) or bool(_SO_A_MUST_AFTER.match(norm[m.end():m.end() + 50]))  # "律师需要会English", "Amharic 要会", "English要流利"
             doc = bool(_EN_DOC.search(wide_before)) or bool(
                 re.match(r"^(?:-language)?\s+(?:documents?|contracts?|texts?|version|materials?|"
                          r"evidence|records?|filings?|regulations?)", after, re.I))
@@ -624,7 +633,9 @@ def read_languages(text: str) -> list[Reading]:
         elif marker == "required" and not (conf == 0.6 and is_cjk(s) and not _LAWYER_WORDS.search(norm[lo:hi])):
             conf = max(conf, 0.92)  # not "提交材料都得是俄文": a document's language, whatever its must
         if not is_cjk(s) and i - 1 in required_at and (_EN_AND_VERB_IN.match(gap := norm[found[i - 1].end():m.start()])
-                                                         or re.match(r"^[^.;]{0,60}?\band\s+(?:also\s+)?in\s+$", gap)):
+                                                         or re.match(r"^[^.;]{0,60}?\band\s+(?:also\s+)?in\s+$", gap)
+                                                         # "must speak Spanish for the court and also English to coordinate"
+                                                         or (marker != "wish" and re.match(r"^[^.;]{0,60}?\band\s+also\s+$", gap))):
             conf = max(conf, 0.92)
         if _EN_TOO_AFTER.match(own_after) and any(m.start() - found[j].end() < 150 for j in required_at):
             conf = 0.92  # "Bahasa Indonesia is a must ...; English too"
@@ -677,8 +688,11 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.6)  # "律师要会葡语吗？": asked, not required
         if history is not None and m.start() >= history:
             conf = min(conf, 0.6)
+        if listed and marker == "wish" and (code, line_end(norm, m.start())) in field_lines:
+            softened.add(code)  # "语言要求：英语（能用英文沟通即可）": the field says again it is enough, not required
         if listed:
             fields.add(code)
+            field_lines.add((code, line_end(norm, m.start())))
         elif code in fields and marker == "wish":
             softened.add(code)
         if conf >= 0.75:
