@@ -1167,3 +1167,60 @@ def test_places_of_an_eighteenth_round_continued(text: str, expected: set[str]) 
 )
 def test_a_plan_given_up_names_no_target(text: str, expected: set[str]) -> None:
     assert binding(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a plan moved by the bureau's note
+        ("局里备注：企业来电，工厂选址已由印尼变更为马来西亚，印尼方面暂不推进，请按马来西亚对接。", {"MY"}),
+        # the writer takes a country back
+        ("想找一位坦桑尼亚的税务律师——抱歉写错了，是莫桑比克，项目在马普托。", {"MZ"}),
+        ("Need a Peruvian lawyer for the mine permit -- sorry, BOLIVIAN, wrong country again.", {"BO"}),
+        ("We need Ghanaian counsel. Typo: Togo, the warehouse is in Lomé.", {"TG"}),
+        # not the writer's own correction
+        ("我们在越南的工厂给泰国客户的报价单金额打错了，泰国客户要求赔偿，想找泰国律师。", {"TH"}),
+        # lines keyed by their places
+        ("申报梳理：\n- 欧盟层面：不触发；\n- 法国：门槛没到，不用报；\n- 捷克、斯洛伐克：都触发，需要申报；\n- 匈牙利：也触发，但我们布达佩斯的律师已经在准备了。\n"
+         "所以需要捷克、斯洛伐克两国的 merger control 律师。", {"CZ", "SK"}),
+        ("Status by country:\n- Kenya (Naivasha, 60 MW): in operation, nothing needed.\n- Uganda (Tororo, 40 MW): need Ugandan counsel now for the PPA.\n"
+         "- Tanzania (Dodoma): feasibility only, maybe next year.", {"UG"}),
+        # a line that only holds a colon is no key
+        ("需要新西兰律师：债权申报、参加债权人会议。他们澳洲的母公司好像也出问题了，但澳洲那边没欠我们钱，不用管。", {"NZ"}),
+        # a deal's code name
+        ("Project Santiago: we are buying a Polish logistics company and need Polish M&A counsel.", {"PL"}),
+        # a count that names the list before it
+        ("小程序在印尼 马来西亚 泰国都有用户，数据存在新加坡。想找能同时cover这三个国家的律师做数据合规。", {"ID", "MY", "TH"}),
+        ("Regulators in Peru opened a case; Ecuador and Chile have none yet but we want a gap analysis. One firm for all three.", {"PE", "EC", "CL"}),
+        # the firm asked for by its experience there
+        ("We need one firm (or two) with energy experience in Morocco and Tunisia; they must work with the ministries.", {"MA", "TN"}),
+    ],
+)
+def test_places_of_a_nineteenth_round(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We need top Egyptian counsel in Cairo for this. English counsel we will consider later if it goes to arbitration, not now.", {"EG"}),
+        ("We need Irish counsel for the licence. Dutch counsel not needed at this stage, the licensee's own lawyers are Dutch.", {"IE"}),
+        ("Need a Kiwi customs lawyer to run the response. Don't reckon we need anyone in Australia, it's all run from Wellington.", {"NZ"}),
+        ("The PDPC letter for our Rayong plant must be in Thai. Our Vietnam HR uses the same system but they will check with Vietnamese lawyers by themselves.", {"TH"}),
+        ("Our lead counsel in Geneva is handling the arbitration, but they asked us to appoint a Libyan law firm for an expert opinion.", {"LY"}),
+        ("Scratch the Kenya request - the dividends came through. The problem now is Zambia. Please find Zambian counsel.", {"ZM"}),
+        ("局里备注：该企业已在阿联酋自行注册，本次对接不含阿联酋。需要阿曼、卡塔尔的商标律师。", {"OM", "QA"}),
+        ("土耳其、埃及、约旦目前运营正常，不需要。只有摩洛哥：海关扣了货。想找摩洛哥律师。", {"MA"}),
+        ("沙特律师现在不需要，以后拿到裁决再找。需要新加坡的仲裁律师。", {"SG"}),
+        ("This is not something our local Warsaw law firm can do; we need Brussels competition counsel. Please help find EU counsel.", set(bloc_members("EU"))),
+        ("Two things we need:\n1) Thai counsel on the BOI permit.\n2) US export control counsel on the EAR side, since our Indian customer wants assurances.", {"TH", "US"}),
+        ("主要是日本那几个大客户要求原产地证明。现在需要越南律师设立公司。", {"VN"}),
+        ("非洲、中亚都有代理商在接触，具体先进哪个国家还没定。想先请律师做一套代理商合规制度。", set()),
+        ("Fwd: Re: counsel for Ghana / Nigeria\n\n--- Latest ---\nForget Ghana, it got paid. Please find Nigerian counsel.\n\n"
+         "--- Earlier (5 May) ---\nPlease find Ghanaian counsel for the dividend issue.", {"NG"}),
+        ("Company: XX Tech\nLanguage Requirement: Spanish and Portuguese\nDescription: need counsel in Argentina", {"AR"}),
+        ("明年想在内罗毕和坎帕拉各开一个办事处。卢旺达表上填了 但那边现在不急 老板说先不去。", {"KE", "UG"}),
+    ],
+)
+def test_places_of_a_nineteenth_round_set_aside(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected

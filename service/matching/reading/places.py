@@ -179,7 +179,7 @@ def _country_nouns() -> re.Pattern[str]:
     return re.compile(rf"(?:\s*(?:and|or|&|/)\s*[A-Z][a-z]+)?(?:\s+[a-z][\w&-]*){{0,3}}?\s+(?:{nouns})\b", re.IGNORECASE)
 
 
-_ZH_NEG_BEFORE = re.compile(r"(?:不是在|不在|(?<!需)不需要在|不用在|无需在|并非|而不是|而非|除了|除|不包括|不涉及|不去|不考虑)$")
+_ZH_NEG_BEFORE = re.compile(r"(?:不是在|不在|(?<!需)不需要在|不用在|无需在|并非|而不是|而非|除了|除|不包括|不包含|不含|不涉及|不去|不考虑)$")
 # "不是要美国律师", "不用找蒙古律所": a lawyer of the place refused.
 _ZH_NEG_LAWYER_BEFORE = re.compile(r"(?:不是要|不要|不需要|不用|无需|不找|不用找|不必找|不必)(?:另|另外|再)?(?:找|[^，。,；;]{0,6}?(?:推荐|介绍|对接))?(?:一?个|一家)?$")
 _ZH_LAWYER_AFTER = re.compile(r"^的?[^，。,；;]{0,4}?(?:律师|律所)")
@@ -187,8 +187,8 @@ _ZH_LAWYER_AFTER = re.compile(r"^的?[^，。,；;]{0,4}?(?:律师|律所)")
 _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那个|这家|这个|那种|这种)[^，。,；;]{0,10}?|"
                                  r"(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:(?:当地|本地)?的?律师|(?:当地|本地)?的?律所|那边|这边|方面|的部分|市场|站|那块|这块|子公司|分公司|工厂|的)?"
                                  r"(?:(?:当地|本地)?的?(?:事|事情|执行问题|问题|部分|业务|案子|账户|资产|财产|物业))?)"
-                                 r"\s*(?:暂时|这次|目前|先|今年|暂|也|都|就|还)*"
-                                 r"(?:不需要|不用管|不用考虑|不用再做|不用|不管|不考虑|不做|不弄|不包括(?:在内)?|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
+                                 r"\s*(?:暂时|这次|目前|现在|先|今年|暂|也|都|就|还)*"
+                                 r"(?:不需要|不用管|不推进|不用考虑|不用再做|不用|不管|不考虑|不做|不弄|不包括(?:在内)?|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
                                  r"后面再说|之后再说|回头再说|等到[^，。,；;]{0,8}?再说|看[^，。,；;]{0,8}?再说|暂时不动|先不动|不用重复|无需重复|不必重复|再说|现在不找|暂不找|先不找|不去了|不去|不在(?:本次|这次|此次)?(?:的)?范围内?|没事|"
                                  r"放一放|不纳入[^，。,；;]{0,6}|不是一回事|不需要律师|不用律师|无需律师|暂无需求|没有需求|无需求|"
                                  r"没(?:有)?(?:任何|什么)?(?:法律|监管|合规)?问题)(?:了|吧|啦|呗)?(?=[，。,；;（(）)!！—\s-]|明年|以后|下次|回头|之后|后面|$)")
@@ -205,14 +205,17 @@ _ZH_NO_REFERRAL_AFTER = re.compile(r"^[^，。,；;]{0,20}?(?:律师|律所)[^�
                                    r"已经在谈|已在谈|已经在接触|已经谈好)")
 # "缅甸那边也有一样的问题，但是暂时先不管": the set-aside said after a but
 _ZH_BUT_SET_ASIDE_AFTER = re.compile(r"^[^。；;！!？?，,\s]{0,24}?(?:但|但是|不过|可是)\s*(?:是)?(?:暂时|这次|目前|先|今年|暂)+"
-                                     r"(?:不管|不做|不考虑|不用管|放一放)(?=[，。,；;!！\s]|$)")
+                                     r"(?:不管|不做|不考虑|不用管|放一放)(?=[，。,；;!！\s]|$)|"
+                                     # "马里表上填了 但那边现在太乱了 老板说先不去": the but refers back to it
+                                     r"^[^。；;！!？?\n]{0,16}?(?:但|但是|不过|可是)\s*(?:那边|那里|那个|这个|这边)[^。；;！!？?\n]{0,16}?"
+                                     r"(?:先|暂时|暂|目前)(?:不去|不做|不考虑|不管|不弄|不推进|放一放)(?:了|吧)?(?=[，。,；;!！\s]|$)")
 # "UAE站正常的，不用管": set aside in the very next clause
 _ZH_NEXT_CLAUSE_SET_ASIDE = re.compile(r"^[^，。,；;\s]{0,24}[，,]\s*[^，。,；;\s]{0,16}[，,]\s*(?:这次|本次)(?:就)?(?:不用管|不用|不需要|不涉及)(?:了)?(?=[，。,；;!！\s]|$)|"  # "印尼工厂刚开，手册是…新做的，这次不用"
                                        # "那个是下个月的事，现在先不管", "申请Chapter 15承认，那个到时候再说"
                                        r"^(?:[^，。,；;\s]|(?<=[A-Za-z0-9])\s(?=[A-Za-z0-9])){0,20}[，,]\s*(?:这个|那个|这次|那边|这里|这边|暂时|暂|先|目前|现在|到时候)*(?:不用管|不用理|不用考虑|不管|不考虑|再说|"
                                        r"(?<=这次)不用|(?<=这次)不需要|"  # "印尼工厂刚开，手册是当地律所今年新做的，这次不用"
                                        r"(?<=先)不做|(?<=先)不弄|(?<=先)不推进|"  # "马里因为政局原因暂停，先不做"
-                                       r"无需求|没有需求|没需求|不需要律师)(?=[，。,；;!！\s]|$)")  # "赞比亚项目运营正常，暂无需求"
+                                       r"无需求|没有需求|没需求|不需要律师|不需要(?=\s*[。；;!！]|\s*$))(?=[，。,；;!！\s]|$)")  # "赞比亚项目运营正常，暂无需求"
 # "乌兹别克斯坦只是有个客户在那，不用找那边律师", "美国那个双反…跟这次无关": not this need's place
 _ZH_NOT_THERE_AFTER = re.compile(r"^[^。；;]{0,24}?(?:(?:不用|不需要|无需|不必)找?(?:那边|那里|当地|那儿)的?(?:律师|律所)|"
                                  r"(?:跟|和|与)(?:这次|本次|此次|这个案子|本案)[^，。,；;]{0,6}?(?:无关|没关系|没有关系|不相干))|"
@@ -288,6 +291,22 @@ _EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+(?:separate
                                  r"[^.;!?]{0,60}?\b(?:we['’]ll|we\s+will)\s+look\s+at\s+(?:those|them|it|that)\s+later\b|"
                                  r"[^.;!?]{0,70}?\bout\s+of\s+scope\s+for\s+now\b)", re.I)
 # "that case already has a US firm": the matter there is already in hand.
+# "UK counsel we will consider later", "Swiss counsel not needed at this stage": no lawyer there for now
+_EN_COUNSEL_LATER_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|(?:law\s+)?firms?|attorneys?|advisers?)\b(?:(?!\b(?:and|but|while|whereas)\b)[^.;!?,]){0,50}?"
+                                     r"\b(?:not\s+(?:needed|required|necessary|now|yet)|later|at\s+a\s+later\s+stage|next\s+year)\b", re.I)
+# "Don't reckon we need anyone in Malaysia", "we do not need counsel in Chile"
+_EN_NEED_NOBODY_BEFORE = re.compile(r"\b(?:do\s*n[o']?t|don['’]t|do not)\s+(?:(?:think|reckon|believe|expect)\s+(?:we\s+)?)?need\s+"
+                                    r"(?:anything|anyone|anybody|counsel|lawyers?|a\s+lawyer|a\s+firm|any\s+\w+)\s+(?:done\s+)?(?:in|for)\s+(?:the\s+)?$", re.I)
+# "they will check with Singapore lawyer by themselves": the others' own lawyer
+_EN_THEIR_OWN_CHECK_BEFORE = re.compile(r"\b(?:check|consult|work|deal|speak|talk|go)\s+with\s+(?:an?\s+|the\s+|their\s+|its\s+)?(?:own\s+)?$", re.I)
+_EN_BY_THEMSELVES_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|(?:law\s+)?firms?|attorneys?|advisers?)\b[^.;!?]{0,25}?"
+                                     r"\b(?:by\s+themselves|on\s+their\s+own|themselves|separately|independently)\b", re.I)
+# "Our lead counsel in Paris is handling the arbitration"
+_EN_OUR_COUNSEL_IN_BEFORE = re.compile(r"\bour\s+(?:[\w-]+\s+){0,2}?(?:counsel|lawyers?|firm|attorneys?|solicitors?)\s+(?:in|at)\s+$", re.I)
+_EN_IS_HANDLING_AFTER = re.compile(r"^\s+(?:is|are)\s+(?:already\s+)?(?:handling|running|conducting|leading|acting|representing|dealing|on\s+it)\b", re.I)
+# "Scratch the Egypt request"
+_EN_DROP_THE_BEFORE = re.compile(r"\b(?:scratch|forget|drop|cancel|ignore|disregard|withdraw)\s+(?:the|my|our|that)\s+$", re.I)
+_EN_REQUEST_NOUN_AFTER = re.compile(r"^\s+(?:request|part|piece|one|ask|search|matter|question|bit|workstream)\b", re.I)
 _EN_HANDLED_BEFORE = re.compile(rf"{EN_IN_HAND}\s+(?:an?\s+|the\s+|our\s+)?$", re.I)
 # "already covered by a German firm", "handled by our Saudi counsel"
 # "is already being defended by our Ljubljana firm" (not "an investigation run by Indonesian counsel", nor "run by
@@ -382,6 +401,10 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                 or (_EN_DONT_ENGAGE_BEFORE.search(wide_before)
                     and re.match(r"^\s+(?:counsel|lawyers?|firms?|attorneys?|solicitors?|advisers?)\b", after, re.I))
                 or _EN_PLAN_DROPPED_AFTER.match(norm[end:end + 60])
+                or _EN_COUNSEL_LATER_AFTER.match(norm[end:end + 80]) or _EN_NEED_NOBODY_BEFORE.search(wide_before)
+                or (_EN_THEIR_OWN_CHECK_BEFORE.search(wide_before) and _EN_BY_THEMSELVES_AFTER.match(norm[end:end + 60]))
+                or (_EN_OUR_COUNSEL_IN_BEFORE.search(wide_before) and _EN_IS_HANDLING_AFTER.match(after))
+                or (_EN_DROP_THE_BEFORE.search(wide_before) and _EN_REQUEST_NOUN_AFTER.match(after))
                 or (_EN_OUR_BEFORE.search(before) and _EN_OUR_COUNSEL_ACTS_AFTER.match(norm[end:end + 50]))
                 or _ZH_NEXT_CLAUSE_SET_ASIDE.match(norm[end:end + 30].lstrip())
                 or _ZH_HANDLED_THERE_AFTER.match(re.sub(r"^\s*(?:(?:[和及与、]|and)\s*[^，。,；;、和及与]{1,12}?\s*)*", "", after))
@@ -447,6 +470,8 @@ def _place_mentions(text: str, world: bool = False) -> tuple[_Mention, ...]:
                 continue  # "fluent in Portuguese" is a language
             if after.startswith("-speaking") or after.startswith(" speaking") or re.search(r"(?i:\bbahasa)\s+$", before):
                 continue  # "Bahasa Malaysia not required" names a language
+            if kind == "city" and re.search(r"\b(?:Project|Operation|Codename|Code\s+name)\s+[\"“']?$", before):
+                continue  # "Project Falcon": a deal's code name, not the Venezuelan state
             if _CURRENCY_AFTER.match(after):
                 kind = "currency"  # "US-dollar notes", "paid in US dollars": a currency, not a place
             negated = set_aside(norm, m.start(), m.end())

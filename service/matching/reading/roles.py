@@ -92,7 +92,7 @@ _EN_TRANSIT_BEFORE = re.compile(r"\b(?:through|via|transit\w*(?:\s+(?:through|vi
                                 r"\b(?:shipped|routed|sent|moved)\s+(?:via|through)\s+(?:an?\s+|the\s+|our\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:in|at)\s+$", re.I)
 # Where data goes or servers sit ("transfers to our servers in Singapore", "服务器在杭州"): no place of the work
 _EN_DATA_PLACE_BEFORE = re.compile(r"\b(?:servers?|data\s+cent(?:er|re)s?|hosted|stored|cloud)\b[^.;,]{0,12}\b(?:in|at)\s+(?:the\s+)?$", re.I)
-_ZH_DATA_PLACE = re.compile(r"(?:服务器|数据中心|机房)(?:在|位于|放在|设在|部署在)$")
+_ZH_DATA_PLACE = re.compile(r"(?:服务器|数据中心|机房)(?:在|位于|放在|设在|部署在)$|(?:数据|服务器)[^，。,；;]{0,4}?(?:存在|存储在|存放在|托管在|放在|部署在)$")  # "数据存在新加坡"
 # A port of loading is where the goods came from; the port of discharge is where the claim is.
 _EN_LOADED_BEFORE = re.compile(r"\b(?:loaded|shipped|loading|laden)\s+(?:\w+\s+)?(?:at|in|from)\s+(?:the\s+)?(?:port\s+of\s+)?$|\bPOL\s*[:=]?\s*$", re.I)
 _ZH_LOADED = re.compile(r"^(?:港)?(?:装船|装货|装运|起运|发运|装的船)")
@@ -100,7 +100,10 @@ _EN_THIRD_COUNTRY_BEFORE = re.compile(r"\b(?:via|through)\s+a\s+third\s+country\
 _EN_REQUEST_AFTER = re.compile(rf"^(?:-based|-qualified|-admitted)?(?:\s+{_NOT_FUNCTION}{_W}){{0,3}}?\s+(?:lawyers?|counsel|attorneys?|litigators?|(?:law\s+)?firms?|"
                                r"solicitors?|advocates?)\b", re.I)
 _EN_REQUEST_BEFORE = re.compile(r"\b(?:lawyers?|counsel|attorneys?|litigators?|law firm|someone|somebody|advisers?|"
-                                r"advisors?|team|replacement)\s+(?:based\s+|qualified\s+|admitted\s+)?(?:in|from|for)\s+(?:the\s+)?$", re.I)
+                                r"advisors?|team|replacement)\s+(?:based\s+|qualified\s+|admitted\s+)?(?:in|from|for)\s+(?:the\s+)?$|"
+                                # "one firm (or two firms) with mining experience in Chile and Argentina"
+                                r"\b(?:firms?|lawyers?|counsel|attorneys?|team)\)?\s+with\s+(?:[\w-]+\s+){0,3}(?:experience|expertise|presence|offices?)\s+in\s+"
+                                r"(?:both\s+)?(?:the\s+)?$", re.I)
 _EN_OUR_PEOPLE_IN_BEFORE = re.compile(r"\b(?:our|my)\s+(?:[\w-]+\s+){0,3}?(?:team|staff|colleagues|people|finance|accounts|treasury)\s+"
                                       r"(?:based\s+)?(?:in|at)\s+(?:the\s+)?$", re.I)  # people, not "our sales office in Medellin"
 # "the CJEU Kolin judgment": a court cited for its case law, not the forum of the matter
@@ -187,6 +190,8 @@ _ZH_TRANSIT_AFTER = re.compile(r"^(?:转运|过境|中转|转口|\s?(?i:transit|
                                r"^(?:港)?(?:转|过去|过来|走)(?![^，。,；;]{0,4}(?:设厂|建厂|投资|注册|开))")  # "走新加坡transit", "走哈萨克斯坦过去"
 # ("德国那个律所说…": a lawyer already known, not one asked for)
 _ZH_REQUEST_AFTER = re.compile(r"^(?!那个|那家|这个|这家|该|那边的律)(?:的|当地的?|本地的?)?[^，。,；;、\s的]{0,4}?的?(?:律师|律所|法律专家)|"
+                               # "奥地利、波兰、塞尔维亚三国的 merger control 律师"
+                               r"^[两二三四五六七八九十几]个?(?:国家?|地区?|地)的\s?(?:[A-Za-z][\w&/-]*\s+){0,3}(?:律师|律所|(?i:(?:co-)?counsel|lawyers?|attorneys?)\b)|"
                                r"^(?:那边|当地|本地)(?:能|可以)?(?:做|办|打|跑|处理|代理)[^，。,；;、\s的]{0,4}?的(?:律师|律所)|"  # "阿联酋那边做仲裁的律师"
                                r"^(?:的|当地的?|本地的?)\s?(?:[A-Za-z][\w&/-]*\s+){0,3}(?i:(?:co-)?counsel|lawyers?|attorneys?|law\s+firms?)\b")  # "智利的competition counsel"
 # "从巴西图巴朗港进口的大豆": where the goods come from; "船挂利比里亚旗": the flag
@@ -226,9 +231,10 @@ _ZH_ORIGIN_AFTER = re.compile(r"^籍|^裔|^(?:的)?(?:国企|央企|国有企业
                               r"贸易商|厂商|集团|进口商|出口商|籍员工|籍工人|收购方|品牌|基金|主权基金|财团|资本方|家族办公室)|"
                               r"^的(?:收购方|买方|卖方|投资方|投资人|基金|主权基金|财团)")
 _ZH_CAME_FROM_AFTER = re.compile(r"^(?:[和及与、][^，。,；;]{1,8}?)?(?:过)?来的")
-_ZH_PEOPLE_AFTER = re.compile(r"^(?:籍)?的?(?:客户|工人|员工|劳工|外劳|买家|买方|卖方|供应商|股东|投资者|投资方|合作方|业主|船东|经销商|"
+# "美国那几个大客户", "东南亚、中东都有经销商在接触": people there, however counted
+_ZH_PEOPLE_AFTER = re.compile(r"^(?:籍)?的?(?:(?:那|这)?(?:几|些|两|三|一)?(?:个|家|位|批)?(?:大|主要|老|新|重要|核心)|(?:都|也|还|也都)有(?:一些|几家|几个|不少|很多|多家)?)?(?:客户|工人|员工|劳工|外劳|买家|买方|卖方|供应商|股东|投资者|投资方|合作方|业主|船东|经销商|"
                               r"银行|银团|债权人|债务人|协会|保险人|保险公司|主机厂|车企|厂家|厂商|品牌商|采购商|"
-                              r"投资人|基金|主权基金|财团|家族办公室|资本方|出资人|[\u4e00-\u9fff]{1,3}商(?![标务业会])|[\u4e00-\u9fff]{1,2}户)")  # "LP主要是中东主权基金", "印度和土耳其的珠宝商"
+                              r"投资人|基金|主权基金|财团|家族办公室|资本方|出资人|[\u4e00-\u9fff]{1,3}商(?![标务业会])|(?![账帐])[\u4e00-\u9fff]{1,2}户)")  # "LP主要是中东主权基金", "印度和土耳其的珠宝商"
 _ZH_WHOSE_AFTER = re.compile(r"^的?(?:[^，。,；;]{0,6}?的)?(?:公司|企业|国企|财团|集团|人|老板|客户)|"
                              r"^的?(?:一家|一个)?\s?(?i:traders?|trading\s+house|company|buyer|seller|supplier|firm|fund|distributor|bank)\b")  # "buyer是Geneva的一家trader"
 _ZH_REST_OF_LIST = re.compile(r"^(?:[和及与、][^，。,；;和及与、的]{1,8})+")
@@ -263,7 +269,8 @@ _ALSO_ASKED = re.compile(r"也(?:请|要请|需要|想请|要找|找)[^，。,�
 _ZH_PARALLEL_GAP = re.compile(r"^([\u4e00-\u9fff]{2})[^。；;！!？?\n]{0,30}?(?:和|及|与|、|以及)$")
 # A text that counts the places of its work ("两国", "两地", "in both countries", "三国")
 _COUNTED = re.compile(r"(两|三|四|五|六|both|(?:all\s+|the\s+|each\s+of\s+the\s+)?(?:two|three|four|five|six))\s*(?:个)?"
-                      r"(?:国家|国|地|边|站|市场|countries|jurisdictions|markets|places)", re.I)
+                      r"(?:国家|国|地|边|站|市场|countries|jurisdictions|markets|places)|"
+                      r"\b(?:all|these|those)\s+(two|three|four|five|six)(?=\s*(?:[,.;:!?)\n]|$))", re.I)  # "one firm … for all three."
 _COUNT_WORDS = {"两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _BOTH_AFTER = re.compile(r"^\s*(?:两边|两国|两地|两个国家|三国|三地|\s*(?:are\s+)?both\s+(?:need|require|have\s+to))", re.I)
 # A place of the past ("之前在英国做海上风电用的律所", "Before we had project in Chile"): named, not where the work is.
@@ -342,13 +349,17 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
         return "mention"  # "The London office is coordinating with the UK bookrunner": ours
     if code in _SANCTIONED_DESTINATIONS and re.search(r"\b(?:no|not|never)\s+(?:re-?export\w*\s+)?(?:to\s+)?$", before, re.I):
         return "sanctioned"  # "a 'No Russia' clause", "no re-export to Russia"
+    if re.search(r"\bour\s+(?:own\s+|local\s+|existing\s+|usual\s+|regular\s+|current\s+|outside\s+)*$", before, re.I) \
+            and re.match(r"^\s+(?:law\s+firm|firm|counsel|lawyers?|attorneys?|solicitors?|advisers?)\b", after, re.I):
+        return "mention"  # "not something our local Budapest law firm can do": the lawyer we have
     if _EN_WRITER_BASED_BEFORE.search(norm, max(0, start - 100), start):
         return "mention"  # "I am in charge of MEA distribution, based in Cairo": where the writer sits
     if _EN_FIRMS_OFFERING_AFTER.match(after) or _EN_FIRMS_ALLOWED_AFTER.match(after):
         return "mention"  # "Some Kenyan firms have approached us", "Brazilian lawyers admitted in Angola are fine"
     if _EN_FOCUS_BEFORE.search(before) or _EN_NOW_BEFORE.search(norm[max(0, start - 80):start]):
         return "requested"  # "this time it's the Thai plant": the place the need says it is about
-    if _EN_SANCTIONS_COUNSEL_AFTER.match(after) and _ASKS.search(sentence_around(norm, start, end)):
+    if _EN_SANCTIONS_COUNSEL_AFTER.match(after) and (_ASKS.search(sentence := sentence_around(norm, start, end))
+                                                     or _LIST_MARK.sub("", sentence.lstrip()).startswith(norm[start:end])):
         return "requested"  # "Need US sanctions counsel"
     # "US sanctions" are the US's, "Iran sanctions" are on Iran
     if code in SANCTIONING and _EN_SANCTIONS_AUTHOR_AFTER.match(after):
@@ -368,6 +379,9 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
         return "transit"
     if _EN_LOADED_BEFORE.search(before) or _EN_PEOPLE_FROM_BEFORE.search(norm[max(0, start - 80):start]):
         return "origin"
+    if re.search(r"\b(?:maker|builder|manufacturer|company|firm|group|supplier|customer|client|buyer|seller|investor|"
+                 r"brand|family\s+business|Mittelstand\s+\w+)\s+(?:from|based\s+in|headquartered\s+in|out\s+of)\s+$", before, re.I):
+        return "origin"  # "a Mittelstand machine builder from Stuttgart": a party's home
     if _EN_THEIRS_BEFORE.search(norm[max(0, start - 60):start]):
         return "origin"  # "the investor's legal team in Nagoya"
     if _EN_OUR_PEOPLE_IN_BEFORE.search(norm[max(0, start - 60):start]):
@@ -409,6 +423,8 @@ def _role_zh(norm: str, start: int, end: int, code: str) -> str:
         return "requested"  # "这次是泰国工厂的纠纷", "主要是新加坡法律尽调": the place the need says it is about
     if _ZH_ACQUIRED_BEFORE.search(before) and _ZH_COMPANY_AFTER.match(after):
         return "target"  # "收购一家新加坡公司": where the company bought is, not a counterparty's nationality
+    if re.search(r"(?:一家|一个|某家|这家|那家)$", before) and re.match(r"^的?[^，。,；;]{0,12}?(?:企业|公司|集团|厂商|品牌|家族企业)", after):
+        return "origin"  # "老客户（一家巴伐利亚的汽车零部件家族企业）": a party's nationality
     if _ZH_VEHICLE_AFTER.match(after) or (_ZH_VEHICLE_BEFORE.search(before) and not after.startswith("还是")) \
             or _ZH_ONLY_A_VEHICLE_AFTER.match(after):
         return "registration"
@@ -502,6 +518,58 @@ def _local_refers_back(norm: str, places: list[Place]) -> list[Place]:
 
 
 _TIGHT_LIST = re.compile(r"^\s*(?:和|及|与|、|/|&|and|以及|或|或者|or)?\s*$", re.I)
+
+
+# A line keyed by its places ("- 德国：门槛没到，不用报；", "- Chile (Atacama, 180 MWp): COD reached, nothing
+# needed."): what the line says of them, when it sets them aside and asks nothing
+_KEYED_LINE = re.compile(r"^[ \t>]*(?:[-*•·]|\d{1,2}[.)、]|[(（]?[一二三四五六七八九十]{1,2}[)）、.]|[(（]\d{1,2}[)）])?[ \t]*"
+                         r"(?P<key>[^:：\n]{1,40}?)[ \t]*[:：](?P<rest>[^\n]*)$", re.M)
+_KEY_ASIDE = re.compile(r"不用报|不需要(?:申报|律师|处理|找)?|无需|不用(?:管|找|处理)?|不触发|未触发|没触发|门槛没到|未达门槛|不涉及|"
+                        r"已(?:经)?(?:完成|搞定|办完|处理好|结案)|(?:律师|律所)[^，。,；;]{0,6}?(?:已经|已)(?:在|请|找|准备|委托)|暂不|暂缓|先不|"
+                        r"(?:以后|明年|之后|后面)再说|"
+                        r"\bnothing\s+(?:needed|to\s+do)\b|\bnot\s+(?:needed|required|triggered|in\s+scope)\b|\bno\s+(?:action|filing|counsel|need)\b|"
+                        r"\b(?:done|completed|closed|settled)\b|\balready\s+(?:handled|covered|done|with)\b|\bhandled\s+by\b|"
+                        r"\b(?:maybe\s+)?(?:next\s+year|later)\b|\bon\s+hold\b", re.I)
+_KEY_ASKS = re.compile(r"(?<![不无])(?:需要|需|须|要找|请找|急)|\b(?:need|needs|needed|required|must|urgent(?:ly)?|now)\b", re.I)
+MAX_KEYED_LINES = 40
+_LAWYER_WORDS_ANY = re.compile(r"律师|律所|\b(?:counsel|lawyers?|firms?|attorneys?)\b", re.I)
+
+
+def _keyed_lines_set_aside(norm: str, places: list[Place]) -> list[Place]:
+    aside: list[tuple[int, int]] = []
+    for line in islice(_KEYED_LINE.finditer(norm), MAX_KEYED_LINES):
+        key = line.group("key")
+        a, b = line.start("key"), line.end("key")
+        inside = [p for p in places if a <= p.start and p.end <= b]
+        if not inside:
+            continue
+        rest_of_key = key
+        for p in sorted(inside, key=lambda p: -p.start):
+            rest_of_key = rest_of_key[:p.start - a] + rest_of_key[p.end - a:]
+        if len(re.sub(r"[(（][^)）]*[)）]|[\s、,，和及与/&]|\band\b", "", rest_of_key)) > 4 or _ASKS.search(rest_of_key) \
+                or _LAWYER_WORDS_ANY.search(rest_of_key):
+            continue  # a sentence that holds a colon ("需要澳洲律师：proof of debt…"), not a line keyed by its places
+        rest = line.group("rest")
+        if _KEY_ASIDE.search(rest) and not _KEY_ASKS.search(_KEY_ASIDE.sub(" ", rest)):
+            aside.append((a, b))
+    if not aside:
+        return places
+    return [replace(p, role="excluded") if any(a <= p.start and p.end <= b for a, b in aside) else p for p in places]
+
+
+def _lists_share_origin(norm: str, places: list[Place]) -> list[Place]:
+    """"东南亚、中东、拉美都有经销商", "越南、泰国的工人": the people after a list are each place's."""
+    ordered = sorted(places, key=lambda p: p.start)
+    runs: list[list[Place]] = []
+    for p in ordered:
+        gap = norm[runs[-1][-1].end:p.start] if runs else ""
+        if runs and runs[-1][-1].end <= p.start and gap.strip() and _TIGHT_LIST.match(gap):  # not "越南胡志明的经销商"
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    shared = {id(p) for run in runs if len(run) > 1 and run[-1].role == "origin" and is_cjk(run[-1].evidence)
+              and _ZH_PEOPLE_AFTER.match(norm[run[-1].end:run[-1].end + 30]) for p in run[:-1] if p.role == "target"}
+    return [replace(p, role="origin") if id(p) in shared else p for p in places]
 
 
 def _lists_set_aside(norm: str, places: list[Place]) -> list[Place]:
@@ -631,8 +699,12 @@ def read_places(text: str) -> tuple[Place, ...]:
     places = _georgia_the_state(places)
     places = _form_country_corrected(norm, places)
     places = _plan_changed(norm, places)
+    places = _place_corrected(norm, places)
     places = _indian_bis(places)
     places = _lists_set_aside(norm, places)
+    places = _lists_share_origin(norm, places)
+    if "\n" in norm:
+        places = _keyed_lines_set_aside(norm, places)
     places = _local_refers_back(norm, places)
     if "\n" in norm or _ADDRESS_LINE.search(norm):
         writers = _writers_lines(norm)
@@ -651,8 +723,8 @@ _ZH_FORMER_PLAN_BEFORE = re.compile(r"(?:原来|原本|本来|原先|原计划|�
 _ZH_PLAN_CHANGED_AFTER = re.compile(r"^[^。；;\n]{0,30}?(?:后来|现在|目前|但|不过|结果|最后|最终|如今)?[^。；;\n]{0,8}?"
                                     r"(?:改到|改成|改为|改在|改去|改了|换到|换成|换了|转到|转去|转移到|挪到|搬到|迁到|变成|变为|"
                                     r"调整到|调整为|改主意|不做了|黄了)")
-_ZH_MOVED_FROM_BEFORE = re.compile(r"从$")
-_ZH_MOVED_TO_AFTER = re.compile(r"^(?:那边)?(?:改到|换到|转移到|搬到|迁到|挪到|调整到|改成|换成)")
+_ZH_MOVED_FROM_BEFORE = re.compile(r"(?:从|由)$")
+_ZH_MOVED_TO_AFTER = re.compile(r"^(?:那边)?(?:改到|改为|换到|转移到|搬到|迁到|挪到|调整到|调整为|改成|换成|变更为|变为)")
 _EN_FORMER_PLAN_BEFORE = re.compile(r"\b(?:originally|initially|at\s+first|first|previously|earlier)\b[^.;!?\n]{0,40}$|"
                                     r"\b(?:was|were)\s+(?:going|supposed|meant|planned|scheduled|due)\s+to\s+(?:be\s+)?[^.;!?\n]{0,20}$", re.I)
 _EN_PLAN_CHANGED_AFTER = re.compile(r"^[^.!?\n]{0,60}?\b(?:moved|switched|shifted|relocated|changed|transferred|"
@@ -676,6 +748,39 @@ def _plan_changed(norm: str, places: list[Place]) -> list[Place]:
                 p = replace(p, role="mention")
         out.append(p)
     return out
+
+
+# "需要一位乌干达的劳动法律师…——不好意思打错了，是卢旺达", "need a Chilean lawyer -- sorry, COLOMBIAN, wrong
+# country": the place named just before the correction is taken back for the one it names
+_PLACE_CORRECTION = re.compile(r"说错了|打错了|写错了|搞错了|弄错了|笔误|口误|\bwrong\s+country\b|\btypo\b|"
+                               r"\b(?:sorry|oops|apologies)\b[^.;\n]{0,12}?\bI\s+meant\b|\bI\s+meant\s+to\s+(?:say|write|type)\b|\bcorrection\s*[:：-]", re.I)
+# the correction is the writer's own, not of an invoice or a name ("发票金额打错了")
+_CORRECTION_SUBJECT = re.compile(r"(?:^|[\s，,。.!！？?—\-–：:(（]|不好意思|抱歉|对不起|哦|啊|呃|我|刚才|刚刚|上面|前面|国家|国别|地名)$")
+_CORRECTED_TO_GAP = re.compile(r"^[\s，,：:！!—\-–.。…]*(?:应该|应当|其实)?(?:是|为)?(?:在)?\s*(?:the\s+)?$", re.I)
+_CORRECTED_FROM_GAP = re.compile(r"^[\s，,!！—\-–]*(?:sorry|抱歉|不好意思)?[\s，,!！—\-–]*$", re.I)
+CORRECTION_REACH = 250
+
+
+def _place_corrected(norm: str, places: list[Place]) -> list[Place]:
+    for mark in islice(_PLACE_CORRECTION.finditer(norm), 10):
+        if not _CORRECTION_SUBJECT.search(norm[max(0, mark.start() - 6):mark.start()]):
+            continue
+        countries = sorted((p for p in places if p.kind == "country"), key=lambda p: p.start)
+        new = next((p for p in countries if mark.end() <= p.start <= mark.end() + 20
+                    and _CORRECTED_TO_GAP.match(norm[mark.end():p.start])), None) \
+            or next((p for p in reversed(countries) if mark.start() - 25 <= p.end <= mark.start()
+                     and _CORRECTED_FROM_GAP.match(norm[p.end:mark.start()])), None)
+        if new is None:
+            continue
+        old = next((p for p in reversed(countries) if p.end <= min(new.start, mark.start()) and p.code != new.code
+                    and p.start >= mark.start() - CORRECTION_REACH), None)
+        if old is None:
+            continue
+        live = "requested" if any(p.code == old.code and p.role == "requested" for p in places) else "target"
+        places = [replace(p, role="excluded") if p.code == old.code and p.start < mark.start()
+                  else replace(p, role=live) if p.code == new.code and p.role not in _LIVE_ROLES and p.role != "excluded"
+                  else p for p in places]
+    return places
 
 
 _FORM_COUNTRY_LINE = re.compile(r"^[ \t]*(?:目标国家|目标国别|国家|(?i:target\s+countr(?:y|ies)|country))\s*[:：]", re.M)
@@ -817,12 +922,12 @@ def _city_handed_off(code: str, mentions: list[Place], norm: str) -> bool:
 
 def _coordinated(left: Place, right: Place, norm: str) -> bool:
     """Two places written as one list: joined by a conjunction, or, in Chinese, two countries written
-    back to back ("沙特阿联酋卡塔尔", "巴西墨西哥智利"), or each with the same noun ("德布勒森工厂（约600人）
+    back to back ("沙特阿联酋卡塔尔", "巴西墨西哥智利", or a space apart), or each with the same noun ("德布勒森工厂（约600人）
     和塞尔维亚工厂")."""
     gap = norm[left.end:right.start]
     parallel = _ZH_PARALLEL_GAP.match(gap) if is_cjk(left.evidence) and is_cjk(right.evidence) else None
     return bool(_COORDINATION.match(gap)) or (
-        not gap and left.code != right.code and left.kind == right.kind == "country"
+        re.fullmatch(r"[ \t]{0,2}", gap) and left.code != right.code and left.kind == right.kind == "country"  # "沙特 阿联酋 卡塔尔" in chat
         and is_cjk(left.evidence) and is_cjk(right.evidence)) or (
         parallel is not None and left.code != right.code and norm.startswith(parallel.group(1), right.end))
 
@@ -869,6 +974,11 @@ def _inside(places: list[Place], blocs_named: set[str]) -> list[Place]:
 
 
 # "具体在哪个国家执业无所谓", "jurisdiction doesn't matter": the writer binds no place
+# "东南亚、中东、拉美都有经销商在接触，具体先进哪个国家还没定": the places of the story do not stand in for
+# a country the writer has not chosen (a region the writer plans to go to still binds: "计划在北欧投资…具体国家还没定")
+_COUNTRY_UNDECIDED = re.compile(r"(?:具体)?(?:先)?(?:进|去|做|落地|选|投)?(?:哪个|哪一个|哪些|具体)(?:国家|国|市场)(?:还|暂时|目前)?"
+                                r"(?:没定|未定|没有定|没确定|未确定|待定|没想好|在比选|还在比选|还在选)|"
+                                r"\b(?:which|what)\s+countr(?:y|ies)\s+(?:is\s+|are\s+|we\s+(?:go|enter)\s+)?(?:still\s+)?(?:not\s+(?:yet\s+)?(?:decided|chosen|fixed)|undecided)\b", re.I)
 _NO_PLACE_NEEDED = re.compile(r"(?:在)?哪(?:个|一)?(?:国家|国|里|地)(?:的)?(?:律师|律所)?(?:执业)?(?:都)?(?:无所谓|都行|都可以|不限|没关系)|"
                               r"(?:执业地|所在地|执业国家?)(?:不限|无所谓|都行)|"
                               r"\b(?:location|jurisdiction|where\s+(?:they|the\s+firm|counsel|the\s+lawyer)\s+(?:is|are)\s+(?:based|qualified))\s+"
@@ -933,7 +1043,7 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         opened = max((m.end() for m in re.finditer(r"[。！？!?；;\n]|\.\s", norm[:counted.start()])), default=0)
         near = {p.code for p in mentions if max(opened, counted.start() - 60) <= p.start and p.end <= counted.start()
                 and p.code not in blocs()}
-        if len(named) == _COUNT_WORDS[counted.group(1).lower().split()[-1]] and binding < named and (not near or near <= named):
+        if len(named) == _COUNT_WORDS[(counted.group(1) or counted.group(2)).lower().split()[-1]] and binding < named and (not near or near <= named):
             binding = named
     if _NO_PLACE_NEEDED.search(norm) and not any(p.role == "requested" for p in live):
         return [by_code[c] for c in dict.fromkeys(p.code for p in mentions)], set()
@@ -949,9 +1059,9 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
             binding |= {p.code for p in plain if p.code not in binding and p.code not in blocs()
                         and _ALSO_ASKED.search(sentence_around(norm, p.start, p.end))}
             named = {p.code for p in plain}
-            if counted and len(named) == _COUNT_WORDS[counted.group(1).lower().split()[-1]]:
+            if counted and len(named) == _COUNT_WORDS[(counted.group(1) or counted.group(2)).lower().split()[-1]]:
                 binding = named  # "进军日本乐天和韩国Coupang…两国的通关": as many places as the text counts
-        elif _CHINESE_LAWYER.search(norm) or _INVESTS_IN_US.search(norm):
+        elif _CHINESE_LAWYER.search(norm) or _INVESTS_IN_US.search(norm) or _COUNTRY_UNDECIDED.search(norm):
             pass  # "找青岛有海事法院经验的中国律师", "沙特基金要入股我们公司": no place of work abroad, the work is at home
         else:
             for role in FALLBACK:
@@ -959,6 +1069,8 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
                 if candidates:
                     binding = _choose(candidates, norm)
                     break
+    if counted and binding:
+        binding = _counted_list(binding, live, norm, counted)
     # "a Dutch court in Europe": the country named is more precise than the bloc around it
     binding -= {c for c in binding if c in blocs() and any(m in binding for m in bloc_members(c))}
     resolved = [by_code[c] for c in dict.fromkeys(p.code for p in mentions)]
@@ -971,6 +1083,27 @@ _WHOLE_AFTER = re.compile(r"^(?:-?wide\b|\s*(?:全境|全区域?|各国|各成�
 _BRUSSELS = re.compile(r"\bBrussels\b|布鲁塞尔", re.I)
 _BLOC_INSTITUTION = re.compile(r"\bBrussels\b|布鲁塞尔|\bCommission\b|欧委会|欧盟委员会|\bDG\s?[A-Z]{2,}|EUIPO|General\s+Court|欧盟法院|欧洲法院|"
                                r"Court\s+of\s+Justice|Eurasian\s+Economic\s+Commission|欧亚经济委员会", re.I)
+
+
+def _counted_list(binding: set[str], live: list[Place], norm: str, counted: re.Match[str]) -> set[str]:
+    """"APP在沙特 阿联酋 卡塔尔都有用户…想找一个能同时cover这三个国家的律师": the count names the last list
+    of as many places written before it, when what binds lies within that list."""
+    count = _COUNT_WORDS[(counted.group(1) or counted.group(2)).lower().split()[-1]]
+    if len(binding) >= count:
+        return binding
+    ordered = sorted((p for p in live if p.code not in blocs() and p.role not in ("currency", "sanctioned")
+                      and p.end <= counted.start()), key=lambda p: p.start)
+    runs: list[list[Place]] = []
+    for p in ordered:
+        if runs and _coordinated(runs[-1][-1], p, norm):
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    for run in reversed(runs):
+        codes = {p.code for p in run}
+        if len(codes) == count and len(run) == count:
+            return codes if binding <= codes else binding
+    return binding
 
 
 def _whole_bloc(norm: str, place: Place) -> bool:

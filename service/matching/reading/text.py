@@ -195,10 +195,12 @@ MAIL_HEADER = re.compile(r"^[ \t>]*(?:from|sent|to|cc|bcc|date|发件人|收件�
 # Where a mail's quoted history starts: a separator, a quoted line, "On … wrote:", "Earlier msg:",
 # or a second header ("From:" after the body); what is above it is the latest word
 HISTORY_START = re.compile(r"^[ \t]*(?:-{2,}\s*(?:original message|forwarded message|原始邮件|原始郵件|转发邮件|轉寄郵件)\s*-{2,}|"
+                           r"-{2,}\s*(?:earlier|previous|prior|older)\b[^\n]{0,60}?-{2,}|"  # "--- Earlier (Ms. Zhao, 9 May) ---"
                            r"_{5,}\s*$|begin forwarded message|>|on\s[^\n]{4,80}\swrote\s*:|[^\n]{1,30}(?:写道|寫道)\s*[:：]|"
                            r"(?:earlier|original|previous|prior)\s+(?:msg|message|mail|e-?mail|request)\s*[:：]|原邮件|原郵件|之前的邮件|"
                            r"(?:from|发件人|寄件者|寄件人)\s*[:：])", re.I | re.M)
-SUBJECT_LINE = re.compile(r"^[ \t>]*(?:subject|主题|主旨|主題|事由)\s*[:：].*$", re.I | re.M)
+SUBJECT_LINE = re.compile(r"^[ \t>]*(?:subject|主题|主旨|主題|事由)\s*[:：].*$|"
+                          r"^[ \t>]*(?:(?:fwd?|re)\s*:\s*)+(?=\S)[^\n.!?。！？]{0,90}$", re.I | re.M)  # "Fwd: Re: Re: counsel for Egypt / Ethiopia", not a body's line
 
 
 def history_start(norm: str) -> int | None:
