@@ -915,3 +915,39 @@ def test_he_or_she_is_the_lawyer() -> None:
 )
 def test_languages_of_a_nineteenth_round(text: str, expected: set[str]) -> None:
     assert required(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # no interpreter: the language of the hearing or of the people is the lawyer's
+        ("那边开庭都用葡萄牙语，法院不让我们自己带翻译，只能律师本人出庭。", {"pt"}),
+        ("The village elders speak only Khmer and the bank wants counsel to meet them in person; we won't bring an interpreter.", {"km"}),
+        # ... unless the text already requires a language there, or offers an interpreter
+        ("对方老板只讲捷克语和德语，律师必须能直接用捷克语谈判，不接受全程靠翻译。", {"cs"}),
+        ("律师要是能自己上庭用日语当然更好，不能的话配个翻译我们也认。", set()),
+        # a language for later
+        ("交割后要跟工会谈，到时候需要会匈牙利语的律师，但那是明年的事，现在不用。", set()),
+        # the lawyer's own document
+        ("The legal opinion must be issued in English and addressed to the lenders.", {"en"}),
+        # enough, all we need, might need, 方便很多, 如果有
+        ("The supply agreement is in English, English is enough for this one.", set()),
+        ("Need Zambian tax counsel. English is all we need.", set()),
+        ("Our site manager says we might need someone who speaks Bemba, but I doubt it matters.", set()),
+        ("团队里如果有懂韩语的 associate 会方便很多。", set()),
+        # Chinglish: others who can't read it; a question; an advantage
+        ("Report must English, our laoban not read Portuguese, we can not use report in Portuguese only.", {"en"}),
+        ("Local lawyer must speak Russian. Do we need someone speak Tajik also? pls advise.", {"ru"}),
+        ("Is Arabic required? Our team reads English.", set()),
+        ("Spanish speaking is advantage.", set()),
+        ("We can't work with someone who only reads the English text - counsel has to work from the Georgian original.", {"ka"}),
+        # a requirement taken back, or a form field taken back by its free text
+        ("Please disregard the Senegal part and the French requirement. What we need now is Ghana.", set()),
+        ("语言要求：斯瓦希里语\n需求描述：…\nPS 语言那栏是同事随手填的，其实不需要斯瓦希里语，坦桑尼亚法院文件都是英文的。", set()),
+        ("语言要求：英语\n补充：语言那栏是系统默认的，律师必须能直接用法语跟海关打交道，英语反而不重要。", {"fr"}),
+        # a form field, and someone's lack of the language, stay
+        ("Language: the lead lawyer must be a Slovene-speaking litigator; our site team do not speak Slovene.", {"sl"}),
+    ],
+)
+def test_languages_of_a_twentieth_round(text: str, expected: set[str]) -> None:
+    assert required(text) == expected

@@ -1224,3 +1224,20 @@ def test_places_of_a_nineteenth_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_a_nineteenth_round_set_aside(text: str, expected: set[str]) -> None:
     assert binding(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Need lawyer for Ghana, Togo and Benin do customs recordation.\nsorry Togo wrong, should be Niger. Togo agent handle himself.", {"GH", "NE", "BJ"}),
+        ("Our Lima office lawyer already handle Peru side, so only need Ecuador lawyer.", {"EC"}),
+        ("We want distributors in all GCC. Kuwait already done, our partner lawyer did. So other 5 country pls.",
+         set(bloc_members("GCC")) - {"KW"}),
+        ("A Madrid law firm introduce us but we need Equatorial Guinea local lawyer for the liquidation.", {"GQ"}),
+        ("Two things, ideally one firm with offices in both:\n1) Colombia - the mine permit, Spanish is a must.\n"
+         "2) Ecuador - just a review of an offtake agreement.\nThe Peru project is on hold, no need to cover it.", {"CO", "EC"}),
+        ("我们拟收购保加利亚一个光伏电站。需要保加利亚律师做并购申报。SPA 由我们在伦敦的律所牵头，不需要保加利亚律师参与。", {"BG"}),
+    ],
+)
+def test_places_of_a_twentieth_round(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected

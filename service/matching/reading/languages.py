@@ -96,7 +96,7 @@ _ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是必需|�
 _L, _R = rf"(?<![{EN_WORD}])", rf"(?![{EN_WORD}])"
 _EN_NEG = re.compile(rf"{_L}(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\s+need|need\s+not|"
                      r"needn't|not\s+(?:need|require)|without|(?:^|[,;]\s*|\bbut\s+)not\s+$|"
-                     r"not\s+necessar\w*|isn't\s+necessary|not\s+required|(?:do|does|did|can)\s*(?:n[o']t|not)\s+(?:speak|read|know|understand|work\s+in|write\s+in|communicate\s+in|operate\s+in)|(?:cannot|can't|can’t|couldn't|won't)\s+(?:speak|read))"
+                     r"not\s+necessar\w*|isn't\s+necessary|not\s+required|(?:do|does|did|can)\s*(?:n[o']t|not)\s+(?:speak|read|know|understand|work\s+in|write\s+in|communicate\s+in|operate\s+in)|(?:dont|doesnt|cant|not)\s+(?:speak|read|know|understand)|(?:cannot|can't|can’t|couldn't|won't)\s+(?:speak|read))"
                      rf"{_R}|{_L}no\s+(?:\w+\s+)?(?:skills?\s+)?(?:in\s+)?$", re.I)  # "No Russian needed": no word boundary at the end
 _EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)n['’]t\s+(?:required|necessary|needed|a must|essential|relevant)|(?:(?:is|are)\s*)?"
                            r"(?:obviously\s+|clearly\s+|really\s+)?not\s+(?:required|necessary|needed|a must|essential|relevant|an issue|a requirement)|optional|unnecessary|irrelevant)", re.I)
@@ -162,12 +162,12 @@ _REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|须能|需能|
                        r"indispensable|compulsory|"
                        rf"(?<!-)only(?!\s+(?:for|as|to\s+(?:coordinate|report|talk|liaise)|a\s+plus|nice))|needed|need(?:s|ed)? to){_R}", re.I)  # not "English is only for coordinating with Paris"  # not "Arabic-only" guidance: a document's
 # Cantonese "就得" closing a clause means "is enough" ("英文沟通就得"); Mandarin "就得会英语" is a must.
-_WISH = re.compile(r"再好不过|求之不得|即可|就行|(?:也)?(?:能|可以)接受|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
+_WISH = re.compile(r"再好不过|(?:会)?方便很多|会(?:很)?方便|如果有|若有|求之不得|即可|就行|(?:也)?(?:能|可以)接受|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
                    r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|(?:obviously\s+)?helps\b|"
                    rf"{_L}(?:preferable|(?:also\s+)?possible|works(?=\s*[,.;]|\s*$|\s+(?:too|fine|for\s+(?:us|both|all|them|everything)))|nice(?=\s*[)）]))|"  # "English works, Russian also possible"  # "We'd rather": the apostrophe follows a letter
                    rf"{_L}(?:ideally|ideal|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
                    r"(?:is|are|would be)\s+(?:totally\s+|perfectly\s+|absolutely\s+|also\s+|just\s+)?fine|fine\s+(?:with|too)|is ok|ok|okay|helpful|bonus|if possible|"  # "ok" a word: not "looking", "Bangkok"
-                   r"an advantage|advantageous|welcome|desirable|acceptable|(?:is\s+|would\s+be\s+)?better|optional but|would be (?:good|great|nice|useful|an asset)|"
+                   r"an advantage|(?<!take\s)(?<!taking\s)advantage|advantageous|(?:is|are|would\s+be)\s+(?:enough|sufficient)|is\s+all\s+we\s+need|(?:might|may|maybe)\s+need|welcome|desirable|acceptable|(?:is\s+|would\s+be\s+)?better|optional but|would be (?:good|great|nice|useful|an asset)|"
                    r"good to have|appreciated|an asset|not a must|not essential|if (?:they|he|she|possible|available)|useful|handy|"
                    rf"not (?:strictly )?(?:required|necessary)|also (?:fine|ok|okay|good)|as well|works too){_R}", re.I)
 # A bilingual contract names the languages of a document, not of the lawyer.
@@ -268,15 +268,39 @@ _INDONESIA = re.compile(r"Indonesia|印尼|印度尼西亚|Jakarta|雅加达|Bat
 # "an English-only lawyer can't help us here", "a firm that only works in English … is not what we want",
 # "只会英语的不行": that language alone falls short, so the other language the sentence (or the one
 # before) names is what is required ("All correspondence … is in French - an English-only lawyer …")
-_EN_ONLY_BEFORE = re.compile(r"\bonly\s+(?:(?:works?|working|speaks?|speaking|operates?|writes?|reads?|handles?)\s+)?(?:in\s+)?$", re.I)
-_EN_NOT_ENOUGH = re.compile(r"\b(?:can['’]?t|cannot|could\s*n['’]?t|won['’]?t|will\s+not)\s+(?:help|do|work)\b|"
+_EN_ONLY_BEFORE = re.compile(r"\bonly\s+(?:(?:works?|working|speaks?|speaking|operates?|writes?|reads?|handles?)\s+)?(?:in\s+)?(?:the\s+)?$", re.I)
+_EN_NOT_ENOUGH = re.compile(r"\b(?:can['’]?t|cannot|could\s*n['’]?t|won['’]?t|will\s+not)\s+(?:help|do|work)\b|\bcan\s*(?:not|n['’]?t)\s+use\b|"
                             r"\b(?:is|are|it['’]s|would\s+be)\s+(?:of\s+)?no\s+(?:use|good)\b|\b(?:useless|pointless)\b|"
                             r"\bnot\s+(?:what\s+we\s+(?:want|need|are\s+looking\s+for)|enough|sufficient|an\s+option)\b", re.I)
 # "Court language is German, so this is a must", "…是德语，所以这个是必须的"
 _SO_A_MUST_AFTER = re.compile(r"^[^.;。；]{0,6}?[,，]?\s*(?:so|therefore|hence|thus)\s+(?:this|that|it)(?:\s+is|['’]s)\s+(?:a\s+|an\s+)?"
                               r"(?:must|required|mandatory|essential|necessary|requirement|non-negotiable)\b|"
                               r"^[^。；;]{0,4}?[，,]?\s*所以(?:这个|这|这一点|这条)?(?:是)?(?:必须|必需|硬性要求|硬性)", re.I)
+# "法院就不让我们自己带翻译进去，只能律师本人出庭讲", "we will not send an interpreter": the language the
+# hearing or the people use, said in that sentence or just before, is the lawyer's to speak
+_NO_INTERPRETER = re.compile(r"(?:不让|不允许|不准|不接受|不许)[^，。；;\n]{0,8}?(?:带|用|请|配)?翻译|不能(?:自己)?(?:带|用|请|配)翻译|不带翻译|没有翻译(?!件)|"
+                             r"\b(?:won['’]?t|will\s+not|can(?:not|['’]t)|do\s*n['’]?t|are\s+not\s+allowed\s+to)\s+(?:send|bring|use|provide|have)\s+"
+                             r"(?:an?\s+|any\s+)?interpreters?\b|\bno\s+interpreters?\b|\binterpreters?\s+(?:are|is)\s+not\s+(?:allowed|permitted|accepted)", re.I)
+NO_INTERPRETER_SENTENCES = 2
+# a requirement said not to be one (not someone's lack of the language: "我们国内团队没人会西语")
+_DENIAL = re.compile(r"不需要|不需|无需|不必|不要求|不用|不是必须|不是必需|非必须|没必要|不强求|不重要|无所谓|\bno\s+need\b|\bnot\s+(?:required|needed|necessary)\b|"
+                     r"\bdo(?:es)?\s*n['’]?o?t\s+need\b|\b(?:disregard|ignore|forget|scratch)\b", re.I)
+# "到时候需要会波兰语的律师，但那是明年的事，现在不用": a language for later
+_LATER_AFTER = re.compile(r"^[^。；;\n]{0,30}?(?:那是|这是|是)(?:明年|以后|之后|后面|下一步|下一阶段|将来|交割后)的事|"
+                          r"^[^。；;\n]{0,30}?[，,]\s*(?:但)?(?:现在|目前|暂时)(?:不用|不需要|用不上)|"
+                          r"^[^.;\n]{0,40}?\b(?:but\s+)?(?:that['’]s|that\s+is|this\s+is)\s+(?:for\s+)?(?:later|next\s+year|a\s+later\s+stage)\b", re.I)
+# "The opinion must be issued in English by a firm acceptable to the bank": what the lawyer writes
+_EN_LAWYERS_DOC_IN = re.compile(r"\b(?:legal\s+)?(?:opinions?|reports?|memos?|memoranda|advice)\b[^.;]{0,30}?\b(?:must|has\s+to|have\s+to|shall|should)\s+be\s+"
+                                r"(?:issued|written|delivered|provided|prepared|drafted|given)\s+(?:only\s+)?in\s+$", re.I)
+# "please disregard the Cote d'Ivoire part and the French requirement"
+_EN_DISREGARD_BEFORE = re.compile(r"\b(?:disregard|ignore|forget|scratch|drop|cancel|withdraw)\b[^.;!?]{0,50}$", re.I)
+_EN_REQUIREMENT_NOUN_AFTER = re.compile(r"^\s+(?:language\s+)?(?:requirement|request|part|bit|one)\b", re.I)
 _SENTENCE_END = re.compile(r"[。！!？?\n]|\.(?:\s|$)")
+
+
+def sentence_index(norm: str, at: int) -> int:
+    """Which sentence of the text the position falls in."""
+    return len(_SENTENCE_END.findall(norm, 0, at))
 
 
 def _alone_not_enough(norm: str, found: list[re.Match[str]], surfaces: dict[str, str]) -> tuple[set[int], set[int]]:
@@ -289,8 +313,10 @@ def _alone_not_enough(norm: str, found: list[re.Match[str]], surfaces: dict[str,
                          and _ZH_NOT_ENOUGH_AFTER.match(norm[m.end():m.end() + 30]))
         else:
             rest = _SENTENCE_END.split(norm[m.end():m.end() + 160], maxsplit=1)[0]
-            alone = bool((norm.startswith("-only", m.end()) or _EN_ONLY_BEFORE.search(norm[max(0, m.start() - 40):m.start()]))
-                         and _EN_NOT_ENOUGH.search(rest))
+            alone = bool((norm.startswith("-only", m.end()) or _EN_ONLY_BEFORE.search(norm[max(0, m.start() - 40):m.start()])
+                          or re.match(r"\s+only\b", norm[m.end():m.end() + 6]))
+                         and (_EN_NOT_ENOUGH.search(rest)  # "we can not use report in Spanish only"
+                              or _EN_NOT_ENOUGH.search(_SENTENCE_END.split(norm[max(0, m.start() - 60):m.start()])[-1])))
         if alone:
             short.add(i)
     if not short:
@@ -379,6 +405,9 @@ def _third_party_speaks(clause_before: str) -> bool:
 
 # "律师要会英语和他加禄语吗？", "葡萄牙语律师一定要会吗？": whether it is needed, asked about the clause
 # "French maybe needed for Quebec?": wondered about, not required
+# "Do we need someone speak Uzbek also? pls advise": asked, the sentence opening on an auxiliary and closing on "?"
+_EN_AUX_QUESTION = re.compile(r"[.!?\n]\s*(?:do|does|did|should|must|is|are|would|will|can|could|need)\s+(?:(?:we|they|the|he|she|it|our|a|an|you)\b[^.!?\n]*)?$", re.I)
+_EN_QUESTION_CLOSE = re.compile(r"[^.!?\n]{0,40}\?")
 _EN_HEDGED_QUESTION = re.compile(r"^[^.;!?\n]{0,12}\b(?:maybe|perhaps|possibly|probably|might\s+be)\b[^.;!?\n]{0,40}\?", re.I)
 _ZH_MODAL = re.compile(r"要|需|必须|一定|得|用不用|要不要")
 _ZH_QUESTION_END = re.compile(r"(?:吗|么|吧)\s*[?？]?\s*$|[?？]\s*$")  # "英语必须会的嘛": 嘛 asserts
@@ -513,6 +542,9 @@ def read_languages(text: str) -> list[Reading]:
     corrected: dict[str, tuple[float, str]] = {}  # readings said again after a correction
     # "语言要求：越南语 … 需求描述：…越南语最好，英语也行，不是硬性要求": the free text softens its field
     fields: set[str] = set()
+    denied: set[str] = set()
+    near_interpreter: list[tuple[str, int, float]] = []  # "PS 语言那栏是同事随手填的，其实不需要乌尔都语": the free text takes its field back
+    no_interpreter = [sentence_index(norm, i.start()) for i in islice(_NO_INTERPRETER.finditer(norm), MAX_MENTIONS)] if found else []
     field_lines: set[tuple[str, int]] = set()
     softened: set[str] = set()
     retold: set[str] = set()
@@ -559,7 +591,10 @@ def read_languages(text: str) -> list[Reading]:
                 and (lead := _ZH_NEG_AFTER.match(since_previous) or _EN_NEG_AFTER.match(since_previous)):
             neg_before = since_previous[lead.end():]
         zh_negated = (_ZH_NEG if is_cjk(s) else _ZH_NEG_END).search(neg_before) or _ZH_NEG_AFTER.search(own_after)
-        if not refused and (zh_negated or _EN_NEG.search(neg_before) or _EN_NEG_AFTER.search(own_after)):
+        if not refused and (zh_negated or _EN_NEG.search(neg_before) or _EN_NEG_AFTER.search(own_after)
+                            or (_EN_DISREGARD_BEFORE.search(before) and _EN_REQUIREMENT_NOUN_AFTER.match(after))):
+            if fields and _DENIAL.search(neg_before[-12:] + "|" + own_after[:24]):
+                denied.add(code)
             continue
         label = None
         for label in _FORM_LABEL.finditer(norm, max(0, m.start() - 80), m.start()):
@@ -597,6 +632,7 @@ def read_languages(text: str) -> list[Reading]:
         else:
             wide_before = norm[max(0, m.start() - 40):m.start()]
             req = refused or listed or bool(_EN_REQ_BEFORE.search(wide_before)) or bool(_EN_REQ_AFTER.search(after)) \
+                or bool(_EN_LAWYERS_DOC_IN.search(norm[max(0, m.start() - 90):m.start()])) \
                 or bool(_EN_WHO_CAN_IN.search(norm[max(0, m.start() - 100):m.start()])) \
                 or bool(_ZH_REQ_END.search(before)) \
                 or bool(re.match(r"^\s*(?:也)?(?:要|得|必须|一定要|需要)(?:会|懂|能|流利|熟练|好|过关)", after)) \
@@ -641,6 +677,8 @@ def read_languages(text: str) -> list[Reading]:
             conf = 0.92  # "Bahasa Indonesia is a must ...; English too"
         if not is_cjk(s) and _EN_BE_IN.search(norm[max(0, m.start() - 90):m.start()]):
             conf = min(conf, 0.6)  # "all docs ... must be in Arabic"
+        if not is_cjk(s) and _EN_LAWYERS_DOC_IN.search(norm[max(0, m.start() - 90):m.start()]):
+            conf = 0.92
         if _EN_THEY_WORK_IN.search(norm[max(0, m.start() - 80):m.start()]) \
                 or (re.match(r"^-?\s?speaking\b", after) and _EN_THEY_ARE_BEFORE.search(norm[max(0, m.start() - 60):m.start()])) \
                 or _EN_OTHERS_SPEAKING.match(after) or _ZH_OTHERS.match(after) \
@@ -658,6 +696,10 @@ def read_languages(text: str) -> list[Reading]:
         last = found[max(listed_with)]
         if is_cjk(s) and _ZH_PLENTY_AFTER.match(norm[last.end():last.end() + 12]):
             conf = min(conf, 0.5)
+        if no_interpreter and i not in alternatives and marker != "wish":
+            near_interpreter.append((code, sentence_index(norm, m.start()), conf))
+        if _LATER_AFTER.match(norm[m.end():m.end() + 60]):
+            conf = min(conf, 0.6)
         if _ZH_FALLBACK_AFTER.match(norm[m.end():m.end() + 30]):
             conf = min(conf, 0.6)  # "不会的话配翻译也可以"
         if _ZH_ONLY_BEFORE.search(before) and _ZH_NOT_ENOUGH_AFTER.match(own_after):
@@ -684,7 +726,9 @@ def read_languages(text: str) -> list[Reading]:
         if i in alternatives:
             conf = min(conf, 0.6)  # "乌兹别克语或俄语": either will do, so neither binds alone
         if _ZH_ASKED_AFTER.match(after) or re.match(r"^\s*[?？]", norm[m.end():m.end() + 3]) or _asked_in_clause(norm, m.start(), m.end(), hi) \
-                or _EN_HEDGED_QUESTION.match(norm[m.end():m.end() + 60]):
+                or _EN_HEDGED_QUESTION.match(norm[m.end():m.end() + 60]) \
+                or (not is_cjk(s) and _EN_QUESTION_CLOSE.match(norm, m.end())
+                    and _EN_AUX_QUESTION.search(("\n" if m.start() <= 100 else "") + norm[max(0, m.start() - 100):m.start()])):
             conf = min(conf, 0.6)  # "律师要会葡语吗？": asked, not required
         if history is not None and m.start() >= history:
             conf = min(conf, 0.6)
@@ -700,7 +744,15 @@ def read_languages(text: str) -> list[Reading]:
         readings = corrected if in_correction else positive
         if code != "zh" and conf > readings.get(code, (0.0, ""))[0]:
             readings[code] = (conf, text[m.start():m.end()])
-    positive = {c: v for c, v in positive.items() if c not in retold} | corrected
+    # "听证用阿姆哈拉语，委员会不让我们自己带翻译", "The owners speak only Georgian … we will not send an interpreter":
+    # the language of the hearing or of the people is the lawyer's, unless the text already requires one there
+    for k in no_interpreter:
+        window = [(c, conf) for c, at, conf in near_interpreter if 0 <= k - at <= NO_INTERPRETER_SENTENCES]
+        if window and not any(conf >= 0.75 for _, conf in window):
+            for c, conf in window:
+                if conf >= 0.5 and c != "zh" and c not in retold:
+                    positive[c] = (0.92, positive.get(c, (0.0, c))[1])
+    positive = {c: v for c, v in positive.items() if c not in retold and not (c in fields and c in denied)} | corrected
     positive = {c: (min(v[0], 0.6), v[1]) if c in softened else v for c, v in positive.items()}
     return sorted((Reading(c, v[0], v[1]) for c, v in positive.items()),
                   key=lambda r: (-r.confidence, r.code))

@@ -183,13 +183,15 @@ _ZH_NEG_BEFORE = re.compile(r"(?:不是在|不在|(?<!需)不需要在|不用在
 # "不是要美国律师", "不用找蒙古律所": a lawyer of the place refused.
 _ZH_NEG_LAWYER_BEFORE = re.compile(r"(?:不是要|不要|不需要|不用|无需|不找|不用找|不必找|不必)(?:另|另外|再)?(?:找|[^，。,；;]{0,6}?(?:推荐|介绍|对接))?(?:一?个|一家)?$")
 _ZH_LAWYER_AFTER = re.compile(r"^的?[^，。,；;]{0,4}?(?:律师|律所)")
+# "SPA 由伦敦的律所牵头，不需要罗马尼亚律师参与": that workstream needs none, the place is not set aside
+_ZH_LAWYER_JOINS_AFTER = re.compile(r"^的?(?:律师|律所)(?:参与|介入|参加|出面)")
 # "蒙古律师暂时不需要", "沙特不用管", "（埃及、摩洛哥）不考虑", "塞尔维亚排除", "HK那边这次不用": set aside.
 _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那个|这家|这个|那种|这种)[^，。,；;]{0,10}?|"
                                  r"(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:(?:当地|本地)?的?律师|(?:当地|本地)?的?律所|那边|这边|方面|的部分|市场|站|那块|这块|子公司|分公司|工厂|的)?"
                                  r"(?:(?:当地|本地)?的?(?:事|事情|执行问题|问题|部分|业务|案子|账户|资产|财产|物业))?)"
                                  r"\s*(?:暂时|这次|目前|现在|先|今年|暂|也|都|就|还)*"
                                  r"(?:不需要|不用管|不推进|不用考虑|不用再做|不用|不管|不考虑|不做|不弄|不包括(?:在内)?|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
-                                 r"后面再说|之后再说|回头再说|等到[^，。,；;]{0,8}?再说|看[^，。,；;]{0,8}?再说|暂时不动|先不动|不用重复|无需重复|不必重复|再说|现在不找|暂不找|先不找|不去了|不去|不在(?:本次|这次|此次)?(?:的)?范围内?|没事|"
+                                 r"后面再说|之后再说|回头再说|等到[^，。,；;]{0,8}?再说|看[^，。,；;]{0,8}?再说|暂时不动|先不动|不用重复|无需重复|不必重复|再说|现在不找|暂不找|先不找|不去了|不去|搁置|不在(?:本次|这次|此次)?(?:的)?范围内?|没事|"
                                  r"放一放|不纳入[^，。,；;]{0,6}|不是一回事|不需要律师|不用律师|无需律师|暂无需求|没有需求|无需求|"
                                  r"没(?:有)?(?:任何|什么)?(?:法律|监管|合规)?问题)(?:了|吧|啦|呗)?(?=[，。,；;（(）)!！—\s-]|明年|以后|下次|回头|之后|后面|$)")
 # "刚果金的律师先不要找了", "美国律师不用再找了", "爱尔兰那边不用联系了": no lawyer there to be sought
@@ -256,7 +258,7 @@ _EN_OUR_COUNSEL_ACTS_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|law\s+firm|fir
                                         r"(?!\s+(?:just\s+|now\s+|recently\s+)?(?:withdrawn|withdrew|resigned|quit|left|stepped\s+down|dropped|"
                                         r"been\s+(?:disqualified|conflicted|removed)|a\s+conflict|conflicted))", re.I)
 # "the Angola Block 15 opportunity is on hold": a plan there given up
-_EN_PLAN_DROPPED_AFTER = re.compile(r"^[^.;,!?]{0,30}?\b(?:opportunity|plan|option|idea|deal|bid|route|approach|proposal|workstream|"
+_EN_PLAN_DROPPED_AFTER = re.compile(r"^[^.;,!?]{0,30}?\b(?:opportunity|plan|option|idea|deal|bid|route|approach|proposal|workstream|project|matter|part|"
                                     r"alternative|target)\s+(?:is|are|has\s+been|was|got)\s+(?:now\s+)?(?:on\s+hold|off|cancell?ed|dropped|"
                                     r"shelved|abandoned|parked|scrapped|dead|off\s+the\s+table)\b|^\s+(?:drops|dropped|is\s+dropped)\s+out\b", re.I)
 # "美国FTC那边的问题另外有律所在处理": another lawyer has it
@@ -304,6 +306,10 @@ _EN_BY_THEMSELVES_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|(?:law\s+)?firms?
 # "Our lead counsel in Paris is handling the arbitration"
 _EN_OUR_COUNSEL_IN_BEFORE = re.compile(r"\bour\s+(?:[\w-]+\s+){0,2}?(?:counsel|lawyers?|firm|attorneys?|solicitors?)\s+(?:in|at)\s+$", re.I)
 _EN_IS_HANDLING_AFTER = re.compile(r"^\s+(?:is|are)\s+(?:already\s+)?(?:handling|running|conducting|leading|acting|representing|dealing|on\s+it)\b", re.I)
+# "Our Santiago office lawyer already handle Chile side", "Saudi already done, our Riyadh partner lawyer did"
+_EN_ALREADY_HANDLE_BEFORE = re.compile(r"\balready\s+(?:handles?|handled|handling|covers?|covered|covering|takes?\s+care\s+of|took\s+care\s+of|does|did|doing)\s+(?:the\s+)?$", re.I)
+_EN_SIDE_AFTER = re.compile(r"^\s+(?:side|part|portion|matter|piece|workstream|one)\b", re.I)
+_EN_ALREADY_DONE_AFTER = re.compile(r"^\s+(?:is\s+|are\s+)?already\s+(?:done|handled|covered|registered|sorted|finished|completed|filed)\b", re.I)
 # "Scratch the Egypt request"
 _EN_DROP_THE_BEFORE = re.compile(r"\b(?:scratch|forget|drop|cancel|ignore|disregard|withdraw)\s+(?:the|my|our|that)\s+$", re.I)
 _EN_REQUEST_NOUN_AFTER = re.compile(r"^\s+(?:request|part|piece|one|ask|search|matter|question|bit|workstream)\b", re.I)
@@ -374,7 +380,8 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                     or (_ZH_ELSEWHERE_BEFORE.search(before) and _ZH_LAWYER_AFTER.match(after))
                     or (_ZH_HANDLED_BY_BEFORE.search(before)
                         and (_ZH_HANDLED_BY_AFTER.match(after) or re.search(f"{IN_HAND_BY}$", norm[start:end])))
-                    or (_ZH_NEG_LAWYER_BEFORE.search(before) and (_ZH_LAWYER_AFTER.match(after) or re.match(r"^的(?:[。，,；;!！\s]|$)", after)
+                    or (_ZH_NEG_LAWYER_BEFORE.search(before) and not _ZH_LAWYER_JOINS_AFTER.match(after)
+                        and (_ZH_LAWYER_AFTER.match(after) or re.match(r"^的(?:[。，,；;!！\s]|$)", after)
                                                                    or bool(re.search(f"{IN_HAND_BY}$", norm[start:end]))))  # "不需要另找英国律师"
                     # "保险部分由船东互保协会在伦敦委任的律师处理": someone else's lawyer there
                     or (bool(re.search(r"由[^，。,；;]{1,12}在$", before))
@@ -405,6 +412,7 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                 or (_EN_THEIR_OWN_CHECK_BEFORE.search(wide_before) and _EN_BY_THEMSELVES_AFTER.match(norm[end:end + 60]))
                 or (_EN_OUR_COUNSEL_IN_BEFORE.search(wide_before) and _EN_IS_HANDLING_AFTER.match(after))
                 or (_EN_DROP_THE_BEFORE.search(wide_before) and _EN_REQUEST_NOUN_AFTER.match(after))
+                or (_EN_ALREADY_HANDLE_BEFORE.search(wide_before) and _EN_SIDE_AFTER.match(after)) or _EN_ALREADY_DONE_AFTER.match(after)
                 or (_EN_OUR_BEFORE.search(before) and _EN_OUR_COUNSEL_ACTS_AFTER.match(norm[end:end + 50]))
                 or _ZH_NEXT_CLAUSE_SET_ASIDE.match(norm[end:end + 30].lstrip())
                 or _ZH_HANDLED_THERE_AFTER.match(re.sub(r"^\s*(?:(?:[和及与、]|and)\s*[^，。,；;、和及与]{1,12}?\s*)*", "", after))

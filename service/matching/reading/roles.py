@@ -270,7 +270,8 @@ _ZH_PARALLEL_GAP = re.compile(r"^([\u4e00-\u9fff]{2})[^。；;！!？?\n]{0,30}?
 # A text that counts the places of its work ("两国", "两地", "in both countries", "三国")
 _COUNTED = re.compile(r"(两|三|四|五|六|both|(?:all\s+|the\s+|each\s+of\s+the\s+)?(?:two|three|four|five|six))\s*(?:个)?"
                       r"(?:国家|国|地|边|站|市场|countries|jurisdictions|markets|places)|"
-                      r"\b(?:all|these|those)\s+(two|three|four|five|six)(?=\s*(?:[,.;:!?)\n]|$))", re.I)  # "one firm … for all three."
+                      r"\b(?:all|these|those)\s+(two|three|four|five|six)(?=\s*(?:[,.;:!?)\n]|$))|"  # "one firm … for all three."
+                      r"\b(?:in|across)\s+(both)(?=\s*(?:[,.;:!?)\n]|$))", re.I)  # "one firm with offices in both:" (not "cover both" issues)
 _COUNT_WORDS = {"两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _BOTH_AFTER = re.compile(r"^\s*(?:两边|两国|两地|两个国家|三国|三地|\s*(?:are\s+)?both\s+(?:need|require|have\s+to))", re.I)
 # A place of the past ("之前在英国做海上风电用的律所", "Before we had project in Chile"): named, not where the work is.
@@ -350,8 +351,10 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
     if code in _SANCTIONED_DESTINATIONS and re.search(r"\b(?:no|not|never)\s+(?:re-?export\w*\s+)?(?:to\s+)?$", before, re.I):
         return "sanctioned"  # "a 'No Russia' clause", "no re-export to Russia"
     if re.search(r"\bour\s+(?:own\s+|local\s+|existing\s+|usual\s+|regular\s+|current\s+|outside\s+)*$", before, re.I) \
-            and re.match(r"^\s+(?:law\s+firm|firm|counsel|lawyers?|attorneys?|solicitors?|advisers?)\b", after, re.I):
+            and re.match(r"^\s+(?:(?:office|team|partner)\s+)?(?:law\s+firm|firm|counsel|lawyers?|attorneys?|solicitors?|advisers?)\b", after, re.I):
         return "mention"  # "not something our local Budapest law firm can do": the lawyer we have
+    if re.match(r"^\s+(?:law\s+firm|firm|counsel|lawyers?)\s+(?:introduced?|recommended?|referred|suggested)\s+(?:us|him|them)\b", after, re.I):
+        return "mention"  # "A Lisbon law firm introduce us but we need Angola local lawyer": who passed the need on
     if _EN_WRITER_BASED_BEFORE.search(norm, max(0, start - 100), start):
         return "mention"  # "I am in charge of MEA distribution, based in Cairo": where the writer sits
     if _EN_FIRMS_OFFERING_AFTER.match(after) or _EN_FIRMS_ALLOWED_AFTER.match(after):
@@ -408,6 +411,10 @@ def _role_zh(norm: str, start: int, end: int, code: str) -> str:
     before, after = norm[max(0, start - 30):start], norm[end:end + 30]
     if re.match(r"^区(?:销售|总部|负责人|团队|同事|经理|业务)", after):
         return "mention"  # "转发欧洲区销售Anna的邮件": our own region's staff
+    if re.search(r"(?:我们|我司|我方|集团|公司)(?:在|位于)$", before) and re.match(r"^的?(?:律所|律师)", after):
+        return "mention"  # "SPA 由我们在伦敦的律所牵头": our own lawyer there
+    if re.search(r"(?:不需要|不用|无需|不必)$", before) and re.match(r"^的?(?:律师|律所)(?:参与|介入|参加|出面)", after):
+        return "mention"  # "不需要罗马尼亚律师参与": none for that workstream
     if _ZH_CAME_FROM_AFTER.match(after):
         return "origin"  # "外劳主要是孟加拉和尼泊尔来的"
     if code in _SANCTIONED_DESTINATIONS and re.search(r"(?:流向|转到了?|转运到|转口到|再出口到|转卖到|卖到了)$", before):
@@ -753,6 +760,7 @@ def _plan_changed(norm: str, places: list[Place]) -> list[Place]:
 # "需要一位乌干达的劳动法律师…——不好意思打错了，是卢旺达", "need a Chilean lawyer -- sorry, COLOMBIAN, wrong
 # country": the place named just before the correction is taken back for the one it names
 _PLACE_CORRECTION = re.compile(r"说错了|打错了|写错了|搞错了|弄错了|笔误|口误|\bwrong\s+country\b|\btypo\b|"
+                               r"\bwrong\s*[,.;:]?\s*(?:it\s+)?(?:should\s+be|is|it['’]s|I\s+mean)\b|"  # "sorry Uganda wrong, should be Rwanda"
                                r"\b(?:sorry|oops|apologies)\b[^.;\n]{0,12}?\bI\s+meant\b|\bI\s+meant\s+to\s+(?:say|write|type)\b|\bcorrection\s*[:：-]", re.I)
 # the correction is the writer's own, not of an invoice or a name ("发票金额打错了")
 _CORRECTION_SUBJECT = re.compile(r"(?:^|[\s，,。.!！？?—\-–：:(（]|不好意思|抱歉|对不起|哦|啊|呃|我|刚才|刚刚|上面|前面|国家|国别|地名)$")
@@ -777,9 +785,13 @@ def _place_corrected(norm: str, places: list[Place]) -> list[Place]:
         if old is None:
             continue
         live = "requested" if any(p.code == old.code and p.role == "requested" for p in places) else "target"
+        stood = [p for p in places if p.code == old.code and p.start < mark.start() and p.role in _LIVE_ROLES]
         places = [replace(p, role="excluded") if p.code == old.code and p.start < mark.start()
                   else replace(p, role=live) if p.code == new.code and p.role not in _LIVE_ROLES and p.role != "excluded"
                   else p for p in places]
+        # the place named instead stands where the one taken back stood ("Kenya, Uganda and Tanzania … Uganda
+        # wrong, should be Rwanda": Kenya, Rwanda and Tanzania)
+        places += [replace(p, code=new.code, evidence=new.evidence, kind=new.kind) for p in stood]
     return places
 
 
@@ -833,6 +845,7 @@ _ITEM_ASIDE = re.compile(r"暂缓|再议|另行研究|另行处理|另案处理|
 _ITEM_ASKED = re.compile(r"所请|当前急务|须立即聘请|须即时委聘|拟委任|拟聘请|拟委聘|需聘请|需要聘请|须聘请|需委任|"
                          r"\bsubject\s+of\s+this\s+(?:paper|memo|request)\b|\b(?:is|are)\s+required\b|\bwe\s+need\b|\bto\s+be\s+engaged\b", re.I)
 MAX_ITEMS = 60
+_ITEM_CLOSES = re.compile(r"\n[ \t]*\n|[.。!！?？][ \t]*\n(?=[^\s(（\d一二三四五六七八九十a-h-])")
 
 
 def _workstreams_set_aside(norm: str, places: list[Place]) -> list[Place]:
@@ -841,6 +854,10 @@ def _workstreams_set_aside(norm: str, places: list[Place]) -> list[Place]:
         return places
     aside: list[tuple[int, int]] = []
     for a, b in zip(starts, [*starts[1:], len(norm)]):
+        # an item ends at a blank line, or where a finished sentence ends its line and a paragraph of
+        # the body follows ("2) Chile - … this one.\nThe Bolivia project is on hold")
+        closing = _ITEM_CLOSES.search(norm, a, b)
+        b = closing.start() + 1 if closing else b
         item = norm[a:b]
         if _ITEM_ASIDE.search(item) and not _ITEM_ASKED.search(item):
             aside.append((a, b))
@@ -1023,7 +1040,7 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         if role == "requested" and codes and within and all(c in blocs() for c in codes) \
                 and not any(_whole_bloc(norm, p) for p in live if p.code in codes) \
                 and not any(_BLOC_INSTITUTION.search(p.evidence) and not (_BRUSSELS.search(p.evidence) and any(q.code == "BE" for q in within))
-                            for p in live if p.code in codes and p.role == role):  # "比利时…布鲁塞尔有些律所": Belgium's capital
+                            for p in live if p.code in codes and p.role in (role, "forum")):  # "比利时…布鲁塞尔有些律所": Belgium's capital
             # "在老挝、柬埔寨注册商标，找东南亚的律师": the countries named, not the whole bloc; but a
             # bloc's institution deciding (the Commission on a Greek port bid), counsel asked for at its
             # seat ("找个Brussels的counsel") is the bloc's matter
@@ -1043,7 +1060,7 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         opened = max((m.end() for m in re.finditer(r"[。！？!?；;\n]|\.\s", norm[:counted.start()])), default=0)
         near = {p.code for p in mentions if max(opened, counted.start() - 60) <= p.start and p.end <= counted.start()
                 and p.code not in blocs()}
-        if len(named) == _COUNT_WORDS[(counted.group(1) or counted.group(2)).lower().split()[-1]] and binding < named and (not near or near <= named):
+        if len(named) == _COUNT_WORDS[next(g for g in counted.groups() if g).lower().split()[-1]] and binding < named and (not near or near <= named):
             binding = named
     if _NO_PLACE_NEEDED.search(norm) and not any(p.role == "requested" for p in live):
         return [by_code[c] for c in dict.fromkeys(p.code for p in mentions)], set()
@@ -1059,8 +1076,12 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
             binding |= {p.code for p in plain if p.code not in binding and p.code not in blocs()
                         and _ALSO_ASKED.search(sentence_around(norm, p.start, p.end))}
             named = {p.code for p in plain}
-            if counted and len(named) == _COUNT_WORDS[(counted.group(1) or counted.group(2)).lower().split()[-1]]:
+            countries = {c for c in named if c not in blocs()}  # "Two things in South America … offices in both"
+            count = _COUNT_WORDS[next(g for g in counted.groups() if g).lower().split()[-1]] if counted else 0
+            if counted and len(named) == count:
                 binding = named  # "进军日本乐天和韩国Coupang…两国的通关": as many places as the text counts
+            elif counted and len(countries) == count:
+                binding = countries
         elif _CHINESE_LAWYER.search(norm) or _INVESTS_IN_US.search(norm) or _COUNTRY_UNDECIDED.search(norm):
             pass  # "找青岛有海事法院经验的中国律师", "沙特基金要入股我们公司": no place of work abroad, the work is at home
         else:
@@ -1088,7 +1109,7 @@ _BLOC_INSTITUTION = re.compile(r"\bBrussels\b|布鲁塞尔|\bCommission\b|欧委
 def _counted_list(binding: set[str], live: list[Place], norm: str, counted: re.Match[str]) -> set[str]:
     """"APP在沙特 阿联酋 卡塔尔都有用户…想找一个能同时cover这三个国家的律师": the count names the last list
     of as many places written before it, when what binds lies within that list."""
-    count = _COUNT_WORDS[(counted.group(1) or counted.group(2)).lower().split()[-1]]
+    count = _COUNT_WORDS[next(g for g in counted.groups() if g).lower().split()[-1]]
     if len(binding) >= count:
         return binding
     ordered = sorted((p for p in live if p.code not in blocs() and p.role not in ("currency", "sanctioned")
