@@ -951,3 +951,20 @@ def test_languages_of_a_nineteenth_round(text: str, expected: set[str]) -> None:
 )
 def test_languages_of_a_twentieth_round(text: str, expected: set[str]) -> None:
     assert required(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("五、法律意见书须为英文。是否还需要会葡萄牙语的律师，请法务部再确认。", {"en"}),
+        ("四、呈交董事会之报告须为英文；律师须具备意大利语工作能力。", {"en", "it"}),
+        ("其中一个项目在魁北克，部分文件为法文，律师看得懂更好，但不作要求。", set()),
+        ("审阅合同（以葡萄牙文本为准）。项目部有葡语翻译，律师会英文即可。", set()),
+        ("海关的表格都是泰文，律师要能处理泰文；英文能沟通更好。", {"th"}),
+        ("律师要识英文，我哋冇人识泰米尔文。", {"en"}),
+        ("日语要没问题，因为要出庭。", {"ja"}),
+        ("The opinion must be issued in English by a firm acceptable to the lenders.", {"en"}),
+    ],
+)
+def test_languages_of_a_twentieth_round_in_memos(text: str, expected: set[str]) -> None:
+    assert required(text) == expected

@@ -1241,3 +1241,21 @@ def test_places_of_a_nineteenth_round_set_aside(text: str, expected: set[str]) -
 )
 def test_places_of_a_twentieth_round(text: str, expected: set[str]) -> None:
     assert binding(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an EU-level filing beside a national one, the bloc asked for at its institutions
+        ("二、需聘请的外部律师：（一）FSR申报：需向欧委会申报，需熟悉布鲁塞尔程序的律师；（二）葡萄牙外商投资审查：需葡萄牙律师。",
+         set(bloc_members("EU"))),
+        # a second place asked of the same firm, another taken back in brackets
+        ("一、需聘请赞比亚律师出庭。\n二、马拉维（更正：原稿误写为莫桑比克）项目贷款的先决条件审查，也请同一家律所出具意见。", {"ZM", "MW"}),
+        ("1. 加纳税务局作出补税决定，需加纳律师提出异议；\n2. 多哥的公司面临相同问题，请同一律所或其合作所一并处理；\n3. 贝宁项目暂缓。", {"GH", "TG"}),
+        # the narrower of two blocs
+        ("成品主要销往欧洲各地经销商。欧盟委员会对我们启动反规避调查，恳请推荐熟悉欧盟贸易救济之律师，能出席布鲁塞尔听证。",
+         set(bloc_members("EU"))),
+    ],
+)
+def test_places_of_a_twentieth_round_in_memos(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected

@@ -31,7 +31,7 @@ from service.matching.reading.text import (
     trie_pattern,
 )
 
-_ZH_FILE_AFTER = "件化书物学"
+_ZH_FILE_AFTER = "件化书物学本"  # 西班牙文本 is the Spanish text
 
 
 MAX_MENTIONS = 48
@@ -71,7 +71,7 @@ def _language_lexicon() -> tuple[dict[str, str], re.Pattern[str]]:
 
 
 _ZH_NEG = re.compile(r"不太|不怎么|不大会|不会说|不会讲|不讲|不说|不懂|不需要|不需|无需|不必|不用|不要求|没必要|不一定|不强求|不会|不懂|不限|"
-                     r"没人会|没有人会|没人懂|没有人懂|谁都不会|都不会|"
+                     r"没人会|没有人会|没人懂|没有人懂|谁都不会|都不会|冇人识|冇人会|冇人懂|没人识|"
                      r"唔使|唔洗|唔需要|唔一定|唔太")  # Cantonese (the engine reads simplified characters)
 # "不会英语的不要": refusing whoever lacks the language is requiring it.
 _ZH_CANNOT_BEFORE = re.compile(r"(?:不会|不懂|唔识|唔会|唔懂|不识)(?:说|讲|听)?$|不讲$|不说$|不能(?:直接)?(?:处理|看|读|阅读|审阅|用)$")
@@ -103,7 +103,7 @@ _EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)n['’]t\s+(?:req
 # Words saying the lawyer must use the language.
 # "会" of 管委会, 商会, 董事会 or 会议 is no "can"
 _ZH_REQ = re.compile(r"工作语言|服务语言|能以|能够以|须以|应以|(?<![委协商工大学社议年省机事开聚晚览易展交])会(?![议计员所长谈见面上签])|懂|识|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|(?<![描填改])写|"
-                     r"直接看|直接读|阅读|审阅|能审")  # "律师要能直接看俄语的税务文书"
+                     r"直接看|直接读|阅读|审阅|能审|能处理|能直接处理")  # "律师要能直接看俄语的税务文书"
 # An English language word right after a Chinese requirement verb ("需要会English", "要能用Russian沟通").
 _DOCUMENT_WORKING_LANGUAGE = re.compile(r"(?:文件|合同|协议|交易|报告|文本|资料|材料)[^，。,；;]{0,3}工作语言(?:为|是|:|：)?$")
 _COORDINATED = re.compile(r"^\s*(?:和|及|与|、|以及|跟|/|and|&)?\s*$", re.I)
@@ -157,7 +157,7 @@ _TRANSLATION_TARGET = re.compile(rf"(?:{_L}translat\w*\s+(?:in)?to|翻译成|译
 
 
 # Markers that decide, within a clause, between a requirement and a wish (the nearest one wins).
-_REQUIRED = re.compile(r"必须|必需|务必|一定要|一定得|须能|需能|应能|应当能|均须|肯定(?:也)?(?:是)?(?:要|得)|都要|都得(?=会|懂|能|要|有|说|讲|看|用|精通|熟练|识)|都需要|都必须|硬性|硬杠杠|硬指标|硬条件|门槛|刚需|必要条件|前提|(?<!语言)要求(?![:：])|只接受|仅限|只能|必备|底线|"
+_REQUIRED = re.compile(r"(?:要|得|必须)没问题|必须|必需|务必|一定要|一定得|须能|需能|应能|应当能|均须|肯定(?:也)?(?:是)?(?:要|得)|都要|都得(?=会|懂|能|要|有|说|讲|看|用|精通|熟练|识)|都需要|都必须|硬性|硬杠杠|硬指标|硬条件|门槛|刚需|必要条件|前提|(?<!语言)要求(?![:：])|只接受|仅限|只能|必备|底线|"
                        rf"{_L}(?:must|required|requirement|essential|mandatory|a must|obligatory|have to|has to|non-negotiable|must-have|prerequisite|"
                        r"indispensable|compulsory|"
                        rf"(?<!-)only(?!\s+(?:for|as|to\s+(?:coordinate|report|talk|liaise)|a\s+plus|nice))|needed|need(?:s|ed)? to){_R}", re.I)  # not "English is only for coordinating with Paris"  # not "Arabic-only" guidance: a document's
@@ -186,7 +186,7 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     r"barrister|advocate|mandatory\s+(?:rules|provisions|law)|rules\b|lawyer|counsel|attorney|enterprise|operator|publisher|"
     r"importer|exporter|manufacturer|vendor|provider|carrier|insurer|shipowner)"  # "Latin America(n)"
     r"|^\s+[\w-]+\s+(?:law|laws|code|act|legislation|regulations?|licen[cs]es?|permits?|rules|authorit\w*|ministry|courts?)\b"  # "Kazakh subsoil law", "a Dutch export licence"
-    r"|^\s+(?:(?!speak)[a-z][\w&-]*\s+){1,3}(?:counsel|lawyers?|attorneys?|litigators?|firms?|solicitors?|advocates?)\b"  # "Irish data protection counsel"
+    r"|^\s+(?:(?!speak|by\b|for\b|from\b|to\b|with\b|of\b|on\b|at\b)[a-z][\w&-]*\s+){1,3}(?:counsel|lawyers?|attorneys?|litigators?|firms?|solicitors?|advocates?)\b"  # "Irish data protection counsel"
     # in mixed text a demonym before a Chinese noun of a person, entity or place: "需要Japanese律师"
     r"|^\s?(?:律师|律所|事务所|子公司|分公司|公司|企业|法|政府|当局|客户|工厂|厂|合作方|买家|卖家|买方|卖方|员工|工人|"
     r"市场|项目|法院|海关|银行|股东|供应商|经销商|承包商|业主|籍)", re.I)
@@ -289,6 +289,7 @@ _DENIAL = re.compile(r"不需要|不需|无需|不必|不要求|不用|不是必
 _LATER_AFTER = re.compile(r"^[^。；;\n]{0,30}?(?:那是|这是|是)(?:明年|以后|之后|后面|下一步|下一阶段|将来|交割后)的事|"
                           r"^[^。；;\n]{0,30}?[，,]\s*(?:但)?(?:现在|目前|暂时)(?:不用|不需要|用不上)|"
                           r"^[^.;\n]{0,40}?\b(?:but\s+)?(?:that['’]s|that\s+is|this\s+is)\s+(?:for\s+)?(?:later|next\s+year|a\s+later\s+stage)\b", re.I)
+_ZH_LAWYERS_DOC_IN = re.compile(r"(?:法律意见书?|意见书|报告|备忘录|(?i:memo|opinion))[^，。；;\n]{0,4}?(?:须|必须|需|应|应当)(?:为|是|用|使用|以)$")
 # "The opinion must be issued in English by a firm acceptable to the bank": what the lawyer writes
 _EN_LAWYERS_DOC_IN = re.compile(r"\b(?:legal\s+)?(?:opinions?|reports?|memos?|memoranda|advice)\b[^.;]{0,30}?\b(?:must|has\s+to|have\s+to|shall|should)\s+be\s+"
                                 r"(?:issued|written|delivered|provided|prepared|drafted|given)\s+(?:only\s+)?in\s+$", re.I)
@@ -413,7 +414,8 @@ _ZH_MODAL = re.compile(r"要|需|必须|一定|得|用不用|要不要")
 _ZH_QUESTION_END = re.compile(r"(?:吗|么|吧)\s*[?？]?\s*$|[?？]\s*$")  # "英语必须会的嘛": 嘛 asserts
 
 
-_ZH_YES_NO = re.compile(r"(?:能不能|可不可以|可以不可以|是不是|会不会|要不要|需不需要|用不用)[^，。,；;]{0,4}$")
+_ZH_YES_NO = re.compile(r"(?:能不能|可不可以|可以不可以|是不是|会不会|要不要|需不需要|用不用)[^，。,；;]{0,4}$|"
+                        r"是否(?:还|也)?(?:需要|要|需|必须)[^，。,；;]{0,4}$")  # "是否还需要会阿拉伯语的律师，请合规部再确认"
 
 
 def _asked_in_clause(norm: str, start: int, end: int, hi: int) -> bool:
@@ -620,10 +622,14 @@ def read_languages(text: str) -> list[Reading]:
                 or bool(_ZH_ALL_CAN_AFTER.match(own_after)) or bool(_SO_A_MUST_AFTER.match(norm[m.end():m.end() + 50])) \
                 or bool(re.match(r"^\s?(?:沟通|交流)", after) and re.search(r"(?:需要|需|须|要|必须|得)\s*$", since_previous))
             later = None if req else _later_requirement(norm, m.start(), m.end(), pattern)
-            if later is not None and later.group(1) == "最好":
-                doc = True  # "文件是阿拉伯语的，律师最好能看懂": a wish
+            if later is not None and (later.group(1) == "最好" or (
+                    pattern.search(later.group(0)) is None  # not "律师 法语必须 阿语会更好": that wish is Arabic's
+                    and (_WISH.search(later.string[later.end():later.end() + 4]) or _DENIAL.search(later.string[later.end():later.end() + 14])))):
+                doc = True  # "文件是阿拉伯语的，律师最好能看懂", "部分文件为法文，律师看得懂更好，但不作要求": a wish
             elif later is not None:
                 req = True  # "文件多是阿拉伯语，律师需要能看懂"
+            if _ZH_LAWYERS_DOC_IN.search(norm[max(0, m.start() - 20):m.start()]):
+                req = True  # "法律意见书须为英文", "呈交董事会之报告须为英文": what the lawyer writes
             if req and _DOCUMENT_WORKING_LANGUAGE.search(before):
                 req, doc = False, True  # "本次交易文件工作语言为英语": the documents', not the lawyer's
             if not req and i - 1 in required_at and _COORDINATED.match(norm[found[i - 1].end():m.start()]):

@@ -179,7 +179,7 @@ def _country_nouns() -> re.Pattern[str]:
     return re.compile(rf"(?:\s*(?:and|or|&|/)\s*[A-Z][a-z]+)?(?:\s+[a-z][\w&-]*){{0,3}}?\s+(?:{nouns})\b", re.IGNORECASE)
 
 
-_ZH_NEG_BEFORE = re.compile(r"(?:不是在|不在|(?<!需)不需要在|不用在|无需在|并非|而不是|而非|除了|除|不包括|不包含|不含|不涉及|不去|不考虑)$")
+_ZH_NEG_BEFORE = re.compile(r"(?:误写为|误写成|错写成|错写为|误作|打错成|写错成|不是在|不在|(?<!需)不需要在|不用在|无需在|并非|而不是|而非|除了|除|不包括|不包含|不含|不涉及|不去|不考虑)$")
 # "不是要美国律师", "不用找蒙古律所": a lawyer of the place refused.
 _ZH_NEG_LAWYER_BEFORE = re.compile(r"(?:不是要|不要|不需要|不用|无需|不找|不用找|不必找|不必)(?:另|另外|再)?(?:找|[^，。,；;]{0,6}?(?:推荐|介绍|对接))?(?:一?个|一家)?$")
 _ZH_LAWYER_AFTER = re.compile(r"^的?[^，。,；;]{0,4}?(?:律师|律所)")

@@ -146,7 +146,7 @@ _EN_SELF = re.compile(r"\b(?:we are|we're|our company is|as)\s+(?:a|an)\s+(?:[\w
 # The lawyer is "requested" only in a sentence that asks ("An American law firm represents the other side" does not).
 _ASKS = re.compile(r"\b(?:need|needs|want|looking|seek\w*|find|recommend\w*|hire|engage|require\w*|search\w*|"
                    r"prefer\w*|pls|please|help|who can|introduce|request\w*|RFP|proposals?|wanted|wants|appoint|nominate|"
-                   r"scope|instruct|retain)\b|需要|找|想|请|求|推荐|要|希望|急需|寻", re.I)
+                   r"scope|instruct|retain)\b|需要|(?<![无不必])需(?![求])|找|想|请|求|推荐|要|希望|急需|寻", re.I)
 # --- Chinese contexts ----------------------------------------------------------------------
 _ZH_REG_BEFORE = re.compile(r"(?:注册在|注册于|注册地(?:为|在|是)?|在)$")
 _ZH_REG_AFTER_AT = re.compile(r"^[^，。,；;]{0,4}?(?:注册的|上市的)|^(?:设立|成立)的[^，。,；;]{0,6}?(?:子公司|公司|实体|平台)")
@@ -262,7 +262,7 @@ _COORDINATION = re.compile(r"^(?:\s+(?:side|part|portion|section|entity|subsidia
                            r"^\s*[,;，；]?\s*(?:and\s+)?(?:the\s+other(?:\s+one)?|another(?:\s+one)?|the\s+second(?:\s+one)?)\s+"
                            r"(?:\w+\s+){0,2}?(?:in|at|near|outside)\s+(?:the\s+)?$|^[，,；;]\s*另一个(?:在|位于)$", re.I)
 # "也请同一家律所看", "also need counsel there", "the same firm should cover": asked as well
-_ALSO_ASKED = re.compile(r"也(?:请|要请|需要|想请|要找|找)[^，。,；;]{0,8}?(?:律所|律师)|同一家(?:律所|律师事务所)|"
+_ALSO_ASKED = re.compile(r"也(?:请|要请|需要|想请|要找|找)[^，。,；;]{0,8}?(?:律所|律师)|同一(?:家)?(?:律所|律师事务所)|"
                          r"\b(?:also|too)\b[^.;]{0,25}\b(?:need|want|require|ask)\w*\b[^.;]{0,25}\b(?:counsel|lawyers?|firm)\b|"
                          r"\bsame\s+(?:firm|counsel|lawyers?)\b", re.I)
 # the gap of two places each with the same noun: "工厂（约600名中方员工）和"
@@ -1051,6 +1051,9 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
             joint = _jointly_named(live, norm) if role == "forum" else set()
             binding = _with_coordinated(
                 codes, [p for p in live if p.role == role or (p.role == "target" and (p.code not in codes or p in joint))], norm)
+            # "二、坦桑尼亚…贷款的先决条件审查，也请同一家律所…出具意见": a place the text asks about as well
+            binding |= {p.code for p in live if p.role == "target" and p.code not in blocs() and p.code not in excluded
+                        and _ALSO_ASKED.search(sentence_around(norm, p.start, p.end))}
             break
     counted = _COUNTED.search(norm)
     if binding and counted:
@@ -1092,8 +1095,13 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
                     break
     if counted and binding:
         binding = _counted_list(binding, live, norm, counted)
-    # "a Dutch court in Europe": the country named is more precise than the bloc around it
-    binding -= {c for c in binding if c in blocs() and any(m in binding for m in bloc_members(c))}
+    # "a Dutch court in Europe": the country named is more precise than the bloc around it; not a bloc asked
+    # for at its institutions ("FSR申报…需熟悉布鲁塞尔程序的律师" beside the Spanish FDI filing)
+    binding -= {c for c in binding if c in blocs() and any(m in binding for m in bloc_members(c))
+                and not any(q.code == c and q.role == "requested" and _BLOC_INSTITUTION.search(q.evidence) for q in live)}
+    # "歐盟執委會…反規避調查" beside "銷往歐洲各地": the narrower bloc
+    binding -= {c for c in binding if c in blocs()
+                and any(o != c and o in blocs() and set(bloc_members(o)) < set(bloc_members(c)) for o in binding)}
     resolved = [by_code[c] for c in dict.fromkeys(p.code for p in mentions)]
     return resolved, binding
 
