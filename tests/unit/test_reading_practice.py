@@ -208,3 +208,10 @@ def test_a_side_matter_said_by_the_way_does_not_lead() -> None:
 def test_an_investment_into_a_chinese_city_is_inbound(text: str, expected: str) -> None:
     found = read_need_practice(text, _FakeEncoder(), lambda vector, k: [])
     assert found[0].code == expected
+
+
+def test_a_project_dispute_keeps_its_industry_just_behind_the_proceeding() -> None:
+    text = "摩洛哥那个住房项目业主欠我们工程款快两年了，调解没用，公司决定起诉。有没有能在拉巴特出庭的律师？"
+    found = read_need_practice(text, _FakeEncoder(), lambda vector, k: [])
+    assert [r.code for r in found[:2]] == ["cross_border_litigation", "construction_infrastructure"]
+    assert found[1].confidence >= 0.95 * found[0].confidence  # not a setting far behind the matter

@@ -353,6 +353,7 @@ SECTOR_DISCOUNT = 0.8
 # Areas that are a proceeding, whatever the matter: asking for one keeps the matter surely named.
 PROCEDURAL_AREAS = frozenset({"cross_border_litigation", "international_arbitration"})
 MATTER_NAMED = 0.85
+PROJECT_SHARE = 0.98  # a project's industry, just behind the proceeding asked for
 NEIGHBOUR_TEMPERATURE = 0.05
 LEXICON_SHARE = 0.7
 PRACTICE_MARGIN = 0.5
@@ -375,14 +376,20 @@ def read_need_practice(
     # similarity on the masked text: the very query the passage search encodes, so one encode serves both
     lexicon = {r.code: r for r in read_practice_areas(description, encoder, similarity_text=masked)}
     requested = requested_practice_areas(description) & set(lexicon)
+    project: set[str] = set()
     if requested and requested <= PROCEDURAL_AREAS:
         # "要找日本律师应诉" a patent suit: the proceeding is asked for, the matter it is about stays with it
         requested |= {code for code, r in lexicon.items() if r.confidence >= MATTER_NAMED and code not in SECTOR_AREAS}
+        # ... and a project's industry its own words surely name ("业主欠我们工程款…公司决定起诉") follows the
+        # proceeding, a project dispute (the proceeding asked for still leads)
+        project = {code for code, (lex, _) in _lexicon_scores(description).items()
+                   if code in SECTOR_AREAS and code in lexicon and lex >= MATTER_NAMED}
     if requested:
         top = max(r.confidence for r in lexicon.values())
         lexicon = {
             code: Reading(r.code, top, r.evidence)
             if code in requested
+            else Reading(r.code, top * PROJECT_SHARE, r.evidence) if code in project
             else Reading(r.code, r.confidence * UNREQUESTED_DISCOUNT, r.evidence)
             for code, r in lexicon.items()
         }
@@ -396,7 +403,7 @@ def read_need_practice(
         asked and asked <= SECTOR_AREAS)
     # ... but an industry the asking sentence itself surely names ("总包以工期延误为由兑付了履约保函，想找律师看看
     # 怎么反制") stays beside the action asked for
-    setting = SECTOR_AREAS - (asked_practice_areas(description, MATTER_NAMED) if asked else set())
+    setting = SECTOR_AREAS - (asked_practice_areas(description, MATTER_NAMED) if asked else set()) - project
     if matter_named:
         # "a coal mine licence revoked, we want to claim under the investment treaty": the
         # industry is the setting, the legal action (arbitration) is the matter
@@ -422,7 +429,8 @@ def read_need_practice(
         vote = neighbours.get(code, 0.0) / best_vote if best_vote else 0.0
         confidence = LEXICON_SHARE * lex + (1 - LEXICON_SHARE) * vote if neighbours else lex
         if requested and code not in requested:
-            confidence *= UNREQUESTED_DISCOUNT  # the neighbours' vote must not undo what was asked for
+            # the neighbours' vote must not undo what was asked for
+            confidence *= PROJECT_SHARE if code in project else UNREQUESTED_DISCOUNT
         if matter_named and code in setting:
             confidence *= SECTOR_DISCOUNT  # the directory's solar-plant passages must not make the setting the matter
         evidence = lexicon[code].evidence if code in lexicon else "similar matters in the directory"
