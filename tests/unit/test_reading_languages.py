@@ -968,3 +968,22 @@ def test_languages_of_a_twentieth_round(text: str, expected: set[str]) -> None:
 )
 def test_languages_of_a_twentieth_round_in_memos(text: str, expected: set[str]) -> None:
     assert required(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("之前找过一个只会英语的，对方所有文件都是捷克语，他看不懂，看不懂捷克语的就别推荐了。", {"cs"}),
+        ("Arabic is not mandatory as filings can be in English, but an Arabic-speaking team would help.", set()),
+        ("Hearings are in Thai, so fluency is a must there; Lao would be helpful.", {"th"}),
+        ("The lawyer must work in English with me and the candidate; neither of us reads Portuguese.", {"en"}),
+        ("德语或法语都可以，英文沟通为主。", set()),
+        ("语言：英语\n描述：需要印尼税务律师。English 足够。", set()),
+        ("合同是几年前用同一个英文模板签的，律师懂阿拉伯语更好。", set()),
+        ("合同是中哈双语的，哈文版要律师直接改，所以必须哈萨克语。", {"kk"}),
+        ("函件是土耳其语，律师必须能直接用土语跟监管沟通。", {"tr"}),
+        ("村里人讲土语，律师要有耐心。", set()),
+    ],
+)
+def test_languages_of_a_twenty_first_round(text: str, expected: set[str]) -> None:
+    assert required(text) == expected

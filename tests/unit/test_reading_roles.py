@@ -1259,3 +1259,24 @@ def test_places_of_a_twentieth_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_a_twentieth_round_in_memos(text: str, expected: set[str]) -> None:
     assert binding(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("跟 B 端客户的 DPA 模板 + SCC module 2/3 要重做，找懂 EU 的律师。", set(bloc_members("EU"))),
+        ("巴西：我们的品牌在 INPI 被抢注了，需要巴西 IP 律师提异议。", {"BR"}),
+        ("阿根廷：我们的品牌在 INPI 被一个当地进口商抢注了，需要阿根廷 IP 律师提异议。", {"AR"}),
+        ("意大利和西班牙我们有子公司，当地律师已经在做了；其他欧盟国家需要一家 firm 统筹 recall notification。",
+         set(bloc_members("EU")) - {"IT", "ES"}),
+        ("需要比利时律师跟海关交涉。法国买家那边的律师我们不需要。", {"BE"}),
+        ("奥克兰子公司两件事，找新西兰劳动+移民律师。惠灵顿那个展厅已经关了不用管。", {"NZ"}),
+        ("韩国贸易委员会立案反倾销，想找韩国律师。日本之前的案子是东京的律所做的，不用再找。", {"KR"}),
+        ("要找卢森堡 data protection 律师。法国那边也有用户投诉，先只处理卢森堡。", {"LU"}),
+        ("The FSR review is handled by the client's Brussels counsel and is not part of this. We need Czech procurement counsel.", {"CZ"}),
+        ("The Club's London solicitors will advise on English law, but we need Belgian counsel to contest the arrest in Antwerp.", {"BE"}),
+        ("We need (i) UK counsel for the OFSI licence and (ii) Swiss counsel for SECO. We do not need U.S. local help.", {"GB", "CH"}),
+    ],
+)
+def test_places_of_a_twenty_first_round(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected

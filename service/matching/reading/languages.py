@@ -96,10 +96,11 @@ _ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是必需|�
 _L, _R = rf"(?<![{EN_WORD}])", rf"(?![{EN_WORD}])"
 _EN_NEG = re.compile(rf"{_L}(?:do(?:es)?\s*n[o']t\s+(?:need|require|have to)|no\s+need|need\s+not|"
                      r"needn't|not\s+(?:need|require)|without|(?:^|[,;]\s*|\bbut\s+)not\s+$|"
-                     r"not\s+necessar\w*|isn't\s+necessary|not\s+required|(?:do|does|did|can)\s*(?:n[o']t|not)\s+(?:speak|read|know|understand|work\s+in|write\s+in|communicate\s+in|operate\s+in)|(?:dont|doesnt|cant|not)\s+(?:speak|read|know|understand)|(?:cannot|can't|can’t|couldn't|won't)\s+(?:speak|read))"
+                     r"not\s+necessar\w*|isn't\s+necessary|not\s+required|(?:do|does|did|can)\s*(?:n[o']t|not)\s+(?:speak|read|know|understand|work\s+in|write\s+in|communicate\s+in|operate\s+in)|(?:dont|doesnt|cant|not)\s+(?:speak|read|know|understand)|(?:neither|none)\s+of\s+(?:us|them)\s+(?:reads?|speaks?|knows?|understands?)|(?:cannot|can't|can’t|couldn't|won't)\s+(?:speak|read))"
                      rf"{_R}|{_L}no\s+(?:\w+\s+)?(?:skills?\s+)?(?:in\s+)?$", re.I)  # "No Russian needed": no word boundary at the end
-_EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)n['’]t\s+(?:required|necessary|needed|a must|essential|relevant)|(?:(?:is|are)\s*)?"
-                           r"(?:obviously\s+|clearly\s+|really\s+)?not\s+(?:required|necessary|needed|a must|essential|relevant|an issue|a requirement)|optional|unnecessary|irrelevant)", re.I)
+_EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)n['’]t\s+(?:required|necessary|needed|a must|essential|relevant|mandatory|compulsory)|(?:(?:is|are)\s*)?"
+                           r"(?:obviously\s+|clearly\s+|really\s+)?not\s+(?:required|necessary|needed|a must|essential|relevant|an issue|a requirement|mandatory|compulsory|obligatory)|"
+                           r"optional|unnecessary|irrelevant)", re.I)
 # Words saying the lawyer must use the language.
 # "会" of 管委会, 商会, 董事会 or 会议 is no "can"
 _ZH_REQ = re.compile(r"工作语言|服务语言|能以|能够以|须以|应以|(?<![委协商工大学社议年省机事开聚晚览易展交])会(?![议计员所长谈见面上签])|懂|识|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|(?<![描填改])写|"
@@ -124,7 +125,7 @@ _ZH_DOC_BEFORE = re.compile(r"(?:是|用|均为|全为|多为|皆为|全部为)$
 _ZH_DOC_USES = re.compile(r"(?:文件|合同|协议|报告|材料|资料|招股书|说明书|申请书|文本|函件|信函|底稿|"
                           rf"{_L}(?i:prospectus|contracts?|agreements?|reports?|docs?|documents?|filings?|submissions?|memos?))"
                           r"\s*(?:都|均|全部|全|一律|统一|主要|一般)?(?:用|使用|以)$")
-_ZH_DOC_AFTER = re.compile(r"^的?(?:文本|合同|文件|材料|证据|法规|账目|版本|资料|条款|原文|单据|"
+_ZH_DOC_AFTER = re.compile(r"^的?(?:文本|合同|文件|材料|证据|法规|账目|版本|资料|条款|原文|单据|模板|范本|"
                            rf"\s?(?i:docs?|documents?|contracts?|files?|materials?|evidence|filings?|records?|versions?){_R})")  # "日文的docs"
 # "Lawyers without Japanese needn't apply": lacking it disqualifies, so it is required
 _EN_WITHOUT_BEFORE = re.compile(r"\bwithout\s+(?:fluent\s+|good\s+|working\s+)?$", re.I)
@@ -162,7 +163,7 @@ _REQUIRED = re.compile(r"(?:要|得|必须)没问题|必须|必需|务必|一定
                        r"indispensable|compulsory|"
                        rf"(?<!-)only(?!\s+(?:for|as|to\s+(?:coordinate|report|talk|liaise)|a\s+plus|nice))|needed|need(?:s|ed)? to){_R}", re.I)  # not "English is only for coordinating with Paris"  # not "Arabic-only" guidance: a document's
 # Cantonese "就得" closing a clause means "is enough" ("英文沟通就得"); Mandarin "就得会英语" is a must.
-_WISH = re.compile(r"再好不过|(?:会)?方便很多|会(?:很)?方便|如果有|若有|求之不得|即可|就行|(?:也)?(?:能|可以)接受|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
+_WISH = re.compile(r"再好不过|足够|就够|(?<=沟通)为主|(?:会)?方便很多|会(?:很)?方便|如果有|若有|求之不得|即可|就行|(?:也)?(?:能|可以)接受|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
                    r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|(?:obviously\s+)?helps\b|"
                    rf"{_L}(?:preferable|(?:also\s+)?possible|works(?=\s*[,.;]|\s*$|\s+(?:too|fine|for\s+(?:us|both|all|them|everything)))|nice(?=\s*[)）]))|"  # "English works, Russian also possible"  # "We'd rather": the apostrophe follows a letter
                    rf"{_L}(?:ideally|ideal|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
@@ -263,6 +264,7 @@ _EN_IS_NATIONALITY_BEFORE = re.compile(r"\b(?:head|manager|director|ceo|cfo|gc|o
 _BILINGUAL_BEFORE = re.compile(r"\bbilingual\s+(?:in\s+)?$|双语[（(]?$", re.I)
 # "Bahasa" alone: Indonesian, unless the text is about Malaysia only
 _MALAYSIA = re.compile(r"Malaysia|马来|大马|Kuala Lumpur|吉隆坡|Penang|槟城|Johor|柔佛|Sabah|Sarawak", re.I)
+_TURKEY = re.compile(r"土耳其|Turkey|Türkiye|Turkiye|Turkish|伊斯坦布尔|安卡拉|Istanbul|Ankara", re.I)
 _INDONESIA = re.compile(r"Indonesia|印尼|印度尼西亚|Jakarta|雅加达|Batam|巴淡|Sulawesi|苏拉威西", re.I)
 # "更正一下 …律师必须会法语 英语无所谓": what the rest of the line says of a language replaces what came before
 # "an English-only lawyer can't help us here", "a firm that only works in English … is not what we want",
@@ -273,7 +275,7 @@ _EN_NOT_ENOUGH = re.compile(r"\b(?:can['’]?t|cannot|could\s*n['’]?t|won['’
                             r"\b(?:is|are|it['’]s|would\s+be)\s+(?:of\s+)?no\s+(?:use|good)\b|\b(?:useless|pointless)\b|"
                             r"\bnot\s+(?:what\s+we\s+(?:want|need|are\s+looking\s+for)|enough|sufficient|an\s+option)\b", re.I)
 # "Court language is German, so this is a must", "…是德语，所以这个是必须的"
-_SO_A_MUST_AFTER = re.compile(r"^[^.;。；]{0,6}?[,，]?\s*(?:so|therefore|hence|thus)\s+(?:this|that|it)(?:\s+is|['’]s)\s+(?:a\s+|an\s+)?"
+_SO_A_MUST_AFTER = re.compile(r"^[^.;。；]{0,6}?[,，]?\s*(?:so|therefore|hence|thus)\s+(?:this|that|it|fluency|knowing\s+it|speaking\s+it)(?:\s+is|['’]s)\s+(?:a\s+|an\s+)?"
                               r"(?:must|required|mandatory|essential|necessary|requirement|non-negotiable)\b|"
                               r"^[^。；;]{0,4}?[，,]?\s*所以(?:这个|这|这一点|这条)?(?:是)?(?:必须|必需|硬性要求|硬性)", re.I)
 # "法院就不让我们自己带翻译进去，只能律师本人出庭讲", "we will not send an interpreter": the language the
@@ -351,6 +353,7 @@ _EN_OTHERS_SPEAKING = re.compile(
     r"(?<!team member)(?<!team members)", re.I)  # "a Vietnamese-speaking team member is required": the lawyer's team
 # Other people of the story speaking it ("对方只会说俄语", "the Uzbek side only speaks Uzbek").
 _ZH_OTHERS_BEFORE = re.compile(r"(?:(?:上次|之前|以前|原来的|前任|过去的|以往)[^。；;，,\n]{0,12}?(?:律师|律所)|"  # "上次找了个阿根廷的律师只会西语"
+                               r"(?:之前|上次|以前)(?:找过|请过|用过|找的|请的)(?:一个|一家|个)?(?=只会|只懂|会)|"  # "之前找过一个只会英语的"
                                r"对方|客户|业主|员工|工人|他们|他|她|当地人|合作方|合资方|合资伙伴|外方|美方|日方|德方|韩方|英方|法方|股东|卖方|买方|买家|卖家|老板|代理|经销商|中间人|司机|官员|政府|"
                                r"代表|工会|居民|村民|工程师|技术人员|技术团队|项目组|经理|厂长|同事|房东|供应商|承包商|分包商|总包|警察|那帮人|那些人)"
                                # not across an ask ("老板说不等了 在当地起诉 要会葡语的律师")
@@ -555,6 +558,8 @@ def read_languages(text: str) -> list[Reading]:
         code = surfaces[s]
         if s.lower() == "bahasa" and _MALAYSIA.search(norm) and not _INDONESIA.search(norm):
             code = "ms"
+        if s == "土语" and not _TURKEY.search(norm):
+            continue  # 土语 is a local dialect, unless the need is about Turkey
         in_correction = any(a <= m.start() < b for a, b in corrections)
         lo, hi = clause_bounds(norm, m.start(), m.end())
         lo, hi = max(lo, m.start() - CLAUSE_REACH), min(hi, m.end() + CLAUSE_REACH)  # a clause that never stops
@@ -616,6 +621,9 @@ def read_languages(text: str) -> list[Reading]:
             described = (bool(_ZH_DOC_BEFORE.search(before)) and not before.endswith("用")
                          or bool(_ZH_DOC_USES.search(since_previous))) \
                 and not re.search(r"工作语言|服务语言", since_previous)
+            # "用同一个英文模板签的": the document's language, used by us, not the lawyer's
+            described = described or (bool(_ZH_DOC_AFTER.search(after)) and not _LAWYER_WORDS.search(since_previous)
+                                       and bool(re.search(r"(?:用|使用)[^，。,；;律]{0,4}$", since_previous)))
             doc = doc or described
             req = refused or listed or (not described and bool(_ZH_REQ.search(_REPORTED_SPEECH.sub("", since_previous[-8:])))) \
                 or bool(_ZH_REQ_AFTER.search(after)) \
@@ -662,8 +670,9 @@ def read_languages(text: str) -> list[Reading]:
                 conf = 0.7  # "Arabic required", "Lao ideally": the marker decides below
             else:
                 continue  # "Russian customers": an adjective, not a requirement
-        if _BILINGUAL_DOC.search(sentence_around(norm, m.start(), m.end())):
-            conf = min(conf, 0.6)
+        if _BILINGUAL_DOC.search(sentence_around(norm, m.start(), m.end())) \
+                and not re.search(r"(?:必须|一定要|务必|须)(?:会|懂|用)?\s*$|\bmust\s+(?:speak|read|know|work\s+in)\s+$", before, re.I):
+            conf = min(conf, 0.6)  # a bilingual contract names a document's languages, not "所以必须俄语"
         listed_with = _coordinated_with(i, found, norm)
         others = tuple((o.start() - lo, o.end() - lo) for j, o in enumerate(found)
                        if j not in listed_with and lo <= o.start() and o.end() <= hi)

@@ -191,7 +191,7 @@ _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那
                                  r"(?:(?:当地|本地)?的?(?:事|事情|执行问题|问题|部分|业务|案子|账户|资产|财产|物业))?)"
                                  r"\s*(?:暂时|这次|目前|现在|先|今年|暂|也|都|就|还)*"
                                  r"(?:不需要|不用管|不推进|不用考虑|不用再做|不用|不管|不考虑|不做|不弄|不包括(?:在内)?|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
-                                 r"后面再说|之后再说|回头再说|等到[^，。,；;]{0,8}?再说|看[^，。,；;]{0,8}?再说|暂时不动|先不动|不用重复|无需重复|不必重复|再说|现在不找|暂不找|先不找|不去了|不去|搁置|不在(?:本次|这次|此次)?(?:的)?范围内?|没事|"
+                                 r"后面再说|之后再说|回头再说|等到[^，。,；;]{0,8}?再说|看[^，。,；;]{0,8}?再说|暂时不动|先不动|不用重复|无需重复|不必重复|再说|现在不找|暂不找|先不找|不去了|不去|搁置|暂缓|不在(?:本次|这次|此次)?(?:的)?范围内?|没事|"
                                  r"放一放|不纳入[^，。,；;]{0,6}|不是一回事|不需要律师|不用律师|无需律师|暂无需求|没有需求|无需求|"
                                  r"没(?:有)?(?:任何|什么)?(?:法律|监管|合规)?问题)(?:了|吧|啦|呗)?(?=[，。,；;（(）)!！—\s-]|明年|以后|下次|回头|之后|后面|$)")
 # "刚果金的律师先不要找了", "美国律师不用再找了", "爱尔兰那边不用联系了": no lawyer there to be sought
@@ -217,7 +217,9 @@ _ZH_NEXT_CLAUSE_SET_ASIDE = re.compile(r"^[^，。,；;\s]{0,24}[，,]\s*[^，�
                                        r"^(?:[^，。,；;\s]|(?<=[A-Za-z0-9])\s(?=[A-Za-z0-9])){0,20}[，,]\s*(?:这个|那个|这次|那边|这里|这边|暂时|暂|先|目前|现在|到时候)*(?:不用管|不用理|不用考虑|不管|不考虑|再说|"
                                        r"(?<=这次)不用|(?<=这次)不需要|"  # "印尼工厂刚开，手册是当地律所今年新做的，这次不用"
                                        r"(?<=先)不做|(?<=先)不弄|(?<=先)不推进|"  # "马里因为政局原因暂停，先不做"
-                                       r"无需求|没有需求|没需求|不需要律师|不需要(?=\s*[。；;!！]|\s*$))(?=[，。,；;!！\s]|$)")  # "赞比亚项目运营正常，暂无需求"
+                                       r"无需求|没有需求|没需求|不需要律师|不需要(?=\s*[。；;!！]|\s*$))(?=[，。,；;!！\s]|$)|"
+                                       # "德国和法国我们有子公司，当地律师已经在做了"
+                                       r"^[^，。,；;]{0,16}[，,]\s*(?:当地|本地|那边的?)?(?:律师|律所)(?:已经|已)(?:在做|在跟|在处理|在弄|在看|请好|找好|定好)了?(?=[，。,；;!！\s]|$)")  # "赞比亚项目运营正常，暂无需求"
 # "乌兹别克斯坦只是有个客户在那，不用找那边律师", "美国那个双反…跟这次无关": not this need's place
 _ZH_NOT_THERE_AFTER = re.compile(r"^[^。；;]{0,24}?(?:(?:不用|不需要|无需|不必)找?(?:那边|那里|当地|那儿)的?(?:律师|律所)|"
                                  r"(?:跟|和|与)(?:这次|本次|此次|这个案子|本案)[^，。,；;]{0,6}?(?:无关|没关系|没有关系|不相干))|"
@@ -299,6 +301,9 @@ _EN_COUNSEL_LATER_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|(?:law\s+)?firms?
 # "Don't reckon we need anyone in Malaysia", "we do not need counsel in Chile"
 _EN_NEED_NOBODY_BEFORE = re.compile(r"\b(?:do\s*n[o']?t|don['’]t|do not)\s+(?:(?:think|reckon|believe|expect)\s+(?:we\s+)?)?need\s+"
                                     r"(?:anything|anyone|anybody|counsel|lawyers?|a\s+lawyer|a\s+firm|any\s+\w+)\s+(?:done\s+)?(?:in|for)\s+(?:the\s+)?$", re.I)
+# "We do not need U.S. local help"
+_EN_NEED_NO_HELP_BEFORE = re.compile(r"\b(?:do\s*n[o']?t|don['’]t|do not)\s+need\s+(?:any\s+)?$", re.I)
+_EN_HELP_AFTER = re.compile(r"^\s+(?:local\s+)?(?:help|counsel|lawyers?|advice|support|assistance|input)\b", re.I)
 # "they will check with Singapore lawyer by themselves": the others' own lawyer
 _EN_THEIR_OWN_CHECK_BEFORE = re.compile(r"\b(?:check|consult|work|deal|speak|talk|go)\s+with\s+(?:an?\s+|the\s+|their\s+|its\s+)?(?:own\s+)?$", re.I)
 _EN_BY_THEMSELVES_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|(?:law\s+)?firms?|attorneys?|advisers?)\b[^.;!?]{0,25}?"
@@ -321,7 +326,7 @@ _EN_BEING_HANDLED_BY_BEFORE = re.compile(r"\b(?:is|are|was|were|been|being|alrea
                                          r"(?:an?\s+|our\s+|the\s+|their\s+)?$", re.I)
 _EN_COUNSEL_NOUN_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|(?:law\s+)?firm|attorneys?|solicitors?|team)\b", re.I)
 _EN_HANDLED_BY_BEFORE = re.compile(r"\b(?:covered|handled|done|taken\s+care\s+of|represented|managed|looked\s+at|dealt\s+with)\s+"
-                                   r"(?:separately\s+|already\s+)?by\s+(?:an?\s+|our\s+|the\s+|their\s+)?$|"
+                                   r"(?:separately\s+|already\s+)?by\s+(?:an?\s+|our\s+|the\s+|their\s+)?(?:\w+['’]s\s+)?$|"
                                    r"\b(?:firm|counsel|lawyers?)\s+(?:is|are)\s+(?:already\s+)?(?:covering|handling)\s+$|"  # "Our Oslo firm is covering Norway and Denmark"
                                    r"\b(?:well\s+)?represented\s+in\s+(?:the\s+)?$", re.I)  # "We are well represented in Brasilia and Mexico City"
 # "Lead counsel is already in place (a Paris firm)"
@@ -374,6 +379,8 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                     or _ZH_NEXT_CLAUSE_SET_ASIDE.match(wide_after) or _ZH_NO_REFERRAL_AFTER.match(wide_after)
                     or _ZH_ARRANGED_BY_AFTER.match(after) or _ZH_NOT_THERE_AFTER.match(wide_after) or _ZH_ELSEWHERE_AFTER.match(after)
                     or _ZH_STOP_SEEKING_AFTER.match(after) or _ZH_PLAN_DROPPED_AFTER.match(after)
+                    # "德国买家那边的律师我们不需要"
+                    or bool(re.match(r"^[^，。,；;\s]{0,8}?那边的?(?:律师|律所)(?:我们|我司)?(?:就|也)?(?:不需要|不用找|不用|无需|不必)", after))
                     or (before.endswith("由") and _ZH_OTHER_FIRM_OUT_OF_SCOPE.match(after))
                     or _ZH_OTHERS_HANDLING_AFTER.match(wide_after)
                     or (re.search(r"(?:跟|和|与)$", before) and re.match(r"^(?:那边)?(?:无关|没关系|没有关系|不相干)", after))
@@ -409,6 +416,7 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                     and re.match(r"^\s+(?:counsel|lawyers?|firms?|attorneys?|solicitors?|advisers?)\b", after, re.I))
                 or _EN_PLAN_DROPPED_AFTER.match(norm[end:end + 60])
                 or _EN_COUNSEL_LATER_AFTER.match(norm[end:end + 80]) or _EN_NEED_NOBODY_BEFORE.search(wide_before)
+                or (_EN_NEED_NO_HELP_BEFORE.search(before) and _EN_HELP_AFTER.match(after))
                 or (_EN_THEIR_OWN_CHECK_BEFORE.search(wide_before) and _EN_BY_THEMSELVES_AFTER.match(norm[end:end + 60]))
                 or (_EN_OUR_COUNSEL_IN_BEFORE.search(wide_before) and _EN_IS_HANDLING_AFTER.match(after))
                 or (_EN_DROP_THE_BEFORE.search(wide_before) and _EN_REQUEST_NOUN_AFTER.match(after))

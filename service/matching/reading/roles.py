@@ -189,11 +189,12 @@ _ZH_TRANSIT_BEFORE = re.compile(r"(?:经|经由|途经|过境|转道|取道)$")
 _ZH_TRANSIT_AFTER = re.compile(r"^(?:转运|过境|中转|转口|\s?(?i:transit|transship\w*|tranship\w*))|"
                                r"^(?:港)?(?:转|过去|过来|走)(?![^，。,；;]{0,4}(?:设厂|建厂|投资|注册|开))")  # "走新加坡transit", "走哈萨克斯坦过去"
 # ("德国那个律所说…": a lawyer already known, not one asked for)
-_ZH_REQUEST_AFTER = re.compile(r"^(?!那个|那家|这个|这家|该|那边的律)(?:的|当地的?|本地的?)?[^，。,；;、\s的]{0,4}?的?(?:律师|律所|法律专家)|"
+_ZH_REQUEST_AFTER = re.compile(r"^(?!那个|那家|这个|这家|该|那边的律)(?:的|当地的?|本地的?)?[^，。,；;、\s的]{0,4}?(?:[+＋/][^，。,；;、\s的+＋/]{1,4})?的?(?:律师|律所|法律专家)|"  # "澳洲劳动+移民律师"
                                # "奥地利、波兰、塞尔维亚三国的 merger control 律师"
                                r"^[两二三四五六七八九十几]个?(?:国家?|地区?|地)的\s?(?:[A-Za-z][\w&/-]*\s+){0,3}(?:律师|律所|(?i:(?:co-)?counsel|lawyers?|attorneys?)\b)|"
                                r"^(?:那边|当地|本地)(?:能|可以)?(?:做|办|打|跑|处理|代理)[^，。,；;、\s的]{0,4}?的(?:律师|律所)|"  # "阿联酋那边做仲裁的律师"
-                               r"^(?:的|当地的?|本地的?)\s?(?:[A-Za-z][\w&/-]*\s+){0,3}(?i:(?:co-)?counsel|lawyers?|attorneys?|law\s+firms?)\b")  # "智利的competition counsel"
+                               r"^(?:的|当地的?|本地的?)\s?(?:[A-Za-z][\w&/-]*\s+){0,3}(?i:(?:co-)?counsel|lawyers?|attorneys?|law\s+firms?)\b|"  # "智利的competition counsel"
+                               r"^\s(?:[A-Za-z][\w&/+-]*\s){1,3}\s?(?:律师|律所)")  # "爱尔兰 data protection 律师"
 # "从巴西图巴朗港进口的大豆": where the goods come from; "船挂利比里亚旗": the flag
 _ZH_ALLOWED_AFTER = re.compile(r"^的?(?:当地的?|本地的?)?(?:律师|律所)[^，。,；;]{0,3}?(?:也可以|也行|也可|也没问题|也ok|也OK|亦可)")
 _ZH_IMPORTED_FROM_AFTER = re.compile(r"^[^，。,；;]{0,10}?(?:进口|进的货|买的|买来|运来|发来|采购|调来|运过来|收购的|收来的)")
@@ -209,6 +210,7 @@ _EN_FOCUS_BEFORE = re.compile(r"\b(?:this\s+time,?\s+(?:it'?s\s+|it\s+is\s+)?(?:
                               r"(?:is|it'?s)\s+only\s+about\s+|only\s+(?:concerns|affects|involves)\s+|(?:please\s+)?only\s+look\s+at\s+)(?:the\s+|our\s+)?$", re.I)
 _ZH_FOCUS_BEFORE = re.compile(r"(?:这次|本次|这回|此次)(?:是|只是|主要是|涉及|只涉及|仅涉及)?(?:在)?$|"
                               r"(?:只涉及|仅涉及|主要涉及|主要是|重点是|只是|只剩下?|就剩下?|还剩下?)(?:在)?$|"
+                              r"(?:先)?只(?:处理|做|找|看|委托给?|给)$|"  # "先只处理爱尔兰"
                               r"现在(?:麻烦|有问题|要处理|需要处理|急)的是$")  # "现在麻烦的是金边那个厂"
 _ZH_ACQUIRED_BEFORE = re.compile(r"(?:收购|并购|买下|入股|投资)(?:一家|一个|一间|这家|那家)?$")
 _ZH_COMPANY_AFTER = re.compile(r"^的?[^，。,；;]{0,6}?(?:公司|企业|工厂|厂|集团)")
@@ -353,6 +355,8 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
     if re.search(r"\bour\s+(?:own\s+|local\s+|existing\s+|usual\s+|regular\s+|current\s+|outside\s+)*$", before, re.I) \
             and re.match(r"^\s+(?:(?:office|team|partner)\s+)?(?:law\s+firm|firm|counsel|lawyers?|attorneys?|solicitors?|advisers?)\b", after, re.I):
         return "mention"  # "not something our local Budapest law firm can do": the lawyer we have
+    if re.search(r"\b(?!our\b|my\b)\w+['’]s\s+$", before) and re.match(r"^\s+(?:solicitors|counsel|lawyers|attorneys|law\s+firm|legal\s+team)\b", after, re.I):
+        return "mention"  # "The Club's London solicitors will advise the Member": another party's lawyers
     if re.match(r"^\s+(?:law\s+firm|firm|counsel|lawyers?)\s+(?:introduced?|recommended?|referred|suggested)\s+(?:us|him|them)\b", after, re.I):
         return "mention"  # "A Lisbon law firm introduce us but we need Angola local lawyer": who passed the need on
     if _EN_WRITER_BASED_BEFORE.search(norm, max(0, start - 100), start):
@@ -411,6 +415,8 @@ def _role_zh(norm: str, start: int, end: int, code: str) -> str:
     before, after = norm[max(0, start - 30):start], norm[end:end + 30]
     if re.match(r"^区(?:销售|总部|负责人|团队|同事|经理|业务)", after):
         return "mention"  # "转发欧洲区销售Anna的邮件": our own region's staff
+    if re.match(r"^的?(?:律所|律师)(?:做|办|处理|代理)的", after):
+        return "mention"  # "日本之前那个案子是东京的律所做的": the lawyer of a past matter
     if re.search(r"(?:我们|我司|我方|集团|公司)(?:在|位于)$", before) and re.match(r"^的?(?:律所|律师)", after):
         return "mention"  # "SPA 由我们在伦敦的律所牵头": our own lawyer there
     if re.search(r"(?:不需要|不用|无需|不必)$", before) and re.match(r"^的?(?:律师|律所)(?:参与|介入|参加|出面)", after):
@@ -657,6 +663,9 @@ def _term_role(kind: str, contextual: str) -> str:
     return contextual  # a bloc's name reads like a country's
 
 
+_DATA_TRANSFER = re.compile(r"module|clauses?|条款|模板|\bDPA\b|GDPR|KVKK|PDPA|LGPD|transfers?\b|传输|出境|跨境|数据|data\s+protection", re.I)
+# an acronym several countries' offices share ("INPI": Brazil's, Argentina's, France's, Portugal's) names the one the text names
+_SHARED_ACRONYMS = {"INPI": ("BR", "AR", "FR", "PT")}
 # a need names a handful of places; a hostile text naming hundreds costs no more than this many
 MAX_PLACE_MENTIONS = 120
 
@@ -685,6 +694,8 @@ def read_places(text: str) -> tuple[Place, ...]:
             role = "requested"  # "(1) English counsel to run the LCIA case": the lawyer asked for
         if _EN_PRECEDENT_AFTER.match(norm[t.end:t.end + 40]):
             role = "law"  # "with reference to the CJEU Kolin judgment": its case law, not the forum
+        if span.upper() == "SCC" and _DATA_TRANSFER.search(sentence_around(norm, t.start, t.end)):
+            continue  # "SCC module 2/3", "2024 修法后的 SCC": standard contractual clauses, not the Stockholm chamber
         if norm[t.start - 1:t.start] == "(" and any(m.code != t.term.code and t.start - 16 <= m.end < t.start for m in world):
             continue  # "特多税务局（BIR）": the acronym glosses an authority of the place just named
         kind = "bloc" if t.term.code in blocs() else "country"
@@ -708,6 +719,7 @@ def read_places(text: str) -> tuple[Place, ...]:
     places = _plan_changed(norm, places)
     places = _place_corrected(norm, places)
     places = _indian_bis(places)
+    places = _shared_acronym(places)
     places = _lists_set_aside(norm, places)
     places = _lists_share_origin(norm, places)
     if "\n" in norm:
@@ -817,6 +829,15 @@ def _indian_bis(places: list[Place]) -> list[Place]:
             or any(p.code == "US" and p.evidence != "BIS" for p in places):
         return places
     return [replace(p, code="IN") if p.evidence == "BIS" else p for p in places]
+
+
+def _shared_acronym(places: list[Place]) -> list[Place]:
+    for acronym, owners in _SHARED_ACRONYMS.items():
+        named = {p.code for p in places if p.evidence != acronym and p.code in owners}
+        if any(p.evidence == acronym for p in places) and len(named) == 1:
+            owner = named.pop()
+            places = [replace(p, code=owner) if p.evidence == acronym else p for p in places]
+    return places
 
 
 def _georgia_the_state(places: list[Place]) -> list[Place]:
