@@ -215,3 +215,10 @@ def test_a_project_dispute_keeps_its_industry_just_behind_the_proceeding() -> No
     found = read_need_practice(text, _FakeEncoder(), lambda vector, k: [])
     assert [r.code for r in found[:2]] == ["cross_border_litigation", "construction_infrastructure"]
     assert found[1].confidence >= 0.95 * found[0].confidence  # not a setting far behind the matter
+
+
+def test_a_project_dispute_asked_without_naming_the_lawyer_keeps_its_industry() -> None:
+    text = "突尼斯那个2000套住房项目，业主拖了18个月的工程款，调解也没用。公司准备起诉，有没有能在突尼斯出庭的？"
+    found = read_need_practice(text, _FakeEncoder(), lambda vector, k: [])
+    assert [r.code for r in found[:2]] == ["cross_border_litigation", "construction_infrastructure"]
+    assert found[1].confidence >= 0.95 * found[0].confidence

@@ -394,8 +394,14 @@ def read_need_practice(
             for code, r in lexicon.items()
         }
     asked = asked_practice_areas(description) & set(lexicon) if not requested else set()
+    if asked and asked <= PROCEDURAL_AREAS:
+        # "业主拖了18个月的工程款…准备起诉，有没有能出庭的律师？": the same project dispute, asked without naming the lawyer
+        project = {code for code, (lex, _) in _lexicon_scores(description).items()
+                   if code in SECTOR_AREAS and code in lexicon and lex >= MATTER_NAMED}
     if asked and asked != set(lexicon):
-        lexicon = {code: r if code in asked else Reading(r.code, r.confidence * ASK_DISCOUNT, r.evidence)
+        top_asked = max(lexicon[code].confidence for code in asked)
+        lexicon = {code: r if code in asked else Reading(r.code, top_asked * PROJECT_SHARE, r.evidence) if code in project
+                   else Reading(r.code, r.confidence * ASK_DISCOUNT, r.evidence)
                    for code, r in lexicon.items()}
     # ... unless what is asked for is the industry's own work ("prepare the DAAB referral and the
     # notice of claim", "审PPA"): then the forum or the loan named around it is the setting
