@@ -1280,3 +1280,15 @@ def test_places_of_a_twentieth_round_in_memos(text: str, expected: set[str]) -> 
 )
 def test_places_of_a_twenty_first_round(text: str, expected: set[str]) -> None:
     assert binding(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("签约主体是 Delaware 的 Inc.，数据存在 AWS Frankfurt。找懂 EU 的律师做 GDPR 合规。", set(bloc_members("EU"))),
+        ("我们在海湾六国都有代理商，想请律师把这几国的代理合同统一审一遍。巴林和阿曼的合同今年刚由当地律所重签过，这两个不用看。",
+         set(bloc_members("GCC")) - {"BH", "OM"}),
+    ],
+)
+def test_places_of_a_twenty_first_round_continued(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected

@@ -92,7 +92,8 @@ _EN_TRANSIT_BEFORE = re.compile(r"\b(?:through|via|transit\w*(?:\s+(?:through|vi
                                 r"\b(?:shipped|routed|sent|moved)\s+(?:via|through)\s+(?:an?\s+|the\s+|our\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:in|at)\s+$", re.I)
 # Where data goes or servers sit ("transfers to our servers in Singapore", "服务器在杭州"): no place of the work
 _EN_DATA_PLACE_BEFORE = re.compile(r"\b(?:servers?|data\s+cent(?:er|re)s?|hosted|stored|cloud)\b[^.;,]{0,12}\b(?:in|at)\s+(?:the\s+)?$", re.I)
-_ZH_DATA_PLACE = re.compile(r"(?:服务器|数据中心|机房)(?:在|位于|放在|设在|部署在)$|(?:数据|服务器)[^，。,；;]{0,4}?(?:存在|存储在|存放在|托管在|放在|部署在)$")  # "数据存在新加坡"
+_ZH_DATA_PLACE = re.compile(r"(?:服务器|数据中心|机房)(?:在|位于|放在|设在|部署在)$|(?:数据|服务器)[^，。,；;]{0,4}?(?:存在|存储在|存放在|托管在|放在|部署在)"
+                            r"\s?(?:(?i:AWS|Azure|GCP|Google\s+Cloud)|阿里云|腾讯云|华为云)?\s?$")  # "数据存在新加坡", "数据存在 AWS Frankfurt"
 # A port of loading is where the goods came from; the port of discharge is where the claim is.
 _EN_LOADED_BEFORE = re.compile(r"\b(?:loaded|shipped|loading|laden)\s+(?:\w+\s+)?(?:at|in|from)\s+(?:the\s+)?(?:port\s+of\s+)?$|\bPOL\s*[:=]?\s*$", re.I)
 _ZH_LOADED = re.compile(r"^(?:港)?(?:装船|装货|装运|起运|发运|装的船)")
@@ -151,7 +152,7 @@ _ASKS = re.compile(r"\b(?:need|needs|want|looking|seek\w*|find|recommend\w*|hire
 _ZH_REG_BEFORE = re.compile(r"(?:注册在|注册于|注册地(?:为|在|是)?|在)$")
 _ZH_REG_AFTER_AT = re.compile(r"^[^，。,；;]{0,4}?(?:注册的|上市的)|^(?:设立|成立)的[^，。,；;]{0,6}?(?:子公司|公司|实体|平台)")
 # The enterprise's own vehicle there ("我们新加坡的控股公司", "our HK parent", "a Singapore holdco"): where it is registered.
-_ZH_KNOWS_BEFORE = re.compile(r"(?:熟悉|懂|精通|了解|熟知)(?:当地)?$")
+_ZH_KNOWS_BEFORE = re.compile(r"(?:熟悉|懂|精通|了解|熟知)(?:当地)?\s?$")
 _ZH_LAW_LAWYER_AFTER = re.compile(r"^(?:当地)?(?:的)?法律?(?:和[^，。,；;]{1,6})?的?(?:律师|律所)")
 _ZH_THROUGH_BEFORE = re.compile(r"(?:通过|经由|借助)(?:其|我们|我司|公司|集团)?(?:设在|设于|位于|注册在|在)$")
 _ZH_OUR_ENTITY_AFTER = re.compile(r"^的?[^，。,；;]{0,10}?(?:子公司|分公司|公司|平台|实体|办事处)")
@@ -334,6 +335,8 @@ def _sanctions_author(norm: str, start: int, end: int) -> str:
 
 
 def _role_en(norm: str, start: int, end: int, code: str = "") -> str:
+    if _ZH_DATA_PLACE.search(norm[max(0, start - 30):start]):
+        return "mention"  # "数据存在 AWS Frankfurt": where the data sits
     role = _role_en_words(norm, start, end, code)
     if role == "target" and (is_cjk(norm[end:end + 2].strip()[:1]) or is_cjk(norm[max(0, start - 2):start].strip()[-1:])):
         return _role_zh(norm, start, end, code)  # "Marshall Islands注册的SPV": a Latin name in Chinese text
@@ -415,6 +418,10 @@ def _role_zh(norm: str, start: int, end: int, code: str) -> str:
     before, after = norm[max(0, start - 30):start], norm[end:end + 30]
     if re.match(r"^区(?:销售|总部|负责人|团队|同事|经理|业务)", after):
         return "mention"  # "转发欧洲区销售Anna的邮件": our own region's staff
+    if re.match(r"^\s?的?\s?(?:Inc\.?|LLC|Ltd\.?|Limited|GmbH|B\.V\.|S\.A\.|Pte\.?\s?Ltd|Corp\.?)(?![A-Za-z])", after):
+        return "registration"  # "签约主体是 Delaware 的 Inc."
+    if _ZH_KNOWS_BEFORE.search(before) and re.match(r"^\s?的(?:律师|律所)", after):
+        return "requested"  # "找懂 EU 的律师"
     if re.match(r"^的?(?:律所|律师)(?:做|办|处理|代理)的", after):
         return "mention"  # "日本之前那个案子是东京的律所做的": the lawyer of a past matter
     if re.search(r"(?:我们|我司|我方|集团|公司)(?:在|位于)$", before) and re.match(r"^的?(?:律所|律师)", after):
@@ -1158,7 +1165,7 @@ def _counted_list(binding: set[str], live: list[Place], norm: str, counted: re.M
 
 def _whole_bloc(norm: str, place: Place) -> bool:
     return bool(_WHOLE_BEFORE.search(norm[max(0, place.start - 12):place.start]) or _WHOLE_AFTER.match(norm[place.end:place.end + 16])
-                or re.search(r"(?i)-wide$", place.evidence))
+                or re.search(r"(?i)-wide$|[二三四五六七八九十]国$", place.evidence))  # "海湾六国"
 
 
 def _home_counsel(norm: str) -> bool:
