@@ -762,9 +762,9 @@ def read_languages(text: str) -> list[Reading]:
     # "听证用阿姆哈拉语，委员会不让我们自己带翻译", "The owners speak only Georgian … we will not send an interpreter":
     # the language of the hearing or of the people is the lawyer's, unless the text already requires one there
     for k in no_interpreter:
-        window = [(c, conf) for c, at, conf in near_interpreter if 0 <= k - at <= NO_INTERPRETER_SENTENCES]
-        if window and not any(conf >= 0.75 for _, conf in window):
-            for c, conf in window:
+        spoken = [(c, conf) for c, at, conf in near_interpreter if 0 <= k - at <= NO_INTERPRETER_SENTENCES]
+        if spoken and not any(conf >= 0.75 for _, conf in spoken):
+            for c, conf in spoken:
                 if conf >= 0.5 and c != "zh" and c not in retold:
                     positive[c] = (0.92, positive.get(c, (0.0, c))[1])
     positive = {c: v for c, v in positive.items() if c not in retold and not (c in fields and c in denied)} | corrected

@@ -382,8 +382,7 @@ def read_need_practice(
         requested |= {code for code, r in lexicon.items() if r.confidence >= MATTER_NAMED and code not in SECTOR_AREAS}
         # ... and a project's industry its own words surely name ("业主欠我们工程款…公司决定起诉") follows the
         # proceeding, a project dispute (the proceeding asked for still leads)
-        project = {code for code, (lex, _) in _lexicon_scores(description).items()
-                   if code in SECTOR_AREAS and code in lexicon and lex >= MATTER_NAMED}
+        project = _project_industries(description, lexicon)
     if requested:
         top = max(r.confidence for r in lexicon.values())
         lexicon = {
@@ -396,8 +395,7 @@ def read_need_practice(
     asked = asked_practice_areas(description) & set(lexicon) if not requested else set()
     if asked and asked <= PROCEDURAL_AREAS:
         # "业主拖了18个月的工程款…准备起诉，有没有能出庭的律师？": the same project dispute, asked without naming the lawyer
-        project = {code for code, (lex, _) in _lexicon_scores(description).items()
-                   if code in SECTOR_AREAS and code in lexicon and lex >= MATTER_NAMED}
+        project = _project_industries(description, lexicon)
     if asked and asked != set(lexicon):
         top_asked = max(lexicon[code].confidence for code in asked)
         lexicon = {code: r if code in asked else Reading(r.code, top_asked * PROJECT_SHARE, r.evidence) if code in project
@@ -448,6 +446,12 @@ def read_need_practice(
     if readings:
         readings = [r for r in readings if r.confidence >= readings[0].confidence - PRACTICE_MARGIN]
     return readings[:4]
+
+
+def _project_industries(description: str, lexicon: dict[str, Reading]) -> set[str]:
+    """The industries a need's own words surely name (工程款, EPC, 金矿): the project a proceeding is about."""
+    return {code for code, (lex, _) in _lexicon_scores(description).items()
+            if code in SECTOR_AREAS and code in lexicon and lex >= MATTER_NAMED}
 
 
 # A term that surely names an area ("设厂", "FIDIC", "transfer pricing").

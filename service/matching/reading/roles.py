@@ -577,16 +577,22 @@ def _keyed_lines_set_aside(norm: str, places: list[Place]) -> list[Place]:
     return [replace(p, role="excluded") if any(a <= p.start and p.end <= b for a, b in aside) else p for p in places]
 
 
-def _lists_share_origin(norm: str, places: list[Place]) -> list[Place]:
-    """"东南亚、中东、拉美都有经销商", "越南、泰国的工人": the people after a list are each place's."""
-    ordered = sorted(places, key=lambda p: p.start)
+def _tight_runs(norm: str, places: list[Place], separated: bool = False) -> list[list[Place]]:
+    """The places in order, grouped into the lists they are written in (joined by nothing but a
+    conjunction or a mark; with ``separated``, not written back to back)."""
     runs: list[list[Place]] = []
-    for p in ordered:
+    for p in sorted(places, key=lambda p: p.start):
         gap = norm[runs[-1][-1].end:p.start] if runs else ""
-        if runs and runs[-1][-1].end <= p.start and gap.strip() and _TIGHT_LIST.match(gap):  # not "越南胡志明的经销商"
+        if runs and runs[-1][-1].end <= p.start and _TIGHT_LIST.match(gap) and (gap.strip() or not separated):
             runs[-1].append(p)
         else:
             runs.append([p])
+    return runs
+
+
+def _lists_share_origin(norm: str, places: list[Place]) -> list[Place]:
+    """"东南亚、中东、拉美都有经销商", "越南、泰国的工人": the people after a list are each place's."""
+    runs = _tight_runs(norm, places, separated=True)  # not "越南胡志明的经销商": a country and its city
     shared = {id(p) for run in runs if len(run) > 1 and run[-1].role == "origin" and is_cjk(run[-1].evidence)
               and _ZH_PEOPLE_AFTER.match(norm[run[-1].end:run[-1].end + 30]) for p in run[:-1] if p.role == "target"}
     return [replace(p, role="origin") if id(p) in shared else p for p in places]
@@ -594,13 +600,7 @@ def _lists_share_origin(norm: str, places: list[Place]) -> list[Place]:
 
 def _lists_set_aside(norm: str, places: list[Place]) -> list[Place]:
     """A list set aside as a whole ("柬埔寨缅甸不考虑了", "Cambodia and Myanmar are out of scope"): each of its places."""
-    ordered = sorted(places, key=lambda p: p.start)
-    runs: list[list[Place]] = []
-    for p in ordered:
-        if runs and runs[-1][-1].end <= p.start and _TIGHT_LIST.match(norm[runs[-1][-1].end:p.start]):
-            runs[-1].append(p)
-        else:
-            runs.append([p])
+    runs = _tight_runs(norm, places)
     aside = {id(p) for run in runs if len(run) > 1 and any(p.role != "excluded" for p in run)
              and set_aside(norm, run[0].start, run[-1].end) for p in run}
     return [replace(p, role="excluded") if id(p) in aside else p for p in places]
