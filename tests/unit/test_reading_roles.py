@@ -1292,3 +1292,15 @@ def test_places_of_a_twenty_first_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_a_twenty_first_round_continued(text: str, expected: set[str]) -> None:
     assert binding(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("智利那边也有类似要求，顺便问下能不能推荐智利律所，但这次委托只给阿根廷。需要阿根廷律师代理。", {"AR"}),
+        ("5/2 李经理：越南发起反倾销调查，请帮忙推荐越南律师。\n6/1 李经理：印尼也发起了保障措施调查，麻烦找印尼律师。\n所以现在要的是印尼的。", {"ID"}),
+        ("Our Quito office lawyer already handle Ecuador side, so only need Colombia lawyer.", {"CO"}),
+    ],
+)
+def test_a_need_narrowed_to_one_place(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected

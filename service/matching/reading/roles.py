@@ -207,6 +207,8 @@ _ZH_FORUM_AFTER = re.compile(r"^(?:的|当地的?)?[^，。,；;的\s]{0,6}?(?:�
 # The author of a trade-remedy case, named just before it ("欧盟反倾销调查", "被土耳其双反调查")
 _ZH_REMEDY_AFTER = re.compile(r"^(?:的|发起的?|启动的?)?(?:反倾销|反补贴|反规避|双反|两反|保障措施)")
 # The place a need says it is about, among several named ("我们在越南和泰国都有工厂，这次是泰国工厂").
+_ONLY_BEFORE = re.compile(r"(?:委托|这次|本次|现在)?只(?:给|找|要|需要|做|处理)$|(?:所以|这次|现在)要(?:的|找的)是$|"
+                          r"\b(?:so\s+|we\s+)?only\s+(?:need|want|looking\s+for)\s+(?:an?\s+)?$", re.I)
 _EN_FOCUS_BEFORE = re.compile(r"\b(?:this\s+time,?\s+(?:it'?s\s+|it\s+is\s+)?(?:about\s+|only\s+)?(?:in\s+)?|"
                               r"(?:is|it'?s)\s+only\s+about\s+|only\s+(?:concerns|affects|involves)\s+|(?:please\s+)?only\s+look\s+at\s+)(?:the\s+|our\s+)?$", re.I)
 _ZH_FOCUS_BEFORE = re.compile(r"(?:这次|本次|这回|此次)(?:是|只是|主要是|涉及|只涉及|仅涉及)?(?:在)?$|"
@@ -1123,6 +1125,11 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
                     break
     if counted and binding:
         binding = _counted_list(binding, live, norm, counted)
+    # "顺便问下能不能推荐秘鲁律所，但这次委托只给哥伦比亚", "所以现在要的是土耳其的", "so only need Peru lawyer":
+    # the writer narrows the need to one place (and those listed with it)
+    only = {p.code for p in live if p.code not in blocs() and _ONLY_BEFORE.search(norm[max(0, p.start - 14):p.start])}
+    if len(only) == 1 and binding and not binding <= only:
+        binding = _with_coordinated(only, [p for p in live if p.role in _LIVE_ROLES], norm)
     # "a Dutch court in Europe": the country named is more precise than the bloc around it; not a bloc asked
     # for at its institutions ("FSR申报…需熟悉布鲁塞尔程序的律师" beside the Spanish FDI filing)
     binding -= {c for c in binding if c in blocs() and any(m in binding for m in bloc_members(c))
