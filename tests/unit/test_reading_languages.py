@@ -987,3 +987,9 @@ def test_languages_of_a_twentieth_round_in_memos(text: str, expected: set[str]) 
 )
 def test_languages_of_a_twenty_first_round(text: str, expected: set[str]) -> None:
     assert required(text) == expected
+
+
+def test_a_fallback_of_another_matter_offers_no_alternative_language() -> None:
+    text = ("A Chinese contractor has unpaid certificates in Maputo. Could you recommend counsel to negotiate and, failing "
+            "that, to litigate before the courts in Maputo? Portuguese is of course essential; no English needed.")
+    assert required(text) == {"pt"}

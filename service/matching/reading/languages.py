@@ -335,6 +335,7 @@ def _alone_not_enough(norm: str, found: list[re.Match[str]], surfaces: dict[str,
 _CORRECTION = re.compile(r"(?:更正|纠正|改|修改|补充更正)一下|改了?口|更正[:：]|说错了|打错了|写错了|搞错了|弄错了|"
                          r"\b(?:correction|update|edit)\s*[:：]|(?-i:\bEDIT\b)|\bmy (?:mistake|bad)\b|\bwrong template\b|\bscratch that\b|\b(?:sorry,?\s+)?I\s+meant\b", re.I)
 CORRECTION_REACH = 120
+FALLBACK_REACH = 80
 _ALTERNATIVE = re.compile(r"^\s*(?:或者?|还是|或是|/|\bor\b|\beither\b)\s*$", re.I)
 
 
@@ -530,7 +531,8 @@ def read_languages(text: str) -> list[Reading]:
     found = list(islice(pattern.finditer(norm), MAX_MENTIONS))
     cells = _table_cells(norm) if ("\t" in norm or "|" in norm) and found else []
     alternatives = {i for i, (a, b) in enumerate(zip(found, found[1:]))
-                    if (_ALTERNATIVE.match(between := norm[a.end():b.start()]) or _FALLBACK_BETWEEN.search(between))
+                    if (_ALTERNATIVE.match(between := norm[a.end():b.start()])
+                        or (len(between) <= FALLBACK_REACH and _FALLBACK_BETWEEN.search(between)))  # not a "failing that" of another matter
                     and surfaces[a.group(0)] != surfaces[b.group(0)]  # "Farsi/波斯语": one language, two names
                     and not _BILINGUAL_BEFORE.search(norm[max(0, a.start() - 20):a.start()])}  # "bilingual Spanish/English": both
     alternatives |= {i + 1 for i in alternatives}
