@@ -301,9 +301,14 @@ _EN_REQUIREMENT_NOUN_AFTER = re.compile(r"^\s+(?:language\s+)?(?:requirement|req
 _SENTENCE_END = re.compile(r"[。！!？?\n]|\.(?:\s|$)")
 
 
-def sentence_index(norm: str, at: int) -> int:
+@lru_cache(maxsize=256)
+def _sentence_ends(norm: str) -> list[int]:
+    return [e.end() for e in _SENTENCE_END.finditer(norm)]
+
+
+def _sentence_index(norm: str, at: int) -> int:
     """Which sentence of the text the position falls in."""
-    return len(_SENTENCE_END.findall(norm, 0, at))
+    return bisect_right(_sentence_ends(norm), at)
 
 
 def _alone_not_enough(norm: str, found: list[re.Match[str]], surfaces: dict[str, str]) -> tuple[set[int], set[int]]:
@@ -324,8 +329,7 @@ def _alone_not_enough(norm: str, found: list[re.Match[str]], surfaces: dict[str,
             short.add(i)
     if not short:
         return short, set()
-    ends = [e.end() for e in _SENTENCE_END.finditer(norm)]
-    sentence = [bisect_right(ends, m.start()) for m in found]
+    sentence = [_sentence_index(norm, m.start()) for m in found]
     demanded = {j for i in short for j, o in enumerate(found)
                 if j not in short and surfaces[o.group(0)] != surfaces[found[i].group(0)]
                 and sentence[i] - 1 <= sentence[j] <= sentence[i]}
@@ -551,7 +555,7 @@ def read_languages(text: str) -> list[Reading]:
     fields: set[str] = set()
     denied: set[str] = set()
     near_interpreter: list[tuple[str, int, float]] = []  # "PS 语言那栏是同事随手填的，其实不需要乌尔都语": the free text takes its field back
-    no_interpreter = [sentence_index(norm, i.start()) for i in islice(_NO_INTERPRETER.finditer(norm), MAX_MENTIONS)] if found else []
+    no_interpreter = [_sentence_index(norm, i.start()) for i in islice(_NO_INTERPRETER.finditer(norm), MAX_MENTIONS)] if found else []
     field_lines: set[tuple[str, int]] = set()
     softened: set[str] = set()
     retold: set[str] = set()
@@ -714,7 +718,7 @@ def read_languages(text: str) -> list[Reading]:
         if is_cjk(s) and _ZH_PLENTY_AFTER.match(norm[last.end():last.end() + 12]):
             conf = min(conf, 0.5)
         if no_interpreter and i not in alternatives and marker != "wish":
-            near_interpreter.append((code, sentence_index(norm, m.start()), conf))
+            near_interpreter.append((code, _sentence_index(norm, m.start()), conf))
         if _LATER_AFTER.match(norm[m.end():m.end() + 60]):
             conf = min(conf, 0.6)
         if _ZH_FALLBACK_AFTER.match(norm[m.end():m.end() + 30]):

@@ -184,7 +184,7 @@ _ZH_NEG_BEFORE = re.compile(r"(?:误写为|误写成|错写成|错写为|误作|
 _ZH_NEG_LAWYER_BEFORE = re.compile(r"(?:不是要|不要|不需要|不用|无需|不找|不用找|不必找|不必)(?:另|另外|再)?(?:找|[^，。,；;]{0,6}?(?:推荐|介绍|对接))?(?:一?个|一家)?$")
 _ZH_LAWYER_AFTER = re.compile(r"^的?[^，。,；;]{0,4}?(?:律师|律所)")
 # "SPA 由伦敦的律所牵头，不需要罗马尼亚律师参与": that workstream needs none, the place is not set aside
-_ZH_LAWYER_JOINS_AFTER = re.compile(r"^的?(?:律师|律所)(?:参与|介入|参加|出面)")
+ZH_LAWYER_JOINS_AFTER = re.compile(r"^的?(?:律师|律所)(?:参与|介入|参加|出面)")
 # "蒙古律师暂时不需要", "沙特不用管", "（埃及、摩洛哥）不考虑", "塞尔维亚排除", "HK那边这次不用": set aside.
 _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那个|这家|这个|那种|这种)[^，。,；;]{0,10}?|"
                                  r"(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:(?:当地|本地)?的?律师|(?:当地|本地)?的?律所|那边|这边|方面|的部分|市场|站|那块|这块|子公司|分公司|工厂|的)?"
@@ -294,7 +294,6 @@ _EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+(?:separate
                                  r"[^.;!?]{0,40}?\bleave\s+(?:it|them|that)\s+out\b|"
                                  r"[^.;!?]{0,60}?\b(?:we['’]ll|we\s+will)\s+look\s+at\s+(?:those|them|it|that)\s+later\b|"
                                  r"[^.;!?]{0,70}?\bout\s+of\s+scope\s+for\s+now\b)", re.I)
-# "that case already has a US firm": the matter there is already in hand.
 # "UK counsel we will consider later", "Swiss counsel not needed at this stage": no lawyer there for now
 _EN_COUNSEL_LATER_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|(?:law\s+)?firms?|attorneys?|advisers?)\b(?:(?!\b(?:and|but|while|whereas)\b)[^.;!?,]){0,50}?"
                                      r"\b(?:not\s+(?:needed|required|necessary|now|yet)|later|at\s+a\s+later\s+stage|next\s+year)\b", re.I)
@@ -318,6 +317,7 @@ _EN_ALREADY_DONE_AFTER = re.compile(r"^\s+(?:is\s+|are\s+)?already\s+(?:done|han
 # "Scratch the Egypt request"
 _EN_DROP_THE_BEFORE = re.compile(r"\b(?:scratch|forget|drop|cancel|ignore|disregard|withdraw)\s+(?:the|my|our|that)\s+$", re.I)
 _EN_REQUEST_NOUN_AFTER = re.compile(r"^\s+(?:request|part|piece|one|ask|search|matter|question|bit|workstream)\b", re.I)
+# "that case already has a US firm": the matter there is already in hand.
 _EN_HANDLED_BEFORE = re.compile(rf"{EN_IN_HAND}\s+(?:an?\s+|the\s+|our\s+)?$", re.I)
 # "already covered by a German firm", "handled by our Saudi counsel"
 # "is already being defended by our Ljubljana firm" (not "an investigation run by Indonesian counsel", nor "run by
@@ -387,7 +387,7 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                     or (_ZH_ELSEWHERE_BEFORE.search(before) and _ZH_LAWYER_AFTER.match(after))
                     or (_ZH_HANDLED_BY_BEFORE.search(before)
                         and (_ZH_HANDLED_BY_AFTER.match(after) or re.search(f"{IN_HAND_BY}$", norm[start:end])))
-                    or (_ZH_NEG_LAWYER_BEFORE.search(before) and not _ZH_LAWYER_JOINS_AFTER.match(after)
+                    or (_ZH_NEG_LAWYER_BEFORE.search(before) and not ZH_LAWYER_JOINS_AFTER.match(after)
                         and (_ZH_LAWYER_AFTER.match(after) or re.match(r"^的(?:[。，,；;!！\s]|$)", after)
                                                                    or bool(re.search(f"{IN_HAND_BY}$", norm[start:end]))))  # "不需要另找英国律师"
                     # "保险部分由船东互保协会在伦敦委任的律师处理": someone else's lawyer there

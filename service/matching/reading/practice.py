@@ -376,13 +376,14 @@ def read_need_practice(
     # similarity on the masked text: the very query the passage search encodes, so one encode serves both
     lexicon = {r.code: r for r in read_practice_areas(description, encoder, similarity_text=masked)}
     requested = requested_practice_areas(description) & set(lexicon)
+    worded = _lexicon_scores(description)  # the need's own words, read once for the rules below
     project: set[str] = set()
     if requested and requested <= PROCEDURAL_AREAS:
         # "要找日本律师应诉" a patent suit: the proceeding is asked for, the matter it is about stays with it
         requested |= {code for code, r in lexicon.items() if r.confidence >= MATTER_NAMED and code not in SECTOR_AREAS}
         # ... and a project's industry its own words surely name ("业主欠我们工程款…公司决定起诉") follows the
         # proceeding, a project dispute (the proceeding asked for still leads)
-        project = _project_industries(description, lexicon)
+        project = _project_industries(worded, lexicon)
     if requested:
         top = max(r.confidence for r in lexicon.values())
         lexicon = {
@@ -395,7 +396,7 @@ def read_need_practice(
     asked = asked_practice_areas(description) & set(lexicon) if not requested else set()
     if asked and asked <= PROCEDURAL_AREAS:
         # "业主拖了18个月的工程款…准备起诉，有没有能出庭的律师？": the same project dispute, asked without naming the lawyer
-        project = _project_industries(description, lexicon)
+        project = _project_industries(worded, lexicon)
     if asked and asked != set(lexicon):
         top_asked = max(lexicon[code].confidence for code in asked)
         lexicon = {code: r if code in asked else Reading(r.code, top_asked * PROJECT_SHARE, r.evidence) if code in project
@@ -441,16 +442,17 @@ def read_need_practice(
         readings.append(Reading(code, round(confidence, 3), evidence))
     readings = _outbound_not_inbound(description, readings)
     readings = _inbound_when_into_china(description, readings)
-    readings = _named_areas_lead(description, readings)
+    readings = _named_areas_lead(worded, readings)
     readings.sort(key=lambda r: (-r.confidence, r.code))
     if readings:
         readings = [r for r in readings if r.confidence >= readings[0].confidence - PRACTICE_MARGIN]
     return readings[:4]
 
 
-def _project_industries(description: str, lexicon: dict[str, Reading]) -> set[str]:
-    """The industries a need's own words surely name (工程款, EPC, 金矿): the project a proceeding is about."""
-    return {code for code, (lex, _) in _lexicon_scores(description).items()
+def _project_industries(worded: dict[str, tuple[float, str]], lexicon: dict[str, Reading]) -> set[str]:
+    """The industries a need's own words (``worded``: its lexicon scores) surely name (工程款, EPC, 金矿):
+    the project a proceeding is about."""
+    return {code for code, (lex, _) in worded.items()
             if code in SECTOR_AREAS and code in lexicon and lex >= MATTER_NAMED}
 
 
@@ -459,11 +461,11 @@ NAMED_AREA_LEXICON = 0.6
 UNNAMED_AREA_CAP = 0.9
 
 
-def _named_areas_lead(description: str, readings: list[Reading]) -> list[Reading]:
-    """An area no word of the need names (only the description similarity and the neighbours' vote
-    found it) stays below one a term surely names: "越南设厂" is about setting up a plant, whatever
-    the directory's Vietnamese factory passages (mostly labour matters) say."""
-    worded = _lexicon_scores(description)
+def _named_areas_lead(worded: dict[str, tuple[float, str]], readings: list[Reading]) -> list[Reading]:
+    """An area no word of the need (``worded``: its lexicon scores) names (only the description
+    similarity and the neighbours' vote found it) stays below one a term surely names: "越南设厂" is
+    about setting up a plant, whatever the directory's Vietnamese factory passages (mostly labour
+    matters) say."""
     named = {code for code, (lex, _) in worded.items() if lex >= NAMED_AREA_LEXICON}
     surest_named = max((r.confidence for r in readings if r.code in named), default=0.0)
     if not surest_named:

@@ -49,6 +49,7 @@ from itertools import islice
 from service.matching.reading.blocs import bloc_members, blocs, term_mentions
 from service.matching.reading.places import EN_REG_AFTER as _EN_REG_AFTER
 from service.matching.reading.places import EN_REG_BEFORE as _EN_REG_BEFORE
+from service.matching.reading.places import ZH_LAWYER_JOINS_AFTER as _ZH_LAWYER_JOINS_AFTER
 from service.matching.reading.places import (
     HOME,
     SECONDARY_CONFIDENCE,
@@ -428,7 +429,7 @@ def _role_zh(norm: str, start: int, end: int, code: str) -> str:
         return "mention"  # "日本之前那个案子是东京的律所做的": the lawyer of a past matter
     if re.search(r"(?:我们|我司|我方|集团|公司)(?:在|位于)$", before) and re.match(r"^的?(?:律所|律师)", after):
         return "mention"  # "SPA 由我们在伦敦的律所牵头": our own lawyer there
-    if re.search(r"(?:不需要|不用|无需|不必)$", before) and re.match(r"^的?(?:律师|律所)(?:参与|介入|参加|出面)", after):
+    if re.search(r"(?:不需要|不用|无需|不必)$", before) and _ZH_LAWYER_JOINS_AFTER.match(after):
         return "mention"  # "不需要罗马尼亚律师参与": none for that workstream
     if _ZH_CAME_FROM_AFTER.match(after):
         return "origin"  # "外劳主要是孟加拉和尼泊尔来的"
@@ -787,7 +788,7 @@ _PLACE_CORRECTION = re.compile(r"说错了|打错了|写错了|搞错了|弄错�
 _CORRECTION_SUBJECT = re.compile(r"(?:^|[\s，,。.!！？?—\-–：:(（]|不好意思|抱歉|对不起|哦|啊|呃|我|刚才|刚刚|上面|前面|国家|国别|地名)$")
 _CORRECTED_TO_GAP = re.compile(r"^[\s，,：:！!—\-–.。…]*(?:应该|应当|其实)?(?:是|为)?(?:在)?\s*(?:the\s+)?$", re.I)
 _CORRECTED_FROM_GAP = re.compile(r"^[\s，,!！—\-–]*(?:sorry|抱歉|不好意思)?[\s，,!！—\-–]*$", re.I)
-CORRECTION_REACH = 250
+PLACE_CORRECTION_REACH = 250
 
 
 def _place_corrected(norm: str, places: list[Place]) -> list[Place]:
@@ -802,7 +803,7 @@ def _place_corrected(norm: str, places: list[Place]) -> list[Place]:
         if new is None:
             continue
         old = next((p for p in reversed(countries) if p.end <= min(new.start, mark.start()) and p.code != new.code
-                    and p.start >= mark.start() - CORRECTION_REACH), None)
+                    and p.start >= mark.start() - PLACE_CORRECTION_REACH), None)
         if old is None:
             continue
         live = "requested" if any(p.code == old.code and p.role == "requested" for p in places) else "target"
