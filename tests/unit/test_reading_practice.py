@@ -222,3 +222,41 @@ def test_a_project_dispute_asked_without_naming_the_lawyer_keeps_its_industry() 
     found = read_need_practice(text, _FakeEncoder(), lambda vector, k: [])
     assert [r.code for r in found[:2]] == ["cross_border_litigation", "construction_infrastructure"]
     assert found[1].confidence >= 0.95 * found[0].confidence
+
+
+def test_a_project_dispute_asked_beside_another_question_keeps_its_industry() -> None:
+    # the asking clause names the proceeding and something else: the project is still what the dispute is about
+    text = ("加纳那个变电站EPC项目，业主已经拖了三期进度款，还扣了我们的履约保函。我们想申请仲裁，"
+            "顺带想问下当地的外汇汇出有没有限制。")
+    found = read_need_practice(text, _FakeEncoder(), lambda vector, k: [])
+    assert "construction_infrastructure" in [r.code for r in found[:2]], found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "…了没有" and "有没有" ask; they do not negate what follows
+        ("之前的隐私影响评估做了没有、数据出境要不要申报，想找律师看看。", "data_privacy"),
+        ("想问下这批二手设备出口有没有出口管制的问题。", "export_control_sanctions"),
+    ],
+)
+def test_a_yes_no_question_is_not_a_negation(text: str, expected: str) -> None:
+    assert read_practice_areas(text)[0].code == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The former managing director has taken us to the prud'hommes over his dismissal.", "labor_employment"),
+        ("董事会要解聘当地总经理，他还有一份劳动合同。", "labor_employment"),
+        ("We want a PSP licence from the central bank so our wallet app can take card payments.", "finance_capital_markets"),
+        ("想做跨境支付业务，要申请当地的支付机构牌照。", "finance_capital_markets"),
+        ("We plan to set up a VCC in Singapore as the platform for our funds.", "finance_capital_markets"),
+        ("The regulator says our loot boxes and countdown offers are dark patterns.", "cross_border_ecommerce"),
+        ("当地消费者保护机构对我们的APP立案，说自动续费没有提示。", "cross_border_ecommerce"),
+        ("The provincial privacy commissioner asks for our privacy impact assessment.", "data_privacy"),
+    ],
+)
+def test_reads_the_jargon_of_payments_funds_consumers_and_dismissals(text: str, expected: str) -> None:
+    found = read_practice_areas(text)
+    assert found and found[0].code == expected, found

@@ -48,7 +48,7 @@ def _lexicon() -> TermMatcher:
 
 # "not litigation, just a compliance review", "不需要诉讼": a matter named to be set aside ("没办法把
 # 利润汇回", unable to, is not).
-_ZH_NEGATED = re.compile(r"(?:没有|并无|没(?!办法|法子|法)|不是|不需要|不需|不要|不涉及|无需|并非|不用|不打算|不想|不走|不考虑|而非|而不是|暂不)[^，。,；;！!？?]{0,3}$")
+_ZH_NEGATED = re.compile(r"(?:(?<![了过有])没有|并无|(?<![了过有])没(?!办法|法子|法)|不是|不需要|不需|不要|不涉及|无需|并非|不用|不打算|不想|不走|不考虑|而非|而不是|暂不)[^，。,；;！!？?]{0,3}$")
 _EN_NEGATED = re.compile(r"(?:\bnot|\bno|\bnever|\brather than|\binstead of|\bdon't need|\bdo not need|\bnor)\s+"
                          r"(?:[\w-]+\s+){0,2}$", re.I)
 
@@ -394,7 +394,7 @@ def read_need_practice(
             for code, r in lexicon.items()
         }
     asked = asked_practice_areas(description) & set(lexicon) if not requested else set()
-    if asked and asked <= PROCEDURAL_AREAS:
+    if asked & PROCEDURAL_AREAS:
         # "业主拖了18个月的工程款…准备起诉，有没有能出庭的律师？": the same project dispute, asked without naming the lawyer
         project = _project_industries(worded, lexicon)
     if asked and asked != set(lexicon):
