@@ -1304,3 +1304,36 @@ def test_places_of_a_twenty_first_round_continued(text: str, expected: set[str])
 )
 def test_a_need_narrowed_to_one_place(text: str, expected: set[str]) -> None:
     assert binding(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a bloc with members set aside, and its members named as parts of the work
+        ("乌兹别克斯坦那边的代理商我们自己处理，不用管。现在要在除乌兹别克斯坦以外的中亚国家找律师审经销合同，哈萨克斯坦部分顺带看下税。",
+         set(bloc_members("CENTRAL_ASIA")) - {"UZ"}),
+        ("We plan to roll out across the GCC next year.\n- Bahrain: registered already, nothing to do.\n"
+         "We need one firm for the filings in the remaining GCC states.", set(bloc_members("GCC")) - {"BH"}),
+        ("除阿曼以外的海湾合作委员会国家都要评估，改由利雅得区域公司统一管理后代理协议怎么终止。", set(bloc_members("GCC")) - {"OM"}),
+        # a bloc's authority investigates goods sold to some of its members
+        ("欧亚经济委员会对我们出口到俄罗斯和哈萨克斯坦的轮胎发起反倾销调查，需要律师应诉。", set(bloc_members("EAEU"))),
+        ("我们在波兰的工厂也被欧盟反倾销调查影响，这次需要波兰律师看劳动问题。", {"PL"}),
+        # places set aside: had a lawyer before, not handled now, already in hand
+        ("意大利那边之前找过律师了，现在西班牙 葡萄牙 希腊都还没做，想找一家能覆盖这三个国家的律所。", {"ES", "PT", "GR"}),
+        ("罗马尼亚那边的经销商先不处理。匈牙利那家要终止，需要律师。", {"HU"}),
+        ("秘鲁那个矿的环评已经在做了，这次不涉及。玻利维亚的税务稽查需要当地律师。", {"BO"}),
+        ("智利当地合同层面的问题暂时不需要律师。需要美国律师看出口管制。", {"US"}),
+        ("前期顾问在迪拜，不熟悉当地法律，故需另聘格鲁吉亚律师。", {"GE"}),
+        # a second filing asked about, a numbered item headed by the lawyer, a lawyer worked beside
+        ("需要竞争法律师评估波兰的经营者集中申报，还有捷克、斯洛伐克要不要报。", {"PL", "CZ", "SK"}),
+        ("分两块：\n1. 马来西亚律师：海关问询的回复；\n2. 美国律师：ECCN 分类。", {"MY", "US"}),
+        ("想请香港的律所代理HKIAC仲裁，最好有印尼工程争议经验，必要时配合印尼律师出法律意见。", set()),
+        # where data goes, where people were recruited, a sanctions regime an opinion is asked under
+        ("We run a fitness app in Saudi Arabia. User data sits on our cloud in Ireland and support is done from Cairo. "
+         "We need a PDPL gap analysis and a basis for the transfer to Ireland.", {"SA"}),
+        ("Forty Nepali drivers recruited through an agency in Kathmandu have sued our Doha logistics company. We need Qatari counsel.", {"QA"}),
+        ("We need a sanctions opinion under OFAC and under the UK sanctions regulations on Belarus.", {"US", "GB"}),
+    ],
+)
+def test_places_of_a_twenty_second_round(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected

@@ -187,10 +187,11 @@ _ZH_LAWYER_AFTER = re.compile(r"^的?[^，。,；;]{0,4}?(?:律师|律所)")
 ZH_LAWYER_JOINS_AFTER = re.compile(r"^的?(?:律师|律所)(?:参与|介入|参加|出面)")
 # "蒙古律师暂时不需要", "沙特不用管", "（埃及、摩洛哥）不考虑", "塞尔维亚排除", "HK那边这次不用": set aside.
 _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那个|这家|这个|那种|这种)[^，。,；;]{0,10}?|"
+                                 r"(?:当地|本地|那边)?[^，。,；;]{0,8}?(?:层面|方面|那部分)?的(?:问题|部分|事情?)|"  # "委内瑞拉当地合同层面的问题暂时不需要律师"
                                  r"(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:(?:当地|本地)?的?律师|(?:当地|本地)?的?律所|那边|这边|方面|的部分|市场|站|那块|这块|子公司|分公司|工厂|的)?"
-                                 r"(?:(?:当地|本地)?的?(?:事|事情|执行问题|问题|部分|业务|案子|账户|资产|财产|物业))?)"
+                                 r"(?:(?:当地|本地)?的?(?:事|事情|执行问题|问题|部分|业务|案子|账户|资产|财产|物业|经销商|代理商|代理|客户|合同|项目))?)"
                                  r"\s*(?:暂时|这次|目前|现在|先|今年|暂|也|都|就|还)*"
-                                 r"(?:不需要|不用管|不推进|不用考虑|不用再做|不用|不管|不考虑|不做|不弄|不包括(?:在内)?|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
+                                 r"(?:不需要|不用管|不推进|不用考虑|不用再做|不用|不管|不考虑|不做|不弄|不处理|不包括(?:在内)?|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
                                  r"后面再说|之后再说|回头再说|等到[^，。,；;]{0,8}?再说|看[^，。,；;]{0,8}?再说|暂时不动|先不动|不用重复|无需重复|不必重复|再说|现在不找|暂不找|先不找|不去了|不去|搁置|暂缓|不在(?:本次|这次|此次)?(?:的)?范围内?|没事|"
                                  r"放一放|不纳入[^，。,；;]{0,6}|不是一回事|不需要律师|不用律师|无需律师|暂无需求|没有需求|无需求|"
                                  r"没(?:有)?(?:任何|什么)?(?:法律|监管|合规)?问题)(?:了|吧|啦|呗)?(?=[，。,；;（(）)!！—\s-]|明年|以后|下次|回头|之后|后面|$)")
@@ -214,8 +215,8 @@ _ZH_BUT_SET_ASIDE_AFTER = re.compile(r"^[^。；;！!？?，,\s]{0,24}?(?:但|�
 # "UAE站正常的，不用管": set aside in the very next clause
 _ZH_NEXT_CLAUSE_SET_ASIDE = re.compile(r"^[^，。,；;\s]{0,24}[，,]\s*[^，。,；;\s]{0,16}[，,]\s*(?:这次|本次)(?:就)?(?:不用管|不用|不需要|不涉及)(?:了)?(?=[，。,；;!！\s]|$)|"  # "印尼工厂刚开，手册是…新做的，这次不用"
                                        # "那个是下个月的事，现在先不管", "申请Chapter 15承认，那个到时候再说"
-                                       r"^(?:[^，。,；;\s]|(?<=[A-Za-z0-9])\s(?=[A-Za-z0-9])){0,20}[，,]\s*(?:这个|那个|这两个|这几个|那两个|这些|这次|那边|这里|这边|暂时|暂|先|目前|现在|到时候)*(?:不用管|不用理|不用考虑|不管|不考虑|再说|不用看|不用再看|不用审|"
-                                       r"(?<=这次)不用|(?<=这次)不需要|"  # "印尼工厂刚开，手册是当地律所今年新做的，这次不用"
+                                       r"^(?:[^，。,；;\s]|(?<=[A-Za-z0-9])\s(?=[A-Za-z0-9])){0,20}[，,]\s*(?:这个|那个|这两个|这几个|那两个|这些|这次|本次|那边|这里|这边|暂时|暂|先|目前|现在|到时候)*(?:不用管|不用理|不用考虑|不管|不考虑|再说|不用看|不用再看|不用审|"
+                                       r"(?<=这次)不用|(?<=这次)不需要|(?<=这次)不涉及|(?<=本次)不涉及|"  # "…合规审查已经在做了，这次不涉及"  # "印尼工厂刚开，手册是当地律所今年新做的，这次不用"
                                        r"(?<=先)不做|(?<=先)不弄|(?<=先)不推进|"  # "马里因为政局原因暂停，先不做"
                                        r"无需求|没有需求|没需求|不需要律师|不需要(?=\s*[。；;!！]|\s*$))(?=[，。,；;!！\s]|$)|"
                                        # "德国和法国我们有子公司，当地律师已经在做了"
@@ -236,7 +237,7 @@ _ZH_OTHER_FIRM_OUT_OF_SCOPE = re.compile(r"^(?:的)?(?:律所|律师|团队)[^�
 # "老挝当地律师由国内所自己去对接": the lawyer there is someone else's to arrange
 _ZH_ARRANGED_BY_AFTER = re.compile(r"^(?:那边|当地|本地)?的?(?:律师|律所)[^，。,；;]{0,2}?由[^，。,；;]{1,12}?(?:对接|负责|安排|找|联系|处理|落实)")
 # "另外找新加坡律师看": handled separately, by another lawyer
-_ZH_ELSEWHERE_BEFORE = re.compile(r"(?<!要)(?<!需要)(?<!得)(?<!必须)(?<!所以)(?<!想)(?:另外|另行|单独|另)(?:找|请|聘请|委托|聘)(?:一?个|一家)?$")  # not "所以要另外找沙特本地律师"
+_ZH_ELSEWHERE_BEFORE = re.compile(r"(?<!要)(?<!需)(?<!须)(?<!得)(?<!所以)(?<!想)(?:另外|另行|单独|另)(?:找|请|聘请|委托|聘)(?:一?个|一家)?$")  # not "所以要另外找沙特本地律师", "故需另聘阿塞拜疆律师"
 # "巴西部分我们另请当地律师": the place's part goes to a lawyer found elsewhere
 _ZH_ELSEWHERE_AFTER = re.compile(r"^(?:的)?(?:部分|那边|这边|那块|方面)?[，,]?\s*(?:我们|我方|公司|总部)?(?:会|将)?(?:另外|另行|单独|另)"
                                  r"(?:找|请|聘请|委托|聘)(?:一?个|一家)?(?:当地|本地|那边)?的?(?:律师|律所)")
@@ -263,6 +264,8 @@ _EN_OUR_COUNSEL_ACTS_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|law\s+firm|fir
 _EN_PLAN_DROPPED_AFTER = re.compile(r"^[^.;,!?]{0,30}?\b(?:opportunity|plan|option|idea|deal|bid|route|approach|proposal|workstream|project|matter|part|"
                                     r"alternative|target)\s+(?:is|are|has\s+been|was|got)\s+(?:now\s+)?(?:on\s+hold|off|cancell?ed|dropped|"
                                     r"shelved|abandoned|parked|scrapped|dead|off\s+the\s+table)\b|^\s+(?:drops|dropped|is\s+dropped)\s+out\b", re.I)
+# "德国那边之前找过律师了": the place's part has had its lawyer (a past matter, roles reads it as a mention)
+ZH_HAD_COUNSEL_AFTER = re.compile(r"^(?:那边|这边|方面|的部分)?[^，。,；;\s]{0,6}?(?:之前|以前|早就|已经|已)(?:就)?(?:找过|请过|用过|委托过)(?:当地|本地)?的?(?:律师|律所)")
 # "美国FTC那边的问题另外有律所在处理": another lawyer has it
 _ZH_OTHERS_HANDLING_AFTER = re.compile(r"^[^。；;]{0,12}?另(?:外)?有(?:律所|律师|人|团队)(?:在)?(?:处理|跟|做|负责|办)")
 # "沙特前年已经注册下来了，不用再做": done already
@@ -294,6 +297,9 @@ _EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+(?:separate
                                  r"[^.;!?]{0,40}?\bleave\s+(?:it|them|that)\s+out\b|"
                                  r"[^.;!?]{0,60}?\b(?:we['’]ll|we\s+will)\s+look\s+at\s+(?:those|them|it|that)\s+later\b|"
                                  r"[^.;!?]{0,70}?\bout\s+of\s+scope\s+for\s+now\b)", re.I)
+# "launching our brand across the Gulf next year": when the plan happens, not a place put off
+_EN_LAUNCH_BEFORE = re.compile(r"\b(?:launch\w*|expand\w*|enter\w*|roll\w*\s+out|open\w*|go(?:es|ing)?\s+live|start\w*\s+selling)\b[^.;!?]{0,40}$", re.I)
+_EN_WHEN_AFTER = re.compile(r"^\s*,?\s*(?:next\s+year|later\s+this\s+year)\b", re.I)
 # "UK counsel we will consider later", "Swiss counsel not needed at this stage": no lawyer there for now
 _EN_COUNSEL_LATER_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|(?:law\s+)?firms?|attorneys?|advisers?)\b(?:(?!\b(?:and|but|while|whereas)\b)[^.;!?,]){0,50}?"
                                      r"\b(?:not\s+(?:needed|required|necessary|now|yet)|later|at\s+a\s+later\s+stage|next\s+year)\b", re.I)
@@ -398,7 +404,8 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                     or (re.search(f"{IN_HAND_BY}$", norm[start:end]) and _ZH_LAWYER_ON_IT_AFTER.match("律师" + after)))  # "英国律师已由我行另行聘请"
     wide_before = norm[max(0, start - 40):start]
     return bool(_EN_NEG_BEFORE.search(before) or _EN_CORRECTED_AFTER.match(after)
-                or _EN_SET_ASIDE_AFTER.match(norm[end:end + 110]) or _EN_HANDLED_BEFORE.search(wide_before)
+                or (_EN_SET_ASIDE_AFTER.match(norm[end:end + 110]) and not (_EN_WHEN_AFTER.match(after) and _EN_LAUNCH_BEFORE.search(wide_before)))
+                or _EN_HANDLED_BEFORE.search(wide_before)
                 or (re.search(r"\bnot\s+looking\s+(?:for|at)\s+$", before) and re.match(r"^\s*(?:[,.;)]|$)", after))
                 or (_EN_LEFT_OUT_BEFORE.search(before) and re.match(r"^\s+(?:out|aside)\b", after))
                 or _EN_HAVE_COUNSEL_BEFORE.search(wide_before)

@@ -49,6 +49,7 @@ from itertools import islice
 from service.matching.reading.blocs import bloc_members, blocs, term_mentions
 from service.matching.reading.places import EN_REG_AFTER as _EN_REG_AFTER
 from service.matching.reading.places import EN_REG_BEFORE as _EN_REG_BEFORE
+from service.matching.reading.places import ZH_HAD_COUNSEL_AFTER as _ZH_HAD_COUNSEL_AFTER
 from service.matching.reading.places import ZH_LAWYER_JOINS_AFTER as _ZH_LAWYER_JOINS_AFTER
 from service.matching.reading.places import (
     HOME,
@@ -93,8 +94,13 @@ _EN_TRANSIT_BEFORE = re.compile(r"\b(?:through|via|transit\w*(?:\s+(?:through|vi
                                 r"\b(?:shipped|routed|sent|moved)\s+(?:via|through)\s+(?:an?\s+|the\s+|our\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:in|at)\s+$", re.I)
 # Where data goes or servers sit ("transfers to our servers in Singapore", "服务器在杭州"): no place of the work
 _EN_DATA_PLACE_BEFORE = re.compile(r"\b(?:servers?|data\s+cent(?:er|re)s?|hosted|stored|cloud)\b[^.;,]{0,12}\b(?:in|at)\s+(?:the\s+)?$", re.I)
-_ZH_DATA_PLACE = re.compile(r"(?:服务器|数据中心|机房)(?:在|位于|放在|设在|部署在)$|(?:数据|服务器)[^，。,；;]{0,4}?(?:存在|存储在|存放在|托管在|放在|部署在)"
-                            r"\s?(?:(?i:AWS|Azure|GCP|Google\s+Cloud)|阿里云|腾讯云|华为云)?\s?$")  # "数据存在新加坡", "数据存在 AWS Frankfurt"
+_ZH_DATA_PLACE = re.compile(r"(?:(?:服务器|数据中心|机房)(?:在|位于|放在|设在|部署在)|(?:数据|服务器)[^，。,；;]{0,4}?(?:存在|存储在|存放在|托管在|放在|部署在))"
+                            r"\s?(?:(?i:AWS|Azure|GCP|Google\s+Cloud)|阿里云|腾讯云|华为云)?\s?$")  # "服务器在aws法兰克福"  # "数据存在新加坡", "数据存在 AWS Frankfurt"
+# where data goes or is reached from ("the transfer to Singapore and remote access from Malaysia",
+# "customer support is done from Kuala Lumpur"), in a sentence about data
+_EN_DATA_FLOW_BEFORE = re.compile(r"(?:\b(?:transfers?|transferred|transmitted|exported|access(?:ed)?)\b[^.;,]{0,16}?\b(?:to|from|in)|"
+                                  r"\b(?:done|run|handled|provided|served)\s+from)\s+(?:the\s+)?$", re.I)
+_EN_DATA_WORDS = re.compile(r"\b(?:data|personal|privacy|PDPL|PDPA|GDPR|PIPL|LGPD|cloud|servers?|hosted|users?|customer\s+support|remote\s+access)\b", re.I)
 # A port of loading is where the goods came from; the port of discharge is where the claim is.
 _EN_LOADED_BEFORE = re.compile(r"\b(?:loaded|shipped|loading|laden)\s+(?:\w+\s+)?(?:at|in|from)\s+(?:the\s+)?(?:port\s+of\s+)?$|\bPOL\s*[:=]?\s*$", re.I)
 _ZH_LOADED = re.compile(r"^(?:港)?(?:装船|装货|装运|起运|发运|装的船)")
@@ -175,15 +181,16 @@ _ZH_SANCTIONS_AFTER = re.compile(r"^[^，。,；;]{0,3}?(?:列名|列入|制裁|
 # sanctions on Iran", "美国制裁伊朗"): counsel in that jurisdiction; the country sanctioned
 # ("sanctions on Iran", "re-exports to Russia" aside) is named, not where the work is.
 _EN_SANCTIONS_AFTER = (r"\s+(?:(?:new|latest|\d+(?:st|nd|rd|th)|secondary|primary|sectoral)\s+){0,2}"
-                       r"(?:sanctions?|export\s+controls?|export\s+control\s+rules|entity\s+list)\b")
+                       r"(?:sanctions?|export\s+controls?|export\s+control\s+rules|entity\s+list|restrictive\s+measures)\b")
 _EN_SANCTIONS_AUTHOR_AFTER = re.compile(  # "EU, UK and US sanctions": each of them is an author
     r"^(?:'s?)?(?:\s*(?:,|/|&|\band\b|\bor\b)\s*(?:the\s+)?[\w.]+(?:'s?)?){0,3}" + _EN_SANCTIONS_AFTER, re.I)
 _EN_SANCTIONED_AFTER = re.compile(r"^(?:'s?)?" + _EN_SANCTIONS_AFTER, re.I)
 _QUESTION = re.compile(r"[?？]|(?:^|[:：])\s*(?:does|do|can|may|is|are|would|will|should|could)\b|\bwhether\b|"
                        r"是否|能不能|能否|可不可以|会不会|还能|吗", re.I)
+_OPINION_UNDER = re.compile(r"\b(?:need|want|require|request)\w*\b[^.;]{0,40}\b(?:opinion|advice|analysis|assessment|review)\b[^.;]{0,60}\bunder\b", re.I)
 # Who writes the sanctions regimes outbound enterprises ask about.
 SANCTIONING = frozenset({"US", "EU", "GB", "CA", "AU", "JP", "CH"})
-_EN_SANCTIONED_BEFORE = re.compile(r"\bsanctions?\s+(?:on|against|targeting)\s+(?:the\s+)?$", re.I)
+_EN_SANCTIONED_BEFORE = re.compile(r"\b(?:sanctions?|restrictive\s+measures)\s+(?:on|against|targeting)\s+(?:the\s+)?$", re.I)
 _ZH_SANCTIONS_ON = re.compile(r"^(?:对[^，。,；;]{1,6}?)?的?(?:制裁|出口管制)")
 _ZH_SANCTIONED_BEFORE = re.compile(r"制裁$")
 _ZH_SANCTIONED_BETWEEN = re.compile(r"^的?制裁")
@@ -269,6 +276,7 @@ _COORDINATION = re.compile(r"^(?:\s+(?:side|part|portion|section|entity|subsidia
                            r"(?:\w+\s+){0,2}?(?:in|at|near|outside)\s+(?:the\s+)?$|^[，,；;]\s*另一个(?:在|位于)$", re.I)
 # "也请同一家律所看", "also need counsel there", "the same firm should cover": asked as well
 _ALSO_ASKED = re.compile(r"也(?:请|要请|需要|想请|要找|找)[^，。,；;]{0,8}?(?:律所|律师)|同一(?:家)?(?:律所|律师事务所)|"
+                         r"还有[^，。,；;]{1,16}?(?:要不要|需不需要|是否需要|是否要|用不用)(?:报|申报|备案|注册|登记|审批)|"  # "…申报，还有黑山、北马其顿要不要报"
                          r"\b(?:also|too)\b[^.;]{0,25}\b(?:need|want|require|ask)\w*\b[^.;]{0,25}\b(?:counsel|lawyers?|firm)\b|"
                          r"\bsame\s+(?:firm|counsel|lawyers?)\b", re.I)
 # the gap of two places each with the same noun: "工厂（约600名中方员工）和"
@@ -334,7 +342,9 @@ def _sanctions_author(norm: str, start: int, end: int) -> str:
     """A sanctions regime asked about ("Does the EU's package bar ...?") is where counsel is needed;
     one cited in the story ("the bank delays payments citing EU and US sanctions") is law, which
     yields to the place of the work."""
-    return "forum" if _QUESTION.search(sentence_around(norm, start, end, with_stop=True)) else "law"
+    sentence = sentence_around(norm, start, end, with_stop=True)
+    # ... as is one an opinion is asked under ("We need a sanctions opinion under OFAC and under the EU restrictive measures")
+    return "forum" if _QUESTION.search(sentence) or _OPINION_UNDER.search(sentence) else "law"
 
 
 def _role_en(norm: str, start: int, end: int, code: str = "") -> str:
@@ -351,6 +361,10 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
     after = _SCRIPT_SEAM.sub(" ", norm[end:end + 50])
     if _EN_CURRENCY_AFTER.match(after):
         return "currency"
+    if _EN_DATA_FLOW_BEFORE.search(before) and _EN_DATA_WORDS.search(sentence_around(norm, start, end)):
+        return "mention"  # "a workable basis for the transfer to Singapore": where the data goes
+    if re.search(r"\b(?:recruit\w*|hired|sourced)\b[^.;]{0,40}\b(?:in|from)\s+$", before, re.I):
+        return "origin"  # "workers recruited through an agency in Yangon": where the people come from
     if _EN_PAST_BEFORE.search(before) or _EN_PAST_AFTER.match(after) or _EN_DATA_PLACE_BEFORE.search(before) \
             or _EN_PAST_SENTENCE_BEFORE.search(norm, max(0, start - 90), start) or _EN_PAST_FIRM_BEFORE.search(norm, max(0, start - 90), start):
         return "mention"
@@ -417,6 +431,9 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
     return "target"
 
 
+_ITEM_HEAD_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:\d{1,2}[.、．)]|[(（]\d{1,2}[)）]|[一二三四五六七八九十]{1,2}[、.．]|[-*•·])[ \t]*$")
+
+
 def _role_zh(norm: str, start: int, end: int, code: str) -> str:
     before, after = norm[max(0, start - 30):start], norm[end:end + 30]
     if re.match(r"^区(?:销售|总部|负责人|团队|同事|经理|业务)", after):
@@ -429,6 +446,12 @@ def _role_zh(norm: str, start: int, end: int, code: str) -> str:
         return "mention"  # "日本之前那个案子是东京的律所做的": the lawyer of a past matter
     if re.search(r"(?:我们|我司|我方|集团|公司)(?:在|位于)$", before) and re.match(r"^的?(?:律所|律师)", after):
         return "mention"  # "SPA 由我们在伦敦的律所牵头": our own lawyer there
+    if _ITEM_HEAD_BEFORE.search(norm, max(0, start - 12), start) and re.match(r"^\s?的?(?:当地|本地)?(?:律师|律所)\s*[：:]", after):
+        return "requested"  # "需要两部分：\n1. 新加坡律师：permit 问题…": an item headed by the lawyer it asks for
+    if _ZH_HAD_COUNSEL_AFTER.match(after):
+        return "mention"  # "德国那边之前找过律师了": a lawyer there before, for a past matter
+    if re.search(r"(?:配合|协同|会同)$", before) and re.match(r"^的?(?:当地|本地)?(?:律师|律所)", after):
+        return "mention"  # "需要的时候可以配合越南律师出专家意见": the lawyer sought works beside that one
     if re.search(r"(?:不需要|不用|无需|不必)$", before) and _ZH_LAWYER_JOINS_AFTER.match(after):
         return "mention"  # "不需要罗马尼亚律师参与": none for that workstream
     if _ZH_CAME_FROM_AFTER.match(after):
@@ -1131,6 +1154,13 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     only = {p.code for p in live if p.code not in blocs() and _ONLY_BEFORE.search(norm[max(0, p.start - 14):p.start])}
     if len(only) == 1 and binding and not binding <= only:
         binding = _with_coordinated(only, [p for p in live if p.role in _LIVE_ROLES], norm)
+    # "GCC反损害性国际贸易措施技术秘书处的反倾销调查" of goods sold to three of its members: the bloc's
+    # authority investigates, so counsel acts before the bloc, not in the members the goods went to
+    # (a member whose lawyer is asked for stays: "需要德国律师看劳动问题")
+    remedy = {p.code for p in live if p.code in blocs() and _BLOC_REMEDY_AFTER.match(norm, p.end)}
+    if len(remedy) == 1 and binding and not any(p.role == "requested" and p.code not in blocs() for p in live) \
+            and all(c in remedy or c in bloc_members(next(iter(remedy))) for c in binding):
+        binding = remedy
     # "a Dutch court in Europe": the country named is more precise than the bloc around it; not a bloc asked
     # for at its institutions ("FSR申报…需熟悉布鲁塞尔程序的律师" beside the Spanish FDI filing)
     binding -= {c for c in binding if c in blocs() and any(m in binding for m in bloc_members(c))
@@ -1143,8 +1173,14 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
 
 
 # "覆盖整个拉美的律所", "an EU-wide firm", "all of ASEAN": the whole bloc, not the members named elsewhere
-_WHOLE_BEFORE = re.compile(r"(?:整个|全|所有|全部|(?i:\b(?:the\s+)?whole|\bentire|\ball\s+(?:of\s+)?(?:the\s+)?|\bacross\s+(?:the\s+)?|\bpan-?))\s*$")
+# ... and what is left of it once some members are set aside: "除卡塔尔以外的海合会国家", "the remaining GCC states"
+_WHOLE_BEFORE = re.compile(r"(?:整个|全|所有|全部|(?:以外|之外)的|其余|其他|剩下的?|剩余的?|"
+                           r"(?i:\b(?:the\s+)?whole|\bentire|\ball\s+(?:of\s+)?(?:the\s+)?|\bacross\s+(?:the\s+)?|\bpan-?|"
+                           r"\b(?:the\s+)?remaining|\b(?:the\s+)?rest\s+of\s+(?:the\s+)?|\b(?:the\s+)?other))\s*$")
 _WHOLE_AFTER = re.compile(r"^(?:-?wide\b|\s*(?:全境|全区域?|各国|各成员国|[二三四五六七八九十]国|所有国家|(?i:member\s+states\b)))", re.I)
+_BLOC_REMEDY_AFTER = re.compile(r"(?:[（(][^）)]{1,12}[）)])?[^，。,；;\n]{0,20}?(?:反倾销|反补贴|保障措施|反规避|反损害)[^，。,；;\n]{0,4}?(?:调查|立案)|"
+                                r"(?i:\s*(?:\([^)]{1,12}\)\s*)?(?:'s\s+)?[^.;,\n]{0,30}?\b(?:anti-?dumping|anti-?subsidy|countervailing|safeguard|anti-?circumvention)\s+"
+                                r"(?:investigation|proceeding|case|review)s?)")
 _BRUSSELS = re.compile(r"\bBrussels\b|布鲁塞尔", re.I)
 _BLOC_INSTITUTION = re.compile(r"\bBrussels\b|布鲁塞尔|\bCommission\b|欧委会|欧盟委员会|\bDG\s?[A-Z]{2,}|EUIPO|General\s+Court|欧盟法院|欧洲法院|"
                                r"Court\s+of\s+Justice|Eurasian\s+Economic\s+Commission|欧亚经济委员会", re.I)
