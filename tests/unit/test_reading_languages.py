@@ -993,3 +993,24 @@ def test_a_fallback_of_another_matter_offers_no_alternative_language() -> None:
     text = ("A Chinese contractor has unpaid certificates in Maputo. Could you recommend counsel to negotiate and, failing "
             "that, to litigate before the courts in Maputo? Portuguese is of course essential; no English needed.")
     assert required(text) == {"pt"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a requirement taken back after it
+        ("上次说律师一定要会乌兹别克语，更正一下：不用，文件都是俄文的，所以俄语必须。", {"ru"}),
+        ("前面写了必须会葡语，后来巴西同事说他们能全程翻译，所以葡语不再是硬性要求，英文可以，会葡语更好。", set()),
+        ("Turkish was a must in my first mail. Turkish is no longer required, English is fine.", set()),
+        # the market, an institution's working language, another party's lawyer: not the lawyer's requirement
+        ("当地律所英语好的不多，律师必须会西语，英语算加分。", {"es"}),
+        ("DIFC工作语言为英文，律师英文即可。", set()),
+        ("银团律师用英文沟通，我们这边律师懂法语优先。", set()),
+        # a bare need of a language, and a requirement that counsel work in it
+        ("要当地律所出面谈判。需要阿拉伯语，最好人在吉达。", {"ar"}),
+        ("Our CFO requires that counsel brief the board directly in English.", {"en"}),
+        ("需要法语翻译件，律师英文沟通即可。", set()),
+    ],
+)
+def test_languages_of_a_twenty_second_round(text: str, expected: set[str]) -> None:
+    assert required(text) == expected

@@ -106,14 +106,16 @@ _EN_NEG_AFTER = re.compile(rf"^[^,.;]{{0,25}}?{_L}(?:(?:is|are)n['’]t\s+(?:req
 _ZH_REQ = re.compile(r"工作语言|服务语言|能以|能够以|须以|应以|(?<![委协商工大学社议年省机事开聚晚览易展交])会(?![议计员所长谈见面上签])|懂|识|精通|熟悉|掌握|流利|熟练|能看|能读|看懂|读懂|能用|使用|用|说|讲|具备|擅长|通晓|沟通|母语|出具|起草|撰写|(?<![描填改])写|"
                      r"直接看|直接读|阅读|审阅|能审|能处理|能直接处理")  # "律师要能直接看俄语的税务文书"
 # An English language word right after a Chinese requirement verb ("需要会English", "要能用Russian沟通").
-_DOCUMENT_WORKING_LANGUAGE = re.compile(r"(?:文件|合同|协议|交易|报告|文本|资料|材料)[^，。,；;]{0,3}工作语言(?:为|是|:|：)?$")
+_DOCUMENT_WORKING_LANGUAGE = re.compile(r"(?:文件|合同|协议|交易|报告|文本|资料|材料|法院|仲裁庭|仲裁院|仲裁中心|(?i:AIFC|DIFC|ADGM|QFC)|当局|交易所)"
+                                        r"[^，。,；;]{0,3}工作语言(?:为|是|:|：)?$")  # "AIFC工作语言为英文": the centre's, not the lawyer's
 _COORDINATED = re.compile(r"^\s*(?:和|及|与|、|以及|跟|/|and|&)?\s*$", re.I)
 # "说没有葡语的退货政策": 说 reporting what was said, not speaking the language
 _REPORTED_SPEECH = re.compile(r"(?:说|讲)(?=[没是要了过的他她我你这那有不])")
 _ZH_REQ_END = re.compile(rf"(?:{_ZH_REQ.pattern})\s*$")
 # ("俄语的律师", "俄语流利"; not "俄语的所以律师必须会…", a run-on sentence's next clause)
 # "英文沟通，不需要阿语": how the work will go, said bare, is no requirement ("需要英文沟通" is, below)
-_ZH_REQ_AFTER = re.compile(r"^(?!\s?(?:沟通|交流)(?:[，,。；;\s]|$))[^，。,；;]{0,8}?(?:流利|能力|沟通|熟练|母语|服务|工作|水平|交流|谈判)|^[^，。,；;]{0,3}?好|"
+_ZH_REQ_AFTER = re.compile(r"^(?!\s?(?:沟通|交流)(?:[，,。；;\s]|$))[^，。,；;]{0,8}?(?:流利|能力|沟通|熟练|母语|服务|工作|水平|交流|谈判)|"
+                           r"^[^，。,；;]{0,3}?好(?!的?(?:律师|律所)?(?:很少|太少|不多|少|没几个|不好找|难找|稀缺))|"  # not "律所英语好的很少": the market
                            r"^(?:也|都|一定|必须|当然|肯定|自然|绝对){0,2}(?:要|得|需)(?:会|懂|能)|"  # "英语要会", "印尼语当然也要能用"
                            r"^(?:也|都)(?:要|需要|得)(?=[，。,；;\s]|$)|"  # "当地语言必须会，英文也要"
                            r"^(?:要|很|非常|比较)?(?:好|流利|熟练|过关)?的?(?:律师|律所)(?!很多|不少|多的是|有的是|一大把|到处都是|满街)")
@@ -146,6 +148,9 @@ _EN_REQ_BEFORE = re.compile(  # a verb of its own: not the "work in" of "network
     r"(?:must|should|has\s+to|have\s+to|needs?\s+to)\s+be\s+able\s+to\s+[a-z]+(?:\s+[a-z]+){0,4}\s+in|"
     r"(?:lawyer|counsel|attorney|firm)s?\s+(?:also\s+)?(?:need|needs|must\s+have|should\s+have))\W+(?:in\W+)?"  # "so the lawyer need english too"
     r"(?:[A-Z][a-z]+\s+(?:and|&)\s+)?$", re.I)  # "fluent in Mandarin and English"
+# "Our GC requires that counsel report to us directly in English": the lawyer's language, required
+_EN_REQUIRES_COUNSEL_IN = re.compile(r"\b(?:requires?|required|insists?|insisted|demands?)\s+(?:that\s+)?(?:the\s+|our\s+|any\s+)?"
+                                     r"(?:counsel|lawyers?|attorneys?|firms?)\b[^.;]{0,50}?\bin\s+$", re.I)
 # "site team has French speakers", "we employ Swahili speakers": people the story has
 _EN_HAS_SPEAKERS = re.compile(r"\b(?:has|have|had|with|employs?|hired?)\s+(?:some\s+|a\s+few\s+|several\s+|many\s+|two\s+|three\s+|native\s+|fluent\s+)*$", re.I)
 _EN_REQ_AFTER = re.compile(r"^(?:\s*,?\s*(?:obviously|of course|naturally)\b|-?speak\w*|\s+speak\w*|\s+(?:language\s+)?skills?|\s+fluency|"
@@ -339,6 +344,11 @@ def _alone_not_enough(norm: str, found: list[re.Match[str]], surfaces: dict[str,
 _CORRECTION = re.compile(r"(?:更正|纠正|改|修改|补充更正)一下|改了?口|更正[:：]|说错了|打错了|写错了|搞错了|弄错了|"
                          r"\b(?:correction|update|edit)\s*[:：]|(?-i:\bEDIT\b)|\bmy (?:mistake|bad)\b|\bwrong template\b|\bscratch that\b|\b(?:sorry,?\s+)?I\s+meant\b", re.I)
 CORRECTION_REACH = 120
+# a requirement taken back after it ("律师必须会哈萨克语，更正一下：不需要", "俄语不再是硬性要求了",
+# "Russian is no longer required"): what was said of the language before no longer holds
+_WITHDRAWN_AFTER = re.compile(r"[^。；;\n]{0,16}?(?:(?:更正|纠正|修正)(?:一下)?[:：，,]?\s*(?:不需要|不用|不必|无需|不要求)|"
+                              r"不再(?:是)?(?:硬性|必须|必需|刚需|门槛|要求|需要)|"
+                              r"\b(?:is|are)\s+no\s+longer\s+(?:required|needed|a\s+must|necessary|mandatory)|\bno\s+longer\s+(?:need|require))", re.I)
 FALLBACK_REACH = 80
 _ALTERNATIVE = re.compile(r"^\s*(?:或者?|还是|或是|/|\bor\b|\beither\b)\s*$", re.I)
 
@@ -364,6 +374,9 @@ _ZH_OTHERS_BEFORE = re.compile(r"(?:(?:上次|之前|以前|原来的|前任|过
                                # not across an ask ("老板说不等了 在当地起诉 要会葡语的律师")
                                r"[^。；;，,律要需须得找请]{0,16}(?:只会|会|说|讲|用|懂|只认|认|习惯用|习惯)(?:说|讲)?$|"
                                r"(?:对方律师|法官|仲裁员|官员|当局)(?:只会|只|会|说|讲|用|懂)+$|"
+                               # "贷款方律师用英文沟通": another party's lawyer
+                               r"(?:贷款方|贷款行|银行|银团|买方|卖方|业主|总包|分包商?|投资方|合作方|合资方|股东|外方|对方)的?(?:律师|律所|顾问)"
+                               r"(?:那边|团队)?(?:都|也|只|主要|一般)?(?:用|说|讲|使用|会|只会)$|"
                                r"(?:有些|有的|很多|不少|这些|那些|一些|多数|大部分)(?:律所|律师)[^。；;，,]{0,6}?(?:讲|说|用|会|懂)$|"  # "布鲁塞尔有些律所主要讲法语"
                                r"(?:(?<!律师)(?<!找)(?<!个)[\u4e00-\u9fff]{1,3}人|同事|员工|工人|经理|老板|工程师|翻译)(?:的)?(?:都|大多|基本|一般|普遍)?$|"
                                r"(?:侄子|侄女|儿子|女儿|外甥|孩子|亲戚|朋友|老婆|老公|太太)[^。；;，,律要需须得找请]{0,10}$")  # "我侄子在澳洲读书英语好"
@@ -577,6 +590,10 @@ def read_languages(text: str) -> list[Reading]:
             continue
         if in_correction:
             retold.add(code)  # said again after a correction, as a language ("Need Turkish counsel" is no language)
+        if _WITHDRAWN_AFTER.match(norm, m.end(), found[i + 1].start() if i + 1 < len(found) else len(norm)):
+            positive.pop(code, None)
+            corrected.pop(code, None)
+            continue
         # Negation is read in either language, whatever the script of the language word
         # ("Lao语不要求", "不需要会Russian", "俄语not required"); "不会英语的不要" refuses, so requires.
         refused = (bool(_ZH_CANNOT_BEFORE.search(before)) and bool(_ZH_NEG_REFUSED_AFTER.match(after))) \
@@ -634,7 +651,8 @@ def read_languages(text: str) -> list[Reading]:
             req = refused or listed or (not described and bool(_ZH_REQ.search(_REPORTED_SPEECH.sub("", since_previous[-8:])))) \
                 or bool(_ZH_REQ_AFTER.search(after)) \
                 or bool(_ZH_ALL_CAN_AFTER.match(own_after)) or bool(_SO_A_MUST_AFTER.match(norm[m.end():m.end() + 50])) \
-                or bool(re.match(r"^\s?(?:沟通|交流)", after) and re.search(r"(?:需要|需|须|要|必须|得)\s*$", since_previous))
+                or bool(re.match(r"^\s?(?:沟通|交流)", after) and re.search(r"(?:需要|需|须|要|必须|得)\s*$", since_previous)) \
+                or bool(re.match(r"^\s*(?:[，。,；;！!]|$)", after) and re.search(r"(?:需要|必须|必需)\s*$", since_previous))  # "需要法语，最好人就在黑角"
             later = None if req else _later_requirement(norm, m.start(), m.end(), pattern)
             if later is not None and (later.group(1) == "最好" or (
                     pattern.search(later.group(0)) is None  # not "律师 法语必须 阿语会更好": that wish is Arabic's
@@ -654,6 +672,7 @@ def read_languages(text: str) -> list[Reading]:
             req = refused or listed or bool(_EN_REQ_BEFORE.search(wide_before)) or bool(_EN_REQ_AFTER.search(after)) \
                 or bool(_EN_LAWYERS_DOC_IN.search(norm[max(0, m.start() - 90):m.start()])) \
                 or bool(_EN_WHO_CAN_IN.search(norm[max(0, m.start() - 100):m.start()])) \
+                or bool(_EN_REQUIRES_COUNSEL_IN.search(norm[max(0, m.start() - 100):m.start()])) \
                 or bool(_ZH_REQ_END.search(before)) \
                 or bool(re.match(r"^\s*(?:也)?(?:要|得|必须|一定要|需要)(?:会|懂|能|流利|熟练|好|过关)", after)) \
                 or bool(_ZH_ALL_CAN_AFTER.match(own_after)) or bool(_SO_A_MUST_AFTER.match(norm[m.end():m.end() + 50]))  # "律师需要会English", "Amharic 要会", "English要流利"
