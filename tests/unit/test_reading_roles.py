@@ -1337,3 +1337,31 @@ def test_a_need_narrowed_to_one_place(text: str, expected: set[str]) -> None:
 )
 def test_places_of_a_twenty_second_round(text: str, expected: set[str]) -> None:
     assert binding(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a line keyed by its place that asks for a filing there
+        ("Project Kestrel merger control:\n- Egypt ECA：达到门槛，要报\n- Morocco：也要报，材料法语\n- Tunisia：我们律师已经在跑，不用\n请推荐律所。",
+         {"EG", "MA"}),
+        # a whole bloc less members, its members' authorities named as parts of the work
+        ("请找海合会范围内的商标律师，除科威特以外的国家都要检索。沙特SAIP那边的异议也一起做。",
+         set(bloc_members("GCC")) - {"KW"}),
+        ("我们在中亚五国都有项目。其中，塔吉克斯坦项目的税务由当地合作方负责，本次不纳入委托范围。其余四国需要税务律师。",
+         set(bloc_members("CENTRAL_ASIA")) - {"TJ"}),
+        # set aside: not triggered, out of scope, below threshold, a lawyer not needed there
+        ("土耳其和塞尔维亚要做经营者集中申报；欧盟层面外部律师已经确认不触发。请推荐律师。", {"TR", "RS"}),
+        ("The Danish filing was checked and is below threshold. We need counsel for the Swedish filing with Konkurrensverket.", {"SE"}),
+        ("The target's Brazilian distribution arm is out of scope. We need Chilean counsel for the SPA.", {"CL"}),
+        ("标的在泰国、越南、柬埔寨都有子公司，泰国和越南需要当地律师做DD；柬埔寨只是一个销售代表处，lead counsel说看一下资料就够，不需要当地律师。",
+         {"TH", "VN"}),
+        # the vehicle, a professional worked beside, our own lawyer, NZ, a lower-case demonym before 律师
+        ("Bidco will be our Hong Kong subsidiary. We need NZ counsel for the consent application.", {"NZ"}),
+        ("We need English counsel; they will have to work with a Romanian valuation expert, but we don't need Romanian lawyers now.", {"GB"}),
+        ("我们香港的律师说越南这边他们做不了。需要越南律师处理劳动仲裁。", {"VN"}),
+        ("需要german labour律师看一下裁员方案。", {"DE"}),
+    ],
+)
+def test_places_of_a_twenty_third_round(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected

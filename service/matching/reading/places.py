@@ -86,6 +86,8 @@ _TRANSLITERATION = frozenset("格尔斯特克拉巴亚纳达多维索瓦卡塔�
 _LATIN_GLOSS = re.compile(r"\(([A-Za-zÀ-ÿ' .-]{2,40})\)")
 _SHORT_HANT_NAMES = frozenset({"澳洲", "南韩", "北韩", "寮国", "迦纳", "汶莱", "肯亚", "贝南", "加彭", "卡达", "叶门", "也门"})
 LOWERCASE_DEMONYM_WORDS = frozenset({"polish", "chinese"})
+# in mixed text, a demonym before (a word or two and) a Chinese noun of a lawyer, a firm or a law
+_ZH_COUNTRY_NOUN_AFTER = re.compile(r"^\s?(?:[A-Za-z][\w&-]*\s?){0,2}(?:律师|律所|公司|子公司|法律|法院|政府|当局)")
 
 
 @lru_cache(maxsize=2)
@@ -215,14 +217,14 @@ _ZH_BUT_SET_ASIDE_AFTER = re.compile(r"^[^。；;！!？?，,\s]{0,24}?(?:但|�
 # "UAE站正常的，不用管": set aside in the very next clause
 _ZH_NEXT_CLAUSE_SET_ASIDE = re.compile(r"^[^，。,；;\s]{0,24}[，,]\s*[^，。,；;\s]{0,16}[，,]\s*(?:这次|本次)(?:就)?(?:不用管|不用|不需要|不涉及)(?:了)?(?=[，。,；;!！\s]|$)|"  # "印尼工厂刚开，手册是…新做的，这次不用"
                                        # "那个是下个月的事，现在先不管", "申请Chapter 15承认，那个到时候再说"
-                                       r"^(?:[^，。,；;\s]|(?<=[A-Za-z0-9])\s(?=[A-Za-z0-9])){0,20}[，,]\s*(?:这个|那个|这两个|这几个|那两个|这些|这次|本次|那边|这里|这边|暂时|暂|先|目前|现在|到时候)*(?:不用管|不用理|不用考虑|不管|不考虑|再说|不用看|不用再看|不用审|"
-                                       r"(?<=这次)不用|(?<=这次)不需要|(?<=这次)不涉及|(?<=本次)不涉及|"  # "…合规审查已经在做了，这次不涉及"  # "印尼工厂刚开，手册是当地律所今年新做的，这次不用"
+                                       r"^(?:[^，。,；;\s]|(?<=[A-Za-z0-9])\s(?=[A-Za-z0-9])){0,24}[，,]\s*(?:这个|那个|这两个|这几个|那两个|这些|这次|本次|那边|这里|这边|暂时|暂|先|目前|现在|到时候)*(?:不用管|不用理|不用考虑|不管|不考虑|再说|不用看|不用再看|不用审|不用另找|无需另找|不必另找|"
+                                       r"(?<=这次)不用|(?<=这次)不需要|(?<=这次)不涉及|(?<=本次)不涉及|(?<=这次)不纳入[^，。,；;]{0,8}|(?<=本次)不纳入[^，。,；;]{0,8}|"  # "…合规审查已经在做了，这次不涉及"  # "印尼工厂刚开，手册是当地律所今年新做的，这次不用"
                                        r"(?<=先)不做|(?<=先)不弄|(?<=先)不推进|"  # "马里因为政局原因暂停，先不做"
                                        r"无需求|没有需求|没需求|不需要律师|不需要(?=\s*[。；;!！]|\s*$))(?=[，。,；;!！\s]|$)|"
                                        # "德国和法国我们有子公司，当地律师已经在做了"
                                        r"^[^，。,；;]{0,16}[，,]\s*(?:当地|本地|那边的?)?(?:律师|律所)(?:已经|已)(?:在做|在跟|在处理|在弄|在看|请好|找好|定好)了?(?=[，。,；;!！\s]|$)")  # "赞比亚项目运营正常，暂无需求"
 # "乌兹别克斯坦只是有个客户在那，不用找那边律师", "美国那个双反…跟这次无关": not this need's place
-_ZH_NOT_THERE_AFTER = re.compile(r"^[^。；;]{0,24}?(?:(?:不用|不需要|无需|不必)找?(?:那边|那里|当地|那儿)的?(?:律师|律所)|"
+_ZH_NOT_THERE_AFTER = re.compile(r"^[^。；;]{0,44}?(?:(?:不用|不需要|无需|不必)找?(?:那边|那里|当地|那儿)的?(?:律师|律所)|"
                                  r"(?:跟|和|与)(?:这次|本次|此次|这个案子|本案)[^，。,；;]{0,6}?(?:无关|没关系|没有关系|不相干))|"
                                  # "在土库曼斯坦当地的财产保全和执行问题，待裁决作出后另行研究，本次不涉及"
                                  r"^(?:当地|那边)[^。；;]{0,24}?(?:另行研究|本次不涉及|暂不涉及|不在本次(?:委托|需求|委聘)?范围)|"
@@ -232,6 +234,8 @@ _ZH_NOT_THERE_AFTER = re.compile(r"^[^。；;]{0,24}?(?:(?:不用|不需要|无�
                                  r"^[^。；;]{0,20}?正常[，,]\s*(?:这次|本次|暂时)?(?:不需要|不用|无需)(?:找)?(?:律师|律所)|"
                                  # "沙特、埃及的项目到时候再单独找当地律师，这次不涉及"
                                  r"^[^。；;]{0,20}?(?:到时候|以后|之后|届时)再?(?:单独|另外|另行)?(?:找|请)(?:当地|本地)?的?(?:律师|律所)")
+# "欧盟层面外部律师已经确认不触发": no filing there
+_ZH_NOT_TRIGGERED_AFTER = re.compile(r"^(?:层面|那边|方面|的)?[^，。,；;]{0,16}?(?:确认)?(?:不触发|未触发|没触发|不会触发|达不到门槛|没达到门槛|未达到?门槛|门槛没到)")
 # "制裁筛查由新加坡律所负责，不在本次范围": another firm's, outside this request
 _ZH_OTHER_FIRM_OUT_OF_SCOPE = re.compile(r"^(?:的)?(?:律所|律师|团队)[^，。,；;]{0,4}?(?:负责|处理|办理|跟进)[，,]\s*(?:不在|不属于|不纳入)(?:本次|这次|此次)")
 # "老挝当地律师由国内所自己去对接": the lawyer there is someone else's to arrange
@@ -284,10 +288,11 @@ _EN_NEG_BEFORE = re.compile(r"(?:\bnot (?:in |to |for |from |the )?|\bexcept (?:
                             r"\b(?:do\s*n[o']?t|don['’]t|do not)\s+need\s+anything\s+(?:done\s+)?in (?:the )?|"  # "we don't need anything done in the Netherlands"
                             r"\bother than |\brather than |\bnor |\bno need for (?:an? |the )?)$", re.I)
 # "Brazil not this year", "The US Amazon store is separate, no need": set aside.
-_EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+(?:separate|sorted|excluded|covered|taken\s+care\s+of|"
+_EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+(?:separate|sorted|excluded|covered|taken\s+care\s+of|out\s+of\s+scope|"
                                  r"already\s+(?:covered|handled|done|sorted|registered))\b|\s+(?:is\s+|are\s+)?not\s+(?:this\s+(?:year|time|round)|"
                                  r"for\s+now|now|needed|required|included|in\s+scope|relevant|affected|involved|concerned|on\s+the\s+table)\b|"
-                                 r"[^.;!?]{0,40}?\bthresholds?\s+(?:are|is|were|was)(?:n['’]t|\s+not)\s+(?:met|reached|triggered|crossed)\b|\s*(?:is\s+|are\s+)?out\s+of\s+scope\b|"
+                                 r"[^.;!?]{0,40}?\bthresholds?\s+(?:are|is|were|was)(?:n['’]t|\s+not)\s+(?:met|reached|triggered|crossed)\b|"
+                                 r"[^.;!?]{0,40}?\b(?:is|are|was|were|falls?|fell|stays?)\s+(?:\w+\s+)?below\s+(?:the\s+)?(?:filing\s+|notification\s+|merger\s+)?thresholds?\b|\s*(?:is\s+|are\s+)?out\s+of\s+scope\b|"
                                  r"\s*,?\s*(?:(?:maybe|only|perhaps|possibly)\s+)?(?:later|next\s+year|next\s+phase|down\s+the\s+road|can\s+wait)\b|"
                                  # "Our Argentine project in Salta has its own counsel, please do not include it"
                                  r"[^.;!?]{0,40}?\b(?:has|have)\s+(?:its|their)\s+own\s+(?:counsel|lawyers?|firm|advisers?)\b|"
@@ -383,12 +388,12 @@ def set_aside(norm: str, start: int, end: int) -> bool:
         return bool(_ZH_NEG_BEFORE.search(before) or _ZH_CORRECTED_AFTER.match(after) or _ZH_SET_ASIDE_AFTER.match(after)
                     or _ZH_BUT_SET_ASIDE_AFTER.match(wide_after) or _ZH_DONE_AFTER.match(wide_after)
                     or _ZH_NEXT_CLAUSE_SET_ASIDE.match(wide_after) or _ZH_NO_REFERRAL_AFTER.match(wide_after)
-                    or _ZH_ARRANGED_BY_AFTER.match(after) or _ZH_NOT_THERE_AFTER.match(wide_after) or _ZH_ELSEWHERE_AFTER.match(after)
+                    or _ZH_ARRANGED_BY_AFTER.match(after) or _ZH_NOT_THERE_AFTER.match(norm[end:end + 64]) or _ZH_ELSEWHERE_AFTER.match(after)
                     or _ZH_STOP_SEEKING_AFTER.match(after) or _ZH_PLAN_DROPPED_AFTER.match(after)
                     # "德国买家那边的律师我们不需要"
                     or bool(re.match(r"^[^，。,；;\s]{0,8}?那边的?(?:律师|律所)(?:我们|我司)?(?:就|也)?(?:不需要|不用找|不用|无需|不必)", after))
                     or (before.endswith("由") and _ZH_OTHER_FIRM_OUT_OF_SCOPE.match(after))
-                    or _ZH_OTHERS_HANDLING_AFTER.match(wide_after)
+                    or _ZH_OTHERS_HANDLING_AFTER.match(wide_after) or _ZH_NOT_TRIGGERED_AFTER.match(after)
                     or (re.search(r"(?:跟|和|与)$", before) and re.match(r"^(?:那边)?(?:无关|没关系|没有关系|不相干)", after))
                     or (_ZH_ELSEWHERE_BEFORE.search(before) and _ZH_LAWYER_AFTER.match(after))
                     or (_ZH_HANDLED_BY_BEFORE.search(before)
@@ -489,7 +494,8 @@ def _place_mentions(text: str, world: bool = False) -> tuple[_Mention, ...]:
                 conf = min(conf, 0.5)
         else:
             if place.kind == "demonym" and (s in language_words or s.capitalize() in language_words) and (
-                    not _country_nouns().match(norm[m.end():m.end() + 48]) or _EN_LANGUAGE_BEFORE.search(before)):
+                    not _country_nouns().match(norm[m.end():m.end() + 48]) or _EN_LANGUAGE_BEFORE.search(before)) \
+                    and not _ZH_COUNTRY_NOUN_AFTER.match(after):  # "需要irish gdpr律师": a country's lawyer
                 continue  # "fluent in Portuguese" is a language
             if after.startswith("-speaking") or after.startswith(" speaking") or re.search(r"(?i:\bbahasa)\s+$", before):
                 continue  # "Bahasa Malaysia not required" names a language

@@ -78,7 +78,7 @@ BLOC_CONFIDENCE = 0.85
 REPEAT_BONUS = 0.04
 
 _W = r"[\w&'./-]+"  # "Mexican customs/tax counsel"
-_NOT_FUNCTION = r"(?!(?:but|and|or|to|for|with|in|on|at|from|by|of|that|which|who|is|are|was|were|the|a|an)\b)"
+_NOT_FUNCTION = r"(?!(?:but|and|or|so|because|since|while|to|for|with|in|on|at|from|by|of|that|which|who|is|are|was|were|the|a|an)\b)"
 # --- English contexts (before: the 40 characters before the name; after: the 50 after) ----
 _EN_CURRENCY_AFTER = re.compile(r"^[\s-]?(?:dollars?|\$|cents?|lira|liras|rupees?|rubles?|roubles?|pesos?|reais|rand|naira|dirhams?|"
                               r"riyals?|rials?|tenge|dong|baht|ringgit|rupiah|euros?|yen|soms?|kwanza|francs?|pounds?|"
@@ -351,6 +351,9 @@ def _role_en(norm: str, start: int, end: int, code: str = "") -> str:
     if _ZH_DATA_PLACE.search(norm[max(0, start - 30):start]):
         return "mention"  # "数据存在 AWS Frankfurt": where the data sits
     role = _role_en_words(norm, start, end, code)
+    if role == "target" and code not in blocs() and re.match(r"\s?(?:[A-Za-z][\w&-]*\s?){1,2}(?:律师|律所)", norm[end:end + 30]) \
+            and _ASKS.search(sentence_around(norm, start, end)):
+        return "requested"  # "需要irish gdpr律师": the lawyer asked for, in mixed text
     if role == "target" and (is_cjk(norm[end:end + 2].strip()[:1]) or is_cjk(norm[max(0, start - 2):start].strip()[-1:])):
         return _role_zh(norm, start, end, code)  # "Marshall Islands注册的SPV": a Latin name in Chinese text
     return role
@@ -363,6 +366,13 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
         return "currency"
     if _EN_DATA_FLOW_BEFORE.search(before) and _EN_DATA_WORDS.search(sentence_around(norm, start, end)):
         return "mention"  # "a workable basis for the transfer to Singapore": where the data goes
+    if re.search(r"\b(?:bid\s?co|acquisition\s+vehicle|SPV|hold\s?co|top\s?co|purchaser|acquirer|buyer|investing\s+entity|"
+                 r"investment\s+vehicle)\s+(?:will\s+be|is|would\s+be|shall\s+be)\s+(?:our|a|the)\s+(?:\w+\s+)?$", before, re.I) \
+            and re.match(r"^\s+(?:\w+\s+)?(?:subsidiary|entity|vehicle|company|holdco|affiliate|SPV)\b", after, re.I):
+        return "registration"  # "Bidco will be our Singapore subsidiary": the vehicle's home, not the work's
+    if re.search(r"\b(?:work|working|liaise|liaising|coordinate|coordinating|cooperate|cooperating)\s+(?:closely\s+)?(?:with|alongside)\s+"
+                 r"(?:a|an|the|our|their|local)\s+$", before, re.I):
+        return "mention"  # "counsel will have to work with a Polish accounting expert": someone beside the lawyer sought
     if re.search(r"\b(?:recruit\w*|hired|sourced)\b[^.;]{0,40}\b(?:in|from)\s+$", before, re.I):
         return "origin"  # "workers recruited through an agency in Yangon": where the people come from
     if _EN_PAST_BEFORE.search(before) or _EN_PAST_AFTER.match(after) or _EN_DATA_PLACE_BEFORE.search(before) \
@@ -444,7 +454,7 @@ def _role_zh(norm: str, start: int, end: int, code: str) -> str:
         return "requested"  # "找懂 EU 的律师"
     if re.match(r"^的?(?:律所|律师)(?:做|办|处理|代理)的", after):
         return "mention"  # "日本之前那个案子是东京的律所做的": the lawyer of a past matter
-    if re.search(r"(?:我们|我司|我方|集团|公司)(?:在|位于)$", before) and re.match(r"^的?(?:律所|律师)", after):
+    if re.search(r"(?:我们|我司|我方|集团|公司)(?:在|位于)?$", before) and re.match(r"^的?(?:律所|律师)", after):
         return "mention"  # "SPA 由我们在伦敦的律所牵头": our own lawyer there
     if _ITEM_HEAD_BEFORE.search(norm, max(0, start - 12), start) and re.match(r"^\s?的?(?:当地|本地)?(?:律师|律所)\s*[：:]", after):
         return "requested"  # "需要两部分：\n1. 新加坡律师：permit 问题…": an item headed by the lawyer it asks for
@@ -581,7 +591,13 @@ MAX_KEYED_LINES = 40
 _LAWYER_WORDS_ANY = re.compile(r"律师|律所|\b(?:counsel|lawyers?|firms?|attorneys?)\b", re.I)
 
 
+# ... and the lines that ask for work there ("- Tanzania FCC：达到门槛，要报", "- Mozambique ARC：也要报"): asked for
+_KEY_FILES = re.compile(r"(?<![不无])(?:要报|要申报|需申报|需要申报|需报|得报|必须报|达到门槛|需要律师|要找律师)|"
+                        r"\b(?:filing\s+(?:is\s+)?required|must\s+file|need\s+to\s+file|threshold\s+(?:is\s+)?met)\b", re.I)
+
+
 def _keyed_lines_set_aside(norm: str, places: list[Place]) -> list[Place]:
+    asked: list[tuple[int, int]] = []
     aside: list[tuple[int, int]] = []
     for line in islice(_KEYED_LINE.finditer(norm), MAX_KEYED_LINES):
         key = line.group("key")
@@ -598,9 +614,17 @@ def _keyed_lines_set_aside(norm: str, places: list[Place]) -> list[Place]:
         rest = line.group("rest")
         if _KEY_ASIDE.search(rest) and not _KEY_ASKS.search(_KEY_ASIDE.sub(" ", rest)):
             aside.append((a, b))
-    if not aside:
+        elif _KEY_FILES.search(rest) and not _KEY_ASIDE.search(rest):
+            asked.append((a, b))
+    if not aside and not asked:
         return places
-    return [replace(p, role="excluded") if any(a <= p.start and p.end <= b for a, b in aside) else p for p in places]
+
+    def keyed(p: Place, lines: list[tuple[int, int]]) -> bool:
+        return any(a <= p.start and p.end <= b for a, b in lines)
+
+    return [replace(p, role="excluded") if keyed(p, aside)
+            else replace(p, role="requested") if keyed(p, asked) and p.role in ("target", "forum", "mention") else p
+            for p in places]
 
 
 def _tight_runs(norm: str, places: list[Place], separated: bool = False) -> list[list[Place]]:
@@ -1154,6 +1178,12 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     only = {p.code for p in live if p.code not in blocs() and _ONLY_BEFORE.search(norm[max(0, p.start - 14):p.start])}
     if len(only) == 1 and binding and not binding <= only:
         binding = _with_coordinated(only, [p for p in live if p.role in _LIVE_ROLES], norm)
+    # "请帮忙找ASEAN范围内的merger control counsel…东盟除老挝、缅甸以外的国家…印尼KPPU…": a whole bloc
+    # (less what is set aside) named for the work, its members' authorities named as parts of it
+    whole = {p.code for p in live if p.code in blocs() and p.role in _LIVE_ROLES and _whole_bloc(norm, p)}
+    if len(whole) == 1 and binding and not binding <= whole and not any(p.role == "requested" and p.code not in blocs() for p in live) \
+            and all(c in whole or c in bloc_members(next(iter(whole))) for c in binding):
+        binding = whole
     # "GCC反损害性国际贸易措施技术秘书处的反倾销调查" of goods sold to three of its members: the bloc's
     # authority investigates, so counsel acts before the bloc, not in the members the goods went to
     # (a member whose lawyer is asked for stays: "需要德国律师看劳动问题")
@@ -1177,7 +1207,8 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
 _WHOLE_BEFORE = re.compile(r"(?:整个|全|所有|全部|(?:以外|之外)的|其余|其他|剩下的?|剩余的?|"
                            r"(?i:\b(?:the\s+)?whole|\bentire|\ball\s+(?:of\s+)?(?:the\s+)?|\bacross\s+(?:the\s+)?|\bpan-?|"
                            r"\b(?:the\s+)?remaining|\b(?:the\s+)?rest\s+of\s+(?:the\s+)?|\b(?:the\s+)?other))\s*$")
-_WHOLE_AFTER = re.compile(r"^(?:-?wide\b|\s*(?:全境|全区域?|各国|各成员国|[二三四五六七八九十]国|所有国家|(?i:member\s+states\b)))", re.I)
+_WHOLE_AFTER = re.compile(r"^(?:-?wide\b|\s*(?:全境|全区域?|各国|各成员国|[二三四五六七八九十]国|所有国家|(?i:member\s+states\b))|"
+                          r"\s*除[^，。,；;]{1,24}?(?:以外|之外)的?(?:国家|成员国|各国|地区)|\s*范围内)", re.I)  # "东盟除老挝、缅甸以外的国家"
 _BLOC_REMEDY_AFTER = re.compile(r"(?:[（(][^）)]{1,12}[）)])?[^，。,；;\n]{0,20}?(?:反倾销|反补贴|保障措施|反规避|反损害)[^，。,；;\n]{0,4}?(?:调查|立案)|"
                                 r"(?i:\s*(?:\([^)]{1,12}\)\s*)?(?:'s\s+)?[^.;,\n]{0,30}?\b(?:anti-?dumping|anti-?subsidy|countervailing|safeguard|anti-?circumvention)\s+"
                                 r"(?:investigation|proceeding|case|review)s?)")
