@@ -1014,3 +1014,23 @@ def test_a_fallback_of_another_matter_offers_no_alternative_language() -> None:
 )
 def test_languages_of_a_twenty_second_round(text: str, expected: set[str]) -> None:
     assert required(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("They must speak Portuguese, and ideally English too.", {"pt"}),
+        ("I asked for a French-speaking lawyer, but the hearing is in Flanders. Dutch is the requirement; French is not needed.", {"nl"}),
+        ("The Italian works council has to be consulted first; our Milan HR team will handle it.", set()),
+        ("律师会葡语+英文最好，but English is a must for the memo.", {"en"}),
+        ("语言：英文必须，阿语法语文件律师自己处理。", {"en"}),
+        ("律师最好会英文，泰语的沟通当地HR自己搞。", set()),
+        ("出庭肯定是越南语，但律师跟我们沟通必须能用英文。", {"en"}),
+        ("律师会不会孟加拉语不重要，但所有书面意见必须是英文的。", {"en"}),
+        ("律师识泰文就最好，有几个员工代表英文唔系好得。", set()),
+        ("语言：土耳其语为必须，英语须达到可独立起草合同的水平。", {"tr", "en"}),
+    ],
+)
+def test_languages_of_a_twenty_third_round(text: str, expected: set[str]) -> None:
+    assert required(text) == expected
+

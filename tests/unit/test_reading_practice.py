@@ -260,3 +260,16 @@ def test_a_yes_no_question_is_not_a_negation(text: str, expected: str) -> None:
 def test_reads_the_jargon_of_payments_funds_consumers_and_dismissals(text: str, expected: str) -> None:
     found = read_practice_areas(text)
     assert found and found[0].code == expected, found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We want a quick view whether a 20% stake and a board seat trigger a mandatory notification under the NSIA.", "outbound_investment"),
+        ("想确认这笔投资是否需要向当地申请FDI prior authorisation，以及golden power的风险。", "outbound_investment"),
+        ("The sale of the Dutch unit needs the ondernemingsraad's advice first.", "labor_employment"),
+    ],
+)
+def test_reads_the_jargon_of_investment_screening_and_works_councils(text: str, expected: str) -> None:
+    found = read_practice_areas(text)
+    assert found and found[0].code == expected, found

@@ -108,7 +108,7 @@ _ZH_REQ = re.compile(r"工作语言|服务语言|能以|能够以|须以|应以|
 # An English language word right after a Chinese requirement verb ("需要会English", "要能用Russian沟通").
 _DOCUMENT_WORKING_LANGUAGE = re.compile(r"(?:文件|合同|协议|交易|报告|文本|资料|材料|法院|仲裁庭|仲裁院|仲裁中心|(?i:AIFC|DIFC|ADGM|QFC)|当局|交易所)"
                                         r"[^，。,；;]{0,3}工作语言(?:为|是|:|：)?$")  # "AIFC工作语言为英文": the centre's, not the lawyer's
-_COORDINATED = re.compile(r"^\s*(?:和|及|与|、|以及|跟|/|and|&)?\s*$", re.I)
+_COORDINATED = re.compile(r"^\s*(?:和|及|与|、|以及|跟|/|and|&|\+|＋)?\s*$", re.I)
 # "说没有葡语的退货政策": 说 reporting what was said, not speaking the language
 _REPORTED_SPEECH = re.compile(r"(?:说|讲)(?=[没是要了过的他她我你这那有不])")
 _ZH_REQ_END = re.compile(rf"(?:{_ZH_REQ.pattern})\s*$")
@@ -163,7 +163,7 @@ _TRANSLATION_TARGET = re.compile(rf"(?:{_L}translat\w*\s+(?:in)?to|翻译成|译
 
 
 # Markers that decide, within a clause, between a requirement and a wish (the nearest one wins).
-_REQUIRED = re.compile(r"(?:要|得|必须)没问题|必须|必需|务必|一定要|一定得|须能|需能|应能|应当能|均须|肯定(?:也)?(?:是)?(?:要|得)|都要|都得(?=会|懂|能|要|有|说|讲|看|用|精通|熟练|识)|都需要|都必须|硬性|硬杠杠|硬指标|硬条件|门槛|刚需|必要条件|前提|(?<!语言)要求(?![:：])|只接受|仅限|只能|必备|底线|"
+_REQUIRED = re.compile(r"(?:要|得|必须)没问题|必须|必需|务必|一定要|一定得|须能|(?<![必无])须(?=达到|具备|能够|熟练|流利|精通)|需能|应能|应当能|均须|肯定(?:也)?(?:是)?(?:要|得)|都要|都得(?=会|懂|能|要|有|说|讲|看|用|精通|熟练|识)|都需要|都必须|硬性|硬杠杠|硬指标|硬条件|门槛|刚需|必要条件|前提|(?<!语言)要求(?![:：])|只接受|仅限|只能|必备|底线|"
                        rf"{_L}(?:must|required|requirement|essential|mandatory|a must|obligatory|have to|has to|non-negotiable|must-have|prerequisite|"
                        r"indispensable|compulsory|"
                        rf"(?<!-)only(?!\s+(?:for|as|to\s+(?:coordinate|report|talk|liaise)|a\s+plus|nice))|needed|need(?:s|ed)? to){_R}", re.I)  # not "English is only for coordinating with Paris"  # not "Arabic-only" guidance: a document's
@@ -190,7 +190,8 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     r"mine|project|JV|joint venture|investor|ministry|side|state|BOI|police|embassy|landlord|employer|"
     r"bar|licen[cs]e|qualif|admission|admitted|citizen|visa|residen|passport|SPV|holding|americ|litigator|solicitor|"
     r"barrister|advocate|mandatory\s+(?:rules|provisions|law)|rules\b|lawyer|counsel|attorney|enterprise|operator|publisher|"
-    r"importer|exporter|manufacturer|vendor|provider|carrier|insurer|shipowner)"  # "Latin America(n)"
+    r"importer|exporter|manufacturer|vendor|provider|carrier|insurer|shipowner|works\s+council|union|pension|unit|operation|office|"
+    r"site|team|colleague|management|board|parent|affiliate|regulator|DPA|data\s+protection\s+authorit|accounting|GAAP|expert)"  # "Latin America(n)", "the German works council"
     r"|^\s+[\w-]+\s+(?:law|laws|code|act|legislation|regulations?|licen[cs]es?|permits?|rules|authorit\w*|ministry|courts?)\b"  # "Kazakh subsoil law", "a Dutch export licence"
     r"|^\s+(?:(?!speak|by\b|for\b|from\b|to\b|with\b|of\b|on\b|at\b)[a-z][\w&-]*\s+){1,3}(?:counsel|lawyers?|attorneys?|litigators?|firms?|solicitors?|advocates?)\b"  # "Irish data protection counsel"
     # in mixed text a demonym before a Chinese noun of a person, entity or place: "需要Japanese律师"
@@ -201,8 +202,10 @@ _EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:[\w-]+\s+){0,2}?(?:team|staff|peopl
                           r"\b(?:work|speak|communicate|operate|use|write|read|negotiat|talk|deal)\w*\s+(?:(?:in|mostly|mainly|only|basic|some|little|limited|broken|poor|simple)\s+){0,3}$|"
                           r"\b(?:HQ|headquarters|head\s+office)(?:\s+(?:legal|team|staff|finance))?\s+(?:reads?|speaks?|works?\s+in|uses?)\s+$", re.I)  # "since HQ legal reads English"
 # "英语我们这边可以沟通": the enterprise's own
+# "越南语的沟通当地HR自己搞": that language's part is done by the enterprise's own people
+_ZH_OWN_PEOPLE_DO_AFTER = re.compile(r"^(?:语|文)?的?(?:沟通|翻译|部分|文件|材料)[^，。,；;]{0,8}?(?:自己|内部)[^，。,；;]{0,4}?(?:搞|处理|负责|来|解决|做|弄)")
 _ZH_OWN_AFTER = re.compile(r"^(?:的话)?\s?(?:我们|我方|我司|我哋)(?:这边|这里|自己)?[^，。,；;]{0,4}?(?:可以|能|会|都能|都会)(?:沟通|交流|看|用|处理)")
-_ZH_OWN_TEAM = re.compile(r"(?:我们|我方|我司|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$|"
+_ZH_OWN_TEAM = re.compile(r"(?<![跟和与同])(?:我们|我方|我司|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$|"  # not "律师跟我们沟通必须能用英文"
                           r"(?:我们|我方|我司)\s*(?i:only|just|mainly|mostly)\s+$|"  # "我们 only english and 中文"
                           r"(?:企业|该企业|公司)(?:这边|方面|自己)(?:只能|只会|能|可以|会)?(?:用)?$|"  # a bureau relaying: "企业这边只能英文沟通"
                           r"(?:我们|我方|我司|团队)[^，。,；;]{0,6}(?:只会|会|懂)[^，。,；;]{0,6}?(?:一点点|一点儿?|一些|点儿|简单的?|基础的?|基本的?)$")  # "我们团队只会中文和一点点英语"
@@ -296,7 +299,7 @@ _DENIAL = re.compile(r"不需要|不需|无需|不必|不要求|不用|不是必
 _LATER_AFTER = re.compile(r"^[^。；;\n]{0,30}?(?:那是|这是|是)(?:明年|以后|之后|后面|下一步|下一阶段|将来|交割后)的事|"
                           r"^[^。；;\n]{0,30}?[，,]\s*(?:但)?(?:现在|目前|暂时)(?:不用|不需要|用不上)|"
                           r"^[^.;\n]{0,40}?\b(?:but\s+)?(?:that['’]s|that\s+is|this\s+is)\s+(?:for\s+)?(?:later|next\s+year|a\s+later\s+stage)\b", re.I)
-_ZH_LAWYERS_DOC_IN = re.compile(r"(?:法律意见书?|意见书|报告|备忘录|(?i:memo|opinion))[^，。；;\n]{0,4}?(?:须|必须|需|应|应当)(?:为|是|用|使用|以)$")
+_ZH_LAWYERS_DOC_IN = re.compile(r"(?:法律意见书?|意见书|书面意见|报告|备忘录|(?i:memo|opinion))[^，。；;\n]{0,4}?(?:须|必须|需|应|应当)(?:为|是|用|使用|以)$")
 # "The opinion must be issued in English by a firm acceptable to the bank": what the lawyer writes
 _EN_LAWYERS_DOC_IN = re.compile(r"\b(?:legal\s+)?(?:opinions?|reports?|memos?|memoranda|advice)\b[^.;]{0,30}?\b(?:must|has\s+to|have\s+to|shall|should)\s+be\s+"
                                 r"(?:issued|written|delivered|provided|prepared|drafted|given)\s+(?:only\s+)?in\s+$", re.I)
@@ -378,7 +381,7 @@ _ZH_OTHERS_BEFORE = re.compile(r"(?:(?:上次|之前|以前|原来的|前任|过
                                r"(?:贷款方|贷款行|银行|银团|买方|卖方|业主|总包|分包商?|投资方|合作方|合资方|股东|外方|对方)的?(?:律师|律所|顾问)"
                                r"(?:那边|团队)?(?:都|也|只|主要|一般)?(?:用|说|讲|使用|会|只会)$|"
                                r"(?:有些|有的|很多|不少|这些|那些|一些|多数|大部分)(?:律所|律师)[^。；;，,]{0,6}?(?:讲|说|用|会|懂)$|"  # "布鲁塞尔有些律所主要讲法语"
-                               r"(?:(?<!律师)(?<!找)(?<!个)[\u4e00-\u9fff]{1,3}人|同事|员工|工人|经理|老板|工程师|翻译)(?:的)?(?:都|大多|基本|一般|普遍)?$|"
+                               r"(?:(?<!律师)(?<!找)(?<!个)[\u4e00-\u9fff]{1,3}人|同事|员工|员工代表|工会代表|工人|经理|老板|工程师|翻译)(?:的)?(?:都|大多|基本|一般|普遍)?$|"
                                r"(?:侄子|侄女|儿子|女儿|外甥|孩子|亲戚|朋友|老婆|老公|太太)[^。；;，,律要需须得找请]{0,10}$")  # "我侄子在澳洲读书英语好"
 _EN_OTHERS_BEFORE = re.compile(r"\b(?:the other side|the other party|the client|the buyer|the seller|the owner|"
                                r"the judges?|the court|the arbitrators?|the tribunal|the officials?|the authorit\w+|"
@@ -623,14 +626,17 @@ def read_languages(text: str) -> list[Reading]:
         zh_negated = (_ZH_NEG if is_cjk(s) else _ZH_NEG_END).search(neg_before) or _ZH_NEG_AFTER.search(own_after)
         if not refused and (zh_negated or _EN_NEG.search(neg_before) or _EN_NEG_AFTER.search(own_after)
                             or (_EN_DISREGARD_BEFORE.search(before) and _EN_REQUIREMENT_NOUN_AFTER.match(after))):
-            if fields and _DENIAL.search(neg_before[-12:] + "|" + own_after[:24]):
-                denied.add(code)
+            if _DENIAL.search(neg_before[-12:] + "|" + own_after[:24]):
+                if fields:
+                    denied.add(code)
+                # "I asked for a German-speaking lawyer, but … German is not needed": the later word stands
+                positive.pop(code, None)
             continue
         label = None
         for label in _FORM_LABEL.finditer(norm, max(0, m.start() - 80), m.start()):
             pass
         listed = label is not None and not re.search(r"[:：\n。;；]", between := norm[label.end():m.start()]) \
-            and not (_WISH.search(between) or _ZH_NEG.search(between) or _EN_NEG.search(between))
+            and not (_WISH.search(between) or _ZH_NEG.search(between) or _EN_NEG.search(between) or _REQUIRED.search(between))  # "语言：英文必须，西语葡语文件…": the field said its must
         listed = listed or any(a <= m.start() and m.end() <= b for a, b in cells)
         if is_cjk(s):
             prev = norm[m.start() - 1:m.start()]
@@ -713,7 +719,7 @@ def read_languages(text: str) -> list[Reading]:
                                                          # "must speak Spanish for the court and also English to coordinate"
                                                          or (marker != "wish" and re.match(r"^[^.;]{0,60}?\band\s+also\s+$", gap))):
             conf = max(conf, 0.92)
-        if _EN_TOO_AFTER.match(own_after) and any(m.start() - found[j].end() < 150 for j in required_at):
+        if _EN_TOO_AFTER.match(own_after) and marker != "wish" and any(m.start() - found[j].end() < 150 for j in required_at):
             conf = 0.92  # "Bahasa Indonesia is a must ...; English too"
         if not is_cjk(s) and _EN_BE_IN.search(norm[max(0, m.start() - 90):m.start()]):
             conf = min(conf, 0.6)  # "all docs ... must be in Arabic"
@@ -752,7 +758,7 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.6)  # "a strong lawyer working in English rather than a weak one working in French"
         if _TRANSLATION_TARGET.search(norm[max(0, m.start() - 30):m.start()]):
             conf = min(conf, 0.6)  # "the contract must be translated into Arabic"
-        if (_own_language(norm, m.start(), before, is_cjk(s)) or _ZH_OWN_AFTER.match(own_after)
+        if (_own_language(norm, m.start(), before, is_cjk(s)) or _ZH_OWN_AFTER.match(own_after) or _ZH_OWN_PEOPLE_DO_AFTER.match(own_after)
                 or (_ZH_ALL_CAN_AFTER.match(own_after)
                     and (_ZH_WE_BEFORE_LIST.search(norm[lo:found[min(listed_with)].start()])
                          or (not norm[lo:found[min(listed_with)].start()].strip()
