@@ -1365,3 +1365,28 @@ def test_places_of_a_twenty_second_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_a_twenty_third_round(text: str, expected: set[str]) -> None:
     assert binding(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # markets compared, not yet chosen; the Madrid system is no Spain
+        ("明年准备出海，先做哪个市场还没定，德国、法国、意大利都在看。想先请律师给个商标布局建议，走马德里还是逐国注册。", set()),
+        # set aside: 'is done already', 'we can park', a past matter's lawyer not used again, a Latin name set aside in Chinese
+        ("Need a TM lawyer for the GCC. Oman is done already (our agent filed it), so it's the remaining five.", set(bloc_members("GCC")) - {"OM"}),
+        ("Our apps earn revenue in Egypt and Nigeria. Egypt we can park - our Cairo advisers closed that out. We need tax counsel in Nigeria.", {"NG"}),
+        ("企业被巴西发起反倾销调查，需要应诉律师。另，企业2022年美国商务部双反案的代理律所本次不再考虑。", {"BR"}),
+        ("我们要在 GCC 注册商标。Kuwait 去年已经注册好了，这次只需要其他五个国家。", set(bloc_members("GCC")) - {"KW"}),
+        ("想找 Quebec 的律师做隐私合规。Ontario 那边没问题。", {"CA"}),
+        # a condition is not a place done; where an app is run from; a lawyer preferably in a city; 巴新; a Mexican lawyer for a local remedy
+        ("A collecting society in Mexico sent a claim too, but Mexico is on hold until Italy is sorted. We'd like Italian IP counsel.", {"IT"}),
+        ("Our streaming app (operated out of Ireland) got a claim letter in Poland. We need Polish counsel.", {"PL"}),
+        ("需要熟悉多边开发银行制裁程序的律师，最好在华盛顿。另外需要一位秘鲁律师配合。", {"US", "PE"}),
+        ("马当省的项目被村民起诉了，需要巴新当地律师马上出庭应诉。", {"PG"}),
+        ("ISDS（或者用我们荷兰holdco走Netherlands-Venezuela BIT）以后再说。所以现在要找委内瑞拉本地做行政诉讼的律师。", {"VE"}),
+        ("需要哥伦比亚律师做legal DD。SPA适用纽约法，不需要哥伦比亚律师起草SPA，但要看哥伦比亚法下的CPs。", {"CO"}),
+        ("We need a lawyer in Nouméa to look at the nickel export authorisation regime.", {"NC"}),
+    ],
+)
+def test_places_of_a_twenty_fourth_round(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected

@@ -186,7 +186,7 @@ _ZH_NEG_BEFORE = re.compile(r"(?:误写为|误写成|错写成|错写为|误作|
 _ZH_NEG_LAWYER_BEFORE = re.compile(r"(?:不是要|不要|不需要|不用|无需|不找|不用找|不必找|不必)(?:另|另外|再)?(?:找|[^，。,；;]{0,6}?(?:推荐|介绍|对接))?(?:一?个|一家)?$")
 _ZH_LAWYER_AFTER = re.compile(r"^的?[^，。,；;]{0,4}?(?:律师|律所)")
 # "SPA 由伦敦的律所牵头，不需要罗马尼亚律师参与": that workstream needs none, the place is not set aside
-ZH_LAWYER_JOINS_AFTER = re.compile(r"^的?(?:律师|律所)(?:参与|介入|参加|出面)")
+ZH_LAWYER_JOINS_AFTER = re.compile(r"^的?(?:律师|律所)(?:参与|介入|参加|出面|起草|撰写|出具|审阅|谈判)")  # "不需要哥伦比亚律师起草SPA，但要看…"
 # "蒙古律师暂时不需要", "沙特不用管", "（埃及、摩洛哥）不考虑", "塞尔维亚排除", "HK那边这次不用": set aside.
 _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那个|这家|这个|那种|这种)[^，。,；;]{0,10}?|"
                                  r"(?:当地|本地|那边)?[^，。,；;]{0,8}?(?:层面|方面|那部分)?的(?:问题|部分|事情?)|"  # "委内瑞拉当地合同层面的问题暂时不需要律师"
@@ -234,6 +234,8 @@ _ZH_NOT_THERE_AFTER = re.compile(r"^[^。；;]{0,44}?(?:(?:不用|不需要|无�
                                  r"^[^。；;]{0,20}?正常[，,]\s*(?:这次|本次|暂时)?(?:不需要|不用|无需)(?:找)?(?:律师|律所)|"
                                  # "沙特、埃及的项目到时候再单独找当地律师，这次不涉及"
                                  r"^[^。；;]{0,20}?(?:到时候|以后|之后|届时)再?(?:单独|另外|另行)?(?:找|请)(?:当地|本地)?的?(?:律师|律所)")
+# "美国商务部双反案的代理律所因费用问题本次不再考虑": that matter's lawyer, not sought again
+_ZH_NOT_AGAIN_AFTER = re.compile(r"^[^。；;]{0,24}?(?:律所|律师)[^，。,；;]{0,10}?(?:本次|这次|此次)?不再(?:考虑|合作|委托|聘请|用)")
 # "欧盟层面外部律师已经确认不触发": no filing there
 _ZH_NOT_TRIGGERED_AFTER = re.compile(r"^(?:层面|那边|方面|的)?[^，。,；;]{0,16}?(?:确认)?(?:不触发|未触发|没触发|不会触发|达不到门槛|没达到门槛|未达到?门槛|门槛没到)")
 # "制裁筛查由新加坡律所负责，不在本次范围": another firm's, outside this request
@@ -274,7 +276,7 @@ ZH_HAD_COUNSEL_AFTER = re.compile(r"^(?:那边|这边|方面|的部分)?[^，。
 _ZH_OTHERS_HANDLING_AFTER = re.compile(r"^[^。；;]{0,12}?另(?:外)?有(?:律所|律师|人|团队)(?:在)?(?:处理|跟|做|负责|办)")
 # "沙特前年已经注册下来了，不用再做": done already
 _ZH_DONE_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:已经|已)[^，。,；;]{0,6}?了[，,\s]*(?:这个|那边|这块)?(?:就)?(?:不用|不需要|无需|不必)再|"
-                            r"^[^，。,；;]{0,8}?(?:已经|已)[^，。,；;]{0,24}?(?:完|好|完成|下来)了[，,\s]*(?:这次|本次|此次)(?:不包括|不涉及|不用|不需要)")
+                            r"^[^，。,；;]{0,8}?(?:已经|已)[^，。,；;]{0,24}?(?:完|好|完成|下来)了[，,\s]*(?:这次|本次|此次)(?:不包括|不涉及|不用|不需要|(?:就)?只)")  # "…已经注册好了，这次只需要其他五个国家"
 # "已由德国律师处理", "已交给美方律所": a lawyer of the place has it in hand
 _ZH_HANDLED_BY_BEFORE = re.compile(r"(?:已经|已)(?:由|交给|委托(?:给)?)$|(?:由|交给)(?:我们|我方|我司|我所|客户|集团|总部)(?:自己)?(?:的|和|与|及)$")
 _ZH_HANDLED_BY_AFTER = re.compile(rf"^(?:方|的)?{IN_HAND_BY}(?:[^，。,；;]{{0,4}}?(?:处理|负责|代理|办理|跟进|在做|在办))?")
@@ -288,12 +290,13 @@ _EN_NEG_BEFORE = re.compile(r"(?:\bnot (?:in |to |for |from |the )?|\bexcept (?:
                             r"\b(?:do\s*n[o']?t|don['’]t|do not)\s+need\s+anything\s+(?:done\s+)?in (?:the )?|"  # "we don't need anything done in the Netherlands"
                             r"\bother than |\brather than |\bnor |\bno need for (?:an? |the )?)$", re.I)
 # "Brazil not this year", "The US Amazon store is separate, no need": set aside.
-_EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+(?:separate|sorted|excluded|covered|taken\s+care\s+of|out\s+of\s+scope|"
+_EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+(?:(?:done|sorted|covered|handled|registered)\s+already\b|separate|sorted|excluded|covered|taken\s+care\s+of|out\s+of\s+scope|"
                                  r"already\s+(?:covered|handled|done|sorted|registered))\b|\s+(?:is\s+|are\s+)?not\s+(?:this\s+(?:year|time|round)|"
                                  r"for\s+now|now|needed|required|included|in\s+scope|relevant|affected|involved|concerned|on\s+the\s+table)\b|"
                                  r"[^.;!?]{0,40}?\bthresholds?\s+(?:are|is|were|was)(?:n['’]t|\s+not)\s+(?:met|reached|triggered|crossed)\b|"
                                  r"[^.;!?]{0,40}?\b(?:is|are|was|were|falls?|fell|stays?)\s+(?:\w+\s+)?below\s+(?:the\s+)?(?:filing\s+|notification\s+|merger\s+)?thresholds?\b|\s*(?:is\s+|are\s+)?out\s+of\s+scope\b|"
                                  r"\s*,?\s*(?:(?:maybe|only|perhaps|possibly)\s+)?(?:later|next\s+year|next\s+phase|down\s+the\s+road|can\s+wait)\b|"
+                                 r"\s+(?:we\s+)?can\s+(?:park|skip|leave\s+aside|set\s+aside|drop)\b|"  # "India we can park"
                                  # "Our Argentine project in Salta has its own counsel, please do not include it"
                                  r"[^.;!?]{0,40}?\b(?:has|have)\s+(?:its|their)\s+own\s+(?:counsel|lawyers?|firm|advisers?)\b|"
                                  r"[^.;!?]{0,40}?\b(?:please\s+)?do\s*n[o']?t\s+include\s+(?:it|them|this)\b|"
@@ -375,10 +378,22 @@ _EN_STUDY = re.compile(r"\bLL\.?M\b|\buniversity\b|\bgraduated\b|\bstudied\b|\bd
                        r"\bvisiting scholar\b", re.I)
 
 
-def set_aside(norm: str, start: int, end: int) -> bool:
+def _zh_set_aside_after(norm: str, end: int, after: str) -> bool:
+    """What Chinese words after a place say of it ("不用管", "去年已经注册好了，这次不用")."""
+    wide_after = norm[end:end + 40].lstrip()
+    return bool(_ZH_SET_ASIDE_AFTER.match(after) or _ZH_DONE_AFTER.match(wide_after) or _ZH_NEXT_CLAUSE_SET_ASIDE.match(wide_after)
+                or _ZH_BUT_SET_ASIDE_AFTER.match(wide_after) or _ZH_STOP_SEEKING_AFTER.match(after) or _ZH_PLAN_DROPPED_AFTER.match(after))
+
+
+def set_aside(norm: str, start: int, end: int, whole_country: bool = True) -> bool:
     """Whether the place named at norm[start:end] is negated, set aside or already in hand ("not in
     Vietnam", "不是要美国律师", "沙特不用管", "Brazil not this year", "that case already has a US firm")."""
     before, after = norm[max(0, start - 14):start], norm[end:end + 24]
+    # "Qatar 去年已经注册好了，这次只需要其他五个国家": a Latin name in Chinese text is set aside in Chinese
+    # (a country's name: "Ontario 那边没问题" beside "想找 Quebec 的律师" sets no country aside)
+    latin_in_chinese = whole_country and not is_cjk(norm[start:end]) and is_cjk(after.strip()[:1])
+    if latin_in_chinese and _zh_set_aside_after(norm, end, after.lstrip()):
+        return True
     if is_cjk(norm[start:end]):
         wide_after = norm[end:end + 40]
         if re.search(r"(?:他们|该所|该律所|这家所|那家所|对方)在$", before):
@@ -393,7 +408,7 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                     # "德国买家那边的律师我们不需要"
                     or bool(re.match(r"^[^，。,；;\s]{0,8}?那边的?(?:律师|律所)(?:我们|我司)?(?:就|也)?(?:不需要|不用找|不用|无需|不必)", after))
                     or (before.endswith("由") and _ZH_OTHER_FIRM_OUT_OF_SCOPE.match(after))
-                    or _ZH_OTHERS_HANDLING_AFTER.match(wide_after) or _ZH_NOT_TRIGGERED_AFTER.match(after)
+                    or _ZH_OTHERS_HANDLING_AFTER.match(wide_after) or _ZH_NOT_TRIGGERED_AFTER.match(after) or _ZH_NOT_AGAIN_AFTER.match(wide_after)
                     or (re.search(r"(?:跟|和|与)$", before) and re.match(r"^(?:那边)?(?:无关|没关系|没有关系|不相干)", after))
                     or (_ZH_ELSEWHERE_BEFORE.search(before) and _ZH_LAWYER_AFTER.match(after))
                     or (_ZH_HANDLED_BY_BEFORE.search(before)
@@ -409,7 +424,8 @@ def set_aside(norm: str, start: int, end: int) -> bool:
                     or (re.search(f"{IN_HAND_BY}$", norm[start:end]) and _ZH_LAWYER_ON_IT_AFTER.match("律师" + after)))  # "英国律师已由我行另行聘请"
     wide_before = norm[max(0, start - 40):start]
     return bool(_EN_NEG_BEFORE.search(before) or _EN_CORRECTED_AFTER.match(after)
-                or (_EN_SET_ASIDE_AFTER.match(norm[end:end + 110]) and not (_EN_WHEN_AFTER.match(after) and _EN_LAUNCH_BEFORE.search(wide_before)))
+                or (_EN_SET_ASIDE_AFTER.match(norm[end:end + 110]) and not (_EN_WHEN_AFTER.match(after) and _EN_LAUNCH_BEFORE.search(wide_before))
+                    and not re.search(r"\b(?:until|till|once|after|when|before|unless)\s+(?:the\s+)?$", before, re.I))  # "on hold until Spain is sorted"
                 or _EN_HANDLED_BEFORE.search(wide_before)
                 or (re.search(r"\bnot\s+looking\s+(?:for|at)\s+$", before) and re.match(r"^\s*(?:[,.;)]|$)", after))
                 or (_EN_LEFT_OUT_BEFORE.search(before) and re.match(r"^\s+(?:out|aside)\b", after))
@@ -503,7 +519,7 @@ def _place_mentions(text: str, world: bool = False) -> tuple[_Mention, ...]:
                 continue  # "Project Falcon": a deal's code name, not the Venezuelan state
             if _CURRENCY_AFTER.match(after):
                 kind = "currency"  # "US-dollar notes", "paid in US dollars": a currency, not a place
-            negated = set_aside(norm, m.start(), m.end())
+            negated = set_aside(norm, m.start(), m.end(), whole_country=kind in ("country", "alias", "demonym"))
             if _EN_FORUM_AFTER.search(after) or _EN_FORUM_BEFORE.search(norm[max(0, m.start() - 30):m.start()]):
                 conf = min(conf, 0.6)
             if _EN_STUDY.search(sentence_around(norm, m.start(), m.end())):

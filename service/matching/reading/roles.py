@@ -202,6 +202,7 @@ _ZH_REQUEST_AFTER = re.compile(r"^(?!那个|那家|这个|这家|该|那边的�
                                # "奥地利、波兰、塞尔维亚三国的 merger control 律师"
                                r"^[两二三四五六七八九十几]个?(?:国家?|地区?|地)的\s?(?:[A-Za-z][\w&/-]*\s+){0,3}(?:律师|律所|(?i:(?:co-)?counsel|lawyers?|attorneys?)\b)|"
                                r"^(?:那边|当地|本地)(?:能|可以)?(?:做|办|打|跑|处理|代理)[^，。,；;、\s的]{0,4}?的(?:律师|律所)|"  # "阿联酋那边做仲裁的律师"
+                               r"^(?:那边|当地|本地)(?:能|可以)?(?:做|办|打|跑|处理|代理)[A-Za-z/\u4e00-\u9fff]{1,16}?的(?:律师|律所)|"  # "墨西哥本地做amparo/行政诉讼的律师"
                                r"^(?:的|当地的?|本地的?)\s?(?:[A-Za-z][\w&/-]*\s+){0,3}(?i:(?:co-)?counsel|lawyers?|attorneys?|law\s+firms?)\b|"  # "智利的competition counsel"
                                r"^\s(?:[A-Za-z][\w&/+-]*\s){1,3}\s?(?:律师|律所)")  # "爱尔兰 data protection 律师"
 # "从巴西图巴朗港进口的大豆": where the goods come from; "船挂利比里亚旗": the flag
@@ -286,6 +287,7 @@ _COUNTED = re.compile(r"(两|三|四|五|六|both|(?:all\s+|the\s+|each\s+of\s+t
                       r"(?:国家|国|地|边|站|市场|countries|jurisdictions|markets|places)|"
                       r"\b(?:all|these|those)\s+(two|three|four|five|six)(?=\s*(?:[,.;:!?)\n]|$))|"  # "one firm … for all three."
                       r"\b(?:in|across)\s+(both)(?=\s*(?:[,.;:!?)\n]|$))", re.I)  # "one firm with offices in both:" (not "cover both" issues)
+_REMAINING_COUNT = re.compile(r"(?i:\b(?:the\s+)?(?:remaining|other|rest\s+of\s+the)\s+(two|three|four|five|six)\b)|其[他余](?:的)?([两三四五六])个?(?:国家|成员国|国)")
 _COUNT_WORDS = {"两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _BOTH_AFTER = re.compile(r"^\s*(?:两边|两国|两地|两个国家|三国|三地|\s*(?:are\s+)?both\s+(?:need|require|have\s+to))", re.I)
 # A place of the past ("之前在英国做海上风电用的律所", "Before we had project in Chile"): named, not where the work is.
@@ -370,6 +372,8 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
                  r"investment\s+vehicle)\s+(?:will\s+be|is|would\s+be|shall\s+be)\s+(?:our|a|the)\s+(?:\w+\s+)?$", before, re.I) \
             and re.match(r"^\s+(?:\w+\s+)?(?:subsidiary|entity|vehicle|company|holdco|affiliate|SPV)\b", after, re.I):
         return "registration"  # "Bidco will be our Singapore subsidiary": the vehicle's home, not the work's
+    if re.search(r"\b(?:operated|run|managed)\s+(?:out\s+of|from)\s+$", before, re.I):
+        return "registration"  # "our podcast app (operated out of Singapore)": where we run it from
     if re.search(r"\b(?:work|working|liaise|liaising|coordinate|coordinating|cooperate|cooperating)\s+(?:closely\s+)?(?:with|alongside)\s+"
                  r"(?:a|an|the|our|their|local)\s+$", before, re.I):
         return "mention"  # "counsel will have to work with a Polish accounting expert": someone beside the lawyer sought
@@ -458,6 +462,8 @@ def _role_zh(norm: str, start: int, end: int, code: str) -> str:
         return "mention"  # "SPA 由我们在伦敦的律所牵头": our own lawyer there
     if _ITEM_HEAD_BEFORE.search(norm, max(0, start - 12), start) and re.match(r"^\s?的?(?:当地|本地)?(?:律师|律所)\s*[：:]", after):
         return "requested"  # "需要两部分：\n1. 新加坡律师：permit 问题…": an item headed by the lawyer it asks for
+    if re.search(r"(?:律师|律所)[^。；;]{0,16}?最好(?:是|人)?(?:就)?在$", before):
+        return "requested"  # "需要熟悉多边开发银行制裁程序的律师，最好在华盛顿": where the lawyer is asked to be
     if _ZH_HAD_COUNSEL_AFTER.match(after):
         return "mention"  # "德国那边之前找过律师了": a lawyer there before, for a past matter
     if re.search(r"(?:配合|协同|会同)$", before) and re.match(r"^的?(?:当地|本地)?(?:律师|律所)", after):
@@ -1074,6 +1080,7 @@ def _inside(places: list[Place], blocs_named: set[str]) -> list[Place]:
 _COUNTRY_UNDECIDED = re.compile(r"(?:具体)?(?:先)?(?:进|去|做|落地|选|投)?(?:哪个|哪一个|哪些|具体)(?:国家|国|市场)(?:还|暂时|目前)?"
                                 r"(?:没定|未定|没有定|没确定|未确定|待定|没想好|在比选|还在比选|还在选)|"
                                 r"\b(?:which|what)\s+countr(?:y|ies)\s+(?:is\s+|are\s+|we\s+(?:go|enter)\s+)?(?:still\s+)?(?:not\s+(?:yet\s+)?(?:decided|chosen|fixed)|undecided)\b", re.I)
+_CONSIDERING = re.compile(r"都在看|都在考虑|在比较|比较一下|在比选|在选|候选|还没定|未定|(?i:\bcomparing\b|\bshortlist\w*|\bconsidering\b)")
 _NO_PLACE_NEEDED = re.compile(r"(?:在)?哪(?:个|一)?(?:国家|国|里|地)(?:的)?(?:律师|律所)?(?:执业)?(?:都)?(?:无所谓|都行|都可以|不限|没关系)|"
                               r"(?:执业地|所在地|执业国家?)(?:不限|无所谓|都行)|"
                               r"\b(?:location|jurisdiction|where\s+(?:they|the\s+firm|counsel|the\s+lawyer)\s+(?:is|are)\s+(?:based|qualified))\s+"
@@ -1109,6 +1116,11 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
             by_code[p.code] = p  # shown as set aside, whatever else the text says of it
     binding: set[str] = set()
     plain = [p for p in live if p.role == "target" and p.code not in excluded]
+    if _COUNTRY_UNDECIDED.search(norm) and not any(p.role == "requested" for p in live):
+        # "先做哪个市场还没定，美国、日本、澳洲都在看": the markets compared are not yet where the work is
+        compared = [p for p in plain if p.code not in blocs() and _CONSIDERING.search(sentence_around(norm, p.start, p.end))]
+        if len({p.code for p in compared}) >= 2:
+            plain = [p for p in plain if p not in compared]
     for role in ("requested", "forum"):
         codes = {p.code for p in live if p.role == role}
         within = _inside(plain, codes)
@@ -1184,6 +1196,14 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
     if len(whole) == 1 and binding and not binding <= whole and not any(p.role == "requested" and p.code not in blocs() for p in live) \
             and all(c in whole or c in bloc_members(next(iter(whole))) for c in binding):
         binding = whole
+    # "Saudi is done already …, so it's the remaining five": a bloc less what is set aside, counted
+    if (left := _REMAINING_COUNT.search(norm)) is not None:
+        count = _COUNT_WORDS[next(g for g in left.groups() if g).lower()]
+        aside = {p.code for p in mentions if p.role == "excluded"}
+        counted_blocs = {p.code for p in live if p.code in blocs() and p.role in _LIVE_ROLES
+                         and len(set(bloc_members(p.code)) - aside) == count and set(bloc_members(p.code)) & aside}
+        if len(counted_blocs) == 1 and (not binding or all(c in counted_blocs or c in bloc_members(next(iter(counted_blocs))) for c in binding)):
+            binding = counted_blocs
     # "GCC反损害性国际贸易措施技术秘书处的反倾销调查" of goods sold to three of its members: the bloc's
     # authority investigates, so counsel acts before the bloc, not in the members the goods went to
     # (a member whose lawyer is asked for stays: "需要德国律师看劳动问题")
