@@ -1034,3 +1034,26 @@ def test_languages_of_a_twenty_second_round(text: str, expected: set[str]) -> No
 def test_languages_of_a_twenty_third_round(text: str, expected: set[str]) -> None:
     assert required(text) == expected
 
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # softened after a change of mind
+        ("Portuguese is a must.\n\nUPDATE after call with our GM: English-only counsel is OK. Portuguese would still be nice to have.", set()),
+        ("最开始HR说律师必须会土耳其语，后来开会定了：英语就可以，土语有更好。", set()),
+        ("一开始我写的是 Thai required，后来问了 HR，当地团队可以帮忙翻译，所以 English is enough。", set()),
+        ("同事说律师必须会葡语，其实我们的沟通全是英文，葡语不是硬性要求，有就更好。", set()),
+        # a requirement said after a correction, further on than the correction reaches
+        ("Urgent: 我们在哥伦比亚的项目——sorry 打错了，是厄瓜多尔，Guayaquil 那个，哥伦比亚的项目去年已经结了——业主已经提起仲裁，"
+         "claim 大概 USD 40m，主要是 delay 和 defects。Hearing 全程西班牙语，所以 counsel must be fluent in Spanish。", {"es"}),
+        # others' language, a real plus, the deal's working language, a document's 'only', a refusal, our people who cannot read it
+        ("Their CEO is Italian and much prefers to speak Italian; a lawyer who can talk to him in Italian would be a real plus. "
+         "English is the working language of the deal.", set()),
+        ("Arabic is a plus since some of the ministry guidance is Arabic only.", set()),
+        ("We can't use anyone who doesn't read Greek: the court papers came this morning.", {"el"}),
+        ("我们不要求律师会阿语，但沟通 must be in English，我们品牌部没人看得懂阿语邮件。", {"en"}),
+    ],
+)
+def test_languages_of_a_twenty_fourth_round(text: str, expected: set[str]) -> None:
+    assert required(text) == expected

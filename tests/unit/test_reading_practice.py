@@ -273,3 +273,15 @@ def test_reads_the_jargon_of_payments_funds_consumers_and_dismissals(text: str, 
 def test_reads_the_jargon_of_investment_screening_and_works_councils(text: str, expected: str) -> None:
     found = read_practice_areas(text)
     assert found and found[0].code == expected, found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Our data centre needs a Strategic Trade permit from MITI for the GPUs.", "export_control_sanctions"),
+        ("A competitor's lawyers sent an Abmahnung: our Widerrufsrecht notice and Impressum are incomplete.", "cross_border_ecommerce"),
+    ],
+)
+def test_reads_the_jargon_of_strategic_trade_and_german_consumer_law(text: str, expected: str) -> None:
+    found = read_practice_areas(text)
+    assert found and found[0].code == expected, found

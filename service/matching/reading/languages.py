@@ -148,6 +148,10 @@ _EN_REQ_BEFORE = re.compile(  # a verb of its own: not the "work in" of "network
     r"(?:must|should|has\s+to|have\s+to|needs?\s+to)\s+be\s+able\s+to\s+[a-z]+(?:\s+[a-z]+){0,4}\s+in|"
     r"(?:lawyer|counsel|attorney|firm)s?\s+(?:also\s+)?(?:need|needs|must\s+have|should\s+have))\W+(?:in\W+)?"  # "so the lawyer need english too"
     r"(?:[A-Z][a-z]+\s+(?:and|&)\s+)?$", re.I)  # "fluent in Mandarin and English"
+# "We can't use anyone who doesn't read Greek": a refusal, so a requirement
+_EN_REFUSE_THOSE_WITHOUT = re.compile(r"\b(?:can\s*n[o']?t|cannot|can['’]t|won['’]t|will\s+not|do\s*n['’]?o?t\s+want\s+to)\s+(?:use|hire|engage|take|instruct|consider|work\s+with)\s+"
+                                      r"(?:anyone|anybody|someone|a\s+lawyer|counsel|lawyers|a\s+firm|firms)\s+(?:who|that)\s+"
+                                      r"(?:does\s*n['’]?o?t|do\s*n['’]?o?t|can\s*n[o']?t|cannot|can['’]t)\s+(?:read|speak|work\s+in|write|understand)\s+$", re.I)
 # "Our GC requires that counsel report to us directly in English": the lawyer's language, required
 _EN_REQUIRES_COUNSEL_IN = re.compile(r"\b(?:requires?|required|insists?|insisted|demands?)\s+(?:that\s+)?(?:the\s+|our\s+|any\s+)?"
                                      r"(?:counsel|lawyers?|attorneys?|firms?)\b[^.;]{0,50}?\bin\s+$", re.I)
@@ -171,10 +175,10 @@ _REQUIRED = re.compile(r"(?:要|得|必须)没问题|必须|必需|务必|一定
 _WISH = re.compile(r"再好不过|足够|就够|(?<=沟通)为主|(?:会)?方便很多|会(?:很)?方便|如果有|若有|求之不得|即可|就行|(?:也)?(?:能|可以)接受|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
                    r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|(?:obviously\s+)?helps\b|"
                    rf"{_L}(?:preferable|(?:also\s+)?possible|works(?=\s*[,.;]|\s*$|\s+(?:too|fine|for\s+(?:us|both|all|them|everything)))|nice(?=\s*[)）]))|"  # "English works, Russian also possible"  # "We'd rather": the apostrophe follows a letter
-                   rf"{_L}(?:ideally|ideal|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a plus|plus|nice to have|would help|would be nice|"
+                   rf"{_L}(?:ideally|ideal|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a (?:real |big |huge )?plus|plus|nice to have|would help|would be nice|"
                    r"(?:is|are|would be)\s+(?:totally\s+|perfectly\s+|absolutely\s+|also\s+|just\s+)?fine|fine\s+(?:with|too)|is ok|ok|okay|helpful|bonus|if possible|"  # "ok" a word: not "looking", "Bangkok"
                    r"an advantage|(?<!take\s)(?<!taking\s)advantage|advantageous|(?:is|are|would\s+be)\s+(?:enough|sufficient)|is\s+all\s+we\s+need|(?:might|may|maybe)\s+need|welcome|desirable|acceptable|(?:is\s+|would\s+be\s+)?better|optional but|would be (?:good|great|nice|useful|an asset)|"
-                   r"good to have|appreciated|an asset|not a must|not essential|if (?:they|he|she|possible|available)|useful|handy|"
+                   r"good to have|appreciated|an asset|not a must|not essential|if (?:they|he|she|possible|available)|useful|handy|(?:obviously\s+)?fine\s+but|"
                    rf"not (?:strictly )?(?:required|necessary)|also (?:fine|ok|okay|good)|as well|works too){_R}", re.I)
 # A bilingual contract names the languages of a document, not of the lawyer.
 _BILINGUAL_DOC = re.compile(r"(?:contract|agreement|documents?|texts?|versions?|合同|协议|文本)[^,.;，。]{0,25}"
@@ -207,6 +211,7 @@ _ZH_OWN_PEOPLE_DO_AFTER = re.compile(r"^(?:语|文)?的?(?:沟通|翻译|部分|
 _ZH_OWN_AFTER = re.compile(r"^(?:的话)?\s?(?:我们|我方|我司|我哋)(?:这边|这里|自己)?[^，。,；;]{0,4}?(?:可以|能|会|都能|都会)(?:沟通|交流|看|用|处理)")
 _ZH_OWN_TEAM = re.compile(r"(?<![跟和与同])(?:我们|我方|我司|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$|"  # not "律师跟我们沟通必须能用英文"
                           r"(?:我们|我方|我司)\s*(?i:only|just|mainly|mostly)\s+$|"  # "我们 only english and 中文"
+                          r"(?:我们|我方|我司)[^，。,；;]{0,6}?没(?:有)?人(?:看得懂|看懂|会|懂|能看|能读)$|"  # "我们品牌部没人看得懂阿语邮件"
                           r"(?:企业|该企业|公司)(?:这边|方面|自己)(?:只能|只会|能|可以|会)?(?:用)?$|"  # a bureau relaying: "企业这边只能英文沟通"
                           r"(?:我们|我方|我司|团队)[^，。,；;]{0,6}(?:只会|会|懂)[^，。,；;]{0,6}?(?:一点点|一点儿?|一些|点儿|简单的?|基础的?|基本的?)$")  # "我们团队只会中文和一点点英语"
 # "我们这边跟律师英文沟通": how we will talk with the lawyer, said as a plan, not a requirement
@@ -241,7 +246,10 @@ _EN_TOO_AFTER = re.compile(r"^\s*,?\s*(?:too|as well|also)\b(?!\s+(?:better|good
 # "documents must be in Arabic": the document's language, whatever its "must"
 _EN_BE_IN = re.compile(r"\b(?:docs?|documents?|contracts?|evidence|filings?|exhibits?|papers?|certificates?|records?|forms?|"
                        r"translations?|submissions?)\b[^.;]{0,40}?\bbe\s+(?:(?:filed|submitted|written|drafted|prepared|conducted|"
-                       r"held|done|made|translated)\s+)?(?:only\s+|all\s+|entirely\s+)?in\s+$", re.I)
+                       r"held|done|made|translated)\s+)?(?:only\s+|all\s+|entirely\s+)?in\s+$|"
+                       # "some of the SDAIA guidance is arabic only": a document's language, whatever its "only"
+                       r"\b(?:guidance|guidelines|docs?|documents?|papers|materials|rules|regulations?|forms?|websites?|notices?|letters?|records?)\b"
+                       r"[^.;,]{0,20}?\b(?:is|are|was|were)\s+(?:all\s+|mostly\s+|only\s+|entirely\s+)?(?:in\s+)?$", re.I)
 # A forum or another party working in the language ("DIFC works in English", "the supplier committee
 # will communicate in English"): theirs, not the lawyer's
 _EN_THEY_WORK_IN = re.compile(r"\b(?:court|courts|tribunal|DIFC|ADGM|AIFC|QFC|SIAC|HKIAC|ICC|LCIA|proceedings?|hearings?|committee|"
@@ -293,7 +301,8 @@ _NO_INTERPRETER = re.compile(r"(?:不让|不允许|不准|不接受|不许)[^，
                              r"(?:an?\s+|any\s+)?interpreters?\b|\bno\s+interpreters?\b|\binterpreters?\s+(?:are|is)\s+not\s+(?:allowed|permitted|accepted)", re.I)
 NO_INTERPRETER_SENTENCES = 2
 # a requirement said not to be one (not someone's lack of the language: "我们国内团队没人会西语")
-_DENIAL = re.compile(r"不需要|不需|无需|不必|不要求|不用|不是必须|不是必需|非必须|没必要|不强求|不重要|无所谓|\bno\s+need\b|\bnot\s+(?:required|needed|necessary)\b|"
+_DENIAL = re.compile(r"不需要|不需|无需|不必|不要求|不用|不是必须|不是必需|非必须|没必要|不强求|不重要|无所谓|不是硬性|不算硬性|不是刚需|"
+                     r"\bno\s+need\b|\bnot\s+(?:required|needed|necessary|mandatory|a\s+must|a\s+deal-?breaker)\b|"
                      r"\bdo(?:es)?\s*n['’]?o?t\s+need\b|\b(?:disregard|ignore|forget|scratch)\b", re.I)
 # "到时候需要会波兰语的律师，但那是明年的事，现在不用": a language for later
 _LATER_AFTER = re.compile(r"^[^。；;\n]{0,30}?(?:那是|这是|是)(?:明年|以后|之后|后面|下一步|下一阶段|将来|交割后)的事|"
@@ -347,6 +356,12 @@ def _alone_not_enough(norm: str, found: list[re.Match[str]], surfaces: dict[str,
 _CORRECTION = re.compile(r"(?:更正|纠正|改|修改|补充更正)一下|改了?口|更正[:：]|说错了|打错了|写错了|搞错了|弄错了|"
                          r"\b(?:correction|update|edit)\s*[:：]|(?-i:\bEDIT\b)|\bmy (?:mistake|bad)\b|\bwrong template\b|\bscratch that\b|\b(?:sorry,?\s+)?I\s+meant\b", re.I)
 CORRECTION_REACH = 120
+# a change of mind between a requirement and a later wish of the same language
+_RETHOUGHT = re.compile(r"后来|其实|不过后来|但后来|最后定|开会定了|改成|改为|更新一下|更正|(?i:\bupdate\b|\bactually\b|on\s+second\s+thought|"
+                        r"after\s+(?:a\s+|the\s+)?(?:call|meeting|discussion)|\bchange\s+of\s+plan\b|\bcorrection\b)")
+# "一开始我写的是 Vietnamese required，后来…", "最开始HR说律师必须会阿拉伯语，后来…": a first word taken back
+_INITIALLY_BEFORE = re.compile(r"(?:一开始|最开始|起初|原先|本来|起先)[^，。,；;]{0,12}?(?:写|说|填|提|要求)[^，。,；;]{0,14}$")
+_LATER_CHANGE = re.compile(r"[^。；;\n]{0,24}?[，,]\s*(?:但是?|不过)?(?:后来|其实|现在)")
 # a requirement taken back after it ("律师必须会哈萨克语，更正一下：不需要", "俄语不再是硬性要求了",
 # "Russian is no longer required"): what was said of the language before no longer holds
 _WITHDRAWN_AFTER = re.compile(r"[^。；;\n]{0,16}?(?:(?:更正|纠正|修正)(?:一下)?[:：，,]?\s*(?:不需要|不用|不必|无需|不要求)|"
@@ -386,11 +401,11 @@ _ZH_OTHERS_BEFORE = re.compile(r"(?:(?:上次|之前|以前|原来的|前任|过
 _EN_OTHERS_BEFORE = re.compile(r"\b(?:the other side|the other party|the client|the buyer|the seller|the owner|"
                                r"the judges?|the court|the arbitrators?|the tribunal|the officials?|the authorit\w+|"
                                r"the regulator|the ministry|opposing counsel|the counterparty|"
-                               r"the employer|they|(?<!/)he(?!/)|(?<!/)she(?!/)|our (?:\w+\s+)?(?:manager|ceo|cfo|cto|coo|gm|chairman|boss|partner|client|staff|workers|"
+                               r"the employer|they|(?<!/)he(?!/)|(?<!/)she(?!/)|(?:our|their|the\s+buyer's|the\s+seller's|the\s+investor's) (?:\w+\s+)?(?:manager|ceo|cfo|cto|coo|gm|chairman|boss|partner|client|staff|workers|lead|founder|"
                                r"employees|director|accountant|engineers?|colleagues|people)|"
                                # not "they must work in Russian": a must makes "they" the firm asked for
                                r"the \w+ side|nobody|no one)\b(?:(?!\b(?:must|should|shall|need|needs|have\s+to|has\s+to)\b)[^,.;]){0,40}\b"
-                               r"(?:only\s+)?(?:speaks?|reads?|writes?|understands?|works?\s+(?:only\s+)?in)\s+(?:only\s+)?$|"
+                               r"(?:only\s+)?(?:speaks?|reads?|writes?|understands?|works?\s+(?:only\s+)?in|prefers?\s+to\s+speak)\s+(?:only\s+)?$|"
                                # "chinese engineers who speak english": people of the story described
                                r"\b(?:engineers?|staff|workers?|employees?|managers?|colleagues?|people|GMs?|CEO|boss|partners?|"
                                r"directors?|owners?|buyers?|customers?|clients?)\s+(?:who|that)\s+(?:only\s+|mostly\s+|mainly\s+)?"
@@ -567,6 +582,7 @@ def read_languages(text: str) -> list[Reading]:
     if history is not None and not any(m.start() < history for m in found):
         history = None
     corrected: dict[str, tuple[float, str]] = {}  # readings said again after a correction
+    required_from: dict[str, int] = {}  # where each language was first required
     # "语言要求：越南语 … 需求描述：…越南语最好，英语也行，不是硬性要求": the free text softens its field
     fields: set[str] = set()
     denied: set[str] = set()
@@ -603,6 +619,7 @@ def read_languages(text: str) -> list[Reading]:
             or bool(_EN_WITHOUT_BEFORE.search(before) and _EN_NEED_NOT_APPLY_AFTER.match(after)) \
             or bool(_EN_CANNOT_BEFORE.search(norm[max(0, m.start() - 80):m.start()]) and _EN_NEED_NOT_APPLY_AFTER.match(after)) \
             or bool(_ZH_REFUSED_AFTER_LANGUAGE.match(after)) \
+            or bool(_EN_REFUSE_THOSE_WITHOUT.search(norm, max(0, m.start() - 90), m.start())) \
             or bool(_ZH_IF_CANNOT_BEFORE.search(norm[max(0, m.start() - 20):m.start()])
                     and _ZH_THEN_NO_GOOD.search(sentence_around(norm, m.start(), m.end())))
         # a negation after the word is its own only up to the next language word ("英语 乌尔都语不用")
@@ -685,7 +702,7 @@ def read_languages(text: str) -> list[Reading]:
             doc = bool(_EN_DOC.search(wide_before)) or bool(
                 re.match(r"^(?:-language)?\s+(?:documents?|contracts?|texts?|version|materials?|"
                          r"evidence|records?|filings?|regulations?)", after, re.I))
-            if re.match(r"^\s*(?:是|为|is\s+the|will\s+be\s+the)\s*(?:working\s+language|工作语言)", after, re.I):
+            if re.match(r"^\s*(?:是|为|is\s+the|will\s+be\s+the)\s*(?:working\s+language|工作语言)(?!\s+of\s+(?:the\s+)?(?:deal|transaction|documents?|contracts?|agreements?|project|tender|data\s+room))", after, re.I):
                 req = True  # "English是working language": the language the work is done in
             if req:
                 conf = 0.92
@@ -785,9 +802,16 @@ def read_languages(text: str) -> list[Reading]:
             field_lines.add((code, line_end(norm, m.start())))
         elif code in fields and marker == "wish":
             softened.add(code)
+        if conf < 0.75 and positive.get(code, (0.0, ""))[0] >= 0.75 and code in required_from \
+                and _RETHOUGHT.search(norm, required_from[code], m.start()):
+            positive.pop(code)  # "Spanish is a must. UPDATE …: Spanish would still be nice to have": softened since
+        if _INITIALLY_BEFORE.search(norm, max(0, m.start() - 30), m.start()) and _LATER_CHANGE.match(norm, m.end(), min(len(norm), m.end() + 60)):
+            continue  # "一开始我写的是 Vietnamese required，后来问了 HR…": what was first written, then changed
         if conf >= 0.75:
             required_at.add(i)
-        readings = corrected if in_correction else positive
+            required_from.setdefault(code, m.end())
+        # ... and so is what is said of it further on, past the correction's reach
+        readings = corrected if in_correction or (code in retold and any(m.start() >= b for _, b in corrections)) else positive
         if code != "zh" and conf > readings.get(code, (0.0, ""))[0]:
             readings[code] = (conf, text[m.start():m.end()])
     # "听证用阿姆哈拉语，委员会不让我们自己带翻译", "The owners speak only Georgian … we will not send an interpreter":
