@@ -1057,3 +1057,18 @@ def test_languages_of_a_twenty_third_round(text: str, expected: set[str]) -> Non
 )
 def test_languages_of_a_twenty_fourth_round(text: str, expected: set[str]) -> None:
     assert required(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("All hearings will be in Portuguese, filings included, so the lead lawyer must be fluent; English for HQ would be nice.", {"pt"}),
+        ("需要秘鲁律师，必须西班牙语，英文报告也要能写。", {"es", "en"}),
+        ("律师必须能直接出越南文的员工通知和解除协议。", {"vi"}),
+        ("Advocate must speak English and understand Amharic.", {"en", "am"}),
+        ("项目团队必须具备法语和英语工作能力，合同及往来函件均为法英双语。", {"fr", "en"}),
+        ("合同是中法双语的，律师最好懂法语。", set()),
+    ],
+)
+def test_languages_of_a_twenty_fifth_round(text: str, expected: set[str]) -> None:
+    assert required(text) == expected

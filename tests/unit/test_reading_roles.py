@@ -1390,3 +1390,36 @@ def test_places_of_a_twenty_third_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_a_twenty_fourth_round(text: str, expected: set[str]) -> None:
     assert binding(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # workstreams after an item's mark and a dash, a table's rows keyed by their first cell
+        ("各workstream状态：\nWS1 Kenya —— 已完成，Nairobi counsel已交付；\nWS2 Ghana —— need local counsel，数据出境备案；\n"
+         "WS3 Senegal —— need local counsel；\nWS4 Egypt —— 暂缓。", {"GH", "SN"}),
+        ("Workstreams:\n1. Thailand subsidiary（Rayong工厂）land title search —— 需聘请；\n2. BVI holdco restructuring —— 已完成，BVI counsel已出具opinion。",
+         {"TH"}),
+        ("| 国别 | 工作内容 | 状态 |\n| 越南 | 土地租赁 | 进行中（已聘河内律所） |\n| 柬埔寨 | 投资协议谈判 | 需聘请 |\n| 老挝 | 可研 | 暂缓 |", {"KH"}),
+        ("我们是孟加拉达卡—吉大港高速公路的承包商，业主拖欠进度款，先不启动仲裁，需要达卡本地律师发索赔通知。", {"BD"}),
+        # Chinese set-asides: this phase, struck from the scope, no need to repeat, done with no more to do, a case closed
+        ("拟在东盟全部成员国注册商标。新加坡、马来西亚两国已于去年注册完成，无需重复；缅甸本期暂不申请。"
+         "补充：菲律宾申请已递交，也从本次范围中剔除。其余国家委托当地律师。", set(bloc_members("ASEAN")) - {"SG", "MY", "MM", "PH"}),
+        ("我们的品牌在海湾合作委员会成员国遭抢注，其中沙特部分已于去年经利雅得律师异议胜诉，毋须再处理。其余五国需委托当地律师。",
+         set(bloc_members("GCC")) - {"SA"}),
+        ("拟在欧亚经济联盟范围内发展经销商，亚美尼亚、吉尔吉斯斯坦本期暂不纳入。需外聘律师起草经销协议。", {"RU", "BY", "KZ"}),
+        ("欧亚经济委员会对华反倾销立案，需要律师应诉。巴西那个案子已经结案了，不用再找人。", set(bloc_members("EAEU"))),
+        ("- WS1 Chile：铜矿环评，需要聘请当地律师；\n\nPS 更正一下：WS1写错了，不是Chile，是Peru，智利那个项目去年已经结束了。", {"PE"}),
+        # a bloc less what is done, counted; colloquial Gulf; a count in digits; 'not need'
+        ("We want to register our marks in the GCC countries. Oman we already did last year, so the rest only. Need a firm who can do all five.",
+         set(bloc_members("GCC")) - {"OM"}),
+        ("想把商标在海湾那几个国家都注册了，巴林去年已经注册好了不用再弄，其他五个都要。", set(bloc_members("GCC")) - {"BH"}),
+        ("We sell on Shopee in Malaysia, Thailand, Philippines and Vietnam, and Singapore by own website. Need a team to cover these 5 countries. "
+         "Indonesia we stopped selling, not need.", {"MY", "TH", "PH", "VN", "SG"}),
+        # 'a respondent in both' investigations is no count of places
+        ("Commerce initiated AD and CVD investigations on cells from Vietnam and our Bac Ninh plant is a respondent in both. "
+         "We need US trade counsel in DC.", {"US"}),
+    ],
+)
+def test_places_of_a_twenty_fifth_round(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected

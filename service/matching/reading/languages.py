@@ -118,7 +118,9 @@ _ZH_REQ_AFTER = re.compile(r"^(?!\s?(?:沟通|交流)(?:[，,。；;\s]|$))[^，
                            r"^[^，。,；;]{0,3}?好(?!的?(?:律师|律所)?(?:很少|太少|不多|少|没几个|不好找|难找|稀缺))|"  # not "律所英语好的很少": the market
                            r"^(?:也|都|一定|必须|当然|肯定|自然|绝对){0,2}(?:要|得|需)(?:会|懂|能)|"  # "英语要会", "印尼语当然也要能用"
                            r"^(?:也|都)(?:要|需要|得)(?=[，。,；;\s]|$)|"  # "当地语言必须会，英文也要"
+                           r"^的?(?:报告|意见书?|备忘录|(?i:memo|report))(?:也|都)?(?:要|需要|必须)(?:能|会)?(?:写|出|出具)?(?=[，。,；;\s]|$)|"  # "必须西班牙语，英文报告也要"
                            r"^(?:要|很|非常|比较)?(?:好|流利|熟练|过关)?的?(?:律师|律所)(?!很多|不少|多的是|有的是|一大把|到处都是|满街)")
+_ZH_LAWYER_WRITES_BEFORE = re.compile(r"(?:律师|律所)[^，。,；;]{0,8}?(?:出|出具|起草|写|撰写|准备)(?:的)?$")
 _ZH_REQ_LATER = re.compile(r"(?:律师|团队|对方律师以外)[^。；;]{0,6}?(需要|要|必须|应当|最好|得|需|须|应|能)[^。；;]{0,4}"
                            r"(?:能看懂|看得懂|看懂|能读|读懂|会|懂|能用|熟悉|能出|出具|能写|起草|撰写)")  # "阿语版本的privacy policy律师要能出"
 _ZH_NAME_FORM_AFTER = re.compile(r"^(?:语|文)?的?(?:音译|译名|商标|名称|字样|拼写|域名|标识)")
@@ -239,7 +241,8 @@ _EN_WISH_RIGHT_AFTER = re.compile(r"^\s*(?:speakers?\s+|-speaking\s+(?:lawyer|co
                                   r"^\s*only\s+(?:is|are|would\s+be)\s+(?:fine|ok|okay|enough|sufficient)\b", re.I)  # "English only is fine"
 # "must draft pleadings in Spanish and report to the Bank in English": the must covers the verb joined by "and"
 _EN_AND_VERB_IN = re.compile(r"^[^.;]{0,60}?\band\s+(?:also\s+)?(?!(?:the|a|an|our|we|they|he|she|it|its|their|all|this|that|these|"
-                             r"those|i|you|any|some|most)\b)[a-z]+\b(?:(?!\b(?:is|are|was|were|will|be|been)\b)[^.;,]){0,40}?\bin\s+$", re.I)
+                             r"those|i|you|any|some|most)\b)[a-z]+\b(?:(?!\b(?:is|are|was|were|will|be|been)\b)[^.;,]){0,40}?\bin\s+$|"
+                             r"^\s+and\s+(?:also\s+)?(?:understand|read|speak|write|know)s?\s+$", re.I)  # "must speak English and understand Swahili"
 # "English too": as required as the language before it
 _EN_TOO_AFTER = re.compile(r"^\s*,?\s*(?:too|as well|also)\b(?!\s+(?:better|good|nice|fine|ok|okay|preferred|a\s+plus|welcome|helpful|"
                            r"useful|an\s+advantage))", re.I)  # not "english also better": a wish
@@ -293,7 +296,10 @@ _EN_NOT_ENOUGH = re.compile(r"\b(?:can['’]?t|cannot|could\s*n['’]?t|won['’
 # "Court language is German, so this is a must", "…是德语，所以这个是必须的"
 _SO_A_MUST_AFTER = re.compile(r"^[^.;。；]{0,6}?[,，]?\s*(?:so|therefore|hence|thus)\s+(?:this|that|it|fluency|knowing\s+it|speaking\s+it)(?:\s+is|['’]s)\s+(?:a\s+|an\s+)?"
                               r"(?:must|required|mandatory|essential|necessary|requirement|non-negotiable)\b|"
-                              r"^[^。；;]{0,4}?[，,]?\s*所以(?:这个|这|这一点|这条)?(?:是)?(?:必须|必需|硬性要求|硬性)", re.I)
+                              r"^[^。；;]{0,4}?[，,]?\s*所以(?:这个|这|这一点|这条)?(?:是)?(?:必须|必需|硬性要求|硬性)|"
+                              # "Everything will be in Portuguese, hearings included, so the lead lawyer must be fluent"
+                              r"^[^.;。；]{0,30}?[,，]?\s*(?:so|therefore|hence|thus)\s+(?:the\s+|our\s+)?(?:lead\s+)?(?:lawyer|counsel|attorney|advocate)s?\s+"
+                              r"(?:must|should|has\s+to|have\s+to|needs?\s+to)\s+be\s+(?:fully\s+)?fluent\b", re.I)
 # "法院就不让我们自己带翻译进去，只能律师本人出庭讲", "we will not send an interpreter": the language the
 # hearing or the people use, said in that sentence or just before, is the lawyer's to speak
 _NO_INTERPRETER = re.compile(r"(?:不让|不允许|不准|不接受|不许)[^，。；;\n]{0,8}?(?:带|用|请|配)?翻译|不能(?:自己)?(?:带|用|请|配)翻译|不带翻译|没有翻译(?!件)|"
@@ -673,7 +679,7 @@ def read_languages(text: str) -> list[Reading]:
             doc = doc or described
             req = refused or listed or (not described and bool(_ZH_REQ.search(_REPORTED_SPEECH.sub("", since_previous[-8:])))) \
                 or bool(_ZH_REQ_AFTER.search(after)) \
-                or bool(_ZH_ALL_CAN_AFTER.match(own_after)) or bool(_SO_A_MUST_AFTER.match(norm[m.end():m.end() + 50])) \
+                or bool(_ZH_ALL_CAN_AFTER.match(own_after)) or bool(_SO_A_MUST_AFTER.match(norm[m.end():m.end() + 80])) \
                 or bool(re.match(r"^\s?(?:沟通|交流)", after) and re.search(r"(?:需要|需|须|要|必须|得)\s*$", since_previous)) \
                 or bool(re.match(r"^\s*(?:[，。,；;！!]|$)", after) and re.search(r"(?:需要|必须|必需)\s*$", since_previous))  # "需要法语，最好人就在黑角"
             later = None if req else _later_requirement(norm, m.start(), m.end(), pattern)
@@ -698,7 +704,7 @@ def read_languages(text: str) -> list[Reading]:
                 or bool(_EN_REQUIRES_COUNSEL_IN.search(norm[max(0, m.start() - 100):m.start()])) \
                 or bool(_ZH_REQ_END.search(before)) \
                 or bool(re.match(r"^\s*(?:也)?(?:要|得|必须|一定要|需要)(?:会|懂|能|流利|熟练|好|过关)", after)) \
-                or bool(_ZH_ALL_CAN_AFTER.match(own_after)) or bool(_SO_A_MUST_AFTER.match(norm[m.end():m.end() + 50]))  # "律师需要会English", "Amharic 要会", "English要流利"
+                or bool(_ZH_ALL_CAN_AFTER.match(own_after)) or bool(_SO_A_MUST_AFTER.match(norm[m.end():m.end() + 80]))  # "律师需要会English", "Amharic 要会", "English要流利"
             doc = bool(_EN_DOC.search(wide_before)) or bool(
                 re.match(r"^(?:-language)?\s+(?:documents?|contracts?|texts?|version|materials?|"
                          r"evidence|records?|filings?|regulations?)", after, re.I))
@@ -719,7 +725,8 @@ def read_languages(text: str) -> list[Reading]:
             else:
                 continue  # "Russian customers": an adjective, not a requirement
         if _BILINGUAL_DOC.search(sentence_around(norm, m.start(), m.end())) \
-                and not re.search(r"(?:必须|一定要|务必|须)(?:会|懂|用)?\s*$|\bmust\s+(?:speak|read|know|work\s+in)\s+$", before, re.I):
+                and not re.search(r"(?:必须|一定要|务必|须)(?:会|懂|用|具备|掌握|能用)?\s*$|\bmust\s+(?:speak|read|know|work\s+in)\s+$", before, re.I) \
+                and not (i - 1 in required_at and _COORDINATED.match(norm[found[i - 1].end():m.start()])):  # "必须具备阿拉伯语和英语工作能力"
             conf = min(conf, 0.6)  # a bilingual contract names a document's languages, not "所以必须俄语"
         listed_with = _coordinated_with(i, found, norm)
         others = tuple((o.start() - lo, o.end() - lo) for j, o in enumerate(found)
@@ -742,7 +749,12 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.6)  # "all docs ... must be in Arabic"
         if not is_cjk(s) and _EN_LAWYERS_DOC_IN.search(norm[max(0, m.start() - 90):m.start()]):
             conf = 0.92
-        if _EN_THEY_WORK_IN.search(norm[max(0, m.start() - 80):m.start()]) \
+        writes = bool(_ZH_LAWYER_WRITES_BEFORE.search(before))  # "律师必须能直接出泰文的员工通知": what the lawyer drafts
+        if writes:
+            conf = max(conf, 0.92)
+        if writes:
+            pass
+        elif _EN_THEY_WORK_IN.search(norm[max(0, m.start() - 80):m.start()]) \
                 or (re.match(r"^-?\s?speaking\b", after) and _EN_THEY_ARE_BEFORE.search(norm[max(0, m.start() - 60):m.start()])) \
                 or _EN_OTHERS_SPEAKING.match(after) or _ZH_OTHERS.match(after) \
                 or (re.match(r"^\s+speakers?\b", after) and _EN_HAS_SPEAKERS.search(norm[max(0, m.start() - 40):m.start()])) \

@@ -192,8 +192,8 @@ _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那
                                  r"(?:当地|本地|那边)?[^，。,；;]{0,8}?(?:层面|方面|那部分)?的(?:问题|部分|事情?)|"  # "委内瑞拉当地合同层面的问题暂时不需要律师"
                                  r"(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:(?:当地|本地)?的?律师|(?:当地|本地)?的?律所|那边|这边|方面|的部分|市场|站|那块|这块|子公司|分公司|工厂|的)?"
                                  r"(?:(?:当地|本地)?的?(?:事|事情|执行问题|问题|部分|业务|案子|账户|资产|财产|物业|经销商|代理商|代理|客户|合同|项目))?)"
-                                 r"\s*(?:暂时|这次|目前|现在|先|今年|暂|也|都|就|还)*"
-                                 r"(?:不需要|不用管|不推进|不用考虑|不用再做|不用|不管|不考虑|不做|不弄|不处理|不包括(?:在内)?|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
+                                 r"\s*(?:暂时|这次|本次|本期|本轮|此次|目前|现在|先|今年|暂|也|都|就|还)*"
+                                 r"(?:不需要|不用管|不推进|不用考虑|不用再做|不用|不管|不考虑|不做|不弄|不处理|不申请|不办理|不包括(?:在内)?|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
                                  r"后面再说|之后再说|回头再说|等到[^，。,；;]{0,8}?再说|看[^，。,；;]{0,8}?再说|暂时不动|先不动|不用重复|无需重复|不必重复|再说|现在不找|暂不找|先不找|不去了|不去|搁置|暂缓|不在(?:本次|这次|此次)?(?:的)?范围内?|没事|"
                                  r"放一放|不纳入[^，。,；;]{0,6}|不是一回事|不需要律师|不用律师|无需律师|暂无需求|没有需求|无需求|"
                                  r"没(?:有)?(?:任何|什么)?(?:法律|监管|合规)?问题)(?:了|吧|啦|呗)?(?=[，。,；;（(）)!！—\s-]|明年|以后|下次|回头|之后|后面|$)")
@@ -217,8 +217,8 @@ _ZH_BUT_SET_ASIDE_AFTER = re.compile(r"^[^。；;！!？?，,\s]{0,24}?(?:但|�
 # "UAE站正常的，不用管": set aside in the very next clause
 _ZH_NEXT_CLAUSE_SET_ASIDE = re.compile(r"^[^，。,；;\s]{0,24}[，,]\s*[^，。,；;\s]{0,16}[，,]\s*(?:这次|本次)(?:就)?(?:不用管|不用|不需要|不涉及)(?:了)?(?=[，。,；;!！\s]|$)|"  # "印尼工厂刚开，手册是…新做的，这次不用"
                                        # "那个是下个月的事，现在先不管", "申请Chapter 15承认，那个到时候再说"
-                                       r"^(?:[^，。,；;\s]|(?<=[A-Za-z0-9])\s(?=[A-Za-z0-9])){0,24}[，,]\s*(?:这个|那个|这两个|这几个|那两个|这些|这次|本次|那边|这里|这边|暂时|暂|先|目前|现在|到时候)*(?:不用管|不用理|不用考虑|不管|不考虑|再说|不用看|不用再看|不用审|不用另找|无需另找|不必另找|"
-                                       r"(?<=这次)不用|(?<=这次)不需要|(?<=这次)不涉及|(?<=本次)不涉及|(?<=这次)不纳入[^，。,；;]{0,8}|(?<=本次)不纳入[^，。,；;]{0,8}|"  # "…合规审查已经在做了，这次不涉及"  # "印尼工厂刚开，手册是当地律所今年新做的，这次不用"
+                                       r"^(?:[^，。,；;\s]|(?<=[A-Za-z0-9])\s(?=[A-Za-z0-9])){0,24}[，,]\s*(?:这个|那个|这两个|这几个|那两个|这些|这次|本次|本期|那边|这里|这边|暂时|暂|先|目前|现在|到时候)*(?:不用管|不用理|不用考虑|不管|不考虑|再说|不用看|不用再看|不用审|不用另找|无需另找|不必另找|无需重复|不用重复|不必重复|"
+                                       r"(?<=本期)暂不(?:申请|办理|处理|考虑|纳入)|(?<=本期)不(?:申请|纳入)|也?从本次范围中?剔除|(?<=这次)不用|(?<=这次)不需要|(?<=这次)不涉及|(?<=本次)不涉及|(?<=这次)不纳入[^，。,；;]{0,8}|(?<=本次)不纳入[^，。,；;]{0,8}|"  # "…合规审查已经在做了，这次不涉及"  # "印尼工厂刚开，手册是当地律所今年新做的，这次不用"
                                        r"(?<=先)不做|(?<=先)不弄|(?<=先)不推进|"  # "马里因为政局原因暂停，先不做"
                                        r"无需求|没有需求|没需求|不需要律师|不需要(?=\s*[。；;!！]|\s*$))(?=[，。,；;!！\s]|$)|"
                                        # "德国和法国我们有子公司，当地律师已经在做了"
@@ -275,7 +275,9 @@ ZH_HAD_COUNSEL_AFTER = re.compile(r"^(?:那边|这边|方面|的部分)?[^，。
 # "美国FTC那边的问题另外有律所在处理": another lawyer has it
 _ZH_OTHERS_HANDLING_AFTER = re.compile(r"^[^。；;]{0,12}?另(?:外)?有(?:律所|律师|人|团队)(?:在)?(?:处理|跟|做|负责|办)")
 # "沙特前年已经注册下来了，不用再做": done already
-_ZH_DONE_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:已经|已)[^，。,；;]{0,6}?了[，,\s]*(?:这个|那边|这块)?(?:就)?(?:不用|不需要|无需|不必)再|"
+_ZH_DONE_AFTER = re.compile(r"^[^，。,；;]{0,8}?(?:已经|已)[^，。,；;]{0,6}?了[，,\s]*(?:这个|那边|这块)?(?:就)?(?:不用|不需要|无需|不必|毋须)再|"
+                            r"^[^，。,；;]{0,8}?(?:已经|已)[^，。,；;]{0,24}?[，,]\s*(?:毋须|无需|不用|不需要|不必)再|"  # "阿联酋部分已于去年…胜诉，毋须再处理"
+                            r"^[^，。,；;]{0,12}?(?:已经|已)(?:结案|了结|终结)|"  # "印度DGTR那个案子已经结案了"
                             r"^[^，。,；;]{0,8}?(?:已经|已)[^，。,；;]{0,24}?(?:完|好|完成|下来)了[，,\s]*(?:这次|本次|此次)(?:不包括|不涉及|不用|不需要|(?:就)?只)")  # "…已经注册好了，这次只需要其他五个国家"
 # "已由德国律师处理", "已交给美方律所": a lawyer of the place has it in hand
 _ZH_HANDLED_BY_BEFORE = re.compile(r"(?:已经|已)(?:由|交给|委托(?:给)?)$|(?:由|交给)(?:我们|我方|我司|我所|客户|集团|总部)(?:自己)?(?:的|和|与|及)$")
@@ -290,13 +292,15 @@ _EN_NEG_BEFORE = re.compile(r"(?:\bnot (?:in |to |for |from |the )?|\bexcept (?:
                             r"\b(?:do\s*n[o']?t|don['’]t|do not)\s+need\s+anything\s+(?:done\s+)?in (?:the )?|"  # "we don't need anything done in the Netherlands"
                             r"\bother than |\brather than |\bnor |\bno need for (?:an? |the )?)$", re.I)
 # "Brazil not this year", "The US Amazon store is separate, no need": set aside.
-_EN_SET_ASIDE_AFTER = re.compile(r"^(?:[^.;,!?]{0,40}?\b(?:is|are)\s+(?:(?:done|sorted|covered|handled|registered)\s+already\b|separate|sorted|excluded|covered|taken\s+care\s+of|out\s+of\s+scope|"
+_EN_SET_ASIDE_AFTER = re.compile(r"^(?:\s+(?:we|I)\s+(?:have\s+)?already\s+(?:did|done|filed|registered|handled|finished|covered)\b|"  # "Qatar we already did last year"
+                                 r"[^.;,!?]{0,40}?\b(?:is|are)\s+(?:(?:done|sorted|covered|handled|registered)\s+already\b|separate|sorted|excluded|covered|taken\s+care\s+of|out\s+of\s+scope|"
                                  r"already\s+(?:covered|handled|done|sorted|registered))\b|\s+(?:is\s+|are\s+)?not\s+(?:this\s+(?:year|time|round)|"
                                  r"for\s+now|now|needed|required|included|in\s+scope|relevant|affected|involved|concerned|on\s+the\s+table)\b|"
                                  r"[^.;!?]{0,40}?\bthresholds?\s+(?:are|is|were|was)(?:n['’]t|\s+not)\s+(?:met|reached|triggered|crossed)\b|"
                                  r"[^.;!?]{0,40}?\b(?:is|are|was|were|falls?|fell|stays?)\s+(?:\w+\s+)?below\s+(?:the\s+)?(?:filing\s+|notification\s+|merger\s+)?thresholds?\b|\s*(?:is\s+|are\s+)?out\s+of\s+scope\b|"
                                  r"\s*,?\s*(?:(?:maybe|only|perhaps|possibly)\s+)?(?:later|next\s+year|next\s+phase|down\s+the\s+road|can\s+wait)\b|"
                                  r"\s+(?:we\s+)?can\s+(?:park|skip|leave\s+aside|set\s+aside|drop)\b|"  # "India we can park"
+                                 r"[^.;!?]{0,30}?,\s*(?:so\s+)?not\s+(?:need|needed|required)\b|"  # "Vietnam we stopped selling, not need"
                                  # "Our Argentine project in Salta has its own counsel, please do not include it"
                                  r"[^.;!?]{0,40}?\b(?:has|have)\s+(?:its|their)\s+own\s+(?:counsel|lawyers?|firm|advisers?)\b|"
                                  r"[^.;!?]{0,40}?\b(?:please\s+)?do\s*n[o']?t\s+include\s+(?:it|them|this)\b|"
@@ -391,9 +395,14 @@ def set_aside(norm: str, start: int, end: int, whole_country: bool = True) -> bo
     before, after = norm[max(0, start - 14):start], norm[end:end + 24]
     # "Qatar 去年已经注册好了，这次只需要其他五个国家": a Latin name in Chinese text is set aside in Chinese
     # (a country's name: "Ontario 那边没问题" beside "想找 Quebec 的律师" sets no country aside)
-    latin_in_chinese = whole_country and not is_cjk(norm[start:end]) and is_cjk(after.strip()[:1])
-    if latin_in_chinese and _zh_set_aside_after(norm, end, after.lstrip()):
+    # ("EU sanctions 这次不用管": a Latin word or two may stand between)
+    tail = re.match(r"\s*(?:[A-Za-z][\w-]*\s+){0,2}", after)
+    latin_in_chinese = whole_country and not is_cjk(norm[start:end]) and tail is not None and is_cjk(after[tail.end():tail.end() + 1])
+    if latin_in_chinese and tail is not None and _zh_set_aside_after(norm, end + tail.end(), after[tail.end():]):
         return True
+    if whole_country and not is_cjk(norm[start:end]) and is_cjk(before.rstrip()[-1:]) \
+            and (_ZH_NEG_BEFORE.search(before.rstrip()) or _ZH_TAKEN_BACK_BEFORE.search(norm[max(0, start - 32):start].rstrip())):
+        return True  # "WS1写错了，不是Chile，是Peru"
     if is_cjk(norm[start:end]):
         wide_after = norm[end:end + 40]
         if re.search(r"(?:他们|该所|该律所|这家所|那家所|对方)在$", before):

@@ -283,12 +283,13 @@ _ALSO_ASKED = re.compile(r"也(?:请|要请|需要|想请|要找|找)[^，。,�
 # the gap of two places each with the same noun: "工厂（约600名中方员工）和"
 _ZH_PARALLEL_GAP = re.compile(r"^([\u4e00-\u9fff]{2})[^。；;！!？?\n]{0,30}?(?:和|及|与|、|以及)$")
 # A text that counts the places of its work ("两国", "两地", "in both countries", "三国")
-_COUNTED = re.compile(r"(两|三|四|五|六|both|(?:all\s+|the\s+|each\s+of\s+the\s+)?(?:two|three|four|five|six))\s*(?:个)?"
+_COUNTED = re.compile(r"(两|三|四|五|六|both|(?:all\s+|the\s+|these\s+|each\s+of\s+the\s+)?(?:two|three|four|five|six|[2-6]))\s*(?:个)?"
                       r"(?:国家|国|地|边|站|市场|countries|jurisdictions|markets|places)|"
                       r"\b(?:all|these|those)\s+(two|three|four|five|six)(?=\s*(?:[,.;:!?)\n]|$))|"  # "one firm … for all three."
-                      r"\b(?:in|across)\s+(both)(?=\s*(?:[,.;:!?)\n]|$))", re.I)  # "one firm with offices in both:" (not "cover both" issues)
-_REMAINING_COUNT = re.compile(r"(?i:\b(?:the\s+)?(?:remaining|other|rest\s+of\s+the)\s+(two|three|four|five|six)\b)|其[他余](?:的)?([两三四五六])个?(?:国家|成员国|国)")
-_COUNT_WORDS = {"两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+                      r"\b(?:offices?|presence|teams?|firms?|lawyers?|counsel|coverage|operations?|subsidiaries|entities|plants?|sites?)\s+"
+                      r"(?:in|across)\s+(both)(?=\s*(?:[,.;:!?)\n]|$))", re.I)  # not "a mandatory respondent in both" investigations  # "one firm with offices in both:" (not "cover both" issues)
+_REMAINING_COUNT = re.compile(r"(?i:\b(?:the\s+)?(?:remaining|other|rest\s+of\s+the|all)\s+(two|three|four|five|six)\b)|其[他余](?:的)?([两三四五六])(?:个(?:国家|成员国)?|国)")
+_COUNT_WORDS = {"2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _BOTH_AFTER = re.compile(r"^\s*(?:两边|两国|两地|两个国家|三国|三地|\s*(?:are\s+)?both\s+(?:need|require|have\s+to))", re.I)
 # A place of the past ("之前在英国做海上风电用的律所", "Before we had project in Chile"): named, not where the work is.
 _ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年|当年|前几年|前些年|参考[:：]|曾经|(?<!未)曾|以往|去年|前年)[^，。,；;]{0,12}?(?:是在|在|的|合作的|用的|找的|找)?\s*$")
@@ -584,9 +585,13 @@ _TIGHT_LIST = re.compile(r"^\s*(?:和|及|与|、|/|&|and|以及|或|或者|or)?
 
 # A line keyed by its places ("- 德国：门槛没到，不用报；", "- Chile (Atacama, 180 MWp): COD reached, nothing
 # needed."): what the line says of them, when it sets them aside and asks nothing
-_KEYED_LINE = re.compile(r"^[ \t>]*(?:[-*•·]|\d{1,2}[.)、]|[(（]?[一二三四五六七八九十]{1,2}[)）、.]|[(（]\d{1,2}[)）])?[ \t]*"
-                         r"(?P<key>[^:：\n]{1,40}?)[ \t]*[:：](?P<rest>[^\n]*)$", re.M)
-_KEY_ASIDE = re.compile(r"不用报|不需要(?:申报|律师|处理|找)?|无需|不用(?:管|找|处理)?|不触发|未触发|没触发|门槛没到|未达门槛|不涉及|"
+_ITEM_MARK = r"(?:[-*•·]|\d{1,2}[.)、]|[(（]?[一二三四五六七八九十]{1,2}[)）、.]|[(（]\d{1,2}[)）]|WS\s?\d{1,2}|包[一二三四五六七八九十])"
+_KEYED_LINE = re.compile(rf"^[ \t>]*{_ITEM_MARK}?[ \t]*(?P<key>[^:：\n]{{1,40}}?)[ \t]*(?P<sep>[:：])(?P<rest>[^\n]*)$|"
+                         # a dash only after an item's mark: "2. Malaysia subsidiary（Johor工厂）legal DD —— 需聘请", not "塞内加尔捷斯—图巴高速公路"
+                         rf"^[ \t>]*{_ITEM_MARK}[ \t]*(?P<dkey>[^:：\n|—–]{{1,80}}?)[ \t]*(?:——|—|–|--)(?P<drest>[^\n]*)$|"
+                         # a table's row keyed by its first cell ("| 吉尔吉斯斯坦 | 前期可研 | 暂缓 |")
+                         r"^[ \t]*\|[ \t]*(?P<cell>[^|\n]{1,40}?)[ \t]*\|(?P<row>[^\n]*)$", re.M)
+_KEY_ASIDE = re.compile(r"不用报|不需要(?:申报|律师|处理|找)?|无需|不用(?:管|找|处理)?|不触发|未触发|没触发|门槛没到|未达门槛|不涉及|不申报|不适用|已聘|"
                         r"已(?:经)?(?:完成|搞定|办完|处理好|结案)|(?:律师|律所)[^，。,；;]{0,6}?(?:已经|已)(?:在|请|找|准备|委托)|暂不|暂缓|先不|"
                         r"(?:以后|明年|之后|后面)再说|"
                         r"\bnothing\s+(?:needed|to\s+do)\b|\bnot\s+(?:needed|required|triggered|in\s+scope)\b|\bno\s+(?:action|filing|counsel|need)\b|"
@@ -598,28 +603,37 @@ _LAWYER_WORDS_ANY = re.compile(r"律师|律所|\b(?:counsel|lawyers?|firms?|atto
 
 
 # ... and the lines that ask for work there ("- Tanzania FCC：达到门槛，要报", "- Mozambique ARC：也要报"): asked for
-_KEY_FILES = re.compile(r"(?<![不无])(?:要报|要申报|需申报|需要申报|需报|得报|必须报|达到门槛|需要律师|要找律师)|"
-                        r"\b(?:filing\s+(?:is\s+)?required|must\s+file|need\s+to\s+file|threshold\s+(?:is\s+)?met)\b", re.I)
+_KEY_FILES = re.compile(r"(?<![不无])(?:要报|要申报|需申报|需要申报|需报|得报|必须报|达到门槛|需要律师|要找律师|需聘请|需要聘请|需委托)|"
+                        r"\b(?:filing\s+(?:is\s+)?required|must\s+file|need\s+to\s+file|threshold\s+(?:is\s+)?met|"
+                        r"need\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:counsel|lawyers?|advisers?))\b", re.I)
 
 
 def _keyed_lines_set_aside(norm: str, places: list[Place]) -> list[Place]:
     asked: list[tuple[int, int]] = []
     aside: list[tuple[int, int]] = []
     for line in islice(_KEYED_LINE.finditer(norm), MAX_KEYED_LINES):
-        key = line.group("key")
-        a, b = line.start("key"), line.end("key")
+        group = "cell" if line.group("cell") is not None else "dkey" if line.group("dkey") is not None else "key"
+        key = line.group(group)
+        a, b = line.start(group), line.end(group)
+        # a table's first cell, or a workstream's heading before its dash, keys a longer line
+        longest = 4 if group == "key" else 40
         inside = [p for p in places if a <= p.start and p.end <= b]
         if not inside:
             continue
         rest_of_key = key
         for p in sorted(inside, key=lambda p: -p.start):
             rest_of_key = rest_of_key[:p.start - a] + rest_of_key[p.end - a:]
-        if len(re.sub(r"[(（][^)）]*[)）]|[\s、,，和及与/&]|\band\b", "", rest_of_key)) > 4 or _ASKS.search(rest_of_key) \
-                or _LAWYER_WORDS_ANY.search(rest_of_key):
+        if len(re.sub(r"[(（][^)）]*[)）]|[\s、,，和及与/&]|\band\b", "", rest_of_key)) > longest \
+                or (longest == 4 and _ASKS.search(rest_of_key)) or _LAWYER_WORDS_ANY.search(rest_of_key):
             continue  # a sentence that holds a colon ("需要澳洲律师：proof of debt…"), not a line keyed by its places
-        rest = line.group("rest")
+        rest = line.group({"cell": "row", "dkey": "drest", "key": "rest"}[group])
+        if group == "dkey":  # a workstream's status is its first sentence, not the story told after it
+            rest = re.split(r"[。；;!?！？]|\.\s", rest, maxsplit=1)[0]
         if _KEY_ASIDE.search(rest) and not _KEY_ASKS.search(_KEY_ASIDE.sub(" ", rest)):
             aside.append((a, b))
+            # ... and the key's country named again on its line ("3. Cayman holdco —— 已完成，Cayman counsel已出具opinion")
+            keyed_codes = {p.code for p in inside}
+            aside += [(p.start, p.end) for p in places if b <= p.start < line.end() and p.code in keyed_codes]
         elif _KEY_FILES.search(rest) and not _KEY_ASIDE.search(rest):
             asked.append((a, b))
     if not aside and not asked:
@@ -800,10 +814,10 @@ def read_places(text: str) -> tuple[Place, ...]:
 # "原计划在乌克兰建厂，后来改到了罗马尼亚", "The plant was first going to be in Ghana; it is now in Côte
 # d'Ivoire", "moved the project from Mexico to Brazil", "Brazil instead of Mexico": the place of a plan
 # given up is the story's, not where the work is (a mention, so the place named again for itself still counts)
-_ZH_FORMER_PLAN_BEFORE = re.compile(r"(?:原来|原本|本来|原先|原计划|原定|起初|最初|一开始|开始时|先前|之前)"
-                                    r"(?:计划|打算|想|准备|是|定|要|说)?(?:的是)?(?:在|去|到|找|选|做|投|放在|定在)?[^，。,；;]{0,6}$")
+_ZH_FORMER_PLAN_BEFORE = re.compile(r"(?:原来|原本|本来|原先|原计划|原规划|原定|起初|最初|一开始|开始时|先前|之前)"
+                                    r"(?:计划|规划|打算|想|准备|是|定|要|说)?(?:的是)?(?:在|于|去|到|找|选|做|投|放在|定在)?[^，。,；;]{0,6}$")
 _ZH_PLAN_CHANGED_AFTER = re.compile(r"^[^。；;\n]{0,30}?(?:后来|现在|目前|但|不过|结果|最后|最终|如今)?[^。；;\n]{0,8}?"
-                                    r"(?:改到|改成|改为|改在|改去|改了|换到|换成|换了|转到|转去|转移到|挪到|搬到|迁到|变成|变为|"
+                                    r"(?:改到|改成|改为|改在|改于|改去|改了|换到|换成|换了|转到|转去|转移到|挪到|搬到|迁到|变成|变为|"
                                     r"调整到|调整为|改主意|不做了|黄了)")
 _ZH_MOVED_FROM_BEFORE = re.compile(r"(?:从|由)$")
 _ZH_MOVED_TO_AFTER = re.compile(r"^(?:那边)?(?:改到|改为|换到|转移到|搬到|迁到|挪到|调整到|调整为|改成|换成|变更为|变为)")
