@@ -752,8 +752,6 @@ def read_languages(text: str) -> list[Reading]:
         writes = bool(_ZH_LAWYER_WRITES_BEFORE.search(before))  # "律师必须能直接出泰文的员工通知": what the lawyer drafts
         if writes:
             conf = max(conf, 0.92)
-        if writes:
-            pass
         elif _EN_THEY_WORK_IN.search(norm[max(0, m.start() - 80):m.start()]) \
                 or (re.match(r"^-?\s?speaking\b", after) and _EN_THEY_ARE_BEFORE.search(norm[max(0, m.start() - 60):m.start()])) \
                 or _EN_OTHERS_SPEAKING.match(after) or _ZH_OTHERS.match(after) \
