@@ -384,7 +384,7 @@ _EN_STUDY = re.compile(r"\bLL\.?M\b|\buniversity\b|\bgraduated\b|\bstudied\b|\bd
 
 def _zh_set_aside_after(norm: str, end: int, after: str) -> bool:
     """What Chinese words after a place say of it ("不用管", "去年已经注册好了，这次不用")."""
-    wide_after = norm[end:end + 40].lstrip()
+    wide_after = norm[end:end + 40]
     return bool(_ZH_SET_ASIDE_AFTER.match(after) or _ZH_DONE_AFTER.match(wide_after) or _ZH_NEXT_CLAUSE_SET_ASIDE.match(wide_after)
                 or _ZH_BUT_SET_ASIDE_AFTER.match(wide_after) or _ZH_STOP_SEEKING_AFTER.match(after) or _ZH_PLAN_DROPPED_AFTER.match(after))
 
@@ -393,27 +393,26 @@ def set_aside(norm: str, start: int, end: int, whole_country: bool = True) -> bo
     """Whether the place named at norm[start:end] is negated, set aside or already in hand ("not in
     Vietnam", "不是要美国律师", "沙特不用管", "Brazil not this year", "that case already has a US firm")."""
     before, after = norm[max(0, start - 14):start], norm[end:end + 24]
-    # "Qatar 去年已经注册好了，这次只需要其他五个国家": a Latin name in Chinese text is set aside in Chinese
-    # (a country's name: "Ontario 那边没问题" beside "想找 Quebec 的律师" sets no country aside)
-    # ("EU sanctions 这次不用管": a Latin word or two may stand between)
-    tail = re.match(r"\s*(?:[A-Za-z][\w-]*\s+){0,2}", after)
-    latin_in_chinese = whole_country and not is_cjk(norm[start:end]) and tail is not None and is_cjk(after[tail.end():tail.end() + 1])
-    if latin_in_chinese and tail is not None and _zh_set_aside_after(norm, end + tail.end(), after[tail.end():]):
-        return True
-    if whole_country and not is_cjk(norm[start:end]) and is_cjk(before.rstrip()[-1:]) \
-            and (_ZH_NEG_BEFORE.search(before.rstrip()) or _ZH_TAKEN_BACK_BEFORE.search(norm[max(0, start - 32):start].rstrip())):
-        return True  # "WS1写错了，不是Chile，是Peru"
+    # "Qatar 去年已经注册好了，这次只需要其他五个国家", "不是Chile，是Peru": a Latin name in Chinese text is set
+    # aside in Chinese (a country's name: "Ontario 那边没问题" beside "想找 Quebec 的律师" sets no country aside)
+    if whole_country and not is_cjk(norm[start:end]):
+        # ("EU sanctions 这次不用管": a Latin word or two may stand between)
+        tail = re.match(r"\s*(?:[A-Za-z][\w-]*\s+){0,2}", after)
+        skip = tail.end() if tail is not None else 0
+        if is_cjk(after[skip:skip + 1]) and _zh_set_aside_after(norm, end + skip, after[skip:]):
+            return True
+        if is_cjk(before.rstrip()[-1:]) and (_ZH_NEG_BEFORE.search(before.rstrip())
+                                            or _ZH_TAKEN_BACK_BEFORE.search(norm[max(0, start - 32):start].rstrip())):
+            return True
     if is_cjk(norm[start:end]):
         wide_after = norm[end:end + 40]
         if re.search(r"(?:他们|该所|该律所|这家所|那家所|对方)在$", before):
             return False  # "他们在老挝没有执照，不考虑": the firm's reach, not a place set aside
         if before.endswith("不在") and re.match(r"^(?:当地)?(?:执业|开业|有办公室|设有?办公室|有分所|设点)", after):
             return False  # "该所不在黑山执业": a firm's reach, not a place set aside
-        return bool(_ZH_NEG_BEFORE.search(before) or _ZH_CORRECTED_AFTER.match(after) or _ZH_SET_ASIDE_AFTER.match(after)
-                    or _ZH_BUT_SET_ASIDE_AFTER.match(wide_after) or _ZH_DONE_AFTER.match(wide_after)
-                    or _ZH_NEXT_CLAUSE_SET_ASIDE.match(wide_after) or _ZH_NO_REFERRAL_AFTER.match(wide_after)
+        return bool(_ZH_NEG_BEFORE.search(before) or _ZH_CORRECTED_AFTER.match(after) or _zh_set_aside_after(norm, end, after)
+                    or _ZH_NO_REFERRAL_AFTER.match(wide_after)
                     or _ZH_ARRANGED_BY_AFTER.match(after) or _ZH_NOT_THERE_AFTER.match(norm[end:end + 64]) or _ZH_ELSEWHERE_AFTER.match(after)
-                    or _ZH_STOP_SEEKING_AFTER.match(after) or _ZH_PLAN_DROPPED_AFTER.match(after)
                     # "德国买家那边的律师我们不需要"
                     or bool(re.match(r"^[^，。,；;\s]{0,8}?那边的?(?:律师|律所)(?:我们|我司)?(?:就|也)?(?:不需要|不用找|不用|无需|不必)", after))
                     or (before.endswith("由") and _ZH_OTHER_FIRM_OUT_OF_SCOPE.match(after))

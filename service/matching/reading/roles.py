@@ -616,7 +616,8 @@ def _keyed_lines_set_aside(norm: str, places: list[Place]) -> list[Place]:
         key = line.group(group)
         a, b = line.start(group), line.end(group)
         # a table's first cell, or a workstream's heading before its dash, keys a longer line
-        longest = 4 if group == "key" else 40
+        colon = group == "key"
+        longest = 4 if colon else 40
         inside = [p for p in places if a <= p.start and p.end <= b]
         if not inside:
             continue
@@ -624,7 +625,7 @@ def _keyed_lines_set_aside(norm: str, places: list[Place]) -> list[Place]:
         for p in sorted(inside, key=lambda p: -p.start):
             rest_of_key = rest_of_key[:p.start - a] + rest_of_key[p.end - a:]
         if len(re.sub(r"[(（][^)）]*[)）]|[\s、,，和及与/&]|\band\b", "", rest_of_key)) > longest \
-                or (longest == 4 and _ASKS.search(rest_of_key)) or _LAWYER_WORDS_ANY.search(rest_of_key):
+                or (colon and _ASKS.search(rest_of_key)) or _LAWYER_WORDS_ANY.search(rest_of_key):
             continue  # a sentence that holds a colon ("需要澳洲律师：proof of debt…"), not a line keyed by its places
         rest = line.group({"cell": "row", "dkey": "drest", "key": "rest"}[group])
         if group == "dkey":  # a workstream's status is its first sentence, not the story told after it
@@ -1206,9 +1207,9 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         binding = _with_coordinated(only, [p for p in live if p.role in _LIVE_ROLES], norm)
     # "请帮忙找ASEAN范围内的merger control counsel…东盟除老挝、缅甸以外的国家…印尼KPPU…": a whole bloc
     # (less what is set aside) named for the work, its members' authorities named as parts of it
+    member_asked = any(p.role == "requested" and p.code not in blocs() for p in live)
     whole = {p.code for p in live if p.code in blocs() and p.role in _LIVE_ROLES and _whole_bloc(norm, p)}
-    if len(whole) == 1 and binding and not binding <= whole and not any(p.role == "requested" and p.code not in blocs() for p in live) \
-            and all(c in whole or c in bloc_members(next(iter(whole))) for c in binding):
+    if binding and not member_asked and _within_one_bloc(binding, whole):
         binding = whole
     # "Saudi is done already …, so it's the remaining five": a bloc less what is set aside, counted
     if (left := _REMAINING_COUNT.search(norm)) is not None:
@@ -1216,14 +1217,13 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         aside = {p.code for p in mentions if p.role == "excluded"}
         counted_blocs = {p.code for p in live if p.code in blocs() and p.role in _LIVE_ROLES
                          and len(set(bloc_members(p.code)) - aside) == count and set(bloc_members(p.code)) & aside}
-        if len(counted_blocs) == 1 and (not binding or all(c in counted_blocs or c in bloc_members(next(iter(counted_blocs))) for c in binding)):
+        if _within_one_bloc(binding, counted_blocs):
             binding = counted_blocs
     # "GCC反损害性国际贸易措施技术秘书处的反倾销调查" of goods sold to three of its members: the bloc's
     # authority investigates, so counsel acts before the bloc, not in the members the goods went to
     # (a member whose lawyer is asked for stays: "需要德国律师看劳动问题")
     remedy = {p.code for p in live if p.code in blocs() and _BLOC_REMEDY_AFTER.match(norm, p.end)}
-    if len(remedy) == 1 and binding and not any(p.role == "requested" and p.code not in blocs() for p in live) \
-            and all(c in remedy or c in bloc_members(next(iter(remedy))) for c in binding):
+    if binding and not member_asked and _within_one_bloc(binding, remedy):
         binding = remedy
     # "a Dutch court in Europe": the country named is more precise than the bloc around it; not a bloc asked
     # for at its institutions ("FSR申报…需熟悉布鲁塞尔程序的律师" beside the Spanish FDI filing)
@@ -1270,6 +1270,14 @@ def _counted_list(binding: set[str], live: list[Place], norm: str, counted: re.M
         if len(codes) == count and len(run) == count:
             return codes if binding <= codes else binding
     return binding
+
+
+def _within_one_bloc(binding: set[str], found: set[str]) -> bool:
+    """Whether ``found`` is one bloc and everything ``binding`` holds is that bloc or one of its members."""
+    if len(found) != 1:
+        return False
+    bloc = next(iter(found))
+    return all(c == bloc or c in bloc_members(bloc) for c in binding)
 
 
 def _whole_bloc(norm: str, place: Place) -> bool:
