@@ -1072,3 +1072,25 @@ def test_languages_of_a_twenty_fourth_round(text: str, expected: set[str]) -> No
 )
 def test_languages_of_a_twenty_fifth_round(text: str, expected: set[str]) -> None:
     assert required(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # no requirement, each or all at once, after a correction
+        ("律师必须能用葡语开庭，英语无要求。", {"pt"}),
+        ("老板：律师要会法语\n老板：说错了，两国都是英语国家，语言不做要求", set()),
+        # both required, together
+        ("主办律师须法语、英语均能工作。", {"fr", "en"}),
+        ("法语、英语均能工作即可。", set()),
+        # our own team's language; the other side's lawyer's
+        ("与我们沟通用英文即可（我司财务团队英文工作）。", set()),
+        ("对方律师一直用法语给我们发函，但我们找的是比利时荷语区的律师，英文沟通就行。", set()),
+        # a wish said with 'still', a requirement taken back by the one who set it
+        ("Turkish is not required after all; it would still help if someone on the team reads Turkish.", set()),
+        ("I said French was mandatory, but our interpreter will attend, so we can consider English-speaking lawyers too. French is still preferred.",
+         set()),
+    ],
+)
+def test_languages_of_a_twenty_sixth_round(text: str, expected: set[str]) -> None:
+    assert required(text) == expected

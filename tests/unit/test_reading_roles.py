@@ -1423,3 +1423,51 @@ def test_places_of_a_twenty_fourth_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_a_twenty_fifth_round(text: str, expected: set[str]) -> None:
     assert binding(text) == expected
+
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # someone else's lawyer, or ours, where that lawyer sits; a firm copied in
+        ("The bank's counsel in Paris has asked for a local-law opinion on the PPA with KEGOC.", {"KZ"}),
+        ("Our arbitration counsel in London will only step in if it goes to arbitration. The Ghana Grid Company has not paid the capacity charges.",
+         {"GH"}),
+        ("The Madrid firm cc'd here only advises the lenders on the Luanda road project claim.", {"AO"}),
+        ("@法务 抄送的德国律所只是集团常年顾问，不做这个案子。智利工厂工会起诉了，需要劳动律师。", {"CL"}),
+        ("The Board approved the notice. Before that we need Peruvian counsel to review the concession contract, while the ICC case stays with Paris.",
+         {"PE"}),
+        # set aside in chat: left alone, approved, sorted, a certificate in hand, kept with its firm, the law part not needed, not looked at
+        ("玻利维亚的用户也投诉了，玻利维亚先不碰。秘鲁那边的监管问询要处理。", {"PE"}),
+        ("肯尼亚 CMA 那个已经批了，赞比亚的牌照也要申请。", {"ZM"}),
+        ("日本站的标签那块已经搞定了，韩国站的广告法问题要看一下。", {"KR"}),
+        ("越南的游戏许可证下来了🎉 泰国和菲律宾的隐私政策要改。", {"TH", "PH"}),
+        ("德国的继续用现在那家所，奥地利的外资申报也要做。", {"AT"}),
+        ("OFAC SDN未命中，英国OFSI名单有同名实体。美国法部分暂不需要，请评估英国制裁风险。", {"GB"}),
+        ("Jerry：比利时不看，先做荷兰", {"NL"}),
+        ("Apologies, the concession is in Arequipa – NOT in Chile. Please disregard the request for Chilean counsel. We need a Peruvian firm for the DD.",
+         {"PE"}),
+        # a city set aside while another of the same country is where the work is
+        ("项目在安大略，不涉及魁北克，请做矿权尽调。", {"CA"}),
+        # a correction of a language does not take back a place named again with the new one
+        ("CEO：卢旺达也要同步申请\nCEO：律师必须会法语—\nCEO：说错了，肯尼亚卢旺达都用英语，语言不做要求", {"KE", "RW"}),
+        # the vehicle that runs it or holds it, a treaty's party
+        ("短视频应用由新加坡运营主体运营，拟在欧盟上线，做GDPR合规评估。", set(bloc_members("EU"))),
+        ("通过新加坡的持股公司投资格鲁吉亚的木材厂，问分红税。", {"GE"}),
+        ("新加坡和格鲁吉亚的税收协定能不能用？格鲁吉亚的分红税怎么算。", {"GE"}),
+        # workstreams done or pending; filings counted with a bloc's; members in brackets; a region's staff
+        ("Status:\n- EU merger control: Form CO with DG COMP.\n- Serbia: filing triggered, not started.\n- Morocco: filing triggered, not started.\n"
+         "Please find counsel for the three open filings.", set(bloc_members("EU")) | {"RS", "MA"}),
+        ("1. 海湾经销协议：Qatar 部分本周已签署 – DONE。\n2. 其余 GCC 国家（UAE, KSA, Kuwait, Bahrain, Oman）：审阅模板 – 进行中。\n"
+         "3. 约旦经销商纠纷 – 待定，等材料。", set(bloc_members("GCC")) - {"QA"}),
+        ("张总，下面是中东区合规经理的邮件，要找能覆盖海湾几个国家数据合规的律所。With the app live across the GCC – except Oman and Bahrain – "
+         "we need a gap assessment.", set(bloc_members("GCC")) - {"OM", "BH"}),
+        # new names: Addis, Zhambyl and KEGOC, Australia's Anti-Dumping Commission, VSIP
+        ("我是亚的斯那边子公司的GM，税务局说我们VAT没交清。", {"ET"}),
+        ("Zhambyl 100 MW wind: KEGOC has not issued the grid connection approval.", {"KZ"}),
+        ("The Anti-Dumping Commission has opened an anti-circumvention inquiry into extrusions from our Penang plant.", {"AU"}),
+        ("我们在VSIP越南新加坡工业园区的工厂要裁员。", {"VN"}),
+    ],
+)
+def test_places_of_a_twenty_sixth_round(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected

@@ -87,7 +87,7 @@ _ZH_NEG_REFUSED_AFTER = re.compile(r"^(?:的话|的|嘅)?(?:文件|材料|资料
                                    r"(?:唔使|不用|不要|别|唔好|免)(?:联系|联络|搵|找|打扰)(?:我们|我哋|我)?)")
 # Before an English language word the Chinese negation must end the clause's words ("不需要会Russian").
 _ZH_NEG_END = re.compile(rf"(?:{_ZH_NEG.pattern})[\u4e00-\u9fff]{{0,3}}\s*$")
-_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是必需|并非必需|并非必须|不强求|不强制|不作强制要求|不是\s?must|不是门槛|不算硬性|不算必须|不算刚需|[”\"」』]?是错的|[”\"」』]?有误|不算门槛|不是硬性|不是硬杠杠|不是刚需|不作要求|不做要求|不(?:单独|另外|额外|特别|专门)?要求|非必需|非必要|非必须|非必备|不必须|(?:的)?要求(?:作废|取消|撤销|不算数?)|并非必要|不是必要|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
+_ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是必需|并非必需|并非必须|不强求|不强制|不作强制要求|不是\s?must|不是门槛|不算硬性|不算必须|不算刚需|[”\"」』]?是错的|[”\"」』]?有误|不算门槛|不是硬性|不是硬杠杠|不是刚需|不作要求|不做要求|无要求|没有?(?:什么)?要求|不(?:单独|另外|额外|特别|专门)?要求|非必需|非必要|非必须|非必备|不必须|(?:的)?要求(?:作废|取消|撤销|不算数?)|并非必要|不是必要|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
                            r"不用(?!说|讲|提|多说|问)|用不上|用不着|就免了|"  # "乌尔都语不用", not "英语不用说肯定要"
                            r"唔紧要|唔要紧|唔重要|唔使|唔需要|冇所谓|"
                            r"都不讲|都不说|都不会讲|都不会说|都听不懂|都不懂)")  # "工会那帮人一句英文都不讲"
@@ -177,7 +177,7 @@ _REQUIRED = re.compile(r"(?:要|得|必须)没问题|必须|必需|务必|一定
 _WISH = re.compile(r"再好不过|足够|就够|(?<=沟通)为主|(?:会)?方便很多|会(?:很)?方便|如果有|若有|求之不得|即可|就行|(?:也)?(?:能|可以)接受|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
                    r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|(?:obviously\s+)?helps\b|"
                    rf"{_L}(?:preferable|(?:also\s+)?possible|works(?=\s*[,.;]|\s*$|\s+(?:too|fine|for\s+(?:us|both|all|them|everything)))|nice(?=\s*[)）]))|"  # "English works, Russian also possible"  # "We'd rather": the apostrophe follows a letter
-                   rf"{_L}(?:ideally|ideal|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a (?:real |big |huge )?plus|plus|nice to have|would help|would be nice|"
+                   rf"{_L}(?:ideally|ideal|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a (?:real |big |huge )?plus|plus|nice to have|would(?:\s+still|\s+also|\s+really|\s+certainly)?\s+help|(?:can|could|may)\s+(?:also\s+)?consider|would(?:\s+still|\s+also)?\s+be\s+nice|"
                    r"(?:is|are|would be)\s+(?:totally\s+|perfectly\s+|absolutely\s+|also\s+|just\s+)?fine|fine\s+(?:with|too)|is ok|ok|okay|helpful|bonus|if possible|"  # "ok" a word: not "looking", "Bangkok"
                    r"an advantage|(?<!take\s)(?<!taking\s)advantage|advantageous|(?:is|are|would\s+be)\s+(?:enough|sufficient)|is\s+all\s+we\s+need|(?:might|may|maybe)\s+need|welcome|desirable|acceptable|(?:is\s+|would\s+be\s+)?better|optional but|would be (?:good|great|nice|useful|an asset)|"
                    r"good to have|appreciated|an asset|not a must|not essential|if (?:they|he|she|possible|available)|useful|handy|(?:obviously\s+)?fine\s+but|"
@@ -213,6 +213,7 @@ _ZH_OWN_PEOPLE_DO_AFTER = re.compile(r"^(?:语|文)?的?(?:沟通|翻译|部分|
 _ZH_OWN_AFTER = re.compile(r"^(?:的话)?\s?(?:我们|我方|我司|我哋)(?:这边|这里|自己)?[^，。,；;]{0,4}?(?:可以|能|会|都能|都会)(?:沟通|交流|看|用|处理)")
 _ZH_OWN_TEAM = re.compile(r"(?<![跟和与同])(?:我们|我方|我司|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$|"  # not "律师跟我们沟通必须能用英文"
                           r"(?:我们|我方|我司)\s*(?i:only|just|mainly|mostly)\s+$|"  # "我们 only english and 中文"
+                          r"(?:我们|我方|我司)[^，。,；;律]{0,6}?(?:团队|同事|员工)(?:都|也|主要|一般|平时)?$|"  # "我司法务团队英文工作"
                           r"(?:我们|我方|我司)[^，。,；;]{0,6}?没(?:有)?人(?:看得懂|看懂|会|懂|能看|能读)$|"  # "我们品牌部没人看得懂阿语邮件"
                           r"(?:企业|该企业|公司)(?:这边|方面|自己)(?:只能|只会|能|可以|会)?(?:用)?$|"  # a bureau relaying: "企业这边只能英文沟通"
                           r"(?:我们|我方|我司|团队)[^，。,；;]{0,6}(?:只会|会|懂)[^，。,；;]{0,6}?(?:一点点|一点儿?|一些|点儿|简单的?|基础的?|基本的?)$")  # "我们团队只会中文和一点点英语"
@@ -224,7 +225,7 @@ _ZH_WE_BEFORE_LIST = re.compile(r"(?:我们|我方|我司|我)[^，。,；;律]{
 # "我们现场经理是乌兹别克人，俄语和乌兹别克语都会": ours, the person named by the clause before
 _ZH_OUR_PERSON_BEFORE = re.compile(r"(?:我们|我方|我司)[^。；;，,律]{0,8}(?:经理|同事|员工|老板|工程师|翻译|团队|法务|人员|厂长|总监)[^。；;，,律]{0,8}[，,]\s*$")
 # "Arabic和English都会", "英语和俄语都要会": a requirement said after the list
-_ZH_ALL_CAN_AFTER = re.compile(r"^\s*(?:都|也都|均|全都)(?:要|得|必须|需要|一定要)?(?:会|懂|能说|能讲|能用|流利|熟练)")
+_ZH_ALL_CAN_AFTER = re.compile(r"^\s*(?:都|也都|均|全都)(?:要|得|必须|需要|一定要)?(?:会|懂|能说|能讲|能用|能(?:够)?(?:独立)?工作|流利|熟练)(?![^，。,；;]{0,4}?(?:即可|就行|就可以|就好|也行))")
 # A form's language field ("语言要求：俄语", "Language: Spanish and English"): what it lists is asked for,
 # unless a wish or a negation says otherwise.
 _FORM_LABEL = re.compile(r"(?:语言要求|工作语言|服务语言|语言能力|语言|语种|(?i:language\s+requirements?|working\s+languages?|"
@@ -362,12 +363,16 @@ def _alone_not_enough(norm: str, found: list[re.Match[str]], surfaces: dict[str,
 _CORRECTION = re.compile(r"(?:更正|纠正|改|修改|补充更正)一下|改了?口|更正[:：]|说错了|打错了|写错了|搞错了|弄错了|"
                          r"\b(?:correction|update|edit)\s*[:：]|(?-i:\bEDIT\b)|\bmy (?:mistake|bad)\b|\bwrong template\b|\bscratch that\b|\b(?:sorry,?\s+)?I\s+meant\b", re.I)
 CORRECTION_REACH = 120
+_NO_LANGUAGE_REQUIRED = re.compile(r"[^。；;\n]*?(?:语言(?:上|方面|能力)?(?:就|都|也)?(?:不做要求|不作要求|无要求|没有?(?:什么)?要求|不限|不要求)|"
+                                   r"(?i:\bno\s+language\s+requirements?\b|\blanguage\s+(?:is\s+)?not\s+(?:a\s+)?(?:requirement|required)\b))")
 # a change of mind between a requirement and a later wish of the same language
 _RETHOUGHT = re.compile(r"后来|其实|不过后来|但后来|最后定|开会定了|改成|改为|更新一下|更正|(?i:\bupdate\b|\bactually\b|on\s+second\s+thought|"
                         r"after\s+(?:a\s+|the\s+)?(?:call|meeting|discussion)|\bchange\s+of\s+plan\b|\bcorrection\b)")
 # "一开始我写的是 Vietnamese required，后来…", "最开始HR说律师必须会阿拉伯语，后来…": a first word taken back
-_INITIALLY_BEFORE = re.compile(r"(?:一开始|最开始|起初|原先|本来|起先)[^，。,；;]{0,12}?(?:写|说|填|提|要求)[^，。,；;]{0,14}$")
-_LATER_CHANGE = re.compile(r"[^。；;\n]{0,24}?[，,]\s*(?:但是?|不过)?(?:后来|其实|现在)")
+_INITIALLY_BEFORE = re.compile(r"(?:一开始|最开始|起初|原先|本来|起先)[^，。,；;]{0,12}?(?:写|说|填|提|要求)[^，。,；;]{0,14}$|"
+                               r"(?i:\b(?:I|we)\s+(?:had\s+)?(?:said|wrote|mentioned|stated|indicated)\s+(?:that\s+)?(?:the\s+)?$)")  # "I said Portuguese was mandatory, but…"
+_LATER_CHANGE = re.compile(r"[^。；;\n]{0,24}?[，,]\s*(?:但是?|不过)?(?:后来|其实|现在)|"
+                           r"(?i:\s+(?:was|were|would\s+be)\s+(?:mandatory|required|a\s+must|essential|needed)\b[^.;\n]{0,20}?,?\s*(?:but|however)\b)")
 # a requirement taken back after it ("律师必须会哈萨克语，更正一下：不需要", "俄语不再是硬性要求了",
 # "Russian is no longer required"): what was said of the language before no longer holds
 _WITHDRAWN_AFTER = re.compile(r"[^。；;\n]{0,16}?(?:(?:更正|纠正|修正)(?:一下)?[:：，,]?\s*(?:不需要|不用|不必|无需|不要求)|"
@@ -397,10 +402,10 @@ _ZH_OTHERS_BEFORE = re.compile(r"(?:(?:上次|之前|以前|原来的|前任|过
                                r"代表|工会|居民|村民|工程师|技术人员|技术团队|项目组|经理|厂长|同事|房东|供应商|承包商|分包商|总包|警察|那帮人|那些人)"
                                # not across an ask ("老板说不等了 在当地起诉 要会葡语的律师")
                                r"[^。；;，,律要需须得找请]{0,16}(?:只会|会|说|讲|用|懂|只认|认|习惯用|习惯)(?:说|讲)?$|"
-                               r"(?:对方律师|法官|仲裁员|官员|当局)(?:只会|只|会|说|讲|用|懂)+$|"
+                               r"(?:对方律师|对方的律师|法官|仲裁员|官员|当局)(?:一直|都|也|总是|主要|一般|每次)?(?:只会|只|会|说|讲|用|懂)+$|"
                                # "贷款方律师用英文沟通": another party's lawyer
                                r"(?:贷款方|贷款行|银行|银团|买方|卖方|业主|总包|分包商?|投资方|合作方|合资方|股东|外方|对方)的?(?:律师|律所|顾问)"
-                               r"(?:那边|团队)?(?:都|也|只|主要|一般)?(?:用|说|讲|使用|会|只会)$|"
+                               r"(?:那边|团队)?(?:都|也|只|主要|一般|一直|总是|每次)?(?:用|说|讲|使用|会|只会)$|"
                                r"(?:有些|有的|很多|不少|这些|那些|一些|多数|大部分)(?:律所|律师)[^。；;，,]{0,6}?(?:讲|说|用|会|懂)$|"  # "布鲁塞尔有些律所主要讲法语"
                                r"(?:(?<!律师)(?<!找)(?<!个)[\u4e00-\u9fff]{1,3}人|同事|员工|员工代表|工会代表|工人|经理|老板|工程师|翻译)(?:的)?(?:都|大多|基本|一般|普遍)?$|"
                                r"(?:侄子|侄女|儿子|女儿|外甥|孩子|亲戚|朋友|老婆|老公|太太)[^。；;，,律要需须得找请]{0,10}$")  # "我侄子在澳洲读书英语好"
@@ -834,5 +839,9 @@ def read_languages(text: str) -> list[Reading]:
                     positive[c] = (0.92, positive.get(c, (0.0, c))[1])
     positive = {c: v for c, v in positive.items() if c not in retold and not (c in fields and c in denied)} | corrected
     positive = {c: (min(v[0], 0.6), v[1]) if c in softened else v for c, v in positive.items()}
+    # "律师必须会法语— 说错了，…语言不做要求": a correction that takes every requirement back
+    if found and any(_NO_LANGUAGE_REQUIRED.match(norm, c.end(), min(len(norm), c.end() + CORRECTION_REACH))
+                     for c in islice(_CORRECTION.finditer(norm), MAX_MENTIONS)):
+        positive = {c: (min(v[0], 0.6), v[1]) for c, v in positive.items()}
     return sorted((Reading(c, v[0], v[1]) for c, v in positive.items()),
                   key=lambda r: (-r.confidence, r.code))

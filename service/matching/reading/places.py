@@ -190,12 +190,12 @@ ZH_LAWYER_JOINS_AFTER = re.compile(r"^的?(?:律师|律所)(?:参与|介入|参�
 # "蒙古律师暂时不需要", "沙特不用管", "（埃及、摩洛哥）不考虑", "塞尔维亚排除", "HK那边这次不用": set aside.
 _ZH_SET_ASIDE_AFTER = re.compile(r"^(?:[^，。,；;]{0,12}?[）)]|(?:那家|那个|这家|这个|那种|这种)[^，。,；;]{0,10}?|"
                                  r"(?:当地|本地|那边)?[^，。,；;]{0,8}?(?:层面|方面|那部分)?的(?:问题|部分|事情?)|"  # "委内瑞拉当地合同层面的问题暂时不需要律师"
-                                 r"(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:(?:当地|本地)?的?律师|(?:当地|本地)?的?律所|那边|这边|方面|的部分|市场|站|那块|这块|子公司|分公司|工厂|的)?"
+                                 r"(?:[和及与、][^，。,；;、和及与]{1,8}?)*(?:(?:当地|本地)?的?律师|(?:当地|本地)?的?律所|那边|这边|方面|的部分|法部分|市场|站|那块|这块|子公司|分公司|工厂|的)?"
                                  r"(?:(?:当地|本地)?的?(?:事|事情|执行问题|问题|部分|业务|案子|账户|资产|财产|物业|经销商|代理商|代理|客户|合同|项目))?)"
-                                 r"\s*(?:暂时|这次|本次|本期|本轮|此次|目前|现在|先|今年|暂|也|都|就|还)*"
+                                 r"\s*(?:暂时|这次|本次|本期|本轮|此次|目前|现在|先|今年|明年|下半年|年底|下个月|暂|也|都|就|还)*"
                                  r"(?:不需要|不用管|不推进|不用考虑|不用再做|不用|不管|不考虑|不做|不弄|不处理|不申请|不办理|不包括(?:在内)?|除外|排除在外|排除|不算在内|不在考虑范围|以后再说|"
                                  r"后面再说|之后再说|回头再说|等到[^，。,；;]{0,8}?再说|看[^，。,；;]{0,8}?再说|暂时不动|先不动|不用重复|无需重复|不必重复|再说|现在不找|暂不找|先不找|不去了|不去|搁置|暂缓|不在(?:本次|这次|此次)?(?:的)?范围内?|没事|"
-                                 r"放一放|不纳入[^，。,；;]{0,6}|不是一回事|不需要律师|不用律师|无需律师|暂无需求|没有需求|无需求|"
+                                 r"放一放|先不碰|不碰|不看|不纳入[^，。,；;]{0,6}|不是一回事|不需要律师|不用律师|无需律师|暂无需求|没有需求|无需求|"
                                  r"没(?:有)?(?:任何|什么)?(?:法律|监管|合规)?问题)(?:了|吧|啦|呗)?(?=[，。,；;（(）)!！—\s-]|明年|以后|下次|回头|之后|后面|$)")
 # "刚果金的律师先不要找了", "美国律师不用再找了", "爱尔兰那边不用联系了": no lawyer there to be sought
 _ZH_STOP_SEEKING_AFTER = re.compile(r"^(?:的|那边的?|这边的?|方面的?)?(?:当地|本地)?的?(?:律师|律所|团队)?(?:就|也|都|先|暂时|这次|目前|还是)*"
@@ -300,6 +300,9 @@ _EN_SET_ASIDE_AFTER = re.compile(r"^(?:\s+(?:we|I)\s+(?:have\s+)?already\s+(?:di
                                  r"[^.;!?]{0,40}?\b(?:is|are|was|were|falls?|fell|stays?)\s+(?:\w+\s+)?below\s+(?:the\s+)?(?:filing\s+|notification\s+|merger\s+)?thresholds?\b|\s*(?:is\s+|are\s+)?out\s+of\s+scope\b|"
                                  r"\s*,?\s*(?:(?:maybe|only|perhaps|possibly)\s+)?(?:later|next\s+year|next\s+phase|down\s+the\s+road|can\s+wait)\b|"
                                  r"\s+(?:we\s+)?can\s+(?:park|skip|leave\s+aside|set\s+aside|drop)\b|"  # "India we can park"
+                                 # "Qatar and Oman are phase 2 (probably 2026), don't scope them now"
+                                 r"[^.;!?]{0,30}?\b(?:is|are|will\s+be)\s+(?:for\s+|in\s+)?(?:a\s+later\s+phase|phase\s+(?:2|3|two|three|ii)|the\s+next\s+phase)\b|"
+                                 r"[^.;!?]{0,40}?\bdo\s*n['’]?o?t\s+(?:scope|include|cover|quote\s+for)\s+(?:them|it|those)\b|"
                                  r"[^.;!?]{0,30}?,\s*(?:so\s+)?not\s+(?:need|needed|required)\b|"  # "Vietnam we stopped selling, not need"
                                  # "Our Argentine project in Salta has its own counsel, please do not include it"
                                  r"[^.;!?]{0,40}?\b(?:has|have)\s+(?:its|their)\s+own\s+(?:counsel|lawyers?|firm|advisers?)\b|"
@@ -334,6 +337,9 @@ _EN_SIDE_AFTER = re.compile(r"^\s+(?:side|part|portion|matter|piece|workstream|o
 _EN_ALREADY_DONE_AFTER = re.compile(r"^\s+(?:is\s+|are\s+)?already\s+(?:done|handled|covered|registered|sorted|finished|completed|filed)\b", re.I)
 # "Scratch the Egypt request"
 _EN_DROP_THE_BEFORE = re.compile(r"\b(?:scratch|forget|drop|cancel|ignore|disregard|withdraw)\s+(?:the|my|our|that)\s+$", re.I)
+# "Please disregard the request for Chilean counsel"
+_EN_DROP_REQUEST_FOR_BEFORE = re.compile(r"\b(?:scratch|forget|drop|cancel|ignore|disregard|withdraw)\s+(?:the|my|our|that|this)\s+"
+                                         r"(?:request|ask|search|requirement|need)\s+for\s+(?:an?\s+|the\s+|any\s+)?$", re.I)
 _EN_REQUEST_NOUN_AFTER = re.compile(r"^\s+(?:request|part|piece|one|ask|search|matter|question|bit|workstream)\b", re.I)
 # "that case already has a US firm": the matter there is already in hand.
 _EN_HANDLED_BEFORE = re.compile(rf"{EN_IN_HAND}\s+(?:an?\s+|the\s+|our\s+)?$", re.I)
@@ -382,11 +388,24 @@ _EN_STUDY = re.compile(r"\bLL\.?M\b|\buniversity\b|\bgraduated\b|\bstudied\b|\bd
                        r"\bvisiting scholar\b", re.I)
 
 
+# "肯尼亚 CBK 那个已经批了", "英国站的产品安全那块已经搞定了", "沙特GCAM的分级证书下来了🎉": that part is done
+# (an approval, a certificate, a part sorted out; not "子公司已经注册完成，需要…", where the work begins)
+_ZH_SORTED_AFTER = re.compile(r"^[^，。,；;！!？?\n]{0,14}?(?:(?:已经|已|都)(?:搞定|弄好|处理好|处理完|批了|批下来|获批|批准了|结了)|"
+                              r"(?:证书|许可证?|牌照|批文|批复|执照|(?i:license|licence))(?:已经|已|也)?(?:下来|批下来|拿到)了|"
+                              # "原本还有一家泰国的，因估值谈不拢已撤案", "阿塞拜疆那个…已经黄了": a deal there dropped
+                              r"(?:[^，。,；;！!？?\n]{0,4}?[，,])?[^，。,；;！!？?\n]{0,10}?(?:已经|已|都)?(?:撤案|撤了|黄了|谈崩了|告吹))"
+                              r"(?:了|啦)?(?=[，。,；;!！\s—-]|$|[\U0001F300-\U0001FAFF])")
+# "英国的继续用现在那家所": that place stays with the firm it has
+_ZH_KEEPS_ITS_FIRM_AFTER = re.compile(r"^(?:的|那边的?|方面的?|部分)?[^，。,；;]{0,6}?(?:继续|还是|仍然|仍)(?:用|找|由|请|交给)"
+                                      r"(?:现在|原来|目前|之前|现有|原有|老)的?(?:那家|这家|那个|这个)?(?:律所|所|律师)")
+
+
 def _zh_set_aside_after(norm: str, end: int, after: str) -> bool:
     """What Chinese words after a place say of it ("不用管", "去年已经注册好了，这次不用")."""
     wide_after = norm[end:end + 40]
     return bool(_ZH_SET_ASIDE_AFTER.match(after) or _ZH_DONE_AFTER.match(wide_after) or _ZH_NEXT_CLAUSE_SET_ASIDE.match(wide_after)
-                or _ZH_BUT_SET_ASIDE_AFTER.match(wide_after) or _ZH_STOP_SEEKING_AFTER.match(after) or _ZH_PLAN_DROPPED_AFTER.match(after))
+                or _ZH_BUT_SET_ASIDE_AFTER.match(wide_after) or _ZH_STOP_SEEKING_AFTER.match(after) or _ZH_PLAN_DROPPED_AFTER.match(after)
+                or _ZH_SORTED_AFTER.match(after) or _ZH_KEEPS_ITS_FIRM_AFTER.match(after))
 
 
 def set_aside(norm: str, start: int, end: int, whole_country: bool = True) -> bool:
@@ -456,6 +475,7 @@ def set_aside(norm: str, start: int, end: int, whole_country: bool = True) -> bo
                 or (_EN_THEIR_OWN_CHECK_BEFORE.search(wide_before) and _EN_BY_THEMSELVES_AFTER.match(norm[end:end + 60]))
                 or (_EN_OUR_COUNSEL_IN_BEFORE.search(wide_before) and _EN_IS_HANDLING_AFTER.match(after))
                 or (_EN_DROP_THE_BEFORE.search(wide_before) and _EN_REQUEST_NOUN_AFTER.match(after))
+                or _EN_DROP_REQUEST_FOR_BEFORE.search(wide_before)
                 or (_EN_ALREADY_HANDLE_BEFORE.search(wide_before) and _EN_SIDE_AFTER.match(after)) or _EN_ALREADY_DONE_AFTER.match(after)
                 or (_EN_OUR_BEFORE.search(before) and _EN_OUR_COUNSEL_ACTS_AFTER.match(norm[end:end + 50]))
                 or _ZH_NEXT_CLAUSE_SET_ASIDE.match(norm[end:end + 30].lstrip())
@@ -627,7 +647,7 @@ EN_REG_AFTER = re.compile(r"^(?:-|\s+)(?:registered|incorporated|domiciled|liste
                           r"listing(?!\s+(?:counsel|lawyers?|attorneys?|law\s+firms?|firms?|rules|application|process|requirements))|"  # "Swiss listing counsel"
                           r"flagged|flag)\b", re.I)
 EN_REG_BEFORE = re.compile(r"\b(?:(?:registered|incorporated|domiciled|listed|flagged|flag)\s+(?:in|on|of)|flag(?:\s+state)?\s*[:-]?)\s+(?:the\s+)?$", re.I)
-ZH_REG_AFTER = re.compile(r"^[^，。,；;的\s]{0,6}?(?:上市|注册的|注册公司|籍船|旗船|船旗)")
+ZH_REG_AFTER = re.compile(r"^[^，。,；;的\s]{0,6}?(?:上市|注册的|注册公司|籍船|旗船|船旗)|^\s?注册\s?[)）]")  # "本基金（开曼注册）"
 
 
 _ZH_PLANNED = re.compile(r"(?:准备|计划|拟|想|打算|申请|筹备|争取)[^，。,；;]{0,6}在$")

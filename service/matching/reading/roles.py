@@ -165,7 +165,7 @@ _ZH_THROUGH_BEFORE = re.compile(r"(?:通过|经由|借助)(?:其|我们|我司|�
 _ZH_OUR_ENTITY_AFTER = re.compile(r"^的?[^，。,；;]{0,10}?(?:子公司|分公司|公司|平台|实体|办事处)")
 _ZH_VEHICLE_BEFORE = re.compile(r"(?:持股平台|控股平台|控股公司|特殊目的公司|SPV|离岸公司|壳公司)[^，。,；;]{0,8}?"
                                 r"(?:放在|设在|设立在|注册在|落在|搭在|建在)$")
-_ZH_VEHICLE_AFTER = re.compile(r"^的?(?:控股公司|控股平台|持股平台|特殊目的公司|SPV|离岸公司|壳公司|母公司|总部公司|"
+_ZH_VEHICLE_AFTER = re.compile(r"^的?(?:控股公司|控股平台|持股平台|持股公司|特殊目的公司|SPV|离岸公司|壳公司|母公司|总部公司|运营主体|"
                                r"的(?:[^，。,；;]{0,4}?)?区域总部|[^，。,；;设建]{0,2}?区域总部)")  # "我们迪拜的中东区域总部", "新加坡区域总部的", not "在新加坡设一个区域总部"
 # "德国子公司只是签合同的主体": the entity that signs, not where the work is
 _ZH_ONLY_A_VEHICLE_AFTER = re.compile(r"^的?(?:子公司|公司|实体|主体)?[^，。,；;]{0,4}?只是(?:个|一个)?(?:签(?:合同|约)的?|持股的?|名义上的?)?"
@@ -284,11 +284,17 @@ _ALSO_ASKED = re.compile(r"也(?:请|要请|需要|想请|要找|找)[^，。,�
 _ZH_PARALLEL_GAP = re.compile(r"^([\u4e00-\u9fff]{2})[^。；;！!？?\n]{0,30}?(?:和|及|与|、|以及)$")
 # A text that counts the places of its work ("两国", "两地", "in both countries", "三国")
 _COUNTED = re.compile(r"(两|三|四|五|六|both|(?:all\s+|the\s+|these\s+|each\s+of\s+the\s+)?(?:two|three|four|five|six|[2-6]))\s*(?:个)?"
-                      r"(?:国家|国|地|边|站|市场|countries|jurisdictions|markets|places)|"
+                      r"(?:国家|国|地|边|站|市场|countries|jurisdictions|markets|places|(?:open\s+|pending\s+|remaining\s+)?(?:filings|notifications))|"
                       r"\b(?:all|these|those)\s+(two|three|four|five|six)(?=\s*(?:[,.;:!?)\n]|$))|"  # "one firm … for all three."
                       r"\b(?:offices?|presence|teams?|firms?|lawyers?|counsel|coverage|operations?|subsidiaries|entities|plants?|sites?)\s+"
                       r"(?:in|across)\s+(both)(?=\s*(?:[,.;:!?)\n]|$))", re.I)  # not "a mandatory respondent in both" investigations  # "one firm with offices in both:" (not "cover both" issues)
 _REMAINING_COUNT = re.compile(r"(?i:\b(?:the\s+)?(?:remaining|other|rest\s+of\s+the|all)\s+(two|three|four|five|six)\b)|其[他余](?:的)?([两三四五六])(?:个(?:国家|成员国)?|国)")
+_EACH_ASKED = re.compile(r"(?i:\b(?:counsel|lawyers?|firms?)\s+in\s+each(?:\s+(?:of\s+them|country|market|jurisdiction))?\b)|"
+                         r"(?:各地|各国|每个国家|每个市场|每一个国家)(?:的)?(?:当地)?(?:律师|律所)")
+# "… so we need counsel for the other three", "其余四个国家需要律师…": what is left of a list once some are spoken of
+_REMAINING_OF_LIST = re.compile(r"(?i:\b(?:the\s+)?(?:remaining|other)\s+(two|three|four|five|six)"
+                                r"(?=\s*(?:[.,;:!?)\n]|$)|\s+(?:[A-Z]{2,5}\s+)?(?:countries|markets|jurisdictions|places|states|subsidiaries|entities|"
+                                r"member\s+states)\b))|(?:其[他余]|剩下|剩余)的?([两三四五六])(?:个)?(?:国家|成员国|国|市场|地区|地|站)")
 _COUNT_WORDS = {"2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _BOTH_AFTER = re.compile(r"^\s*(?:两边|两国|两地|两个国家|三国|三地|\s*(?:are\s+)?both\s+(?:need|require|have\s+to))", re.I)
 # A place of the past ("之前在英国做海上风电用的律所", "Before we had project in Chile"): named, not where the work is.
@@ -299,7 +305,7 @@ _EN_PAST_AFTER = re.compile(r"^\s*[(（]\s*(?:handed\s+over|completed|finished|c
 # "..., we're now bidding a PPP ... in Romania": the place the need turns to now
 _EN_NOW_BEFORE = re.compile(r"\b(?:we\s+are|we're|and\s+are)\s+now\s+(?:bidding|tendering|building|planning|looking|moving|expanding|"
                             r"investing|setting\s+up|entering|launching|developing|working|opening)\b[^.;!?]{0,60}$", re.I)
-_EN_PAST_BEFORE = re.compile(r"(?:^|[.;!?]\s*)(?:before|previously|in the past|last time|years ago)\b,?\s+[^.;,!?]{0,30}$|"
+_EN_PAST_BEFORE = re.compile(r"(?:^|[.;!?]\s*)(?:before(?!\s+(?:that|then|this|doing|filing|serving|signing)\b)|previously|in the past|last time|years ago)\b,?\s+[^.;,!?]{0,30}$|"
                              # "was debarred by the World Bank in 2018 for a project in Zambia"
                              r"\b(?:was|were|had\s+been)\s+[^.;!?]{0,40}\bin\s+(?:19|20)\d\d\s+(?:for|on|over)\s+(?:an?\s+|the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:in|at)\s+$|"
                              # "The contract was negotiated with help of a Jordanian law firm": a firm of the past
@@ -392,6 +398,14 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
         return "mention"  # "not something our local Budapest law firm can do": the lawyer we have
     if re.search(r"\b(?!our\b|my\b)\w+['’]s\s+$", before) and re.match(r"^\s+(?:solicitors|counsel|lawyers|attorneys|law\s+firm|legal\s+team)\b", after, re.I):
         return "mention"  # "The Club's London solicitors will advise the Member": another party's lawyers
+    # "The lenders' counsel in London (cc'd)", "Our arbitration counsel in Singapore will only step in if…": a
+    # lawyer someone has already, where that lawyer sits
+    if re.search(r"(?:\b(?!our\b|my\b)\w+['’]s?|\bour(?!\s+own\b)(?:\s+[\w-]+){0,2}?)\s+(?:counsel|lawyers?|solicitors|attorneys|law\s+firm|legal\s+team|advisers?)"
+                 r"\s+(?:in|from|based\s+in)\s+$", before, re.I) \
+            and not re.search(r"\b(?:need|want|looking\s+for|hire|find|engage|appoint)\b[^.;]{0,16}$", before, re.I):
+        return "mention"  # ... not the one sought ("we need our own lawyer in Vietnam")
+    if re.match(r"^\s+(?:law\s+)?(?:firm|counsel|lawyers?)\s+(?:\(?cc['’]?d|copied|in\s+copy|on\s+copy)\b", after, re.I):
+        return "mention"  # "the Lisbon firm cc'd in the chain only advises the bank"
     if re.match(r"^\s+(?:law\s+firm|firm|counsel|lawyers?)\s+(?:introduced?|recommended?|referred|suggested)\s+(?:us|him|them)\b", after, re.I):
         return "mention"  # "A Lisbon law firm introduce us but we need Angola local lawyer": who passed the need on
     if _EN_WRITER_BASED_BEFORE.search(norm, max(0, start - 100), start):
@@ -451,7 +465,7 @@ _ITEM_HEAD_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:\d{1,2}[.、．)]|[(（]\d{1,2
 
 def _role_zh(norm: str, start: int, end: int, code: str) -> str:
     before, after = norm[max(0, start - 30):start], norm[end:end + 30]
-    if re.match(r"^区(?:销售|总部|负责人|团队|同事|经理|业务)", after):
+    if re.match(r"^区(?:域)?[^，。,；;的]{0,4}?(?:销售|总部|负责人|团队|同事|经理|业务|总监|主管|总裁|总经理)", after):
         return "mention"  # "转发欧洲区销售Anna的邮件": our own region's staff
     if re.match(r"^\s?的?\s?(?:Inc\.?|LLC|Ltd\.?|Limited|GmbH|B\.V\.|S\.A\.|Pte\.?\s?Ltd|Corp\.?)(?![A-Za-z])", after):
         return "registration"  # "签约主体是 Delaware 的 Inc."
@@ -459,6 +473,15 @@ def _role_zh(norm: str, start: int, end: int, code: str) -> str:
         return "requested"  # "找懂 EU 的律师"
     if re.match(r"^的?(?:律所|律师)(?:做|办|处理|代理)的", after):
         return "mention"  # "日本之前那个案子是东京的律所做的": the lawyer of a past matter
+    if re.search(r"(?:传回|传到|传输到|传至|传往|回传到?|存储在|存放在|存在|托管在|放在|部署在)$", before) \
+            and re.match(r"^\s?的?\s?(?:服务器|云|数据中心|机房|(?i:aws|server))", after):
+        return "mention"  # "能不能跨境传回新加坡的服务器": where the data goes
+    if re.search(r"(?:常住|定居|住在|居住在|家在)$", before):
+        return "origin"  # "哈萨克斯坦人，常住阿拉木图": where a person lives
+    if re.match(r"^\s?(?:[和及与、]\s?[^，。,；;、和及与]{1,8}?)?的?(?:双边)?(?:税收协定|避免双重征税协定|投资(?:保护)?协定|BIT|DTA|DTT|自贸协定|FTA)", after):
+        return "law"  # "新加坡和格鲁吉亚的税收协定能不能用上": a treaty's party, not where the work is
+    if re.search(r"(?:抄送|cc|CC)(?:了|给)?的?\s?$", before) and re.match(r"^\s?的?(?:律所|律师)", after):
+        return "mention"  # "抄送的美国律所只是集团常年顾问": a lawyer copied in, not the one sought
     if re.search(r"(?:我们|我司|我方|集团|公司)(?:在|位于)?$", before) and re.match(r"^的?(?:律所|律师)", after):
         return "mention"  # "SPA 由我们在伦敦的律所牵头": our own lawyer there
     if _ITEM_HEAD_BEFORE.search(norm, max(0, start - 12), start) and re.match(r"^\s?的?(?:当地|本地)?(?:律师|律所)\s*[：:]", after):
@@ -872,7 +895,9 @@ def _place_corrected(norm: str, places: list[Place]) -> list[Place]:
             continue
         old = next((p for p in reversed(countries) if p.end <= min(new.start, mark.start()) and p.code != new.code
                     and p.start >= mark.start() - PLACE_CORRECTION_REACH), None)
-        if old is None:
+        # "律师必须会法语— 说错了，尼日利亚加纳都是英语国家": named again with the new one, it is not the one taken back
+        if old is None or any(p.code == old.code and mark.end() <= p.start <= mark.end() + 30
+                              and not re.search(r"[.。;；!！?？\n]", norm[mark.end():p.start]) for p in countries):
             continue
         live = "requested" if any(p.code == old.code and p.role == "requested" for p in places) else "target"
         stood = [p for p in places if p.code == old.code and p.start < mark.start() and p.role in _LIVE_ROLES]
@@ -934,7 +959,8 @@ def _georgia_the_state(places: list[Place]) -> list[Place]:
 # another item still binds)
 _ITEM_START = re.compile(r"^[ \t]*(?:[(（](?:[一二三四五六七八九十]{1,3}|\d{1,2}|[a-hA-H])[)）]|[一二三四五六七八九十]{1,3}[、.．]|"
                          r"\d{1,2}[.、．)](?!\d)|[a-hA-H][.)])", re.M)
-_ITEM_ASIDE = re.compile(r"暂缓|再议|另行研究|另行处理|另案处理|暂不(?:需要|考虑|涉及|处理)|本次不涉及|不在本次|不在此次|不在这次|"
+_ITEM_ASIDE = re.compile(r"暂缓|再议|另行研究|另行处理|另案处理|暂不(?:需要|考虑|涉及|处理)|本次不涉及|不在本次|不在此次|不在这次|不再考虑|"
+                         r"[–—-]\s*(?:done|closed|completed|已完成|已结案)\s*[。.;；]?\s*$|[–—-]\s*待定|"  # "HSR: early termination granted – closed."
                          r"继续由[^,。；;]{1,12}(?:负责|处理|办理)|仍由[^,。；;]{1,16}(?:负责|处理|办理|代理)|由现有[^,。；;]{1,16}(?:负责|处理|办理)|"
                          r"已(?:经)?(?:委托|委由|交由)[^,。；;]{1,16}(?:办理|处理|负责|代理)|自行处理|暂不需(?:要)?外部律师|已(?:经)?(?:结案|了结)|"
                          r"待[^,。；;]{1,20}(?:后|再)(?:再议|再说|研究|处理)|"
@@ -1036,6 +1062,22 @@ def _city_handed_off(code: str, mentions: list[Place], norm: str) -> bool:
                for p in mentions)
 
 
+def _other_part_live(code: str, mentions: list[Place]) -> bool:
+    """Whether the country is set aside only through some of its cities or provinces while another
+    is where the work is ("项目在安大略，不涉及魁北克")."""
+    aside = [p for p in mentions if p.code == code and p.role == "excluded"]
+    if not all(_names_a_city(p) for p in aside):
+        return False
+    names = {p.evidence.lower() for p in aside}
+    return any(p.code == code and p.role in ("target", "requested", "forum") and _names_a_city(p)
+               and p.evidence.lower() not in names for p in mentions)
+
+
+def _names_a_city(place: Place) -> bool:
+    kinds = {m.kind for m in place_mentions(place.evidence)}
+    return kinds == {"city"}
+
+
 def _coordinated(left: Place, right: Place, norm: str) -> bool:
     """Two places written as one list: joined by a conjunction, or, in Chinese, two countries written
     back to back ("沙特阿联酋卡塔尔", "巴西墨西哥智利", or a space apart), or each with the same noun ("德布勒森工厂（约600人）
@@ -1124,7 +1166,7 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         and not any(q.code == p.code and q.role == "excluded" and q.start > p.start and _names_whole_country(q) for q in mentions)}
     # "环评…已经由雅加达的另一家律所在跟…这次只找竞争法律师，处理KPPU程序": a city's part in other hands leaves
     # the country to the forum or the lawyer asked for elsewhere in it
-    excluded -= {c for c in excluded if _city_handed_off(c, mentions, norm)}
+    excluded -= {c for c in excluded if _city_handed_off(c, mentions, norm) or _other_part_live(c, mentions)}
     live = [p for p in mentions if p.code not in excluded and p.role != "excluded"]
     for p in mentions:
         if p.code in excluded and p.role == "excluded":
@@ -1168,7 +1210,12 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         opened = max((m.end() for m in re.finditer(r"[。！？!?；;\n]|\.\s", norm[:counted.start()])), default=0)
         near = {p.code for p in mentions if max(opened, counted.start() - 60) <= p.start and p.end <= counted.start()
                 and p.code not in blocs()}
-        if len(named) == _COUNT_WORDS[next(g for g in counted.groups() if g).lower().split()[-1]] and binding < named and (not near or near <= named):
+        count = _COUNT_WORDS[next(g for g in counted.groups() if g).lower().split()[-1]]
+        # "EU merger control … Turkey (TCA) and Ukraine (AMCU) … counsel for the three open filings": a bloc's filing counts as one
+        with_blocs = named | {p.code for p in live if p.role in ("requested", "forum") and p.code in blocs()}
+        if len(named) != count and len(with_blocs) == count:
+            named = with_blocs
+        if len(named) == count and binding < named and (not near or near <= named):
             binding = named
     if _NO_PLACE_NEEDED.search(norm) and not any(p.role == "requested" for p in live):
         return [by_code[c] for c in dict.fromkeys(p.code for p in mentions)], set()
@@ -1219,6 +1266,15 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
                          and len(set(bloc_members(p.code)) - aside) == count and set(bloc_members(p.code)) & aside}
         if _within_one_bloc(binding, counted_blocs):
             binding = counted_blocs
+    # "Need local counsel in each", "需要各地律师评估": every place of the work named, each asked for
+    if binding and (each := _EACH_ASKED.search(norm)) is not None and _ASKS.search(sentence_around(norm, each.start(), each.end())):
+        every = {p.code for p in live if p.role in ("target", "requested", "forum") and p.code not in blocs()}
+        if binding < every:
+            binding = every
+    if (left := _REMAINING_OF_LIST.search(norm)) is not None:
+        remaining, bloc = _remaining_of_list(norm, mentions, _COUNT_WORDS[next(g for g in left.groups() if g).lower()], left.start())
+        if remaining:
+            binding = {bloc} if bloc else remaining  # a bloc reads as its members less those spoken of
     # "GCC反损害性国际贸易措施技术秘书处的反倾销调查" of goods sold to three of its members: the bloc's
     # authority investigates, so counsel acts before the bloc, not in the members the goods went to
     # (a member whose lawyer is asked for stays: "需要德国律师看劳动问题")
@@ -1241,7 +1297,7 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
 _WHOLE_BEFORE = re.compile(r"(?:整个|全|所有|全部|(?:以外|之外)的|其余|其他|剩下的?|剩余的?|"
                            r"(?i:\b(?:the\s+)?whole|\bentire|\ball\s+(?:of\s+)?(?:the\s+)?|\bacross\s+(?:the\s+)?|\bpan-?|"
                            r"\b(?:the\s+)?remaining|\b(?:the\s+)?rest\s+of\s+(?:the\s+)?|\b(?:the\s+)?other))\s*$")
-_WHOLE_AFTER = re.compile(r"^(?:-?wide\b|\s*(?:全境|全区域?|各国|各成员国|[二三四五六七八九十]国|所有国家|(?i:member\s+states\b))|"
+_WHOLE_AFTER = re.compile(r"^(?:-?wide\b|\s*(?:全境|全区域?|各国|(?:各|全部|所有|全体)成员国|[二三四五六七八九十]国|所有国家|(?i:member\s+states\b))|"
                           r"\s*除[^，。,；;]{1,24}?(?:以外|之外)的?(?:国家|成员国|各国|地区)|\s*范围内)", re.I)  # "东盟除老挝、缅甸以外的国家"
 _BLOC_REMEDY_AFTER = re.compile(r"(?:[（(][^）)]{1,12}[）)])?[^，。,；;\n]{0,20}?(?:反倾销|反补贴|保障措施|反规避|反损害)[^，。,；;\n]{0,4}?(?:调查|立案)|"
                                 r"(?i:\s*(?:\([^)]{1,12}\)\s*)?(?:'s\s+)?[^.;,\n]{0,30}?\b(?:anti-?dumping|anti-?subsidy|countervailing|safeguard|anti-?circumvention)\s+"
@@ -1272,6 +1328,32 @@ def _counted_list(binding: set[str], live: list[Place], norm: str, counted: re.M
     return binding
 
 
+def _remaining_of_list(norm: str, mentions: list[Place], count: int, at: int) -> tuple[set[str], str]:
+    """"entities in Germany, Hungary, Poland, the Czech Republic and Slovakia. Germany was reviewed in 2023 and
+    Hungary is being handled by our Budapest firm, so we need counsel for the other three": the last list (or
+    bloc) named before the count, less those of it spoken of since, when as many are left as counted."""
+    before = sorted((p for p in mentions if p.end <= at and p.role != "currency"), key=lambda p: p.start)
+    runs: list[tuple[set[str], int, str]] = []
+    previous: Place | None = None
+    for p in before:
+        if p.code in blocs():
+            runs.append((set(bloc_members(p.code)), p.end, p.code))
+            previous = None
+            continue
+        if previous is not None and runs and _coordinated(previous, p, norm):
+            runs[-1] = (runs[-1][0] | {p.code}, p.end, "")
+        else:
+            runs.append(({p.code}, p.end, ""))
+        previous = p
+    excluded = {p.code for p in mentions if p.role == "excluded"}
+    for members, end, bloc in reversed(runs):
+        spoken = {p.code for p in before if p.start >= end and p.code in members}
+        # ("其余四国（卡塔尔、科威特、巴林、阿曼）明年再说": the rest is what is set aside, not what is asked for)
+        if spoken and len(members) > count and len(members - spoken) == count and not (members - spoken) & excluded:
+            return members - spoken, bloc
+    return set(), ""
+
+
 def _within_one_bloc(binding: set[str], found: set[str]) -> bool:
     """Whether ``found`` is one bloc and everything ``binding`` holds is that bloc or one of its members."""
     if len(found) != 1:
@@ -1290,6 +1372,20 @@ def _home_counsel(norm: str) -> bool:
                if not re.search(r"不需要|不用|无需|不必|不找", m.group(0)))  # "国内部分不需要律师" asks for none at home
 
 
+# "其余 GCC 国家（UAE, KSA, Kuwait, Bahrain, Oman）": the members in brackets are the bloc meant, unless
+# they are examples ("across the GCC (esp. KSA and Kuwait)", "欧盟（如德国、法国等）")
+_BLOC_BRACKET = re.compile(r"\s*(?:国家|成员国|各国|(?i:countries|states|member\s+states|markets))?\s*[(（]([^()（）]{2,120})[)）]")
+_EXAMPLES = re.compile(r"除|不含|不包括|排除|暂不|(?i:\bexcept\b|\bexcluding\b|\bnot\b|\bbut\b)|如|例如|比如|包括|等|尤其|特别是|重点|(?i:\besp\b|e\.g\.|\bsuch\s+as\b|\bincluding\b|\blike\b|\betc\b|\bmainly\b|\bespecially\b)")
+
+
+def _members_listed(norm: str, bloc: Place, places: list[Place]) -> set[str]:
+    bracket = _BLOC_BRACKET.match(norm, bloc.end)
+    if bracket is None or _EXAMPLES.search(bracket.group(1)):
+        return set()
+    inside = {c for c in (m.code for m in place_mentions(bracket.group(1))) if c in bloc.members}
+    return inside if len(inside) >= 2 else set()
+
+
 def read_target_countries(text: str) -> list[Reading]:
     """The countries a need is about: those that bind (see the module docstring) at a confidence
     at or above the binding threshold, the other places named under it; a bloc reads as its members."""
@@ -1298,7 +1394,15 @@ def read_target_countries(text: str) -> list[Reading]:
         return read_countries(text, world=True)
     read_conf = {r.code: r.confidence for r in read_countries(text, world=True)}
     # "all of the GCC; Saudi is handled already": a bloc binds without the members set aside
-    aside = {m for p in read_places(text) if p.role == "excluded" for m in p.members}
+    everything = read_places(text)
+    aside = {m for p in everything if p.role == "excluded" for m in p.members}
+    norm = text.translate(NORMALISE)
+    if (left := _REMAINING_OF_LIST.search(norm)) is not None:
+        # "Saudi is already underway … For the other five GCC countries": the bloc less the members spoken of
+        remaining, bloc = _remaining_of_list(norm, [p for p in everything if p.code not in HOME],
+                                             _COUNT_WORDS[next(g for g in left.groups() if g).lower()], left.start())
+        if bloc in binding:
+            aside |= set(bloc_members(bloc)) - remaining
     out: dict[str, Reading] = {}
     single = len(binding) == 1
     for p in places:
@@ -1306,8 +1410,9 @@ def read_target_countries(text: str) -> list[Reading]:
             continue
         if p.code in binding:
             if p.kind == "bloc":
+                listed = _members_listed(norm, p, places)
                 for member in p.members:
-                    if member in aside:
+                    if member in aside or (listed and member not in listed):
                         continue
                     if member not in out or out[member].confidence < BLOC_CONFIDENCE:
                         out[member] = Reading(member, BLOC_CONFIDENCE, p.evidence)
