@@ -1471,3 +1471,38 @@ def test_places_of_a_twenty_fifth_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_a_twenty_sixth_round(text: str, expected: set[str]) -> None:
     assert binding(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what is left of a list or a bloc once some of it is spoken of, counted
+        ("首批五个国家：新加坡、马来西亚、泰国、越南、菲律宾。\n新加坡和越南两个市场去年已经请过当地所。\n其余三个国家需要律师做上线前合规清单。",
+         {"MY", "TH", "PH"}),
+        ("We have entities in France, Belgium, Austria, Italy and Greece. France was reviewed last year and Belgium is handled by our "
+         "Brussels firm, so we need counsel for the other three.", {"AT", "IT", "GR"}),
+        ("Our bubble-tea chain is going franchise-only in the Gulf. Saudi is already underway with a Riyadh firm. "
+         "For the other five GCC countries we need counsel to structure master franchises.", set(bloc_members("GCC")) - {"SA"}),
+        # ... not when the rest is what is set aside
+        ("APP准备进GCC，第一批只上 KSA 和 UAE，其余四国（卡塔尔、科威特、巴林、阿曼）明年再说。", {"SA", "AE"}),
+        # a deal dropped, a market done, one put off to a later phase or a later meeting
+        ("马来西亚那家卖方撤了不算，越南那家的尽调要做。", {"VN"}),
+        ("中亚收购：哈萨克2个、乌兹别克1个电站，塔吉克那个卖方撤了不算。要能同时做两国尽调的律所。", {"KZ", "UZ"}),
+        ("手游拉美发行：Brazil 去年已经上线，LGPD 那套做完了。今年要上 Mexico、Colombia，Argentina 看情况Q4再议。", {"MX", "CO"}),
+        ("Rwanda is phase 2, don't scope it now. Phase 1 is Kenya.", {"KE"}),
+        ("越南那间厂年底会出售，不纳入这次重组。泰国子公司的股权转让要做。", {"TH"}),
+        ("北欧五国里冰岛我们没卖过，不涉及。需要一家能协调四国的律所处理产品责任。", set(bloc_members("NORDICS")) - {"IS"}),
+        ("东盟十国扣掉文莱、老挝、缅甸，其余都要，需要律师审阅经销合同。", set(bloc_members("ASEAN")) - {"BN", "LA", "MM"}),
+        # counsel in each place; a bloc covered whole; a fund's home in brackets; where data goes
+        ("Our fund is buying a solar plant in Colombia; the wind farm is in Peru. Need local counsel in each for DD.", {"CO", "PE"}),
+        ("目标公司在泰国有工厂，在越南也有仓库，需要各地律师做尽调。", {"TH", "VN"}),
+        ("need counsel covering the whole EAEU to screen our distributors against OFAC lists", set(bloc_members("EAEU"))),
+        ("本基金（开曼注册）拟投资印尼一家物流公司。", {"ID"}),
+        ("能不能跨境传回新加坡的服务器？卡塔尔那边的数据本地化要求也要看。", {"QA"}),
+        # places added to a list or to a bloc
+        ("子公司在法国、意大利，另外英国和瑞士各一家（不在欧盟但也要一起做）。德国那家去年已经整改过了，这次跳过。", {"FR", "IT", "GB", "CH"}),
+        ("GCC 里除了 Oman（去年刚做完），另外加 Egypt 和 Jordan，需要对代理做尽调。", set(bloc_members("GCC")) - {"OM"} | {"EG", "JO"}),
+    ],
+)
+def test_places_of_a_twenty_seventh_round(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected

@@ -277,6 +277,7 @@ _COORDINATION = re.compile(r"^(?:\s+(?:side|part|portion|section|entity|subsidia
                            r"(?:\w+\s+){0,2}?(?:in|at|near|outside)\s+(?:the\s+)?$|^[，,；;]\s*另一个(?:在|位于)$", re.I)
 # "也请同一家律所看", "also need counsel there", "the same firm should cover": asked as well
 _ALSO_ASKED = re.compile(r"也(?:请|要请|需要|想请|要找|找)[^，。,；;]{0,8}?(?:律所|律师)|同一(?:家)?(?:律所|律师事务所)|"
+                         r"也要(?:一起|一并)做|另外加上?\s*(?=[A-Za-z\u4e00-\u9fff])|"  # "（不在欧盟但也要一起做）", "另外加 Egypt 和 Jordan"
                          r"还有[^，。,；;]{1,16}?(?:要不要|需不需要|是否需要|是否要|用不用)(?:报|申报|备案|注册|登记|审批)|"  # "…申报，还有黑山、北马其顿要不要报"
                          r"\b(?:also|too)\b[^.;]{0,25}\b(?:need|want|require|ask)\w*\b[^.;]{0,25}\b(?:counsel|lawyers?|firm)\b|"
                          r"\bsame\s+(?:firm|counsel|lawyers?)\b", re.I)
@@ -289,7 +290,7 @@ _COUNTED = re.compile(r"(两|三|四|五|六|both|(?:all\s+|the\s+|these\s+|each
                       r"\b(?:offices?|presence|teams?|firms?|lawyers?|counsel|coverage|operations?|subsidiaries|entities|plants?|sites?)\s+"
                       r"(?:in|across)\s+(both)(?=\s*(?:[,.;:!?)\n]|$))", re.I)  # not "a mandatory respondent in both" investigations  # "one firm with offices in both:" (not "cover both" issues)
 _REMAINING_COUNT = re.compile(r"(?i:\b(?:the\s+)?(?:remaining|other|rest\s+of\s+the|all)\s+(two|three|four|five|six)\b)|其[他余](?:的)?([两三四五六])(?:个(?:国家|成员国)?|国)")
-_EACH_ASKED = re.compile(r"(?i:\b(?:counsel|lawyers?|firms?)\s+in\s+each(?:\s+(?:of\s+them|country|market|jurisdiction))?\b)|"
+_EACH_ASKED = re.compile(r"(?i:\b(?:counsel|lawyers?|firms?|checked|reviewed|advice)\s+(?:in|for)\s+each(?:\s+(?:of\s+them|country|market|jurisdiction))?\b)|"
                          r"(?:各地|各国|每个国家|每个市场|每一个国家)(?:的)?(?:当地)?(?:律师|律所)")
 # "… so we need counsel for the other three", "其余四个国家需要律师…": what is left of a list once some are spoken of
 _REMAINING_OF_LIST = re.compile(r"(?i:\b(?:the\s+)?(?:remaining|other)\s+(two|three|four|five|six)"
@@ -404,6 +405,9 @@ def _role_en_words(norm: str, start: int, end: int, code: str) -> str:
                  r"\s+(?:in|from|based\s+in)\s+$", before, re.I) \
             and not re.search(r"\b(?:need|want|looking\s+for|hire|find|engage|appoint)\b[^.;]{0,16}$", before, re.I):
         return "mention"  # ... not the one sought ("we need our own lawyer in Vietnam")
+    if re.search(r"\b(?:counsel|lawyers?|firms?|team)\s+(?:covering|to\s+cover|that\s+covers?|who\s+covers?|across)\s+(?:the\s+)?"
+                 r"(?:whole|entire|all\s+of(?:\s+the)?)?\s*$", before, re.I):
+        return "requested"  # "need counsel covering the whole EAEU to screen our distributors against OFAC lists"
     if re.match(r"^\s+(?:law\s+)?(?:firm|counsel|lawyers?)\s+(?:\(?cc['’]?d|copied|in\s+copy|on\s+copy)\b", after, re.I):
         return "mention"  # "the Lisbon firm cc'd in the chain only advises the bank"
     if re.match(r"^\s+(?:law\s+firm|firm|counsel|lawyers?)\s+(?:introduced?|recommended?|referred|suggested)\s+(?:us|him|them)\b", after, re.I):
@@ -1223,8 +1227,14 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         return [by_code[c] for c in dict.fromkeys(p.code for p in mentions)], set()
     if not binding:
         whole = {p.code for p in plain if p.code in blocs() and _whole_bloc(norm, p)}
+        # ... and countries outside it added to it ("GCC 里除了 Oman…，另外加 Egypt 和 Jordan"), a wider region aside
+        added = {p.code for p in plain if p.code not in blocs() and not _inside([p], whole)}
+        wider = {p.code for p in plain if p.code in blocs() and any(set(bloc_members(w)) < set(bloc_members(p.code)) for w in whole)}
         if whole and all(p.code in whole or _inside([p], whole) for p in plain):
             binding = whole  # "across the GCC … (esp. KSA and Kuwait)": the whole bloc, its members named as examples
+        elif whole and added and all(p.code in whole or _inside([p], whole) or p.code in wider
+                                     or _ALSO_ASKED.search(sentence_around(norm, p.start, p.end)) for p in plain):
+            binding = whole | added
         elif plain:
             binding = _choose(plain, norm)
             # "另外塔吉克斯坦一个水电站修复项目，也请同一家律所看": a place the text asks about as well
@@ -1298,7 +1308,8 @@ _WHOLE_BEFORE = re.compile(r"(?:整个|全|所有|全部|(?:以外|之外)的|�
                            r"(?i:\b(?:the\s+)?whole|\bentire|\ball\s+(?:of\s+)?(?:the\s+)?|\bacross\s+(?:the\s+)?|\bpan-?|"
                            r"\b(?:the\s+)?remaining|\b(?:the\s+)?rest\s+of\s+(?:the\s+)?|\b(?:the\s+)?other))\s*$")
 _WHOLE_AFTER = re.compile(r"^(?:-?wide\b|\s*(?:全境|全区域?|各国|(?:各|全部|所有|全体)成员国|[二三四五六七八九十]国|所有国家|(?i:member\s+states\b))|"
-                          r"\s*除[^，。,；;]{1,24}?(?:以外|之外)的?(?:国家|成员国|各国|地区)|\s*范围内)", re.I)  # "东盟除老挝、缅甸以外的国家"
+                          r"\s*除[^，。,；;]{1,24}?(?:以外|之外)的?(?:国家|成员国|各国|地区)|\s*范围内|"
+                          r"\s*(?:里|中|当中|之中)\s*除了?(?=\s*[A-Za-z\u4e00-\u9fff]))", re.I)  # "GCC 里除了 Oman（去年刚做完）"  # "东盟除老挝、缅甸以外的国家"
 _BLOC_REMEDY_AFTER = re.compile(r"(?:[（(][^）)]{1,12}[）)])?[^，。,；;\n]{0,20}?(?:反倾销|反补贴|保障措施|反规避|反损害)[^，。,；;\n]{0,4}?(?:调查|立案)|"
                                 r"(?i:\s*(?:\([^)]{1,12}\)\s*)?(?:'s\s+)?[^.;,\n]{0,30}?\b(?:anti-?dumping|anti-?subsidy|countervailing|safeguard|anti-?circumvention)\s+"
                                 r"(?:investigation|proceeding|case|review)s?)")
