@@ -1094,3 +1094,26 @@ def test_languages_of_a_twenty_fifth_round(text: str, expected: set[str]) -> Non
 )
 def test_languages_of_a_twenty_sixth_round(text: str, expected: set[str]) -> None:
     assert required(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a form's language field softened, taken back or explained by its free text
+        ("语言要求：日语\n备注：语言一栏同事填错，律师不一定要会日语（会当然最好），但必须能用英文和我们沟通。", {"en"}),
+        ("语言要求：泰语\n备注：语言写泰语是希望，不是硬性条件。", set()),
+        ("语言要求：西班牙语\n备注：不是墨西哥的案子，西语要求取消。", set()),
+        ("语言要求：法语\n备注：语言填法语是因为对方律师的函都是法语写的，对律师的要求是英文一定要好。", {"en"}),
+        # refusing whoever lacks it; a company, not a language; a must beside a bilingual contract
+        ("丑话说在前面：不会俄语的就别推了，卷宗全是俄语。", {"ru"}),
+        ("Dutch BV of ours is buying 30% of a start-up in Leeds — need UK counsel for the NSI Act mandatory notification.", set()),
+        ("老板：找律师吧。俄语必须，合同要中俄双语", {"ru"}),
+        # a country's one official language, required or wished; several official languages name none
+        ("律师必须会莫桑比克的官方语言，文件都是这个语言。", {"pt"}),
+        ("Counsel must work in the official language of Senegal.", {"fr"}),
+        ("律师最好会塞内加尔的官方语言。", set()),
+        ("律师必须会瑞士的官方语言。", set()),
+    ],
+)
+def test_languages_of_a_twenty_seventh_round(text: str, expected: set[str]) -> None:
+    assert required(text) == expected

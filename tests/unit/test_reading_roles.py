@@ -1506,3 +1506,24 @@ def test_places_of_a_twenty_sixth_round(text: str, expected: set[str]) -> None:
 )
 def test_places_of_a_twenty_seventh_round(text: str, expected: set[str]) -> None:
     assert binding(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a form's country field explained by its free text, or taken back there
+        ("国家：阿联酋\n领域：建工\n备注：country填的是我们区域总部（迪拜注册）的所在地，项目实际在卡塔尔，业主扣了进度款。", {"QA"}),
+        ("目标国家/地区：英国\n备注：写英国是因为合同适用英国法、在伦敦仲裁。对方资产都在乌兹别克斯坦，要申请承认和执行。", {"UZ"}),
+        ("国家：Peru 秘鲁\n备注：update一下——不是秘鲁那边的案子。是智利海关扣了我们的货，需要智利律师。西语要求取消，那是当初给秘鲁律师准备的。", {"CL"}),
+        # a lawyer already appointed for a piece of the deal; a sanctions lawyer of a country asked for; nobody sought there
+        ("The IPO plan: Jurisdiction: Switzerland. US counsel for the Reg S / 144A piece is already appointed.", {"CH"}),
+        ("1）找美国制裁律师，评估申请除名；2）找阿联酋律师处理迪拜的账户冻结。", {"US", "AE"}),
+        ("We need Kenyan counsel for the notifications. We are not looking for counsel in Uganda or Tanzania at this stage.", {"KE"}),
+        # a brand's home; a destination the but does not refer back to; a subsidiary to pursue as well
+        ("订单主要是美国品牌的。需找越南劳动法律师。", {"VN"}),
+        ("我们马来西亚子公司也往印度出口，但那边的货不在调查范围里，暂时不管。印度DGTR的问卷要填。", {"IN"}),
+        ("塞尔维亚经销商拖欠货款，我们准备在贝尔格莱德起诉。他们在黑山还有个子公司，也要一起追。", {"RS", "ME"}),
+    ],
+)
+def test_places_of_a_twenty_seventh_round_forms(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected

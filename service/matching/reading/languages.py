@@ -17,7 +17,10 @@ from bisect import bisect_right
 from functools import lru_cache
 from itertools import islice
 
+from babel.languages import get_official_languages
+
 from service import taxonomy
+from service.matching.reading.places import place_mentions
 from service.matching.reading.text import (
     EN_WORD,
     NORMALISE,
@@ -84,7 +87,7 @@ _ZH_THEN_NO_GOOD = re.compile(r"来不及|不必考虑|不用考虑|不考虑|�
 _ZH_ASKED_AFTER = re.compile(r"^(?:语|文)?(?:吗|么|嘛|不|没有)?\s*[?？]|^(?:语|文)?(?:吗|么)")  # "英语嘛，…": a topic, not a question
 _ZH_NEG_REFUSED_AFTER = re.compile(r"^(?:的话|的|嘅)?(?:文件|材料|资料|文书|合同)?的?(?:律师|人)?(?:就|都|一律)?(?:基本|根本|完全|基本上)?(?:不要|不行|不考虑|不用考虑|免谈|算了|别推荐|不用推荐|免了|别来|pass|"
                                    r"帮不上忙|没用|白搭|没有意义|没意义|没法用|用不了|不用报|别报|没法[^，。,；;]{0,8}?(?:谈|沟通|交流|打交道|办|做|处理|弄)|(?:谈|沟通|交流|办|做)不了|"
-                                   r"(?:唔使|不用|不要|别|唔好|免)(?:联系|联络|搵|找|打扰)(?:我们|我哋|我)?)")
+                                   r"(?:唔使|不用|不要|别|唔好|免)(?:联系|联络|搵|找|打扰|推)(?:我们|我哋|我)?)")
 # Before an English language word the Chinese negation must end the clause's words ("不需要会Russian").
 _ZH_NEG_END = re.compile(rf"(?:{_ZH_NEG.pattern})[\u4e00-\u9fff]{{0,3}}\s*$")
 _ZH_NEG_AFTER = re.compile(r"^[^，。,；;]{0,6}(?:不是必须|不是必需|并非必需|并非必须|不强求|不强制|不作强制要求|不是\s?must|不是门槛|不算硬性|不算必须|不算刚需|[”\"」』]?是错的|[”\"」』]?有误|不算门槛|不是硬性|不是硬杠杠|不是刚需|不作要求|不做要求|无要求|没有?(?:什么)?要求|不(?:单独|另外|额外|特别|专门)?要求|非必需|非必要|非必须|非必备|不必须|(?:的)?要求(?:作废|取消|撤销|不算数?)|并非必要|不是必要|不需要|不必|可有可无|无所谓|不重要|没关系|不在乎|随意|不要紧|无关紧要|"
@@ -174,7 +177,7 @@ _REQUIRED = re.compile(r"(?:要|得|必须)没问题|必须|必需|务必|一定
                        r"indispensable|compulsory|"
                        rf"(?<!-)only(?!\s+(?:for|as|to\s+(?:coordinate|report|talk|liaise)|a\s+plus|nice))|needed|need(?:s|ed)? to){_R}", re.I)  # not "English is only for coordinating with Paris"  # not "Arabic-only" guidance: a document's
 # Cantonese "就得" closing a clause means "is enough" ("英文沟通就得"); Mandarin "就得会英语" is a must.
-_WISH = re.compile(r"再好不过|足够|就够|(?<=沟通)为主|(?:会)?方便很多|会(?:很)?方便|如果有|若有|求之不得|即可|就行|(?:也)?(?:能|可以)接受|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
+_WISH = re.compile(r"(?<=[语文])(?:只)?是(?:个|一个)?(?:希望|愿望|加分项)|再好不过|足够|就够|(?<=沟通)为主|(?:会)?方便很多|会(?:很)?方便|如果有|若有|求之不得|即可|就行|(?:也)?(?:能|可以)接受|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
                    r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|(?:obviously\s+)?helps\b|"
                    rf"{_L}(?:preferable|(?:also\s+)?possible|works(?=\s*[,.;]|\s*$|\s+(?:too|fine|for\s+(?:us|both|all|them|everything)))|nice(?=\s*[)）]))|"  # "English works, Russian also possible"  # "We'd rather": the apostrophe follows a letter
                    rf"{_L}(?:ideally|ideal|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a (?:real |big |huge )?plus|plus|nice to have|would(?:\s+still|\s+also|\s+really|\s+certainly)?\s+help|(?:can|could|may)\s+(?:also\s+)?consider|would(?:\s+still|\s+also)?\s+be\s+nice|"
@@ -194,7 +197,7 @@ _EN_NOT_LANGUAGE_AFTER = re.compile(
     r"authorit|customs|tax|market|partner|buyer|client|customer|distributor|dealer|contractor|supplier|"
     r"worker|employee|staff|national|citizen|regulat|owned|managed|based|entit|group|firm|bank|plant|factor|target|"
     r"mine|project|JV|joint venture|investor|ministry|side|state|BOI|police|embassy|landlord|employer|"
-    r"bar|licen[cs]e|qualif|admission|admitted|citizen|visa|residen|passport|SPV|holding|americ|litigator|solicitor|"
+    r"bar|licen[cs]e|qualif|admission|admitted|citizen|visa|residen|passport|SPV|holding|B\.?V\b|N\.?V\b|GmbH|holdco|topco|vehicle|fund|americ|litigator|solicitor|"
     r"barrister|advocate|mandatory\s+(?:rules|provisions|law)|rules\b|lawyer|counsel|attorney|enterprise|operator|publisher|"
     r"importer|exporter|manufacturer|vendor|provider|carrier|insurer|shipowner|works\s+council|union|pension|unit|operation|office|"
     r"site|team|colleague|management|board|parent|affiliate|regulator|DPA|data\s+protection\s+authorit|accounting|GAAP|expert)"  # "Latin America(n)", "the German works council"
@@ -308,7 +311,7 @@ _NO_INTERPRETER = re.compile(r"(?:不让|不允许|不准|不接受|不许)[^，
                              r"(?:an?\s+|any\s+)?interpreters?\b|\bno\s+interpreters?\b|\binterpreters?\s+(?:are|is)\s+not\s+(?:allowed|permitted|accepted)", re.I)
 NO_INTERPRETER_SENTENCES = 2
 # a requirement said not to be one (not someone's lack of the language: "我们国内团队没人会西语")
-_DENIAL = re.compile(r"不需要|不需|无需|不必|不要求|不用|不是必须|不是必需|非必须|没必要|不强求|不重要|无所谓|不是硬性|不算硬性|不是刚需|"
+_DENIAL = re.compile(r"不需要|不需|无需|不必|不要求|不用|不是必须|不是必需|非必须|没必要|不强求|不重要|无所谓|不是硬性|不算硬性|不是刚需|不一定要|不一定需要|要求(?:取消|作废|撤销)|"
                      r"\bno\s+need\b|\bnot\s+(?:required|needed|necessary|mandatory|a\s+must|a\s+deal-?breaker)\b|"
                      r"\bdo(?:es)?\s*n['’]?o?t\s+need\b|\b(?:disregard|ignore|forget|scratch)\b", re.I)
 # "到时候需要会波兰语的律师，但那是明年的事，现在不用": a language for later
@@ -363,6 +366,8 @@ def _alone_not_enough(norm: str, found: list[re.Match[str]], surfaces: dict[str,
 _CORRECTION = re.compile(r"(?:更正|纠正|改|修改|补充更正)一下|改了?口|更正[:：]|说错了|打错了|写错了|搞错了|弄错了|"
                          r"\b(?:correction|update|edit)\s*[:：]|(?-i:\bEDIT\b)|\bmy (?:mistake|bad)\b|\bwrong template\b|\bscratch that\b|\b(?:sorry,?\s+)?I\s+meant\b", re.I)
 CORRECTION_REACH = 120
+_FIELD_FILLED_BEFORE = re.compile(r"(?:填|写|选)(?:的是|了|成|的)?$")
+_FIELD_EXPLAINED_AFTER = re.compile(r"^(?:的话)?\s?(?:只)?(?:是因为|是由于|是考虑到)")
 _NO_LANGUAGE_REQUIRED = re.compile(r"[^。；;\n]*?(?:语言(?:上|方面|能力)?(?:就|都|也)?(?:不做要求|不作要求|无要求|没有?(?:什么)?要求|不限|不要求)|"
                                    r"(?i:\bno\s+language\s+requirements?\b|\blanguage\s+(?:is\s+)?not\s+(?:a\s+)?(?:requirement|required)\b))")
 # a change of mind between a requirement and a later wish of the same language
@@ -566,6 +571,46 @@ def _table_cells(norm: str) -> list[tuple[int, int]]:
     return spans
 
 
+# "律师必须会莫桑比克的官方语言", "Counsel must work in the official language of Côte d'Ivoire": the country's one
+# official language (CLDR), required or wished as the clause says
+_OFFICIAL_LANGUAGE = re.compile(r"的?官方语言|(?i:\bofficial\s+language\s+of\s+(?:the\s+)?)")
+_OFFICIAL_REQUIRED_BEFORE = re.compile(r"(?:必须|必需|务必|一定要|须|要求)[^，。,；;]{0,6}$|(?i:\b(?:must|required\s+to|has\s+to|have\s+to|needs?\s+to)\b[^.;,]{0,20}$)")
+_OFFICIAL_NEGATED_BEFORE = re.compile(r"(?:不需要|不用|无需|不必|不要求|不一定)[^，。,；;]{0,6}$|(?i:\b(?:not|no\s+need)\b[^.;,]{0,20}$)")
+
+
+def _clause_or_sentence(norm: str, start: int, end: int) -> tuple[int, int]:
+    """The language word's clause when it says its own must ("俄语必须，合同要中俄双语"), else its sentence."""
+    lo, hi = clause_bounds(norm, start, end)
+    if _REQUIRED.match(norm, end, min(hi, end + 4)):
+        return lo, hi
+    sentence = sentence_around(norm, start, end)
+    at = norm.find(sentence, max(0, end - len(sentence))) if sentence else -1
+    return (at, at + len(sentence)) if 0 <= at <= start else (lo, hi)
+
+
+def _official_languages(norm: str, text: str) -> list[tuple[str, float, str]]:
+    out: list[tuple[str, float, str]] = []
+    for m in islice(_OFFICIAL_LANGUAGE.finditer(norm), MAX_MENTIONS):
+        if m.group(0).lower().startswith("official"):
+            named = [p for p in place_mentions(norm[m.end():m.end() + 40]) if p.start == 0]
+            span = (m.start(), m.end() + (named[0].end if named else 0))
+        else:
+            head = norm[max(0, m.start() - 12):m.start()]
+            named = [p for p in place_mentions(head) if p.end == len(head)]
+            span = (m.start() - (len(head) - named[0].start) if named else m.start(), m.end())
+        if len(named) != 1 or named[0].kind not in ("country", "alias"):
+            continue
+        official = {lang.split("_")[0] for lang in get_official_languages(named[0].code)} - {"zh"}
+        if len(official) != 1:
+            continue  # "瑞士的官方语言": several, none of them the one meant
+        before = norm[max(0, span[0] - 30):span[0]]
+        if _OFFICIAL_NEGATED_BEFORE.search(before):
+            continue
+        conf = 0.92 if _OFFICIAL_REQUIRED_BEFORE.search(before) else 0.6
+        out.append((next(iter(official)), conf, text[span[0]:span[1]]))
+    return out
+
+
 def read_languages(text: str) -> list[Reading]:
     """Working languages the lawyer must have, besides Chinese (see the module docstring)."""
     surfaces, pattern = _language_lexicon()
@@ -652,6 +697,10 @@ def read_languages(text: str) -> list[Reading]:
                 and (lead := _ZH_NEG_AFTER.match(since_previous) or _EN_NEG_AFTER.match(since_previous)):
             neg_before = since_previous[lead.end():]
         zh_negated = (_ZH_NEG if is_cjk(s) else _ZH_NEG_END).search(neg_before) or _ZH_NEG_AFTER.search(own_after)
+        if fields and code in fields and _FIELD_FILLED_BEFORE.search(before) and _FIELD_EXPLAINED_AFTER.match(after):
+            denied.add(code)  # "语言填法语是因为对方律师的函都是法语写的": the free text says why the field names it
+            positive.pop(code, None)
+            continue
         if not refused and (zh_negated or _EN_NEG.search(neg_before) or _EN_NEG_AFTER.search(own_after)
                             or (_EN_DISREGARD_BEFORE.search(before) and _EN_REQUIREMENT_NOUN_AFTER.match(after))):
             if _DENIAL.search(neg_before[-12:] + "|" + own_after[:24]):
@@ -729,7 +778,7 @@ def read_languages(text: str) -> list[Reading]:
                 conf = 0.7  # "Arabic required", "Lao ideally": the marker decides below
             else:
                 continue  # "Russian customers": an adjective, not a requirement
-        if _BILINGUAL_DOC.search(sentence_around(norm, m.start(), m.end())) \
+        if _BILINGUAL_DOC.search(norm, *_clause_or_sentence(norm, m.start(), m.end())) \
                 and not re.search(r"(?:必须|一定要|务必|须)(?:会|懂|用|具备|掌握|能用)?\s*$|\bmust\s+(?:speak|read|know|work\s+in)\s+$", before, re.I) \
                 and not (i - 1 in required_at and _COORDINATED.match(norm[found[i - 1].end():m.start()])):  # "必须具备阿拉伯语和英语工作能力"
             conf = min(conf, 0.6)  # a bilingual contract names a document's languages, not "所以必须俄语"
@@ -837,6 +886,9 @@ def read_languages(text: str) -> list[Reading]:
             for c, conf in spoken:
                 if conf >= 0.5 and c != "zh" and c not in retold:
                     positive[c] = (0.92, positive.get(c, (0.0, c))[1])
+    for code, conf, evidence in _official_languages(norm, text):
+        if code not in positive or positive[code][0] < conf:
+            positive[code] = (conf, evidence)
     positive = {c: v for c, v in positive.items() if c not in retold and not (c in fields and c in denied)} | corrected
     positive = {c: (min(v[0], 0.6), v[1]) if c in softened else v for c, v in positive.items()}
     # "律师必须会法语— 说错了，…语言不做要求": a correction that takes every requirement back

@@ -249,7 +249,7 @@ _ZH_ELSEWHERE_AFTER = re.compile(r"^(?:的)?(?:部分|那边|这边|那块|方�
                                  r"(?:找|请|聘请|委托|聘)(?:一?个|一家)?(?:当地|本地|那边)?的?(?:律师|律所)")
 # "Cayman counsel is already acting": a lawyer of the place is on it
 _EN_COUNSEL_ACTING_AFTER = re.compile(r"^\s+(?:[a-z-]+\s+){0,2}?(?:counsel|lawyers?|firm|attorneys?)(?:\s*\([^()]{0,80}\))?"
-                                      r"(?:\s+for\s+(?:the\s+|our\s+)?[\w\s-]{1,30}?)?\s+"  # "Cayman counsel for the Cayman topco is already appointed"
+                                      r"(?:\s+for\s+(?:the\s+|our\s+)?[\w\s/.-]{1,30}?)?\s+"  # "Cayman counsel for the Cayman topco is already appointed"
                                       r"(?:(?:is|are)\s+(?:coordinating|handling|running|leading|managing)\b|"  # "Korean counsel is coordinating the global filings"
                                       r"(?:(?:is|are|has been|have been)\s+)?already\s+"
                                       r"(?:acting|engaged|instructed|retained|involved|appointed|on\s+it|handling|lodging|filing|"
@@ -320,7 +320,10 @@ _EN_COUNSEL_LATER_AFTER = re.compile(r"^\s+(?:counsel|lawyers?|(?:law\s+)?firms?
                                      r"\b(?:not\s+(?:needed|required|necessary|now|yet)|later|at\s+a\s+later\s+stage|next\s+year)\b", re.I)
 # "Don't reckon we need anyone in Malaysia", "we do not need counsel in Chile"
 _EN_NEED_NOBODY_BEFORE = re.compile(r"\b(?:do\s*n[o']?t|don['’]t|do not)\s+(?:(?:think|reckon|believe|expect)\s+(?:we\s+)?)?need\s+"
-                                    r"(?:anything|anyone|anybody|counsel|lawyers?|a\s+lawyer|a\s+firm|any\s+\w+)\s+(?:done\s+)?(?:in|for)\s+(?:the\s+)?$", re.I)
+                                    r"(?:anything|anyone|anybody|counsel|lawyers?|a\s+lawyer|a\s+firm|any\s+\w+)\s+(?:done\s+)?(?:in|for)\s+(?:the\s+)?$|"
+                                    # "We are not looking for counsel in Zambia or Mozambique at this stage"
+                                    r"\b(?:are|am|is)\s*(?:n['’]t|\s+not)\s+(?:looking\s+for|seeking|instructing|engaging)\s+"
+                                    r"(?:any\s+|local\s+|separate\s+)*(?:counsel|lawyers?|a\s+lawyer|a\s+firm|firms|anyone)\s+(?:in|for)\s+(?:the\s+)?$", re.I)
 # "We do not need U.S. local help"
 _EN_NEED_NO_HELP_BEFORE = re.compile(r"\b(?:do\s*n[o']?t|don['’]t|do not)\s+need\s+(?:any\s+)?$", re.I)
 _EN_HELP_AFTER = re.compile(r"^\s+(?:local\s+)?(?:help|counsel|lawyers?|advice|support|assistance|input)\b", re.I)
@@ -406,11 +409,19 @@ _ZH_KEEPS_ITS_FIRM_AFTER = re.compile(r"^(?:的|那边的?|方面的?|部分)?[^
                                       r"(?:现在|原来|目前|之前|现有|原有|老)的?(?:那家|这家|那个|这个)?(?:律所|所|律师)")
 
 
+# "我们马来西亚子公司也往印度出口，但那边的货…暂时不管": a destination, after another place in its clause, is
+# not what the but refers back to
+_ZH_DESTINATION_VERB = re.compile(r"(?:往|向|出口到|出口至|卖到|销往|运到)(?=[^，。,；;\s]{1,12}$)")
+
+
 def _zh_set_aside_after(norm: str, end: int, after: str) -> bool:
     """What Chinese words after a place say of it ("不用管", "去年已经注册好了，这次不用")."""
     wide_after = norm[end:end + 40]
+    clause = re.split(r"[，。,；;\n]", norm[max(0, end - 40):end])[-1]
+    verb = _ZH_DESTINATION_VERB.search(clause)
+    destination = verb is not None and bool(_gazetteer(True)[2].search(clause[:verb.start()]))
     return bool(_ZH_SET_ASIDE_AFTER.match(after) or _ZH_DONE_AFTER.match(wide_after) or _ZH_NEXT_CLAUSE_SET_ASIDE.match(wide_after)
-                or _ZH_BUT_SET_ASIDE_AFTER.match(wide_after) or _ZH_STOP_SEEKING_AFTER.match(after) or _ZH_PLAN_DROPPED_AFTER.match(after)
+                or (_ZH_BUT_SET_ASIDE_AFTER.match(wide_after) and not destination) or _ZH_STOP_SEEKING_AFTER.match(after) or _ZH_PLAN_DROPPED_AFTER.match(after)
                 or _ZH_SORTED_AFTER.match(after) or _ZH_KEEPS_ITS_FIRM_AFTER.match(after)
                 or bool((gap := _ZH_NOT_INVOLVED_NEXT.match(wide_after)) and not _gazetteer(True)[2].search(gap.group(1)))
                 or bool((dropped := _ZH_DROPPED_AFTER.match(wide_after)) and not _gazetteer(True)[2].search(dropped.group(0))))
@@ -435,6 +446,8 @@ def set_aside(norm: str, start: int, end: int, whole_country: bool = True) -> bo
         wide_after = norm[end:end + 40]
         if re.search(r"(?:他们|该所|该律所|这家所|那家所|对方)在$", before):
             return False  # "他们在老挝没有执照，不考虑": the firm's reach, not a place set aside
+        if before.endswith("不是") and re.match(r"^(?:那边|这边)?的?(?:案子|事情?|问题|项目)", after):
+            return True  # "不是墨西哥那边的案子。是美国商务部…"
         if before.endswith("不在") and re.match(r"^(?:当地)?(?:执业|开业|有办公室|设有?办公室|有分所|设点)", after):
             return False  # "该所不在黑山执业": a firm's reach, not a place set aside
         return bool(_ZH_NEG_BEFORE.search(before) or _ZH_CORRECTED_AFTER.match(after) or _zh_set_aside_after(norm, end, after)

@@ -247,7 +247,7 @@ _ZH_ORIGIN_AFTER = re.compile(r"^籍|^裔|^(?:的)?(?:国企|央企|国有企业
 _ZH_CAME_FROM_AFTER = re.compile(r"^(?:[和及与、][^，。,；;]{1,8}?)?(?:过)?来的")
 # "美国那几个大客户", "东南亚、中东都有经销商在接触": people there, however counted
 _ZH_PEOPLE_AFTER = re.compile(r"^(?:籍)?的?(?:(?:那|这)?(?:几|些|两|三|一)?(?:个|家|位|批)?(?:大|主要|老|新|重要|核心)|(?:都|也|还|也都)有(?:一些|几家|几个|不少|很多|多家)?)?(?:客户|工人|员工|劳工|外劳|买家|买方|卖方|供应商|股东|投资者|投资方|合作方|业主|船东|经销商|"
-                              r"银行|银团|债权人|债务人|协会|保险人|保险公司|主机厂|车企|厂家|厂商|品牌商|采购商|"
+                              r"银行|银团|债权人|债务人|协会|保险人|保险公司|主机厂|车企|厂家|厂商|品牌商|品牌方|品牌|采购商|"
                               r"投资人|基金|主权基金|财团|家族办公室|资本方|出资人|[\u4e00-\u9fff]{1,3}商(?![标务业会])|(?![账帐])[\u4e00-\u9fff]{1,2}户)")  # "LP主要是中东主权基金", "印度和土耳其的珠宝商"
 _ZH_WHOSE_AFTER = re.compile(r"^的?(?:[^，。,；;]{0,6}?的)?(?:公司|企业|国企|财团|集团|人|老板|客户)|"
                              r"^的?(?:一家|一个)?\s?(?i:traders?|trading\s+house|company|buyer|seller|supplier|firm|fund|distributor|bank)\b")  # "buyer是Geneva的一家trader"
@@ -277,7 +277,7 @@ _COORDINATION = re.compile(r"^(?:\s+(?:side|part|portion|section|entity|subsidia
                            r"(?:\w+\s+){0,2}?(?:in|at|near|outside)\s+(?:the\s+)?$|^[，,；;]\s*另一个(?:在|位于)$", re.I)
 # "也请同一家律所看", "also need counsel there", "the same firm should cover": asked as well
 _ALSO_ASKED = re.compile(r"也(?:请|要请|需要|想请|要找|找)[^，。,；;]{0,8}?(?:律所|律师)|同一(?:家)?(?:律所|律师事务所)|"
-                         r"也要(?:一起|一并)做|另外加上?\s*(?=[A-Za-z\u4e00-\u9fff])|"  # "（不在欧盟但也要一起做）", "另外加 Egypt 和 Jordan"
+                         r"也要(?:一起|一并)(?:做|追|起诉|追讨)|另外加上?\s*(?=[A-Za-z\u4e00-\u9fff])|"  # "（不在欧盟但也要一起做）", "另外加 Egypt 和 Jordan"
                          r"还有[^，。,；;]{1,16}?(?:要不要|需不需要|是否需要|是否要|用不用)(?:报|申报|备案|注册|登记|审批)|"  # "…申报，还有黑山、北马其顿要不要报"
                          r"\b(?:also|too)\b[^.;]{0,25}\b(?:need|want|require|ask)\w*\b[^.;]{0,25}\b(?:counsel|lawyers?|firm)\b|"
                          r"\bsame\s+(?:firm|counsel|lawyers?)\b", re.I)
@@ -480,6 +480,8 @@ def _role_zh(norm: str, start: int, end: int, code: str) -> str:
     if re.search(r"(?:传回|传到|传输到|传至|传往|回传到?|存储在|存放在|存在|托管在|放在|部署在)$", before) \
             and re.match(r"^\s?的?\s?(?:服务器|云|数据中心|机房|(?i:aws|server))", after):
         return "mention"  # "能不能跨境传回新加坡的服务器": where the data goes
+    if re.search(r"(?:当初|原来|之前|本来|原本)(?:是)?(?:给|为|替)$", before) and re.match(r"^\s?的?(?:律师|律所)", after):
+        return "mention"  # "西语要求取消，那是当初给墨西哥律师准备的": a lawyer of the plan given up
     if re.search(r"(?:常住|定居|住在|居住在|家在)$", before):
         return "origin"  # "哈萨克斯坦人，常住阿拉木图": where a person lives
     if re.match(r"^\s?(?:[和及与、]\s?[^，。,；;、和及与]{1,8}?)?的?(?:双边)?(?:税收协定|避免双重征税协定|投资(?:保护)?协定|BIT|DTA|DTT|自贸协定|FTA)", after):
@@ -529,6 +531,8 @@ def _role_zh(norm: str, start: int, end: int, code: str) -> str:
         return "registration"  # "通过其设在迪拜的中东区域子公司参与阿曼的项目"
     law = _ZH_LAW_AFTER.match(after)
     lawyer_of_place = bool(_ZH_LAWYER_NAMED_AFTER.match(after))  # "马来西亚律师出个法律意见书", "美国律师就出口管制…"
+    if re.match(r"^的?(?:制裁|出口管制)(?:合规)?的?(?:律师|律所)", after) and _ASKS.search(sentence_around(norm, start, end)):
+        return "requested"  # "1）找美国制裁律师，评估申请除名": a sanctions lawyer of that country asked for
     if law and not lawyer_of_place and (not law.group(1) or law.group(1)[-1] not in _ZH_LAW_NOT):
         return "law"
     if _ZH_SANCTIONED_BEFORE.search(before) or (before.endswith("对") and _ZH_SANCTIONED_BETWEEN.match(after)):
@@ -914,18 +918,28 @@ def _place_corrected(norm: str, places: list[Place]) -> list[Place]:
     return places
 
 
-_FORM_COUNTRY_LINE = re.compile(r"^[ \t]*(?:目标国家|目标国别|国家|(?i:target\s+countr(?:y|ies)|country))\s*[:：]", re.M)
+_FORM_COUNTRY_LINE = re.compile(r"^[ \t]*(?:目标国家|目标国别|国家|(?i:target\s+countr(?:y|ies)|country))(?:\s*/\s*(?:地区|(?i:region)))?\s*[:：]", re.M)
 _FORM_PICKED_WRONG = re.compile(r"(?:国家|国别)(?:选错|填错|点错|勾错|选成|填成)了")
+
+
+# "country填的是我们中东区域总部（迪拜注册）的所在地，项目实际在沙特", "写英国是因为合同适用英国法": the free
+# text says why the field names the country, and it is not where the work is
+_FORM_FIELD_EXPLAINED = re.compile(r"(?:(?i:country)|国家|国别|目标国家)(?:一栏|那栏|这栏|栏)?\s*(?:填的是|写的是|填的|写的)[^。；;\n]{0,30}?"
+                                   r"(?:所在地|注册地|总部|总公司|母公司)|(?:填|写)[^，。,；;\n]{1,8}?(?:是因为|只是因为|是由于)")
 
 
 def _form_country_corrected(norm: str, places: list[Place]) -> list[Place]:
     """"目标国家：越南 … 不好意思国家选错了，随手点了越南": the form's country field, taken back by its free text."""
-    if not _FORM_PICKED_WRONG.search(norm):
+    wrong, explained = _FORM_PICKED_WRONG.search(norm), _FORM_FIELD_EXPLAINED.search(norm)
+    if not wrong and not explained:
         return places
     lines = [(m.start(), line_end(norm, m.start())) for m in _FORM_COUNTRY_LINE.finditer(norm)]
     field = {p.code for p in places if any(a <= p.start < b for a, b in lines)}
     if len(field) != 1:
         return places  # "Target Country: Ghana, Nigeria … Ghana was ticked by mistake" names the one it takes back
+    if not wrong:  # explained: a mention, unless the free text asks for counsel there after all
+        return [replace(p, role="mention") if p.code in field and p.role in _LIVE_ROLES and p.role != "requested" else p
+                for p in places]
     return [replace(p, role="excluded") if p.code in field else p for p in places]
 
 
