@@ -1117,3 +1117,17 @@ def test_languages_of_a_twenty_sixth_round(text: str, expected: set[str]) -> Non
 )
 def test_languages_of_a_twenty_seventh_round(text: str, expected: set[str]) -> None:
     assert required(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("之前跟局里说要找会匈牙利语的律师，后来想想没必要，英文能沟通就行。", set()),
+        ("律师会韩文比较好，英文也可以沟通。", set()),
+        ("会德语最好，英文也能沟通。", set()),
+        ("In my earlier email I said French was required – please disregard, English is fine for us.", set()),
+        ("本公司驻厂窗口会越南语，律师以英文或中文沟通即可。", set()),
+    ],
+)
+def test_languages_of_a_twenty_eighth_round(text: str, expected: set[str]) -> None:
+    assert required(text) == expected

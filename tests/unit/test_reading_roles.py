@@ -1527,3 +1527,20 @@ def test_places_of_a_twenty_seventh_round(text: str, expected: set[str]) -> None
 )
 def test_places_of_a_twenty_seventh_round_forms(text: str, expected: set[str]) -> None:
     assert binding(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # counsel there already in hand; a certificate in hand; a bloc's other members than those named before it
+        ("船在德班被扣。租约适用英国法、伦敦仲裁，仲裁那边我们已经在伦敦请了律师。现在急需当地海事律师申请放船。", {"ZA"}),
+        ("卡塔尔的经销商去年就签好了，律师也是那边的。今年想把海合会其他几个国家都铺开，需要律师起草经销协议。", set(bloc_members("GCC")) - {"QA"}),
+        ("品牌出海：沙特去年已经在 SAIP 拿到注册证了，这次不用做。找一家能 cover 海合会其余五国的所。", set(bloc_members("GCC")) - {"SA"}),
+        # customers' brands; a foreign investor coming to China; 'Lux'
+        ("拟在摩洛哥丹吉尔设厂，为当地的欧洲车企配套（客户主要是西班牙、法国品牌）。", {"MA"}),
+        ("德国巴登-符腾堡州一家家族精密机械企业（在我局欧洲招商推介会上接洽）拟在常州设立外商独资企业，希望推荐中国律师。", set()),
+        ("We need Lux counsel to run the share pledge enforcement.", {"LU"}),
+    ],
+)
+def test_places_of_a_twenty_eighth_round(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected

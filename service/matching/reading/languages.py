@@ -177,7 +177,7 @@ _REQUIRED = re.compile(r"(?:要|得|必须)没问题|必须|必需|务必|一定
                        r"indispensable|compulsory|"
                        rf"(?<!-)only(?!\s+(?:for|as|to\s+(?:coordinate|report|talk|liaise)|a\s+plus|nice))|needed|need(?:s|ed)? to){_R}", re.I)  # not "English is only for coordinating with Paris"  # not "Arabic-only" guidance: a document's
 # Cantonese "就得" closing a clause means "is enough" ("英文沟通就得"); Mandarin "就得会英语" is a must.
-_WISH = re.compile(r"(?<=[语文])(?:只)?是(?:个|一个)?(?:希望|愿望|加分项)|再好不过|足够|就够|(?<=沟通)为主|(?:会)?方便很多|会(?:很)?方便|如果有|若有|求之不得|即可|就行|(?:也)?(?:能|可以)接受|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
+_WISH = re.compile(r"(?<=[语文])(?:只)?是(?:个|一个)?(?:希望|愿望|加分项)|比较好|(?:也|都)(?:能|可以|可)(?:沟通|交流)|再好不过|足够|就够|(?<=沟通)为主|(?:会)?方便很多|会(?:很)?方便|如果有|若有|求之不得|即可|就行|(?:也)?(?:能|可以)接受|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
                    r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|(?:obviously\s+)?helps\b|"
                    rf"{_L}(?:preferable|(?:also\s+)?possible|works(?=\s*[,.;]|\s*$|\s+(?:too|fine|for\s+(?:us|both|all|them|everything)))|nice(?=\s*[)）]))|"  # "English works, Russian also possible"  # "We'd rather": the apostrophe follows a letter
                    rf"{_L}(?:ideally|ideal|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a (?:real |big |huge )?plus|plus|nice to have|would(?:\s+still|\s+also|\s+really|\s+certainly)?\s+help|(?:can|could|may)\s+(?:also\s+)?consider|would(?:\s+still|\s+also)?\s+be\s+nice|"
@@ -214,7 +214,7 @@ _EN_OWN_TEAM = re.compile(r"\b(?:we|our\s+(?:[\w-]+\s+){0,2}?(?:team|staff|peopl
 # "越南语的沟通当地HR自己搞": that language's part is done by the enterprise's own people
 _ZH_OWN_PEOPLE_DO_AFTER = re.compile(r"^(?:语|文)?的?(?:沟通|翻译|部分|文件|材料)[^，。,；;]{0,8}?(?:自己|内部)[^，。,；;]{0,4}?(?:搞|处理|负责|来|解决|做|弄)")
 _ZH_OWN_AFTER = re.compile(r"^(?:的话)?\s?(?:我们|我方|我司|我哋)(?:这边|这里|自己)?[^，。,；;]{0,4}?(?:可以|能|会|都能|都会)(?:沟通|交流|看|用|处理)")
-_ZH_OWN_TEAM = re.compile(r"(?<![跟和与同])(?:我们|我方|我司|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$|"  # not "律师跟我们沟通必须能用英文"
+_ZH_OWN_TEAM = re.compile(r"(?<![跟和与同])(?:我们|我方|我司|本公司|本集团|我集团|团队成员|我们的团队|翻译)[^，。,；;]{0,6}(?:用|说|讲|使用|只会|会|工作语言(?:为|是)?)$|"  # not "律师跟我们沟通必须能用英文"
                           r"(?:我们|我方|我司)\s*(?i:only|just|mainly|mostly)\s+$|"  # "我们 only english and 中文"
                           r"(?:我们|我方|我司)[^，。,；;律]{0,6}?(?:团队|同事|员工)(?:都|也|主要|一般|平时)?$|"  # "我司法务团队英文工作"
                           r"(?:我们|我方|我司)[^，。,；;]{0,6}?没(?:有)?人(?:看得懂|看懂|会|懂|能看|能读)$|"  # "我们品牌部没人看得懂阿语邮件"
@@ -377,11 +377,14 @@ _RETHOUGHT = re.compile(r"后来|其实|不过后来|但后来|最后定|开会�
 _INITIALLY_BEFORE = re.compile(r"(?:一开始|最开始|起初|原先|本来|起先)[^，。,；;]{0,12}?(?:写|说|填|提|要求)[^，。,；;]{0,14}$|"
                                r"(?i:\b(?:I|we)\s+(?:had\s+)?(?:said|wrote|mentioned|stated|indicated)\s+(?:that\s+)?(?:the\s+)?$)")  # "I said Portuguese was mandatory, but…"
 _LATER_CHANGE = re.compile(r"[^。；;\n]{0,24}?[，,]\s*(?:但是?|不过)?(?:后来|其实|现在)|"
-                           r"(?i:\s+(?:was|were|would\s+be)\s+(?:mandatory|required|a\s+must|essential|needed)\b[^.;\n]{0,20}?,?\s*(?:but|however)\b)")
+                           r"(?i:\s+(?:was|were|would\s+be)\s+(?:mandatory|required|a\s+must|essential|needed)\b[^.;\n]{0,20}?[,–—-]?\s*"
+                           r"(?:but|however|(?:please\s+)?(?:disregard|ignore|scratch|forget)\b))")
 # a requirement taken back after it ("律师必须会哈萨克语，更正一下：不需要", "俄语不再是硬性要求了",
 # "Russian is no longer required"): what was said of the language before no longer holds
 _WITHDRAWN_AFTER = re.compile(r"[^。；;\n]{0,16}?(?:(?:更正|纠正|修正)(?:一下)?[:：，,]?\s*(?:不需要|不用|不必|无需|不要求)|"
                               r"不再(?:是)?(?:硬性|必须|必需|刚需|门槛|要求|需要)|"
+                              # "之前跟局里说要找会匈牙利语的律师，后来想想没必要"
+                              r"[^。；;\n]{0,12}?[，,]\s*(?:但|不过)?后来(?:想想|想了想|考虑了一下|商量后|讨论后)?(?:觉得)?(?:没必要|不需要|不用了?)(?=[，。,；;!！\s]|$)|"
                               r"\b(?:is|are)\s+no\s+longer\s+(?:required|needed|a\s+must|necessary|mandatory)|\bno\s+longer\s+(?:need|require))", re.I)
 FALLBACK_REACH = 80
 _ALTERNATIVE = re.compile(r"^\s*(?:或者?|还是|或是|/|\bor\b|\beither\b)\s*$", re.I)

@@ -511,10 +511,14 @@ def _role_zh(norm: str, start: int, end: int, code: str) -> str:
         return "mention"  # "伺服器在杭州"
     past_list = _ZH_REST_OF_LIST.sub("", after)  # "法国和德国的主机厂": the noun after the list is each one's
     if _ZH_FOCUS_BEFORE.search(before) and not _ZH_PEOPLE_AFTER.match(past_list) and not _ZH_MADE_THERE_AFTER.match(after) \
+            and not re.match(r"^(?:[和及与、][^，。,；;和及与、的]{1,6}?)*的?(?:品牌|客户|买家|车企|主机厂)", after) \
             and not re.match(r"^(?:[和及与、][^，。,；;]{1,8}?)?(?:籍|人(?![民口])|工人|劳工|员工)", after):  # "主要是巴基斯坦和印度籍"
         return "requested"  # "这次是泰国工厂的纠纷", "主要是新加坡法律尽调": the place the need says it is about
     if _ZH_ACQUIRED_BEFORE.search(before) and _ZH_COMPANY_AFTER.match(after):
         return "target"  # "收购一家新加坡公司": where the company bought is, not a counterparty's nationality
+    if re.match(r"^[^，。,；;]{0,8}?(?:的)?(?:一家|某家)[^，。,；;]{0,10}?(?:企业|公司|集团|厂商)(?:[（(][^）)]{0,30}[）)])?(?:拟|想|要|准备|计划|打算)",
+                norm[end:end + 70]):
+        return "origin"  # "德国巴登-符腾堡州一家家族精密机械企业（…）拟在常州设立外商独资企业": the investor's home
     if re.search(r"(?:一家|一个|某家|这家|那家)$", before) and re.match(r"^的?[^，。,；;]{0,12}?(?:企业|公司|集团|厂商|品牌|家族企业)", after):
         return "origin"  # "老客户（一家巴伐利亚的汽车零部件家族企业）": a party's nationality
     if _ZH_VEHICLE_AFTER.match(after) or (_ZH_VEHICLE_BEFORE.search(before) and not after.startswith("还是")) \
@@ -1323,7 +1327,8 @@ _WHOLE_BEFORE = re.compile(r"(?:整个|全|所有|全部|(?:以外|之外)的|�
                            r"\b(?:the\s+)?remaining|\b(?:the\s+)?rest\s+of\s+(?:the\s+)?|\b(?:the\s+)?other))\s*$")
 _WHOLE_AFTER = re.compile(r"^(?:-?wide\b|\s*(?:全境|全区域?|各国|(?:各|全部|所有|全体)成员国|[二三四五六七八九十]国|所有国家|(?i:member\s+states\b))|"
                           r"\s*除[^，。,；;]{1,24}?(?:以外|之外)的?(?:国家|成员国|各国|地区)|\s*范围内|"
-                          r"\s*(?:里|中|当中|之中)\s*除了?(?=\s*[A-Za-z\u4e00-\u9fff]))", re.I)  # "GCC 里除了 Oman（去年刚做完）"  # "东盟除老挝、缅甸以外的国家"
+                          r"\s*(?:里|中|当中|之中)\s*除了?(?=\s*[A-Za-z\u4e00-\u9fff])|"  # "GCC 里除了 Oman（去年刚做完）"
+                          r"\s*的?(?:其他|其余|其它|剩下的?|剩余的?)(?:几个|[二三四五六七八九])?个?(?:国家|成员国|国|市场))", re.I)  # "海合会其他几个国家"  # "东盟除老挝、缅甸以外的国家"
 _BLOC_REMEDY_AFTER = re.compile(r"(?:[（(][^）)]{1,12}[）)])?[^，。,；;\n]{0,20}?(?:反倾销|反补贴|保障措施|反规避|反损害)[^，。,；;\n]{0,4}?(?:调查|立案)|"
                                 r"(?i:\s*(?:\([^)]{1,12}\)\s*)?(?:'s\s+)?[^.;,\n]{0,30}?\b(?:anti-?dumping|anti-?subsidy|countervailing|safeguard|anti-?circumvention)\s+"
                                 r"(?:investigation|proceeding|case|review)s?)")
@@ -1403,6 +1408,9 @@ _BLOC_BRACKET = re.compile(r"\s*(?:国家|成员国|各国|(?i:countries|states|
 _EXAMPLES = re.compile(r"除|不含|不包括|排除|暂不|(?i:\bexcept\b|\bexcluding\b|\bnot\b|\bbut\b)|如|例如|比如|包括|等|尤其|特别是|重点|(?i:\besp\b|e\.g\.|\bsuch\s+as\b|\bincluding\b|\blike\b|\betc\b|\bmainly\b|\bespecially\b)")
 
 
+_OTHER_MEMBERS_AFTER = re.compile(r"\s*的?(?:其他|其余|其它|剩下的?|剩余的?)")
+
+
 def _members_listed(norm: str, bloc: Place, places: list[Place]) -> set[str]:
     bracket = _BLOC_BRACKET.match(norm, bloc.end)
     if bracket is None or _EXAMPLES.search(bracket.group(1)):
@@ -1422,6 +1430,10 @@ def read_target_countries(text: str) -> list[Reading]:
     everything = read_places(text)
     aside = {m for p in everything if p.role == "excluded" for m in p.members}
     norm = text.translate(NORMALISE)
+    # "卡塔尔的经销商去年就签好了…今年想把海合会其他几个国家都铺开": the bloc's other members than those named before
+    for p in everything:
+        if p.code in binding and p.kind == "bloc" and _OTHER_MEMBERS_AFTER.match(norm, p.end):
+            aside |= {q.code for q in everything if q.end <= p.start and q.code in p.members}
     if (left := _REMAINING_OF_LIST.search(norm)) is not None:
         # "Saudi is already underway … For the other five GCC countries": the bloc less the members spoken of
         remaining, bloc = _remaining_of_list(norm, [p for p in everything if p.code not in HOME],
