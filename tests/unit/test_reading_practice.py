@@ -256,3 +256,18 @@ def test_a_project_dispute_asked_beside_another_question_keeps_its_industry() ->
 )
 def test_a_yes_no_question_is_not_a_negation(text: str, expected: str) -> None:
     assert read_practice_areas(text)[0].code == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # franchising, e-money and payment licences, consumer lending, the UK's NSI Act
+        ("老板：先签沙特的 master franchise，加盟协议里的授权条款要跟上。", "international_trade_contracts"),
+        ("Jerry：英国 EMI 的申请下周提交，立陶宛那边也要一个。", "finance_capital_markets"),
+        ("CEO：加纳 PSSP license 材料准备到哪了", "finance_capital_markets"),
+        ("墨西哥的现金贷APP被CONDUSEF点名了，要找律师应对。", "finance_capital_markets"),
+        ("Taking 30% of a chip start-up in Leeds, so the NSI Act notification has to be filed before signing.", "outbound_investment"),
+    ],
+)
+def test_jargon_of_a_twenty_eighth_round(text: str, expected: str) -> None:
+    assert read_practice_areas(text)[0].code == expected
