@@ -1131,3 +1131,15 @@ def test_languages_of_a_twenty_seventh_round(text: str, expected: set[str]) -> N
 )
 def test_languages_of_a_twenty_eighth_round(text: str, expected: set[str]) -> None:
     assert required(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("> Need a Polish lawyer for construction claims. Polish required.\nThe claim was settled, so please disregard. "
+         "We need Lithuanian counsel now; English is fine.", set()),
+        ("All – update. Spanish is no longer a hard requirement, but it would be a plus.", set()),
+    ],
+)
+def test_languages_of_a_twenty_ninth_round(text: str, expected: set[str]) -> None:
+    assert required(text) == expected

@@ -1544,3 +1544,26 @@ def test_places_of_a_twenty_seventh_round_forms(text: str, expected: set[str]) -
 )
 def test_places_of_a_twenty_eighth_round(text: str, expected: set[str]) -> None:
     assert binding(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an old request quoted, then replaced; a plan put aside for now; a firm of a past matter
+        ("（引用上月需求）「需要日本律师协助处理大阪仓库租约纠纷」——此事已经与房东和解，不用再找了。现在需要韩国律师处理原产地认定。", {"KR"}),
+        ("> We need Chilean counsel for the offtake. Spanish mandatory.\n\nAll – update on the above. Chile is off: the producer pulled out. "
+         "Please look for Argentine counsel instead.", {"AR"}),
+        ("1. 墨西哥方案暂时搁置。\n2. 得克萨斯州的厂房租赁要做。", {"US"}),
+        ("刘律师好！您推荐的那家土耳其律所把我们海关那个案子办得很漂亮。这次又要麻烦您：我们在乌兹别克斯坦的纺织厂被税务局查了。", {"UZ"}),
+        # a workstream's brackets tell of the past, not its status; a workstream with counsel on it
+        ("3. Indonesia – KPPU summoned us over the late notification of our acquisition (closed in March, filing late).\n4. Vietnam – nothing new.",
+         {"ID"}),
+        ("周会纪要：\n1. US Section 301 exclusion — 外部律师跟进中\n2. Chile：卖方不发货，要评估查封的可能性。", {"CL"}),
+        # the list a lawyer 'covering the above four' points back to, whatever the roles of its places; the next
+        # clause's set-aside is not a list's across another place named in between
+        ("一、印尼镍项目环评——雅加达现有律所配合。\n二、美方对经中亚转运至俄罗斯的两用物项加强执法，我司对哈萨克斯坦、吉尔吉斯斯坦、塔吉克斯坦、"
+         "乌兹别克斯坦四国经销商的出货需全面排查（土库曼斯坦目前无业务，暂不纳入）。需外聘一家能覆盖上述四国的律所。", {"KZ", "KG", "TJ", "UZ"}),
+    ],
+)
+def test_places_of_a_twenty_ninth_round(text: str, expected: set[str]) -> None:
+    assert binding(text) == expected

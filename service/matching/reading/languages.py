@@ -30,6 +30,7 @@ from service.matching.reading.text import (
     is_cjk,
     line_end,
     load_lexicon,
+    replaced_requests,
     sentence_around,
     trie_pattern,
 )
@@ -385,7 +386,7 @@ _WITHDRAWN_AFTER = re.compile(r"[^。；;\n]{0,16}?(?:(?:更正|纠正|修正)(?
                               r"不再(?:是)?(?:硬性|必须|必需|刚需|门槛|要求|需要)|"
                               # "之前跟局里说要找会匈牙利语的律师，后来想想没必要"
                               r"[^。；;\n]{0,12}?[，,]\s*(?:但|不过)?后来(?:想想|想了想|考虑了一下|商量后|讨论后)?(?:觉得)?(?:没必要|不需要|不用了?)(?=[，。,；;!！\s]|$)|"
-                              r"\b(?:is|are)\s+no\s+longer\s+(?:required|needed|a\s+must|necessary|mandatory)|\bno\s+longer\s+(?:need|require))", re.I)
+                              r"\b(?:is|are)\s+no\s+longer\s+(?:required|needed|a\s+must|necessary|mandatory|a\s+(?:hard\s+|strict\s+)?requirement)|\bno\s+longer\s+(?:need|require))", re.I)
 FALLBACK_REACH = 80
 _ALTERNATIVE = re.compile(r"^\s*(?:或者?|还是|或是|/|\bor\b|\beither\b)\s*$", re.I)
 
@@ -420,11 +421,11 @@ _ZH_OTHERS_BEFORE = re.compile(r"(?:(?:上次|之前|以前|原来的|前任|过
 _EN_OTHERS_BEFORE = re.compile(r"\b(?:the other side|the other party|the client|the buyer|the seller|the owner|"
                                r"the judges?|the court|the arbitrators?|the tribunal|the officials?|the authorit\w+|"
                                r"the regulator|the ministry|opposing counsel|the counterparty|"
-                               r"the employer|they|(?<!/)he(?!/)|(?<!/)she(?!/)|(?:our|their|the\s+buyer's|the\s+seller's|the\s+investor's) (?:\w+\s+)?(?:manager|ceo|cfo|cto|coo|gm|chairman|boss|partner|client|staff|workers|lead|founder|"
+                               r"the employer|they|(?<!/)he(?!/)|(?<!/)she(?!/)|(?:their|the\s+buyer's|the\s+seller's|the\s+investor's) (?:\w+\s+)?team|(?:our|their|the\s+buyer's|the\s+seller's|the\s+investor's) (?:\w+\s+)?(?:manager|ceo|cfo|cto|coo|gm|chairman|boss|partner|client|staff|workers|lead|founder|"
                                r"employees|director|accountant|engineers?|colleagues|people)|"
                                # not "they must work in Russian": a must makes "they" the firm asked for
                                r"the \w+ side|nobody|no one)\b(?:(?!\b(?:must|should|shall|need|needs|have\s+to|has\s+to)\b)[^,.;]){0,40}\b"
-                               r"(?:only\s+)?(?:speaks?|reads?|writes?|understands?|works?\s+(?:only\s+)?in|prefers?\s+to\s+speak)\s+(?:only\s+)?$|"
+                               r"(?:only\s+)?(?:speaks?|reads?|writes?|understands?|works?\s+(?:only\s+)?in|negotiates?\s+(?:only\s+)?in|communicates?\s+(?:only\s+)?in|prefers?\s+to\s+speak)\s+(?:only\s+)?$|"
                                # "chinese engineers who speak english": people of the story described
                                r"\b(?:engineers?|staff|workers?|employees?|managers?|colleagues?|people|GMs?|CEO|boss|partners?|"
                                r"directors?|owners?|buyers?|customers?|clients?)\s+(?:who|that)\s+(?:only\s+|mostly\s+|mainly\s+)?"
@@ -638,6 +639,7 @@ def read_languages(text: str) -> list[Reading]:
     # in a mail thread whose latest message speaks of languages, the quoted history's requirements are
     # the old request's ("李娜之前说的法语要求作废" over "> 必须会法语")
     history = history_start(norm) if "\n" in norm and found else None
+    replaced = replaced_requests(norm) if found else []
     if history is not None and not any(m.start() < history for m in found):
         history = None
     corrected: dict[str, tuple[float, str]] = {}  # readings said again after a correction
@@ -862,6 +864,8 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.6)  # "律师要会葡语吗？": asked, not required
         if history is not None and m.start() >= history:
             conf = min(conf, 0.6)
+        if any(a <= m.start() < b for a, b in replaced) and any(not any(a <= f.start() < b for a, b in replaced) for f in found):
+            conf = min(conf, 0.6)  # an old request quoted and replaced: its language words are the old request's
         if listed and marker == "wish" and (code, line_end(norm, m.start())) in field_lines:
             softened.add(code)  # "语言要求：英语（能用英文沟通即可）": the field says again it is enough, not required
         if listed:

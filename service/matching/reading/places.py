@@ -204,7 +204,8 @@ _ZH_STOP_SEEKING_AFTER = re.compile(r"^(?:的|那边的?|这边的?|方面的?)?
 # which is a dispute's fact)
 _ZH_PLAN_DROPPED_AFTER = re.compile(r"^(?:[^，。,；;被]{0,10}?(?:方案|计划|机会|选项|思路|那条路|这条路|那个路线)[^，。,；;被]{0,2}?)?"
                                     r"(?:就|也|都|先|暂时|已经|已|还是)*(?:放掉|放弃|作罢|不做|pass掉|pass|不搞|不推进|"
-                                    r"(?<=[案划会项路线])(?:取消|暂停|搁置|作废|叫停|停掉))(?:了|吧|啦)?(?=[，。,；;!！\s]|$)")
+                                    r"(?<=[案划会项路线])(?:取消|暂停|搁置|作废|叫停|停掉)|(?<=方案|计划)(?:暂时|先|已经|已)(?:取消|暂停|搁置|作废|叫停|停掉))"
+                                    r"(?:了|吧|啦)?(?=[，。,；;!！\s]|$)")
 # "新加坡仲裁那边的律师我们已经在谈了不用推荐": no lawyer there to be proposed
 _ZH_NO_REFERRAL_AFTER = re.compile(r"^[^，。,；;]{0,20}?(?:律师|律所)[^，。,；;]{0,12}?(?:不用推荐|别推荐|无需推荐|不必推荐|不需要推荐|"
                                    r"已经在谈|已在谈|已经在接触|已经谈好)")
@@ -219,8 +220,8 @@ _ZH_NEXT_CLAUSE_SET_ASIDE = re.compile(r"^[^，。,；;\s]{0,24}[，,]\s*[^，�
                                        # "那个是下个月的事，现在先不管", "申请Chapter 15承认，那个到时候再说"
                                        r"^(?:[^，。,；;\s]|(?<=[A-Za-z0-9])\s(?=[A-Za-z0-9])){0,24}[，,]\s*(?:这个|那个|这两个|这几个|那两个|这些|这次|本次|本期|那边|这里|这边|暂时|暂|先|目前|现在|到时候)*(?:不用管|不用理|不用考虑|不管|不考虑|再说|不用看|不用再看|不用审|不用另找|无需另找|不必另找|无需重复|不用重复|不必重复|"
                                        r"(?<=本期)暂不(?:申请|办理|处理|考虑|纳入)|(?<=本期)不(?:申请|纳入)|也?从本次范围中?剔除|(?<=这次)不用|(?<=这次)不需要|(?<=这次)不涉及|(?<=本次)不涉及|(?<=这次)不纳入[^，。,；;]{0,8}|(?<=本次)不纳入[^，。,；;]{0,8}|"  # "…合规审查已经在做了，这次不涉及"  # "印尼工厂刚开，手册是当地律所今年新做的，这次不用"
-                                       r"(?<=先)不做|(?<=先)不弄|(?<=先)不推进|不纳入(?:这次|本次|此次)[^，。,；;]{0,6}|"  # "越南那间厂年底会出售，不纳入这次重组"  # "马里因为政局原因暂停，先不做"
-                                       r"无需求|没有需求|没需求|不需要律师|不需要(?=\s*[。；;!！]|\s*$))(?=[，。,；;!！\s]|$)|"
+                                       r"(?<=先)不做|(?<=先)不弄|(?<=先)不推进|不纳入(?:这次|本次|此次)[^，。,；;]{0,6}|(?<=暂)不纳入|"  # "越南那间厂年底会出售，不纳入这次重组"  # "马里因为政局原因暂停，先不做"
+                                       r"无需求|没有需求|没需求|不需要律师|不需要(?=\s*[。；;!！]|\s*$))(?=[，。,；;!！\s)）]|$)|"
                                        # "德国和法国我们有子公司，当地律师已经在做了"
                                        r"^[^，。,；;]{0,16}[，,]\s*(?:当地|本地|那边的?)?(?:律师|律所)(?:已经|已)(?:在做|在跟|在处理|在弄|在看|请好|找好|定好)了?(?=[，。,；;!！\s]|$)")  # "赞比亚项目运营正常，暂无需求"
 # "乌兹别克斯坦只是有个客户在那，不用找那边律师", "美国那个双反…跟这次无关": not this need's place
@@ -303,6 +304,7 @@ _EN_SET_ASIDE_AFTER = re.compile(r"^(?:\s+(?:we|I)\s+(?:have\s+)?already\s+(?:di
                                  # "Qatar and Oman are phase 2 (probably 2026), don't scope them now"
                                  r"[^.;!?]{0,30}?\b(?:is|are|will\s+be)\s+(?:for\s+|in\s+)?(?:a\s+later\s+phase|phase\s+(?:2|3|two|three|ii)|the\s+next\s+phase)\b|"
                                  r"[^.;!?]{0,40}?\bdo\s*n['’]?o?t\s+(?:scope|include|cover|quote\s+for)\s+(?:them|it|those)\b|"
+                                 r"\s+is\s+off\b(?!\s+(?:the\s+)?(?:coast|shore))|"  # "Chile is off: the producer pulled out"
                                  r"[^.;!?]{0,30}?,\s*(?:so\s+)?not\s+(?:need|needed|required)\b|"  # "Vietnam we stopped selling, not need"
                                  # "Our Argentine project in Salta has its own counsel, please do not include it"
                                  r"[^.;!?]{0,40}?\b(?:has|have)\s+(?:its|their)\s+own\s+(?:counsel|lawyers?|firm|advisers?)\b|"
@@ -420,7 +422,11 @@ def _zh_set_aside_after(norm: str, end: int, after: str) -> bool:
     clause = re.split(r"[，。,；;\n]", norm[max(0, end - 40):end])[-1]
     verb = _ZH_DESTINATION_VERB.search(clause)
     destination = verb is not None and bool(_gazetteer(True)[2].search(clause[:verb.start()]))
-    return bool(_ZH_SET_ASIDE_AFTER.match(after) or _ZH_DONE_AFTER.match(wide_after) or _ZH_NEXT_CLAUSE_SET_ASIDE.match(wide_after)
+    # (the next clause's set-aside is not this place's across another one named in between: "…四国经销商的出货需全面排查
+    # （土库曼斯坦目前无业务，暂不纳入）")
+    next_clause = _ZH_NEXT_CLAUSE_SET_ASIDE.match(wide_after)
+    return bool(_ZH_SET_ASIDE_AFTER.match(after) or _ZH_DONE_AFTER.match(wide_after)
+                or (next_clause and not _gazetteer(True)[2].search(next_clause.group(0)))
                 or (_ZH_BUT_SET_ASIDE_AFTER.match(wide_after) and not destination) or _ZH_STOP_SEEKING_AFTER.match(after) or _ZH_PLAN_DROPPED_AFTER.match(after)
                 or _ZH_SORTED_AFTER.match(after) or _ZH_KEEPS_ITS_FIRM_AFTER.match(after)
                 or bool((gap := _ZH_NOT_INVOLVED_NEXT.match(wide_after)) and not _gazetteer(True)[2].search(gap.group(1)))

@@ -62,7 +62,7 @@ from service.matching.reading.places import (
 )
 from service.matching.reading.text import MAIL_HEADER as _MAIL_HEADER
 from service.matching.reading.text import SUBJECT_LINE as _SUBJECT_LINE
-from service.matching.reading.text import NORMALISE, ZH_SETS_UP, Reading, history_start, is_cjk, line_end, sentence_around
+from service.matching.reading.text import NORMALISE, ZH_SETS_UP, Reading, history_start, is_cjk, line_end, replaced_requests, sentence_around
 
 # Roles in the order one place's several mentions resolve to (the strongest first).
 ROLE_ORDER = ("requested", "forum", "target", "seat", "origin", "law", "registration", "transit",
@@ -480,6 +480,8 @@ def _role_zh(norm: str, start: int, end: int, code: str) -> str:
     if re.search(r"(?:传回|传到|传输到|传至|传往|回传到?|存储在|存放在|存在|托管在|放在|部署在)$", before) \
             and re.match(r"^\s?的?\s?(?:服务器|云|数据中心|机房|(?i:aws|server))", after):
         return "mention"  # "能不能跨境传回新加坡的服务器": where the data goes
+    if re.search(r"(?:推荐的|介绍的|之前的|上次的?|以前的)(?:那家|那个|那位)$", before) and re.match(r"^\s?的?(?:律师|律所)", after):
+        return "mention"  # "您推荐的那家土耳其律所把我们海关那个案子办得很漂亮": a firm of a past matter
     if re.search(r"(?:当初|原来|之前|本来|原本)(?:是)?(?:给|为|替)$", before) and re.match(r"^\s?的?(?:律师|律所)", after):
         return "mention"  # "西语要求取消，那是当初给墨西哥律师准备的": a lawyer of the plan given up
     if re.search(r"(?:常住|定居|住在|居住在|家在)$", before):
@@ -665,6 +667,8 @@ def _keyed_lines_set_aside(norm: str, places: list[Place]) -> list[Place]:
         rest = line.group({"cell": "row", "dkey": "drest", "key": "rest"}[group])
         if group == "dkey":  # a workstream's status is its first sentence, not the story told after it
             rest = re.split(r"[。；;!?！？]|\.\s", rest, maxsplit=1)[0]
+            # ... nor what its brackets tell of the past ("…our acquisition of PT X (closed in March, filing late)")
+            rest = re.sub(r"[(（][^()（）]*[)）]", " ", rest)
         if _KEY_ASIDE.search(rest) and not _KEY_ASKS.search(_KEY_ASIDE.sub(" ", rest)):
             aside.append((a, b))
             # ... and the key's country named again on its line ("3. Cayman holdco —— 已完成，Cayman counsel已出具opinion")
@@ -844,7 +848,22 @@ def read_places(text: str) -> tuple[Place, ...]:
                   else p for p in places]
     if "\n" in norm:
         places = _latest_word(norm, _workstreams_set_aside(norm, places))
+    places = _old_request_replaced(norm, places)
     return tuple(sorted(places, key=lambda p: p.start))
+
+
+def _old_request_replaced(norm: str, places: list[Place]) -> list[Place]:
+    """An old request quoted, then replaced: its places are the story's when the new words name a place of the work."""
+    quoted = replaced_requests(norm)
+    if not quoted:
+        return places
+
+    def inside(p: Place) -> bool:
+        return any(a <= p.start and p.end <= b for a, b in quoted)
+
+    if not any(p.role in _LIVE_ROLES and not inside(p) for p in places):
+        return places
+    return [replace(p, role="mention") if inside(p) and p.role in _LIVE_ROLES else p for p in places]
 
 
 # "原计划在乌克兰建厂，后来改到了罗马尼亚", "The plant was first going to be in Ghana; it is now in Côte
@@ -982,7 +1001,7 @@ def _georgia_the_state(places: list[Place]) -> list[Place]:
 _ITEM_START = re.compile(r"^[ \t]*(?:[(（](?:[一二三四五六七八九十]{1,3}|\d{1,2}|[a-hA-H])[)）]|[一二三四五六七八九十]{1,3}[、.．]|"
                          r"\d{1,2}[.、．)](?!\d)|[a-hA-H][.)])", re.M)
 _ITEM_ASIDE = re.compile(r"暂缓|再议|另行研究|另行处理|另案处理|暂不(?:需要|考虑|涉及|处理)|本次不涉及|不在本次|不在此次|不在这次|不再考虑|"
-                         r"[–—-]\s*(?:done|closed|completed|已完成|已结案)\s*[。.;；]?\s*$|[–—-]\s*待定|"  # "HSR: early termination granted – closed."
+                         r"[–—-]\s*(?:done|closed|completed|已完成|已结案)\s*[。.;；]?\s*$|[–—-]\s*待定|(?:外部|当地|现有)?律师(?:已经|已)?(?:在)?跟进中|"  # "HSR: early termination granted – closed."
                          r"继续由[^,。；;]{1,12}(?:负责|处理|办理)|仍由[^,。；;]{1,16}(?:负责|处理|办理|代理)|由现有[^,。；;]{1,16}(?:负责|处理|办理)|"
                          r"已(?:经)?(?:委托|委由|交由)[^,。；;]{1,16}(?:办理|处理|负责|代理)|自行处理|暂不需(?:要)?外部律师|已(?:经)?(?:结案|了结)|"
                          r"待[^,。；;]{1,20}(?:后|再)(?:再议|再说|研究|处理)|"
@@ -1275,6 +1294,13 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
                     break
     if counted and binding:
         binding = _counted_list(binding, live, norm, counted)
+        # "对哈萨克斯坦、吉尔吉斯斯坦、塔吉克斯坦、乌兹别克斯坦四国经销商的出货需全面排查…需外聘一家能覆盖上述四国的律所":
+        # the lawyer asked for covers the list those words point back to, whatever its places' roles
+        for pointed in islice(_COUNTED.finditer(norm), 10):
+            if _POINTS_BACK.search(norm, max(0, pointed.start() - 4), pointed.start()) \
+                    and _LAWYER_WORDS_ANY.search(sentence := sentence_around(norm, pointed.start(), pointed.end())) and _ASKS.search(sentence):
+                binding = _counted_list(set(), [p for p in live if p.role not in ("excluded", "mention")], norm, pointed) or binding
+                break
     # "顺便问下能不能推荐秘鲁律所，但这次委托只给哥伦比亚", "所以现在要的是土耳其的", "so only need Peru lawyer":
     # the writer narrows the need to one place (and those listed with it)
     only = {p.code for p in live if p.code not in blocs() and _ONLY_BEFORE.search(norm[max(0, p.start - 14):p.start])}
@@ -1335,6 +1361,9 @@ _BLOC_REMEDY_AFTER = re.compile(r"(?:[（(][^）)]{1,12}[）)])?[^，。,；;\n]
 _BRUSSELS = re.compile(r"\bBrussels\b|布鲁塞尔", re.I)
 _BLOC_INSTITUTION = re.compile(r"\bBrussels\b|布鲁塞尔|\bCommission\b|欧委会|欧盟委员会|\bDG\s?[A-Z]{2,}|EUIPO|General\s+Court|欧盟法院|欧洲法院|"
                                r"Court\s+of\s+Justice|Eurasian\s+Economic\s+Commission|欧亚经济委员会", re.I)
+
+
+_POINTS_BACK = re.compile(r"(?:上述|以上|前述|这|(?i:\bthese|\bthose|\bthe\s+above))\s*$")
 
 
 def _counted_list(binding: set[str], live: list[Place], norm: str, counted: re.Match[str]) -> set[str]:

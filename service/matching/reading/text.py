@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
+from itertools import islice
 from typing import Any
 
 
@@ -201,6 +202,24 @@ HISTORY_START = re.compile(r"^[ \t]*(?:-{2,}\s*(?:original message|forwarded mes
                            r"(?:from|发件人|寄件者|寄件人)\s*[:：])", re.I | re.M)
 SUBJECT_LINE = re.compile(r"^[ \t>]*(?:subject|主题|主旨|主題|事由)\s*[:：].*$|"
                           r"^[ \t>]*(?:(?:fwd?|re)\s*:\s*)+(?=\S)[^\n.!?。！？]{0,90}$", re.I | re.M)  # "Fwd: Re: Re: counsel for Egypt / Ethiopia", not a body's line
+
+
+# "（引用上月需求）「需要日本律师…」——此事已经与房东和解，不用再找了。现在有新的需要：…",
+# "Ref. our request of 2 May below:\n> Need a Polish lawyer … please disregard. What we need now …": an old
+# request quoted, then replaced
+_QUOTED_REQUEST = re.compile(r"^[ \t]*>[^\n]*|[『「“\"][^』」”\"\n]{8,600}[』」”\"]", re.M)
+_REPLACED = re.compile(r"不用再找|不再需要|不需要了|已经?和解|已和解|取消了|搁置|作罢|改到|改为|换成|(?i:\bdisregard\b|\binstead\b|"
+                       r"\boff\s+the\s+table\b|\bis\s+off\b|\bsettled\b|\bno\s+longer\s+(?:needed|required)\b|\bscrap\s+that\b)")
+MAX_QUOTES = 60
+
+
+def replaced_requests(norm: str) -> list[tuple[int, int]]:
+    """The spans of quoted old requests, when the words around them say the request was replaced."""
+    quoted = [m.span() for m in islice(_QUOTED_REQUEST.finditer(norm), MAX_QUOTES)]
+    if not quoted:
+        return []
+    outside = "".join(norm[b:a] for (_, b), (a, _) in zip([(0, 0), *quoted], [*quoted, (len(norm), len(norm))]))
+    return quoted if _REPLACED.search(outside) else []
 
 
 def history_start(norm: str) -> int | None:
