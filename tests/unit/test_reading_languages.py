@@ -1139,6 +1139,9 @@ def test_languages_of_a_twenty_eighth_round(text: str, expected: set[str]) -> No
         ("> Need a Polish lawyer for construction claims. Polish required.\nThe claim was settled, so please disregard. "
          "We need Lithuanian counsel now; English is fine.", set()),
         ("All – update. Spanish is no longer a hard requirement, but it would be a plus.", set()),
+        # no language requirement at all, said outright
+        ("Team全部讲英文，冇语言要求。需要新加坡律师。", set()),
+        ("No language requirement; the deal team works in English and the documents are in English only.", set()),
     ],
 )
 def test_languages_of_a_twenty_ninth_round(text: str, expected: set[str]) -> None:

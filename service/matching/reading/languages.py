@@ -178,7 +178,7 @@ _REQUIRED = re.compile(r"(?:要|得|必须)没问题|必须|必需|务必|一定
                        r"indispensable|compulsory|"
                        rf"(?<!-)only(?!\s+(?:for|as|to\s+(?:coordinate|report|talk|liaise)|a\s+plus|nice))|needed|need(?:s|ed)? to){_R}", re.I)  # not "English is only for coordinating with Paris"  # not "Arabic-only" guidance: a document's
 # Cantonese "就得" closing a clause means "is enough" ("英文沟通就得"); Mandarin "就得会英语" is a must.
-_WISH = re.compile(r"(?<=[语文])(?:只)?是(?:个|一个)?(?:希望|愿望|加分项)|比较好|(?:也|都)(?:能|可以|可)(?:沟通|交流)|再好不过|足够|就够|(?<=沟通)为主|(?:会)?方便很多|会(?:很)?方便|如果有|若有|求之不得|即可|就行|(?:也)?(?:能|可以)接受|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
+_WISH = re.compile(r"(?<=[语文])(?:只)?是(?:个|一个)?(?:希望|愿望|加分项)|比较好|(?:都|也)?冇问题|(?:也|都)(?:能|可以|可)(?:沟通|交流)|再好不过|足够|就够|(?<=沟通)为主|(?:会)?方便很多|会(?:很)?方便|如果有|若有|求之不得|即可|就行|(?:也)?(?:能|可以)接受|就可以|就好|就得(?:了|啦|喇|嘞)?(?=[\s)]*$)|都得(?=[\s，。,；;!！)]|$)|更省事|更方便|省事|没问题|也没关系|最好|优先|更好|更佳|尤佳|为佳|为宜|加分|皆可|有的话|的话|如能|若能|也可以|也行|也可|亦可|均可|都可以|都行|可以|倾向|如果会|若会|"
                    r"'d\s+rather|would\s+make\s+[^.;]{0,25}\beasier|(?:obviously\s+)?helps\b|"
                    rf"{_L}(?:preferable|(?:also\s+)?possible|works(?=\s*[,.;]|\s*$|\s+(?:too|fine|for\s+(?:us|both|all|them|everything)))|nice(?=\s*[)）]))|"  # "English works, Russian also possible"  # "We'd rather": the apostrophe follows a letter
                    rf"{_L}(?:ideally|ideal|preferably|preferred|prefer|would\s+rather|not a deal-?breaker|a (?:real |big |huge )?plus|plus|nice to have|would(?:\s+still|\s+also|\s+really|\s+certainly)?\s+help|(?:can|could|may)\s+(?:also\s+)?consider|would(?:\s+still|\s+also)?\s+be\s+nice|"
@@ -367,6 +367,8 @@ def _alone_not_enough(norm: str, found: list[re.Match[str]], surfaces: dict[str,
 _CORRECTION = re.compile(r"(?:更正|纠正|改|修改|补充更正)一下|改了?口|更正[:：]|说错了|打错了|写错了|搞错了|弄错了|"
                          r"\b(?:correction|update|edit)\s*[:：]|(?-i:\bEDIT\b)|\bmy (?:mistake|bad)\b|\bwrong template\b|\bscratch that\b|\b(?:sorry,?\s+)?I\s+meant\b", re.I)
 CORRECTION_REACH = 120
+_NO_LANGUAGE_AT_ALL = re.compile(r"(?:没有|冇|无|并无)(?:任何)?(?:语言|语种)(?:上的?|方面的?)?(?:要求|限制)|语言(?:上|方面)?(?:没有|冇|无)(?:任何)?(?:要求|限制)|"
+                                 r"(?i:\bno\s+(?:specific\s+|particular\s+)?language\s+requirements?\b)")
 _FIELD_FILLED_BEFORE = re.compile(r"(?:填|写|选)(?:的是|了|成|的)?$")
 _FIELD_EXPLAINED_AFTER = re.compile(r"^(?:的话)?\s?(?:只)?(?:是因为|是由于|是考虑到)")
 _NO_LANGUAGE_REQUIRED = re.compile(r"[^。；;\n]*?(?:语言(?:上|方面|能力)?(?:就|都|也)?(?:不做要求|不作要求|无要求|没有?(?:什么)?要求|不限|不要求)|"
@@ -898,6 +900,9 @@ def read_languages(text: str) -> list[Reading]:
             positive[code] = (conf, evidence)
     positive = {c: v for c, v in positive.items() if c not in retold and not (c in fields and c in denied)} | corrected
     positive = {c: (min(v[0], 0.6), v[1]) if c in softened else v for c, v in positive.items()}
+    # "冇语言要求", "no language requirement": nothing binds, whatever the text says of its languages elsewhere
+    if found and _NO_LANGUAGE_AT_ALL.search(norm):
+        positive = {c: (min(v[0], 0.6), v[1]) for c, v in positive.items()}
     # "律师必须会法语— 说错了，…语言不做要求": a correction that takes every requirement back
     if found and any(_NO_LANGUAGE_REQUIRED.match(norm, c.end(), min(len(norm), c.end() + CORRECTION_REACH))
                      for c in islice(_CORRECTION.finditer(norm), MAX_MENTIONS)):
