@@ -32,6 +32,7 @@ from service.matching.reading.text import (
     load_lexicon,
     replaced_requests,
     sentence_around,
+    sentence_bounds,
     trie_pattern,
 )
 
@@ -587,11 +588,7 @@ _OFFICIAL_NEGATED_BEFORE = re.compile(r"(?:不需要|不用|无需|不必|不要
 def _clause_or_sentence(norm: str, start: int, end: int) -> tuple[int, int]:
     """The language word's clause when it says its own must ("俄语必须，合同要中俄双语"), else its sentence."""
     lo, hi = clause_bounds(norm, start, end)
-    if _REQUIRED.match(norm, end, min(hi, end + 4)):
-        return lo, hi
-    sentence = sentence_around(norm, start, end)
-    at = norm.find(sentence, max(0, end - len(sentence))) if sentence else -1
-    return (at, at + len(sentence)) if 0 <= at <= start else (lo, hi)
+    return (lo, hi) if _REQUIRED.match(norm, end, min(hi, end + 4)) else sentence_bounds(norm, start, end)
 
 
 def _official_languages(norm: str, text: str) -> list[tuple[str, float, str]]:
@@ -641,7 +638,10 @@ def read_languages(text: str) -> list[Reading]:
     # in a mail thread whose latest message speaks of languages, the quoted history's requirements are
     # the old request's ("李娜之前说的法语要求作废" over "> 必须会法语")
     history = history_start(norm) if "\n" in norm and found else None
+    # an old request quoted and replaced, when the new words speak of languages too: its language words are the old request's
     replaced = replaced_requests(norm) if found else []
+    if all(any(a <= f.start() < b for a, b in replaced) for f in found):
+        replaced = []
     if history is not None and not any(m.start() < history for m in found):
         history = None
     corrected: dict[str, tuple[float, str]] = {}  # readings said again after a correction
@@ -866,8 +866,8 @@ def read_languages(text: str) -> list[Reading]:
             conf = min(conf, 0.6)  # "律师要会葡语吗？": asked, not required
         if history is not None and m.start() >= history:
             conf = min(conf, 0.6)
-        if any(a <= m.start() < b for a, b in replaced) and any(not any(a <= f.start() < b for a, b in replaced) for f in found):
-            conf = min(conf, 0.6)  # an old request quoted and replaced: its language words are the old request's
+        if any(a <= m.start() < b for a, b in replaced):
+            conf = min(conf, 0.6)
         if listed and marker == "wish" and (code, line_end(norm, m.start())) in field_lines:
             softened.add(code)  # "语言要求：英语（能用英文沟通即可）": the field says again it is enough, not required
         if listed:
@@ -900,12 +900,11 @@ def read_languages(text: str) -> list[Reading]:
             positive[code] = (conf, evidence)
     positive = {c: v for c, v in positive.items() if c not in retold and not (c in fields and c in denied)} | corrected
     positive = {c: (min(v[0], 0.6), v[1]) if c in softened else v for c, v in positive.items()}
-    # "冇语言要求", "no language requirement": nothing binds, whatever the text says of its languages elsewhere
-    if found and _NO_LANGUAGE_AT_ALL.search(norm):
-        positive = {c: (min(v[0], 0.6), v[1]) for c, v in positive.items()}
-    # "律师必须会法语— 说错了，…语言不做要求": a correction that takes every requirement back
-    if found and any(_NO_LANGUAGE_REQUIRED.match(norm, c.end(), min(len(norm), c.end() + CORRECTION_REACH))
-                     for c in islice(_CORRECTION.finditer(norm), MAX_MENTIONS)):
+    # "冇语言要求", "no language requirement": nothing binds, whatever the text says of its languages elsewhere;
+    # nor after a correction that takes every requirement back ("律师必须会法语— 说错了，…语言不做要求")
+    if found and (_NO_LANGUAGE_AT_ALL.search(norm)
+                  or any(_NO_LANGUAGE_REQUIRED.match(norm, c.end(), min(len(norm), c.end() + CORRECTION_REACH))
+                         for c in islice(_CORRECTION.finditer(norm), MAX_MENTIONS))):
         positive = {c: (min(v[0], 0.6), v[1]) for c, v in positive.items()}
     return sorted((Reading(c, v[0], v[1]) for c, v in positive.items()),
                   key=lambda r: (-r.confidence, r.code))

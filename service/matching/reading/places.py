@@ -419,18 +419,27 @@ _ZH_DESTINATION_VERB = re.compile(r"(?:往|向|出口到|出口至|卖到|销往
 def _zh_set_aside_after(norm: str, end: int, after: str) -> bool:
     """What Chinese words after a place say of it ("不用管", "去年已经注册好了，这次不用")."""
     wide_after = norm[end:end + 40]
-    clause = re.split(r"[，。,；;\n]", norm[max(0, end - 40):end])[-1]
-    verb = _ZH_DESTINATION_VERB.search(clause)
-    destination = verb is not None and bool(_gazetteer(True)[2].search(clause[:verb.start()]))
-    # (the next clause's set-aside is not this place's across another one named in between: "…四国经销商的出货需全面排查
+    # (a set-aside said further on is not this place's across another one named in between: "…四国经销商的出货需全面排查
     # （土库曼斯坦目前无业务，暂不纳入）")
     next_clause = _ZH_NEXT_CLAUSE_SET_ASIDE.match(wide_after)
     return bool(_ZH_SET_ASIDE_AFTER.match(after) or _ZH_DONE_AFTER.match(wide_after)
-                or (next_clause and not _gazetteer(True)[2].search(next_clause.group(0)))
-                or (_ZH_BUT_SET_ASIDE_AFTER.match(wide_after) and not destination) or _ZH_STOP_SEEKING_AFTER.match(after) or _ZH_PLAN_DROPPED_AFTER.match(after)
+                or (next_clause and not _names_a_place(next_clause.group(0)))
+                or (_ZH_BUT_SET_ASIDE_AFTER.match(wide_after) and not _a_destination(norm, end))
+                or _ZH_STOP_SEEKING_AFTER.match(after) or _ZH_PLAN_DROPPED_AFTER.match(after)
                 or _ZH_SORTED_AFTER.match(after) or _ZH_KEEPS_ITS_FIRM_AFTER.match(after)
-                or bool((gap := _ZH_NOT_INVOLVED_NEXT.match(wide_after)) and not _gazetteer(True)[2].search(gap.group(1)))
-                or bool((dropped := _ZH_DROPPED_AFTER.match(wide_after)) and not _gazetteer(True)[2].search(dropped.group(0))))
+                or bool((gap := _ZH_NOT_INVOLVED_NEXT.match(wide_after)) and not _names_a_place(gap.group(1)))
+                or bool((dropped := _ZH_DROPPED_AFTER.match(wide_after)) and not _names_a_place(dropped.group(0))))
+
+
+def _names_a_place(words: str) -> bool:
+    return bool(_gazetteer(True)[2].search(words))
+
+
+def _a_destination(norm: str, end: int) -> bool:
+    """Whether the place ending at ``end`` is where goods go, after another place in its clause."""
+    clause = re.split(r"[，。,；;\n]", norm[max(0, end - 40):end])[-1]
+    verb = _ZH_DESTINATION_VERB.search(clause)
+    return verb is not None and _names_a_place(clause[:verb.start()])
 
 
 def set_aside(norm: str, start: int, end: int, whole_country: bool = True) -> bool:

@@ -297,6 +297,13 @@ _REMAINING_OF_LIST = re.compile(r"(?i:\b(?:the\s+)?(?:remaining|other)\s+(two|th
                                 r"(?=\s*(?:[.,;:!?)\n]|$)|\s+(?:[A-Z]{2,5}\s+)?(?:countries|markets|jurisdictions|places|states|subsidiaries|entities|"
                                 r"member\s+states)\b))|(?:其[他余]|剩下|剩余)的?([两三四五六])(?:个)?(?:国家|成员国|国|市场|地区|地|站)")
 _COUNT_WORDS = {"2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+def _count_of(counted: re.Match[str]) -> int:
+    """The number a count names ("三国", "all three", "the remaining five")."""
+    return _COUNT_WORDS[next(g for g in counted.groups() if g).lower().split()[-1]]
+
+
 _BOTH_AFTER = re.compile(r"^\s*(?:两边|两国|两地|两个国家|三国|三地|\s*(?:are\s+)?both\s+(?:need|require|have\s+to))", re.I)
 # A place of the past ("之前在英国做海上风电用的律所", "Before we had project in Chile"): named, not where the work is.
 _ZH_PAST_BEFORE = re.compile(r"(?:之前|以前|此前|上次|过去|早年|当年|前几年|前些年|参考[:：]|曾经|(?<!未)曾|以往|去年|前年)[^，。,；;]{0,12}?(?:是在|在|的|合作的|用的|找的|找)?\s*$")
@@ -1251,7 +1258,7 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         opened = max((m.end() for m in re.finditer(r"[。！？!?；;\n]|\.\s", norm[:counted.start()])), default=0)
         near = {p.code for p in mentions if max(opened, counted.start() - 60) <= p.start and p.end <= counted.start()
                 and p.code not in blocs()}
-        count = _COUNT_WORDS[next(g for g in counted.groups() if g).lower().split()[-1]]
+        count = _count_of(counted)
         # "EU merger control … Turkey (TCA) and Ukraine (AMCU) … counsel for the three open filings": a bloc's filing counts as one
         with_blocs = named | {p.code for p in live if p.role in ("requested", "forum") and p.code in blocs()}
         if len(named) != count and len(with_blocs) == count:
@@ -1279,7 +1286,7 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
                         and _ALSO_ASKED.search(sentence_around(norm, p.start, p.end))}
             named = {p.code for p in plain}
             countries = {c for c in named if c not in blocs()}  # "Two things in South America … offices in both"
-            count = _COUNT_WORDS[next(g for g in counted.groups() if g).lower().split()[-1]] if counted else 0
+            count = _count_of(counted) if counted else 0
             if counted and len(named) == count:
                 binding = named  # "进军日本乐天和韩国Coupang…两国的通关": as many places as the text counts
             elif counted and len(countries) == count:
@@ -1314,7 +1321,7 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         binding = whole
     # "Saudi is done already …, so it's the remaining five": a bloc less what is set aside, counted
     if (left := _REMAINING_COUNT.search(norm)) is not None:
-        count = _COUNT_WORDS[next(g for g in left.groups() if g).lower()]
+        count = _count_of(left)
         aside = {p.code for p in mentions if p.role == "excluded"}
         counted_blocs = {p.code for p in live if p.code in blocs() and p.role in _LIVE_ROLES
                          and len(set(bloc_members(p.code)) - aside) == count and set(bloc_members(p.code)) & aside}
@@ -1326,7 +1333,7 @@ def resolve(text: str) -> tuple[list[Place], set[str]]:
         if binding < every:
             binding = every
     if (left := _REMAINING_OF_LIST.search(norm)) is not None:
-        remaining, bloc = _remaining_of_list(norm, mentions, _COUNT_WORDS[next(g for g in left.groups() if g).lower()], left.start())
+        remaining, bloc = _remaining_of_list(norm, mentions, _count_of(left), left.start())
         if remaining:
             binding = {bloc} if bloc else remaining  # a bloc reads as its members less those spoken of
     # "GCC反损害性国际贸易措施技术秘书处的反倾销调查" of goods sold to three of its members: the bloc's
@@ -1369,7 +1376,7 @@ _POINTS_BACK = re.compile(r"(?:上述|以上|前述|这|(?i:\bthese|\bthose|\bth
 def _counted_list(binding: set[str], live: list[Place], norm: str, counted: re.Match[str]) -> set[str]:
     """"APP在沙特 阿联酋 卡塔尔都有用户…想找一个能同时cover这三个国家的律师": the count names the last list
     of as many places written before it, when what binds lies within that list."""
-    count = _COUNT_WORDS[next(g for g in counted.groups() if g).lower().split()[-1]]
+    count = _count_of(counted)
     if len(binding) >= count:
         return binding
     ordered = sorted((p for p in live if p.code not in blocs() and p.role not in ("currency", "sanctioned")
@@ -1435,12 +1442,11 @@ def _home_counsel(norm: str) -> bool:
 # they are examples ("across the GCC (esp. KSA and Kuwait)", "欧盟（如德国、法国等）")
 _BLOC_BRACKET = re.compile(r"\s*(?:国家|成员国|各国|(?i:countries|states|member\s+states|markets))?\s*[(（]([^()（）]{2,120})[)）]")
 _EXAMPLES = re.compile(r"除|不含|不包括|排除|暂不|(?i:\bexcept\b|\bexcluding\b|\bnot\b|\bbut\b)|如|例如|比如|包括|等|尤其|特别是|重点|(?i:\besp\b|e\.g\.|\bsuch\s+as\b|\bincluding\b|\blike\b|\betc\b|\bmainly\b|\bespecially\b)")
-
-
+# "海合会其他几个国家": the bloc's members other than those named before it
 _OTHER_MEMBERS_AFTER = re.compile(r"\s*的?(?:其他|其余|其它|剩下的?|剩余的?)")
 
 
-def _members_listed(norm: str, bloc: Place, places: list[Place]) -> set[str]:
+def _members_listed(norm: str, bloc: Place) -> set[str]:
     bracket = _BLOC_BRACKET.match(norm, bloc.end)
     if bracket is None or _EXAMPLES.search(bracket.group(1)):
         return set()
@@ -1466,7 +1472,7 @@ def read_target_countries(text: str) -> list[Reading]:
     if (left := _REMAINING_OF_LIST.search(norm)) is not None:
         # "Saudi is already underway … For the other five GCC countries": the bloc less the members spoken of
         remaining, bloc = _remaining_of_list(norm, [p for p in everything if p.code not in HOME],
-                                             _COUNT_WORDS[next(g for g in left.groups() if g).lower()], left.start())
+                                             _count_of(left), left.start())
         if bloc in binding:
             aside |= set(bloc_members(bloc)) - remaining
     out: dict[str, Reading] = {}
@@ -1476,7 +1482,7 @@ def read_target_countries(text: str) -> list[Reading]:
             continue
         if p.code in binding:
             if p.kind == "bloc":
-                listed = _members_listed(norm, p, places)
+                listed = _members_listed(norm, p)
                 for member in p.members:
                     if member in aside or (listed and member not in listed):
                         continue

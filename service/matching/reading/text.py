@@ -153,15 +153,21 @@ _CLAUSE = re.compile(r"[。；;！!？?\n]|\.(?:\s|$)|[，,、](?!\s*(?:and|or)\
                      r"(?<=[\u4e00-\u9fff])(?<![语文])\s+(?=[\u4e00-\u9fff])")
 
 
-def sentence_around(text: str, start: int, end: int, *, with_stop: bool = False) -> str:
-    """The sentence holding text[start:end]; with_stop keeps its final mark (a question's "?")."""
+def sentence_bounds(text: str, start: int, end: int, *, with_stop: bool = False) -> tuple[int, int]:
+    """(start, end) of the sentence holding text[start:end]; with_stop keeps its final mark (a question's "?")."""
     lo = 0
     for m in _SENT_END.finditer(text, max(0, start - 200), start):
         lo = m.end()
     after = _SENT_END.search(text, end)
     if not after:
-        return text[lo:]
-    return text[lo:after.end() if with_stop else after.start()]
+        return lo, len(text)
+    return lo, after.end() if with_stop else after.start()
+
+
+def sentence_around(text: str, start: int, end: int, *, with_stop: bool = False) -> str:
+    """The sentence holding text[start:end]; with_stop keeps its final mark (a question's "?")."""
+    lo, hi = sentence_bounds(text, start, end, with_stop=with_stop)
+    return text[lo:hi]
 
 
 def line_end(text: str, at: int) -> int:
